@@ -1,0 +1,119 @@
+"""One set of input checks used everywhere: they raise `InvalidParameterError`."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import scipy.sparse as sp
+
+from submodkit.errors import InvalidParameterError
+
+
+def check_int(name: str, value: object, *, minimum: int = 0, allow_none: bool = False) -> int | None:
+    """An integer >= ``minimum`` (bools are rejected)."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise InvalidParameterError(name, value, f"an integer >= {minimum}")
+    if value < minimum:
+        raise InvalidParameterError(name, value, f"an integer >= {minimum}")
+    return int(value)
+
+
+def check_real(
+    name: str,
+    value: object,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    strict_min: bool = False,
+    strict_max: bool = False,
+) -> float:
+    """A finite real number within the given bounds."""
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    x = float(value) if ok else float("nan")
+    lo = "" if minimum is None else (f"> {minimum}" if strict_min else f">= {minimum}")
+    hi = "" if maximum is None else (f"< {maximum}" if strict_max else f"<= {maximum}")
+    expected = "a finite number" + (" " + " and ".join(s for s in (lo, hi) if s) if lo or hi else "")
+    if not ok or not np.isfinite(x):
+        raise InvalidParameterError(name, value, expected)
+    if minimum is not None and (x < minimum or (strict_min and x == minimum)):
+        raise InvalidParameterError(name, value, expected)
+    if maximum is not None and (x > maximum or (strict_max and x == maximum)):
+        raise InvalidParameterError(name, value, expected)
+    return x
+
+
+def check_vector(
+    name: str,
+    values: object,
+    length: int | None = None,
+    *,
+    nonnegative: bool = True,
+    dtype=np.float64,
+) -> np.ndarray:
+    """A 1-D finite array (non-negative by default), copied to a contiguous ``dtype`` array."""
+    try:
+        arr = np.ascontiguousarray(np.asarray(values, dtype=dtype))
+    except (TypeError, ValueError):
+        raise InvalidParameterError(name, values, "a 1-D array of numbers") from None
+    if arr.ndim != 1:
+        raise InvalidParameterError(name, f"array of shape {arr.shape}", "a 1-D array")
+    if length is not None and arr.shape[0] != length:
+        raise InvalidParameterError(name, f"array of length {arr.shape[0]}", f"length {length}")
+    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+        bad = int(np.flatnonzero(~np.isfinite(arr))[0])
+        raise InvalidParameterError(f"{name}[{bad}]", arr[bad], "a finite number (no NaN or inf)")
+    if nonnegative and arr.size and arr.min() < 0:
+        bad = int(np.argmin(arr))
+        raise InvalidParameterError(f"{name}[{bad}]", arr[bad], "a non-negative number")
+    return arr
+
+
+def check_matrix(name: str, values: object, *, nonnegative: bool = True, allow_inf: bool = False):
+    """A finite 2-D matrix: dense float64 C-contiguous, or CSR float64 with sorted indices."""
+    if sp.issparse(values):
+        mat = sp.csr_matrix(values, dtype=np.float64, copy=True)
+        mat.sum_duplicates()
+        mat.sort_indices()
+        data = mat.data
+        shape = mat.shape
+    else:
+        try:
+            mat = np.ascontiguousarray(np.asarray(values, dtype=np.float64))
+        except (TypeError, ValueError):
+            raise InvalidParameterError(name, values, "a 2-D array of numbers") from None
+        if mat.ndim != 2:
+            raise InvalidParameterError(name, f"array of shape {mat.shape}", "a 2-D array")
+        data = mat.ravel()
+        shape = mat.shape
+    if shape[0] == 0 or shape[1] == 0:
+        raise InvalidParameterError(name, f"matrix of shape {shape}", "a non-empty matrix")
+    bad = np.isnan(data) if allow_inf else ~np.isfinite(data)
+    if bad.any():
+        raise InvalidParameterError(name, "a matrix with NaN or inf", "finite entries")
+    if nonnegative and data.size and data.min() < 0:
+        raise InvalidParameterError(name, f"a matrix with minimum {data.min()}", "non-negative entries")
+    return mat
+
+
+def check_selection(name: str, selection: object, n: int) -> np.ndarray:
+    """Indices in ``[0, n)`` as an int64 array."""
+    try:
+        arr = np.asarray(selection if selection is not None else [], dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InvalidParameterError(name, selection, "a sequence of integer indices") from None
+    arr = arr.ravel()
+    if arr.size and (not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr))):
+        raise InvalidParameterError(name, selection, "integer indices")
+    idx = arr.astype(np.int64)
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise InvalidParameterError(name, selection, f"indices in [0, {n})")
+    return idx
+
+
+def check_choice(name: str, value: object, choices) -> str:
+    if value not in choices:
+        raise InvalidParameterError(name, value, "one of " + ", ".join(repr(c) for c in choices))
+    return value  # type: ignore[return-value]

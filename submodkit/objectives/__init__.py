@@ -1,0 +1,20 @@
+"""Set functions: data plus the shared Numba kernels."""
+
+from submodkit.objectives.base import Objective
+from submodkit.objectives.coverage import Coverage, ProbabilisticCoverage, SaturatedCoverage
+from submodkit.objectives.facility_location import FacilityLocation
+from submodkit.objectives.feature_based import FeatureBased
+from submodkit.objectives.graph_cut import GraphCut
+from submodkit.objectives.similarity import knn_similarity, pairwise_similarity
+
+__all__ = [
+    "Coverage",
+    "FacilityLocation",
+    "FeatureBased",
+    "GraphCut",
+    "Objective",
+    "ProbabilisticCoverage",
+    "SaturatedCoverage",
+    "knn_similarity",
+    "pairwise_similarity",
+]

@@ -1,0 +1,44 @@
+"""Feature-based functions: ``f(S) = sum_u w[u] * phi(sum_{j in S} X[j, u])``."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from submodkit._validation import check_choice, check_matrix, check_vector
+from submodkit.objectives import kernels as K
+from submodkit.objectives.base import Objective
+
+CONCAVE = {
+    "sqrt": K.PHI_SQRT,
+    "log": K.PHI_LOG1P,
+    "inverse": K.PHI_INVERSE,
+    "min1": K.PHI_MIN,
+    "identity": K.PHI_IDENTITY,
+}
+
+
+class FeatureBased(Objective):
+    """Feature-based submodular function (Wei, Iyer, Bilmes, 2014; apricot's FeatureBased).
+
+    ``f(S) = sum_u w[u] * phi(sum_{j in S} X[j, u])`` with ``phi`` one of ``"sqrt"``,
+    ``"log"`` (log(1 + x)), ``"inverse"`` (x / (1 + x) = 1 - 1/(1 + x)), ``"min1"``
+    (min(1, x)) or ``"identity"`` (modular). Monotone submodular for non-negative X.
+
+    Args:
+        X: non-negative features, dense or sparse, one row per candidate.
+        concave: the concave function.
+        weights: per-feature weights, ones by default.
+    """
+
+    name = "feature-based"
+
+    def __init__(self, X, concave: str = "sqrt", weights=None):
+        check_choice("concave", concave, tuple(CONCAVE))
+        mat = check_matrix("X", X)
+        m = mat.shape[1]
+        w = np.ones(m) if weights is None else check_vector("weights", weights, m)
+        b = np.ones(m) if concave == "min1" else None
+        kind = K.KIND_CSR if sp.issparse(mat) else K.KIND_DENSE
+        super().__init__(kind=kind, agg=K.AGG_SUM, phi=CONCAVE[concave], matrix=mat, w=w, b=b)
+        self.concave = concave

@@ -1,0 +1,166 @@
+"""Numba kernels shared by every objective and every solver.
+
+All objectives are encoded by the same arrays, so that the solvers' kernels are
+compiled (and cached) once, whatever the objective:
+
+``kind``
+    ``KIND_DENSE`` / ``KIND_CSR``: the aggregate family
+    ``f(S) = sum_u w[u] * phi(agg_{j in S} A[j, u])`` with ``agg`` in {sum, max} and
+    ``phi`` concave, ``phi(0) = 0``; ``A`` is ``dense`` (n x m) or CSR
+    (``indptr``, ``indices``, ``data``). The state is ``cur[u] = agg_{j in S} A[j, u]``.
+
+    ``KIND_QUAD_DENSE`` / ``KIND_QUAD_CSR``: the quadratic family
+    ``f(S) = sum_{j in S} w[j] - 1/2 sum_{i != j in S} b[j] * M[i, j]`` (M symmetric), whose
+    gain is ``w[j] - b[j] * cur[j]`` with state ``cur[j] = sum_{i in S} M[i, j]``.
+    Graph cut is a member (``w[j] = colsum_j - lambda M[j, j]``, ``b[j] = 2 lambda``).
+
+``phi`` codes: ``PHI_IDENTITY``, ``PHI_SQRT``, ``PHI_LOG1P``, ``PHI_INVERSE`` (x / (1 + x)),
+``PHI_MIN`` (min(b[u], x)), ``PHI_ONE_MINUS_EXP`` (1 - exp(-x)).
+
+Kernels refer to each other as module globals and never take a jitted function as
+an argument, so Numba's on-disk cache works across processes.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+KIND_DENSE = 0
+KIND_CSR = 1
+KIND_QUAD_DENSE = 2
+KIND_QUAD_CSR = 3
+
+AGG_SUM = 0
+AGG_MAX = 1
+
+PHI_IDENTITY = 0
+PHI_SQRT = 1
+PHI_LOG1P = 2
+PHI_INVERSE = 3
+PHI_MIN = 4
+PHI_ONE_MINUS_EXP = 5
+
+EMPTY_DENSE = np.zeros((0, 0), dtype=np.float64)
+EMPTY_INDPTR = np.zeros(1, dtype=np.int64)
+EMPTY_INDICES = np.zeros(0, dtype=np.int32)
+EMPTY_DATA = np.zeros(0, dtype=np.float64)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def phi_value(phi, x, c):
+    """phi(x) for the concave function with code ``phi`` and parameter ``c``."""
+    if phi == PHI_IDENTITY:
+        return x
+    elif phi == PHI_SQRT:
+        return math.sqrt(x)
+    elif phi == PHI_LOG1P:
+        return math.log1p(x)
+    elif phi == PHI_INVERSE:
+        return x / (1.0 + x)
+    elif phi == PHI_MIN:
+        return min(c, x)
+    else:
+        return -math.expm1(-x)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def agg_value(agg, c, a):
+    if agg == AGG_SUM:
+        return c + a
+    return max(c, a)
+
+
+@njit(cache=True, nogil=True)
+def gain(kind, agg, phi, indptr, indices, data, dense, w, b, cur, j):
+    """Marginal gain of candidate ``j`` given the state ``cur``."""
+    g = 0.0
+    if kind == KIND_CSR:
+        start = indptr[j]
+        stop = indptr[j + 1]
+        if phi == PHI_IDENTITY and agg == AGG_MAX:
+            for p in range(start, stop):
+                u = indices[p]
+                d = data[p] - cur[u]
+                if d > 0.0:
+                    g += w[u] * d
+        elif phi == PHI_IDENTITY:
+            for p in range(start, stop):
+                g += w[indices[p]] * data[p]
+        else:
+            for p in range(start, stop):
+                u = indices[p]
+                c = cur[u]
+                new = agg_value(agg, c, data[p])
+                if new != c:
+                    g += w[u] * (phi_value(phi, new, b[u]) - phi_value(phi, c, b[u]))
+    elif kind == KIND_DENSE:
+        m = dense.shape[1]
+        if phi == PHI_IDENTITY and agg == AGG_MAX:
+            for u in range(m):
+                d = dense[j, u] - cur[u]
+                if d > 0.0:
+                    g += w[u] * d
+        elif phi == PHI_IDENTITY:
+            for u in range(m):
+                g += w[u] * dense[j, u]
+        else:
+            for u in range(m):
+                c = cur[u]
+                new = agg_value(agg, c, dense[j, u])
+                if new != c:
+                    g += w[u] * (phi_value(phi, new, b[u]) - phi_value(phi, c, b[u]))
+    else:
+        g = w[j] - b[j] * cur[j]
+    return g
+
+
+@njit(cache=True, nogil=True)
+def commit(kind, agg, indptr, indices, data, dense, cur, j):
+    """Add candidate ``j`` to the selection: update the state ``cur`` in place."""
+    if kind == KIND_CSR:
+        for p in range(indptr[j], indptr[j + 1]):
+            u = indices[p]
+            cur[u] = agg_value(agg, cur[u], data[p])
+    elif kind == KIND_DENSE:
+        for u in range(dense.shape[1]):
+            cur[u] = agg_value(agg, cur[u], dense[j, u])
+    elif kind == KIND_QUAD_CSR:
+        for p in range(indptr[j], indptr[j + 1]):
+            cur[indices[p]] += data[p]
+    else:
+        for u in range(dense.shape[1]):
+            cur[u] += dense[j, u]
+
+
+@njit(cache=True, nogil=True)
+def gains_of(kind, agg, phi, indptr, indices, data, dense, w, b, cur, candidates, out):
+    """``out[t] = gain(candidates[t])`` for every t."""
+    for t in range(candidates.shape[0]):
+        out[t] = gain(kind, agg, phi, indptr, indices, data, dense, w, b, cur, candidates[t])
+
+
+@njit(cache=True, nogil=True)
+def evaluate_selection(kind, agg, phi, indptr, indices, data, dense, w, b, cur, selection):
+    """f(selection) from the empty state ``cur`` (zeros); leaves ``cur`` at the selection.
+
+    Repeated indices count once.
+    """
+    total = 0.0
+    n = indptr.shape[0] - 1 if (kind == KIND_CSR or kind == KIND_QUAD_CSR) else dense.shape[0]
+    seen = np.zeros(n, dtype=np.bool_)
+    for t in range(selection.shape[0]):
+        j = selection[t]
+        if seen[j]:
+            continue
+        seen[j] = True
+        if kind == KIND_QUAD_DENSE or kind == KIND_QUAD_CSR:
+            total += gain(kind, agg, phi, indptr, indices, data, dense, w, b, cur, j)
+        commit(kind, agg, indptr, indices, data, dense, cur, j)
+    if kind == KIND_DENSE or kind == KIND_CSR:
+        for u in range(cur.shape[0]):
+            if cur[u] != 0.0:
+                total += w[u] * phi_value(phi, cur[u], b[u])
+    return total

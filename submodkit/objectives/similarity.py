@@ -1,0 +1,94 @@
+"""Similarity matrices from features: dense all-pairs, or sparse k-nearest-neighbour."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.spatial import cKDTree
+
+from submodkit._validation import check_choice, check_int, check_matrix
+from submodkit.errors import InvalidParameterError
+
+METRICS = ("euclidean", "cosine", "correlation")
+
+
+def _available_bytes() -> int:
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return 8 << 30
+
+
+def _normalize_rows(X: np.ndarray, center: bool) -> np.ndarray:
+    if center:
+        X = X - X.mean(axis=1, keepdims=True)
+    norms = np.linalg.norm(X, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return X / norms
+
+
+def pairwise_similarity(X, metric: str = "euclidean") -> np.ndarray:
+    """Dense non-negative similarity between the rows of X.
+
+    - ``"euclidean"``: ``max(D) - D`` with D the squared euclidean distances (apricot's
+      convention), so the farthest pair has similarity 0;
+    - ``"cosine"``: cosine similarity clipped at 0;
+    - ``"correlation"``: squared Pearson correlation of the rows.
+
+    Raises `InvalidParameterError` naming ``n_neighbors`` when the n x n matrix would not
+    fit in half of the available memory.
+    """
+    check_choice("metric", metric, METRICS)
+    X = check_matrix("X", X, nonnegative=False)
+    if sp.issparse(X):
+        X = X.toarray()
+    n = X.shape[0]
+    need = 8 * n * n
+    if need > _available_bytes() // 2:
+        raise InvalidParameterError(
+            "n_neighbors", None,
+            f"an integer: a dense {n} x {n} similarity needs {need / 2**30:.1f} GiB; "
+            "pass n_neighbors to build a sparse k-nearest-neighbour similarity instead",
+        )
+    if metric == "euclidean":
+        sq = np.einsum("ij,ij->i", X, X)
+        D = sq[:, None] + sq[None, :] - 2.0 * (X @ X.T)
+        np.maximum(D, 0.0, out=D)
+        np.fill_diagonal(D, 0.0)
+        return D.max() - D
+    Z = _normalize_rows(X, center=metric == "correlation")
+    S = Z @ Z.T
+    if metric == "cosine":
+        return np.maximum(S, 0.0)
+    return S * S
+
+
+def knn_similarity(X, metric: str = "euclidean", n_neighbors: int = 10) -> sp.csr_matrix:
+    """Sparse similarity keeping, for each point u, its ``n_neighbors`` nearest rows j.
+
+    Entry ``[j, u]`` (row = candidate j, column = element u) is the similarity of the
+    dense version for the kept pairs (for euclidean, ``max(kept D) - D``); a point is its
+    own nearest neighbour. Never forms an n x n array: a KD-tree answers the queries.
+    """
+    check_choice("metric", metric, METRICS)
+    X = check_matrix("X", X, nonnegative=False)
+    if sp.issparse(X):
+        X = X.toarray()
+    n = X.shape[0]
+    kk = min(check_int("n_neighbors", n_neighbors, minimum=1), n)
+    Z = X if metric == "euclidean" else _normalize_rows(X, center=metric == "correlation")
+    dist, idx = cKDTree(Z).query(Z, k=kk)
+    dist = np.asarray(dist, dtype=np.float64).reshape(n, kk)
+    idx = np.asarray(idx, dtype=np.int64).reshape(n, kk)
+    sq = dist * dist
+    if metric == "euclidean":
+        sim = sq.max() - sq
+    else:
+        cos = 1.0 - sq / 2.0  # unit vectors: |a - b|^2 = 2 - 2 cos
+        sim = np.maximum(cos, 0.0) if metric == "cosine" else cos * cos
+    elements = np.repeat(np.arange(n), kk)
+    mat = sp.csr_matrix((sim.ravel(), (idx.ravel(), elements)), shape=(n, n))
+    mat.sort_indices()
+    return mat

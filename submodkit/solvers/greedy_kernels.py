@@ -1,0 +1,288 @@
+"""Numba kernels of the greedy family: naive, lazy (Minoux), stochastic and threshold greedy.
+
+Every kernel reads the objective through the shared arrays
+``(kind, agg, phi, indptr, indices, data, dense, w, b)`` and the state ``cur`` (updated in
+place), calls :func:`submodkit.objectives.kernels.gain` / ``commit`` as module globals,
+and writes the selection into preallocated arrays. Ties go to the smallest index, so
+naive and lazy greedy return identical selections.
+
+Constraint arrays, shared by naive and lazy greedy: ``costs`` and ``budget`` (knapsack;
+``budget = inf`` for none), ``use_ratio`` (rank by gain / cost), ``groups`` (-1 = no
+group) and ``capacities`` (partition matroid), ``k`` (cardinality), ``target`` (stop once
+the value reaches it: set cover) and ``stop_at_zero`` (stop when the best gain is <= 0).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from submodkit.objectives.kernels import commit, gain
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _before(ka, ia, kb, ib):
+    """Whether key ``ka`` of index ``ia`` ranks before key ``kb`` of index ``ib``."""
+    return ka > kb or (ka == kb and ia < ib)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _key(g, cost, use_ratio):
+    if not use_ratio:
+        return g
+    if cost > 0.0:
+        return g / cost
+    return np.inf if g > 0.0 else 0.0
+
+
+@njit(cache=True, nogil=True)
+def _sift_down(hk, hi, pos, size):
+    while True:
+        left = 2 * pos + 1
+        if left >= size:
+            return
+        best = left
+        right = left + 1
+        if right < size and _before(hk[right], hi[right], hk[left], hi[left]):
+            best = right
+        if _before(hk[best], hi[best], hk[pos], hi[pos]):
+            hk[pos], hk[best] = hk[best], hk[pos]
+            hi[pos], hi[best] = hi[best], hi[pos]
+            pos = best
+        else:
+            return
+
+
+@njit(cache=True, nogil=True)
+def _sift_up(hk, hi, pos):
+    while pos > 0:
+        parent = (pos - 1) // 2
+        if _before(hk[pos], hi[pos], hk[parent], hi[parent]):
+            hk[pos], hk[parent] = hk[parent], hk[pos]
+            hi[pos], hi[parent] = hi[parent], hi[pos]
+            pos = parent
+        else:
+            return
+
+
+@njit(cache=True, nogil=True)
+def _pop(hk, hi, size):
+    """Remove the top; return the new size."""
+    size -= 1
+    if size > 0:
+        hk[0] = hk[size]
+        hi[0] = hi[size]
+        _sift_down(hk, hi, 0, size)
+    return size
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _fits(j, spent, costs, budget, groups, taken, capacities):
+    if costs[j] > budget - spent + 1e-12 * max(1.0, abs(budget)):
+        return False
+    gr = groups[j]
+    if gr >= 0 and taken[gr] >= capacities[gr]:
+        return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def lazy_greedy(
+    kind, agg, phi, indptr, indices, data, dense, w, b, cur,
+    candidates, k, costs, budget, use_ratio, groups, capacities, target, stop_at_zero,
+    sel_out, gain_out, init_gains,
+):
+    """Lazy greedy (Minoux 1978) with an array max-heap of stale upper bounds.
+
+    Returns ``(n_selected, value, evaluations)``; ``init_gains[j]`` receives the gain of
+    every candidate with respect to the initial state.
+    """
+    n_c = candidates.shape[0]
+    hk = np.empty(n_c, dtype=np.float64)
+    hi = np.empty(n_c, dtype=np.int64)
+    taken = np.zeros(capacities.shape[0], dtype=np.int64)
+    size = 0
+    for t in range(n_c):
+        j = candidates[t]
+        g = gain(kind, agg, phi, indptr, indices, data, dense, w, b, cur, j)
+        init_gains[j] = g
+        if _fits(j, 0.0, costs, budget, groups, taken, capacities):
+            hk[size] = _key(g, costs[j], use_ratio)
+            hi[size] = j
+            size += 1
+    evals = n_c
+    for pos in range(size // 2 - 1, -1, -1):
+        _sift_down(hk, hi, pos, size)
+    n_sel = 0
+    value = 0.0
+    spent = 0.0
+    while n_sel < k and size > 0 and value < target:
+        j = hi[0]
+        if not _fits(j, spent, costs, budget, groups, taken, capacities):
+            size = _pop(hk, hi, size)
+            continue
+        g = gain(kind, agg, phi, indptr, indices, data, dense, w, b, cur, j)
+        evals += 1
+        key = _key(g, costs[j], use_ratio)
+        size = _pop(hk, hi, size)
+        if size == 0 or _before(key, j, hk[0], hi[0]):
+            if stop_at_zero and g <= 0.0:
+                break
+            commit(kind, agg, indptr, indices, data, dense, cur, j)
+            sel_out[n_sel] = j
+            gain_out[n_sel] = g
+            n_sel += 1
+            value += g
+            spent += costs[j]
+            if groups[j] >= 0:
+                taken[groups[j]] += 1
+        else:
+            hk[size] = key
+            hi[size] = j
+            _sift_up(hk, hi, size)
+            size += 1
+    return n_sel, value, evals
+
+
+@njit(cache=True, nogil=True)
+def naive_greedy(
+    kind, agg, phi, indptr, indices, data, dense, w, b, cur,
+    candidates, k, costs, budget, use_ratio, groups, capacities, target, stop_at_zero,
+    sel_out, gain_out, init_gains,
+):
+    """Classic greedy (Nemhauser, Wolsey, Fisher 1978): every gain, every step."""
+    n_c = candidates.shape[0]
+    now = np.empty(n_c, dtype=np.float64)
+    for t in range(n_c):
+        now[t] = gain(kind, agg, phi, indptr, indices, data, dense, w, b, cur, candidates[t])
+        init_gains[candidates[t]] = now[t]
+    evals = n_c
+    alive = np.ones(n_c, dtype=np.bool_)
+    taken = np.zeros(capacities.shape[0], dtype=np.int64)
+    n_sel = 0
+    value = 0.0
+    spent = 0.0
+    while n_sel < k and value < target:
+        best_t = -1
+        best_key = 0.0
+        for t in range(n_c):
+            if not alive[t]:
+                continue
+            j = candidates[t]
+            if not _fits(j, spent, costs, budget, groups, taken, capacities):
+                alive[t] = False
+                continue
+            if n_sel > 0:
+                now[t] = gain(kind, agg, phi, indptr, indices, data, dense, w, b, cur, j)
+                evals += 1
+            key = _key(now[t], costs[j], use_ratio)
+            if best_t < 0 or _before(key, j, best_key, candidates[best_t]):
+                best_t = t
+                best_key = key
+        if best_t < 0 or (stop_at_zero and now[best_t] <= 0.0):
+            break
+        j = candidates[best_t]
+        alive[best_t] = False
+        commit(kind, agg, indptr, indices, data, dense, cur, j)
+        sel_out[n_sel] = j
+        gain_out[n_sel] = now[best_t]
+        n_sel += 1
+        value += now[best_t]
+        spent += costs[j]
+        if groups[j] >= 0:
+            taken[groups[j]] += 1
+    return n_sel, value, evals
+
+
+@njit(cache=True, nogil=True)
+def stochastic_greedy(
+    kind, agg, phi, indptr, indices, data, dense, w, b, cur,
+    candidates, k, sample_size, uniforms, sel_out, gain_out,
+):
+    """Stochastic greedy (Mirzasoleiman et al. 2015), cardinality constraint.
+
+    Each step draws ``sample_size`` of the remaining candidates without replacement (a
+    partial Fisher-Yates shuffle driven by ``uniforms``) and adds the best of them.
+    """
+    rem = candidates.copy()
+    n_rem = rem.shape[0]
+    n_sel = 0
+    value = 0.0
+    evals = 0
+    u = 0
+    while n_sel < k and n_rem > 0:
+        s = min(sample_size, n_rem)
+        best_t = -1
+        best_g = 0.0
+        for t in range(s):
+            r = t + int(uniforms[u] * (n_rem - t))
+            u += 1
+            if r >= n_rem:
+                r = n_rem - 1
+            rem[t], rem[r] = rem[r], rem[t]
+            j = rem[t]
+            g = gain(kind, agg, phi, indptr, indices, data, dense, w, b, cur, j)
+            evals += 1
+            if best_t < 0 or _before(g, j, best_g, rem[best_t]):
+                best_t = t
+                best_g = g
+        j = rem[best_t]
+        commit(kind, agg, indptr, indices, data, dense, cur, j)
+        sel_out[n_sel] = j
+        gain_out[n_sel] = best_g
+        n_sel += 1
+        value += best_g
+        n_rem -= 1
+        rem[best_t] = rem[n_rem]
+    return n_sel, value, evals
+
+
+@njit(cache=True, nogil=True)
+def threshold_greedy(
+    kind, agg, phi, indptr, indices, data, dense, w, b, cur,
+    candidates, k, epsilon, sel_out, gain_out, init_gains,
+):
+    """Decreasing-threshold greedy (Badanidiyuru and Vondrak 2014), cardinality constraint.
+
+    Thresholds go from the best singleton value d down to ``epsilon * d / n`` by factors
+    ``(1 - epsilon)``; a candidate is added when its gain reaches the threshold. Stale
+    gains are upper bounds (submodularity), so a candidate is only re-evaluated when its
+    last gain reaches the threshold.
+    """
+    n_c = candidates.shape[0]
+    ub = np.empty(n_c, dtype=np.float64)
+    d = 0.0
+    for t in range(n_c):
+        j = candidates[t]
+        g = gain(kind, agg, phi, indptr, indices, data, dense, w, b, cur, j)
+        init_gains[j] = g
+        ub[t] = g
+        if g > d:
+            d = g
+    evals = n_c
+    alive = np.ones(n_c, dtype=np.bool_)
+    n_sel = 0
+    value = 0.0
+    if d <= 0.0 or k == 0:
+        return n_sel, value, evals
+    thr = d
+    floor = epsilon * d / n_c
+    while thr >= floor and n_sel < k:
+        for t in range(n_c):
+            if not alive[t] or ub[t] < thr:
+                continue
+            j = candidates[t]
+            g = gain(kind, agg, phi, indptr, indices, data, dense, w, b, cur, j)
+            evals += 1
+            ub[t] = g
+            if g >= thr:
+                commit(kind, agg, indptr, indices, data, dense, cur, j)
+                alive[t] = False
+                sel_out[n_sel] = j
+                gain_out[n_sel] = g
+                n_sel += 1
+                value += g
+                if n_sel == k:
+                    break
+        thr *= 1.0 - epsilon
+    return n_sel, value, evals
