@@ -1,0 +1,58 @@
+"""submodkit: submodular and combinatorial optimization at scale, with proof of quality.
+
+The public API, re-exported::
+
+    from submodkit import Coverage, maximize, set_cover, verify, read_instance
+"""
+
+from submodkit.constraints import Cardinality, Knapsack, PartitionMatroid
+from submodkit.errors import InstanceFormatError, InvalidParameterError, SubmodkitError
+from submodkit.guarantees import GUARANTEES, guarantee
+from submodkit.instances import Graph, PointSet, SetSystem, Similarity, read_instance
+from submodkit.objectives import (
+    Coverage,
+    FacilityLocation,
+    FeatureBased,
+    GraphCut,
+    Objective,
+    ProbabilisticCoverage,
+    SaturatedCoverage,
+)
+from submodkit.solution import ExactResult, Guarantee, Solution
+from submodkit.solvers.brute_force import brute_force_maximize
+from submodkit.solvers.greedy import maximize
+from submodkit.solvers.set_cover import set_cover
+from submodkit.solvers.verify import Verification, verify
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "GUARANTEES",
+    "Cardinality",
+    "Coverage",
+    "ExactResult",
+    "FacilityLocation",
+    "FeatureBased",
+    "Graph",
+    "GraphCut",
+    "Guarantee",
+    "InstanceFormatError",
+    "InvalidParameterError",
+    "Knapsack",
+    "Objective",
+    "PartitionMatroid",
+    "PointSet",
+    "ProbabilisticCoverage",
+    "SaturatedCoverage",
+    "SetSystem",
+    "Similarity",
+    "Solution",
+    "SubmodkitError",
+    "Verification",
+    "brute_force_maximize",
+    "guarantee",
+    "maximize",
+    "read_instance",
+    "set_cover",
+    "verify",
+]

@@ -115,7 +115,7 @@ class Objective:
         else:
             K.evaluate_selection(*self.kernel_args(), cur, sel)
         out = np.empty(cand.shape[0], dtype=np.float64)
-        K.gains_of(*self.kernel_args(), cur, cand, out)
+        K.gains_of_parallel(*self.kernel_args(), cur, cand, out)
         if sel.size:
             out[np.isin(cand, sel)] = 0.0
         return out

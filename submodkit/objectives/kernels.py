@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 KIND_DENSE = 0
 KIND_CSR = 1
@@ -139,6 +139,13 @@ def commit(kind, agg, indptr, indices, data, dense, cur, j):
 def gains_of(kind, agg, phi, indptr, indices, data, dense, w, b, cur, candidates, out):
     """``out[t] = gain(candidates[t])`` for every t."""
     for t in range(candidates.shape[0]):
+        out[t] = gain(kind, agg, phi, indptr, indices, data, dense, w, b, cur, candidates[t])
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def gains_of_parallel(kind, agg, phi, indptr, indices, data, dense, w, b, cur, candidates, out):
+    """``out[t] = gain(candidates[t])``, candidates split across Numba's threads."""
+    for t in prange(candidates.shape[0]):
         out[t] = gain(kind, agg, phi, indptr, indices, data, dense, w, b, cur, candidates[t])
 
 

@@ -107,26 +107,31 @@ def maximize(
     cur = objective.new_state()
     sel = np.empty(kmax, dtype=np.int64)
     gains = np.empty(kmax, dtype=np.float64)
-    init = np.zeros(n, dtype=np.float64)
+    init = None
+    evals = 0
+    if algorithm != "stochastic":
+        init = np.empty(n, dtype=np.float64)
+        K.gains_of_parallel(*args, cur, np.arange(n, dtype=np.int64), init)
+        evals = n
     name = algorithm
     if algorithm in ("naive", "lazy"):
         kernel = G.lazy_greedy if algorithm == "lazy" else G.naive_greedy
         use_ratio = isinstance(constraint, Knapsack)
-        n_sel, value, evals = kernel(
+        n_sel, value, more = kernel(
             *args, cur, candidates, kmax, costs, budget, use_ratio, groups, capacities,
             math.inf, use_ratio, sel, gains, init,
         )
     elif algorithm == "stochastic":
         sample = max(1, math.ceil(n / max(kmax, 1) * math.log(1.0 / epsilon)))
         uniforms = np.random.default_rng(seed).random(kmax * min(sample, n) + 1)
-        n_sel, value, evals = G.stochastic_greedy(
+        n_sel, value, more = G.stochastic_greedy(
             *args, cur, candidates, kmax, sample, uniforms, sel, gains
         )
-        init = None
     else:
-        n_sel, value, evals = G.threshold_greedy(
+        n_sel, value, more = G.threshold_greedy(
             *args, cur, candidates, kmax, epsilon, sel, gains, init
         )
+    evals += more
     sel, gains = sel[:n_sel].copy(), gains[:n_sel].copy()
     value = float(objective.evaluate(sel)) if objective.kind >= K.KIND_QUAD_DENSE else value
 

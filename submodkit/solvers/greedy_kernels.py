@@ -94,8 +94,9 @@ def lazy_greedy(
 ):
     """Lazy greedy (Minoux 1978) with an array max-heap of stale upper bounds.
 
-    Returns ``(n_selected, value, evaluations)``; ``init_gains[j]`` receives the gain of
-    every candidate with respect to the initial state.
+    ``init_gains[j]`` must hold the gain of every candidate j in the initial state
+    (computed by the caller, in parallel). Returns ``(n_selected, value, evaluations)``
+    counting the evaluations after the initial ones.
     """
     n_c = candidates.shape[0]
     hk = np.empty(n_c, dtype=np.float64)
@@ -104,13 +105,11 @@ def lazy_greedy(
     size = 0
     for t in range(n_c):
         j = candidates[t]
-        g = gain(kind, agg, phi, indptr, indices, data, dense, w, b, cur, j)
-        init_gains[j] = g
         if _fits(j, 0.0, costs, budget, groups, taken, capacities):
-            hk[size] = _key(g, costs[j], use_ratio)
+            hk[size] = _key(init_gains[j], costs[j], use_ratio)
             hi[size] = j
             size += 1
-    evals = n_c
+    evals = 0
     for pos in range(size // 2 - 1, -1, -1):
         _sift_down(hk, hi, pos, size)
     n_sel = 0
@@ -150,13 +149,15 @@ def naive_greedy(
     candidates, k, costs, budget, use_ratio, groups, capacities, target, stop_at_zero,
     sel_out, gain_out, init_gains,
 ):
-    """Classic greedy (Nemhauser, Wolsey, Fisher 1978): every gain, every step."""
+    """Classic greedy (Nemhauser, Wolsey, Fisher 1978): every gain, every step.
+
+    ``init_gains`` as in :func:`lazy_greedy`.
+    """
     n_c = candidates.shape[0]
     now = np.empty(n_c, dtype=np.float64)
     for t in range(n_c):
-        now[t] = gain(kind, agg, phi, indptr, indices, data, dense, w, b, cur, candidates[t])
-        init_gains[candidates[t]] = now[t]
-    evals = n_c
+        now[t] = init_gains[candidates[t]]
+    evals = 0
     alive = np.ones(n_c, dtype=np.bool_)
     taken = np.zeros(capacities.shape[0], dtype=np.int64)
     n_sel = 0
@@ -247,19 +248,16 @@ def threshold_greedy(
     Thresholds go from the best singleton value d down to ``epsilon * d / n`` by factors
     ``(1 - epsilon)``; a candidate is added when its gain reaches the threshold. Stale
     gains are upper bounds (submodularity), so a candidate is only re-evaluated when its
-    last gain reaches the threshold.
+    last gain reaches the threshold. ``init_gains`` as in :func:`lazy_greedy`.
     """
     n_c = candidates.shape[0]
     ub = np.empty(n_c, dtype=np.float64)
     d = 0.0
     for t in range(n_c):
-        j = candidates[t]
-        g = gain(kind, agg, phi, indptr, indices, data, dense, w, b, cur, j)
-        init_gains[j] = g
-        ub[t] = g
-        if g > d:
-            d = g
-    evals = n_c
+        ub[t] = init_gains[candidates[t]]
+        if ub[t] > d:
+            d = ub[t]
+    evals = 0
     alive = np.ones(n_c, dtype=np.bool_)
     n_sel = 0
     value = 0.0

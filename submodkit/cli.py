@@ -1,0 +1,236 @@
+"""The ``submodkit`` command: ``solve``, ``verify`` and ``info`` on instance files.
+
+A user error (bad file, bad parameter) prints one line on stderr and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+PROBLEMS = ("set-cover", "max-cover", "facility-location")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, status 2
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="submodkit", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for name, helptext in (
+        ("solve", "solve an instance file with an approximation algorithm (or exactly)"),
+        ("verify", "solve an instance approximately and exactly, and compare with the guarantee"),
+    ):
+        s = sub.add_parser(name, help=helptext)
+        s.add_argument("file", help="instance file (or the name of a bundled instance: scp41, rail507)")
+        s.add_argument("--problem", choices=PROBLEMS, help="default: from the file's kind")
+        s.add_argument("--format", default="auto", help="file format (default: detect)")
+        s.add_argument("--k", type=int, help="number of sets / facilities to choose")
+        s.add_argument("--algorithm", help="greedy variant: naive, lazy, stochastic, threshold")
+        s.add_argument("--epsilon", type=float, default=0.1, help="for stochastic / threshold")
+        s.add_argument("--seed", type=int, default=None, help="seed of randomized algorithms")
+        s.add_argument("--metric", default="euclidean", help="facility location on points")
+        s.add_argument("--n-neighbors", type=int, default=None, help="sparse k-NN similarity")
+        s.add_argument("--time-limit", type=float, default=None, help="seconds for the exact solver")
+        s.add_argument("--solver", default="auto", help="exact backend: auto, cp-sat, scip, highs")
+        s.add_argument("--json", action="store_true", help="print one JSON object")
+        s.add_argument("--quiet", action="store_true", help="no progress output")
+        if name == "solve":
+            s.add_argument("--exact", action="store_true", help="also solve exactly (OR-Tools)")
+    i = sub.add_parser("info", help="describe an instance file")
+    i.add_argument("file")
+    i.add_argument("--format", default="auto")
+    i.add_argument("--json", action="store_true")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from submodkit.errors import SubmodkitError
+
+    try:
+        if args.command == "info":
+            return _info(args)
+        return _solve(args, exact=args.command == "verify" or args.exact)
+    except (SubmodkitError, OSError) as err:
+        msg = str(err) if not isinstance(err, FileNotFoundError) else f"{err.filename}: no such file"
+        print(f"submodkit: error: {msg}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("submodkit: interrupted", file=sys.stderr)
+        return 130
+
+
+def _resolve(path: str) -> Path:
+    p = Path(path)
+    if p.exists():
+        return p
+    from submodkit.instances import bundled
+
+    try:
+        return bundled(path)
+    except (KeyError, ValueError, FileNotFoundError):
+        raise FileNotFoundError(2, "no such file", path) from None
+
+
+def _read(args):
+    from submodkit.instances import read_instance
+
+    return read_instance(_resolve(args.file), format=args.format)
+
+
+def _info(args) -> int:
+    inst = _read(args)
+    info = {"instance": getattr(inst, "name", args.file), "kind": type(inst).__name__}
+    for attr in ("n_sets", "n_elements", "nnz", "n_nodes", "n_edges", "n_points"):
+        if hasattr(inst, attr):
+            info[attr] = getattr(inst, attr)
+    print(json.dumps(info) if args.json else "  ".join(f"{k}={v}" for k, v in info.items()))
+    return 0
+
+
+def _default_problem(inst) -> str:
+    from submodkit.instances import PointSet, SetSystem, Similarity
+
+    if isinstance(inst, SetSystem):
+        return "set-cover"
+    if isinstance(inst, (PointSet, Similarity)):
+        return "facility-location"
+    return "max-cover"
+
+
+def _objective(inst, problem: str, args):
+    from submodkit.errors import InvalidParameterError
+    from submodkit.instances import Graph, PointSet, SetSystem, Similarity
+    from submodkit.objectives import FacilityLocation
+
+    if isinstance(inst, Graph):
+        inst = inst.to_set_system(closed=True)
+    if problem in ("set-cover", "max-cover"):
+        if not isinstance(inst, SetSystem):
+            raise InvalidParameterError("--problem", problem, "facility-location for a point or similarity file")
+        return inst if problem == "set-cover" else inst.to_coverage()
+    if isinstance(inst, PointSet):
+        return inst.to_facility_location(metric=args.metric, n_neighbors=args.n_neighbors)
+    if isinstance(inst, Similarity):
+        return inst.to_facility_location()
+    return FacilityLocation(inst.sets)
+
+
+def _solve(args, exact: bool) -> int:
+    from submodkit.errors import InvalidParameterError
+
+    progress = not args.quiet and not args.json and sys.stderr.isatty()
+    start = time.perf_counter()
+    _status(progress, f"reading {args.file}")
+    inst = _read(args)
+    problem = args.problem or _default_problem(inst)
+    if problem != "set-cover" and args.k is None:
+        raise InvalidParameterError("--k", None, f"an integer >= 0 for {problem}")
+    target = _objective(inst, problem, args)
+    _status(progress, f"solving {problem} ({args.algorithm or 'default algorithm'})")
+    if exact:
+        from submodkit.solvers.verify import verify
+
+        ver = verify(
+            target, problem=problem if problem != "set-cover" else "set-cover", k=args.k,
+            algorithm=args.algorithm, epsilon=args.epsilon, seed=args.seed,
+            time_limit=args.time_limit, solver=args.solver,
+        )
+        sol, ex = ver.solution, ver.exact
+        ratio = ver.ratio if ver.ratio is not None else ver.certified_ratio
+        meets = ver.meets
+    else:
+        sol = _approximate(target, problem, args)
+        ex, ratio, meets = None, None, None
+    _status(progress, "")
+    out = {
+        "instance": getattr(inst, "name", Path(args.file).name),
+        "problem": problem,
+        "algorithm": sol.algorithm,
+        "value": _num(sol.value),
+        "selection": [int(i) for i in sol.selection],
+        "guarantee": None if sol.guarantee is None else sol.guarantee.to_dict(),
+        "upper_bound": _num(sol.upper_bound),
+        "lower_bound": _num(sol.lower_bound),
+        "exact": None if ex is None else {
+            "value": _num(ex.value), "bound": _num(ex.bound), "status": ex.status,
+            "solver": ex.solver, "seconds": round(ex.seconds, 4),
+        },
+        "ratio": ratio,
+        "meets_guarantee": meets,
+        "seconds": round(time.perf_counter() - start, 4),
+    }
+    if args.json:
+        print(json.dumps(out))
+    else:
+        _print_human(out, sol)
+    return 0
+
+
+def _approximate(target, problem: str, args):
+    if problem == "set-cover":
+        from submodkit.solvers.set_cover import set_cover
+
+        algo = "exact" if args.algorithm == "exact" else "greedy"
+        return set_cover(target, algorithm=algo, time_limit=args.time_limit, solver=args.solver)
+    from submodkit.solvers.greedy import maximize
+
+    return maximize(
+        target, args.k, algorithm=args.algorithm or "lazy", epsilon=args.epsilon, seed=args.seed
+    )
+
+
+def _num(x):
+    from submodkit.solution import _num as num
+
+    return num(x)
+
+
+def _status(enabled: bool, text: str) -> None:
+    if enabled:
+        sys.stderr.write("\r\033[K" + (f"submodkit: {text}..." if text else ""))
+        sys.stderr.flush()
+
+
+def _print_human(out: dict, sol) -> None:
+    sel = out["selection"]
+    shown = " ".join(map(str, sel[:20])) + (" ..." if len(sel) > 20 else "")
+    lines = [
+        f"instance   {out['instance']}  ({out['problem']})",
+        f"algorithm  {out['algorithm']}",
+        f"value      {out['value']}  ({len(sel)} chosen: {shown})",
+    ]
+    if sol.guarantee is not None:
+        lines.append(f"guarantee  {sol.guarantee.statement} = {sol.guarantee.ratio:.4g}  [{sol.guarantee.source}]")
+    else:
+        lines.append("guarantee  none applies")
+    if out["upper_bound"] is not None:
+        lines.append(f"bound      OPT <= {out['upper_bound']}  (certified ratio >= {sol.certified_ratio:.4f})")
+    if out["lower_bound"] is not None:
+        lines.append(f"bound      OPT >= {out['lower_bound']:.6g}  (certified ratio <= {sol.certified_ratio:.4f})")
+    ex = out["exact"]
+    if ex is not None:
+        lines.append(
+            f"exact      {ex['value']} ({ex['status']}, bound {ex['bound']}, {ex['solver']}, {ex['seconds']} s)"
+        )
+        if out["ratio"] is not None:
+            verdict = {True: "meets its guarantee", False: "BELOW its guarantee", None: "undecided"}
+            lines.append(f"ratio      {out['ratio']:.4f}  {verdict[out['meets_guarantee']]}")
+    lines.append(f"seconds    {out['seconds']}")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    if os.environ.get("SUBMODKIT_PROFILE"):
+        import cProfile
+
+        cProfile.run("main()", sort="cumtime")
+    else:
+        sys.exit(main())

@@ -1,0 +1,90 @@
+"""Instances: problem objects, file readers, the native format, generators, bundled files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from submodkit.errors import InvalidParameterError
+from submodkit.instances.generators import (
+    greedy_tight_max_cover,
+    greedy_tight_set_cover,
+    random_graph,
+    random_points,
+    random_set_system,
+)
+from submodkit.instances.native import load, save
+from submodkit.instances.problems import Graph, PointSet, SetSystem, Similarity
+from submodkit.instances.readers import (
+    FORMATS,
+    read_edgelist,
+    read_fimi,
+    read_instance,
+    read_matching_solution,
+    read_orlib_rail,
+    read_orlib_scp,
+    read_points,
+)
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+def _bundled_files() -> dict[str, Path]:
+    files = sorted(p for p in DATA_DIR.iterdir() if p.is_file() and not p.name.startswith("."))
+    names: dict[str, Path] = {}
+    for p in files:
+        names[p.name] = p
+        stem = p.name[:-3] if p.name.endswith(".gz") else p.name
+        names.setdefault(stem, p)
+        names.setdefault(stem.split(".")[0], p)
+    return names
+
+
+def bundled_names() -> list[str]:
+    """Short names of the instance files shipped with submodkit (``"scp41"``, ...)."""
+    return sorted({p.name.split(".")[0] for p in _bundled_files().values()})
+
+
+def bundled(name: str) -> Path:
+    """Path of a bundled instance file, by short name (``"scp41"``) or file name.
+
+    >>> bundled("scp41").name
+    'scp41.txt.gz'
+    """
+    files = _bundled_files() if DATA_DIR.is_dir() else {}
+    if not isinstance(name, str) or name not in files:
+        raise InvalidParameterError(
+            "name", name, "a bundled instance: one of " + ", ".join(bundled_names() or ["(none)"])
+        )
+    return files[name]
+
+
+def load_bundled(name: str):
+    """Read a bundled instance (see :func:`bundled`) into its problem object."""
+    return read_instance(bundled(name))
+
+
+__all__ = [
+    "DATA_DIR",
+    "FORMATS",
+    "Graph",
+    "PointSet",
+    "SetSystem",
+    "Similarity",
+    "bundled",
+    "bundled_names",
+    "greedy_tight_max_cover",
+    "greedy_tight_set_cover",
+    "load",
+    "load_bundled",
+    "random_graph",
+    "random_points",
+    "random_set_system",
+    "read_edgelist",
+    "read_fimi",
+    "read_instance",
+    "read_matching_solution",
+    "read_orlib_rail",
+    "read_orlib_scp",
+    "read_points",
+    "save",
+]
