@@ -114,7 +114,9 @@ def _objective(inst, problem: str, args):
         inst = inst.to_set_system(closed=True)
     if problem in ("set-cover", "max-cover"):
         if not isinstance(inst, SetSystem):
-            raise InvalidParameterError("--problem", problem, "facility-location for a point or similarity file")
+            raise InvalidParameterError(
+                "--problem", problem, "facility-location for a point or similarity file"
+            )
         return inst if problem == "set-cover" else inst.to_coverage()
     if isinstance(inst, PointSet):
         return inst.to_facility_location(metric=args.metric, n_neighbors=args.n_neighbors)
@@ -141,7 +143,7 @@ def _solve(args, exact: bool) -> int:
         ver = verify(
             target, problem=problem if problem != "set-cover" else "set-cover", k=args.k,
             algorithm=args.algorithm, epsilon=args.epsilon, seed=args.seed,
-            time_limit=args.time_limit, solver=args.solver,
+            time_limit=args.time_limit, solver=args.solver, progress=progress,
         )
         sol, ex = ver.solution, ver.exact
         ratio = ver.ratio if ver.ratio is not None else ver.certified_ratio
@@ -208,17 +210,23 @@ def _print_human(out: dict, sol) -> None:
         f"value      {out['value']}  ({len(sel)} chosen: {shown})",
     ]
     if sol.guarantee is not None:
-        lines.append(f"guarantee  {sol.guarantee.statement} = {sol.guarantee.ratio:.4g}  [{sol.guarantee.source}]")
+        g = sol.guarantee
+        lines.append(f"guarantee  {g.statement} = {g.ratio:.4g}  [{g.source}]")
     else:
         lines.append("guarantee  none applies")
     if out["upper_bound"] is not None:
-        lines.append(f"bound      OPT <= {out['upper_bound']}  (certified ratio >= {sol.certified_ratio:.4f})")
+        lines.append(
+            f"bound      OPT <= {out['upper_bound']}  (certified ratio >= {sol.certified_ratio:.4f})"
+        )
     if out["lower_bound"] is not None:
-        lines.append(f"bound      OPT >= {out['lower_bound']:.6g}  (certified ratio <= {sol.certified_ratio:.4f})")
+        lines.append(
+            f"bound      OPT >= {out['lower_bound']:.6g}  (certified ratio <= {sol.certified_ratio:.4f})"
+        )
     ex = out["exact"]
     if ex is not None:
         lines.append(
-            f"exact      {ex['value']} ({ex['status']}, bound {ex['bound']}, {ex['solver']}, {ex['seconds']} s)"
+            f"exact      {ex['value']} ({ex['status']}, bound {ex['bound']}, "
+            f"{ex['solver']}, {ex['seconds']} s)"
         )
         if out["ratio"] is not None:
             verdict = {True: "meets its guarantee", False: "BELOW its guarantee", None: "undecided"}

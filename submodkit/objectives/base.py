@@ -57,7 +57,7 @@ class Objective:
 
     @property
     def sparse(self) -> bool:
-        return self.kind in (K.KIND_CSR, K.KIND_QUAD_CSR)
+        return self.kind in (K.KIND_CSR, K.KIND_QUAD_CSR, K.KIND_COVERAGE)
 
     @property
     def state_size(self) -> int:
@@ -67,7 +67,7 @@ class Objective:
     @property
     def nnz(self) -> int:
         """Stored entries of the matrix (the cost of one pass over the data)."""
-        return int(self.data.shape[0]) if self.sparse else int(self.dense.size)
+        return int(self.indices.shape[0]) if self.sparse else int(self.dense.size)
 
     def kernel_args(self) -> tuple:
         """``(kind, agg, phi, indptr, indices, data, dense, w, b)``, as the kernels take them."""
@@ -77,7 +77,9 @@ class Objective:
         )
 
     def new_state(self) -> np.ndarray:
-        """The state of the empty selection."""
+        """The state of the empty selection (residual weights for coverage, else zeros)."""
+        if self.kind == K.KIND_COVERAGE:
+            return self.w.copy()
         return np.zeros(self.state_size, dtype=np.float64)
 
     def state(self, selection=()) -> np.ndarray:

@@ -52,7 +52,10 @@ def as_set_matrix(sets, n_elements: int | None = None) -> sp.csr_matrix:
 class Coverage(Objective):
     """Weighted coverage: ``f(S) = sum of w[u] over elements u covered by a set in S``.
 
-    Monotone submodular. Args:
+    Monotone submodular. Only the CSR structure is stored (4 bytes per incidence); the
+    state is each element's residual weight, so a gain is one gather-sum over the row.
+
+    Args:
         sets: CSR matrix (rows are sets, columns elements), 0/1 array, or list of
             integer lists.
         weights: element weights (non-negative), ones by default.
@@ -69,8 +72,14 @@ class Coverage(Objective):
         csr = as_set_matrix(sets, n_elements)
         m = csr.shape[1]
         w = np.ones(m) if weights is None else check_vector("weights", weights, m)
-        super().__init__(kind=K.KIND_CSR, agg=K.AGG_MAX, phi=K.PHI_IDENTITY, matrix=csr, w=w)
-        self.sets = csr
+        super().__init__(kind=K.KIND_COVERAGE, agg=K.AGG_MAX, phi=K.PHI_IDENTITY, matrix=csr, w=w)
+        self.data = K.EMPTY_DATA  # implicit ones
+
+    @property
+    def sets(self) -> sp.csr_matrix:
+        """The sets as a 0/1 CSR matrix (rows are sets), built on demand."""
+        ones = np.ones(self.indices.shape[0])
+        return sp.csr_matrix((ones, self.indices, self.indptr), shape=self.shape)
 
 
 class SaturatedCoverage(Objective):

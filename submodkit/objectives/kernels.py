@@ -14,6 +14,11 @@ compiled (and cached) once, whatever the objective:
     gain is ``w[j] - b[j] * cur[j]`` with state ``cur[j] = sum_{i in S} M[i, j]``.
     Graph cut is a member (``w[j] = colsum_j - lambda M[j, j]``, ``b[j] = 2 lambda``).
 
+    ``KIND_COVERAGE``: weighted coverage over a 0/1 CSR matrix whose ``data`` is implicit
+    (not stored). The state is the *residual* weight ``cur[u] = w[u]`` while u is
+    uncovered, 0 once covered, so a gain is a gather-sum over the row's indices and the
+    empty state is ``w`` itself.
+
 ``phi`` codes: ``PHI_IDENTITY``, ``PHI_SQRT``, ``PHI_LOG1P``, ``PHI_INVERSE`` (x / (1 + x)),
 ``PHI_MIN`` (min(b[u], x)), ``PHI_ONE_MINUS_EXP`` (1 - exp(-x)).
 
@@ -32,6 +37,7 @@ KIND_DENSE = 0
 KIND_CSR = 1
 KIND_QUAD_DENSE = 2
 KIND_QUAD_CSR = 3
+KIND_COVERAGE = 4
 
 AGG_SUM = 0
 AGG_MAX = 1
@@ -77,15 +83,16 @@ def agg_value(agg, c, a):
 def gain(kind, agg, phi, indptr, indices, data, dense, w, b, cur, j):
     """Marginal gain of candidate ``j`` given the state ``cur``."""
     g = 0.0
-    if kind == KIND_CSR:
+    if kind == KIND_COVERAGE:
+        for p in range(indptr[j], indptr[j + 1]):
+            g += cur[indices[p]]
+    elif kind == KIND_CSR:
         start = indptr[j]
         stop = indptr[j + 1]
         if phi == PHI_IDENTITY and agg == AGG_MAX:
             for p in range(start, stop):
                 u = indices[p]
-                d = data[p] - cur[u]
-                if d > 0.0:
-                    g += w[u] * d
+                g += w[u] * max(data[p] - cur[u], 0.0)
         elif phi == PHI_IDENTITY:
             for p in range(start, stop):
                 g += w[indices[p]] * data[p]
@@ -100,9 +107,7 @@ def gain(kind, agg, phi, indptr, indices, data, dense, w, b, cur, j):
         m = dense.shape[1]
         if phi == PHI_IDENTITY and agg == AGG_MAX:
             for u in range(m):
-                d = dense[j, u] - cur[u]
-                if d > 0.0:
-                    g += w[u] * d
+                g += w[u] * max(dense[j, u] - cur[u], 0.0)
         elif phi == PHI_IDENTITY:
             for u in range(m):
                 g += w[u] * dense[j, u]
@@ -120,7 +125,10 @@ def gain(kind, agg, phi, indptr, indices, data, dense, w, b, cur, j):
 @njit(cache=True, nogil=True)
 def commit(kind, agg, indptr, indices, data, dense, cur, j):
     """Add candidate ``j`` to the selection: update the state ``cur`` in place."""
-    if kind == KIND_CSR:
+    if kind == KIND_COVERAGE:
+        for p in range(indptr[j], indptr[j + 1]):
+            cur[indices[p]] = 0.0
+    elif kind == KIND_CSR:
         for p in range(indptr[j], indptr[j + 1]):
             u = indices[p]
             cur[u] = agg_value(agg, cur[u], data[p])
@@ -151,22 +159,23 @@ def gains_of_parallel(kind, agg, phi, indptr, indices, data, dense, w, b, cur, c
 
 @njit(cache=True, nogil=True)
 def evaluate_selection(kind, agg, phi, indptr, indices, data, dense, w, b, cur, selection):
-    """f(selection) from the empty state ``cur`` (zeros); leaves ``cur`` at the selection.
+    """f(selection) from the empty state ``cur``; leaves ``cur`` at the selection.
 
     Repeated indices count once.
     """
     total = 0.0
-    n = indptr.shape[0] - 1 if (kind == KIND_CSR or kind == KIND_QUAD_CSR) else dense.shape[0]
+    aggregate = kind == KIND_DENSE or kind == KIND_CSR
+    n = dense.shape[0] if (kind == KIND_DENSE or kind == KIND_QUAD_DENSE) else indptr.shape[0] - 1
     seen = np.zeros(n, dtype=np.bool_)
     for t in range(selection.shape[0]):
         j = selection[t]
         if seen[j]:
             continue
         seen[j] = True
-        if kind == KIND_QUAD_DENSE or kind == KIND_QUAD_CSR:
+        if not aggregate:
             total += gain(kind, agg, phi, indptr, indices, data, dense, w, b, cur, j)
         commit(kind, agg, indptr, indices, data, dense, cur, j)
-    if kind == KIND_DENSE or kind == KIND_CSR:
+    if aggregate:
         for u in range(cur.shape[0]):
             if cur[u] != 0.0:
                 total += w[u] * phi_value(phi, cur[u], b[u])

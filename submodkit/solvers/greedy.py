@@ -133,7 +133,8 @@ def maximize(
         )
     evals += more
     sel, gains = sel[:n_sel].copy(), gains[:n_sel].copy()
-    value = float(objective.evaluate(sel)) if objective.kind >= K.KIND_QUAD_DENSE else value
+    if objective.kind in (K.KIND_QUAD_DENSE, K.KIND_QUAD_CSR):
+        value = float(objective.evaluate(sel))
 
     if isinstance(constraint, Knapsack):
         name = f"{algorithm}-cost-benefit"

@@ -12,8 +12,8 @@ from submodkit._validation import check_choice, check_vector
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.instances.problems import SetSystem
-from submodkit.objectives.coverage import as_set_matrix
-from submodkit.objectives.kernels import AGG_MAX, KIND_CSR, PHI_IDENTITY, gains_of_parallel
+from submodkit.objectives.coverage import Coverage, as_set_matrix
+from submodkit.objectives.kernels import gains_of_parallel
 from submodkit.solution import Guarantee, Solution
 from submodkit.solvers import greedy_kernels as G
 
@@ -68,15 +68,12 @@ def set_cover(
     if algorithm == "exact":
         return _exact(csr, costs, d, time_limit, solver, start)
 
-    indptr = np.ascontiguousarray(csr.indptr, dtype=np.int64)
-    indices = np.ascontiguousarray(csr.indices, dtype=np.int32)
-    data = np.ones(indices.shape[0])
-    w = np.ones(m)
-    cur = np.zeros(m)
+    coverage = Coverage(csr)
+    args = coverage.kernel_args()
+    cur = coverage.new_state()
     sel = np.empty(n, dtype=np.int64)
     gains = np.empty(n)
     arange = np.arange(n, dtype=np.int64)
-    args = (KIND_CSR, AGG_MAX, PHI_IDENTITY, indptr, indices, data, np.zeros((0, 0)), w, w)
     init = np.empty(n)
     gains_of_parallel(*args, cur, arange, init)
     n_sel, covered, evals = G.lazy_greedy(

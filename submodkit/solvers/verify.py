@@ -69,6 +69,7 @@ def verify(
     time_limit: float | None = None,
     solver: str = "auto",
     tol: float = 1e-9,
+    progress: bool = False,
 ) -> Verification:
     """Solve ``target`` with an approximation algorithm and exactly, and compare.
 
@@ -80,6 +81,7 @@ def verify(
 
     ``algorithm`` defaults to ``"greedy"`` for set cover and ``"lazy"`` otherwise; other
     parameters go to :func:`~submodkit.maximize` / :func:`~submodkit.set_cover`.
+    ``progress=True`` shows the exact solver's incumbent and bound on stderr (tqdm).
 
     Example:
         >>> from submodkit import Coverage, verify
@@ -97,7 +99,7 @@ def verify(
         from submodkit.solvers.exact import exact_set_cover
 
         csr, costs = (target.sets, target.costs) if isinstance(target, SetSystem) else (target, None)
-        exact = exact_set_cover(csr, costs, time_limit=time_limit, solver=solver)
+        exact = exact_set_cover(csr, costs, time_limit=time_limit, solver=solver, progress=progress)
     else:
         objective = _objective(target, problem)
         if isinstance(constraint, Cardinality):
@@ -106,7 +108,7 @@ def verify(
             objective, k, constraint=constraint, algorithm=algorithm or "lazy",
             epsilon=epsilon, seed=seed,
         )
-        exact = _exact_max(objective, problem, k, constraint, time_limit, solver)
+        exact = _exact_max(objective, k, constraint, time_limit, solver, progress)
     ratio, certified, meets = _compare(sol, exact, tol)
     sol.stats.setdefault("verify_seconds", time.perf_counter() - start)
     return Verification(problem, sol, exact, ratio, certified, sol.guarantee, meets)
@@ -140,7 +142,7 @@ def _objective(target, problem: str) -> Objective:
     raise InvalidParameterError("target", target, "an Objective or a problem object")
 
 
-def _exact_max(objective, problem, k, constraint, time_limit, solver) -> ExactResult:
+def _exact_max(objective, k, constraint, time_limit, solver, progress) -> ExactResult:
     from submodkit.solvers import exact as X
     from submodkit.solvers.brute_force import brute_force_maximize
 
@@ -150,10 +152,12 @@ def _exact_max(objective, problem, k, constraint, time_limit, solver) -> ExactRe
             kw.update(costs=constraint.costs, budget=constraint.budget)
         elif isinstance(constraint, PartitionMatroid):
             kw.update(groups=constraint.groups, capacities=constraint.capacities)
-        return X.exact_max_cover(objective.sets, objective.w, time_limit=time_limit, solver=solver, **kw)
+        return X.exact_max_cover(
+            objective.sets, objective.w, time_limit=time_limit, solver=solver, progress=progress, **kw
+        )
     if isinstance(objective, FacilityLocation) and constraint is None and k is not None:
         return X.exact_facility_location(
-            _weighted_similarity(objective), k, time_limit=time_limit, solver=solver
+            _weighted_similarity(objective), k, time_limit=time_limit, solver=solver, progress=progress
         )
     return brute_force_maximize(objective, k, constraint=constraint)
 

@@ -1,0 +1,319 @@
+"""Backends of the exact models: CP-SAT (``cp_model``), MIP solvers through ``pywraplp``
+(SCIP, HiGHS, CBC) and GLOP for LP relaxations. Each takes a
+:class:`~submodkit.solvers.exact_core.LinearModel` and returns a
+:class:`~submodkit.solvers.exact_core.RawResult` with the solver status mapped to
+``optimal`` / ``feasible`` / ``infeasible`` / ``timeout``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import sys
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from submodkit.errors import InvalidParameterError
+from submodkit.solvers.exact_core import (
+    _TOL,
+    LinearModel,
+    RawResult,
+    decimal_scale,
+    is_integral,
+)
+
+MIP_NAMES = {"scip": "SCIP", "highs": "HIGHS", "cbc": "CBC"}
+# CP-SAT defaults measured on this 2-core machine (scripts/bench_exact.py): one worker with
+# linearization_level=2 proves the OR-Library optima, two default workers often find no bound.
+CPSAT_DEFAULTS: dict[str, Any] = {"linearization_level": 2}
+MIP_RELATIVE_GAP = 1e-9
+_INT_BIG = 2**62
+
+
+# ----------------------------------------------------------------------------- CP-SAT
+
+
+def _cpsat_rows(model: LinearModel):
+    """Integer rows for CP-SAT: ``(coeffs, lb, ub)`` with each non-integer row of A and its
+    bounds scaled by the smallest exact power of ten, or None when a row does not scale."""
+    A = model.A
+    coeffs = A.data.copy()
+    lb = model.row_lb.astype(float).copy()
+    ub = model.row_ub.astype(float).copy()
+    for i in range(A.shape[0]):
+        lo, hi = A.indptr[i], A.indptr[i + 1]
+        row = coeffs[lo:hi]
+        if is_integral(row):
+            continue
+        s = decimal_scale(row)
+        if s is None:
+            return None
+        coeffs[lo:hi] = np.round(row * s)
+        lb[i] *= s
+        ub[i] *= s
+    return np.round(coeffs).astype(np.int64), lb, ub
+
+
+def solve_cpsat(
+    model: LinearModel,
+    time_limit: float | None,
+    threads: int,
+    params: Mapping[str, Any] | None,
+    progress: bool,
+) -> RawResult:
+    """Solve with CP-SAT: every variable Boolean; integer rows (decimal rows scaled by 10^d);
+    an integer objective when the costs scale to integers, CP-SAT's floating-point objective
+    otherwise."""
+    from ortools.sat.python import cp_model
+
+    rows = _cpsat_rows(model)
+    if rows is None:
+        raise InvalidParameterError(
+            "solver", "cp-sat", "a MIP backend (scip/highs): constraint coefficients are not "
+            "decimals CP-SAT can scale to integers exactly")
+    coeffs, lb, ub = rows
+    A = model.A
+    n = len(model.c)
+    m = cp_model.CpModel()
+    for i in range(n):
+        m.new_bool_var(f"x{i}")
+    proto = m.proto
+    for i in range(A.shape[0]):
+        lo, hi = A.indptr[i], A.indptr[i + 1]
+        con = proto.constraints.add()
+        con.linear.vars.extend(A.indices[lo:hi].tolist())
+        con.linear.coeffs.extend(coeffs[lo:hi].tolist())
+        lo_b = -_INT_BIG if lb[i] == -np.inf else math.ceil(lb[i] - _TOL)
+        hi_b = _INT_BIG if ub[i] == np.inf else math.floor(ub[i] + _TOL)
+        con.linear.domain.extend([lo_b, hi_b])
+    nz = np.flatnonzero(model.c)
+    scale = decimal_scale(model.c[nz]) if nz.size else 1
+    objective = "integer"
+    if scale is not None:
+        obj = proto.objective
+        obj.vars.extend(nz.tolist())
+        sign = -1 if model.sense == "max" else 1  # CP-SAT's integer objective minimizes
+        obj.coeffs.extend((sign * np.round(model.c[nz] * scale)).astype(np.int64).tolist())
+        obj.scaling_factor = sign / scale
+        obj.offset = sign * model.offset * scale
+        if scale != 1:
+            objective = f"integer (costs scaled by {scale})"
+    else:
+        fobj = proto.floating_point_objective
+        fobj.vars.extend(nz.tolist())
+        fobj.coeffs.extend(model.c[nz].tolist())
+        fobj.offset = model.offset
+        fobj.maximize = model.sense == "max"
+        objective = "floating-point (scaled internally by CP-SAT)"
+
+    solver = cp_model.CpSolver()
+    used: dict[str, Any] = {"num_workers": threads}
+    if threads == 1:
+        used.update(CPSAT_DEFAULTS)
+    if time_limit is not None:
+        used["max_time_in_seconds"] = time_limit
+    used.update(dict(params or {}))
+    for key, val in used.items():
+        try:
+            if isinstance(val, list | tuple):  # repeated fields, e.g. subsolvers
+                field = getattr(solver.parameters, key)
+                field.clear()
+                field.extend(val)
+            else:
+                setattr(solver.parameters, key, val)
+        except (AttributeError, TypeError, ValueError) as exc:
+            raise InvalidParameterError("params", {key: val}, f"a CP-SAT parameter ({exc})") from None
+    callback = _cpsat_progress(model.sense) if progress else None
+    try:
+        status = solver.solve(m, callback)
+    finally:
+        if callback is not None:
+            callback.close()
+    parameters = {"backend": "cp-sat", **used, "objective": objective}
+    if status == cp_model.MODEL_INVALID:
+        raise RuntimeError(f"CP-SAT rejected the model: {m.validate()}")
+    if status == cp_model.INFEASIBLE:
+        return RawResult(None, None, "infeasible", parameters)
+    bound = float(solver.best_objective_bound)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        x = np.asarray(list(solver.response_proto.solution)[: model.n_select], dtype=float)
+        if status == cp_model.OPTIMAL:
+            st = "optimal"
+        else:
+            st = "timeout" if time_limit is not None else "feasible"
+        return RawResult(x, bound, st, parameters)
+    if status == cp_model.UNKNOWN:
+        return RawResult(None, bound if math.isfinite(bound) else None, "timeout", parameters)
+    raise RuntimeError(f"CP-SAT returned status {solver.status_name(status)}")
+
+
+def _cpsat_progress(sense: str):
+    """A CP-SAT solution callback drawing a tqdm line on stderr with incumbent and bound."""
+    from ortools.sat.python import cp_model
+    from tqdm import tqdm
+
+    class _Progress(cp_model.CpSolverSolutionCallback):
+        def __init__(self):
+            super().__init__()
+            self.bar = tqdm(desc=f"cp-sat ({sense})", unit=" sol", leave=True)
+            self.t0 = time.perf_counter()
+
+        def on_solution_callback(self):
+            self.bar.set_postfix(
+                value=f"{self.objective_value:g}",
+                bound=f"{self.best_objective_bound:g}",
+                s=f"{time.perf_counter() - self.t0:.1f}",
+            )
+            self.bar.update(1)
+
+        def close(self):
+            self.bar.close()
+
+    return _Progress()
+
+
+# ----------------------------------------------------------------------------- MIP / LP
+
+
+def _mp_proto(model: LinearModel, relax: bool):
+    from ortools.linear_solver import linear_solver_pb2
+
+    proto = linear_solver_pb2.MPModelProto()
+    proto.maximize = model.sense == "max"
+    proto.objective_offset = model.offset
+    for i, (cost, integer) in enumerate(zip(model.c.tolist(), model.integer.tolist(), strict=True)):
+        proto.variable.add(
+            lower_bound=0.0, upper_bound=1.0, objective_coefficient=cost,
+            is_integer=bool(integer) and not relax, name=f"x{i}",
+        )
+    A = model.A
+    indices, data = A.indices.tolist(), A.data.tolist()
+    inf = math.inf
+    for i in range(A.shape[0]):
+        lo, hi = A.indptr[i], A.indptr[i + 1]
+        proto.constraint.add(
+            var_index=indices[lo:hi], coefficient=data[lo:hi],
+            lower_bound=-inf if model.row_lb[i] == -np.inf else float(model.row_lb[i]),
+            upper_bound=inf if model.row_ub[i] == np.inf else float(model.row_ub[i]),
+        )
+    return proto
+
+
+def solve_mip(
+    model: LinearModel,
+    backend: str,
+    time_limit: float | None,
+    threads: int,
+    params: str | None,
+    relax: bool = False,
+) -> RawResult:
+    """Solve with a ``pywraplp`` backend (``SCIP``, ``HIGHS``, ``CBC``; ``GLOP`` for the LP)."""
+    from ortools.linear_solver import linear_solver_pb2, pywraplp
+
+    solver = pywraplp.Solver.CreateSolver(backend)
+    if solver is None:
+        raise InvalidParameterError("solver", backend.lower(), "a backend built into OR-Tools")
+    err = solver.LoadModelFromProto(_mp_proto(model, relax))
+    if err:
+        raise RuntimeError(f"{backend} rejected the model: {err}")
+    used: dict[str, Any] = {"backend": backend.lower()}
+    if time_limit is not None:
+        solver.SetTimeLimit(int(math.ceil(time_limit * 1000)))
+        used["time_limit_s"] = time_limit
+    if threads != 1:
+        used["num_threads"] = threads
+        used["num_threads_accepted"] = bool(solver.SetNumThreads(threads))
+    if backend == "HIGHS":
+        # silences HiGHS's banner on stdout; pywraplp returns False for HiGHS strings even
+        # when it applies them, so HiGHS parameters are not checked
+        solver.SetSolverSpecificParametersAsString("\n".join(["output_flag=false", params or ""]))
+    elif params:
+        if not solver.SetSolverSpecificParametersAsString(params):
+            raise InvalidParameterError("params", params, f"parameters {backend} accepts")
+    if params:
+        used["solver_specific"] = params
+    sp_params = pywraplp.MPSolverParameters()
+    if not relax:
+        sp_params.SetDoubleParam(sp_params.RELATIVE_MIP_GAP, MIP_RELATIVE_GAP)
+        used["relative_mip_gap"] = MIP_RELATIVE_GAP
+    if backend == "CBC":  # Cbc's preprocessing prints to the C stdout whatever we ask
+        with _c_stdout_silenced():
+            status = solver.Solve(sp_params)
+    else:
+        status = solver.Solve(sp_params)
+    if status == pywraplp.Solver.INFEASIBLE:
+        return RawResult(None, None, "infeasible", used)
+    if status in (pywraplp.Solver.ABNORMAL, pywraplp.Solver.MODEL_INVALID,
+                  pywraplp.Solver.UNBOUNDED):
+        raise RuntimeError(f"{backend} returned status {status} on the model")
+    bound = None
+    if not relax:
+        b = solver.Objective().BestBound()
+        bound = float(b) if math.isfinite(b) else None
+    if status in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+        resp = linear_solver_pb2.MPSolutionResponse()
+        solver.FillSolutionResponseProto(resp)
+        x = np.asarray(resp.variable_value, dtype=float)
+        if relax:
+            bound = float(solver.Objective().Value())
+        else:
+            x = x[: model.n_select]
+        st = "optimal" if status == pywraplp.Solver.OPTIMAL else (
+            "timeout" if time_limit is not None else "feasible")
+        return RawResult(x, bound, st, used)
+    # NOT_SOLVED: stopped before any solution (time limit)
+    return RawResult(None, bound, "timeout" if time_limit is not None else "feasible", used)
+
+
+@contextlib.contextmanager
+def _c_stdout_silenced():
+    """Point file descriptor 1 at /dev/null for the duration (C-level prints included)."""
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no usable fd 1 (embedded interpreters): nothing to silence
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
+def lp_value(model: LinearModel) -> float:
+    """Optimum of the LP relaxation of ``model`` with GLOP (``inf``/``-inf`` when infeasible)."""
+    raw = solve_mip(model, "GLOP", None, 1, None, relax=True)
+    if raw.status == "infeasible":
+        return math.inf if model.sense == "min" else -math.inf
+    if raw.status != "optimal":
+        raise RuntimeError(f"GLOP stopped with status {raw.status}")
+    return float(raw.bound)
+
+
+def solve_model(
+    model: LinearModel,
+    backend: str,
+    time_limit: float | None,
+    threads: int,
+    params: Any,
+    progress: bool,
+) -> RawResult:
+    """Dispatch to CP-SAT or a MIP backend; ``backend`` is already resolved (not ``auto``)."""
+    if backend == "cp-sat":
+        if params is not None and not isinstance(params, Mapping):
+            raise InvalidParameterError("params", params, "a dict of CP-SAT parameters")
+        return solve_cpsat(model, time_limit, threads, params, progress)
+    if params is not None and not isinstance(params, str):
+        raise InvalidParameterError("params", params, f"a {backend} parameter string")
+    if progress:
+        print(f"solving with {backend} (no incumbent reports from this backend)...",
+              file=sys.stderr, flush=True)
+    return solve_mip(model, MIP_NAMES[backend], time_limit, threads, params)

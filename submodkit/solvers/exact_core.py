@@ -1,0 +1,199 @@
+"""Shared plumbing of the exact models: input validation, the one linear model type and
+the mapping of a backend's raw answer to an :class:`~submodkit.solution.ExactResult`.
+
+Every model in :mod:`submodkit.solvers.exact` is written once as a :class:`LinearModel`
+(``lb <= A x <= ub``, bounds ``0 <= x <= 1``, some variables integer, a linear objective)
+and handed to :func:`submodkit.solvers.exact_backends.solve_model`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from submodkit.errors import InvalidParameterError
+
+SOLVERS = ("auto", "cp-sat", "scip", "highs", "cbc")
+_TOL = 1e-6
+
+
+# ----------------------------------------------------------------------------- validation
+
+
+def as_binary_csr(a: Any, name: str) -> sp.csr_matrix:
+    """``a`` (dense or sparse, 2-D) as a CSR 0/1 matrix: nonzero entries mean membership."""
+    m = _as_csr(a, name)
+    if m.nnz and not np.all(np.isfinite(m.data)):
+        raise InvalidParameterError(name, a, "a 2-D 0/1 matrix without NaN or inf")
+    m.eliminate_zeros()
+    m.data = np.ones(m.nnz, dtype=np.float64)
+    return m
+
+
+def as_nonneg_csr(a: Any, name: str) -> sp.csr_matrix:
+    """``a`` (dense or sparse, 2-D) as a CSR float matrix with finite entries >= 0."""
+    m = _as_csr(a, name)
+    if m.nnz and (not np.all(np.isfinite(m.data)) or np.any(m.data < 0)):
+        raise InvalidParameterError(name, a, "a 2-D matrix of finite non-negative numbers")
+    m.eliminate_zeros()
+    return m
+
+
+def _as_csr(a: Any, name: str) -> sp.csr_matrix:
+    if sp.issparse(a):
+        if a.ndim != 2:
+            raise InvalidParameterError(name, a, "a 2-D matrix")
+        m = sp.csr_matrix(a, dtype=np.float64, copy=True)
+    else:
+        try:
+            arr = np.asarray(a, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise InvalidParameterError(name, a, "a 2-D numeric matrix") from None
+        if arr.ndim != 2:
+            raise InvalidParameterError(name, a, "a 2-D matrix (rows are sets)")
+        m = sp.csr_matrix(arr)
+    m.sum_duplicates()
+    m.sort_indices()
+    return m
+
+
+def as_vector(v: Any, n: int, name: str, default: float = 1.0) -> np.ndarray:
+    """``v`` as a float vector of length ``n`` with finite entries >= 0 (``default`` if None)."""
+    if v is None:
+        return np.full(n, default, dtype=np.float64)
+    try:
+        arr = np.asarray(v, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InvalidParameterError(name, v, f"a vector of {n} non-negative numbers") from None
+    if arr.shape != (n,):
+        raise InvalidParameterError(name, v, f"a vector of length {n}, got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
+        raise InvalidParameterError(name, v, "finite non-negative numbers (no NaN)")
+    return arr
+
+
+def as_count(v: Any, name: str) -> int:
+    """A non-negative integer (``bool`` rejected)."""
+    if isinstance(v, bool) or not isinstance(v, Integral) or v < 0:
+        raise InvalidParameterError(name, v, "an integer >= 0")
+    return int(v)
+
+
+def as_nonneg_real(v: Any, name: str) -> float:
+    if isinstance(v, bool) or not isinstance(v, Real) or not math.isfinite(v) or v < 0:
+        raise InvalidParameterError(name, v, "a finite number >= 0")
+    return float(v)
+
+
+def check_run_args(time_limit: Any, solver: Any, threads: Any) -> tuple[float | None, str, int]:
+    if time_limit is not None:
+        ok = isinstance(time_limit, Real) and not isinstance(time_limit, bool)
+        if not ok or not math.isfinite(time_limit) or time_limit <= 0:
+            raise InvalidParameterError("time_limit", time_limit, "None or a number of seconds > 0")
+        time_limit = float(time_limit)
+    if solver not in SOLVERS:
+        raise InvalidParameterError("solver", solver, f"one of {', '.join(SOLVERS)}")
+    if isinstance(threads, bool) or not isinstance(threads, Integral) or threads < 1:
+        raise InvalidParameterError("threads", threads, "an integer >= 1")
+    return time_limit, solver, int(threads)
+
+
+def is_integral(a: np.ndarray) -> bool:
+    return bool(np.all(a == np.round(a))) and (a.size == 0 or float(np.max(np.abs(a))) < 2**50)
+
+
+def decimal_scale(a: np.ndarray, max_digits: int = 6) -> int | None:
+    """Smallest ``10**d`` (``d <= max_digits``) making every entry of ``a`` an integer, or None.
+
+    Entries count as integers when within 1e-9 (relative) of one: decimal inputs such as
+    ``0.1`` or ``2.35`` scale exactly, random floats do not.
+    """
+    for d in range(max_digits + 1):
+        s = a * 10.0**d
+        r = np.round(s)
+        if np.all(np.abs(s - r) <= 1e-9 * np.maximum(1.0, np.abs(s))):
+            if a.size and float(np.max(r)) * max(1, a.size) >= 2**53:
+                return None
+            return 10**d
+    return None
+
+
+# ----------------------------------------------------------------------------- model
+
+
+@dataclass
+class LinearModel:
+    """``optimize c.x + offset`` s.t. ``row_lb <= A x <= row_ub``, ``0 <= x <= 1``.
+
+    The first ``n_select`` variables are the selection (one per set / candidate);
+    ``integer[i]`` says whether variable ``i`` must be 0/1 in the MIP (CP-SAT makes every
+    variable Boolean, which changes nothing for these models: their continuous variables
+    take 0/1 values at some optimum).
+    """
+
+    c: np.ndarray
+    A: sp.csr_matrix
+    row_lb: np.ndarray
+    row_ub: np.ndarray
+    integer: np.ndarray
+    sense: str
+    n_select: int
+    offset: float = 0.0
+
+
+def stack_rows(blocks: list[tuple[sp.spmatrix, np.ndarray, np.ndarray]], n: int):
+    """Stack ``(A_i, lb_i, ub_i)`` row blocks into one CSR with bounds."""
+    blocks = [b for b in blocks if b[0].shape[0]]
+    if not blocks:
+        return sp.csr_matrix((0, n)), np.zeros(0), np.zeros(0)
+    A = sp.vstack([sp.csr_matrix(b[0]) for b in blocks], format="csr")
+    lb = np.concatenate([np.broadcast_to(np.asarray(b[1], float), b[0].shape[0]) for b in blocks])
+    ub = np.concatenate([np.broadcast_to(np.asarray(b[2], float), b[0].shape[0]) for b in blocks])
+    return A, lb, ub
+
+
+@dataclass
+class RawResult:
+    x: np.ndarray | None  # values of the selection variables, or None without a solution
+    bound: float | None  # solver's best bound on the optimum (model units, offset included)
+    status: str  # optimal, feasible, infeasible, timeout
+    parameters: dict[str, Any]
+
+
+def finish(
+    raw: RawResult,
+    value_of,
+    sense: str,
+    integral_objective: bool,
+    solver: str,
+    parameters: dict[str, Any],
+    seconds: float,
+):
+    """Build the :class:`ExactResult`: selection from ``raw.x``, value recomputed from the
+    data with ``value_of(selection)``, bound tightened to an integer for integral objectives
+    and kept on the right side of the value; ``optimal`` when value meets bound."""
+    from submodkit.solution import ExactResult
+
+    params = {**raw.parameters, **parameters}
+    if raw.x is None:
+        return ExactResult(None, raw.bound, raw.status, np.zeros(0, dtype=np.int64), solver,
+                           params, seconds, sense)
+    selection = np.flatnonzero(raw.x > 0.5).astype(np.int64)
+    value = float(value_of(selection))
+    bound = raw.bound
+    if bound is not None and integral_objective:
+        bound = math.floor(bound + _TOL) if sense == "max" else math.ceil(bound - _TOL)
+    if bound is not None:
+        bound = max(bound, value) if sense == "max" else min(bound, value)
+    status = raw.status
+    if status == "optimal":
+        bound = value if bound is None else bound
+    elif bound is not None and abs(bound - value) <= _TOL * max(1.0, abs(value)):
+        status = "optimal"
+    return ExactResult(value, None if bound is None else float(bound), status, selection,
+                       solver, params, seconds, sense)

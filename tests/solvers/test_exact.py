@@ -1,0 +1,279 @@
+"""Exact OR-Tools models against brute force, literature optima and their own contracts."""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from submodkit.errors import InvalidParameterError
+from submodkit.solvers.exact import (
+    exact_facility_location,
+    exact_max_cover,
+    exact_set_cover,
+    facility_location_lp_bound,
+    max_cover_lp_bound,
+    set_cover_lp_bound,
+)
+
+BACKENDS = ["cp-sat", "scip", "highs"]
+DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "orlib-scp"
+
+
+def random_sets(seed, n_sets=10, n_el=14, p=0.3):
+    rng = np.random.default_rng(seed)
+    dense = (rng.random((n_sets, n_el)) < p).astype(float)
+    return sp.csr_matrix(dense), rng
+
+
+def subsets(n, max_size=None):
+    top = n if max_size is None else min(n, max_size)
+    for r in range(top + 1):
+        yield from itertools.combinations(range(n), r)
+
+
+def covered_weight(dense, w, sel):
+    if not sel:
+        return 0.0
+    return float(w[dense[list(sel)].max(axis=0) > 0].sum())
+
+
+# ----------------------------------------------------------------------------- brute force
+
+
+@pytest.mark.parametrize("solver", BACKENDS + ["auto"])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_set_cover_equals_brute_force(solver, seed):
+    sets, rng = random_sets(seed, n_sets=11, n_el=10, p=0.35)
+    dense = sets.toarray()
+    dense[rng.integers(0, 11, size=10), np.arange(10)] = 1  # every element coverable
+    costs = rng.integers(1, 10, size=11).astype(float)
+    best = min(costs[list(s)].sum() for s in subsets(11) if dense[list(s)].sum(0).all())
+    r = exact_set_cover(dense, costs, solver=solver)
+    assert r.status == "optimal" and r.sense == "min"
+    assert r.value == pytest.approx(best) and r.bound == pytest.approx(best)
+    assert dense[r.selection].sum(0).all()
+
+
+@pytest.mark.parametrize("solver", BACKENDS)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_max_k_cover_equals_brute_force(solver, weighted):
+    for seed in range(3):
+        sets, rng = random_sets(seed, n_sets=12)
+        dense = sets.toarray()
+        w = rng.integers(1, 20, size=dense.shape[1]).astype(float) if weighted else None
+        ww = np.ones(dense.shape[1]) if w is None else w
+        for k in (0, 2, 3):
+            best = max(covered_weight(dense, ww, s) for s in itertools.combinations(range(12), k))
+            r = exact_max_cover(sets, w, k=k, solver=solver)
+            assert r.status == "optimal"
+            assert r.value == pytest.approx(best) and r.bound == pytest.approx(best)
+            assert len(r.selection) <= k
+            assert covered_weight(dense, ww, tuple(r.selection)) == pytest.approx(r.value)
+
+
+@pytest.mark.parametrize("solver", ["auto", "cp-sat", "scip", "highs"])
+def test_max_cover_float_weights(solver):
+    """Random float weights: MIP backends natively, CP-SAT via its floating-point objective."""
+    sets, rng = random_sets(7, n_sets=10)
+    dense = sets.toarray()
+    w = rng.random(dense.shape[1])
+    best = max(covered_weight(dense, w, s) for s in itertools.combinations(range(10), 3))
+    r = exact_max_cover(sets, w, k=3, solver=solver)
+    assert r.status == "optimal"
+    assert r.value == pytest.approx(best, rel=1e-6)
+    if solver == "auto":
+        assert r.solver == "scip"
+
+
+@pytest.mark.parametrize("solver", BACKENDS)
+def test_budgeted_cover_equals_brute_force(solver):
+    for seed in range(3):
+        sets, rng = random_sets(10 + seed, n_sets=11)
+        dense = sets.toarray()
+        w = rng.integers(1, 9, size=dense.shape[1]).astype(float)
+        costs = rng.integers(1, 6, size=11) / 10.0  # decimals: CP-SAT scales them by 10
+        budget = 0.9
+        best = max(covered_weight(dense, w, s) for s in subsets(11)
+                   if costs[list(s)].sum() <= budget + 1e-9)
+        r = exact_max_cover(sets, w, costs=costs, budget=budget, solver=solver)
+        assert r.status == "optimal" and r.value == pytest.approx(best)
+        assert costs[r.selection].sum() <= budget + 1e-9
+        # with a cardinality constraint on top
+        best2 = max(covered_weight(dense, w, s) for s in subsets(11, 2)
+                    if costs[list(s)].sum() <= budget + 1e-9)
+        r2 = exact_max_cover(sets, w, k=2, costs=costs, budget=budget, solver=solver)
+        assert r2.value == pytest.approx(best2) and len(r2.selection) <= 2
+
+
+@pytest.mark.parametrize("solver", BACKENDS)
+def test_partition_matroid_cover_equals_brute_force(solver):
+    for seed in range(3):
+        sets, rng = random_sets(20 + seed, n_sets=12)
+        dense = sets.toarray()
+        groups = rng.integers(0, 3, size=12)
+        caps = np.array([1, 2, 1])
+
+        def ok(s, groups=groups, caps=caps):
+            return np.all(np.bincount(groups[list(s)], minlength=3) <= caps)
+
+        best = max(covered_weight(dense, np.ones(14), s) for s in subsets(12, 4) if ok(s))
+        r = exact_max_cover(sets, groups=groups, capacities=caps, solver=solver)
+        assert r.status == "optimal" and r.value == pytest.approx(best) and ok(r.selection)
+        best3 = max(covered_weight(dense, np.ones(14), s) for s in subsets(12, 3) if ok(s))
+        r3 = exact_max_cover(sets, k=3, groups=groups, capacities=caps, solver=solver)
+        assert r3.value == pytest.approx(best3) and ok(r3.selection)
+
+
+@pytest.mark.parametrize("solver", ["auto", "cp-sat", "scip", "highs"])
+@pytest.mark.parametrize("integer", [True, False])
+def test_facility_location_equals_brute_force(solver, integer):
+    rng = np.random.default_rng(3)
+    sim = rng.random((10, 15)) * (rng.random((10, 15)) < 0.6)
+    if integer:
+        sim = np.round(sim * 50)
+    for k in (1, 2, 3):
+        best = max(sim[list(s)].max(axis=0).sum() for s in itertools.combinations(range(10), k))
+        for matrix in (sim, sp.csr_matrix(sim)):
+            r = exact_facility_location(matrix, k, solver=solver)
+            assert r.status == "optimal" and len(r.selection) <= k
+            assert r.value == pytest.approx(best, rel=1e-6)
+            assert r.bound >= r.value - 1e-9
+    assert exact_facility_location(sim, 0).value == 0.0
+
+
+def test_lp_bounds_bracket_the_optimum():
+    sets, rng = random_sets(5, n_sets=12, n_el=10, p=0.4)
+    dense = sets.toarray()
+    dense[rng.integers(0, 12, size=10), np.arange(10)] = 1
+    costs = rng.integers(1, 10, size=12)
+    opt = exact_set_cover(dense, costs).value
+    lb = set_cover_lp_bound(dense, costs)
+    assert lb <= opt + 1e-9 and lb > 0
+    w = rng.random(10)
+    for kw in ({"k": 3}, {"costs": costs, "budget": 8}, {"groups": np.arange(12) % 3,
+                                                         "capacities": 1}):
+        ub = max_cover_lp_bound(dense, w, **kw)
+        assert ub >= exact_max_cover(dense, w, **kw).value - 1e-9
+    sim = rng.random((8, 12))
+    assert facility_location_lp_bound(sim, 2) >= exact_facility_location(sim, 2).value - 1e-9
+
+
+# ----------------------------------------------------------------------------- statuses
+
+
+def test_infeasible_set_cover_detected_up_front():
+    dense = np.array([[1, 0, 1], [1, 0, 0]])
+    for solver in ("auto", "scip"):
+        r = exact_set_cover(dense, solver=solver)
+        assert r.status == "infeasible" and r.value is None and len(r.selection) == 0
+        assert "no set" in r.parameters["reason"]
+    assert set_cover_lp_bound(dense) == math.inf
+
+
+@pytest.mark.parametrize("solver", ["cp-sat", "scip"])
+def test_time_limit_returns_timeout_with_consistent_bounds(solver):
+    rng = np.random.default_rng(0)
+    sets = sp.random(400, 300, density=0.03, random_state=rng, format="csr")
+    w = rng.random(300)
+    r = exact_max_cover(sets, w, k=25, time_limit=0.05, solver=solver)
+    assert r.status in {"timeout", "optimal"}
+    assert r.bound is not None
+    if r.value is not None:
+        assert r.value <= r.bound + 1e-9 and len(r.selection) <= 25
+        assert r.value == pytest.approx(covered_weight(sets.toarray(), w, tuple(r.selection)))
+    costs = rng.integers(1, 100, size=400)
+    cover = exact_set_cover(sets, costs, time_limit=0.05, solver=solver)
+    if cover.status != "infeasible":
+        assert cover.status in {"timeout", "optimal"}
+        if cover.value is not None and cover.bound is not None:
+            assert cover.bound <= cover.value + 1e-9
+
+
+def test_result_records_parameters():
+    sets, _ = random_sets(1)
+    r = exact_max_cover(sets, k=2, solver="cp-sat", time_limit=5)
+    assert r.parameters["num_workers"] == 1 and r.parameters["linearization_level"] == 2
+    assert r.parameters["max_time_in_seconds"] == 5
+    r = exact_max_cover(sets, k=2, solver="scip", params="limits/gap = 0")
+    assert r.parameters["backend"] == "scip" and r.parameters["solver_specific"]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda s: exact_max_cover(s, k=-1),
+        lambda s: exact_max_cover(s, k=2.5),
+        lambda s: exact_max_cover(s, np.full(14, np.nan), k=2),
+        lambda s: exact_max_cover(s, -np.ones(14), k=2),
+        lambda s: exact_max_cover(s, np.ones(13), k=2),
+        lambda s: exact_max_cover(s, costs=np.ones(10)),
+        lambda s: exact_max_cover(s, costs=-np.ones(10), budget=2),
+        lambda s: exact_max_cover(s, costs=np.ones(10), budget=-1),
+        lambda s: exact_max_cover(s, groups=np.zeros(10, dtype=int)),
+        lambda s: exact_max_cover(s, groups=np.zeros(9, dtype=int), capacities=[1]),
+        lambda s: exact_max_cover(s, groups=np.full(10, 3), capacities=[1, 1]),
+        lambda s: exact_max_cover(s, k=2, solver="gurobi"),
+        lambda s: exact_max_cover(s, k=2, time_limit=0),
+        lambda s: exact_max_cover(s, k=2, threads=0),
+        lambda s: exact_set_cover(s, costs=[1.0] * 9),
+        lambda s: exact_set_cover(s, costs=[np.nan] * 10),
+        lambda s: exact_set_cover(np.ones(5)),
+        lambda s: exact_facility_location(-s.toarray(), 2),
+        lambda s: exact_facility_location(s, -1),
+        lambda s: set_cover_lp_bound(s, costs=[-1.0] * 10),
+        lambda s: max_cover_lp_bound(s, k=-2),
+    ],
+)
+def test_invalid_parameters_raise(call):
+    sets, _ = random_sets(0)
+    with pytest.raises(InvalidParameterError):
+        call(sets)
+
+
+# ----------------------------------------------------------------------------- OR-Library
+
+
+def _parse_orlib(path):
+    """Minimal OR-Library reader (scp layout), used when submodkit's readers are absent."""
+    vals = np.asarray(gzip.open(path, "rt").read().split(), dtype=np.int64)
+    m, n = int(vals[0]), int(vals[1])
+    costs, p, rows, cols = vals[2 : 2 + n].astype(float), 2 + n, [], []
+    for i in range(m):
+        cnt = int(vals[p])
+        cols.append(vals[p + 1 : p + 1 + cnt] - 1)
+        rows.append(np.full(cnt, i))
+        p += 1 + cnt
+    r, c = np.concatenate(rows), np.concatenate(cols)
+    return sp.csr_matrix((np.ones(len(r)), (c, r)), shape=(n, m)), costs
+
+
+def _load(name):
+    path = DATA / f"{name}.txt.gz"
+    if not path.exists():
+        pytest.skip(f"OR-Library data not found at {DATA} (shared data folder absent)")
+    try:
+        from submodkit.instances.readers import read_instance
+    except ImportError:
+        return _parse_orlib(path)
+    problem = read_instance(path)
+    return problem.sets, problem.costs
+
+
+@pytest.mark.parametrize(
+    "name,optimum",
+    [("scp41", 429), ("scp51", 253), ("scpa1", 253), ("scp54", 242), ("scpa2", 252),
+     ("scpb1", 69)],
+)
+def test_orlib_optimum(name, optimum):
+    sets, costs = _load(name)
+    r = exact_set_cover(sets, costs, time_limit=60)
+    assert r.status == "optimal", r
+    assert r.value == optimum and r.bound == optimum
+    assert np.asarray(sets[r.selection].sum(axis=0)).ravel().min() >= 1
+    assert set_cover_lp_bound(sets, costs) <= optimum + 1e-6
