@@ -5,6 +5,7 @@ The public API, re-exported::
     from submodkit import Coverage, maximize, set_cover, verify, read_instance
 """
 
+from submodkit import coresets
 from submodkit.constraints import Cardinality, Knapsack, PartitionMatroid
 from submodkit.errors import InstanceFormatError, InvalidParameterError, SubmodkitError
 from submodkit.guarantees import GUARANTEES, guarantee
@@ -22,6 +23,7 @@ from submodkit.solution import ExactResult, Guarantee, Solution
 from submodkit.solvers.brute_force import brute_force_maximize
 from submodkit.solvers.greedy import maximize
 from submodkit.solvers.set_cover import set_cover
+from submodkit.solvers.streaming import StreamingMaximizer
 from submodkit.solvers.verify import Verification, verify
 
 __version__ = "0.1.0"
@@ -45,11 +47,13 @@ __all__ = [
     "ProbabilisticCoverage",
     "SaturatedCoverage",
     "SetSystem",
+    "StreamingMaximizer",
     "Similarity",
     "Solution",
     "SubmodkitError",
     "Verification",
     "brute_force_maximize",
+    "coresets",
     "guarantee",
     "maximize",
     "read_instance",

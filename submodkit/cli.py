@@ -32,11 +32,18 @@ def _parser() -> argparse.ArgumentParser:
         s.add_argument("--problem", choices=PROBLEMS, help="default: from the file's kind")
         s.add_argument("--format", default="auto", help="file format (default: detect)")
         s.add_argument("--k", type=int, help="number of sets / facilities to choose")
-        s.add_argument("--algorithm", help="greedy variant: naive, lazy, stochastic, threshold")
+        s.add_argument(
+            "--algorithm",
+            help="naive, lazy, stochastic, threshold; max-cover also sieve, sieve++, randgreedi, "
+            "greedi, sketch",
+        )
         s.add_argument("--epsilon", type=float, default=0.1, help="for stochastic / threshold")
         s.add_argument("--seed", type=int, default=None, help="seed of randomized algorithms")
         s.add_argument("--metric", default="euclidean", help="facility location on points")
         s.add_argument("--n-neighbors", type=int, default=None, help="sparse k-NN similarity")
+        s.add_argument("--parts", type=int, default=4, help="greedi / randgreedi: number of parts")
+        s.add_argument("--engine", default=None, help="greedi / randgreedi: threads or dask")
+        s.add_argument("--max-edges", type=int, default=None, help="sketch: incidences kept")
         s.add_argument("--time-limit", type=float, default=None, help="seconds for the exact solver")
         s.add_argument("--solver", default="auto", help="exact backend: auto, cp-sat, scip, highs")
         s.add_argument("--json", action="store_true", help="print one JSON object")
@@ -137,20 +144,18 @@ def _solve(args, exact: bool) -> int:
         raise InvalidParameterError("--k", None, f"an integer >= 0 for {problem}")
     target = _objective(inst, problem, args)
     _status(progress, f"solving {problem} ({args.algorithm or 'default algorithm'})")
+    sol = _approximate(target, problem, args)
+    ex, ratio, meets = None, None, None
     if exact:
         from submodkit.solvers.verify import verify
 
+        _status(progress, "")  # the exact solver draws its own progress line
         ver = verify(
-            target, problem=problem if problem != "set-cover" else "set-cover", k=args.k,
-            algorithm=args.algorithm, epsilon=args.epsilon, seed=args.seed,
-            time_limit=args.time_limit, solver=args.solver, progress=progress,
+            target, problem=problem, k=args.k, time_limit=args.time_limit, solver=args.solver,
+            progress=progress, solution=sol,
         )
-        sol, ex = ver.solution, ver.exact
+        ex, meets = ver.exact, ver.meets
         ratio = ver.ratio if ver.ratio is not None else ver.certified_ratio
-        meets = ver.meets
-    else:
-        sol = _approximate(target, problem, args)
-        ex, ratio, meets = None, None, None
     _status(progress, "")
     out = {
         "instance": getattr(inst, "name", Path(args.file).name),
@@ -182,11 +187,31 @@ def _approximate(target, problem: str, args):
 
         algo = "exact" if args.algorithm == "exact" else "greedy"
         return set_cover(target, algorithm=algo, time_limit=args.time_limit, solver=args.solver)
+    algorithm = args.algorithm or "lazy"
+    if algorithm in ("sieve", "sieve++"):
+        import numpy as np
+
+        from submodkit.solvers.streaming import StreamingMaximizer
+
+        stream = StreamingMaximizer(target, args.k, algorithm=algorithm, epsilon=args.epsilon)
+        stream.update(np.arange(target.n))
+        return stream.solution()
+    if algorithm in ("greedi", "randgreedi"):
+        from submodkit import coresets
+
+        run = coresets.greedi if algorithm == "greedi" else coresets.randgreedi
+        return run(target, args.k, args.parts, engine=args.engine, seed=args.seed)
+    if algorithm == "sketch":
+        from submodkit.coresets import sketch_maximize
+        from submodkit.errors import InvalidParameterError
+        from submodkit.objectives import Coverage
+
+        if not isinstance(target, Coverage):
+            raise InvalidParameterError("--algorithm", algorithm, "a coverage problem (max-cover)")
+        return sketch_maximize(target, args.k, args.epsilon, seed=args.seed, max_edges=args.max_edges)
     from submodkit.solvers.greedy import maximize
 
-    return maximize(
-        target, args.k, algorithm=args.algorithm or "lazy", epsilon=args.epsilon, seed=args.seed
-    )
+    return maximize(target, args.k, algorithm=algorithm, epsilon=args.epsilon, seed=args.seed)
 
 
 def _num(x):

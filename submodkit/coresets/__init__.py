@@ -1,0 +1,17 @@
+"""Composable core-sets, sketches and the engines that run them (local threads, Dask)."""
+
+from submodkit.coresets.distributed import greedi, randgreedi
+from submodkit.coresets.engines import ENGINES, local_greedy, map_parts
+from submodkit.coresets.sketch import CoverageSketch, EdgeStreamSketch, coverage_sketch, sketch_maximize
+
+__all__ = [
+    "ENGINES",
+    "CoverageSketch",
+    "EdgeStreamSketch",
+    "coverage_sketch",
+    "greedi",
+    "local_greedy",
+    "map_parts",
+    "randgreedi",
+    "sketch_maximize",
+]

@@ -70,6 +70,7 @@ def verify(
     solver: str = "auto",
     tol: float = 1e-9,
     progress: bool = False,
+    solution: Solution | None = None,
 ) -> Verification:
     """Solve ``target`` with an approximation algorithm and exactly, and compare.
 
@@ -82,6 +83,8 @@ def verify(
     ``algorithm`` defaults to ``"greedy"`` for set cover and ``"lazy"`` otherwise; other
     parameters go to :func:`~submodkit.maximize` / :func:`~submodkit.set_cover`.
     ``progress=True`` shows the exact solver's incumbent and bound on stderr (tqdm).
+    ``solution``: a result computed elsewhere (a streaming or distributed run, say) to
+    check instead of running ``algorithm``.
 
     Example:
         >>> from submodkit import Coverage, verify
@@ -95,7 +98,7 @@ def verify(
     problem = _infer_problem(target, problem, k, constraint)
     start = time.perf_counter()
     if problem == "set-cover":
-        sol = set_cover(target, algorithm=algorithm or "greedy")
+        sol = solution or set_cover(target, algorithm=algorithm or "greedy")
         from submodkit.solvers.exact import exact_set_cover
 
         csr, costs = (target.sets, target.costs) if isinstance(target, SetSystem) else (target, None)
@@ -104,7 +107,7 @@ def verify(
         objective = _objective(target, problem)
         if isinstance(constraint, Cardinality):
             k, constraint = constraint.k, None
-        sol = maximize(
+        sol = solution or maximize(
             objective, k, constraint=constraint, algorithm=algorithm or "lazy",
             epsilon=epsilon, seed=seed,
         )

@@ -1,0 +1,98 @@
+"""Engines that run one task per part of the data: local threads or Dask.
+
+An engine is ``None`` or ``"threads"`` (a ``ThreadPoolExecutor`` in this process; the Numba
+kernels release the GIL, so parts run in parallel), ``"dask"`` (a
+``dask.distributed.LocalCluster`` with 2 worker processes, started and closed around the
+call) or a ``dask.distributed.Client`` (the caller's cluster; the objective is scattered
+to every worker once). The tasks are deterministic, so every engine returns the same
+results, in the order of the parts.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from submodkit.errors import InvalidParameterError
+from submodkit.objectives import kernels as K
+from submodkit.objectives.base import Objective
+from submodkit.solvers import greedy_kernels as G
+
+ENGINES = (None, "threads", "dask")
+
+
+def local_greedy(
+    objective: Objective, candidates: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray, float, int]:
+    """Lazy greedy restricted to ``candidates``: ``(selection, gains, value, evaluations)``.
+
+    Runs :func:`submodkit.solvers.greedy_kernels.lazy_greedy` directly (serial gains, so
+    it is safe to call from several threads at once). Ties go to the smallest index.
+    """
+    candidates = np.ascontiguousarray(candidates, dtype=np.int64)
+    n = objective.n
+    args = objective.kernel_args()
+    cur = objective.new_state()
+    out = np.empty(candidates.shape[0], dtype=np.float64)
+    K.gains_of(*args, cur, candidates, out)
+    init = np.zeros(n, dtype=np.float64)
+    init[candidates] = out
+    kmax = min(int(k), candidates.shape[0])
+    sel = np.empty(kmax, dtype=np.int64)
+    gains = np.empty(kmax, dtype=np.float64)
+    n_sel, value, evals = G.lazy_greedy(
+        *args, cur, candidates, kmax, np.zeros(n), math.inf, False,
+        np.full(n, -1, dtype=np.int64), np.zeros(0, dtype=np.int64), math.inf, False,
+        sel, gains, init,
+    )
+    sel, gains = sel[:n_sel].copy(), gains[:n_sel].copy()
+    if objective.kind in (K.KIND_QUAD_DENSE, K.KIND_QUAD_CSR):
+        value = float(objective.evaluate(sel))
+    return sel, gains, float(value), int(evals) + candidates.shape[0]
+
+
+def check_engine(engine: object) -> None:
+    if engine in ENGINES or _is_client(engine):
+        return
+    raise InvalidParameterError("engine", engine, "None, 'threads', 'dask' or a dask.distributed.Client")
+
+
+def _is_client(engine: object) -> bool:
+    try:
+        from distributed import Client
+    except ImportError:  # dask is optional
+        return False
+    return isinstance(engine, Client)
+
+
+def map_parts(
+    fn: Callable, objective: Objective, parts: Sequence[np.ndarray], k: int, engine: object = None
+) -> list:
+    """``[fn(objective, part, k) for part in parts]``, run on ``engine``."""
+    check_engine(engine)
+    if engine is None or engine == "threads":
+        workers = max(1, min(len(parts), os.cpu_count() or 1))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(lambda part: fn(objective, part, k), parts))
+    if engine == "dask":
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise InvalidParameterError(
+                "engine", engine, "an installed dask.distributed (pip install 'dask[distributed]')"
+            ) from None
+        with LocalCluster(
+            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+        ) as cluster, Client(cluster) as client:
+            return _dask_map(client, fn, objective, parts, k)
+    return _dask_map(engine, fn, objective, parts, k)
+
+
+def _dask_map(client, fn: Callable, objective: Objective, parts, k: int) -> list:
+    remote = client.scatter(objective, broadcast=True, hash=False)
+    futures = [client.submit(fn, remote, part, k, pure=False) for part in parts]
+    return client.gather(futures)
