@@ -36,6 +36,15 @@ ENTRY_POINTS = {
     "online-greedy": "`online_matching(inst, algorithm=\"greedy\")`",
     "online-ranking": "`online_matching(inst, algorithm=\"ranking\", seed=s)`",
     "online-balance": "`online_matching(inst, algorithm=\"balance\")`",
+    "gmm": "`diversify(X, k)` (max-min, default)",
+    "gmm-remote-tree": "`diversify(X, k, \"remote-tree\")`",
+    "max-sum-greedy": "`diversify(X, k, \"max-sum\", quality=q, lam=l)`",
+    "max-sum-local-search": "`diversify(X, k, \"max-sum\", constraint=PartitionMatroid(g, c))`",
+    "gist": "`diversify(X, k, quality=q, lam=l, epsilon=e)` (GIST)",
+    "gmm-coreset": "`coresets.diversity.diversity_coreset(X, k, parts=m)`",
+    "edcs-coreset": "`edcs_coreset_matching(graph, parts, beta, seed=s)`",
+    "matching-coreset": "`matching_coreset(graph, parts, seed=s)`",
+    "online-two-choices": "`online_matching(inst, algorithm=\"two-choices\", order=\"iid\", seed=s)`",
 }
 
 

@@ -20,8 +20,14 @@ from submodkit.objectives import (
     SaturatedCoverage,
 )
 from submodkit.solution import ExactResult, Guarantee, Solution
+from submodkit.solvers.allocation import (
+    AllocationInstance,
+    AllocationSolution,
+    offline_optimum,
+)
 from submodkit.solvers.brute_force import brute_force_maximize
 from submodkit.solvers.greedy import maximize
+from submodkit.solvers.online_allocation import allocate
 from submodkit.solvers.set_cover import set_cover
 from submodkit.solvers.streaming import StreamingMaximizer
 from submodkit.solvers.verify import Verification, verify
@@ -29,6 +35,10 @@ from submodkit.solvers.verify import Verification, verify
 __version__ = "0.1.0"
 
 __all__ = [
+    "AllocationInstance",
+    "AllocationSolution",
+    "allocate",
+    "offline_optimum",
     "GUARANTEES",
     "Cardinality",
     "Coverage",

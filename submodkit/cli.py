@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-PROBLEMS = ("set-cover", "max-cover", "facility-location")
+PROBLEMS = ("set-cover", "max-cover", "facility-location", "allocation")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -44,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
         s.add_argument("--parts", type=int, default=4, help="greedi / randgreedi: number of parts")
         s.add_argument("--engine", default=None, help="greedi / randgreedi: threads or dask")
         s.add_argument("--max-edges", type=int, default=None, help="sketch: incidences kept")
+        s.add_argument("--publisher", help="allocation: AdX publisher in the directory FILE (pub1..pub7)")
+        s.add_argument("--order", default="given", help="allocation: arrival order given, random or iid")
         s.add_argument("--time-limit", type=float, default=None, help="seconds for the exact solver")
         s.add_argument("--solver", default="auto", help="exact backend: auto, cp-sat, scip, highs")
         s.add_argument("--json", action="store_true", help="print one JSON object")
@@ -136,6 +138,8 @@ def _solve(args, exact: bool) -> int:
     from submodkit.errors import InvalidParameterError
 
     progress = not args.quiet and not args.json and sys.stderr.isatty()
+    if args.problem == "allocation":
+        return _solve_allocation(args, progress)
     start = time.perf_counter()
     _status(progress, f"reading {args.file}")
     inst = _read(args)
@@ -178,6 +182,54 @@ def _solve(args, exact: bool) -> int:
         print(json.dumps(out))
     else:
         _print_human(out, sol)
+    return 0
+
+
+def _solve_allocation(args, progress: bool) -> int:
+    """Online allocation on an AdX publisher directory; the ratio is to the LP optimum."""
+    from submodkit.errors import InvalidParameterError
+    from submodkit.instances import read_adx
+    from submodkit.solvers.allocation import offline_optimum
+    from submodkit.solvers.online_allocation import allocate
+
+    if args.publisher is None:
+        raise InvalidParameterError("--publisher", None, "a publisher such as pub1 for --problem allocation")
+    start = time.perf_counter()
+    _status(progress, f"reading {args.file} {args.publisher}")
+    inst = read_adx(args.file, args.publisher)
+    _status(progress, f"allocating ({args.algorithm or 'greedy'}, {args.order} order)")
+    sol = allocate(inst, algorithm=args.algorithm or "greedy", order=args.order, seed=args.seed)
+    _status(progress, "solving the offline LP")
+    opt = offline_optimum(inst)
+    _status(progress, "")
+    ratio = sol.value / opt.value if opt.value else None
+    out = {
+        "instance": f"{Path(args.file).name}/{args.publisher}",
+        "problem": "allocation",
+        "algorithm": sol.algorithm,
+        "order": args.order,
+        "value": _num(sol.value),
+        "assigned": int((sol.assignment >= 0).sum()),
+        "arrivals": int(sol.assignment.shape[0]),
+        "guarantee": None if sol.guarantee is None else sol.guarantee.to_dict(),
+        "lp_optimum": _num(opt.value),
+        "exact": {"value": _num(opt.value), "bound": _num(opt.value), "status": opt.status},
+        "ratio": ratio,
+        "seconds": round(time.perf_counter() - start, 4),
+    }
+    if args.json:
+        print(json.dumps(out))
+    else:
+        g = sol.guarantee
+        print("\n".join([
+            f"instance   {out['instance']}  (allocation, {args.order} order)",
+            f"algorithm  {out['algorithm']}",
+            f"value      {out['value']}  ({out['assigned']} of {out['arrivals']} arrivals assigned)",
+            f"guarantee  {'none applies' if g is None else f'{g.statement} [{g.source}]'}",
+            f"LP optimum {out['lp_optimum']} ({opt.status})",
+            f"ratio      {ratio:.4f}" if ratio is not None else "ratio      n/a",
+            f"seconds    {out['seconds']}",
+        ]))
     return 0
 
 

@@ -253,6 +253,27 @@ GUARANTEES: dict[str, GuaranteeSpec] = {
         ratio=lambda b=1, **_: 1.0 - (1.0 + 1.0 / max(1, int(b))) ** (-max(1, int(b))),
         conditions=("online b-matching", "adversarial order"),
     ),
+    "edcs-coreset": GuaranteeSpec(
+        statement="2/3 - epsilon (a 3/2 + epsilon approximation) w.h.p., beta = O(log n / eps^2)",
+        source="Assadi, Bateni, Bernstein, Mirrokni, Stein, SODA 2019 (Coresets meet EDCS)",
+        ratio=lambda epsilon=0.0, **_: max(0.0, 2.0 / 3.0 - float(epsilon)),
+        kind="expectation",
+        conditions=("maximum-cardinality matching", "random edge partition", "beta large enough"),
+    ),
+    "matching-coreset": GuaranteeSpec(
+        statement="1/3 (maximum matching per part, random partition)",
+        source="Assadi, Khanna, SPAA 2017",
+        ratio=lambda **_: 1.0 / 3.0,
+        kind="expectation",
+        conditions=("maximum-cardinality matching", "random edge partition"),
+    ),
+    "online-two-choices": GuaranteeSpec(
+        statement="0.67 (n arrivals i.i.d. uniform over n known types)",
+        source="Feldman, Mehta, Mirrokni, Muthukrishnan, FOCS 2009",
+        ratio=lambda **_: 0.67,
+        kind="expectation",
+        conditions=("online bipartite matching", "known i.i.d. types", "unit capacities"),
+    ),
 }
 
 

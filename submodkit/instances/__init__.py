@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from submodkit.errors import InvalidParameterError
+from submodkit.instances.adx import AdxTypes, adx_types, read_adx
 from submodkit.instances.generators import (
     greedy_tight_max_cover,
     greedy_tight_set_cover,
@@ -64,6 +65,9 @@ def load_bundled(name: str):
 
 
 __all__ = [
+    "AdxTypes",
+    "adx_types",
+    "read_adx",
     "DATA_DIR",
     "FORMATS",
     "Graph",

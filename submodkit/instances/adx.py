@@ -1,0 +1,285 @@
+"""Readers of Balseiro's 2014 display-ad data (``pubN-ads``, ``pubN-sample``, ``pubN-types``).
+
+- ``pubN-ads.txt[.gz]``: ``advertiser: ID rho: R`` per line, ``rho`` = capacity / impressions.
+- ``pubN-sample.txt[.gz]``: one impression per line, comma-separated values, one per
+  advertiser (0 = not eligible).
+- ``pubN-types.txt[.gz]``: ``type: ID prob: P advertisers: [..] mean: [..] cov: [..]``:
+  arrival probability, eligible advertisers (1-based) and a log-normal quality whose log
+  has this mean and covariance (upper triangle, column major).
+
+:func:`read_adx` returns an :class:`~submodkit.solvers.allocation.AllocationInstance`
+(kind ``"capacity"``, capacities ``rho * T``, values exactly as in the file);
+:func:`adx_types` returns the i.i.d. arrival model, :class:`AdxTypes`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from submodkit.errors import InstanceFormatError, InvalidParameterError
+from submodkit.instances._text import read_bytes, shown
+from submodkit.solvers.allocation import AllocationInstance
+
+_NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_AD_LINE = re.compile(rf"^\s*advertiser:\s*(\d+)\s+rho:\s*({_NUM})\s*$")
+_TYPE_LINE = re.compile(
+    rf"^\s*type:\s*(\d+)\s+prob:\s*({_NUM})\s+advertisers:\s*\[([^\]]*)\]\s+"
+    r"mean:\s*\[([^\]]*)\]\s+cov:\s*\[([^\]]*)\]\s*$"
+)
+
+
+def _publisher(publisher: object) -> str:
+    if isinstance(publisher, (int, np.integer)) and not isinstance(publisher, bool) and publisher > 0:
+        return f"pub{int(publisher)}"
+    if isinstance(publisher, str) and re.fullmatch(r"pub\d+", publisher):
+        return publisher
+    raise InvalidParameterError("publisher", publisher, "'pubN' or a positive integer N")
+
+
+def _find(directory: str | os.PathLike, stem: str, required: bool = True) -> Path | None:
+    d = Path(directory)
+    for name in (f"{stem}.txt.gz", f"{stem}.txt", f"{stem}.gz", stem):
+        if (d / name).is_file():
+            return d / name
+    if required:
+        raise FileNotFoundError(f"{d / (stem + '.txt.gz')} (nor .txt) not found")
+    return None
+
+
+def _lines(path: Path) -> list[tuple[int, str]]:
+    text = read_bytes(path).decode("utf-8", "replace")
+    return [(i + 1, ln) for i, ln in enumerate(text.splitlines()) if ln.strip()]
+
+
+def read_ads(path: str | os.PathLike) -> np.ndarray:
+    """The capacity ratios ``rho`` of a ``pubN-ads`` file, advertiser ids 1..A in order."""
+    rho = []
+    for lineno, ln in _lines(Path(path)):
+        m = _AD_LINE.match(ln)
+        if m is None:
+            raise InstanceFormatError(path, lineno, "'advertiser: ID rho: R'", shown(ln))
+        ident, r = int(m.group(1)), float(m.group(2))
+        if ident != len(rho) + 1:
+            raise InstanceFormatError(path, lineno, f"advertiser id {len(rho) + 1}", str(ident))
+        if not np.isfinite(r) or r <= 0:
+            raise InstanceFormatError(path, lineno, "a positive finite rho", m.group(2))
+        rho.append(r)
+    if not rho:
+        raise InstanceFormatError(path, 1, "at least one advertiser line", "an empty file")
+    return np.array(rho)
+
+
+def read_sample(path: str | os.PathLike, n_advertisers: int | None = None) -> np.ndarray:
+    """The (T, A) value matrix of a ``pubN-sample`` file (comma-separated rows)."""
+    data = read_bytes(path)
+    buf = np.frombuffer(data, dtype=np.uint8)
+    newlines = np.flatnonzero(buf == 10)
+    ends = np.append(newlines, buf.size) if (buf.size and buf[-1] != 10) else newlines
+    starts = np.concatenate([[0], ends[:-1] + 1]) if ends.size else np.zeros(0, dtype=np.int64)
+    commas = np.concatenate([[0], np.cumsum(buf == 44)])
+    per_line = commas[ends] - commas[starts]
+    blank = (ends - starts) <= 0
+    if np.any(blank):
+        bad = int(np.flatnonzero(blank)[0])
+        raise InstanceFormatError(path, bad + 1, "a line of comma-separated values", "an empty line")
+    if per_line.size == 0:
+        raise InstanceFormatError(path, 1, "at least one impression line", "an empty file")
+    width = int(per_line[0]) + 1 if n_advertisers is None else int(n_advertisers)
+    if np.any(per_line != width - 1):
+        bad = int(np.flatnonzero(per_line != width - 1)[0])
+        raise InstanceFormatError(path, bad + 1, f"{width} comma-separated values", f"{per_line[bad] + 1}")
+    tokens = data.replace(b",", b" ").split()
+    try:
+        values = np.array(tokens, dtype=np.float64)
+    except ValueError:
+        values = None
+    if values is None or values.size != per_line.size * width:
+        for i, tok in enumerate(tokens):
+            try:
+                float(tok)
+            except ValueError:
+                raise InstanceFormatError(path, i // width + 1, "a number", shown(tok)) from None
+        raise InstanceFormatError(path, None, f"{per_line.size * width} values", f"{values.size}")
+    values = values.reshape(-1, width)
+    bad = ~np.isfinite(values) | (values < 0)
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        raise InstanceFormatError(path, int(r) + 1, "a finite non-negative value", repr(values[r, c]))
+    return values
+
+
+def read_adx(
+    directory: str | os.PathLike, publisher: str | int, *, n_samples: int = 100_000, seed: int = 0
+) -> AllocationInstance:
+    """The AdX allocation instance of ``publisher`` (``"pub1"`` or ``1``) in ``directory``.
+
+    Arrivals are the impressions of ``pubN-sample`` (values exactly as in the file), or,
+    for publishers without a sample, ``n_samples`` impressions drawn i.i.d. from
+    ``pubN-types`` with ``seed`` (see :class:`AdxTypes`). Capacities are ``rho * T``,
+    T the number of impressions; kind ``"capacity"`` with free disposal.
+
+    Example (needs the data folder):
+        >>> inst = read_adx("../shared/data/adx", "pub1")  # doctest: +SKIP
+        >>> inst.values.shape
+        (100000, 6)
+    """
+    pub = _publisher(publisher)
+    ads_path = _find(directory, f"{pub}-ads")
+    rho = read_ads(ads_path)
+    sample = _find(directory, f"{pub}-sample", required=False)
+    if sample is None:
+        inst = adx_types(directory, pub).sample(n_samples, seed=seed)
+        inst.meta["sampled_from_types"] = True
+        return inst
+    values = read_sample(sample, rho.size)
+    t = values.shape[0]
+    return AllocationInstance(
+        values,
+        rho * t,
+        kind="capacity",
+        name=pub,
+        meta={"source": str(sample), "ads": str(ads_path), "rho": rho, "format": "adx"},
+    )
+
+
+@dataclass
+class AdxTypes:
+    """The i.i.d. arrival model of a publisher: impression types with log-normal values.
+
+    Attributes:
+        probs: (K,) arrival probability of each type (as in the file; sampling normalizes).
+        advertisers: per type, the eligible advertisers (0-based int64 arrays).
+        means, covs: per type, the mean vector and covariance matrix of log(value).
+        rho: (A,) capacity ratios from ``pubN-ads``.
+    """
+
+    probs: np.ndarray
+    advertisers: list[np.ndarray]
+    means: list[np.ndarray]
+    covs: list[np.ndarray]
+    rho: np.ndarray
+    name: str = "adx"
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def n_types(self) -> int:
+        return int(self.probs.size)
+
+    @property
+    def n_advertisers(self) -> int:
+        return int(self.rho.size)
+
+    def sample(self, n: int, seed: int | None = None) -> AllocationInstance:
+        """``n`` i.i.d. impressions: a type by ``probs``, then values ``exp(N(mean, cov))``.
+
+        Capacities ``rho * n``, kind ``"capacity"`` (free disposal).
+        """
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise InvalidParameterError("n", n, "an integer >= 1")
+        rng = np.random.default_rng(seed)
+        p = self.probs / self.probs.sum()
+        types = rng.choice(self.n_types, size=int(n), p=p)
+        counts = np.bincount(types, minlength=self.n_types)
+        order = np.argsort(types, kind="stable")
+        widths = np.array([a.size for a in self.advertisers], dtype=np.int64)[types]
+        indptr = np.concatenate([[0], np.cumsum(widths)])
+        indices = np.empty(indptr[-1], dtype=np.int64)
+        data = np.empty(indptr[-1], dtype=np.float64)
+        pos = 0
+        for k in range(self.n_types):
+            rows = order[pos : pos + counts[k]]
+            pos += counts[k]
+            if rows.size == 0 or self.advertisers[k].size == 0:
+                continue
+            w, v = np.linalg.eigh(self.covs[k])
+            factor = v * np.sqrt(np.clip(w, 0, None))
+            z = rng.standard_normal((rows.size, w.size))
+            vals = np.exp(self.means[k] + z @ factor.T)
+            slots = indptr[rows][:, None] + np.arange(w.size)
+            indices[slots] = self.advertisers[k]
+            data[slots] = vals
+        mat = sp.csr_matrix((data, indices, indptr), shape=(int(n), self.n_advertisers))
+        mat.sort_indices()
+        return AllocationInstance(
+            mat,
+            self.rho * n,
+            kind="capacity",
+            name=self.name,
+            meta={"types": True, "seed": seed, "rho": self.rho},
+        )
+
+
+def _floats(text: str, path: Path, lineno: int, what: str) -> np.ndarray:
+    parts = [s for s in text.replace(",", " ").split()]
+    try:
+        arr = np.array([float(s) for s in parts], dtype=np.float64)
+    except ValueError:
+        raise InstanceFormatError(path, lineno, f"numbers in the {what} list", shown(text)) from None
+    if not np.all(np.isfinite(arr)):
+        raise InstanceFormatError(path, lineno, f"finite numbers in the {what} list", shown(text))
+    return arr
+
+
+def read_types(path: str | os.PathLike, n_advertisers: int) -> tuple:
+    """(probs, advertisers, means, covs) of a ``pubN-types`` file."""
+    path = Path(path)
+    probs, advs, means, covs = [], [], [], []
+    for lineno, ln in _lines(path):
+        m = _TYPE_LINE.match(ln)
+        if m is None:
+            raise InstanceFormatError(
+                path, lineno, "'type: ID prob: P advertisers: [..] mean: [..] cov: [..]'", shown(ln)
+            )
+        if int(m.group(1)) != len(probs) + 1:
+            raise InstanceFormatError(path, lineno, f"type id {len(probs) + 1}", m.group(1))
+        p = float(m.group(2))
+        if not np.isfinite(p) or p < 0:
+            raise InstanceFormatError(path, lineno, "a probability >= 0", m.group(2))
+        ad = _floats(m.group(3), path, lineno, "advertisers")
+        if np.any(ad != np.round(ad)) or np.any(ad < 1) or np.any(ad > n_advertisers):
+            raise InstanceFormatError(
+                path, lineno, f"advertiser ids in 1..{n_advertisers}", shown(m.group(3))
+            )
+        if np.unique(ad).size != ad.size:
+            raise InstanceFormatError(path, lineno, "distinct advertiser ids", shown(m.group(3)))
+        mean = _floats(m.group(4), path, lineno, "mean")
+        tri = _floats(m.group(5), path, lineno, "cov")
+        n = ad.size
+        if mean.size != n:
+            raise InstanceFormatError(path, lineno, f"{n} mean values", str(mean.size))
+        if tri.size != n * (n + 1) // 2:
+            raise InstanceFormatError(path, lineno, f"{n * (n + 1) // 2} cov values", str(tri.size))
+        cov = np.zeros((n, n))
+        pos = 0
+        for j in range(n):  # upper triangle by column: (0,j), (1,j), ..., (j,j)
+            cov[: j + 1, j] = tri[pos : pos + j + 1]
+            pos += j + 1
+        cov = np.triu(cov) + np.triu(cov, 1).T
+        probs.append(p)
+        advs.append(ad.astype(np.int64) - 1)
+        means.append(mean)
+        covs.append(cov)
+    if not probs or sum(probs) <= 0:
+        raise InstanceFormatError(path, 1, "type lines with positive total probability", "none")
+    return np.array(probs), advs, means, covs
+
+
+def adx_types(directory: str | os.PathLike, publisher: str | int) -> AdxTypes:
+    """The i.i.d. arrival model of ``publisher`` from ``pubN-types`` and ``pubN-ads``.
+
+    Example (needs the data folder):
+        >>> model = adx_types("../shared/data/adx", "pub2")  # doctest: +SKIP
+        >>> inst = model.sample(10_000, seed=0)  # doctest: +SKIP
+    """
+    pub = _publisher(publisher)
+    ads_path = _find(directory, f"{pub}-ads")
+    rho = read_ads(ads_path)
+    types_path = _find(directory, f"{pub}-types")
+    probs, advs, means, covs = read_types(types_path, rho.size)
+    return AdxTypes(probs, advs, means, covs, rho, name=pub, meta={"source": str(types_path)})

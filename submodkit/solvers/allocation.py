@@ -1,0 +1,366 @@
+"""Online allocation instances, their solutions, and the offline LP / IP optimum.
+
+An :class:`AllocationInstance` has T arrivals (impressions, queries) and A advertisers
+(resources). ``values[t, a]`` is the value of giving arrival t to advertiser a (0 or a
+missing CSR entry: not eligible). Two kinds:
+
+- ``"capacity"`` (display ads): advertiser a accepts at most ``floor(budgets[a])``
+  arrivals (consumption 1 each); with ``free_disposal`` (the default) it may be given
+  more and keeps its best ``floor(budgets[a])`` (Feldman et al., WINE 2009). A custom
+  ``consumption`` matrix (the online packing form, hard capacities) is also accepted.
+- ``"budget"`` (AdWords): consumption = value (the bid); advertiser a pays
+  ``min(budget, sum of its bids)`` (budget-additive revenue).
+
+:func:`offline_optimum` solves the assignment LP
+``max sum v x  s.t.  sum_a x[t, a] <= 1,  sum_t c[t, a] x[t, a] <= budgets[a],  x >= 0``
+with GLOP (or PDLP), or its integer version with SCIP / CP-SAT for small instances.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from submodkit._validation import check_choice, check_matrix, check_real, check_vector
+from submodkit.errors import InvalidParameterError
+from submodkit.solution import Guarantee, _num
+
+KINDS = ("capacity", "budget")
+
+
+@dataclass
+class AllocationInstance:
+    """T arrivals x A advertisers with budgets (or capacities).
+
+    Attributes:
+        values: (T, A) dense float64 or CSR; 0 / missing = not eligible.
+        budgets: (A,) budgets (kind "budget") or capacities (kind "capacity"), > 0.
+        kind: ``"capacity"`` or ``"budget"``.
+        consumption: None (1 per assignment for capacities, = value for budgets) or a
+            (T, A) matrix of the same shape (capacities only; hard constraints).
+        free_disposal: capacities with unit consumption only: an advertiser may be over
+            assigned and keeps its best ``floor(capacity)`` arrivals.
+        name, meta: a label and free-form provenance.
+
+    Example:
+        >>> inst = AllocationInstance([[1.0, 2.0], [3.0, 0.0]], budgets=[1, 1])
+        >>> inst.n_arrivals, inst.n_advertisers
+        (2, 2)
+    """
+
+    values: Any
+    budgets: Any
+    kind: str = "capacity"
+    consumption: Any = None
+    free_disposal: bool = True
+    name: str = "allocation"
+    meta: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_choice("kind", self.kind, KINDS)
+        self.values = check_matrix("values", self.values)
+        t, a = self.values.shape
+        self.budgets = check_vector("budgets", self.budgets, a)
+        if self.budgets.min() <= 0:
+            bad = int(np.argmin(self.budgets))
+            raise InvalidParameterError(f"budgets[{bad}]", self.budgets[bad], "a positive number")
+        if self.consumption is not None:
+            if self.kind == "budget":
+                raise InvalidParameterError(
+                    "consumption", "a matrix", "None for kind='budget' (consumption = bid)"
+                )
+            self.consumption = check_matrix("consumption", self.consumption)
+            if self.consumption.shape != (t, a):
+                raise InvalidParameterError(
+                    "consumption", f"matrix of shape {self.consumption.shape}", f"shape {(t, a)}"
+                )
+            self.free_disposal = False
+        if self.kind == "budget":
+            self.free_disposal = False
+        self.free_disposal = bool(self.free_disposal)
+        self._csr: tuple | None = None
+
+    @property
+    def n_arrivals(self) -> int:
+        return int(self.values.shape[0])
+
+    @property
+    def n_advertisers(self) -> int:
+        return int(self.values.shape[1])
+
+    @property
+    def unit_consumption(self) -> bool:
+        return self.kind == "capacity" and self.consumption is None
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(indptr, indices, values, consumption) of the eligible entries (value > 0), CSR."""
+        if self._csr is None:
+            m = sp.csr_matrix(self.values)
+            m.eliminate_zeros()
+            m.sort_indices()
+            if self.consumption is None:
+                cons = np.ones_like(m.data) if self.kind == "capacity" else m.data.copy()
+            else:
+                rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+                c = self.consumption
+                cons = np.asarray(c[rows, m.indices], dtype=np.float64).ravel()
+            self._csr = (
+                np.ascontiguousarray(m.indptr, dtype=np.int64),
+                np.ascontiguousarray(m.indices, dtype=np.int64),
+                np.ascontiguousarray(m.data, dtype=np.float64),
+                np.ascontiguousarray(cons, dtype=np.float64),
+            )
+        return self._csr
+
+    def take(self, rows: np.ndarray, budgets: np.ndarray | None = None) -> AllocationInstance:
+        """The instance made of arrivals ``rows`` (in that order, repeats allowed)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        vals = self.values[rows]
+        cons = None if self.consumption is None else self.consumption[rows]
+        return AllocationInstance(
+            vals,
+            self.budgets if budgets is None else budgets,
+            kind=self.kind,
+            consumption=cons,
+            free_disposal=self.free_disposal,
+            name=self.name,
+            meta=dict(self.meta),
+        )
+
+
+@dataclass
+class AllocationSolution:
+    """What an online allocation algorithm returns.
+
+    Attributes:
+        value: total value (capacities: sum of the kept assignments' values; budgets:
+            sum over advertisers of ``min(budget, bids)``).
+        assignment: advertiser of each arrival (-1: none); for orders "given" and
+            "random" indexed by the instance's rows, for "iid" by stream position.
+        arrivals: the instance row of each processed arrival, in processing order.
+        algorithm, guarantee: the algorithm's name and the guarantee this run has (None
+            when its conditions do not hold).
+        stats: ``seconds``, ``order``, ``arrivals_per_second``, ...
+    """
+
+    value: float
+    assignment: np.ndarray
+    arrivals: np.ndarray
+    algorithm: str
+    guarantee: Guarantee | None
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "algorithm": self.algorithm,
+            "value": _num(self.value),
+            "assigned": int(np.count_nonzero(self.assignment >= 0)),
+            "guarantee": None if self.guarantee is None else self.guarantee.to_dict(),
+            "stats": {k: _num(v) if isinstance(v, float) else v for k, v in self.stats.items()},
+        }
+
+
+@dataclass
+class AllocationOptimum:
+    """The offline optimum: ``value`` and ``status`` (``optimal``, ``feasible``, ``timeout``, ...).
+
+    ``duals`` holds the advertiser (budget / capacity) duals of the LP (None for the IP),
+    ``x`` the LP value of each eligible entry (CSR order of ``instance.arrays()``) and
+    ``assignment`` the IP's advertiser per arrival (None for the LP).
+    """
+
+    value: float | None
+    status: str
+    solver: str
+    seconds: float
+    duals: np.ndarray | None = None
+    x: np.ndarray | None = None
+    assignment: np.ndarray | None = None
+    bound: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "value": _num(self.value),
+            "status": self.status,
+            "solver": self.solver,
+            "seconds": self.seconds,
+        }
+
+
+def evaluate(instance: AllocationInstance, assignment: np.ndarray) -> float:
+    """Value of an assignment (advertiser per arrival, -1 none); raises if it is infeasible.
+
+    Capacities: each advertiser's ``floor(capacity)`` best values when ``free_disposal``,
+    else the assignment must respect the capacities. Budgets: ``sum_a min(B_a, bids_a)``.
+    """
+    assignment = np.asarray(assignment, dtype=np.int64)
+    t, a = instance.values.shape
+    if assignment.shape != (t,) or (assignment.size and (assignment.min() < -1 or assignment.max() >= a)):
+        raise InvalidParameterError("assignment", assignment, f"{t} advertiser indices in [-1, {a})")
+    rows = np.flatnonzero(assignment >= 0)
+    cols = assignment[rows]
+    v = np.asarray(sp.csr_matrix(instance.values)[rows, cols]).ravel() if rows.size else np.zeros(0)
+    if np.any(v <= 0):
+        raise InvalidParameterError("assignment", "an arrival given to an ineligible advertiser", "value > 0")
+    if instance.kind == "budget":
+        spent = np.bincount(cols, weights=v, minlength=a)
+        return float(np.minimum(spent, instance.budgets).sum())
+    if instance.consumption is not None:
+        c = np.asarray(sp.csr_matrix(instance.consumption)[rows, cols]).ravel() if rows.size else v
+        used = np.bincount(cols, weights=c, minlength=a)
+        if np.any(used > instance.budgets * (1 + 1e-9) + 1e-9):
+            raise InvalidParameterError("assignment", "capacities exceeded", "a feasible assignment")
+        return float(v.sum())
+    caps = np.floor(instance.budgets + 1e-9).astype(np.int64)
+    total = 0.0
+    for adv in range(a):
+        mine = np.sort(v[cols == adv])[::-1]
+        if not instance.free_disposal and mine.size > caps[adv]:
+            raise InvalidParameterError("assignment", "capacities exceeded", "a feasible assignment")
+        total += float(mine[: caps[adv]].sum())
+    return total
+
+
+def _lp_matrix(instance: AllocationInstance) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray, np.ndarray]:
+    indptr, indices, vals, cons = instance.arrays()
+    t, a = instance.values.shape
+    nnz = vals.size
+    rows = np.repeat(np.arange(t, dtype=np.int64), np.diff(indptr))
+    cols = np.arange(nnz, dtype=np.int64)
+    mat = sp.csr_matrix(
+        (
+            np.concatenate([np.ones(nnz), cons]),
+            (np.concatenate([rows, t + indices]), np.concatenate([cols, cols])),
+        ),
+        shape=(t + a, nnz),
+    )
+    caps = instance.budgets
+    if instance.unit_consumption:
+        caps = np.floor(caps + 1e-9)
+    upper = np.concatenate([np.ones(t), caps])
+    return mat, vals, upper, rows
+
+
+_STATUS = {"OPTIMAL": "optimal", "FEASIBLE": "feasible", "INFEASIBLE": "infeasible", "UNBOUNDED": "unbounded"}
+
+
+def offline_optimum(
+    instance: AllocationInstance,
+    integral: bool = False,
+    *,
+    solver: str | None = None,
+    time_limit: float | None = None,
+    integer_capacities: bool = False,
+) -> AllocationOptimum:
+    """The offline optimum of ``instance``: the assignment LP, or the IP when ``integral``.
+
+    LP: ``max sum v[t,a] x[t,a]`` s.t. each arrival assigned at most once (fractionally),
+    ``sum_t c[t,a] x[t,a] <= budgets[a]``, ``x >= 0``; solved by GLOP (default) or PDLP
+    through OR-Tools' model builder, built from sparse arrays in one call. Capacities are
+    used as given (``rho * T`` is fractional for the AdX data); with ``integer_capacities``
+    unit-consumption capacities are rounded down, as the online algorithms use them, and
+    the LP is then totally unimodular (it equals the IP).
+    Budgets: the LP bounds the budget-additive optimum from above. IP (small instances):
+    SCIP (default) or CP-SAT, hard budgets.
+
+    Returns an :class:`AllocationOptimum` with ``value``, ``status`` and the advertiser
+    duals (LP). Complexity: one LP with T + A rows and nnz(values) columns.
+
+    Example:
+        >>> inst = AllocationInstance([[1.0, 2.0], [3.0, 0.0]], budgets=[1, 1])
+        >>> offline_optimum(inst).value
+        5.0
+    """
+    from ortools.linear_solver.python import model_builder_helper as mbh
+
+    if solver is None:
+        solver = "scip" if integral else "glop"
+    check_choice("solver", solver, ("glop", "pdlp", "scip", "cp_sat") if integral else ("glop", "pdlp"))
+    if time_limit is not None:
+        check_real("time_limit", time_limit, minimum=0, strict_min=True)
+    start = time.perf_counter()
+    mat, obj, upper, rows = _lp_matrix(instance)
+    if not (integer_capacities or integral) and instance.unit_consumption:
+        upper[instance.n_arrivals :] = instance.budgets
+    nnz = obj.size
+    t = instance.n_arrivals
+    if nnz == 0:
+        return AllocationOptimum(
+            0.0, "optimal", solver, time.perf_counter() - start, np.zeros(instance.n_advertisers)
+        )
+    model = mbh.ModelBuilderHelper()
+    model.fill_model_from_sparse_data(
+        np.zeros(nnz), np.ones(nnz), obj, np.full(upper.size, -np.inf), upper, mat
+    )
+    model.set_maximize(True)
+    if integral:
+        for i in range(nnz):
+            model.set_var_integrality(i, True)
+    ms = mbh.ModelSolverHelper(solver)
+    if not ms.solver_is_supported():
+        raise InvalidParameterError("solver", solver, "a solver available in this OR-Tools build")
+    if time_limit is not None:
+        ms.set_time_limit_in_seconds(float(time_limit))
+    ms.solve(model)
+    status = ms.status().name if hasattr(ms.status(), "name") else str(ms.status())
+    status = _STATUS.get(status.split(".")[-1], status.lower())
+    seconds = time.perf_counter() - start
+    if not ms.has_solution():
+        return AllocationOptimum(None, status, solver, seconds)
+    value = float(ms.objective_value())
+    x = np.asarray(ms.variable_values(), dtype=np.float64)
+    if integral:
+        assignment = np.full(t, -1, dtype=np.int64)
+        chosen = np.flatnonzero(x > 0.5)
+        _, indices, _, _ = instance.arrays()
+        assignment[rows[chosen]] = indices[chosen]
+        bound = float(ms.best_objective_bound())
+        return AllocationOptimum(value, status, solver, seconds, None, x, assignment, bound)
+    duals = np.asarray(ms.dual_values(), dtype=np.float64)[t:]
+    return AllocationOptimum(value, status, solver, seconds, np.abs(duals), x, None, value)
+
+
+def brute_force_optimum(instance: AllocationInstance, *, hard_budgets: bool = False) -> float:
+    """Best value over all ``(A + 1)^T`` assignments (tiny instances only, T * log(A+1) <= 16).
+
+    ``hard_budgets``: budgets must hold exactly (the IP of :func:`offline_optimum`); else
+    the instance's own valuation (budget-additive, or free disposal).
+    """
+    t, a = instance.values.shape
+    if t * math.log2(a + 1) > 16.5:
+        raise InvalidParameterError("instance", f"{t} x {a}", "a tiny instance ((A+1)^T <= 2^16)")
+    dense = np.asarray(sp.csr_matrix(instance.values).todense())
+    cons = (
+        dense
+        if instance.kind == "budget"
+        else (
+            np.ones_like(dense)
+            if instance.consumption is None
+            else np.asarray(sp.csr_matrix(instance.consumption).todense())
+        )
+    )
+    caps = instance.budgets if not instance.unit_consumption else np.floor(instance.budgets + 1e-9)
+    best = 0.0
+    for code in range((a + 1) ** t):
+        assignment = np.empty(t, dtype=np.int64)
+        c = code
+        for i in range(t):
+            assignment[i] = c % (a + 1) - 1
+            c //= a + 1
+        rows = np.flatnonzero(assignment >= 0)
+        cols = assignment[rows]
+        if np.any(dense[rows, cols] <= 0):
+            continue
+        if hard_budgets or (instance.kind == "capacity" and not instance.free_disposal):
+            used = np.bincount(cols, weights=cons[rows, cols], minlength=a)
+            if np.any(used > caps + 1e-9):
+                continue
+            best = max(best, float(dense[rows, cols].sum()))
+        else:
+            best = max(best, evaluate(instance, assignment))
+    return best
