@@ -26,6 +26,7 @@ from submodkit.solvers.allocation import (
     offline_optimum,
 )
 from submodkit.solvers.brute_force import brute_force_maximize
+from submodkit.solvers.diversity import diversify, diversity_value
 from submodkit.solvers.greedy import maximize
 from submodkit.solvers.online_allocation import allocate
 from submodkit.solvers.set_cover import set_cover
@@ -38,6 +39,8 @@ __all__ = [
     "AllocationInstance",
     "AllocationSolution",
     "allocate",
+    "diversify",
+    "diversity_value",
     "offline_optimum",
     "GUARANTEES",
     "Cardinality",

@@ -12,7 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-PROBLEMS = ("set-cover", "max-cover", "facility-location", "allocation")
+DIVERSITY = ("max-min-diversity", "max-sum-diversity", "sum-min-diversity")
+PROBLEMS = ("set-cover", "max-cover", "facility-location", "allocation", *DIVERSITY)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -146,11 +147,14 @@ def _solve(args, exact: bool) -> int:
     problem = args.problem or _default_problem(inst)
     if problem != "set-cover" and args.k is None:
         raise InvalidParameterError("--k", None, f"an integer >= 0 for {problem}")
-    target = _objective(inst, problem, args)
     _status(progress, f"solving {problem} ({args.algorithm or 'default algorithm'})")
-    sol = _approximate(target, problem, args)
     ex, ratio, meets = None, None, None
-    if exact:
+    if problem in DIVERSITY:
+        sol, ex, ratio, meets = _diversity(inst, problem, args, exact)
+    else:
+        target = _objective(inst, problem, args)
+        sol = _approximate(target, problem, args)
+    if exact and problem not in DIVERSITY:
         from submodkit.solvers.verify import verify
 
         _status(progress, "")  # the exact solver draws its own progress line
@@ -231,6 +235,33 @@ def _solve_allocation(args, progress: bool) -> int:
             f"seconds    {out['seconds']}",
         ]))
     return 0
+
+
+def _diversity(inst, problem: str, args, exact: bool):
+    """Diversity maximization on a point file; with ``exact``, compared with the optimum."""
+    from submodkit.errors import InvalidParameterError
+    from submodkit.instances import PointSet
+    from submodkit.solvers import exact_diversity as X
+    from submodkit.solvers.diversity import diversify
+    from submodkit.solvers.verify import compare
+
+    if not isinstance(inst, PointSet):
+        raise InvalidParameterError("FILE", args.file, f"a point file (.csv, .npy, native) for {problem}")
+    objective = problem.removesuffix("-diversity")
+    sol = diversify(
+        inst.features, args.k, objective=objective, metric=args.metric, algorithm=args.algorithm,
+        seed=args.seed, epsilon=args.epsilon,
+    )
+    if not exact:
+        return sol, None, None, None
+    solve = {
+        "max-min": X.exact_max_min_diversity,
+        "max-sum": X.exact_max_sum_diversity,
+        "sum-min": X.exact_sum_min_diversity,
+    }[objective]
+    ex = solve(inst.features, args.k, metric=args.metric, time_limit=args.time_limit)
+    ratio, certified, meets = compare(sol, ex)
+    return sol, ex, ratio if ratio is not None else certified, meets
 
 
 def _approximate(target, problem: str, args):

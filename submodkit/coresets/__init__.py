@@ -1,6 +1,7 @@
 """Composable core-sets, sketches and the engines that run them (local threads, Dask)."""
 
 from submodkit.coresets.distributed import greedi, randgreedi
+from submodkit.coresets.diversity import diversity_coreset
 from submodkit.coresets.engines import ENGINES, local_greedy, map_parts
 from submodkit.coresets.sketch import CoverageSketch, EdgeStreamSketch, coverage_sketch, sketch_maximize
 
@@ -9,6 +10,7 @@ __all__ = [
     "CoverageSketch",
     "EdgeStreamSketch",
     "coverage_sketch",
+    "diversity_coreset",
     "greedi",
     "local_greedy",
     "map_parts",

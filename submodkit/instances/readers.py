@@ -349,12 +349,15 @@ def _int_or_none(fields: list[bytes]) -> list[int] | None:
 
 
 def read_points(path: str | os.PathLike) -> PointSet:
-    """Read a numeric matrix, one point per line (``.csv``, ``.tsv``, ``.txt``).
+    """Read a numeric matrix, one point per line (``.csv``, ``.tsv``, ``.txt``), or a
+    2-D numeric NumPy array (``.npy``, no pickles).
 
     Fields are separated by commas or whitespace; ``#`` starts a comment. A first line
     whose fields are all non-numeric is taken as a header (kept in ``meta["columns"]``).
     Every row must have the same number of finite values.
     """
+    if str(path).lower().endswith(".npy"):
+        return _read_npy(path)
     data = _HASH_COMMENT.sub(b"", read_bytes(path))
     columns = None
     first = re.search(rb"(?m)^[^\n]*\S[^\n]*$", data)
@@ -382,6 +385,24 @@ def read_points(path: str | os.PathLike) -> PointSet:
     return PointSet(features=features, name=instance_name(path), meta=meta)
 
 
+def _read_npy(path: str | os.PathLike) -> PointSet:
+    try:
+        arr = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise
+    except (ValueError, OSError) as err:
+        raise InstanceFormatError(path, None, "a NumPy .npy array", f"an unreadable file ({err})") from None
+    if arr.ndim != 2 or arr.shape[0] == 0 or arr.dtype.kind not in "biuf":
+        raise InstanceFormatError(path, None, "a non-empty 2-D numeric array",
+                                  f"shape {arr.shape}, dtype {arr.dtype}")
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        row = int(np.flatnonzero(~np.isfinite(arr).all(axis=1))[0])
+        raise InstanceFormatError(path, row + 1, "finite values", "NaN or inf")
+    features = np.ascontiguousarray(arr if arr.dtype == np.float32 else arr.astype(np.float64))
+    meta = {"source": str(path), "format": "points"}
+    return PointSet(features=features, name=instance_name(path), meta=meta)
+
+
 def _is_number(field: bytes) -> bool:
     try:
         float(field)
@@ -403,7 +424,7 @@ def _detect(path: str | os.PathLike) -> str:
         return "fimi"
     if base.endswith(".edge"):
         return "dimacs"
-    if base.endswith((".csv", ".tsv")):
+    if base.endswith((".csv", ".tsv", ".npy")):
         return "points"
     if "rail" in base:
         return "rail"

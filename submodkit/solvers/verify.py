@@ -112,7 +112,7 @@ def verify(
             epsilon=epsilon, seed=seed,
         )
         exact = _exact_max(objective, k, constraint, time_limit, solver, progress)
-    ratio, certified, meets = _compare(sol, exact, tol)
+    ratio, certified, meets = compare(sol, exact, tol)
     sol.stats.setdefault("verify_seconds", time.perf_counter() - start)
     return Verification(problem, sol, exact, ratio, certified, sol.guarantee, meets)
 
@@ -173,7 +173,12 @@ def _weighted_similarity(objective: FacilityLocation):
     return objective.dense * objective.w[None, :]
 
 
-def _compare(sol: Solution, exact: ExactResult, tol: float):
+def compare(sol: Solution, exact: ExactResult, tol: float = 1e-9):
+    """``(ratio, certified_ratio, meets)`` of a solution against an exact result.
+
+    ``ratio`` needs a proven optimum; ``certified_ratio`` uses the exact solver's bound;
+    ``meets`` is None when undecided (see `Verification`).
+    """
     g = sol.guarantee
     value = sol.value
     ratio = certified = meets = None

@@ -534,3 +534,25 @@ def check_text_formats(d: Path, sets, costs, seps, scp, rail, expected) -> None:
         return
     got = read_fimi(d / "x.dat")
     np.testing.assert_array_equal(got.sets.toarray(), expected[:, :width])
+
+
+def test_points_npy(tmp_path: Path) -> None:
+    arr = np.arange(12, dtype=np.float32).reshape(4, 3)
+    np.save(tmp_path / "p.npy", arr)
+    ps = read_points(tmp_path / "p.npy")
+    assert ps.features.dtype == np.float32 and np.array_equal(ps.features, arr)
+    assert ps.name == "p"
+    assert isinstance(read_instance(tmp_path / "p.npy"), type(ps))
+    np.save(tmp_path / "i.npy", np.arange(6).reshape(3, 2))
+    assert read_points(tmp_path / "i.npy").features.dtype == np.float64
+    bad = arr.copy()
+    bad[2, 1] = np.nan
+    np.save(tmp_path / "nan.npy", bad)
+    with pytest.raises(InstanceFormatError, match=r"nan.npy:3: expected finite values"):
+        read_points(tmp_path / "nan.npy")
+    np.save(tmp_path / "flat.npy", np.arange(3.0))
+    with pytest.raises(InstanceFormatError, match="2-D numeric array"):
+        read_points(tmp_path / "flat.npy")
+    (tmp_path / "junk.npy").write_bytes(b"not an array")
+    with pytest.raises(InstanceFormatError, match="NumPy .npy array"):
+        read_points(tmp_path / "junk.npy")

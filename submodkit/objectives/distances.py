@@ -1,0 +1,329 @@
+"""Distance kernels for diversity maximization, without an n x n matrix.
+
+Three metrics share one set of Numba kernels, chosen by an integer code:
+
+- ``METRIC_EUCLIDEAN``: ``||x_i - x_j||``, computed on the fly from the point array ``X``;
+- ``METRIC_COSINE``: ``1 - <x_i, x_j>`` on rows L2-normalised once (``prepare``);
+- ``METRIC_PRECOMPUTED``: ``D[i, j]`` read from a square matrix (``X`` is then unused).
+
+Kernels take ``(metric, X, D)`` and never a jitted function, so Numba's on-disk cache
+serves every process. The hot kernels (``update_min``, ``update_sum``) split the points
+into blocks across Numba's threads (``prange``) and return the block-wise arg-max, so one
+pass both refreshes the distances to the selection and picks the next point: GMM and
+max-sum greedy do O(nk) distance evaluations and keep O(n) memory.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import get_num_threads, njit, prange
+
+from submodkit._validation import check_choice, check_matrix
+from submodkit.errors import InvalidParameterError
+
+METRIC_EUCLIDEAN = 0
+METRIC_COSINE = 1
+METRIC_PRECOMPUTED = 2
+METRICS = {"euclidean": METRIC_EUCLIDEAN, "cosine": METRIC_COSINE, "precomputed": METRIC_PRECOMPUTED}
+
+EMPTY_POINTS = np.zeros((0, 0), dtype=np.float64)
+EMPTY_MATRIX = np.zeros((0, 0), dtype=np.float64)
+_BLOCK = 4096
+SERIAL_WORK = 2_000_000  # points x dimensions below which one thread beats a parallel launch
+
+
+@njit(cache=True, nogil=True, inline="always")
+def pair(metric, X, D, i, j):
+    """d(i, j) for the metric with code ``metric``."""
+    if metric == METRIC_PRECOMPUTED:
+        return D[i, j]
+    s = 0.0
+    if metric == METRIC_EUCLIDEAN:
+        for t in range(X.shape[1]):
+            diff = float(X[i, t]) - float(X[j, t])
+            s += diff * diff
+        return math.sqrt(s)
+    for t in range(X.shape[1]):
+        s += float(X[i, t]) * float(X[j, t])
+    return max(0.0, 1.0 - s)
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _to_center(metric, X, D, xc, c, u):
+    """d(c, u) with the center's coordinates hoisted into ``xc`` (float64), SIMD-friendly."""
+    if metric == METRIC_PRECOMPUTED:
+        return D[c, u]
+    s = 0.0
+    if metric == METRIC_EUCLIDEAN:
+        for t in range(xc.shape[0]):
+            diff = np.float64(X[u, t]) - xc[t]
+            s += diff * diff
+        return math.sqrt(s)
+    for t in range(xc.shape[0]):
+        s += np.float64(X[u, t]) * xc[t]
+    return max(0.0, 1.0 - s)
+
+
+@njit(cache=True, nogil=True, fastmath=True)
+def _fill(metric, X, D, xc, c, lo, hi, buf):
+    """``buf[u - lo] = d(c, u)`` for u in [lo, hi): one branch per block, SIMD inner loops."""
+    if metric == METRIC_PRECOMPUTED:
+        for u in range(lo, hi):
+            buf[u - lo] = D[c, u]
+    elif metric == METRIC_EUCLIDEAN:
+        for u in range(lo, hi):
+            s = 0.0
+            for t in range(xc.shape[0]):
+                diff = np.float64(X[u, t]) - xc[t]
+                s += diff * diff
+            buf[u - lo] = math.sqrt(s)
+    else:
+        for u in range(lo, hi):
+            s = 0.0
+            for t in range(xc.shape[0]):
+                s += np.float64(X[u, t]) * xc[t]
+            buf[u - lo] = max(0.0, 1.0 - s)
+
+
+@njit(cache=True, nogil=True)
+def _center(metric, X, c):
+    if metric == METRIC_PRECOMPUTED:
+        return np.zeros(0)
+    xc = np.empty(X.shape[1])
+    for t in range(X.shape[1]):
+        xc[t] = X[c, t]
+    return xc
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def distance_row(metric, X, D, c, out):
+    """``out[u] = d(c, u)`` for every point u."""
+    n = out.shape[0]
+    xc = _center(metric, X, c)
+    for u in prange(n):
+        out[u] = _to_center(metric, X, D, xc, c, u)
+
+
+@njit(cache=True, nogil=True)
+def distance_block(metric, X, D, rows, cols):
+    """The ``len(rows) x len(cols)`` distance matrix between two index lists."""
+    out = np.empty((rows.shape[0], cols.shape[0]), dtype=np.float64)
+    for a in range(rows.shape[0]):
+        for b in range(cols.shape[0]):
+            out[a, b] = pair(metric, X, D, rows[a], cols[b])
+    return out
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def update_min(metric, X, D, c, mind, taken):
+    """``mind[u] = min(mind[u], d(c, u))``; return the arg-max of ``mind`` over points not
+    ``taken`` (ties: smallest index; -1 when every point is taken)."""
+    n = mind.shape[0]
+    xc = _center(metric, X, c)
+    nb = (n + _BLOCK - 1) // _BLOCK
+    best_v = np.full(nb, -np.inf)
+    best_i = np.full(nb, -1, dtype=np.int64)
+    for b in prange(nb):
+        lo = b * _BLOCK
+        hi = min(n, lo + _BLOCK)
+        bv = -np.inf
+        bi = -1
+        buf = np.empty(hi - lo)
+        _fill(metric, X, D, xc, c, lo, hi, buf)
+        for u in range(lo, hi):
+            d = buf[u - lo]
+            m = mind[u]
+            if d < m:
+                m = d
+                mind[u] = d
+            if not taken[u] and m > bv:
+                bv = m
+                bi = u
+        best_v[b] = bv
+        best_i[b] = bi
+    return _reduce_argmax(best_v, best_i)
+
+
+@njit(cache=True, nogil=True)
+def update_min_serial(metric, X, D, c, mind, taken):
+    """`update_min` on one thread (small n: no parallel launch and barrier per step)."""
+    n = mind.shape[0]
+    xc = _center(metric, X, c)
+    buf = np.empty(n)
+    _fill(metric, X, D, xc, c, 0, n, buf)
+    bv = -np.inf
+    bi = -1
+    for u in range(n):
+        m = min(mind[u], buf[u])
+        mind[u] = m
+        if not taken[u] and m > bv:
+            bv = m
+            bi = u
+    return bi
+
+
+@njit(cache=True, nogil=True)
+def update_min_auto(metric, X, D, c, mind, taken):
+    """`update_min` in parallel for large n, else on one thread."""
+    if mind.shape[0] * max(1, X.shape[1]) < SERIAL_WORK:
+        return update_min_serial(metric, X, D, c, mind, taken)
+    return update_min(metric, X, D, c, mind, taken)
+
+
+@njit(cache=True, nogil=True)
+def diameter(metric, X, D, n):
+    """The exact diameter and a pair attaining it (ties: smallest indices), O(n^2)."""
+    best = -1.0
+    bu = 0
+    bv = 0
+    for i in range(n):
+        for j in range(i + 1, n):
+            d = pair(metric, X, D, i, j)
+            if d > best:
+                best = d
+                bu = i
+                bv = j
+    return best, bu, bv
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def update_sum(metric, X, D, c, total, score_add, taken):
+    """``total[u] += d(c, u)``; return the arg-max of ``total + score_add`` over points not
+    ``taken`` (ties: smallest index; -1 when every point is taken)."""
+    n = total.shape[0]
+    xc = _center(metric, X, c)
+    nb = (n + _BLOCK - 1) // _BLOCK
+    best_v = np.full(nb, -np.inf)
+    best_i = np.full(nb, -1, dtype=np.int64)
+    for b in prange(nb):
+        lo = b * _BLOCK
+        hi = min(n, lo + _BLOCK)
+        bv = -np.inf
+        bi = -1
+        buf = np.empty(hi - lo)
+        _fill(metric, X, D, xc, c, lo, hi, buf)
+        for u in range(lo, hi):
+            t = total[u] + buf[u - lo]
+            total[u] = t
+            if not taken[u]:
+                s = t + score_add[u]
+                if s > bv:
+                    bv = s
+                    bi = u
+        best_v[b] = bv
+        best_i[b] = bi
+    return _reduce_argmax(best_v, best_i)
+
+
+@njit(cache=True, nogil=True)
+def _reduce_argmax(best_v, best_i):
+    bv = -np.inf
+    bi = -1
+    for b in range(best_v.shape[0]):
+        if best_i[b] >= 0 and best_v[b] > bv:
+            bv = best_v[b]
+            bi = best_i[b]
+    return bi
+
+
+@njit(cache=True, nogil=True)
+def gmm(metric, X, D, first, k, sel, mind):
+    """Farthest-point greedy: ``sel[0] = first``, then repeatedly the point farthest from the
+    selection. ``mind`` ends as each point's distance to the selection; returns the count."""
+    n = mind.shape[0]
+    taken = np.zeros(n, dtype=np.bool_)
+    for u in range(n):
+        mind[u] = np.inf
+    c = first
+    cnt = 0
+    for step in range(k):
+        sel[step] = c
+        taken[c] = True
+        cnt += 1
+        nxt = update_min_auto(metric, X, D, c, mind, taken)
+        if nxt < 0:
+            break
+        c = nxt
+    return cnt
+
+
+def as_points(X, metric: str) -> tuple[int, np.ndarray, np.ndarray]:
+    """Validate ``X`` for ``metric`` and return ``(code, points, matrix)`` for the kernels.
+
+    Points are kept as float32 when given as float32 (half the memory traffic), else
+    float64; cosine rows are L2-normalised into one copy (zero rows rejected). A
+    precomputed matrix must be square, finite, non-negative with a zero diagonal.
+    """
+    check_choice("metric", metric, tuple(METRICS))
+    code = METRICS[metric]
+    if code == METRIC_PRECOMPUTED:
+        D = check_matrix("X", X)
+        if not isinstance(D, np.ndarray):
+            D = np.ascontiguousarray(D.toarray())
+        if D.shape[0] != D.shape[1]:
+            raise InvalidParameterError("X", f"matrix of shape {D.shape}", "a square distance matrix")
+        if np.any(np.diag(D) != 0):
+            raise InvalidParameterError("X", "a matrix with a nonzero diagonal", "d(i, i) = 0")
+        if not np.allclose(D, D.T, rtol=1e-9, atol=1e-12):
+            raise InvalidParameterError("X", "an asymmetric matrix", "a symmetric distance matrix")
+        return code, EMPTY_POINTS, D
+    arr = np.asarray(X)
+    if arr.dtype != np.float32:
+        try:
+            arr = np.asarray(arr, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise InvalidParameterError("X", X, "a 2-D array of numbers (one point per row)") from None
+    if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise InvalidParameterError("X", f"array of shape {arr.shape}", "a non-empty 2-D array (n, d)")
+    finite = np.isfinite(arr).all(axis=1)
+    if not finite.all():
+        bad = int(np.flatnonzero(~finite)[0])
+        raise InvalidParameterError(f"X[{bad}]", "a row with NaN or inf", "finite coordinates")
+    arr = np.ascontiguousarray(arr)
+    if code == METRIC_COSINE:
+        norms = np.sqrt(np.einsum("ij,ij->i", arr, arr, dtype=np.float64))
+        if np.any(norms == 0):
+            bad = int(np.flatnonzero(norms == 0)[0])
+            raise InvalidParameterError(f"X[{bad}]", "a zero vector", "nonzero rows for the cosine metric")
+        arr = np.ascontiguousarray(arr / norms[:, None].astype(arr.dtype))
+    return code, arr, EMPTY_MATRIX
+
+
+def check_metric_space(D: np.ndarray, *, max_full: int = 200, samples: int = 200_000,
+                       seed: int = 0, tol: float = 1e-9) -> str:
+    """Check the triangle inequality of a precomputed matrix; return how it was checked.
+
+    Every triple when ``n <= max_full`` (``"checked all triples"``), else ``samples`` random
+    triples (``"sampled N triples"``: a violation may go unseen). Raises
+    `InvalidParameterError` naming a violating triple.
+    """
+    n = D.shape[0]
+    scale = tol * max(1.0, float(D.max()) if D.size else 1.0)
+    if n <= max_full:
+        for j in range(n):
+            # d(i, k) <= d(i, j) + d(j, k) for every i, k through j
+            viol = D > D[:, j][:, None] + D[j, :][None, :] + scale
+            if viol.any():
+                i, k = (int(v) for v in np.argwhere(viol)[0])
+                _violation(D, i, j, k)
+        return f"checked all {n}^3 triples"
+    rng = np.random.default_rng(seed)
+    i, j, k = (rng.integers(0, n, samples) for _ in range(3))
+    viol = D[i, k] > D[i, j] + D[j, k] + scale
+    if viol.any():
+        t = int(np.flatnonzero(viol)[0])
+        _violation(D, int(i[t]), int(j[t]), int(k[t]))
+    return f"sampled {samples} random triples"
+
+
+def _violation(D, i, j, k):
+    raise InvalidParameterError(
+        "X", f"d({i},{k})={D[i, k]:.6g} > d({i},{j})+d({j},{k})={D[i, j] + D[j, k]:.6g}",
+        "a metric (triangle inequality) for this algorithm",
+    )
+
+
+def threads() -> int:
+    return int(get_num_threads())

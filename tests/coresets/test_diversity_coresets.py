@@ -1,0 +1,51 @@
+"""Composable core-sets for diversity versus the full algorithms and exact optima."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from submodkit.coresets.diversity import diversity_coreset
+from submodkit.errors import InvalidParameterError
+from submodkit.solvers.diversity import diversify
+from submodkit.solvers.exact_diversity import brute_force_diversity, exact_max_min_diversity
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_gmm_coreset_max_min_guarantee(seed):
+    X = np.random.default_rng(seed).random((120, 2))
+    sol = diversity_coreset(X, 6, parts=5, seed=seed)
+    opt = exact_max_min_diversity(X, 6).value
+    assert sol.guarantee.ratio == pytest.approx(1 / 6)
+    assert sol.guarantee.holds(sol.value, opt)
+    assert sol.stats["coreset_size"] <= 30 and len(sol.selection) == 6
+    # adversarial partition: sorted by x coordinate
+    labels = np.argsort(np.argsort(X[:, 0])) * 5 // 120
+    adv = diversity_coreset(X, 6, labels=labels)
+    assert adv.guarantee.holds(adv.value, opt)
+
+
+@pytest.mark.parametrize("method", ["local-search", "greedy", "gmm"])
+def test_max_sum_coresets_close_to_full(method):
+    X = np.random.default_rng(1).normal(size=(3000, 4))
+    full = diversify(X, 10, "max-sum", algorithm="local-search").value
+    sol = diversity_coreset(X, 10, "max-sum", parts=8, method=method, seed=0)
+    assert sol.guarantee is None
+    # measured: the core-set answer stays within a few percent of the full local search
+    assert sol.value >= 0.9 * full
+
+
+def test_coreset_small_brute_force_and_indices():
+    X = np.random.default_rng(5).random((14, 2))
+    for objective in ("max-sum", "remote-tree"):
+        sol = diversity_coreset(X, 4, objective, parts=3, seed=1)
+        opt = brute_force_diversity(X, 4, objective).value
+        assert sol.value <= opt + 1e-9
+        assert len(set(sol.selection.tolist())) == 4
+
+
+def test_coreset_bad_input():
+    with pytest.raises(InvalidParameterError, match="k=20"):
+        diversity_coreset(np.zeros((5, 2)), 20)
+    with pytest.raises(InvalidParameterError, match="labels"):
+        diversity_coreset(np.zeros((5, 2)), 2, labels=[0, 1])

@@ -1,0 +1,70 @@
+"""Exact diversity models (OR-Tools) against brute force, and algorithms against them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from submodkit.constraints import PartitionMatroid
+from submodkit.errors import InvalidParameterError
+from submodkit.solvers.diversity import diversify
+from submodkit.solvers.exact_diversity import (
+    brute_force_diversity,
+    exact_max_min_diversity,
+    exact_max_sum_diversity,
+    exact_sum_min_diversity,
+)
+
+EXACT = {
+    "max-min": exact_max_min_diversity,
+    "max-sum": exact_max_sum_diversity,
+    "sum-min": exact_sum_min_diversity,
+}
+
+
+@pytest.mark.parametrize("objective", list(EXACT))
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("matroid", [False, True])
+def test_exact_equals_brute_force(objective, seed, matroid):
+    rng = np.random.default_rng(seed)
+    X = rng.random((11, 2))
+    pm = PartitionMatroid(rng.integers(0, 3, 11), [1, 2, 2]) if matroid else None
+    e = EXACT[objective](X, 4, constraint=pm)
+    b = brute_force_diversity(X, 4, objective, constraint=pm)
+    assert e.status == "optimal"
+    assert e.value == pytest.approx(b.value, rel=1e-7)
+    if pm is not None:
+        assert np.all(np.bincount(pm.groups[e.selection], minlength=3) <= pm.capacities)
+
+
+def test_exact_integer_line():
+    X = np.array([[0.0], [1.0], [5.0], [9.0]])
+    assert exact_max_min_diversity(X, 3).value == 4.0
+    assert exact_max_sum_diversity(X, 3).value == 18.0
+    assert exact_sum_min_diversity(X, 3).value == 13.0
+    assert exact_max_min_diversity(X, 1).value == 0.0
+
+
+def test_algorithms_meet_guarantee_against_exact():
+    rng = np.random.default_rng(7)
+    X = rng.random((150, 3))
+    opt = exact_max_min_diversity(X, 8)
+    assert opt.status == "optimal"
+    sol = diversify(X, 8)
+    assert sol.guarantee.holds(sol.value, opt.value) and opt.value <= sol.upper_bound + 1e-12
+    Y = X[:24]
+    opt = exact_max_sum_diversity(Y, 5)
+    for algo in ("greedy", "local-search"):
+        sol = diversify(Y, 5, "max-sum", algorithm=algo)
+        assert sol.guarantee.holds(sol.value, opt.value) and sol.value <= opt.value + 1e-9
+    pm = PartitionMatroid(rng.integers(0, 4, 24), 2)
+    opt = exact_max_sum_diversity(Y, 6, constraint=pm)
+    sol = diversify(Y, 6, "max-sum", constraint=pm)
+    assert sol.guarantee.holds(sol.value, opt.value)
+
+
+def test_exact_bad_input():
+    with pytest.raises(InvalidParameterError, match="k=5"):
+        exact_max_min_diversity(np.zeros((3, 2)), 5)
+    with pytest.raises(InvalidParameterError, match="triangle"):
+        exact_max_sum_diversity(np.array([[0, 1, 5], [1, 0, 1], [5, 1, 0.0]]), 2, "precomputed")

@@ -1,0 +1,129 @@
+"""The submodkit command: outputs, JSON schema, and one-line errors with exit status 2."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from submodkit.cli import main
+
+SCP_OK = "3 4\n1 2 3 4\n2 1 2\n2 2 3\n2 3 4\n"
+
+
+def _run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_solve_bundled_set_cover_json(capsys):
+    code, out, err = _run(capsys, "solve", "scp41", "--json")
+    assert code == 0 and err == ""
+    obj = json.loads(out)
+    assert set(obj) >= {"instance", "problem", "algorithm", "value", "selection", "guarantee",
+                        "upper_bound", "exact", "ratio", "seconds"}
+    assert obj["problem"] == "set-cover" and obj["exact"] is None
+    assert obj["lower_bound"] <= 429 <= obj["value"] <= obj["guarantee"]["ratio"] * 429
+
+
+def test_verify_bundled_scp41_reaches_literature_optimum(capsys):
+    code, out, _ = _run(capsys, "verify", "scp41", "--json")
+    obj = json.loads(out)
+    assert code == 0
+    assert obj["exact"]["status"] == "optimal" and obj["exact"]["value"] == 429
+    assert obj["ratio"] == pytest.approx(obj["value"] / 429) and obj["meets_guarantee"] is True
+
+
+def test_max_cover_on_set_cover_file_uses_columns_as_sets(tmp_path, capsys):
+    f = tmp_path / "scp_tiny.txt"
+    f.write_text(SCP_OK)
+    code, out, _ = _run(capsys, "verify", str(f), "--problem", "max-cover", "--k", "1", "--json")
+    obj = json.loads(out)
+    # columns 2 and 3 (0-based 1, 2) each cover two rows: the tie goes to the smaller index
+    assert code == 0 and obj["selection"] == [1] and obj["value"] == 2 and obj["exact"]["value"] == 2
+
+
+def test_facility_location_on_points(tmp_path, capsys):
+    f = tmp_path / "pts.csv"
+    f.write_text("0,0\n0,1\n10,10\n10,11\n5,5\n")
+    code, out, _ = _run(capsys, "verify", str(f), "--k", "2", "--json")
+    obj = json.loads(out)
+    assert code == 0 and obj["problem"] == "facility-location"
+    assert obj["exact"]["status"] == "optimal" and obj["meets_guarantee"] is True
+
+
+def test_human_output(capsys):
+    code, out, _ = _run(capsys, "solve", "scp41", "--quiet")
+    assert code == 0 and "guarantee" in out and "H(d)" in out
+
+
+BAD_FILES = {
+    "truncated": ("3 4\n1 2 3 4\n2 1 2\n2 2\n", 4),
+    "non-numeric": ("3 4\n1 2 x 4\n2 1 2\n2 2 3\n2 3 4\n", 2),
+    "index-out-of-range": ("3 4\n1 2 3 4\n2 1 2\n2 2 9\n2 3 4\n", 4),
+    "negative-cost": ("3 4\n1 -2 3 4\n2 1 2\n2 2 3\n2 3 4\n", 2),
+    "nan": ("3 4\n1 nan 3 4\n2 1 2\n2 2 3\n2 3 4\n", 2),
+    "empty": ("0 0\n", 1),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FILES))
+def test_bad_file_one_line_exit_2(tmp_path, capsys, case):
+    text, line = BAD_FILES[case]
+    f = tmp_path / f"scp_{case}.txt"
+    f.write_text(text)
+    code, out, err = _run(capsys, "solve", str(f), "--format", "scp")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert f"scp_{case}.txt:{line}" in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["solve", "scp41", "--problem", "max-cover", "--k", "-1"],
+        ["solve", "scp41", "--problem", "max-cover"],
+        ["solve", "scp41", "--problem", "max-cover", "--k", "3", "--algorithm", "magic"],
+        ["solve", "scp41", "--problem", "nonsense"],
+        ["solve", "/no/such/file.txt"],
+        ["solve", "scp41", "--k", "three"],
+        ["frobnicate"],
+    ],
+)
+def test_bad_parameters_one_line_exit_2(capsys, argv):
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse's own errors
+        code = exc.code
+    out, err = capsys.readouterr()
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_console_process_never_prints_a_traceback(tmp_path):
+    f = tmp_path / "scp_bad.txt"
+    f.write_text("3 4\n1 2 3\n")
+    proc = subprocess.run([sys.executable, "-m", "submodkit.cli", "solve", str(f)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("submodkit: error:") and proc.stderr.count("\n") == 1
+
+
+def test_diversity_on_a_point_file(tmp_path, capsys):
+    import numpy as np
+
+    f = tmp_path / "pts.npy"
+    np.save(f, np.random.default_rng(0).normal(size=(30, 2)))
+    code, out, _ = _run(capsys, "verify", str(f), "--problem", "max-min-diversity", "--k", "4", "--json")
+    obj = json.loads(out)
+    assert code == 0 and obj["exact"]["status"] == "optimal"
+    assert obj["value"] <= obj["exact"]["value"] and obj["meets_guarantee"] is True
+    assert obj["ratio"] == pytest.approx(obj["value"] / obj["exact"]["value"])
+
+
+def test_allocation_on_adx_pub1(shared_data, capsys):
+    code, out, _ = _run(capsys, "solve", str(shared_data / "adx"), "--problem", "allocation",
+                        "--publisher", "pub1", "--algorithm", "balance", "--json")
+    obj = json.loads(out)
+    assert code == 0 and obj["lp_optimum"] == pytest.approx(91_998_781, abs=1)
+    assert 0 < obj["ratio"] <= 1 and obj["ratio"] == pytest.approx(obj["value"] / obj["lp_optimum"])
