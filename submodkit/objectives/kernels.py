@@ -79,7 +79,7 @@ def agg_value(agg, c, a):
     return max(c, a)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
 def gain(kind, agg, phi, indptr, indices, data, dense, w, b, cur, j):
     """Marginal gain of candidate ``j`` given the state ``cur``."""
     g = 0.0
