@@ -45,6 +45,10 @@ ENTRY_POINTS = {
     "edcs-coreset": "`edcs_coreset_matching(graph, parts, beta, seed=s)`",
     "matching-coreset": "`matching_coreset(graph, parts, seed=s)`",
     "online-two-choices": "`online_matching(inst, algorithm=\"two-choices\", order=\"iid\", seed=s)`",
+    "random-greedy": "`maximize(f, k)` (non-monotone f; or `algorithm=\"random-greedy\", seed=s`)",
+    "double-greedy": "`maximize(f)` (non-monotone f, no k; or `algorithm=\"double-greedy\", seed=s`)",
+    "double-greedy-deterministic": "`double_greedy(f, deterministic=True)`",
+    "distorted-greedy": "`maximize(g, k, costs=c)` (`algorithm=\"distorted-greedy\"`)",
 }
 
 

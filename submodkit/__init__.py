@@ -25,9 +25,17 @@ from submodkit.solvers.allocation import (
     AllocationSolution,
     offline_optimum,
 )
+from submodkit.solvers.assignment import (
+    AssignmentSolution,
+    b_matching,
+    max_weight_assignment,
+    position_auction,
+)
 from submodkit.solvers.brute_force import brute_force_maximize
 from submodkit.solvers.diversity import diversify, diversity_value
 from submodkit.solvers.greedy import maximize
+from submodkit.solvers.matching import MatchingSolution, matching_weight, max_weight_matching
+from submodkit.solvers.online import OnlineMatchingResult, online_matching
 from submodkit.solvers.online_allocation import allocate
 from submodkit.solvers.set_cover import set_cover
 from submodkit.solvers.streaming import StreamingMaximizer
@@ -36,6 +44,15 @@ from submodkit.solvers.verify import Verification, verify
 __version__ = "0.1.0"
 
 __all__ = [
+    "AssignmentSolution",
+    "MatchingSolution",
+    "OnlineMatchingResult",
+    "b_matching",
+    "matching_weight",
+    "max_weight_assignment",
+    "max_weight_matching",
+    "online_matching",
+    "position_auction",
     "AllocationInstance",
     "AllocationSolution",
     "allocate",

@@ -274,6 +274,32 @@ GUARANTEES: dict[str, GuaranteeSpec] = {
         kind="expectation",
         conditions=("online bipartite matching", "known i.i.d. types", "unit capacities"),
     ),
+    "random-greedy": GuaranteeSpec(
+        statement="1/e for non-negative submodular f (1 - 1/e if monotone), in expectation",
+        source="Buchbinder, Feldman, Naor, Schwartz, SODA 2014 (cardinality constraints)",
+        ratio=lambda monotone=False, **_: 1.0 - 1.0 / E if monotone else 1.0 / E,
+        kind="expectation",
+        conditions=("non-negative", "submodular", "cardinality"),
+    ),
+    "double-greedy": GuaranteeSpec(
+        statement="1/2, in expectation (randomized double greedy)",
+        source="Buchbinder, Feldman, Naor, Schwartz, FOCS 2012 (tight linear-time 1/2)",
+        ratio=lambda **_: 0.5,
+        kind="expectation",
+        conditions=("non-negative", "submodular", "unconstrained"),
+    ),
+    "double-greedy-deterministic": GuaranteeSpec(
+        statement="1/3 (deterministic double greedy)",
+        source="Buchbinder, Feldman, Naor, Schwartz, FOCS 2012",
+        ratio=lambda **_: 1.0 / 3.0,
+        conditions=("non-negative", "submodular", "unconstrained"),
+    ),
+    "distorted-greedy": GuaranteeSpec(
+        statement="g(S) - c(S) >= (1 - 1/e) g(O) - c(O) (ratio on g; c modular, non-negative)",
+        source="Harshaw, Feldman, Ward, Karbasi, ICML 2019 (Submodular maximization beyond non-negativity)",
+        ratio=lambda **_: 1.0 - 1.0 / E,
+        conditions=("g monotone submodular non-negative", "c modular non-negative", "cardinality"),
+    ),
 }
 
 

@@ -127,3 +127,15 @@ def test_allocation_on_adx_pub1(shared_data, capsys):
     obj = json.loads(out)
     assert code == 0 and obj["lp_optimum"] == pytest.approx(91_998_781, abs=1)
     assert 0 < obj["ratio"] <= 1 and obj["ratio"] == pytest.approx(obj["value"] / obj["lp_optimum"])
+
+
+def test_matching_on_a_shared_graph_equals_its_optimum(shared_data, capsys):
+    from submodkit.instances import read_matching_solution
+
+    graph = shared_data / "matching" / "triangles_n1002.edge.gz"
+    total, _ = read_matching_solution(shared_data / "matching" / "triangles_n1002.out.gz")
+    code, out, _ = _run(capsys, "verify", str(graph), "--problem", "matching", "--algorithm", "greedy",
+                        "--json")
+    obj = json.loads(out)
+    assert code == 0 and obj["exact"]["value"] == pytest.approx(total)
+    assert obj["meets_guarantee"] is True and obj["value"] >= 0.5 * total

@@ -2,6 +2,7 @@
 
 from submodkit.coresets.distributed import greedi, randgreedi
 from submodkit.coresets.diversity import diversity_coreset
+from submodkit.coresets.edcs import edcs, edcs_coreset_matching, matching_coreset
 from submodkit.coresets.engines import ENGINES, local_greedy, map_parts
 from submodkit.coresets.sketch import CoverageSketch, EdgeStreamSketch, coverage_sketch, sketch_maximize
 
@@ -11,6 +12,9 @@ __all__ = [
     "EdgeStreamSketch",
     "coverage_sketch",
     "diversity_coreset",
+    "edcs",
+    "edcs_coreset_matching",
+    "matching_coreset",
     "greedi",
     "local_greedy",
     "map_parts",

@@ -13,6 +13,12 @@ from submodkit.instances.generators import (
     random_points,
     random_set_system,
 )
+from submodkit.instances.generators_matching import (
+    OnlineInstance,
+    greedy_tight_online,
+    random_online,
+    upper_triangular,
+)
 from submodkit.instances.native import load, save
 from submodkit.instances.problems import Graph, PointSet, SetSystem, Similarity
 from submodkit.instances.readers import (
@@ -65,6 +71,10 @@ def load_bundled(name: str):
 
 
 __all__ = [
+    "OnlineInstance",
+    "greedy_tight_online",
+    "random_online",
+    "upper_triangular",
     "AdxTypes",
     "adx_types",
     "read_adx",

@@ -1,0 +1,181 @@
+"""Benchmark: matching against its anchors, side by side in one run.
+
+- exact maximum-weight matching (compiled blossom) vs ``networkx.max_weight_matching`` on
+  the graphs of ../shared/data/matching; networkx runs in a child process with a time
+  limit (``--nx-limit``), a timeout is reported as a lower bound on the ratio;
+- cold start: a new Python process (Numba cache populated) reading and solving one graph;
+- approximations (greedy, path growing, 2-augmentations): seconds and ratio to the optimum;
+- bipartite assignment vs ``scipy.optimize.linear_sum_assignment`` (warm, median);
+- online algorithms: arrivals per second.
+
+    python scripts/bench_matching.py                 # everything (about 5 minutes)
+    python scripts/bench_matching.py --quick         # small graphs only
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "matching"
+sys.path.insert(0, str(ROOT))
+
+NX_CHILD = """
+import sys, time, networkx as nx
+from submodkit.instances import read_edgelist
+g = read_edgelist(sys.argv[1])
+G = nx.Graph()
+G.add_nodes_from(range(g.n_nodes))
+for (u, v), w in zip(g.edges.tolist(), g.weights.tolist()):
+    if u != v and (not G.has_edge(u, v) or G[u][v]["weight"] < w):
+        G.add_edge(u, v, weight=int(w))
+t = time.perf_counter()
+m = nx.max_weight_matching(G)
+print(time.perf_counter() - t, sum(G[a][b]["weight"] for a, b in m))
+"""
+
+COLD_CHILD = """
+import sys, time
+t = time.perf_counter()
+from submodkit.instances import read_edgelist
+from submodkit.solvers.matching import max_weight_matching
+sol = max_weight_matching(read_edgelist(sys.argv[1]))
+print(time.perf_counter() - t, sol.weight)
+"""
+
+
+def median_time(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def run_child(code: str, arg: str, limit: float):
+    try:
+        out = subprocess.run([sys.executable, "-c", code, arg], capture_output=True, text=True,
+                             timeout=limit, cwd=ROOT)
+    except subprocess.TimeoutExpired:
+        return None, None
+    secs, val = out.stdout.split()
+    return float(secs), float(val)
+
+
+def bench_exact(names, nx_limit: float, repeat: int):
+    from submodkit.instances import read_edgelist, read_matching_solution
+    from submodkit.solvers.matching import max_weight_matching
+
+    print("| graph | n | m | optimum ok | submodkit warm (s) | cold process (s) | networkx (s) | speed-up |")
+    print("|---|---|---|---|---|---|---|---|")
+    timed_out: set[str] = set()  # a family whose smaller graph hit the limit is not retried
+    for name in sorted(names, key=lambda x: (x.split("_n")[0], read_edgelist(DATA / f"{x}.edge.gz").n_nodes)):
+        path = DATA / f"{name}.edge.gz"
+        g = read_edgelist(path)
+        total, _ = read_matching_solution(DATA / f"{name}.out.gz")
+        sol = max_weight_matching(g)
+        warm = median_time(lambda g=g: max_weight_matching(g), repeat)
+        cold, _ = run_child(COLD_CHILD, str(path), 600)
+        family = name.split("_n")[0]
+        if family in timed_out:
+            nxt, nxw = None, None
+        else:
+            nxt, nxw = run_child(NX_CHILD, str(path), nx_limit)
+        if nxt is None:
+            timed_out.add(family)
+            shown, ratio = f"> {nx_limit:.0f} (limit)", f"> {nx_limit / warm:.0f}x"
+        else:
+            assert nxw == total, (name, nxw, total)
+            shown, ratio = f"{nxt:.2f}", f"{nxt / warm:.0f}x"
+        print(f"| {name} | {g.n_nodes} | {g.n_edges} | {sol.weight == total} | {warm:.3f} | {cold:.2f} "
+              f"| {shown} | {ratio} |", flush=True)
+
+
+def bench_approx(names):
+    from submodkit.instances import read_edgelist, read_matching_solution
+    from submodkit.solvers.matching import max_weight_matching
+
+    algs = ("greedy", "path-growing", "augment")
+    print("| graph | " + " | ".join(f"{a} (s) | {a} ratio" for a in algs) + " |")
+    print("|---|" + "---|---|" * len(algs))
+    for name in names:
+        g = read_edgelist(DATA / f"{name}.edge.gz")
+        total, _ = read_matching_solution(DATA / f"{name}.out.gz")
+        cells = []
+        for a in algs:
+            max_weight_matching(g, algorithm=a, seed=0)
+            t = time.perf_counter()
+            s = max_weight_matching(g, algorithm=a, seed=0)
+            cells.append(f"{time.perf_counter() - t:.4f} | {s.weight / total:.4f}")
+        print(f"| {name} | " + " | ".join(cells) + " |", flush=True)
+
+
+def bench_assignment(sizes, repeat: int):
+    from scipy.optimize import linear_sum_assignment
+
+    from submodkit.solvers.assignment import max_weight_assignment
+
+    print("| matrix | submodkit (s) | scipy (s) | submodkit / scipy | same value |")
+    print("|---|---|---|---|---|")
+    rng = np.random.default_rng(0)
+    max_weight_assignment(rng.random((5, 5)))
+    for a, b in sizes:
+        W = rng.random((a, b))
+        ours = median_time(lambda W=W: max_weight_assignment(W), repeat)
+        ref = median_time(lambda W=W: linear_sum_assignment(W, maximize=True), repeat)
+        r, c = linear_sum_assignment(W, maximize=True)
+        same = abs(max_weight_assignment(W).value - W[r, c].sum()) < 1e-8
+        print(f"| {a} x {b} | {ours:.3f} | {ref:.3f} | {ours / ref:.2f} | {same} |", flush=True)
+
+
+def bench_online():
+    from submodkit.instances.generators_matching import random_online, upper_triangular
+    from submodkit.solvers.online import online_matching
+
+    print("| instance | algorithm | order | arrivals/s | mean ratio (20 seeds) | guarantee |")
+    print("|---|---|---|---|---|---|")
+    cases = [(random_online(20000, 5000, 0.002, capacities=4, seed=0), "random 20000 x 5000, b=4"),
+             (upper_triangular(2000), "upper-triangular 2000")]
+    for inst, label in cases:
+        for alg in ("greedy", "ranking", "balance"):
+            runs = [online_matching(inst, alg, "random" if "random" in label else "adversarial", seed=s)
+                    for s in range(20)]
+            aps = statistics.median(r.stats["arrivals_per_second"] for r in runs)
+            ratio = statistics.mean(r.ratio for r in runs)
+            print(f"| {label} | {alg} | {runs[0].order} | {aps:,.0f} | {ratio:.4f} | "
+                  f"{runs[0].guarantee.ratio:.4f} |", flush=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="small graphs only")
+    ap.add_argument("--nx-limit", type=float, default=30.0, help="seconds allowed to networkx per graph")
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    names = sorted(p.name[: -len(".edge.gz")] for p in DATA.glob("*.edge.gz"))
+    if args.quick:
+        names = [n for n in names if n.endswith(("n1000", "n1002", "n1004", "m10000"))][:4]
+    else:
+        names = [n for n in names if n != "sparse_delta_n5004"]  # minutes even compiled: see README
+    print("```\npython scripts/bench_matching.py" + (" --quick" if args.quick else "")
+          + f" --nx-limit {args.nx_limit:g}\n```\n")
+    print("### Exact maximum-weight matching vs networkx\n")
+    bench_exact(names, args.nx_limit, args.repeat)
+    print("\n### Approximations (ratio to the published optimum)\n")
+    bench_approx(names)
+    print("\n### Bipartite assignment vs scipy.optimize.linear_sum_assignment\n")
+    bench_assignment([(500, 500), (1000, 1000), (2000, 2000), (500, 3000)], args.repeat)
+    print("\n### Online bipartite matching\n")
+    bench_online()
+
+
+if __name__ == "__main__":
+    main()
