@@ -1,0 +1,80 @@
+"""verify(): the measured ratio against exact optima, on random and tight instances."""
+
+import numpy as np
+import pytest
+
+from submodkit import (
+    Coverage,
+    FacilityLocation,
+    FeatureBased,
+    Knapsack,
+    PartitionMatroid,
+    brute_force_maximize,
+    verify,
+)
+from submodkit.guarantees import harmonic
+from submodkit.instances import greedy_tight_max_cover, greedy_tight_set_cover, random_set_system
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_exact_models_agree_with_brute_force(seed):
+    rng = np.random.default_rng(seed)
+    n, m, k = 10, 15, 3
+    cov = Coverage((rng.random((n, m)) < 0.3).astype(float), weights=rng.random(m))
+    fl = FacilityLocation(rng.random((n, m)) * (rng.random((n, m)) < 0.5), weights=rng.random(m) + 0.5)
+    for obj in (cov, fl):
+        v = verify(obj, k=k)
+        assert v.exact.status == "optimal"
+        assert v.exact.value == pytest.approx(brute_force_maximize(obj, k).value, rel=1e-6)
+        assert v.ratio <= 1 + 1e-9 and v.meets is True
+        assert v.solution.upper_bound >= v.exact.value - 1e-6
+
+
+def test_brute_force_path_for_objectives_without_a_model():
+    rng = np.random.default_rng(1)
+    v = verify(FeatureBased(rng.random((9, 6)), "sqrt"), k=3)
+    assert v.exact.solver == "brute-force" and v.meets is True and v.problem == "submodular"
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_constrained_verification(seed):
+    rng = np.random.default_rng(seed)
+    obj = Coverage((rng.random((10, 12)) < 0.3).astype(float))
+    knap = Knapsack(rng.integers(1, 5, 10).astype(float), 6.0)
+    part = PartitionMatroid(rng.integers(0, 3, 10), 1)
+    for con in (knap, part):
+        v = verify(obj, constraint=con)
+        assert v.exact.value == pytest.approx(brute_force_maximize(obj, constraint=con).value)
+        assert v.meets is True
+
+
+@pytest.mark.parametrize("k", [2, 3, 5, 8])
+def test_tight_max_cover_reaches_the_greedy_bound(k):
+    system, k, opt = greedy_tight_max_cover(k)
+    v = verify(system, k=k)
+    bound = 1 - (1 - 1 / k) ** k
+    assert v.exact.value == pytest.approx(opt)
+    assert v.ratio == pytest.approx(bound, rel=1e-12)  # the guarantee is met with equality
+    assert v.meets is True
+
+
+@pytest.mark.parametrize("n", [2, 4, 7])
+def test_tight_set_cover_reaches_harmonic(n):
+    system, opt = greedy_tight_set_cover(n)
+    v = verify(system)
+    assert v.problem == "set-cover"
+    assert v.exact.value == pytest.approx(opt)
+    assert v.ratio == pytest.approx(harmonic(n), rel=1e-9)
+    assert v.meets is True
+
+
+def test_timeout_still_reports_a_certified_ratio():
+    system = random_set_system(400, 300, mean_set_size=12, seed=3, ensure_covered=True)
+    v = verify(system, time_limit=0.05)
+    assert v.exact.status in ("optimal", "timeout")
+    assert v.exact.bound is not None and v.exact.bound <= v.solution.value
+    assert v.certified_ratio >= 1.0  # ALG / (lower bound on OPT)
+    if v.exact.status == "timeout":
+        assert v.ratio is None
+    else:
+        assert v.certified_ratio == pytest.approx(v.ratio)
