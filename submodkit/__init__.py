@@ -15,6 +15,7 @@ from submodkit.objectives import (
     FacilityLocation,
     FeatureBased,
     GraphCut,
+    Mixture,
     Objective,
     ProbabilisticCoverage,
     SaturatedCoverage,
@@ -35,6 +36,7 @@ from submodkit.solvers.brute_force import brute_force_maximize
 from submodkit.solvers.diversity import diversify, diversity_value
 from submodkit.solvers.greedy import maximize
 from submodkit.solvers.matching import MatchingSolution, matching_weight, max_weight_matching
+from submodkit.solvers.nonmonotone import distorted_greedy, double_greedy, random_greedy
 from submodkit.solvers.online import OnlineMatchingResult, online_matching
 from submodkit.solvers.online_allocation import allocate
 from submodkit.solvers.set_cover import set_cover
@@ -43,7 +45,23 @@ from submodkit.solvers.verify import Verification, verify
 
 __version__ = "0.1.0"
 
+
+
+def __getattr__(name: str):
+    """``SubsetSelector`` needs scikit-learn: imported on first use."""
+    if name == "SubsetSelector":
+        from submodkit.selector import SubsetSelector
+
+        return SubsetSelector
+    raise AttributeError(f"module 'submodkit' has no attribute {name!r}")
+
+
 __all__ = [
+    "Mixture",
+    "SubsetSelector",
+    "distorted_greedy",
+    "double_greedy",
+    "random_greedy",
     "AssignmentSolution",
     "MatchingSolution",
     "OnlineMatchingResult",

@@ -5,6 +5,7 @@ from submodkit.objectives.coverage import Coverage, ProbabilisticCoverage, Satur
 from submodkit.objectives.facility_location import FacilityLocation
 from submodkit.objectives.feature_based import FeatureBased
 from submodkit.objectives.graph_cut import GraphCut
+from submodkit.objectives.mixture import Mixture
 from submodkit.objectives.similarity import knn_similarity, pairwise_similarity
 
 __all__ = [
@@ -12,6 +13,7 @@ __all__ = [
     "FacilityLocation",
     "FeatureBased",
     "GraphCut",
+    "Mixture",
     "Objective",
     "ProbabilisticCoverage",
     "SaturatedCoverage",

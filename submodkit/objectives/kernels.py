@@ -19,6 +19,16 @@ compiled (and cached) once, whatever the objective:
     uncovered, 0 once covered, so a gain is a gather-sum over the row's indices and the
     empty state is ``w`` itself.
 
+    ``KIND_MIX_DENSE`` / ``KIND_MIX_CSR``: mixtures (weighted sums of aggregate-family
+    objectives plus a modular term), stacked column-wise: each column u has its own
+    ``agg`` and ``phi``. The aggregation is the sign of the stored entry (``commit`` sees
+    no per-column array): ``a >= 0`` sums, ``a < 0`` takes the max with ``-a`` (data are
+    non-negative, and a zero entry changes neither). ``b`` has the layout ``b[0:m]`` the
+    per-column parameter c (``PHI_MIN`` caps), ``b[m:2m]`` the per-column ``phi`` code
+    (as floats) and ``b[2m:2m+n]`` the modular value of each candidate j (``m = len(w)``,
+    n candidates): ``f(S) = sum_{j in S} b[2m+j] + sum_u w[u] phi_u(agg_u ...)``; the
+    state is the per-column aggregate.
+
 ``phi`` codes: ``PHI_IDENTITY``, ``PHI_SQRT``, ``PHI_LOG1P``, ``PHI_INVERSE`` (x / (1 + x)),
 ``PHI_MIN`` (min(b[u], x)), ``PHI_ONE_MINUS_EXP`` (1 - exp(-x)).
 
@@ -38,6 +48,8 @@ KIND_CSR = 1
 KIND_QUAD_DENSE = 2
 KIND_QUAD_CSR = 3
 KIND_COVERAGE = 4
+KIND_MIX_DENSE = 5
+KIND_MIX_CSR = 6
 
 AGG_SUM = 0
 AGG_MAX = 1
@@ -79,6 +91,14 @@ def agg_value(agg, c, a):
     return max(c, a)
 
 
+@njit(cache=True, nogil=True, inline="always")
+def mix_value(c, a):
+    """Mixture columns: ``a >= 0`` adds, ``a < 0`` takes the max with ``-a``."""
+    if a >= 0.0:
+        return c + a
+    return max(c, -a)
+
+
 @njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
 def gain(kind, agg, phi, indptr, indices, data, dense, w, b, cur, j):
     """Marginal gain of candidate ``j`` given the state ``cur``."""
@@ -117,6 +137,24 @@ def gain(kind, agg, phi, indptr, indices, data, dense, w, b, cur, j):
                 new = agg_value(agg, c, dense[j, u])
                 if new != c:
                     g += w[u] * (phi_value(phi, new, b[u]) - phi_value(phi, c, b[u]))
+    elif kind == KIND_MIX_CSR or kind == KIND_MIX_DENSE:
+        m = w.shape[0]
+        g = b[2 * m + j]
+        if kind == KIND_MIX_CSR:
+            for p in range(indptr[j], indptr[j + 1]):
+                u = indices[p]
+                c = cur[u]
+                new = mix_value(c, data[p])
+                if new != c:
+                    code = int(b[m + u])
+                    g += w[u] * (phi_value(code, new, b[u]) - phi_value(code, c, b[u]))
+        else:
+            for u in range(m):
+                c = cur[u]
+                new = mix_value(c, dense[j, u])
+                if new != c:
+                    code = int(b[m + u])
+                    g += w[u] * (phi_value(code, new, b[u]) - phi_value(code, c, b[u]))
     else:
         g = w[j] - b[j] * cur[j]
     return g
@@ -135,6 +173,13 @@ def commit(kind, agg, indptr, indices, data, dense, cur, j):
     elif kind == KIND_DENSE:
         for u in range(dense.shape[1]):
             cur[u] = agg_value(agg, cur[u], dense[j, u])
+    elif kind == KIND_MIX_CSR:
+        for p in range(indptr[j], indptr[j + 1]):
+            u = indices[p]
+            cur[u] = mix_value(cur[u], data[p])
+    elif kind == KIND_MIX_DENSE:
+        for u in range(dense.shape[1]):
+            cur[u] = mix_value(cur[u], dense[j, u])
     elif kind == KIND_QUAD_CSR:
         for p in range(indptr[j], indptr[j + 1]):
             cur[indices[p]] += data[p]
@@ -165,18 +210,27 @@ def evaluate_selection(kind, agg, phi, indptr, indices, data, dense, w, b, cur, 
     """
     total = 0.0
     aggregate = kind == KIND_DENSE or kind == KIND_CSR
-    n = dense.shape[0] if (kind == KIND_DENSE or kind == KIND_QUAD_DENSE) else indptr.shape[0] - 1
+    mixture = kind == KIND_MIX_DENSE or kind == KIND_MIX_CSR
+    dense_kind = kind == KIND_DENSE or kind == KIND_QUAD_DENSE or kind == KIND_MIX_DENSE
+    n = dense.shape[0] if dense_kind else indptr.shape[0] - 1
+    m = w.shape[0]
     seen = np.zeros(n, dtype=np.bool_)
     for t in range(selection.shape[0]):
         j = selection[t]
         if seen[j]:
             continue
         seen[j] = True
-        if not aggregate:
+        if mixture:
+            total += b[2 * m + j]
+        elif not aggregate:
             total += gain(kind, agg, phi, indptr, indices, data, dense, w, b, cur, j)
         commit(kind, agg, indptr, indices, data, dense, cur, j)
     if aggregate:
         for u in range(cur.shape[0]):
             if cur[u] != 0.0:
                 total += w[u] * phi_value(phi, cur[u], b[u])
+    elif mixture:
+        for u in range(cur.shape[0]):
+            if cur[u] != 0.0:
+                total += w[u] * phi_value(int(b[m + u]), cur[u], b[u])
     return total

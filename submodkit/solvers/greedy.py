@@ -15,8 +15,13 @@ from submodkit.objectives import kernels as K
 from submodkit.objectives.base import Objective
 from submodkit.solution import Guarantee, Solution
 from submodkit.solvers import greedy_kernels as G
+from submodkit.solvers import nonmonotone as NM
 
-ALGORITHMS = ("naive", "lazy", "stochastic", "threshold")
+NM_ALGORITHMS = ("random-greedy", "double-greedy", "distorted-greedy")
+ALGORITHMS = (
+    "auto", "naive", "lazy", "stochastic", "threshold",
+    "random-greedy", "double-greedy", "distorted-greedy",
+)
 
 
 def maximize(
@@ -24,10 +29,11 @@ def maximize(
     k: int | None = None,
     *,
     constraint: Cardinality | Knapsack | PartitionMatroid | None = None,
-    algorithm: str = "lazy",
+    algorithm: str = "auto",
     epsilon: float = 0.1,
     seed: int | None = None,
     bound: bool = True,
+    costs=None,
 ) -> Solution:
     """Maximize a submodular ``objective`` greedily under a constraint.
 
@@ -40,6 +46,25 @@ def maximize(
       candidates; ``1 - 1/e - epsilon`` in expectation (Mirzasoleiman et al., AAAI 2015).
     - ``"threshold"``: decreasing thresholds; ``1 - 1/e - epsilon`` (Badanidiyuru and
       Vondrak, SODA 2014). May stop with fewer than k elements.
+
+    Non-monotone objectives, and ``f(S) - c(S)`` with modular ``costs``
+    (:mod:`submodkit.solvers.nonmonotone`):
+
+    - ``"random-greedy"``: ``1/e`` in expectation for non-negative submodular f under
+      cardinality (Buchbinder, Feldman, Naor, Schwartz, SODA 2014).
+    - ``"double-greedy"``: unconstrained (``k=None``), ``1/2`` in expectation
+      (Buchbinder, Feldman, Naor, Schwartz, FOCS 2012).
+    - ``"distorted-greedy"``: for ``g(S) - c(S)`` with ``costs=c``,
+      ``>= (1 - 1/e) g(O) - c(O)`` (Harshaw, Feldman, Ward, Karbasi, ICML 2019).
+
+    ``algorithm="auto"`` (the default) picks a method whose guarantee holds for the
+    objective given: with ``costs``, distorted greedy for a monotone objective (random
+    greedy with k, double greedy without, for a non-monotone one: no guarantee then);
+    otherwise lazy greedy for a monotone objective or any knapsack/matroid constraint
+    (no guarantee reported when non-monotone), random greedy for a non-monotone objective
+    under a cardinality constraint, double greedy for one without any constraint
+    (``k=None``). Guarantees needing non-negativity are reported only when it is certified
+    (:func:`~submodkit.solvers.nonmonotone.certified_nonnegative`).
 
     Constraints: cardinality ``k``; ``Knapsack`` (cost-benefit greedy and the best
     singleton, whichever is better: ``(1 - 1/e) / 2``, Khuller-Moss-Naor 1999, Leskovec
@@ -69,6 +94,33 @@ def maximize(
             raise InvalidParameterError("k", k, f"None or the constraint's k={constraint.k}")
         k, constraint = constraint.k, None
     k = check_int("k", k, allow_none=True)
+    monotone = objective.monotone and objective.submodular
+    if algorithm == "auto":
+        if costs is not None and constraint is None:
+            algorithm = "distorted-greedy" if monotone else (
+                "random-greedy" if k is not None else "double-greedy")
+        elif monotone or constraint is not None:
+            algorithm = "lazy"
+        else:
+            algorithm = "random-greedy" if k is not None else "double-greedy"
+    if costs is not None and algorithm not in NM_ALGORITHMS:
+        raise InvalidParameterError(
+            "costs", "a vector", f"None with algorithm={algorithm!r} (costs need one of {NM_ALGORITHMS})"
+        )
+    if algorithm in NM_ALGORITHMS:
+        if constraint is not None:
+            raise InvalidParameterError(
+                "constraint", constraint, f"None or Cardinality with algorithm={algorithm!r}"
+            )
+        if algorithm == "double-greedy":
+            if k is not None and k < n:
+                raise InvalidParameterError("k", k, "None (double greedy is unconstrained)")
+            return NM.double_greedy(objective, costs=costs, seed=seed)
+        if algorithm == "distorted-greedy":
+            return NM.distorted_greedy(objective, costs, k)
+        if k is None:
+            raise InvalidParameterError("k", None, "an integer >= 0 for random greedy")
+        return NM.random_greedy(objective, k, costs=costs, seed=seed)
     if constraint is not None and not isinstance(constraint, (Knapsack, PartitionMatroid)):
         raise InvalidParameterError(
             "constraint", constraint, "None, Cardinality, Knapsack or PartitionMatroid"

@@ -1,0 +1,110 @@
+"""SubsetSelector: scikit-learn conventions, warm start, knapsack, errors."""
+
+import numpy as np
+import pytest
+
+pytest.importorskip("sklearn")
+from sklearn.pipeline import Pipeline  # noqa: E402
+from sklearn.preprocessing import MinMaxScaler  # noqa: E402
+from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
+
+from submodkit.constraints import Knapsack  # noqa: E402
+from submodkit.errors import InvalidParameterError  # noqa: E402
+from submodkit.objectives import FacilityLocation, pairwise_similarity, similarity  # noqa: E402
+from submodkit.objectives.mixture import Mixture  # noqa: E402
+from submodkit.selector import SubsetSelector  # noqa: E402
+from submodkit.solvers.brute_force import brute_force_maximize  # noqa: E402
+from submodkit.solvers.greedy import maximize  # noqa: E402
+
+# A selector returns k rows, not n: the checks that compare transform's output row by row
+# with its input (or transform other data than the fitted rows) cannot apply.
+EXPECTED_FAILED = {
+    "check_transformer_data_not_an_array": "transform returns the selected rows (k, not n)",
+    "check_transformer_general": "transform returns the selected rows (k, not n)",
+    "check_methods_sample_order_invariance": "the selection depends on the rows given",
+    "check_methods_subset_invariance": "transform indexes the fitted rows",
+    "check_fit_idempotent": "transform indexes the fitted rows",
+}
+
+
+@parametrize_with_checks([SubsetSelector(5)], expected_failed_checks=lambda est: EXPECTED_FAILED)
+def test_sklearn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+def _X(seed=0, n=30, d=4):
+    return np.random.default_rng(seed).random((n, d))
+
+
+def test_fit_transform_attributes_and_pipeline():
+    X = _X()
+    sel = SubsetSelector(5, random_state=0)
+    out = sel.fit_transform(X)
+    ref = maximize(FacilityLocation(pairwise_similarity(X)), 5)
+    assert sel.ranking_.tolist() == ref.selection.tolist()
+    np.testing.assert_allclose(sel.gains_, ref.gains)
+    np.testing.assert_array_equal(out, X[sel.ranking_])
+    np.testing.assert_array_equal(sel.transform(X), out)
+    assert sel.solution_.guarantee is not None and sel.n_features_in_ == 4
+    pipe = Pipeline([("scale", MinMaxScaler()), ("select", SubsetSelector(4, objective="feature-based"))])
+    assert pipe.fit_transform(X).shape == (4, 4)
+
+
+def test_knapsack_sample_cost_is_a_budget():
+    X = _X(1, n=10)
+    costs = np.random.default_rng(1).random(10) + 0.2
+    sel = SubsetSelector(1.5, metric="euclidean").fit(X, sample_cost=costs)
+    assert costs[sel.ranking_].sum() <= 1.5 + 1e-12
+    f = FacilityLocation(pairwise_similarity(X))
+    opt = brute_force_maximize(f, constraint=Knapsack(costs, 1.5)).value
+    assert sel.solution_.value >= sel.solution_.guarantee.ratio * opt - 1e-9
+
+
+def test_initial_subset_warm_start():
+    X = _X(2)
+    f = FacilityLocation(pairwise_similarity(X))
+    full = maximize(f, 6)
+    warm = SubsetSelector(4, initial_subset=full.selection[:2]).fit(X)
+    assert warm.ranking_.tolist() == full.selection[2:].tolist()  # greedy continues where it was
+    np.testing.assert_allclose(warm.gains_, full.gains[2:])
+    assert warm.solution_.value == pytest.approx(full.value)
+    apricot = pytest.importorskip("apricot")
+    # apricot's naive optimizer (its lazy one breaks an exact tie here the other way)
+    a = apricot.FacilityLocationSelection(4, metric="precomputed", optimizer="naive",
+                                          initial_subset=full.selection[:2]).fit(pairwise_similarity(X))
+    assert list(a.ranking) == warm.ranking_.tolist()
+    np.testing.assert_allclose(a.gains, warm.gains_)
+
+
+def test_knn_mixture_and_graph_cut():
+    X = _X(3, n=40)
+    knn = SubsetSelector(5, n_neighbors=8).fit(X)
+    assert len(knn.ranking_) == 5 and knn.solution_.guarantee is not None
+    mix = SubsetSelector(5, objective="mixture", components=["facility-location", "feature-based"],
+                         mixture_weights=[1.0, 2.0]).fit(X)
+    assert isinstance(mix.solution_, type(knn.solution_)) and len(mix.ranking_) == 5
+    sim = pairwise_similarity(X)
+    from submodkit.objectives import FeatureBased
+
+    ref = Mixture([FacilityLocation(sim), FeatureBased(X)], [1.0, 2.0])
+    assert mix.solution_.value == pytest.approx(ref.evaluate(mix.ranking_))
+    cut = SubsetSelector(5, objective="graph-cut", lam=1.0, algorithm="auto", random_state=0).fit(X)
+    assert cut.solution_.algorithm == "random-greedy"
+    assert cut.solution_.guarantee.ratio == pytest.approx(1 / np.e)
+
+
+def test_dense_similarity_too_big_names_n_neighbors(monkeypatch):
+    monkeypatch.setattr(similarity, "_available_bytes", lambda: 1000)
+    with pytest.raises(InvalidParameterError, match="n_neighbors"):
+        SubsetSelector(3).fit(_X())
+    assert len(SubsetSelector(3, n_neighbors=5).fit(_X()).ranking_) == 3
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"objective": "kmeans"}, {"metric": "manhattan"}, {"n_samples": -1}, {"algorithm": "best"},
+     {"objective": "mixture", "components": ["graph-cut"]}, {"initial_subset": [99]}],
+)
+def test_invalid_parameters(params):
+    with pytest.raises(InvalidParameterError):
+        SubsetSelector(**{"n_samples": 3, **params}).fit(_X())
