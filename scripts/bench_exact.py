@@ -8,6 +8,7 @@ markdown table (seconds, status, value, bound).
     python scripts/bench_exact.py                      # everything, 60 s limit per solve
     python scripts/bench_exact.py --only scp41 scpa1 --limit 20
     python scripts/bench_exact.py --families cover     # set cover only
+    python scripts/bench_exact.py --families maxcover2 # random + SNAP ego-Facebook coverage
 
 Data: ``../shared/data/orlib-scp`` next to the repository (``--data`` to change). Instances
 are read with ``submodkit.instances.read_instance`` when it exists, else with the small
@@ -47,6 +48,11 @@ CONFIGS = [
     ("scip", "scip", 1, None),
     ("highs", "highs", 1, None),
     ("cbc", "cbc", 1, None),
+]
+# not run by default (--configs "cp-sat 2w max_lp+core" ...): candidates for threads=2
+EXTRA_CONFIGS = [
+    ("cp-sat 2w max_lp+core", "cp-sat", 2, {"subsolvers": ["max_lp", "core"]}),
+    ("cp-sat 2w max_lp+quick_restart", "cp-sat", 2, {"subsolvers": ["max_lp", "quick_restart"]}),
 ]
 
 
@@ -106,10 +112,11 @@ def main(argv=None) -> None:
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--only", nargs="*", default=SCP)
     ap.add_argument("--limit", type=float, default=60.0)
+    ap.add_argument("--k", nargs="*", type=int, default=[10, 50], help="max cover k values")
     ap.add_argument("--families", nargs="*", default=["cover", "maxcover", "facility"])
     ap.add_argument("--configs", nargs="*", default=[c[0] for c in CONFIGS])
     args = ap.parse_args(argv)
-    configs = [c for c in CONFIGS if c[0] in args.configs]
+    configs = [c for c in CONFIGS + EXTRA_CONFIGS if c[0] in args.configs]
     print(f"time limit {args.limit:g} s per solve\n")
     print("| instance / backend | seconds | status | value | bound |\n|---|---|---|---|---|")
     if "cover" in args.families:
@@ -125,10 +132,28 @@ def main(argv=None) -> None:
         for name in ("scp41", "scpb1"):
             sets, _ = load(name, args.data)
             fw = rng.random(sets.shape[1])
-            for k, weights, tag in ((10, None, "unit"), (50, None, "unit"), (10, fw, "float")):
+            cases = [(k, None, "unit") for k in args.k] + [(min(args.k), fw, "float")]
+            for k, weights, tag in cases:
                 print(f"| **max cover {name} k={k} {tag} weights** | | | | |", flush=True)
                 for label, solver, threads, params in configs:
                     fn = partial(exact_max_cover, sets, weights, k=k)
+                    print(run(fn, label, solver, threads, params, args.limit), flush=True)
+    if "maxcover2" in args.families:  # a random sparse and a real (SNAP ego-Facebook) system
+        rng = np.random.default_rng(0)
+        systems = [("random 300x200 d=0.03", sp.random(300, 200, density=0.03, random_state=rng,
+                                                     format="csr"))]
+        fb = args.data.parent / "snap" / "facebook_combined.txt.gz"
+        if fb.exists():
+            e = np.loadtxt(fb, dtype=np.int64)
+            nv = int(e.max()) + 1
+            adj = sp.csr_matrix((np.ones(2 * len(e)), (np.r_[e[:, 0], e[:, 1]],
+                                                      np.r_[e[:, 1], e[:, 0]])), shape=(nv, nv))
+            systems.append(("facebook N[v] 4039x4039", (adj + sp.identity(nv)).tocsr()))
+        for tag, sets in systems:
+            for k in args.k:
+                print(f"| **max cover {tag} k={k} unit weights** | | | | |", flush=True)
+                for label, solver, threads, params in configs:
+                    fn = partial(exact_max_cover, sets, None, k=k)
                     print(run(fn, label, solver, threads, params, args.limit), flush=True)
     if "facility" in args.families:
         rng = np.random.default_rng(1)

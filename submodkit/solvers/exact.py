@@ -7,16 +7,26 @@ through ``pywraplp``; LP bounds use GLOP. Every function returns an
 ``infeasible`` or ``timeout`` (a time limit never raises: the best value and bound found so
 far are returned).
 
-The ``"auto"`` backend per model was chosen by measurement (``scripts/bench_exact.py``):
+The ``"auto"`` backend per model was chosen by measurement on a 2-core machine
+(``scripts/bench_exact.py``, 60 s limit):
 
-- set cover and integer-weight coverage / facility location: CP-SAT with one worker and
-  ``linearization_level=2``;
-- non-integer (non-decimal) weights, costs or similarities: SCIP.
+- set cover: CP-SAT, one worker, ``linearization_level=2`` (OR-Library scp41..scpb1 proven
+  in 0.15-1.9 s; two workers with CP-SAT's default portfolio found no lower bound at all);
+  SCIP when costs are floats that do not scale exactly to integers;
+- maximum coverage and facility location: SCIP (the best incumbent and bound when stopped
+  early; float data native). HiGHS through ``pywraplp`` returns neither incumbent nor bound
+  when stopped early, CBC overruns time limits.
 
-Modules: :mod:`.exact_core` (validation, backends), :mod:`.exact_cover` (set cover, max
-coverage, their LP bounds), :mod:`.exact_facility` (facility location).
+Every model hands the solver a greedy solution as a hint (not HiGHS: a hint crashes it in
+OR-Tools 9.15) and returns it, status ``timeout``, when the solver finds nothing before its
+time limit.
+
+Modules: :mod:`.exact_core` (validation, the linear model, results), :mod:`.exact_backends`
+(CP-SAT, pywraplp MIP backends, GLOP), :mod:`.exact_cover` (set cover, max coverage, their
+LP bounds), :mod:`.exact_facility` (facility location).
 """
 
+from submodkit.solvers.exact_backends import cpsat_defaults
 from submodkit.solvers.exact_core import SOLVERS
 from submodkit.solvers.exact_cover import (
     exact_max_cover,
@@ -28,6 +38,7 @@ from submodkit.solvers.exact_facility import exact_facility_location, facility_l
 
 __all__ = [
     "SOLVERS",
+    "cpsat_defaults",
     "exact_facility_location",
     "exact_max_cover",
     "exact_set_cover",

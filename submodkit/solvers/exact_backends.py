@@ -27,9 +27,19 @@ from submodkit.solvers.exact_core import (
 )
 
 MIP_NAMES = {"scip": "SCIP", "highs": "HIGHS", "cbc": "CBC"}
-# CP-SAT defaults measured on this 2-core machine (scripts/bench_exact.py): one worker with
-# linearization_level=2 proves the OR-Library optima, two default workers often find no bound.
-CPSAT_DEFAULTS: dict[str, Any] = {"linearization_level": 2}
+
+
+def cpsat_defaults(threads: int) -> dict[str, Any]:
+    """CP-SAT parameters by worker count, measured on this 2-core machine
+    (scripts/bench_exact.py): one worker needs ``linearization_level=2`` (it proves the
+    OR-Library set-cover optima in 0.2-2 s); two workers with CP-SAT's default portfolio
+    found no bound at all in 60 s (0 on every scp instance), ``max_lp`` + ``core`` fixes it.
+    More workers: CP-SAT's own portfolio (not measurable here)."""
+    if threads == 1:
+        return {"linearization_level": 2}
+    if threads == 2:
+        return {"subsolvers": ["max_lp", "core"]}
+    return {}
 MIP_RELATIVE_GAP = 1e-9
 _INT_BIG = 2**62
 
@@ -110,10 +120,13 @@ def solve_cpsat(
         fobj.maximize = model.sense == "max"
         objective = "floating-point (scaled internally by CP-SAT)"
 
+    if model.hint is not None:  # a complete feasible point: CP-SAT starts from it
+        proto.solution_hint.vars.extend(range(n))
+        proto.solution_hint.values.extend(np.round(model.hint).astype(np.int64).tolist())
+
     solver = cp_model.CpSolver()
     used: dict[str, Any] = {"num_workers": threads}
-    if threads == 1:
-        used.update(CPSAT_DEFAULTS)
+    used.update(cpsat_defaults(threads))
     if time_limit is not None:
         used["max_time_in_seconds"] = time_limit
     used.update(dict(params or {}))
@@ -179,7 +192,7 @@ def _cpsat_progress(sense: str):
 # ----------------------------------------------------------------------------- MIP / LP
 
 
-def _mp_proto(model: LinearModel, relax: bool):
+def _mp_proto(model: LinearModel, relax: bool, hint: bool):
     from ortools.linear_solver import linear_solver_pb2
 
     proto = linear_solver_pb2.MPModelProto()
@@ -200,6 +213,9 @@ def _mp_proto(model: LinearModel, relax: bool):
             lower_bound=-inf if model.row_lb[i] == -np.inf else float(model.row_lb[i]),
             upper_bound=inf if model.row_ub[i] == np.inf else float(model.row_ub[i]),
         )
+    if hint and model.hint is not None and not relax:
+        proto.solution_hint.var_index.extend(range(len(model.c)))
+        proto.solution_hint.var_value.extend(model.hint.astype(float).tolist())
     return proto
 
 
@@ -217,10 +233,13 @@ def solve_mip(
     solver = pywraplp.Solver.CreateSolver(backend)
     if solver is None:
         raise InvalidParameterError("solver", backend.lower(), "a backend built into OR-Tools")
-    err = solver.LoadModelFromProto(_mp_proto(model, relax))
+    # OR-Tools 9.15: a solution hint makes HiGHS segfault in Solve (measured), so HiGHS runs
+    # without one
+    hint = backend != "HIGHS" and model.hint is not None
+    err = solver.LoadModelFromProto(_mp_proto(model, relax, hint))
     if err:
         raise RuntimeError(f"{backend} rejected the model: {err}")
-    used: dict[str, Any] = {"backend": backend.lower()}
+    used: dict[str, Any] = {"backend": backend.lower(), "hint_passed": hint}
     if time_limit is not None:
         solver.SetTimeLimit(int(math.ceil(time_limit * 1000)))
         used["time_limit_s"] = time_limit
@@ -250,11 +269,14 @@ def solve_mip(
     if status in (pywraplp.Solver.ABNORMAL, pywraplp.Solver.MODEL_INVALID,
                   pywraplp.Solver.UNBOUNDED):
         raise RuntimeError(f"{backend} returned status {status} on the model")
+    solved = status in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE)
     bound = None
-    if not relax:
+    if not relax and (solved or (status == pywraplp.Solver.NOT_SOLVED and backend != "HIGHS")):
+        # HiGHS stopped without a solution returns status 99 (unknown) and a "bound" of 0;
+        # SCIP without a dual bound returns -/+1e20
         b = solver.Objective().BestBound()
-        bound = float(b) if math.isfinite(b) else None
-    if status in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+        bound = float(b) if math.isfinite(b) and abs(b) < 1e19 else None
+    if solved:
         resp = linear_solver_pb2.MPSolutionResponse()
         solver.FillSolutionResponseProto(resp)
         x = np.asarray(resp.variable_value, dtype=float)
@@ -265,7 +287,7 @@ def solve_mip(
         st = "optimal" if status == pywraplp.Solver.OPTIMAL else (
             "timeout" if time_limit is not None else "feasible")
         return RawResult(x, bound, st, used)
-    # NOT_SOLVED: stopped before any solution (time limit)
+    # NOT_SOLVED (or HiGHS's 99, unknown): stopped before any solution, i.e. by the limit
     return RawResult(None, bound, "timeout" if time_limit is not None else "feasible", used)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from submodkit._validation import check_int, check_real, check_vector
 from submodkit.errors import InvalidParameterError
 
 SOLVERS = ("auto", "cp-sat", "scip", "highs", "cbc")
@@ -66,28 +67,16 @@ def as_vector(v: Any, n: int, name: str, default: float = 1.0) -> np.ndarray:
     """``v`` as a float vector of length ``n`` with finite entries >= 0 (``default`` if None)."""
     if v is None:
         return np.full(n, default, dtype=np.float64)
-    try:
-        arr = np.asarray(v, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise InvalidParameterError(name, v, f"a vector of {n} non-negative numbers") from None
-    if arr.shape != (n,):
-        raise InvalidParameterError(name, v, f"a vector of length {n}, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
-        raise InvalidParameterError(name, v, "finite non-negative numbers (no NaN)")
-    return arr
+    return check_vector(name, v, n)
 
 
 def as_count(v: Any, name: str) -> int:
     """A non-negative integer (``bool`` rejected)."""
-    if isinstance(v, bool) or not isinstance(v, Integral) or v < 0:
-        raise InvalidParameterError(name, v, "an integer >= 0")
-    return int(v)
+    return check_int(name, v)
 
 
 def as_nonneg_real(v: Any, name: str) -> float:
-    if isinstance(v, bool) or not isinstance(v, Real) or not math.isfinite(v) or v < 0:
-        raise InvalidParameterError(name, v, "a finite number >= 0")
-    return float(v)
+    return check_real(name, v, minimum=0.0)
 
 
 def check_run_args(time_limit: Any, solver: Any, threads: Any) -> tuple[float | None, str, int]:
@@ -144,6 +133,7 @@ class LinearModel:
     sense: str
     n_select: int
     offset: float = 0.0
+    hint: np.ndarray | None = None  # a feasible 0/1 point (all variables), e.g. greedy
 
 
 def stack_rows(blocks: list[tuple[sp.spmatrix, np.ndarray, np.ndarray]], n: int):
@@ -173,27 +163,46 @@ def finish(
     solver: str,
     parameters: dict[str, Any],
     seconds: float,
+    fallback: np.ndarray | None = None,
 ):
-    """Build the :class:`ExactResult`: selection from ``raw.x``, value recomputed from the
-    data with ``value_of(selection)``, bound tightened to an integer for integral objectives
-    and kept on the right side of the value; ``optimal`` when value meets bound."""
+    """Build the :class:`ExactResult` from a backend's answer.
+
+    The selection comes from ``raw.x`` (or, when the solver stopped without any solution,
+    from ``fallback``: the greedy hint it was given); the value is recomputed from the data
+    with ``value_of(selection)``; an integral objective rounds the bound to an integer. A
+    bound on the wrong side of the value by more than a tolerance is dropped (None) rather
+    than trusted; within the tolerance it is clamped; value meeting bound means optimal.
+    """
     from submodkit.solution import ExactResult
 
     params = {**raw.parameters, **parameters}
-    if raw.x is None:
-        return ExactResult(None, raw.bound, raw.status, np.zeros(0, dtype=np.int64), solver,
-                           params, seconds, sense)
-    selection = np.flatnonzero(raw.x > 0.5).astype(np.int64)
-    value = float(value_of(selection))
     bound = raw.bound
     if bound is not None and integral_objective:
         bound = math.floor(bound + _TOL) if sense == "max" else math.ceil(bound - _TOL)
-    if bound is not None:
-        bound = max(bound, value) if sense == "max" else min(bound, value)
+    x = raw.x
+    if x is None and fallback is not None and raw.status in ("timeout", "feasible"):
+        x = np.zeros(int(max(fallback.max(initial=-1) + 1, 0)))
+        x[fallback] = 1.0
+        params["incumbent"] = "greedy hint (the solver returned no solution)"
+    if x is None:
+        return ExactResult(None, bound, raw.status, np.zeros(0, dtype=np.int64), solver,
+                           params, seconds, sense)
+    selection = np.flatnonzero(x > 0.5).astype(np.int64)
+    value = float(value_of(selection))
+    tol = _TOL * max(1.0, abs(value))
     status = raw.status
-    if status == "optimal":
-        bound = value if bound is None else bound
-    elif bound is not None and abs(bound - value) <= _TOL * max(1.0, abs(value)):
+    if bound is not None:
+        wrong = value - bound if sense == "max" else bound - value
+        if wrong > tol:
+            params["dropped_bound"] = bound
+            bound = None
+            if status == "optimal":
+                status = "feasible"
+        else:
+            bound = max(bound, value) if sense == "max" else min(bound, value)
+    if status == "optimal" and bound is None:
+        bound = value
+    elif bound is not None and abs(bound - value) <= tol:
         status = "optimal"
     return ExactResult(value, None if bound is None else float(bound), status, selection,
                        solver, params, seconds, sense)

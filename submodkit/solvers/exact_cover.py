@@ -9,6 +9,7 @@ Elements with identical membership are merged first (their weights summed).
 
 from __future__ import annotations
 
+import heapq
 import math
 import time
 from typing import Any
@@ -26,16 +27,19 @@ from submodkit.solvers.exact_core import (
     as_nonneg_real,
     as_vector,
     check_run_args,
+    decimal_scale,
     finish,
     is_integral,
     stack_rows,
 )
 
-# "auto" per model, chosen by scripts/bench_exact.py on this 2-core machine (see the table
-# in that script's docstring).
+# "auto" per model, chosen with scripts/bench_exact.py on this 2-core machine:
+# set cover: CP-SAT (1 worker, linearization_level=2) proved scp41..scpb1 in 0.15-1.9 s and
+#   had the best rail507 incumbent at 60 s; it keeps its time limit (CBC overran by up to 85%).
+# max coverage: SCIP, the best incumbent and bound on the hard case (scpb1, k=10), native
+#   float weights, 0.04-0.5 s on the easy ones (CP-SAT took 3.9 s on scp41 k=50).
 AUTO_SET_COVER = "cp-sat"
-AUTO_MAX_COVER_INTEGRAL = "cp-sat"
-AUTO_MAX_COVER_FLOAT = "scip"
+AUTO_MAX_COVER = "scip"
 
 
 def _element_classes(sets: sp.csr_matrix, keep: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -76,6 +80,42 @@ def _set_cover_model(sets: sp.csr_matrix, costs: np.ndarray) -> LinearModel | No
     )
 
 
+def _greedy_set_cover(S: sp.csr_matrix, costs: np.ndarray) -> np.ndarray:
+    """Chvatal's greedy (min cost per newly covered element, lazy), then redundant sets
+    dropped (most expensive first): the warm start of the exact model. S covers everything."""
+    indptr, indices = S.indptr, S.indices
+    sizes = np.diff(indptr)
+    covered = np.zeros(S.shape[1], dtype=bool)
+    remaining = S.shape[1]
+    heap = [(costs[j] / sizes[j], j) for j in np.flatnonzero(sizes).tolist()]
+    heapq.heapify(heap)
+    chosen: list[int] = []
+    while remaining and heap:
+        _, j = heapq.heappop(heap)
+        els = indices[indptr[j] : indptr[j + 1]]
+        new = int(np.count_nonzero(~covered[els]))
+        if new == 0:
+            continue
+        ratio = costs[j] / new
+        if heap and ratio > heap[0][0]:
+            heapq.heappush(heap, (ratio, j))
+            continue
+        chosen.append(j)
+        covered[els] = True
+        remaining -= new
+    times = np.zeros(S.shape[1], dtype=np.int64)
+    for j in chosen:
+        times[indices[indptr[j] : indptr[j + 1]]] += 1
+    keep = []
+    for j in sorted(chosen, key=lambda j: -costs[j]):
+        els = indices[indptr[j] : indptr[j + 1]]
+        if np.all(times[els] >= 2):
+            times[els] -= 1
+        else:
+            keep.append(j)
+    return np.asarray(sorted(keep), dtype=np.int64)
+
+
 def exact_set_cover(
     sets: Any,
     costs: Any = None,
@@ -90,7 +130,8 @@ def exact_set_cover(
 
     Formulation: ``min sum_j c_j x_j`` s.t. ``sum_{j: u in S_j} x_j >= 1`` for each element
     ``u``, ``x_j in {0, 1}`` (duplicate element rows removed). An element in no set makes the
-    problem infeasible: that is detected before any solver runs.
+    problem infeasible: that is detected before any solver runs. Chvatal's greedy cover is
+    passed as a hint and returned if the solver finds no cover before its time limit.
 
     Args:
         sets: ``(n_sets, n_elements)`` matrix, dense or scipy sparse; nonzero = membership.
@@ -100,7 +141,9 @@ def exact_set_cover(
         solver: ``"auto"``, ``"cp-sat"``, ``"scip"``, ``"highs"`` or ``"cbc"``. ``"auto"`` is
             CP-SAT with one worker and ``linearization_level=2`` (fastest measured here);
             non-integer costs that do not scale exactly to integers go to SCIP.
-        threads: CP-SAT workers (other backends: passed to ``SetNumThreads``).
+        threads: CP-SAT workers (1: ``linearization_level=2``; 2: subsolvers ``max_lp`` and
+            ``core``, as measured; more: CP-SAT's portfolio); other backends get
+            ``SetNumThreads``.
         progress: show a tqdm line on stderr with CP-SAT's incumbent and bound.
         params: extra backend parameters: a dict of CP-SAT ``SatParameters`` fields, or a
             solver-specific parameter string for SCIP/HiGHS/CBC.
@@ -129,9 +172,13 @@ def exact_set_cover(
                            parameters, time.perf_counter() - t0, "min")
     if model.A.shape[0] == 0:
         return _empty("min", backend, parameters, t0)
+    greedy = _greedy_set_cover(S, c)
+    model.hint = np.zeros(S.shape[0])
+    model.hint[greedy] = 1.0
+    parameters["hint"] = f"greedy, value {c[greedy].sum():g}"
     raw = solve_model(model, backend, time_limit, threads, params, progress)
     return finish(raw, lambda sel: c[sel].sum(), "min", integral, backend, parameters,
-                  time.perf_counter() - t0)
+                  time.perf_counter() - t0, fallback=greedy)
 
 
 def set_cover_lp_bound(sets: Any, costs: Any = None) -> float:
@@ -150,11 +197,58 @@ def set_cover_lp_bound(sets: Any, costs: Any = None) -> float:
 # ----------------------------------------------------------------------------- max coverage
 
 
+def _greedy_max_cover(S, w, k, costs, budget, groups, capacities) -> np.ndarray:
+    """A feasible warm start: lazy greedy by gain (by gain/cost with a knapsack; then the
+    better of that and the best single affordable set), skipping sets that break a limit."""
+    n = S.shape[0]
+    indptr, indices = S.indptr, S.indices
+    single = np.add.reduceat(np.r_[w[indices], 0.0], indptr[:-1]) if n else np.zeros(0)
+    single[np.diff(indptr) == 0] = 0.0  # reduceat returns the next row's first entry there
+    cost = np.zeros(n) if costs is None else costs
+    covered = np.zeros(S.shape[1], dtype=bool)
+    used = np.zeros(0 if capacities is None else len(capacities), dtype=np.int64)
+    limit = math.inf if k is None else k
+    room = math.inf if budget is None else budget + 1e-9
+
+    def key(j, gain):
+        return -(gain / cost[j] if cost[j] > 0 else math.inf) if budget is not None else -gain
+
+    heap = [(key(j, single[j]), j) for j in range(n) if single[j] > 0]
+    heapq.heapify(heap)
+    chosen: list[int] = []
+    while heap and len(chosen) < limit:
+        _, j = heapq.heappop(heap)
+        if cost[j] > room or (groups is not None and used[groups[j]] >= capacities[groups[j]]):
+            continue  # limits only tighten: j can never be added
+        els = indices[indptr[j] : indptr[j + 1]]
+        gain = w[els[~covered[els]]].sum()
+        if gain <= 0:
+            continue
+        if heap and key(j, gain) > heap[0][0]:
+            heapq.heappush(heap, (key(j, gain), j))
+            continue
+        chosen.append(j)
+        covered[els] = True
+        room -= cost[j]
+        if groups is not None:
+            used[groups[j]] += 1
+    sel = np.asarray(sorted(chosen), dtype=np.int64)
+    if budget is not None and (k is None or k >= 1):
+        ok = (cost <= budget + 1e-9) & (single > 0)
+        if groups is not None:
+            ok &= capacities[groups] >= 1
+        if ok.any():
+            best = int(np.flatnonzero(ok)[np.argmax(single[ok])])
+            if single[best] > w[covered].sum():
+                sel = np.asarray([best], dtype=np.int64)
+    return sel
+
+
 def _max_cover_model(S, w, k, costs, budget, groups, capacities):
     keep = (w > 0) & (np.diff(sp.csc_matrix(S).indptr) > 0)
     n = S.shape[0]
     if not keep.any():
-        return None, True
+        return None, True, None
     rows, cls = _element_classes(S, keep)
     wc = np.bincount(cls, weights=w[keep], minlength=rows.shape[0])
     m = rows.shape[0]
@@ -173,7 +267,15 @@ def _max_cover_model(S, w, k, costs, budget, groups, capacities):
         integer=np.r_[np.ones(n, dtype=bool), np.zeros(m, dtype=bool)], sense="max",
         n_select=n,
     )
-    return model, is_integral(wc)
+    return model, is_integral(wc), rows
+
+
+def _with_hint(model: LinearModel, rows: sp.csr_matrix, sel: np.ndarray) -> None:
+    """Attach the full 0/1 point of selection ``sel`` (x, and y = covered classes)."""
+    x = np.zeros(model.n_select)
+    x[sel] = 1.0
+    y = (rows @ x > 0).astype(float)
+    model.hint = np.r_[x, y]
 
 
 def _max_cover_args(sets, weights, k, costs, budget, groups, capacities):
@@ -235,10 +337,14 @@ def exact_max_cover(
         k, costs/budget, groups/capacities: the constraints (each pair given together);
             ``capacities`` may be one integer for every group.
         time_limit, solver, threads, progress, params: as in :func:`exact_set_cover`.
-            ``"auto"`` picks CP-SAT (one worker, ``linearization_level=2``) when the weights
-            are integers or exact decimals (scaled by ``10**d``) and SCIP otherwise; CP-SAT
-            asked for explicitly with arbitrary float weights uses its floating-point
-            objective (CP-SAT scales it internally, optimal up to about 1e-9 relative).
+            ``"auto"`` is SCIP (measured: best incumbent and bound on hard instances, float
+            weights native). CP-SAT scales integer/decimal data exactly (``10**d``), uses
+            its floating-point objective for other float weights and rejects float costs
+            that are not decimals (``InvalidParameterError``: use a MIP backend).
+
+    A greedy solution (lazy greedy; cost-benefit greedy or best single set with a budget)
+    is passed to the solver as a hint and returned if the solver finds nothing in time, so
+    a timeout always carries a feasible selection.
 
     Returns:
         :class:`~submodkit.solution.ExactResult` with ``sense="max"``; ``bound`` is an upper
@@ -248,21 +354,22 @@ def exact_max_cover(
     time_limit, solver, threads = check_run_args(time_limit, solver, threads)
     S, w, k, c, budget, g, caps = _max_cover_args(
         sets, weights, k, costs, budget, groups, capacities)
-    model, integral = _max_cover_model(S, w, k, c, budget, g, caps)
-    auto = AUTO_MAX_COVER_INTEGRAL if integral or _decimal(w) else AUTO_MAX_COVER_FLOAT
-    if c is not None and not (is_integral(c) or _decimal(c)):
-        auto = AUTO_MAX_COVER_FLOAT
-    backend = _resolve(solver, auto, True)
+    model, integral, rows = _max_cover_model(S, w, k, c, budget, g, caps)
+    backend = AUTO_MAX_COVER if solver == "auto" else solver
     parameters = {"model": "max-cover", "requested_solver": solver, "k": k, "budget": budget}
     if model is None:
         return _empty("max", backend, parameters, t0)
-    raw = solve_model(model, backend, time_limit, threads, params, progress)
 
     def value_of(sel):
         covered = np.asarray(S[sel].sum(axis=0)).ravel() > 0
         return w[covered].sum()
 
-    return finish(raw, value_of, "max", integral, backend, parameters, time.perf_counter() - t0)
+    greedy = _greedy_max_cover(S, w, k, c, budget, g, caps)
+    _with_hint(model, rows, greedy)
+    parameters["hint"] = f"greedy, value {value_of(greedy):g}"
+    raw = solve_model(model, backend, time_limit, threads, params, progress)
+    return finish(raw, value_of, "max", integral, backend, parameters, time.perf_counter() - t0,
+                  fallback=greedy)
 
 
 def max_cover_lp_bound(
@@ -279,7 +386,7 @@ def max_cover_lp_bound(
     :func:`exact_max_cover` (``0 <= x_j <= 1``) solved with GLOP."""
     S, w, k, c, budget, g, caps = _max_cover_args(
         sets, weights, k, costs, budget, groups, capacities)
-    model, _ = _max_cover_model(S, w, k, c, budget, g, caps)
+    model, _, _ = _max_cover_model(S, w, k, c, budget, g, caps)
     if model is None:
         return 0.0
     return lp_value(model)
@@ -289,8 +396,6 @@ def max_cover_lp_bound(
 
 
 def _decimal(a: np.ndarray) -> bool:
-    from submodkit.solvers.exact_core import decimal_scale
-
     return decimal_scale(a) is not None
 
 
