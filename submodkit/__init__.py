@@ -3,108 +3,139 @@
 The public API, re-exported::
 
     from submodkit import Coverage, maximize, set_cover, verify, read_instance
+
+Names are imported on first use (PEP 562), so ``import submodkit`` and the command line
+load only the families they touch; ``submodkit.coresets`` is a subpackage.
 """
 
-from submodkit import coresets
-from submodkit.constraints import Cardinality, Knapsack, PartitionMatroid
-from submodkit.errors import InstanceFormatError, InvalidParameterError, SubmodkitError
-from submodkit.guarantees import GUARANTEES, guarantee
-from submodkit.instances import Graph, PointSet, SetSystem, Similarity, read_instance
-from submodkit.objectives import (
-    Coverage,
-    FacilityLocation,
-    FeatureBased,
-    GraphCut,
-    Mixture,
-    Objective,
-    ProbabilisticCoverage,
-    SaturatedCoverage,
-)
-from submodkit.solution import ExactResult, Guarantee, Solution
-from submodkit.solvers.allocation import (
-    AllocationInstance,
-    AllocationSolution,
-    offline_optimum,
-)
-from submodkit.solvers.assignment import (
-    AssignmentSolution,
-    b_matching,
-    max_weight_assignment,
-    position_auction,
-)
-from submodkit.solvers.brute_force import brute_force_maximize
-from submodkit.solvers.diversity import diversify, diversity_value
-from submodkit.solvers.greedy import maximize
-from submodkit.solvers.matching import MatchingSolution, matching_weight, max_weight_matching
-from submodkit.solvers.nonmonotone import distorted_greedy, double_greedy, random_greedy
-from submodkit.solvers.online import OnlineMatchingResult, online_matching
-from submodkit.solvers.online_allocation import allocate
-from submodkit.solvers.set_cover import set_cover
-from submodkit.solvers.streaming import StreamingMaximizer
-from submodkit.solvers.verify import Verification, verify
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
+_EXPORTS = {
+    # submodkit.constraints
+    "Cardinality": "submodkit.constraints",
+    "Knapsack": "submodkit.constraints",
+    "PartitionMatroid": "submodkit.constraints",
+    # submodkit.errors
+    "InstanceFormatError": "submodkit.errors",
+    "InvalidParameterError": "submodkit.errors",
+    "SubmodkitError": "submodkit.errors",
+    # submodkit.guarantees
+    "GUARANTEES": "submodkit.guarantees",
+    "guarantee": "submodkit.guarantees",
+    # submodkit.instances
+    "Graph": "submodkit.instances",
+    "PointSet": "submodkit.instances",
+    "SetSystem": "submodkit.instances",
+    "Similarity": "submodkit.instances",
+    "read_instance": "submodkit.instances",
+    # submodkit.objectives
+    "Coverage": "submodkit.objectives",
+    "FacilityLocation": "submodkit.objectives",
+    "FeatureBased": "submodkit.objectives",
+    "GraphCut": "submodkit.objectives",
+    "Mixture": "submodkit.objectives",
+    "Objective": "submodkit.objectives",
+    "ProbabilisticCoverage": "submodkit.objectives",
+    "SaturatedCoverage": "submodkit.objectives",
+    # submodkit.selector
+    "SubsetSelector": "submodkit.selector",
+    # submodkit.solution
+    "ExactResult": "submodkit.solution",
+    "Guarantee": "submodkit.solution",
+    "Solution": "submodkit.solution",
+    # submodkit.solvers.allocation
+    "AllocationInstance": "submodkit.solvers.allocation",
+    "AllocationSolution": "submodkit.solvers.allocation",
+    "offline_optimum": "submodkit.solvers.allocation",
+    # submodkit.solvers.assignment
+    "AssignmentSolution": "submodkit.solvers.assignment",
+    "b_matching": "submodkit.solvers.assignment",
+    "max_weight_assignment": "submodkit.solvers.assignment",
+    "position_auction": "submodkit.solvers.assignment",
+    # submodkit.solvers.brute_force
+    "brute_force_maximize": "submodkit.solvers.brute_force",
+    # submodkit.solvers.diversity
+    "diversify": "submodkit.solvers.diversity",
+    "diversity_value": "submodkit.solvers.diversity",
+    # submodkit.solvers.greedy
+    "maximize": "submodkit.solvers.greedy",
+    # submodkit.solvers.matching
+    "MatchingSolution": "submodkit.solvers.matching",
+    "matching_weight": "submodkit.solvers.matching",
+    "max_weight_matching": "submodkit.solvers.matching",
+    # submodkit.solvers.nonmonotone
+    "distorted_greedy": "submodkit.solvers.nonmonotone",
+    "double_greedy": "submodkit.solvers.nonmonotone",
+    "random_greedy": "submodkit.solvers.nonmonotone",
+    # submodkit.solvers.online
+    "OnlineMatchingResult": "submodkit.solvers.online",
+    "online_matching": "submodkit.solvers.online",
+    # submodkit.solvers.online_allocation
+    "allocate": "submodkit.solvers.online_allocation",
+    # submodkit.solvers.set_cover
+    "set_cover": "submodkit.solvers.set_cover",
+    # submodkit.solvers.streaming
+    "StreamingMaximizer": "submodkit.solvers.streaming",
+    # submodkit.solvers.verify
+    "Verification": "submodkit.solvers.verify",
+    "verify": "submodkit.solvers.verify",
+}
+
+__all__ = sorted([*_EXPORTS, "coresets"])
 
 
 def __getattr__(name: str):
-    """``SubsetSelector`` needs scikit-learn: imported on first use."""
-    if name == "SubsetSelector":
-        from submodkit.selector import SubsetSelector
+    if name == "coresets":
+        return importlib.import_module("submodkit.coresets")
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'submodkit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
-        return SubsetSelector
-    raise AttributeError(f"module 'submodkit' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return __all__
 
 
-__all__ = [
-    "Mixture",
-    "SubsetSelector",
-    "distorted_greedy",
-    "double_greedy",
-    "random_greedy",
-    "AssignmentSolution",
-    "MatchingSolution",
-    "OnlineMatchingResult",
-    "b_matching",
-    "matching_weight",
-    "max_weight_assignment",
-    "max_weight_matching",
-    "online_matching",
-    "position_auction",
-    "AllocationInstance",
-    "AllocationSolution",
-    "allocate",
-    "diversify",
-    "diversity_value",
-    "offline_optimum",
-    "GUARANTEES",
-    "Cardinality",
-    "Coverage",
-    "ExactResult",
-    "FacilityLocation",
-    "FeatureBased",
-    "Graph",
-    "GraphCut",
-    "Guarantee",
-    "InstanceFormatError",
-    "InvalidParameterError",
-    "Knapsack",
-    "Objective",
-    "PartitionMatroid",
-    "PointSet",
-    "ProbabilisticCoverage",
-    "SaturatedCoverage",
-    "SetSystem",
-    "StreamingMaximizer",
-    "Similarity",
-    "Solution",
-    "SubmodkitError",
-    "Verification",
-    "brute_force_maximize",
-    "coresets",
-    "guarantee",
-    "maximize",
-    "read_instance",
-    "set_cover",
-    "verify",
-]
+if TYPE_CHECKING:  # static analysers see the real imports
+    from submodkit import coresets
+    from submodkit.constraints import Cardinality, Knapsack, PartitionMatroid
+    from submodkit.errors import InstanceFormatError, InvalidParameterError, SubmodkitError
+    from submodkit.guarantees import GUARANTEES, guarantee
+    from submodkit.instances import Graph, PointSet, SetSystem, Similarity, read_instance
+    from submodkit.objectives import (
+        Coverage,
+        FacilityLocation,
+        FeatureBased,
+        GraphCut,
+        Mixture,
+        Objective,
+        ProbabilisticCoverage,
+        SaturatedCoverage,
+    )
+    from submodkit.selector import SubsetSelector
+    from submodkit.solution import ExactResult, Guarantee, Solution
+    from submodkit.solvers.allocation import AllocationInstance, AllocationSolution, offline_optimum
+    from submodkit.solvers.assignment import (
+        AssignmentSolution,
+        b_matching,
+        max_weight_assignment,
+        position_auction,
+    )
+    from submodkit.solvers.brute_force import brute_force_maximize
+    from submodkit.solvers.diversity import diversify, diversity_value
+    from submodkit.solvers.greedy import maximize
+    from submodkit.solvers.matching import MatchingSolution, matching_weight, max_weight_matching
+    from submodkit.solvers.nonmonotone import distorted_greedy, double_greedy, random_greedy
+    from submodkit.solvers.online import OnlineMatchingResult, online_matching
+    from submodkit.solvers.online_allocation import allocate
+    from submodkit.solvers.set_cover import set_cover
+    from submodkit.solvers.streaming import StreamingMaximizer
+    from submodkit.solvers.verify import Verification, verify

@@ -221,7 +221,7 @@ def _warm_greedy(obj, k: int, init: np.ndarray, algorithm: str) -> Solution:
     cand = np.setdiff1d(np.arange(n, dtype=np.int64), init)
     kk = min(k, cand.size)
     out = np.empty(cand.size)
-    K.gains_of_parallel(*args, cur, cand, out)
+    K.fill_gains(args, cur, cand, out, obj.nnz)
     gains0 = np.zeros(n)
     gains0[cand] = out
     sel = np.empty(kk, dtype=np.int64)

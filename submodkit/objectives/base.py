@@ -117,7 +117,7 @@ class Objective:
         else:
             K.evaluate_selection(*self.kernel_args(), cur, sel)
         out = np.empty(cand.shape[0], dtype=np.float64)
-        K.gains_of_parallel(*self.kernel_args(), cur, cand, out)
+        K.fill_gains(self.kernel_args(), cur, cand, out, self.nnz)
         if sel.size:
             out[np.isin(cand, sel)] = 0.0
         return out

@@ -202,6 +202,19 @@ def gains_of_parallel(kind, agg, phi, indptr, indices, data, dense, w, b, cur, c
         out[t] = gain(kind, agg, phi, indptr, indices, data, dense, w, b, cur, candidates[t])
 
 
+PARALLEL_MIN_WORK = 1_000_000
+
+
+def fill_gains(args: tuple, cur, candidates, out, work: int) -> None:
+    """Gains of ``candidates`` into ``out``: on all threads when ``work`` (stored entries to
+    read) reaches ``PARALLEL_MIN_WORK``, else serially. Small runs then never load the
+    parallel kernel, whose first use in a process costs about 0.15 s."""
+    if work >= PARALLEL_MIN_WORK:
+        gains_of_parallel(*args, cur, candidates, out)
+    else:
+        gains_of(*args, cur, candidates, out)
+
+
 @njit(cache=True, nogil=True)
 def evaluate_selection(kind, agg, phi, indptr, indices, data, dense, w, b, cur, selection):
     """f(selection) from the empty state ``cur``; leaves ``cur`` at the selection.

@@ -370,7 +370,7 @@ def _gist(pts: Points, k: int, q: Objective, lam: float, eps: float, seed):
     n = pts.n
     args = q.kernel_args()
     init = np.empty(n)
-    K.gains_of_parallel(*args, q.new_state(), np.arange(n, dtype=np.int64), init)
+    K.fill_gains(args, q.new_state(), np.arange(n, dtype=np.int64), init, q.nnz)
     sel_buf = np.empty(k, dtype=np.int64)
     gain_buf = np.empty(k)
     mind = np.empty(n)

@@ -163,7 +163,7 @@ def maximize(
     evals = 0
     if algorithm != "stochastic":
         init = np.empty(n, dtype=np.float64)
-        K.gains_of_parallel(*args, cur, np.arange(n, dtype=np.int64), init)
+        K.fill_gains(args, cur, np.arange(n, dtype=np.int64), init, objective.nnz)
         evals = n
     name = algorithm
     if algorithm in ("naive", "lazy"):

@@ -13,7 +13,7 @@ from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.instances.problems import SetSystem
 from submodkit.objectives.coverage import Coverage, as_set_matrix
-from submodkit.objectives.kernels import gains_of_parallel
+from submodkit.objectives.kernels import fill_gains
 from submodkit.solution import Guarantee, Solution
 from submodkit.solvers import greedy_kernels as G
 
@@ -75,7 +75,7 @@ def set_cover(
     gains = np.empty(n)
     arange = np.arange(n, dtype=np.int64)
     init = np.empty(n)
-    gains_of_parallel(*args, cur, arange, init)
+    fill_gains(args, cur, arange, init, coverage.nnz)
     n_sel, covered, evals = G.lazy_greedy(
         *args, cur, arange, n, costs, math.inf, True,
         np.full(n, -1, dtype=np.int64), np.zeros(0, dtype=np.int64), float(m) - 0.5, True,
