@@ -230,7 +230,7 @@ def _warm_greedy(obj, k: int, init: np.ndarray, algorithm: str) -> Solution:
     groups = np.full(n, -1, dtype=np.int64)
     n_sel, value, evals = kernel(
         *args, cur, cand, kk, np.zeros(n), math.inf, False, groups, np.zeros(0, dtype=np.int64),
-        math.inf, False, sel, gains, gains0,
+        math.inf, False, sel, gains, gains0, np.empty(n),
     )
     sel, gains = sel[:n_sel].copy(), gains[:n_sel].copy()
     total = obj.evaluate(np.concatenate([init, sel]))

@@ -47,7 +47,7 @@ def local_greedy(
     n_sel, value, evals = G.lazy_greedy(
         *args, cur, candidates, kmax, np.zeros(n), math.inf, False,
         np.full(n, -1, dtype=np.int64), np.zeros(0, dtype=np.int64), math.inf, False,
-        sel, gains, init,
+        sel, gains, init, np.empty(n),
     )
     sel, gains = sel[:n_sel].copy(), gains[:n_sel].copy()
     if objective.kind in (K.KIND_QUAD_DENSE, K.KIND_QUAD_CSR):

@@ -160,6 +160,7 @@ def maximize(
     sel = np.empty(kmax, dtype=np.int64)
     gains = np.empty(kmax, dtype=np.float64)
     init = None
+    stale = None  # upper bounds on the final gains left by naive / lazy greedy
     evals = 0
     if algorithm != "stochastic":
         init = np.empty(n, dtype=np.float64)
@@ -169,9 +170,10 @@ def maximize(
     if algorithm in ("naive", "lazy"):
         kernel = G.lazy_greedy if algorithm == "lazy" else G.naive_greedy
         use_ratio = isinstance(constraint, Knapsack)
+        stale = np.full(n, -np.inf)
         n_sel, value, more = kernel(
             *args, cur, candidates, kmax, costs, budget, use_ratio, groups, capacities,
-            math.inf, use_ratio, sel, gains, init,
+            math.inf, use_ratio, sel, gains, init, stale,
         )
     elif algorithm == "stochastic":
         sample = max(1, math.ceil(n / max(kmax, 1) * math.log(1.0 / epsilon)))
@@ -201,7 +203,7 @@ def maximize(
     upper = None
     if bound and objective.monotone and objective.submodular:
         if constraint is None and init is not None:
-            top, evaluated = _top_k_final_gains(objective, sel, init, kmax)
+            top, evaluated = _top_k_final_gains(objective, sel, init if stale is None else stale, kmax)
             bounds = [value + top, _gain_bound(init, k, constraint)]
         else:
             final = objective.gains(sel)
@@ -223,37 +225,37 @@ def maximize(
     )
 
 
-def _top_k_final_gains(objective: Objective, sel: np.ndarray, init: np.ndarray, k: int):
+def _top_k_final_gains(objective: Objective, sel: np.ndarray, upper: np.ndarray, k: int):
     """Sum of the k largest gains w.r.t. the final selection, and the gains it evaluated.
 
-    Each initial gain bounds its final gain (submodularity), so candidates are evaluated in
-    decreasing order of initial gain, in growing chunks, until no candidate left outside
-    can beat the k-th largest final gain found: usually a small fraction of the ground set.
+    ``upper[j]`` bounds j's final gain (an initial gain, or lazy greedy's stale key: by
+    submodularity gains only shrink), so candidates are evaluated in decreasing order of
+    ``upper``, in growing chunks, until no candidate left outside can beat the k-th largest
+    final gain found: usually a small fraction of the ground set.
     """
     n = objective.n
     if k == 0 or n == 0:
         return 0.0, 0
     cur = objective.state(sel)
     args = objective.kernel_args()
-    order_key = init.copy()
+    order_key = upper.copy()
     order_key[sel] = -np.inf  # selected: gain 0 by definition
-    size = min(n, max(4 * k, 256))
+    size = min(n, max(16 * k, 1024))
     while True:
         if size >= n:
             idx = np.arange(n, dtype=np.int64)
-        else:
-            idx = np.argpartition(-order_key, size - 1)[:size].astype(np.int64)
+            rest_max = -np.inf
+        else:  # the `size` largest keys, then the largest key left outside them
+            part = np.argpartition(-order_key, size)
+            idx = part[:size].astype(np.int64)
+            rest_max = order_key[part[size]]
         g = np.empty(idx.shape[0])
         K.fill_gains(args, cur, idx, g, objective.nnz * idx.shape[0] // max(n, 1))
         g[order_key[idx] == -np.inf] = 0.0
         np.maximum(g, 0.0, out=g)
         kk = min(k, g.shape[0])
         top = np.partition(g, g.shape[0] - kk)[g.shape[0] - kk :]
-        if size >= n:
-            return float(top.sum()), int(idx.shape[0])
-        rest = order_key.copy()
-        rest[idx] = -np.inf
-        if kk == k and rest.max() <= top.min():
+        if size >= n or (kk == k and rest_max <= top.min()):
             return float(top.sum()), int(idx.shape[0])
         size *= 4
 

@@ -90,13 +90,15 @@ def _fits(j, spent, costs, budget, groups, taken, capacities):
 def lazy_greedy(
     kind, agg, phi, indptr, indices, data, dense, w, b, cur,
     candidates, k, costs, budget, use_ratio, groups, capacities, target, stop_at_zero,
-    sel_out, gain_out, init_gains,
+    sel_out, gain_out, init_gains, bounds_out,
 ):
     """Lazy greedy (Minoux 1978) with an array max-heap of stale upper bounds.
 
     ``init_gains[j]`` must hold the gain of every candidate j in the initial state
-    (computed by the caller, in parallel). Returns ``(n_selected, value, evaluations)``
-    counting the evaluations after the initial ones.
+    (computed by the caller, in parallel). On return, ``bounds_out[j]`` holds, for every
+    candidate left in the heap, its last computed key (without ``use_ratio``: an upper
+    bound on its final gain); other entries are left as the caller set them. Returns
+    ``(n_selected, value, evaluations)`` counting the evaluations after the initial ones.
     """
     n_c = candidates.shape[0]
     hk = np.empty(n_c, dtype=np.float64)
@@ -140,6 +142,8 @@ def lazy_greedy(
             hi[size] = j
             _sift_up(hk, hi, size)
             size += 1
+    for t in range(size):
+        bounds_out[hi[t]] = hk[t]
     return n_sel, value, evals
 
 
@@ -147,11 +151,12 @@ def lazy_greedy(
 def naive_greedy(
     kind, agg, phi, indptr, indices, data, dense, w, b, cur,
     candidates, k, costs, budget, use_ratio, groups, capacities, target, stop_at_zero,
-    sel_out, gain_out, init_gains,
+    sel_out, gain_out, init_gains, bounds_out,
 ):
     """Classic greedy (Nemhauser, Wolsey, Fisher 1978): every gain, every step.
 
-    ``init_gains`` as in :func:`lazy_greedy`.
+    ``init_gains`` and ``bounds_out`` as in :func:`lazy_greedy` (here the gains of the
+    last step, upper bounds on the final gains).
     """
     n_c = candidates.shape[0]
     now = np.empty(n_c, dtype=np.float64)
@@ -192,6 +197,9 @@ def naive_greedy(
         spent += costs[j]
         if groups[j] >= 0:
             taken[groups[j]] += 1
+    for t in range(n_c):
+        if alive[t]:
+            bounds_out[candidates[t]] = _key(now[t], costs[candidates[t]], use_ratio)
     return n_sel, value, evals
 
 

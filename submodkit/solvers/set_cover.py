@@ -79,7 +79,7 @@ def set_cover(
     n_sel, covered, evals = G.lazy_greedy(
         *args, cur, arange, n, costs, math.inf, True,
         np.full(n, -1, dtype=np.int64), np.zeros(0, dtype=np.int64), float(m) - 0.5, True,
-        sel, gains, init,
+        sel, gains, init, np.empty(n),
     )
     sel, gains = sel[:n_sel], gains[:n_sel]
     name = "greedy"
