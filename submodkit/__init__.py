@@ -16,6 +16,11 @@ from typing import TYPE_CHECKING
 __version__ = "0.1.0"
 
 _EXPORTS = {
+    # submodkit.verification
+    "Certificate": "submodkit.verification",
+    "SuiteReport": "submodkit.verification",
+    "certify": "submodkit.verification",
+    "run_suite": "submodkit.verification",
     # submodkit.constraints
     "Cardinality": "submodkit.constraints",
     "Knapsack": "submodkit.constraints",
@@ -139,3 +144,4 @@ if TYPE_CHECKING:  # static analysers see the real imports
     from submodkit.solvers.set_cover import set_cover
     from submodkit.solvers.streaming import StreamingMaximizer
     from submodkit.solvers.verify import Verification, verify
+    from submodkit.verification import Certificate, SuiteReport, certify, run_suite

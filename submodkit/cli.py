@@ -29,7 +29,10 @@ def _parser() -> argparse.ArgumentParser:
         ("verify", "solve an instance approximately and exactly, and compare with the guarantee"),
     ):
         s = sub.add_parser(name, help=helptext)
-        s.add_argument("file", help="instance file (or the name of a bundled instance: scp41, rail507)")
+        s.add_argument(
+            "file", nargs="?" if name == "verify" else None,
+            help="instance file (or the name of a bundled instance: scp41, rail507)",
+        )
         s.add_argument("--problem", choices=PROBLEMS, help="default: from the file's kind")
         s.add_argument("--format", default="auto", help="file format (default: detect)")
         s.add_argument("--k", type=int, help="number of sets / facilities to choose")
@@ -53,6 +56,11 @@ def _parser() -> argparse.ArgumentParser:
         s.add_argument("--quiet", action="store_true", help="no progress output")
         if name == "solve":
             s.add_argument("--exact", action="store_true", help="also solve exactly (OR-Tools)")
+        else:
+            s.add_argument("--suite", help="run the verification suite: quick, full or a family name")
+            s.add_argument("--report", help="--suite: write report.md, runs.json and plots here")
+            s.add_argument("--backends", default="ortools", help="--suite: ortools or ortools,pyomo")
+            s.add_argument("--seeds", type=int, default=None, help="--suite: number of seeds")
     i = sub.add_parser("info", help="describe an instance file")
     i.add_argument("file")
     i.add_argument("--format", default="auto")
@@ -62,11 +70,15 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from submodkit.errors import SubmodkitError
+    from submodkit.errors import InvalidParameterError, SubmodkitError
 
     try:
         if args.command == "info":
             return _info(args)
+        if args.command == "verify" and args.suite is not None:
+            return _suite(args)
+        if args.file is None:
+            raise InvalidParameterError("FILE", None, "an instance file, or --suite NAME")
         return _solve(args, exact=args.command == "verify" or args.exact)
     except (SubmodkitError, OSError) as err:
         msg = str(err) if not isinstance(err, FileNotFoundError) else f"{err.filename}: no such file"
@@ -75,6 +87,33 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("submodkit: interrupted", file=sys.stderr)
         return 130
+
+
+def _suite(args) -> int:
+    """The verification suite: exit status 1 when a measured ratio falls below its guarantee."""
+    import shlex
+
+    from submodkit.verification import run_suite
+
+    backends = tuple(b.strip() for b in args.backends.split(",") if b.strip())
+    argv = ["verify", "--suite", args.suite, "--backends", ",".join(backends)]
+    if args.report:
+        argv += ["--report", args.report]
+    report = run_suite(
+        args.suite,
+        seeds=None if args.seeds is None else range(args.seeds),
+        backends=backends,
+        progress=not args.quiet and not args.json and sys.stderr.isatty(),
+        command="submodkit " + shlex.join(argv),
+    )
+    if args.json:
+        print(json.dumps({"suite": args.suite, "ok": report.ok, "runs": len(report.runs),
+                          "failures": len(report.failures), "errors": len(report.errors)}))
+    else:
+        print(report)
+    if args.report:
+        report.write(args.report)
+    return 0 if report.ok else 1
 
 
 def _resolve(path: str) -> Path:

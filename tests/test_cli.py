@@ -139,3 +139,15 @@ def test_matching_on_a_shared_graph_equals_its_optimum(shared_data, capsys):
     obj = json.loads(out)
     assert code == 0 and obj["exact"]["value"] == pytest.approx(total)
     assert obj["meets_guarantee"] is True and obj["value"] >= 0.5 * total
+
+
+def test_verify_suite_exit_status_and_report(tmp_path, capsys):
+    code, out, _ = _run(capsys, "verify", "--suite", "set-cover", "--json", "--report", str(tmp_path))
+    obj = json.loads(out)
+    assert code == 0 and obj["ok"] is True and obj["runs"] > 0 and obj["failures"] == 0
+    assert "# Verification report" in (tmp_path / "report.md").read_text()
+
+
+def test_verify_without_file_or_suite_is_a_one_line_error(capsys):
+    code, out, err = _run(capsys, "verify")
+    assert code == 2 and err.count("\n") == 1

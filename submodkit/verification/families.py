@@ -1,0 +1,341 @@
+"""The algorithm families of the verification suite.
+
+Each family is one function ``fn(ctx) -> Iterable[Run]`` registered with
+:func:`~submodkit.verification.suite.register_family`; adding a family is one such
+function: build instances, run the algorithm, compare with ``ctx.exact(...)`` (or a known
+optimum, or a certificate), ``yield ctx.run(...)``. ``requires`` names the modules the
+family needs: a family whose modules do not import is skipped, not failed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from submodkit.verification.suite import Context, register_family
+
+LITERATURE_SCP = {"scp41": 429, "scp51": 253, "scp54": 242, "scpa1": 253, "scpa2": 252, "scpb1": 69,
+                  "rail507": 174, "rail582": 211}
+
+
+def _random_cover(ctx: Context, seed: int, n: int, m: int, density: float = 0.15):
+    from submodkit.instances.generators import random_set_system
+
+    return random_set_system(n, m, density=density, seed=seed, weighted=True, ensure_covered=True)
+
+
+# ----------------------------------------------------------------------------- greedy
+
+
+@register_family("greedy", requires=("submodkit.solvers.greedy",))
+def greedy_family(ctx: Context):
+    """maximize(): naive/lazy/stochastic/threshold greedy (cardinality), lazy greedy under a
+    knapsack and a partition matroid, on random weighted coverage and facility location;
+    naive/lazy greedy on the tight max-k-cover instances."""
+    from submodkit.constraints import Knapsack, PartitionMatroid
+    from submodkit.instances.generators import greedy_tight_max_cover
+    from submodkit.objectives import FacilityLocation
+    from submodkit.solvers.greedy import maximize
+
+    n, m, ks = (14, 40, (3, 5)) if not ctx.full else (30, 100, (4, 8))
+    for seed in ctx.seeds:
+        ss = _random_cover(ctx, seed, n, m)
+        cov = ss.to_coverage()
+        rng = np.random.default_rng(1000 + seed)
+        for k in ks:
+            name = f"random-cover-{n}x{m}-k{k}-s{seed}"
+            opt = ctx.exact("max-cover", name, ss.sets, ss.weights, k=k)
+            for alg in ("naive", "lazy", "stochastic", "threshold"):
+                sol = maximize(cov, k, algorithm=alg, seed=seed)
+                yield ctx.run(alg, name, sol.value, opt, "exact", sol.guarantee, seed=seed)
+        costs = rng.integers(1, 6, size=n).astype(float)
+        budget = float(2 * ks[0])
+        name = f"random-cover-{n}x{m}-knapsack-s{seed}"
+        opt = ctx.exact("max-cover", name, ss.sets, ss.weights, costs=costs, budget=budget)
+        sol = maximize(cov, constraint=Knapsack(costs, budget))
+        yield ctx.run("lazy (knapsack)", name, sol.value, opt, "exact", sol.guarantee, seed=seed)
+        groups = rng.integers(0, 3, size=n)
+        caps = np.array([1, 2, 1])
+        name = f"random-cover-{n}x{m}-matroid-s{seed}"
+        opt = ctx.exact("max-cover", name, ss.sets, ss.weights, groups=groups, capacities=caps)
+        sol = maximize(cov, constraint=PartitionMatroid(groups, caps))
+        yield ctx.run("lazy (partition matroid)", name, sol.value, opt, "exact", sol.guarantee, seed=seed)
+        nf, mf = (n, m) if not ctx.full else (20, 50)
+        sim = np.round(rng.random((nf, mf)) * (rng.random((nf, mf)) < 0.4) * 100.0)
+        name = f"random-facility-{nf}x{mf}-k{ks[0]}-s{seed}"
+        opt = ctx.exact("facility-location", name, sim, ks[0])
+        sol = maximize(FacilityLocation(sim), ks[0])
+        yield ctx.run("lazy (facility location)", name, sol.value, opt, "exact", sol.guarantee, seed=seed)
+    for k in (2, 3, 5, 8) if not ctx.full else range(2, 14):
+        ss, k, opt = greedy_tight_max_cover(k)
+        cov = ss.to_coverage()
+        for alg in ("naive", "lazy"):
+            sol = maximize(cov, k, algorithm=alg)
+            yield ctx.run(alg, ss.name, sol.value, opt, "construction", sol.guarantee, tight=True)
+    if ctx.full and ctx.data is not None and (ctx.data / "snap" / "facebook_combined.txt.gz").exists():
+        yield from _facebook(ctx)
+
+
+def _facebook(ctx: Context):
+    """Greedy max-k-cover on ego-Facebook (each node covers its closed neighbourhood):
+    exact is out of reach, the ratio is certified by the LP and a-posteriori bounds."""
+    import scipy.sparse as sp
+
+    from submodkit.instances.readers import read_edgelist
+    from submodkit.objectives import Coverage
+    from submodkit.solvers.greedy import maximize
+    from submodkit.verification.certificates import certify
+
+    g = read_edgelist(ctx.data / "snap" / "facebook_combined.txt.gz")
+    n = g.n_nodes
+    e = g.edges
+    rows = np.r_[e[:, 0], e[:, 1], np.arange(n)]
+    cols = np.r_[e[:, 1], e[:, 0], np.arange(n)]
+    adj = sp.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(n, n))
+    cov = Coverage(adj)
+    for k in (2, 5):  # the 10 ego nodes cover the whole graph: k >= 10 is trivially optimal
+        sol = maximize(cov, k)
+        cert = certify(sol, cov, k=k)
+        yield ctx.run("lazy", f"facebook-k{k}", sol.value, cert.bound, cert.kind, sol.guarantee,
+                      certified=True)
+
+
+# ----------------------------------------------------------------------------- set cover
+
+
+@register_family("set-cover", requires=("submodkit.solvers.set_cover",))
+def set_cover_family(ctx: Context):
+    """set_cover(): greedy (with pruning) on random weighted set systems, on the tight
+    H(n) instances, and (full) on the OR-Library instances with their literature optima."""
+    from submodkit.instances.generators import greedy_tight_set_cover
+    from submodkit.solvers.set_cover import set_cover
+
+    n, m = (20, 30) if not ctx.full else (60, 120)
+    for seed in ctx.seeds:
+        from submodkit.instances.generators import random_set_system
+
+        ss = random_set_system(n, m, density=0.12, seed=seed, costs="random", ensure_covered=True)
+        name = f"random-scp-{n}x{m}-s{seed}"
+        opt = ctx.exact("set-cover", name, ss.sets, ss.costs)
+        sol = set_cover(ss, lower_bound=None)
+        yield ctx.run(sol.algorithm, name, sol.value, opt, "exact", sol.guarantee, seed=seed)
+    for size in (4, 8, 16) if not ctx.full else (4, 8, 16, 24, 36):
+        ss, opt = greedy_tight_set_cover(size)
+        for prune in (False, True):
+            sol = set_cover(ss, prune=prune, lower_bound=None)
+            yield ctx.run(sol.algorithm, ss.name, sol.value, opt, "construction", sol.guarantee, tight=True)
+    if ctx.full and ctx.data is not None:
+        from submodkit.instances import read_instance
+
+        for inst, lit in LITERATURE_SCP.items():
+            path = ctx.data / "orlib-scp" / f"{inst}.txt.gz"
+            if not path.exists() or inst == "rail582":
+                continue
+            ss = read_instance(path)
+            sol = set_cover(ss, lower_bound=None)
+            if inst.startswith("scp"):
+                res = ctx.exact("set-cover", inst, ss.sets, ss.costs)
+                if res.optimal and abs(res.value - lit) > 1e-6:
+                    ctx.errors.append(f"set-cover: exact optimum {res.value} of {inst} differs from the "
+                                      f"literature's {lit}")
+            yield ctx.run(sol.algorithm, inst, sol.value, lit, "literature", sol.guarantee)
+            if inst.startswith("rail"):
+                from submodkit.verification.certificates import certify
+
+                cert = certify(sol, ss)
+                yield ctx.run(sol.algorithm, f"{inst} (certificate)", sol.value, cert.bound, cert.kind,
+                              sol.guarantee, certified=True)
+
+
+# ----------------------------------------------------------------------------- streaming
+
+
+@register_family("streaming", requires=("submodkit.solvers.streaming",))
+def streaming_family(ctx: Context):
+    """StreamingMaximizer: Sieve-Streaming and Sieve-Streaming++ over random arrival orders of
+    random weighted coverage."""
+    from submodkit.solvers.streaming import StreamingMaximizer
+
+    n, m, k = (20, 50, 4) if not ctx.full else (40, 150, 6)
+    for seed in ctx.seeds:
+        ss = _random_cover(ctx, seed, n, m)
+        cov = ss.to_coverage()
+        name = f"random-cover-{n}x{m}-k{k}-s{seed}"
+        opt = ctx.exact("max-cover", name, ss.sets, ss.weights, k=k)
+        order = np.random.default_rng(seed).permutation(n)
+        for alg in ("sieve", "sieve++"):
+            sm = StreamingMaximizer(cov, k, algorithm=alg, epsilon=0.1)
+            sm.update(order)
+            sol = sm.solution()
+            yield ctx.run(sol.algorithm, name, sol.value, opt, "exact", sol.guarantee, seed=seed)
+
+
+# ----------------------------------------------------------------------------- core-sets
+
+
+@register_family("distributed", requires=("submodkit.coresets.distributed",))
+def distributed_family(ctx: Context):
+    """coresets.greedi (contiguous and random parts) and coresets.randgreedi on random
+    weighted coverage."""
+    from submodkit.coresets.distributed import greedi, randgreedi
+
+    n, m, k = (24, 60, 4) if not ctx.full else (50, 160, 6)
+    for seed in ctx.seeds:
+        ss = _random_cover(ctx, seed, n, m)
+        cov = ss.to_coverage()
+        name = f"random-cover-{n}x{m}-k{k}-s{seed}"
+        opt = ctx.exact("max-cover", name, ss.sets, ss.weights, k=k)
+        for parts in (2, 3):
+            sol = greedi(cov, k, parts)
+            yield ctx.run(f"greedi ({parts} parts)", name, sol.value, opt, "exact", sol.guarantee, seed=seed)
+            sol = randgreedi(cov, k, parts, seed=seed)
+            yield ctx.run(f"randgreedi ({parts} parts)", name, sol.value, opt, "exact", sol.guarantee,
+                          seed=seed)
+
+
+@register_family("sketch", requires=("submodkit.coresets.sketch",))
+def sketch_family(ctx: Context):
+    """coresets.sketch_maximize (greedy on a coverage sketch, valued on the input)."""
+    from submodkit.coresets.sketch import sketch_maximize
+
+    n, m, k = (20, 60, 4) if not ctx.full else (40, 300, 6)
+    for seed in ctx.seeds:
+        ss = _random_cover(ctx, seed, n, m)
+        cov = ss.to_coverage()
+        name = f"random-cover-{n}x{m}-k{k}-s{seed}"
+        opt = ctx.exact("max-cover", name, ss.sets, ss.weights, k=k)
+        sol = sketch_maximize(cov, k, epsilon=0.1, seed=seed)
+        yield ctx.run("sketch-greedy", name, sol.value, opt, "exact", sol.guarantee, seed=seed)
+
+
+# ----------------------------------------------------------------------------- allocation
+
+
+@register_family("allocation", requires=("submodkit.solvers.online_allocation",))
+def allocation_family(ctx: Context):
+    """allocate(): greedy, BALANCE, MSVV, primal-dual on random capacity (unit and weighted,
+    free disposal) and budget instances, and greedy / BALANCE on the upper-triangular
+    tight instances; (full) the AdX pub1 sample."""
+    from submodkit.solvers.allocation import brute_force_optimum, offline_optimum
+    from submodkit.solvers.online_allocation import (
+        allocate,
+        random_allocation_instance,
+        upper_triangular_instance,
+    )
+
+    t, a = (60, 5) if not ctx.full else (400, 10)
+
+    def exact_lp(inst):  # totally unimodular with integer capacities: the LP is the optimum
+        return offline_optimum(inst, integer_capacities=True).value
+
+    for seed in ctx.seeds:
+        inst = random_allocation_instance(t, a, density=0.5, unit_values=True, seed=seed)
+        name = f"random-unit-{t}x{a}-s{seed}"
+        opt = exact_lp(inst)
+        for alg in ("greedy", "balance"):
+            for order in ("given", "random"):
+                sol = allocate(inst, alg, order=order, seed=seed)
+                yield ctx.run(f"{alg} ({order} order)", name, sol.value, opt, "exact (TU LP)",
+                              sol.guarantee, seed=seed)
+        inst = random_allocation_instance(t, a, density=0.5, seed=seed)
+        name = f"random-weighted-{t}x{a}-s{seed}"
+        opt = exact_lp(inst)
+        for alg in ("greedy", "primal-dual"):
+            sol = allocate(inst, alg, seed=seed)
+            yield ctx.run(alg, name, sol.value, opt, "exact (TU LP)", sol.guarantee, seed=seed)
+        tiny = random_allocation_instance(6, 3, density=0.67, kind="budget", seed=seed)
+        name = f"tiny-budget-6x3-s{seed}"
+        opt = brute_force_optimum(tiny)
+        for alg in ("greedy", "msvv", "primal-dual"):
+            sol = allocate(tiny, alg, seed=seed)
+            yield ctx.run(alg, name, sol.value, opt, "brute-force", sol.guarantee, seed=seed)
+        inst = random_allocation_instance(t, a, density=0.5, kind="budget", seed=seed)
+        name = f"random-budget-{t}x{a}-s{seed}"
+        bound = offline_optimum(inst).value * (1 + 1e-7)
+        for alg in ("greedy", "msvv", "primal-dual"):
+            sol = allocate(inst, alg, seed=seed)
+            yield ctx.run(alg, name, sol.value, bound, "lp", sol.guarantee, seed=seed, certified=True)
+    for nn in (5, 10, 20) if not ctx.full else (10, 30, 60, 100):
+        for b in (1, 4):
+            inst = upper_triangular_instance(nn, b)
+            for alg in ("greedy", "balance"):
+                sol = allocate(inst, alg)
+                yield ctx.run(alg, inst.name, sol.value, nn * b, "construction", sol.guarantee, tight=True)
+    if ctx.full and ctx.data is not None and (ctx.data / "adx" / "pub1-sample.txt.gz").exists():
+        from submodkit.instances.adx import read_adx
+
+        inst = read_adx(ctx.data / "adx", "pub1")
+        opt = exact_lp(inst)
+        for alg in ("greedy", "primal-dual"):
+            sol = allocate(inst, alg)
+            yield ctx.run(alg, "adx-pub1", sol.value, opt, "exact (TU LP)", sol.guarantee)
+
+
+# ----------------------------------------------------------------------------- later families
+
+
+@register_family("matching", requires=("submodkit.solvers.matching",))
+def matching_family(ctx: Context):
+    """max_weight_matching(): greedy, path-growing and local augmentation against the exact
+    blossom algorithm (itself checked against the integer program on small graphs)."""
+    from submodkit.instances.generators import random_graph
+    from submodkit.solvers.matching import max_weight_matching
+
+    n, mm = (30, 90) if not ctx.full else (300, 1500)
+    for seed in ctx.seeds:
+        g = random_graph(n, mm, seed=seed, weighted=True)
+        name = f"gnm-{n}-{mm}-s{seed}"
+        opt = max_weight_matching(g, "exact").weight
+        if not ctx.full:
+            from submodkit.solvers.exact_matching import matching_ilp
+
+            ilp = matching_ilp(g)
+            if abs(float(ilp.value) - opt) > 1e-6 * max(1.0, opt):
+                ctx.errors.append(f"matching: blossom {opt} and ILP {ilp.value} disagree on {name}")
+        for alg in ("greedy", "path-growing", "augment"):
+            try:
+                sol = max_weight_matching(g, alg, seed=seed)
+            except Exception:  # an algorithm name another helper has not written
+                continue
+            yield ctx.run(alg, name, sol.weight, opt, "exact (blossom)", sol.guarantee, seed=seed)
+
+
+@register_family("online-matching",
+                 requires=("submodkit.solvers.online", "submodkit.instances.generators_matching"))
+def online_matching_family(ctx: Context):
+    """online_matching(): greedy, RANKING, BALANCE on random bipartite graphs and on the
+    upper-triangular / greedy-tight instances."""
+    from submodkit.instances import generators_matching as GM
+    from submodkit.solvers.online import online_matching
+
+    n = 20 if not ctx.full else 100
+    for seed in ctx.seeds:
+        inst = GM.random_online(n, n, 0.15, seed=seed)
+        for alg in ("greedy", "ranking", "balance"):
+            res = online_matching(inst, alg, seed=seed)
+            yield ctx.run(alg, f"random-online-{n}-s{seed}", res.size, res.optimum, "exact (max matching)",
+                          res.guarantee, seed=seed)
+    for nn in (8, 16, 32) if not ctx.full else (16, 64, 128):
+        for inst in (GM.upper_triangular(nn), GM.greedy_tight_online(nn)):
+            for alg in ("greedy", "ranking"):
+                for seed in ctx.seeds if alg == "ranking" else (None,):
+                    res = online_matching(inst, alg, seed=seed)
+                    yield ctx.run(alg, inst.name, res.size, res.optimum, "exact (max matching)",
+                                  res.guarantee, seed=seed, tight=True)
+
+
+@register_family("diversity", requires=("submodkit.solvers.diversity", "submodkit.solvers.exact_diversity"))
+def diversity_family(ctx: Context):
+    """diversify(): GMM (max-min), max-sum greedy, local search against brute force on small
+    random point sets."""
+    from submodkit.solvers.diversity import diversify
+    from submodkit.solvers.exact_diversity import brute_force_diversity
+
+    n, k = (12, 4) if not ctx.full else (20, 5)
+    for seed in ctx.seeds:
+        X = np.random.default_rng(seed).random((n, 2))
+        for objective in ("max-min", "max-sum"):
+            opt = brute_force_diversity(X, k, objective).value
+            sol = diversify(X, k, objective, seed=seed)
+            yield ctx.run(f"{sol.algorithm} ({objective})", f"points-{n}-k{k}-s{seed}", sol.value, opt,
+                          "brute-force", sol.guarantee, seed=seed)
+
