@@ -18,7 +18,6 @@ parser below.
 from __future__ import annotations
 
 import argparse
-import gzip
 import sys
 import time
 from functools import partial
@@ -56,43 +55,10 @@ EXTRA_CONFIGS = [
 ]
 
 
-def parse_orlib(path: Path) -> tuple[sp.csr_matrix, np.ndarray]:
-    """OR-Library set cover (``scp*`` or ``rail*`` layout) as (sets CSR, costs); sets = rows."""
-    with gzip.open(path, "rt") as fh:
-        tok = fh.read().split()
-    vals = np.asarray(tok, dtype=np.int64)
-    m, n = int(vals[0]), int(vals[1])
-    rows, cols = [], []
-    if path.name.startswith("rail"):
-        costs = np.empty(n)
-        p = 2
-        for j in range(n):
-            costs[j] = vals[p]
-            cnt = int(vals[p + 1])
-            rows.append(vals[p + 2 : p + 2 + cnt] - 1)
-            cols.append(np.full(cnt, j))
-            p += 2 + cnt
-    else:
-        costs = vals[2 : 2 + n].astype(float)
-        p = 2 + n
-        for i in range(m):
-            cnt = int(vals[p])
-            cols.append(vals[p + 1 : p + 1 + cnt] - 1)
-            rows.append(np.full(cnt, i))
-            p += 1 + cnt
-    r, c = np.concatenate(rows), np.concatenate(cols)
-    sets = sp.csr_matrix((np.ones(len(r)), (c, r)), shape=(n, m))
-    sets.sum_duplicates()
-    sets.data[:] = 1.0
-    return sets, costs
-
-
 def load(name: str, data: Path) -> tuple[sp.csr_matrix, np.ndarray]:
     path = data / f"{name}.txt.gz"
-    try:
-        from submodkit.instances import read_instance  # type: ignore[attr-defined]
-    except ImportError:
-        return parse_orlib(path)
+    from submodkit.instances import read_instance
+
     problem = read_instance(path)
     return sp.csr_matrix(problem.sets), np.asarray(problem.costs, dtype=float)
 

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
+from timing import median_time
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,15 +49,6 @@ def make_points(n: int, dim: int = 16, seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
     centers = rng.normal(size=(50, dim)) * 4
     return centers[rng.integers(0, 50, n)] + rng.normal(size=(n, dim))
-
-
-def median_time(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
 
 
 CHILD = r"""

@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from timing import median_time
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "matching"
@@ -49,15 +50,6 @@ from submodkit.solvers.matching import max_weight_matching
 sol = max_weight_matching(read_edgelist(sys.argv[1]))
 print(time.perf_counter() - t, sol.weight)
 """
-
-
-def median_time(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
 
 
 def run_child(code: str, arg: str, limit: float):

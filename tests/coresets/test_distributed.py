@@ -8,21 +8,16 @@ import pytest
 from submodkit.coresets.distributed import greedi, randgreedi
 from submodkit.errors import InvalidParameterError
 from submodkit.instances import random_set_system
-from submodkit.objectives import Coverage, FacilityLocation, FeatureBased
+from submodkit.objectives import Coverage
 from submodkit.solvers.brute_force import brute_force_maximize
 from submodkit.solvers.greedy import maximize
+from tests.helpers import small_objectives
 
 RAND_BOUND = (1 - 1 / math.e) / 2
 
 
-def _instances(seed, n=12, m=14):
-    rng = np.random.default_rng(seed)
-    A = (rng.random((n, m)) < 0.3).astype(float)
-    return [
-        Coverage(A, weights=rng.integers(1, 5, m)),
-        FacilityLocation(rng.random((n, m))),
-        FeatureBased(rng.random((n, m)), "sqrt"),
-    ]
+def _instances(seed):
+    return small_objectives(seed, n=12, graph_cut=False)[:3]
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import itertools
 import math
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 import scipy.sparse as sp
 
 from submodkit.errors import InvalidParameterError
+from submodkit.instances import read_instance
 from submodkit.solvers.exact import (
     exact_facility_location,
     exact_max_cover,
@@ -272,28 +272,10 @@ def test_invalid_parameters_raise(call):
 # ----------------------------------------------------------------------------- OR-Library
 
 
-def _parse_orlib(path):
-    """Minimal OR-Library reader (scp layout), used when submodkit's readers are absent."""
-    vals = np.asarray(gzip.open(path, "rt").read().split(), dtype=np.int64)
-    m, n = int(vals[0]), int(vals[1])
-    costs, p, rows, cols = vals[2 : 2 + n].astype(float), 2 + n, [], []
-    for i in range(m):
-        cnt = int(vals[p])
-        cols.append(vals[p + 1 : p + 1 + cnt] - 1)
-        rows.append(np.full(cnt, i))
-        p += 1 + cnt
-    r, c = np.concatenate(rows), np.concatenate(cols)
-    return sp.csr_matrix((np.ones(len(r)), (c, r)), shape=(n, m)), costs
-
-
 def _load(name):
     path = DATA / f"{name}.txt.gz"
     if not path.exists():
         pytest.skip(f"OR-Library data not found at {DATA} (shared data folder absent)")
-    try:
-        from submodkit.instances import read_instance
-    except ImportError:
-        return _parse_orlib(path)
     problem = read_instance(path)
     return problem.sets, problem.costs
 

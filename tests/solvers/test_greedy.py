@@ -7,21 +7,14 @@ import pytest
 
 from submodkit.constraints import Cardinality, Knapsack, PartitionMatroid
 from submodkit.errors import InvalidParameterError
-from submodkit.objectives import Coverage, FacilityLocation, FeatureBased, GraphCut, SaturatedCoverage
+from submodkit.objectives import Coverage, FacilityLocation, GraphCut
 from submodkit.solvers.brute_force import brute_force_maximize
 from submodkit.solvers.greedy import maximize
+from tests.helpers import small_objectives
 
 
-def _instances(seed, n=10, m=14):
-    rng = np.random.default_rng(seed)
-    A = (rng.random((n, m)) < 0.3).astype(float)
-    return [
-        Coverage(A, weights=rng.integers(1, 5, m)),
-        FacilityLocation(rng.random((n, m))),
-        FeatureBased(rng.random((n, m)), "sqrt"),
-        SaturatedCoverage(rng.random((n, m)), alpha=0.2),
-        GraphCut((lambda M: (M + M.T) / 2)(rng.random((n, n))), lam=0.4),
-    ]
+def _instances(seed):
+    return small_objectives(seed, n=10)
 
 
 @pytest.mark.parametrize("seed", range(6))

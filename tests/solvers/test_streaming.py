@@ -8,22 +8,16 @@ from hypothesis import strategies as st
 
 from submodkit.errors import InvalidParameterError
 from submodkit.instances import greedy_tight_max_cover, random_set_system
-from submodkit.objectives import Coverage, FacilityLocation, FeatureBased, GraphCut, SaturatedCoverage
+from submodkit.objectives import Coverage, GraphCut, SaturatedCoverage
 from submodkit.solvers.brute_force import brute_force_maximize
 from submodkit.solvers.streaming import StreamingMaximizer
+from tests.helpers import small_objectives
 
 ALGS = ["sieve", "sieve++"]
 
 
-def _instances(seed, n=11, m=14):
-    rng = np.random.default_rng(seed)
-    A = (rng.random((n, m)) < 0.3).astype(float)
-    return [
-        Coverage(A, weights=rng.integers(1, 5, m)),
-        FacilityLocation(rng.random((n, m))),
-        FeatureBased(rng.random((n, m)), "sqrt"),
-        SaturatedCoverage(rng.random((n, m)), alpha=0.2),
-    ]
+def _instances(seed):
+    return small_objectives(seed, n=11, graph_cut=False)
 
 
 def _run(obj, k, alg, eps, order, cuts=()):
