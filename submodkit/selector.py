@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
@@ -20,11 +18,8 @@ from submodkit.objectives import (
     knn_similarity,
     pairwise_similarity,
 )
-from submodkit.objectives import kernels as K
 from submodkit.objectives.feature_based import CONCAVE
 from submodkit.objectives.mixture import Mixture
-from submodkit.solution import Solution
-from submodkit.solvers import greedy_kernels as G
 from submodkit.solvers.greedy import ALGORITHMS, maximize
 
 OBJECTIVES = (
@@ -177,7 +172,7 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
         else:
             k = check_int("n_samples", self.n_samples)
             if init is not None and init.size:
-                sol = _warm_greedy(obj, k, init, self._greedy_name())
+                sol = maximize(obj, k, algorithm=self._greedy_name(), initial=init)
             else:
                 sol = maximize(obj, k, algorithm=self.algorithm, epsilon=self.epsilon, seed=seed)
         self.solution_ = sol
@@ -212,27 +207,3 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
         tags.input_tags.sparse = True
         return tags
 
-
-def _warm_greedy(obj, k: int, init: np.ndarray, algorithm: str) -> Solution:
-    """(Lazy) greedy from the state of ``init``: k more rows, never one of ``init``."""
-    n = obj.n
-    args = obj.kernel_args()
-    cur = obj.state(np.unique(init))
-    cand = np.setdiff1d(np.arange(n, dtype=np.int64), init)
-    kk = min(k, cand.size)
-    out = np.empty(cand.size)
-    K.fill_gains(args, cur, cand, out, obj.nnz)
-    gains0 = np.zeros(n)
-    gains0[cand] = out
-    sel = np.empty(kk, dtype=np.int64)
-    gains = np.empty(kk, dtype=np.float64)
-    kernel = G.lazy_greedy if algorithm == "lazy" else G.naive_greedy
-    groups = np.full(n, -1, dtype=np.int64)
-    n_sel, value, evals = kernel(
-        *args, cur, cand, kk, np.zeros(n), math.inf, False, groups, np.zeros(0, dtype=np.int64),
-        math.inf, False, sel, gains, gains0, np.empty(n),
-    )
-    sel, gains = sel[:n_sel].copy(), gains[:n_sel].copy()
-    total = obj.evaluate(np.concatenate([init, sel]))
-    return Solution(selection=sel, gains=gains, value=float(total), algorithm=f"{algorithm}-warm-start",
-                    guarantee=None, stats={"evaluations": int(evals) + cand.size, "n": n})

@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 
-from submodkit._validation import check_choice, check_int, check_real
+from submodkit._validation import check_choice, check_int, check_real, check_selection
 from submodkit.constraints import Cardinality, Knapsack, PartitionMatroid
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
@@ -34,6 +34,7 @@ def maximize(
     seed: int | None = None,
     bound: bool = True,
     costs=None,
+    initial=None,
 ) -> Solution:
     """Maximize a submodular ``objective`` greedily under a constraint.
 
@@ -76,6 +77,10 @@ def maximize(
     fractional knapsack, or top gains per group), the smaller of its values at the empty
     set and at the final selection. For a non-monotone objective the guarantee and the
     bound are None.
+
+    ``initial`` (naive or lazy greedy, cardinality only) warm-starts from those indices:
+    ``k`` more are chosen among the others, ``value`` is f(initial + selection), and no
+    guarantee or bound is reported (both assume a start from the empty set).
 
     Ties go to the smallest index; a seed fixes the stochastic algorithm.
 
@@ -140,6 +145,12 @@ def maximize(
                              strict_max=True)
     if constraint is not None:
         constraint.check_size(n)
+    if initial is not None:
+        initial = np.unique(check_selection("initial", initial, n))
+        if constraint is not None or algorithm not in ("naive", "lazy"):
+            raise InvalidParameterError(
+                "initial", "a warm start", "naive or lazy greedy under a cardinality constraint"
+            )
 
     start = time.perf_counter()
     kmax = n if k is None else min(k, n)
@@ -154,9 +165,12 @@ def maximize(
     candidates = np.arange(n, dtype=np.int64)
     if isinstance(constraint, PartitionMatroid):
         candidates = np.flatnonzero(groups >= 0).astype(np.int64)
+    if initial is not None:
+        candidates = np.setdiff1d(candidates, initial)
+        kmax = min(kmax, candidates.size)
 
     args = objective.kernel_args()
-    cur = objective.new_state()
+    cur = objective.new_state() if initial is None else objective.state(initial)
     sel = np.empty(kmax, dtype=np.int64)
     gains = np.empty(kmax, dtype=np.float64)
     init = None
@@ -201,6 +215,12 @@ def maximize(
 
     stats = {"evaluations": int(evals), "seconds": 0.0, "n": n}
     upper = None
+    if initial is not None:
+        stats["seconds"] = time.perf_counter() - start
+        return Solution(
+            selection=sel, gains=gains, value=objective.evaluate(np.concatenate([initial, sel])),
+            algorithm=f"{algorithm}-warm-start", guarantee=None, stats=stats,
+        )
     if bound and objective.monotone and objective.submodular:
         if constraint is None and init is not None:
             top, evaluated = _top_k_final_gains(objective, sel, init if stale is None else stale, kmax)

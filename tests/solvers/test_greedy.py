@@ -155,3 +155,15 @@ def test_invalid_constraint_values():
         Knapsack([1, 1], float("nan"))
     with pytest.raises(InvalidParameterError):
         PartitionMatroid([0, 1], [1])
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_warm_start_continues_greedy(seed):
+    for obj in _instances(seed)[:4]:
+        full = maximize(obj, 5, algorithm="lazy")
+        warm = maximize(obj, 3, algorithm="naive", initial=full.selection[:2])
+        assert warm.selection.tolist() == full.selection[2:].tolist()
+        assert warm.value == pytest.approx(full.value)
+        assert warm.guarantee is None and warm.upper_bound is None
+    with pytest.raises(InvalidParameterError):
+        maximize(obj, constraint=Knapsack(np.ones(obj.n), 2.0), initial=[0])
