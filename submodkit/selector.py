@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -20,7 +21,7 @@ from submodkit.objectives import (
 )
 from submodkit.objectives.feature_based import CONCAVE
 from submodkit.objectives.mixture import Mixture
-from submodkit.solvers.greedy import ALGORITHMS, maximize
+from submodkit.solvers.greedy import ALGORITHMS, BACKENDS, maximize
 
 OBJECTIVES = (
     "facility-location", "feature-based", "coverage", "graph-cut", "saturated-coverage", "mixture",
@@ -59,6 +60,27 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
     apricot). ``initial_subset`` starts from those rows (warm start): the selection then
     lists the new rows only, and no guarantee is reported.
 
+    ``dtype=numpy.float32`` stores the similarity (or the features) in single precision:
+    half the memory, gains still summed in float64. ``backend`` is passed to
+    :func:`~submodkit.maximize` (``"auto"``: numpy for small instances in a fresh process,
+    Numba otherwise; same selections).
+
+    Streaming, ``partial_fit(X)``: the rows of successive batches form one stream, judged
+    by Sieve-Streaming++ (:class:`~submodkit.solvers.streaming.StreamingMaximizer`,
+    ``1/2 - epsilon`` for these monotone objectives; one pass, ``O(k / epsilon)`` kept rows).
+    A row's value must not depend on rows not seen yet, so the objective over the stream is:
+
+    - ``"feature-based"`` / ``"coverage"``: as in ``fit``, over X's columns;
+    - ``"facility-location"``: ``sum_u max_{j in S} sim(x_j, r_u)`` over a fixed reference
+      set ``r`` = ``reference`` (rows given at construction), or the rows of the first
+      batch when ``reference`` is None; ``sim`` is the cosine (clipped at 0) or squared
+      correlation, or for ``"euclidean"`` ``max(0, d_max - D)`` with D squared distances
+      and ``d_max`` the largest squared distance between two reference rows.
+
+    ``ranking_`` then holds stream positions (0 for the first row of the first batch),
+    ``subset_`` the kept rows; ``fit`` starts over. Other objectives raise
+    `InvalidParameterError` in ``partial_fit``.
+
     Attributes:
         ranking_: selected row indices, in selection order.
         gains_: marginal gain of each selected row.
@@ -91,6 +113,9 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
         epsilon: float = 0.1,
         random_state=None,
         verbose: bool = False,
+        dtype=np.float64,
+        backend: str = "auto",
+        reference=None,
     ):
         self.n_samples = n_samples
         self.objective = objective
@@ -107,6 +132,9 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
         self.epsilon = epsilon
         self.random_state = random_state
         self.verbose = verbose
+        self.dtype = dtype
+        self.backend = backend
+        self.reference = reference
 
     # ----------------------------------------------------------------- building
     def _similarity(self, X):
@@ -115,8 +143,8 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
                 raise InvalidParameterError("X", f"shape {X.shape}", "a square similarity (precomputed)")
             return X
         if self.n_neighbors is None:
-            return pairwise_similarity(X, self.metric)
-        return knn_similarity(X, self.metric, self.n_neighbors)
+            return pairwise_similarity(X, self.metric, dtype=self.dtype)
+        return knn_similarity(X, self.metric, self.n_neighbors, dtype=self.dtype)
 
     def _build(self, name: str, X, sim_cache: dict):
         if name in _SIMILARITY_BASED:
@@ -124,15 +152,15 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
                 sim_cache["sim"] = self._similarity(X)
             sim = sim_cache["sim"]
             if name == "facility-location":
-                return FacilityLocation(sim)
+                return FacilityLocation(sim, dtype=self.dtype)
             if name == "graph-cut":
                 return GraphCut(sim, lam=self.lam)
-            return SaturatedCoverage(sim, alpha=self.alpha)
+            return SaturatedCoverage(sim, alpha=self.alpha, dtype=self.dtype)
         if name == "feature-based":
-            return FeatureBased(X, self.concave)
+            return FeatureBased(X, self.concave, dtype=self.dtype)
         if name == "coverage":
             thr = check_real("threshold", self.threshold, minimum=0.0, strict_min=True)
-            return SaturatedCoverage(X, caps=np.full(X.shape[1], thr))
+            return SaturatedCoverage(X, caps=np.full(X.shape[1], thr), dtype=self.dtype)
         raise InvalidParameterError("components", name, "objective names other than 'mixture'")
 
     def _objective(self, X):
@@ -155,7 +183,9 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
         ``n_samples`` a knapsack budget."""
         X = validate_data(self, X, accept_sparse="csr", dtype=np.float64, ensure_min_samples=1)
         n = X.shape[0]
+        self.__dict__.pop("_stream", None)
         check_choice("algorithm", self.algorithm, ALGORITHMS)
+        check_choice("backend", self.backend, BACKENDS)
         seed = check_random_state(self.random_state).randint(2**31 - 1)
         obj = self._objective(X)
         if obj.n != n:
@@ -168,13 +198,16 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
             budget = check_real("n_samples", self.n_samples, minimum=0.0)
             if init is not None:
                 raise InvalidParameterError("initial_subset", self.initial_subset, "None with sample_cost")
-            sol = maximize(obj, constraint=Knapsack(costs, budget), algorithm=self._greedy_name())
+            sol = maximize(obj, constraint=Knapsack(costs, budget), algorithm=self._greedy_name(),
+                           backend=self._backend(False))
         else:
             k = check_int("n_samples", self.n_samples)
             if init is not None and init.size:
-                sol = maximize(obj, k, algorithm=self._greedy_name(), initial=init)
+                sol = maximize(obj, k, algorithm=self._greedy_name(), initial=init, backend=self.backend)
             else:
-                sol = maximize(obj, k, algorithm=self.algorithm, epsilon=self.epsilon, seed=seed)
+                numpy_ok = self.algorithm in ("lazy", "naive") or (self.algorithm == "auto" and obj.monotone)
+                sol = maximize(obj, k, algorithm=self.algorithm, epsilon=self.epsilon, seed=seed,
+                               backend=self._backend(numpy_ok))
         self.solution_ = sol
         self.ranking_ = np.asarray(sol.selection, dtype=np.int64)
         self.gains_ = np.asarray(sol.gains, dtype=np.float64)
@@ -182,6 +215,104 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
         if self.verbose:
             print(f"SubsetSelector: {len(self.ranking_)} rows, value {sol.value:.6g}, "
                   f"{sol.algorithm}, {sol.stats.get('seconds', 0.0):.3f} s")
+        return self
+
+    def _backend(self, numpy_ok: bool) -> str:
+        """``backend`` for maximize: "numpy" only where maximize runs it (else "auto")."""
+        if self.backend == "numpy" and not numpy_ok:
+            return "auto"
+        return self.backend
+
+    # ----------------------------------------------------------------- streaming
+    def _stream_rows(self, X) -> sp.csr_matrix:
+        """The batch's rows of the streamed objective's matrix (columns fixed for the stream)."""
+        if self.objective in ("feature-based", "coverage"):
+            return sp.csr_matrix(X)
+        Xd = X.toarray() if sp.issparse(X) else X
+        ref = self._reference
+        if self.metric == "euclidean":
+            sq = np.einsum("ij,ij->i", Xd, Xd)
+            D = sq[:, None] + self._ref_sq[None, :] - 2.0 * (Xd @ ref.T)
+            sim = np.maximum(self._d_max - np.maximum(D, 0.0), 0.0)
+        else:
+            center = self.metric == "correlation"
+            Z = Xd - Xd.mean(axis=1, keepdims=True) if center else Xd
+            norms = np.linalg.norm(Z, axis=1, keepdims=True)
+            norms[norms == 0] = 1.0
+            S = (Z / norms) @ ref.T
+            sim = np.maximum(S, 0.0) if self.metric == "cosine" else S * S
+        return sp.csr_matrix(sim)
+
+    def _start_stream(self, X) -> None:
+        from submodkit.solvers.streaming import StreamingMaximizer  # Numba: imported when used
+
+        check_choice("objective", self.objective, ("facility-location", "feature-based", "coverage"))
+        check_choice("concave", self.concave, tuple(CONCAVE))
+        k = check_int("n_samples", self.n_samples)
+        if self.objective == "facility-location":
+            check_choice("metric", self.metric, ("euclidean", "cosine", "correlation"))
+            ref = X if self.reference is None else self.reference
+            ref = validate_data(self, ref, accept_sparse="csr", dtype=np.float64, reset=False)
+            ref = ref.toarray() if sp.issparse(ref) else np.asarray(ref)
+            if self.metric == "euclidean":
+                self._reference = ref
+                self._ref_sq = np.einsum("ij,ij->i", ref, ref)
+                D = self._ref_sq[:, None] + self._ref_sq[None, :] - 2.0 * (ref @ ref.T)
+                self._d_max = float(max(D.max(), 0.0))
+            else:
+                Z = ref - ref.mean(axis=1, keepdims=True) if self.metric == "correlation" else ref
+                norms = np.linalg.norm(Z, axis=1, keepdims=True)
+                norms[norms == 0] = 1.0
+                self._reference = Z / norms
+        self._stream = StreamingMaximizer(self._stream_objective(self._stream_rows(X[:1]), 0), k,
+                                          epsilon=self.epsilon)
+        self._seen = 0
+        self._kept_rows: dict = {}
+
+    def _stream_objective(self, rows: sp.csr_matrix, offset: int):
+        """The objective over stream positions ``0..offset+len(rows)-1``; earlier rows are
+        empty (never read again: the sieve keeps their effect in its states)."""
+        indptr = np.concatenate([np.zeros(offset, dtype=np.int64), rows.indptr.astype(np.int64)])
+        mat = sp.csr_matrix((rows.data, rows.indices, indptr), shape=(offset + rows.shape[0], rows.shape[1]))
+        if self.objective == "feature-based":
+            return FeatureBased(mat, self.concave, dtype=self.dtype)
+        if self.objective == "coverage":
+            thr = check_real("threshold", self.threshold, minimum=0.0, strict_min=True)
+            return SaturatedCoverage(mat, caps=np.full(mat.shape[1], thr), dtype=self.dtype)
+        return FacilityLocation(mat, dtype=self.dtype)
+
+    def partial_fit(self, X, y=None):
+        """Process the rows of X as the next items of a stream (Sieve-Streaming++); see the
+        class docstring for the objective judged over the stream."""
+        first = not hasattr(self, "_stream")
+        X = validate_data(self, X, accept_sparse="csr", dtype=np.float64, ensure_min_samples=1, reset=first)
+        if first:
+            self._start_stream(X)
+        from submodkit.solvers.streaming_kernels import I_BEST_SIZE
+
+        sm = self._stream
+        b = X.shape[0]
+        sm.objective = self._stream_objective(self._stream_rows(X), self._seen)
+        sm.update(np.arange(self._seen, self._seen + b, dtype=np.int64))
+        sol = sm.solution()
+        keep = set(sol.selection.tolist())
+        live = np.flatnonzero(sm.slot_exp != np.iinfo(np.int64).min)
+        for slot in live:
+            keep.update(sm.sels[slot, : sm.sizes[slot]].tolist())
+        keep.update(sm.best_sel[: int(sm.ints[I_BEST_SIZE])].tolist())
+        rows = {}
+        for j in keep:
+            rows[j] = self._kept_rows[j] if j in self._kept_rows else X[j - self._seen]
+        self._kept_rows = rows
+        self._seen += b
+        self.solution_ = sol
+        self.ranking_ = np.asarray(sol.selection, dtype=np.int64)
+        self.gains_ = np.asarray(sol.gains, dtype=np.float64)
+        picked = [self._kept_rows[j] for j in self.ranking_.tolist()]
+        if sp.issparse(X):
+            self.subset_ = sp.vstack(picked, format="csr") if picked else X[:0]
+        else:
+            self.subset_ = np.vstack(picked) if picked else X[:0]
         return self
 
     def _greedy_name(self) -> str:

@@ -87,3 +87,22 @@ def test_live_submodlib(digits):
     ours = _ours(digits)["facility-location"]
     assert [int(r[0]) for r in res] == ours.selection.tolist()
     np.testing.assert_allclose([r[1] for r in res], ours.gains, rtol=1e-5)  # submodlib works in float32
+
+
+def test_float32_and_numpy_path_keep_the_reference(digits):
+    X, S, C = digits
+    ours = _ours(digits)
+    S32 = pairwise_similarity(X, "correlation", dtype=np.float32)
+    for name, f in (("facility-location", FacilityLocation(S32, dtype=np.float32)),
+                    ("feature-based-sqrt", FeatureBased(X, "sqrt", dtype=np.float32)),
+                    ("max-coverage", SaturatedCoverage(C, caps=np.ones(C.shape[1]), dtype=np.float32))):
+        for backend in ("numpy", "numba"):
+            sol = maximize(f, K, algorithm="lazy", backend=backend)
+            assert sol.selection.tolist() == ours[name].selection.tolist()
+            np.testing.assert_allclose(sol.gains, ours[name].gains, rtol=1e-5)
+    for name, f in (("facility-location", FacilityLocation(S)),
+                    ("feature-based-sqrt", FeatureBased(X, "sqrt")),
+                    ("max-coverage", SaturatedCoverage(C, caps=np.ones(C.shape[1])))):
+        sol = maximize(f, K, algorithm="lazy", backend="numpy")
+        assert sol.selection.tolist() == ours[name].selection.tolist() == REF[name]["ranking"]
+        np.testing.assert_allclose(sol.gains, ours[name].gains, rtol=1e-12)

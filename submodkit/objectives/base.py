@@ -6,7 +6,47 @@ import numpy as np
 import scipy.sparse as sp
 
 from submodkit._validation import check_selection
-from submodkit.objectives import kernels as K
+from submodkit.objectives import kinds as K
+
+
+def _kernels():
+    """The Numba kernels, imported on first use (importing Numba costs about 0.3 s)."""
+    from submodkit.objectives import kernels
+
+    return kernels
+
+
+def check_storage(name: str, values, dtype=np.float64):
+    """`check_matrix` for a storage dtype: float64 (the default), or float32 kept as float32
+    (half the memory; no float64 copy of a float32 input is made)."""
+    from submodkit._validation import check_matrix
+    from submodkit.errors import InvalidParameterError
+
+    dtype = np.dtype(dtype)
+    if dtype == np.float64:
+        return check_matrix(name, values)
+    if dtype != np.float32:
+        raise InvalidParameterError("dtype", dtype, "numpy.float64 or numpy.float32")
+    if sp.issparse(values):
+        mat = sp.csr_matrix(values, dtype=np.float32, copy=True)
+        mat.sum_duplicates()
+        mat.sort_indices()
+        data = mat.data
+    else:
+        try:
+            mat = np.ascontiguousarray(np.asarray(values, dtype=np.float32))
+        except (TypeError, ValueError):
+            raise InvalidParameterError(name, values, "a 2-D array of numbers") from None
+        if mat.ndim != 2:
+            raise InvalidParameterError(name, f"array of shape {mat.shape}", "a 2-D array")
+        data = mat.ravel()
+    if mat.shape[0] == 0 or mat.shape[1] == 0:
+        raise InvalidParameterError(name, f"matrix of shape {mat.shape}", "a non-empty matrix")
+    if not np.isfinite(data).all():
+        raise InvalidParameterError(name, "a matrix with NaN or inf", "finite entries")
+    if data.size and data.min() < 0:
+        raise InvalidParameterError(name, f"a matrix with minimum {data.min()}", "non-negative entries")
+    return mat
 
 
 class Objective:
@@ -30,20 +70,28 @@ class Objective:
         b: np.ndarray | None = None,
         monotone: bool = True,
         submodular: bool = True,
+        dtype=np.float64,
     ):
         self.kind = int(kind)
         self.agg = int(agg)
         self.phi = int(phi)
+        dtype = np.dtype(dtype)
+        if dtype not in (np.float64, np.float32):
+            from submodkit.errors import InvalidParameterError
+
+            raise InvalidParameterError("dtype", dtype, "numpy.float64 or numpy.float32")
+        single = dtype == np.float32
         if sp.issparse(matrix):
-            csr = sp.csr_matrix(matrix)
+            csr = matrix if isinstance(matrix, sp.csr_matrix) else sp.csr_matrix(matrix)
             self.indptr = np.ascontiguousarray(csr.indptr, dtype=np.int64)
             self.indices = np.ascontiguousarray(csr.indices, dtype=np.int32)
-            self.data = np.ascontiguousarray(csr.data, dtype=np.float64)
-            self.dense = K.EMPTY_DENSE
+            self.data = np.ascontiguousarray(csr.data, dtype=dtype)
+            self.dense = K.EMPTY_DENSE32 if single else K.EMPTY_DENSE
             self.shape = csr.shape
         else:
-            self.indptr, self.indices, self.data = K.EMPTY_INDPTR, K.EMPTY_INDICES, K.EMPTY_DATA
-            self.dense = np.ascontiguousarray(matrix, dtype=np.float64)
+            self.indptr, self.indices = K.EMPTY_INDPTR, K.EMPTY_INDICES
+            self.data = K.EMPTY_DATA32 if single else K.EMPTY_DATA
+            self.dense = np.ascontiguousarray(matrix, dtype=dtype)
             self.shape = self.dense.shape
         self.w = np.ascontiguousarray(w, dtype=np.float64)
         self.b = np.ascontiguousarray(np.zeros_like(self.w) if b is None else b, dtype=np.float64)
@@ -87,14 +135,15 @@ class Objective:
         sel = check_selection("selection", selection, self.n)
         cur = self.new_state()
         kind, agg, _, indptr, indices, data, dense, _, _ = self.kernel_args()
+        commit = _kernels().commit
         for j in sel:
-            K.commit(kind, agg, indptr, indices, data, dense, cur, j)
+            commit(kind, agg, indptr, indices, data, dense, cur, j)
         return cur
 
     def evaluate(self, selection=()) -> float:
         """f(selection); repeated indices count once."""
         sel = check_selection("selection", selection, self.n)
-        return float(K.evaluate_selection(*self.kernel_args(), self.new_state(), sel))
+        return float(_kernels().evaluate_selection(*self.kernel_args(), self.new_state(), sel))
 
     def gains(self, selection=(), candidates=None) -> np.ndarray:
         """Marginal gains f(S + j) - f(S) for each candidate j (all by default).
@@ -107,17 +156,18 @@ class Objective:
         else:
             cand = check_selection("candidates", candidates, self.n)
         cur = self.new_state()
+        KK = _kernels()
         if self.kind in (K.KIND_QUAD_DENSE, K.KIND_QUAD_CSR):
             kind, agg, _, indptr, indices, data, dense, _, _ = self.kernel_args()
             seen = set()
             for j in sel:
                 if j not in seen:
                     seen.add(int(j))
-                    K.commit(kind, agg, indptr, indices, data, dense, cur, j)
+                    KK.commit(kind, agg, indptr, indices, data, dense, cur, j)
         else:
-            K.evaluate_selection(*self.kernel_args(), cur, sel)
+            KK.evaluate_selection(*self.kernel_args(), cur, sel)
         out = np.empty(cand.shape[0], dtype=np.float64)
-        K.fill_gains(self.kernel_args(), cur, cand, out, self.nnz)
+        KK.fill_gains(self.kernel_args(), cur, cand, out, self.nnz)
         if sel.size:
             out[np.isin(cand, sel)] = 0.0
         return out

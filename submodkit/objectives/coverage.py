@@ -7,8 +7,8 @@ import scipy.sparse as sp
 
 from submodkit._validation import check_matrix, check_real, check_vector
 from submodkit.errors import InvalidParameterError
-from submodkit.objectives import kernels as K
-from submodkit.objectives.base import Objective
+from submodkit.objectives import kinds as K
+from submodkit.objectives.base import Objective, check_storage
 
 
 def as_set_matrix(sets, n_elements: int | None = None) -> sp.csr_matrix:
@@ -94,22 +94,23 @@ class SaturatedCoverage(Objective):
         alpha: saturation fraction in (0, 1] (used when ``caps`` is None).
         caps: per-column caps (non-negative).
         weights: per-column weights, ones by default.
+        dtype: storage, ``numpy.float64`` (default) or ``numpy.float32`` (half the memory).
     """
 
     name = "saturated-coverage"
 
-    def __init__(self, matrix, alpha: float = 0.1, caps=None, weights=None):
-        mat = check_matrix("matrix", matrix)
+    def __init__(self, matrix, alpha: float = 0.1, caps=None, weights=None, dtype=np.float64):
+        mat = check_storage("matrix", matrix, dtype)
         m = mat.shape[1]
         if caps is None:
             alpha = check_real("alpha", alpha, minimum=0.0, maximum=1.0, strict_min=True)
-            colsum = np.asarray(mat.sum(axis=0)).ravel()
+            colsum = np.asarray(mat.sum(axis=0, dtype=np.float64)).ravel()
             caps = alpha * colsum
         else:
             caps = check_vector("caps", caps, m)
         w = np.ones(m) if weights is None else check_vector("weights", weights, m)
         kind = K.KIND_CSR if sp.issparse(mat) else K.KIND_DENSE
-        super().__init__(kind=kind, agg=K.AGG_SUM, phi=K.PHI_MIN, matrix=mat, w=w, b=caps)
+        super().__init__(kind=kind, agg=K.AGG_SUM, phi=K.PHI_MIN, matrix=mat, w=w, b=caps, dtype=dtype)
         self.caps = self.b
 
 

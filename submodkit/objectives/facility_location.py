@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from submodkit._validation import check_matrix, check_vector
-from submodkit.objectives import kernels as K
-from submodkit.objectives.base import Objective
+from submodkit._validation import check_vector
+from submodkit.objectives import kinds as K
+from submodkit.objectives.base import Objective, check_storage
 from submodkit.objectives.similarity import knn_similarity, pairwise_similarity
 
 
@@ -20,6 +20,8 @@ class FacilityLocation(Objective):
     Args:
         similarity: non-negative matrix, dense or sparse (sparse: missing = 0).
         weights: element weights, ones by default.
+        dtype: storage of the similarity, ``numpy.float64`` (default) or ``numpy.float32``
+            (half the memory; gains are still summed in float64).
 
     Example:
         >>> FacilityLocation([[1.0, 0.5], [0.2, 1.0]]).evaluate([0])
@@ -28,26 +30,28 @@ class FacilityLocation(Objective):
 
     name = "facility-location"
 
-    def __init__(self, similarity, weights=None):
-        mat = check_matrix("similarity", similarity)
+    def __init__(self, similarity, weights=None, dtype=np.float64):
+        mat = check_storage("similarity", similarity, dtype)
         m = mat.shape[1]
         w = np.ones(m) if weights is None else check_vector("weights", weights, m)
         kind = K.KIND_CSR if sp.issparse(mat) else K.KIND_DENSE
-        super().__init__(kind=kind, agg=K.AGG_MAX, phi=K.PHI_IDENTITY, matrix=mat, w=w)
+        super().__init__(kind=kind, agg=K.AGG_MAX, phi=K.PHI_IDENTITY, matrix=mat, w=w, dtype=dtype)
 
     @classmethod
     def from_features(
-        cls, X, metric: str = "euclidean", n_neighbors: int | None = None, weights=None
+        cls, X, metric: str = "euclidean", n_neighbors: int | None = None, weights=None,
+        dtype=np.float64,
     ) -> FacilityLocation:
         """Facility location over the rows of X.
 
         ``n_neighbors=None`` builds the dense n x n similarity
         (:func:`~submodkit.objectives.similarity.pairwise_similarity`); an integer builds
         a sparse k-nearest-neighbour one, O(n k) memory
-        (:func:`~submodkit.objectives.similarity.knn_similarity`).
+        (:func:`~submodkit.objectives.similarity.knn_similarity`). ``dtype=numpy.float32``
+        stores it in single precision (half the memory).
         """
         if n_neighbors is None:
-            sim = pairwise_similarity(X, metric)
+            sim = pairwise_similarity(X, metric, dtype=dtype)
         else:
-            sim = knn_similarity(X, metric, n_neighbors)
-        return cls(sim, weights=weights)
+            sim = knn_similarity(X, metric, n_neighbors, dtype=dtype)
+        return cls(sim, weights=weights, dtype=dtype)

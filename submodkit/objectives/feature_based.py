@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from submodkit._validation import check_choice, check_matrix, check_vector
-from submodkit.objectives import kernels as K
-from submodkit.objectives.base import Objective
+from submodkit._validation import check_choice, check_vector
+from submodkit.objectives import kinds as K
+from submodkit.objectives.base import Objective, check_storage
 
 CONCAVE = {
     "sqrt": K.PHI_SQRT,
@@ -29,16 +29,18 @@ class FeatureBased(Objective):
         X: non-negative features, dense or sparse, one row per candidate.
         concave: the concave function.
         weights: per-feature weights, ones by default.
+        dtype: storage, ``numpy.float64`` (default) or ``numpy.float32`` (half the memory).
     """
 
     name = "feature-based"
 
-    def __init__(self, X, concave: str = "sqrt", weights=None):
+    def __init__(self, X, concave: str = "sqrt", weights=None, dtype=np.float64):
         check_choice("concave", concave, tuple(CONCAVE))
-        mat = check_matrix("X", X)
+        mat = check_storage("X", X, dtype)
         m = mat.shape[1]
         w = np.ones(m) if weights is None else check_vector("weights", weights, m)
         b = np.ones(m) if concave == "min1" else None
         kind = K.KIND_CSR if sp.issparse(mat) else K.KIND_DENSE
-        super().__init__(kind=kind, agg=K.AGG_SUM, phi=CONCAVE[concave], matrix=mat, w=w, b=b)
+        super().__init__(kind=kind, agg=K.AGG_SUM, phi=CONCAVE[concave], matrix=mat, w=w, b=b,
+                         dtype=dtype)
         self.concave = concave

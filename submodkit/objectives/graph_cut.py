@@ -7,7 +7,7 @@ import scipy.sparse as sp
 
 from submodkit._validation import check_matrix, check_real
 from submodkit.errors import InvalidParameterError
-from submodkit.objectives import kernels as K
+from submodkit.objectives import kinds as K
 from submodkit.objectives.base import Objective
 
 

@@ -43,28 +43,30 @@ import math
 import numpy as np
 from numba import njit, prange
 
-KIND_DENSE = 0
-KIND_CSR = 1
-KIND_QUAD_DENSE = 2
-KIND_QUAD_CSR = 3
-KIND_COVERAGE = 4
-KIND_MIX_DENSE = 5
-KIND_MIX_CSR = 6
-
-AGG_SUM = 0
-AGG_MAX = 1
-
-PHI_IDENTITY = 0
-PHI_SQRT = 1
-PHI_LOG1P = 2
-PHI_INVERSE = 3
-PHI_MIN = 4
-PHI_ONE_MINUS_EXP = 5
-
-EMPTY_DENSE = np.zeros((0, 0), dtype=np.float64)
-EMPTY_INDPTR = np.zeros(1, dtype=np.int64)
-EMPTY_INDICES = np.zeros(0, dtype=np.int32)
-EMPTY_DATA = np.zeros(0, dtype=np.float64)
+from submodkit.objectives.kinds import (  # noqa: F401  (re-exported for the solvers)
+    AGG_MAX,
+    AGG_SUM,
+    EMPTY_DATA,
+    EMPTY_DATA32,
+    EMPTY_DENSE,
+    EMPTY_DENSE32,
+    EMPTY_INDICES,
+    EMPTY_INDPTR,
+    KIND_COVERAGE,
+    KIND_CSR,
+    KIND_DENSE,
+    KIND_MIX_CSR,
+    KIND_MIX_DENSE,
+    KIND_QUAD_CSR,
+    KIND_QUAD_DENSE,
+    PARALLEL_MIN_WORK,
+    PHI_IDENTITY,
+    PHI_INVERSE,
+    PHI_LOG1P,
+    PHI_MIN,
+    PHI_ONE_MINUS_EXP,
+    PHI_SQRT,
+)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -201,8 +203,6 @@ def gains_of_parallel(kind, agg, phi, indptr, indices, data, dense, w, b, cur, c
     for t in prange(candidates.shape[0]):
         out[t] = gain(kind, agg, phi, indptr, indices, data, dense, w, b, cur, candidates[t])
 
-
-PARALLEL_MIN_WORK = 1_000_000
 
 
 def fill_gains(args: tuple, cur, candidates, out, work: int) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 import time
 
 import numpy as np
@@ -11,17 +12,87 @@ from submodkit._validation import check_choice, check_int, check_real, check_sel
 from submodkit.constraints import Cardinality, Knapsack, PartitionMatroid
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
-from submodkit.objectives import kernels as K
+from submodkit.objectives import kinds as K
+from submodkit.objectives import numpy_kernels as NK
 from submodkit.objectives.base import Objective
 from submodkit.solution import Guarantee, Solution
-from submodkit.solvers import greedy_kernels as G
-from submodkit.solvers import nonmonotone as NM
+from submodkit.solvers.greedy_numpy import lazy_greedy_numpy
 
 NM_ALGORITHMS = ("random-greedy", "double-greedy", "distorted-greedy")
 ALGORITHMS = (
     "auto", "naive", "lazy", "stochastic", "threshold",
     "random-greedy", "double-greedy", "distorted-greedy",
 )
+BACKENDS = ("auto", "numba", "numpy")
+NUMPY_MAX_WORK = 4_000_000
+"""``backend="auto"`` may run naive / lazy greedy in numpy when the objective stores at
+most this many entries (``objective.nnz``) ..."""
+NUMPY_MAX_SCAN = 20_000_000
+"""... and ``k * n`` (each numpy step scans the n keys) is at most this."""
+NUMBA_STARTUP = 0.3
+"""Seconds Numba's first kernel call costs in a process (LLVM start-up, cache hit or not)."""
+_numpy_seconds = [0.0]  # time spent in the numpy path in this process (ski rental)
+
+
+def _numba():
+    """The Numba kernel modules, imported on first use (Numba's import costs 0.3 s)."""
+    from submodkit.objectives import kernels
+    from submodkit.solvers import greedy_kernels
+
+    return kernels, greedy_kernels
+
+
+def numba_loaded() -> bool:
+    """Whether Numba's lazy greedy kernel has already run (or been loaded) in this process."""
+    mod = sys.modules.get("submodkit.solvers.greedy_kernels")
+    return mod is not None and bool(mod.lazy_greedy.signatures)
+
+
+def use_numpy(objective: Objective, backend: str = "auto", k: int | None = None) -> bool:
+    """Whether ``backend`` resolves to the numpy kernels for ``objective`` (see ``maximize``).
+
+    ``"auto"`` is a ski rental: numpy (slower per step, no start-up) for a small instance
+    while Numba is not loaded and the numpy runs of this process have cost less than
+    Numba's start-up ``NUMBA_STARTUP``; Numba afterwards, and for large instances.
+    """
+    if backend == "numpy":
+        return True
+    if backend == "numba":
+        return False
+    steps = objective.n if k is None else min(k, objective.n)
+    return (objective.nnz <= NUMPY_MAX_WORK and steps * objective.n <= NUMPY_MAX_SCAN
+            and _numpy_seconds[0] < NUMBA_STARTUP and not numba_loaded())
+
+
+def initial_gains(objective: Objective, cur: np.ndarray, numpy_path: bool) -> np.ndarray:
+    """The gain of every candidate in the state ``cur``."""
+    n = objective.n
+    cand = np.arange(n, dtype=np.int64)
+    if numpy_path:
+        return np.asarray(NK.gains(objective.kernel_args(), cur, cand), dtype=np.float64)
+    K_, _ = _numba()
+    out = np.empty(n, dtype=np.float64)
+    K_.fill_gains(objective.kernel_args(), cur, cand, out, objective.nnz)
+    return out
+
+
+def state_of(objective: Objective, selection: np.ndarray, numpy_path: bool) -> np.ndarray:
+    """The state after ``selection`` (distinct indices)."""
+    if not numpy_path:
+        return objective.state(selection)
+    cur = objective.new_state()
+    args = objective.kernel_args()
+    for j in np.asarray(selection, dtype=np.int64).tolist():
+        NK.commit(args, cur, j)
+    return cur
+
+
+def value_of(objective: Objective, selection: np.ndarray, numpy_path: bool) -> float:
+    """f(selection)."""
+    if not numpy_path:
+        return float(objective.evaluate(selection))
+    sel = np.asarray(selection, dtype=np.int64)
+    return NK.value(objective.kernel_args(), objective.new_state(), sel)
 
 
 def maximize(
@@ -35,6 +106,7 @@ def maximize(
     bound: bool = True,
     costs=None,
     initial=None,
+    backend: str = "auto",
 ) -> Solution:
     """Maximize a submodular ``objective`` greedily under a constraint.
 
@@ -84,6 +156,18 @@ def maximize(
 
     Ties go to the smallest index; a seed fixes the stochastic algorithm.
 
+    ``backend``: naive and lazy greedy under a cardinality constraint (with or without
+    ``initial``) also run in numpy (:mod:`submodkit.solvers.greedy_numpy`, a batched lazy
+    greedy with the same selections; gains equal up to floating-point summation order).
+    ``"auto"`` (default) uses numpy when ``objective.nnz <= NUMPY_MAX_WORK``,
+    ``k * n <= NUMPY_MAX_SCAN``, Numba's greedy kernels are not yet loaded in this process
+    (their first call costs about 0.3 s, more than the whole numpy run on a small
+    instance) and the numpy runs of this process have taken less than that start-up
+    (ski rental: a long-running process then moves to the faster Numba kernels); else
+    Numba. ``"numba"`` and
+    ``"numpy"`` force one (``"numpy"`` is rejected for the other algorithms and
+    constraints).
+
     Example:
         >>> from submodkit import Coverage, maximize
         >>> sol = maximize(Coverage([[0, 1, 2], [2, 3], [3, 4]]), k=2)
@@ -92,8 +176,16 @@ def maximize(
     """
     if not isinstance(objective, Objective):
         raise InvalidParameterError("objective", objective, "a submodkit Objective")
-    check_choice("algorithm", algorithm, ALGORITHMS)
+    if algorithm not in ALGORITHMS:
+        check_choice("algorithm", algorithm, ALGORITHMS)
+    if backend not in BACKENDS:
+        check_choice("backend", backend, BACKENDS)
     n = objective.n
+    if (constraint is None and costs is None and initial is None and type(k) is int and k >= 0
+            and (algorithm in ("lazy", "naive") or (algorithm == "auto" and objective.monotone
+                                                     and objective.submodular))
+            and use_numpy(objective, backend, k)):
+        return _numpy_cardinality(objective, k, "naive" if algorithm == "naive" else "lazy", bound)
     if isinstance(constraint, Cardinality):
         if k is not None and k != constraint.k:
             raise InvalidParameterError("k", k, f"None or the constraint's k={constraint.k}")
@@ -112,7 +204,15 @@ def maximize(
         raise InvalidParameterError(
             "costs", "a vector", f"None with algorithm={algorithm!r} (costs need one of {NM_ALGORITHMS})"
         )
+    numpy_ok = algorithm in ("naive", "lazy") and constraint is None
+    if backend == "numpy" and not numpy_ok:
+        raise InvalidParameterError(
+            "backend", backend, "'auto' or 'numba' (numpy runs naive / lazy greedy under cardinality)"
+        )
+    numpy_path = numpy_ok and use_numpy(objective, backend, k)
     if algorithm in NM_ALGORITHMS:
+        from submodkit.solvers import nonmonotone as NM
+
         if constraint is not None:
             raise InvalidParameterError(
                 "constraint", constraint, f"None or Cardinality with algorithm={algorithm!r}"
@@ -170,18 +270,25 @@ def maximize(
         kmax = min(kmax, candidates.size)
 
     args = objective.kernel_args()
-    cur = objective.new_state() if initial is None else objective.state(initial)
+    cur = objective.new_state() if initial is None else state_of(objective, initial, numpy_path)
     sel = np.empty(kmax, dtype=np.int64)
     gains = np.empty(kmax, dtype=np.float64)
     init = None
     stale = None  # upper bounds on the final gains left by naive / lazy greedy
     evals = 0
     if algorithm != "stochastic":
-        init = np.empty(n, dtype=np.float64)
-        K.fill_gains(args, cur, np.arange(n, dtype=np.int64), init, objective.nnz)
+        init = initial_gains(objective, cur, numpy_path)
         evals = n
     name = algorithm
-    if algorithm in ("naive", "lazy"):
+    if not numpy_path:
+        _, G = _numba()
+    if numpy_path:
+        stale = np.full(n, -np.inf)
+        sel, gains, more = lazy_greedy_numpy(
+            args, cur, candidates, kmax, init, stale, naive=algorithm == "naive"
+        )
+        n_sel, value = sel.shape[0], float(gains.sum())
+    elif algorithm in ("naive", "lazy"):
         kernel = G.lazy_greedy if algorithm == "lazy" else G.naive_greedy
         use_ratio = isinstance(constraint, Knapsack)
         stale = np.full(n, -np.inf)
@@ -202,7 +309,7 @@ def maximize(
     evals += more
     sel, gains = sel[:n_sel].copy(), gains[:n_sel].copy()
     if objective.kind in (K.KIND_QUAD_DENSE, K.KIND_QUAD_CSR):
-        value = float(objective.evaluate(sel))
+        value = value_of(objective, sel, numpy_path)
 
     if isinstance(constraint, Knapsack):
         name = f"{algorithm}-cost-benefit"
@@ -217,13 +324,18 @@ def maximize(
     upper = None
     if initial is not None:
         stats["seconds"] = time.perf_counter() - start
+        if numpy_path:
+            _numpy_seconds[0] += stats["seconds"]
         return Solution(
-            selection=sel, gains=gains, value=objective.evaluate(np.concatenate([initial, sel])),
+            selection=sel, gains=gains,
+            value=value_of(objective, np.concatenate([initial, sel]), numpy_path),
             algorithm=f"{algorithm}-warm-start", guarantee=None, stats=stats,
         )
     if bound and objective.monotone and objective.submodular:
         if constraint is None and init is not None:
-            top, evaluated = _top_k_final_gains(objective, sel, init if stale is None else stale, kmax)
+            top, evaluated = _top_k_final_gains(
+                objective, sel, init if stale is None else stale, kmax, numpy_path
+            )
             bounds = [value + top, _gain_bound(init, k, constraint)]
         else:
             final = objective.gains(sel)
@@ -234,6 +346,8 @@ def maximize(
         upper = max(value, min(bounds))
         stats["evaluations"] += evaluated
     stats["seconds"] = time.perf_counter() - start
+    if numpy_path:
+        _numpy_seconds[0] += stats["seconds"]
     return Solution(
         selection=sel,
         gains=gains,
@@ -245,7 +359,36 @@ def maximize(
     )
 
 
-def _top_k_final_gains(objective: Objective, sel: np.ndarray, upper: np.ndarray, k: int):
+def _numpy_cardinality(objective: Objective, k: int, algorithm: str, bound: bool) -> Solution:
+    """The lean path of ``maximize`` (numpy, cardinality): small instances, cold."""
+    start = time.perf_counter()
+    n = objective.n
+    cur = objective.new_state()
+    init = initial_gains(objective, cur, True)
+    stale = np.full(n, -np.inf)
+    sel, gains, more = lazy_greedy_numpy(
+        objective.kernel_args(), cur, np.arange(n, dtype=np.int64), min(k, n), init, stale,
+        naive=algorithm == "naive",
+    )
+    value = float(gains.sum())
+    if objective.kind in (K.KIND_QUAD_DENSE, K.KIND_QUAD_CSR):
+        value = value_of(objective, sel, True)
+    stats = {"evaluations": n + more, "seconds": 0.0, "n": n}
+    upper = None
+    if bound and objective.monotone and objective.submodular:
+        top, evaluated = _top_k_final_gains(objective, sel, stale, min(k, n), True)
+        upper = max(value, min(value + top, _gain_bound(init, k, None)))
+        stats["evaluations"] += evaluated
+    stats["seconds"] = time.perf_counter() - start
+    _numpy_seconds[0] += stats["seconds"]
+    return Solution(
+        selection=sel, gains=gains, value=value, algorithm=algorithm,
+        guarantee=_guarantee(objective, algorithm, None, min(k, n), 0.1), upper_bound=upper, stats=stats,
+    )
+
+
+def _top_k_final_gains(objective: Objective, sel: np.ndarray, upper: np.ndarray, k: int,
+                       numpy_path: bool = False):
     """Sum of the k largest gains w.r.t. the final selection, and the gains it evaluated.
 
     ``upper[j]`` bounds j's final gain (an initial gain, or lazy greedy's stale key: by
@@ -256,7 +399,7 @@ def _top_k_final_gains(objective: Objective, sel: np.ndarray, upper: np.ndarray,
     n = objective.n
     if k == 0 or n == 0:
         return 0.0, 0
-    cur = objective.state(sel)
+    cur = state_of(objective, sel, numpy_path)
     args = objective.kernel_args()
     order_key = upper.copy()
     order_key[sel] = -np.inf  # selected: gain 0 by definition
@@ -269,8 +412,11 @@ def _top_k_final_gains(objective: Objective, sel: np.ndarray, upper: np.ndarray,
             part = np.argpartition(-order_key, size)
             idx = part[:size].astype(np.int64)
             rest_max = order_key[part[size]]
-        g = np.empty(idx.shape[0])
-        K.fill_gains(args, cur, idx, g, objective.nnz * idx.shape[0] // max(n, 1))
+        if numpy_path:
+            g = np.asarray(NK.gains(args, cur, idx), dtype=np.float64)
+        else:
+            g = np.empty(idx.shape[0])
+            _numba()[0].fill_gains(args, cur, idx, g, objective.nnz * idx.shape[0] // max(n, 1))
         g[order_key[idx] == -np.inf] = 0.0
         np.maximum(g, 0.0, out=g)
         kk = min(k, g.shape[0])

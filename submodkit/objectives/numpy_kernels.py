@@ -1,0 +1,170 @@
+"""Numpy versions of the objective kernels (gains, commit, value), for small instances.
+
+Same arrays and semantics as :mod:`submodkit.objectives.kernels` (see there for the
+``kind`` / ``agg`` / ``phi`` encoding), vectorized over a batch of candidates. They exist
+because the first call of any Numba function in a process costs about 0.3 s (Numba's
+LLVM initialisation, on-disk cache hit or not): on a small instance the whole greedy run
+takes a few milliseconds in numpy. Mathematically the gains are those of the Numba
+kernels; floating-point sums are taken in a different order, so values may differ in
+the last bits.
+
+Every kind is supported: the aggregate family (dense and CSR), coverage, the quadratic
+family (graph cut) and mixtures.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from submodkit.objectives import kinds as K
+
+
+def phi_values(phi: int, x: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """phi(x) elementwise for the concave function with code ``phi`` (caps ``c`` for min)."""
+    if phi == K.PHI_IDENTITY:
+        return x
+    if phi == K.PHI_SQRT:
+        return np.sqrt(x)
+    if phi == K.PHI_LOG1P:
+        return np.log1p(x)
+    if phi == K.PHI_INVERSE:
+        return x / (1.0 + x)
+    if phi == K.PHI_MIN:
+        return np.minimum(c, x)
+    return -np.expm1(-x)
+
+
+def _phi_codes(codes: np.ndarray, x: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """phi_u(x_u) with a per-column code (mixtures); ``codes``, ``c`` broadcast with x."""
+    out = np.array(x, dtype=np.float64, copy=True)
+    for code in np.unique(codes):
+        code = int(code)
+        if code == K.PHI_IDENTITY:
+            continue
+        mask = np.broadcast_to(codes == code, out.shape)
+        cc = np.broadcast_to(c, out.shape)[mask] if code == K.PHI_MIN else None
+        out[mask] = phi_values(code, out[mask], cc)
+    return out
+
+
+def _weighted_rowsum(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """``sum_u w[u] x[t, u]`` per row, with numpy's row-wise sum (not BLAS, whose rounding
+    depends on the row's memory offset), so identical rows get bitwise identical gains."""
+    if not (w.shape[0] and w[0] == 1.0 and w.min() == 1.0 and w.max() == 1.0):
+        x = x * w
+    return x.sum(axis=1, dtype=np.float64)
+
+
+def _rows(indptr: np.ndarray, cand: np.ndarray):
+    """Positions of the stored entries of rows ``cand`` and each entry's batch row."""
+    starts = indptr[cand]
+    lens = indptr[cand + 1] - starts
+    total = int(lens.sum())
+    owner = np.repeat(np.arange(cand.shape[0]), lens)
+    offsets = np.cumsum(lens) - lens
+    pos = np.arange(total, dtype=np.int64) + np.repeat(starts - offsets, lens)
+    return pos, owner
+
+
+def gains(args: tuple, cur: np.ndarray, cand: np.ndarray) -> np.ndarray:
+    """Marginal gains of the candidates ``cand`` (int64 array) in the state ``cur``."""
+    kind, agg, phi, indptr, indices, data, dense, w, b = args
+    nb = cand.shape[0]
+    if kind == K.KIND_QUAD_DENSE or kind == K.KIND_QUAD_CSR:
+        return w[cand] - b[cand] * cur[cand]
+    if kind == K.KIND_DENSE:
+        if phi == K.PHI_IDENTITY and agg == K.AGG_MAX:
+            diff = dense[cand]
+            if diff.dtype == np.float64:
+                np.subtract(diff, cur, out=diff)
+            else:
+                diff = np.subtract(diff, cur)  # float64 even for float32 storage
+            np.maximum(diff, 0.0, out=diff)
+            return _weighted_rowsum(diff, w)
+        rows = dense[cand]
+        if phi == K.PHI_IDENTITY:
+            return _weighted_rowsum(rows, w)
+        new = cur + rows if agg == K.AGG_SUM else np.maximum(cur, rows)
+        return _weighted_rowsum(phi_values(phi, new, b) - phi_values(phi, cur, b), w)
+    if kind == K.KIND_MIX_DENSE:
+        m = w.shape[0]
+        rows = dense[cand]
+        new = np.where(rows >= 0.0, cur + rows, np.maximum(cur, -rows))
+        codes, caps = b[m : 2 * m], b[:m]
+        diff = _phi_codes(codes, new, caps) - _phi_codes(codes, cur, caps)
+        return b[2 * m + cand] + _weighted_rowsum(diff, w)
+    pos, owner = _rows(indptr, cand)
+    u = indices[pos]
+    c = cur[u]
+    if kind == K.KIND_COVERAGE:
+        contrib = c
+    elif kind == K.KIND_CSR:
+        a = data[pos]
+        if phi == K.PHI_IDENTITY:
+            contrib = w[u] * (np.maximum(a - c, 0.0) if agg == K.AGG_MAX else a)
+        else:
+            new = c + a if agg == K.AGG_SUM else np.maximum(c, a)
+            bu = b[u]
+            contrib = w[u] * (phi_values(phi, new, bu) - phi_values(phi, c, bu))
+    else:  # KIND_MIX_CSR
+        m = w.shape[0]
+        a = data[pos]
+        new = np.where(a >= 0.0, c + a, np.maximum(c, -a))
+        codes, caps = b[m + u], b[u]
+        contrib = w[u] * (_phi_codes(codes, new, caps) - _phi_codes(codes, c, caps))
+        return b[2 * m + cand] + np.bincount(owner, weights=contrib, minlength=nb)
+    return np.bincount(owner, weights=contrib, minlength=nb)
+
+
+def commit(args: tuple, cur: np.ndarray, j: int) -> None:
+    """Add candidate ``j``: update the state ``cur`` in place."""
+    kind, agg, _, indptr, indices, data, dense, _, _ = args
+    if kind == K.KIND_DENSE:
+        if agg == K.AGG_SUM:
+            cur += dense[j]
+        else:
+            np.maximum(cur, dense[j], out=cur)
+    elif kind == K.KIND_QUAD_DENSE:
+        cur += dense[j]
+    elif kind == K.KIND_MIX_DENSE:
+        row = dense[j]
+        np.copyto(cur, np.where(row >= 0.0, cur + row, np.maximum(cur, -row)))
+    else:
+        lo, hi = indptr[j], indptr[j + 1]
+        u = indices[lo:hi]
+        if kind == K.KIND_COVERAGE:
+            cur[u] = 0.0
+            return
+        a = data[lo:hi]
+        if kind == K.KIND_QUAD_CSR or (kind == K.KIND_CSR and agg == K.AGG_SUM):
+            cur[u] += a  # indices within a row are distinct
+        elif kind == K.KIND_CSR:
+            cur[u] = np.maximum(cur[u], a)
+        else:
+            c = cur[u]
+            cur[u] = np.where(a >= 0.0, c + a, np.maximum(c, -a))
+
+
+def value(args: tuple, cur: np.ndarray, selection: np.ndarray) -> float:
+    """f(selection) from the empty state ``cur``; leaves ``cur`` at the selection.
+
+    Repeated indices count once (as :func:`submodkit.objectives.kernels.evaluate_selection`).
+    """
+    kind, agg, phi, indptr, indices, data, dense, w, b = args
+    _, first = np.unique(selection, return_index=True)
+    sel = selection[np.sort(first)]
+    total = 0.0
+    if kind in (K.KIND_QUAD_DENSE, K.KIND_QUAD_CSR):
+        for j in sel.tolist():
+            total += float(w[j] - b[j] * cur[j])
+            commit(args, cur, j)
+        return total
+    for j in sel.tolist():
+        commit(args, cur, j)
+    if kind in (K.KIND_MIX_DENSE, K.KIND_MIX_CSR):
+        m = w.shape[0]
+        total = float(b[2 * m + sel].sum())
+        return total + float(w @ _phi_codes(b[m : 2 * m], cur, b[:m]))
+    if kind == K.KIND_COVERAGE:
+        return float(w.sum() - cur.sum())
+    return float(w @ phi_values(phi, cur, b))

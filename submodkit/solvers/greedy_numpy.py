@@ -1,0 +1,97 @@
+"""Batched lazy greedy in numpy: the small-instance path of :func:`submodkit.maximize`.
+
+Lazy greedy (Minoux 1978) keeps an upper bound (a stale gain) per candidate. This version
+refreshes the bounds in batches: each step takes the ``batch`` largest stale keys, evaluates
+their true gains in one vectorized call (:mod:`submodkit.objectives.numpy_kernels`), and
+accepts the candidate of largest key (ties: smallest index) as soon as that key is fresh.
+A fresh key is a true gain and every other key an upper bound on one (submodularity), so
+the accepted candidate is exactly the one naive greedy picks, with the same tie rule as
+the Numba kernels of :mod:`submodkit.solvers.greedy_kernels`: the selections are the
+same, the gains equal up to floating-point summation order. Cardinality constraint only.
+
+It never imports Numba: a cold process runs a small instance in milliseconds instead of
+paying Numba's ~0.3 s start-up.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from submodkit.objectives import numpy_kernels as NK
+
+_TIE = 1e-9  # keys within this relative distance of the best fresh gain are re-evaluated
+SMALL_STEP_WORK = 1 << 16  # below this many stored entries per step, refresh every stale key
+
+
+def lazy_greedy_numpy(
+    args: tuple,
+    cur: np.ndarray,
+    candidates: np.ndarray,
+    k: int,
+    init_gains: np.ndarray,
+    bounds_out: np.ndarray,
+    *,
+    naive: bool = False,
+    batch: int = 8,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Greedy over ``candidates`` for ``k`` steps from the state ``cur`` (updated in place).
+
+    ``init_gains[j]`` is the gain of j in the initial state. With ``naive=True`` every live
+    candidate is re-evaluated at each step (classic greedy). On return ``bounds_out[j]``
+    holds the last key of each candidate not selected (an upper bound on its final gain).
+    Returns ``(selection, gains, evaluations after the initial ones)``.
+    """
+    n = init_gains.shape[0]
+    keys = np.full(n, -np.inf)
+    keys[candidates] = init_gains[candidates]
+    alive = np.zeros(n, dtype=np.bool_)
+    alive[candidates] = True
+    n_alive = int(candidates.shape[0])
+    stamp = np.full(n, -1, dtype=np.int64)
+    stamp[candidates] = 0  # initial gains are fresh at step 0
+    steps = min(k, n_alive)
+    sel = np.empty(steps, dtype=np.int64)
+    gains = np.empty(steps, dtype=np.float64)
+    evals = 0
+    b = max(1, batch)
+    dense, indptr = args[6], args[3]
+    per_row = dense.shape[1] if dense.size else max(1, int(indptr[-1]) // max(n, 1))
+    # -inf marks the selected (and non-candidates); a live key of -inf (impossible for
+    # finite data) would only be reached after every finite key.
+    for step in range(steps):
+        rounds = 0
+        while True:
+            top = int(np.argmax(keys))
+            if not alive[top]:  # every live key is -inf: take the smallest live index
+                top = int(np.flatnonzero(alive)[0])
+            if stamp[top] == step:
+                # Rounding can make a gain grow by an ulp, so a stale key is not always an
+                # upper bound to the last bit: refresh the near-ties before accepting.
+                g_top = keys[top]
+                near = np.flatnonzero(alive & (stamp != step) & (keys >= g_top - _TIE * max(1.0, abs(g_top))))
+                if near.size == 0:
+                    break
+                cand = near
+            elif naive or b >= n_alive or n_alive * per_row <= SMALL_STEP_WORK:
+                cand = np.flatnonzero(alive & (stamp != step))
+            else:
+                part = np.argpartition(-keys, b)[:b]
+                cand = part[alive[part] & (stamp[part] != step)]
+                if stamp[top] != step and not (cand == top).any():
+                    cand = np.append(cand, top)
+            rounds += 1
+            g = NK.gains(args, cur, cand)
+            keys[cand] = g
+            stamp[cand] = step
+            evals += int(cand.shape[0])
+        if not naive:
+            b = min(2 * b, 4096) if rounds > 1 else max(batch, b // 2)
+        sel[step] = top
+        gains[step] = keys[top]
+        keys[top] = -np.inf
+        alive[top] = False
+        n_alive -= 1
+        NK.commit(args, cur, top)
+    live = np.flatnonzero(alive)
+    bounds_out[live] = keys[live]
+    return sel, gains, evals

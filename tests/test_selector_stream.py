@@ -1,0 +1,104 @@
+"""SubsetSelector.partial_fit (streaming), dtype and backend options."""
+
+import numpy as np
+import pytest
+
+pytest.importorskip("sklearn")
+
+from submodkit.errors import InvalidParameterError  # noqa: E402
+from submodkit.objectives import FacilityLocation, FeatureBased, SaturatedCoverage  # noqa: E402
+from submodkit.selector import SubsetSelector  # noqa: E402
+from submodkit.solvers.brute_force import brute_force_maximize  # noqa: E402
+from submodkit.solvers.streaming import StreamingMaximizer  # noqa: E402
+
+
+def _X(seed=0, n=120, d=5):
+    return np.random.default_rng(seed).random((n, d))
+
+
+def _stream(f, k, eps=0.1):
+    sm = StreamingMaximizer(f, k, epsilon=eps)
+    sm.update(np.arange(f.n))
+    return sm.solution()
+
+
+@pytest.mark.parametrize("cuts", [[120], [1] * 120, [37, 37, 37, 9], [5, 100, 15]])
+def test_partial_fit_feature_based_and_coverage_match_one_stream(cuts):
+    X = _X()
+    for objective, f in (("feature-based", FeatureBased(X, "sqrt")),
+                         ("coverage", SaturatedCoverage(X, caps=np.full(X.shape[1], 1.5)))):
+        sel = SubsetSelector(6, objective=objective, threshold=1.5)
+        lo = 0
+        for c in cuts:
+            sel.partial_fit(X[lo:lo + c])
+            lo += c
+        ref = _stream(f, 6)
+        assert sel.ranking_.tolist() == ref.selection.tolist()
+        assert sel.solution_.value == pytest.approx(ref.value)
+        np.testing.assert_array_equal(sel.subset_, X[sel.ranking_])
+        assert sel.solution_.guarantee is not None
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "cosine", "correlation"])
+def test_partial_fit_facility_location_over_a_reference_set(metric):
+    X = _X(1)
+    ref = X[:25]
+    sel = SubsetSelector(4, metric=metric, reference=ref)
+    for lo in range(0, 120, 40):
+        sel.partial_fit(X[lo:lo + 40])
+    if metric == "euclidean":
+        D = ((X[:, None, :] - ref[None, :, :]) ** 2).sum(-1)
+        R = ((ref[:, None, :] - ref[None, :, :]) ** 2).sum(-1)
+        sim = np.maximum(R.max() - D, 0.0)
+    else:
+        Z = X - X.mean(1, keepdims=True) if metric == "correlation" else X
+        Zr = ref - ref.mean(1, keepdims=True) if metric == "correlation" else ref
+        unit = Z / np.linalg.norm(Z, axis=1, keepdims=True)
+        C = unit @ (Zr / np.linalg.norm(Zr, axis=1, keepdims=True)).T
+        sim = np.maximum(C, 0.0) if metric == "cosine" else C * C
+    f = FacilityLocation(sim)
+    expect = _stream(f, 4)
+    assert sel.ranking_.tolist() == expect.selection.tolist()
+    assert sel.solution_.value == pytest.approx(f.evaluate(sel.ranking_))
+    # no reference: the first batch is the reference set
+    first = SubsetSelector(4, metric=metric).partial_fit(X[:30]).partial_fit(X[30:])
+    again = SubsetSelector(4, metric=metric, reference=X[:30]).partial_fit(X)
+    assert first.ranking_.tolist() == again.ranking_.tolist()
+
+
+def test_partial_fit_guarantee_against_brute_force():
+    for seed in range(3):
+        X = _X(seed, n=12, d=4)
+        sel = SubsetSelector(3, objective="feature-based", epsilon=0.1)
+        for lo in range(0, 12, 5):
+            sel.partial_fit(X[lo:lo + 5])
+        opt = brute_force_maximize(FeatureBased(X), 3).value
+        assert sel.solution_.value >= (0.5 - 0.1) * opt - 1e-9
+
+
+def test_partial_fit_errors_and_fit_restarts():
+    X = _X()
+    with pytest.raises(InvalidParameterError):
+        SubsetSelector(3, objective="graph-cut").partial_fit(X)
+    sel = SubsetSelector(3, objective="feature-based").partial_fit(X[:50])
+    with pytest.raises(ValueError):
+        sel.partial_fit(X[:10, :3])  # another number of features
+    sel.fit(X)  # fit starts over (a batch selection of the whole X)
+    assert sel.ranking_.tolist() == SubsetSelector(3, objective="feature-based").fit(X).ranking_.tolist()
+    sel.partial_fit(X[:50])
+    assert sel.ranking_.max() < 50  # a new stream
+
+
+def test_dtype_and_backend_options():
+    X = _X(2, n=80)
+    base = SubsetSelector(8).fit(X)
+    for kw in ({"dtype": np.float32}, {"backend": "numpy"}, {"backend": "numba"},
+               {"dtype": np.float32, "n_neighbors": 10}):
+        other = SubsetSelector(8, **kw).fit(X)
+        if "n_neighbors" not in kw:
+            assert other.ranking_.tolist() == base.ranking_.tolist()
+    assert SubsetSelector(8, dtype=np.float32).fit(X).ranking_.size == 8
+    with pytest.raises(InvalidParameterError):
+        SubsetSelector(3, backend="gpu").fit(X)
+    # numpy backend with an algorithm numpy does not run: falls back to Numba
+    assert SubsetSelector(3, backend="numpy", algorithm="threshold").fit(X).ranking_.size <= 3
