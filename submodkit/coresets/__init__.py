@@ -1,14 +1,25 @@
 """Composable core-sets, sketches and the engines that run them (local threads, Dask)."""
 
-from submodkit.coresets.distributed import greedi, randgreedi
+from submodkit.coresets.adaptive import adaptive_maximize
+from submodkit.coresets.bicriteria import bicriteria_greedi, bicriteria_size
+from submodkit.coresets.distributed import greedi, randgreedi, upper_bound_at
 from submodkit.coresets.diversity import diversity_coreset
 from submodkit.coresets.edcs import edcs, edcs_coreset_matching, matching_coreset
 from submodkit.coresets.engines import ENGINES, local_greedy, map_parts
-from submodkit.coresets.sketch import CoverageSketch, EdgeStreamSketch, coverage_sketch, sketch_maximize
+from submodkit.coresets.sketch import (
+    CoverageSketch,
+    EdgeStreamSketch,
+    coverage_sketch,
+    sketch_maximize,
+    sketch_set_cover,
+)
 
 __all__ = [
     "ENGINES",
     "CoverageSketch",
+    "adaptive_maximize",
+    "bicriteria_greedi",
+    "bicriteria_size",
     "EdgeStreamSketch",
     "coverage_sketch",
     "diversity_coreset",
@@ -20,4 +31,6 @@ __all__ = [
     "map_parts",
     "randgreedi",
     "sketch_maximize",
+    "sketch_set_cover",
+    "upper_bound_at",
 ]

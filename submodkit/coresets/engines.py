@@ -26,17 +26,26 @@ ENGINES = (None, "threads", "dask")
 
 
 def local_greedy(
-    objective: Objective, candidates: np.ndarray, k: int
+    objective: Objective, candidates: np.ndarray, k: int, initial: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, float, int]:
     """Lazy greedy restricted to ``candidates``: ``(selection, gains, value, evaluations)``.
 
     Runs :func:`submodkit.solvers.greedy_kernels.lazy_greedy` directly (serial gains, so
     it is safe to call from several threads at once). Ties go to the smallest index.
+    With ``initial`` (indices already chosen), greedy continues from ``f(initial)``: the
+    candidates exclude them and ``value`` is the sum of the new gains (a coverage-like
+    objective) or ``f(initial + selection) - f(initial)``.
     """
     candidates = np.ascontiguousarray(candidates, dtype=np.int64)
     n = objective.n
     args = objective.kernel_args()
-    cur = objective.new_state()
+    if initial is not None and len(initial):
+        initial = np.unique(np.asarray(initial, dtype=np.int64))
+        candidates = np.ascontiguousarray(np.setdiff1d(candidates, initial), dtype=np.int64)
+        cur = objective.state(initial)
+    else:
+        initial = None
+        cur = objective.new_state()
     out = np.empty(candidates.shape[0], dtype=np.float64)
     K.gains_of(*args, cur, candidates, out)
     init = np.zeros(n, dtype=np.float64)
@@ -51,7 +60,10 @@ def local_greedy(
     )
     sel, gains = sel[:n_sel].copy(), gains[:n_sel].copy()
     if objective.kind in (K.KIND_QUAD_DENSE, K.KIND_QUAD_CSR):
-        value = float(objective.evaluate(sel))
+        if initial is None:
+            value = float(objective.evaluate(sel))
+        else:
+            value = float(objective.evaluate(np.concatenate([initial, sel])) - objective.evaluate(initial))
     return sel, gains, float(value), int(evals) + candidates.shape[0]
 
 

@@ -37,6 +37,9 @@ def test_guarantees_against_brute_force(seed, k, parts):
         assert r.guarantee.kind == "expectation"
         assert r.guarantee.ratio == pytest.approx(RAND_BOUND)
         assert np.mean(values) >= RAND_BOUND * opt - 1e-9
+        # a-posteriori bound: f(S) + top-k gains at the final S bounds OPT_k
+        assert g.upper_bound >= opt - 1e-9 and r.upper_bound >= opt - 1e-9
+        assert g.certified_ratio <= g.value / opt + 1e-9
 
 
 def test_one_part_is_lazy_greedy():

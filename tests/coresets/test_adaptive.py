@@ -1,0 +1,98 @@
+"""Low-adaptivity threshold sampling: 1 - 1/e - eps against brute force, OPT bracket, counters, engines."""
+
+import math
+
+import numpy as np
+import pytest
+
+from submodkit.coresets.adaptive import _sample_count, adaptive_maximize, sampling_parameters
+from submodkit.coresets.engines import local_greedy
+from submodkit.errors import InvalidParameterError
+from submodkit.instances import random_set_system
+from submodkit.objectives import Coverage
+from submodkit.solvers.brute_force import brute_force_maximize
+from tests.helpers import small_objectives
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("k,eps", [(2, 0.3), (3, 0.2), (4, 0.1)])
+def test_guarantee_against_brute_force(seed, k, eps):
+    for obj in small_objectives(seed, n=12, graph_cut=False):
+        opt = brute_force_maximize(obj, k).value
+        vals = []
+        for s in range(3):
+            sol = adaptive_maximize(obj, k, eps, seed=s, preprocess=s != 2)
+            assert len(sol) <= k and len(set(sol.selection.tolist())) == len(sol)
+            assert sol.value == pytest.approx(obj.evaluate(sol.selection))
+            assert sol.gains.sum() == pytest.approx(sol.value, rel=1e-9, abs=1e-9)
+            vals.append(sol.value)
+            assert sol.upper_bound >= opt - 1e-9
+            # the OPT bracket is deterministic: a feasible value below, a certified bound above
+            assert sol.stats["opt_lower"] <= opt + 1e-9 <= sol.stats["opt_upper"] + 2e-9
+        assert sol.guarantee.ratio == pytest.approx(1 - 1 / math.e - eps)
+        assert sol.guarantee.kind == "expectation"
+        assert np.mean(vals) >= sol.guarantee.ratio * opt - 1e-9
+
+
+def test_sampling_parameters_meet_the_guarantee():
+    for eps in (0.05, 0.1, 0.3, 0.6):
+        e_thr, e_hat, delta = sampling_parameters(eps)
+        assert 0 < e_hat <= 0.25 and e_hat >= eps / 3  # never worse than the paper's eps / 3
+        bound = 1 - math.exp(-(1 - e_thr) * (1 - 2 * e_hat) / (1 + e_hat)) - delta
+        assert bound >= 1 - 1 / math.e - eps - 1e-12
+
+
+def test_default_samples_and_counters_on_coverage():
+    f = random_set_system(2000, 5000, mean_set_size=15, seed=4).to_coverage()
+    k, eps = 20, 0.3
+    sol = adaptive_maximize(f, k, eps, seed=1)
+    greedy_value = local_greedy(f, np.arange(f.n), k)[2]
+    # greedy is a (1 - 1/e)-approximation, so OPT <= greedy / (1 - 1/e)
+    assert sol.value >= (1 - 1 / math.e - eps) * greedy_value
+    st = sol.stats
+    assert st["opt_lower"] <= greedy_value / (1 - 1 / math.e) and st["opt_upper"] >= greedy_value
+    assert st["samples"] >= _sample_count(f.n, k, sampling_parameters(eps)[1], eps / 4)[2]
+    # one singleton round, the bracket, then per iteration a filter and a sampling round, plus one
+    # closing filter per threshold
+    base = 1 + st["preprocessing_rounds"]
+    main = 2 * st["iterations"]
+    assert base + main <= st["adaptive_rounds"] <= base + main + st["thresholds"]
+    assert st["queries"] >= f.n + st["iterations"] * st["samples"]
+    few = adaptive_maximize(f, k, eps, seed=1, samples=50)
+    assert few.guarantee is None and len(few) <= k  # fewer samples than the analysis: no claim
+
+
+def test_same_seed_same_answer_on_every_engine():
+    f = random_set_system(6000, 3000, mean_set_size=10, seed=2).to_coverage()
+    a = adaptive_maximize(f, 10, 0.3, seed=3, samples=200)
+    b = adaptive_maximize(f, 10, 0.3, seed=3, samples=200, engine="threads")
+    assert a.selection.tolist() == b.selection.tolist()
+    assert a.stats["queries"] == b.stats["queries"]
+    pytest.importorskip("distributed")
+    from distributed import Client
+
+    with Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None) as client:
+        c = adaptive_maximize(f, 10, 0.3, seed=3, samples=200, engine=client)
+    assert c.selection.tolist() == a.selection.tolist() and c.stats["engine"] == "client"
+
+
+def test_dask_local_cluster_two_processes_matches_threads():
+    pytest.importorskip("distributed")
+    f = random_set_system(6000, 3000, mean_set_size=10, seed=5).to_coverage()
+    ref = adaptive_maximize(f, 8, 0.3, seed=7, samples=100, preprocess=False, engine="threads")
+    # engine="dask": a real LocalCluster with 2 worker processes, started and closed by the call
+    sol = adaptive_maximize(f, 8, 0.3, seed=7, samples=100, preprocess=False, engine="dask")
+    assert sol.selection.tolist() == ref.selection.tolist() and sol.value == ref.value
+    assert sol.stats["queries"] == ref.stats["queries"] and sol.stats["engine"] == "dask"
+
+
+def test_edge_cases_and_invalid():
+    f = Coverage([[0, 1], [1, 2], [2]])
+    assert len(adaptive_maximize(f, 0)) == 0
+    assert adaptive_maximize(f, 5, 0.3, seed=0).value == 3.0
+    for kw in ({"k": -1}, {"k": 2, "epsilon": 0.0}, {"k": 2, "samples": 0}, {"k": 2, "engine": "mpi"},
+               {"k": 2, "epsilon": 1.5}):
+        with pytest.raises(InvalidParameterError):
+            adaptive_maximize(f, **kw)
+    with pytest.raises(InvalidParameterError):
+        adaptive_maximize([[0]], 1)
