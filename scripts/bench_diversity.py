@@ -11,6 +11,18 @@ populated): import + first call.
 
     python scripts/bench_diversity.py               # full sizes (about 1 GB of memory)
     python scripts/bench_diversity.py --scale 0.1   # a quick run
+    python scripts/bench_diversity.py --quality     # solution quality tables only (no speed)
+
+``--quality`` prints three tables on scikit-learn's bundled data (no downloads):
+
+- randomized composable core-sets for max-sum (Epasto, Mirrokni, Zadimoghaddam, SPAA 2019):
+  size-k local-search core-sets of a random partition into m parts, versus centralized local
+  search, versus the exact optimum on 60-point samples, and versus the upper bound
+  ``OPT <= 1/2 * (sum of the k largest b_i)``, ``b_i`` = sum of point i's k-1 largest distances;
+- sum-min diversity: the LP rounding of Bhaskara et al. (NeurIPS 2016) versus the GMM
+  heuristic, the LP bound (2 * LP) and brute force on 18-point samples;
+- distributed feature selection (Zadeh et al., AAAI 2017) on the thread engine versus
+  centralized greedy and brute force of the same objective.
 """
 
 from __future__ import annotations
@@ -83,10 +95,121 @@ def gist_inputs(n: int):
     return pts, weights
 
 
+def maxsum_upper_bound(X: np.ndarray, k: int) -> float:
+    """OPT <= 1/2 * sum of the k largest b_i, b_i = sum of point i's k-1 largest distances."""
+    from submodkit.solvers.diversity import Points
+
+    D = Points(X).block(np.arange(X.shape[0]))
+    b = (-np.partition(-D, k - 1, axis=1)[:, : k - 1]).sum(axis=1)
+    return 0.5 * float(np.sort(b)[-k:].sum())
+
+
+def _datasets():
+    from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits
+
+    out = {}
+    for name, loader in (("digits", load_digits), ("breast_cancer", load_breast_cancer),
+                         ("diabetes", load_diabetes)):
+        X = loader().data.astype(np.float64)
+        sd = X.std(axis=0)
+        out[name] = (X - X.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+    return out
+
+
+def quality_tables() -> None:
+    from sklearn.datasets import load_breast_cancer, load_digits
+
+    from submodkit.coresets.diversity import diversity_coreset
+    from submodkit.solvers.diversity import diversify
+    from submodkit.solvers.exact_diversity import brute_force_diversity, exact_max_sum_diversity
+    from submodkit.solvers.feature_selection import (
+        combined_metric,
+        mutual_information_distances,
+        select_features,
+    )
+
+    data = _datasets()
+    print("### Randomized composable core-sets, max-sum (random partition, size-k local-search core-sets)\n")
+    print("| data | n x d | k | parts | core-set / centralized LS | core-set / upper bound | "
+          "60-pt sample: core-set / exact OPT | core-set (s) | centralized LS (s) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, X in data.items():
+        for k in (10, 50):
+            m = 8
+            t_full, full = timed(diversify, X, k, "max-sum", algorithm="local-search")
+            vals, t_core = [], 0.0
+            for seed in range(5):
+                t, sol = timed(diversity_coreset, X, k, "max-sum", parts=m, method="local-search", seed=seed)
+                vals.append(sol.value)
+                t_core += t / 5
+            ub = maxsum_upper_bound(X, k)
+            if k == 10:
+                rng = np.random.default_rng(0)
+                ratios = []
+                for _rep in range(3):
+                    S = X[rng.choice(len(X), 60, replace=False)]
+                    opt = exact_max_sum_diversity(S, 6, time_limit=60).value
+                    ratios.append(min(diversity_coreset(S, 6, "max-sum", parts=4, seed=s).value / opt
+                                      for s in range(3)))
+                sample = f"min {min(ratios):.3f} (k=6, 4 parts, 3 samples x 3 seeds)"
+            else:
+                sample = "-"
+            print(f"| {name} | {X.shape[0]} x {X.shape[1]} | {k} | {m} | min {min(vals) / full.value:.3f}, "
+                  f"mean {np.mean(vals) / full.value:.3f} | min {min(vals) / ub:.3f} | {sample} | "
+                  f"{t_core:.3f} | {t_full:.3f} |")
+
+    print("\n### Sum-min diversity: LP rounding (Bhaskara et al. 2016) vs the GMM heuristic\n")
+    print("| data | n | k | LP rounding | GMM | LP / GMM | LP rounding / (2 LP) | "
+          "18-pt samples: LP / OPT, GMM / OPT (min) | LP rounding (s) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, X in data.items():
+        for n, k in ((200, 10), (600, 20)):
+            S = X[np.random.default_rng(1).choice(len(X), min(n, len(X)), replace=False)]
+            t, lp = timed(diversify, S, k, "sum-min")
+            gm = diversify(S, k, "sum-min", algorithm="gmm")
+            rl, rg = [], []
+            for rep in range(3):
+                T = X[np.random.default_rng(10 + rep).choice(len(X), 18, replace=False)]
+                opt = brute_force_diversity(T, 5, "sum-min").value
+                rl.append(diversify(T, 5, "sum-min").value / opt)
+                rg.append(diversify(T, 5, "sum-min", algorithm="gmm").value / opt)
+            print(f"| {name} | {len(S)} | {k} | {lp.value:.2f} | {gm.value:.2f} | "
+                  f"{lp.value / gm.value:.3f} | "
+                  f"{lp.value / lp.upper_bound:.3f} | {min(rl):.3f}, {min(rg):.3f} | {t:.3f} |")
+
+    print("\n### Distributed feature selection (MI metric, lam=0.5, thread engine, 4 parts)\n")
+    print("| data | features | k | distributed / centralized greedy | distributed / brute-force OPT | "
+          "distributed (s) | centralized (s) |")
+    print("|---|---|---|---|---|---|---|")
+    cases = (("digits", load_digits, (5, 10, 20)), ("breast_cancer", load_breast_cancer, (4, 8)))
+    for name, loader, ks in cases:
+        d = loader()
+        for k in ks:
+            vals, td = [], 0.0
+            for seed in range(5):
+                t, sol = timed(select_features, d.data, d.target, k, parts=4, engine="threads", seed=seed)
+                vals.append(sol.value)
+                td += t / 5
+            tc, cen = timed(select_features, d.data, d.target, k, parts=1)
+            opt = "-"
+            if name == "breast_cancer" and k == 4:
+                D, rel = mutual_information_distances(d.data, d.target)
+                Dp = combined_metric(D, rel, k, 0.5)
+                o = brute_force_diversity(Dp, k, "max-sum", metric="precomputed").value
+                opt = f"min {min(vals) / o:.3f}"
+            print(f"| {name} | {d.data.shape[1]} | {k} | min {min(vals) / cen.value:.3f}, "
+                  f"mean {np.mean(vals) / cen.value:.3f} | {opt} | {td:.3f} | {tc:.3f} |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--scale", type=float, default=1.0)
+    ap.add_argument("--quality", action="store_true", help="only the solution-quality tables")
     args = ap.parse_args()
+    if args.quality:
+        print("python scripts/bench_diversity.py --quality\n")
+        quality_tables()
+        return
     from submodkit.solvers.diversity import diversify
 
     n_gmm = int(1_000_000 * args.scale)

@@ -35,10 +35,11 @@ OBJECTIVES = ("max-min", "max-sum", "sum-min", "remote-tree", "remote-star")
 ALGORITHMS = {
     "max-min": ("gmm", "gist"),
     "max-sum": ("greedy", "local-search"),
-    "sum-min": ("gmm",),
+    "sum-min": ("lp", "gmm"),
     "remote-tree": ("gmm",),
     "remote-star": ("gmm",),
 }
+_SUM_MIN_LP_DEFAULT_MAX = 1000  # sum-min picks the LP algorithm up to this many points (n x n matrix)
 
 
 class Points:
@@ -155,7 +156,10 @@ def diversify(
       Thakur, KDD 2013; Borodin, Lee, Ye 2012 with quality). O(nk) distances per swap. If
       ``max_swaps`` is reached first the guarantee is None.
     - remote-tree, ``"gmm"``: 1/4 (Halldorsson, Iwano, Katoh, Tokuyama, TCS 1999).
-    - sum-min and remote-star, ``"gmm"``: a heuristic, no guarantee (guarantee None).
+    - sum-min, ``"lp"`` (default up to 1,000 points): the LP relaxation of Bhaskara, Ghadiri,
+      Mirrokni, Svensson (NeurIPS 2016) with randomized rounding, 1/8 in expectation;
+      ``upper_bound`` is twice the LP optimum (see :mod:`submodkit.solvers.sum_min_lp`).
+    - sum-min (over 1,000 points) and remote-star, ``"gmm"``: a heuristic, no guarantee.
 
     ``metric="cosine"`` uses ``1 - cos``, which is half the squared euclidean distance of
     the normalised rows and not a metric: results carry no guarantee (use
@@ -196,6 +200,8 @@ def diversify(
             algorithm = "gist" if q is not None else "gmm"
         elif objective == "max-sum":
             algorithm = "local-search" if constraint is not None else "greedy"
+        elif objective == "sum-min" and n <= _SUM_MIN_LP_DEFAULT_MAX:
+            algorithm = "lp"
         else:
             algorithm = "gmm"
     check_choice("algorithm", algorithm, ALGORITHMS[objective])
@@ -220,6 +226,13 @@ def diversify(
         g = {"max-min": "gmm", "remote-tree": "gmm-remote-tree"}.get(objective)
         if objective == "max-min" and len(sel) >= 2:
             upper = 2.0 * float(gains[-1]) if k < n else diversity_value(pts.block(sel), objective)
+    elif algorithm == "lp":
+        from submodkit.solvers.sum_min_lp import sum_min_lp
+
+        lp_sol = sum_min_lp(pts, k, seed=0 if seed is None else seed)
+        sel, gains, name, upper = lp_sol.selection, lp_sol.gains, lp_sol.algorithm, lp_sol.upper_bound
+        g = "sum-min-lp"
+        stats.update({key: lp_sol.stats[key] for key in ("lp_value", "grid", "radii") if key in lp_sol.stats})
     elif algorithm == "gist":
         sel, gains, more = _gist(pts, k, q, lam, epsilon, seed)
         stats.update(more)

@@ -68,3 +68,18 @@ def test_exact_bad_input():
         exact_max_min_diversity(np.zeros((3, 2)), 5)
     with pytest.raises(InvalidParameterError, match="triangle"):
         exact_max_sum_diversity(np.array([[0, 1, 5], [1, 0, 1], [5, 1, 0.0]]), 2, "precomputed")
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("matroid", [False, True])
+def test_glover_formulation_equals_brute_force(seed, matroid):
+    rng = np.random.default_rng(seed)
+    X = rng.random((11, 2))
+    pm = PartitionMatroid(rng.integers(0, 3, 11), [1, 2, 2]) if matroid else None
+    for k in (2, 4):
+        g = exact_max_sum_diversity(X, k, constraint=pm, formulation="glover")
+        b = brute_force_diversity(X, k, "max-sum", constraint=pm)
+        assert g.status == "optimal" and g.parameters["formulation"] == "glover"
+        assert g.value == pytest.approx(b.value, rel=1e-7)
+    with pytest.raises(InvalidParameterError, match="formulation"):
+        exact_max_sum_diversity(X, 3, formulation="qp")
