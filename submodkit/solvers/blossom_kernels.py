@@ -7,6 +7,24 @@ ports: vertices ``0..n-1``, blossoms ``n..2n-1``, edges by index ``k`` with endp
 matched edge. Dual variables are stored doubled (``dual[v] = 2 u_v``) so integer weights
 stay in exact integer arithmetic (float64 holds integers exactly below 2**53).
 
+Speed-ups over the reference, which keep its invariants (free vertices share the least
+dual) and so its correctness argument:
+
+- jump start: with every dual equal to the largest weight, every heaviest edge is tight, so
+  a greedy maximal matching of the heaviest edges is a state the reference can reach (for
+  unit or two-level weights it leaves few stages: chain and triangle graphs need 2 and
+  n/18 stages instead of n/2);
+- lazy duals: ``st[0]`` holds ``D``, the sum of the deltas of the current stage, and
+  ``dual`` stores each value minus its drift (``-D`` for S-vertices and T-blossoms, ``+D``
+  for T-vertices and S-blossoms), re-encoded when a label changes and settled at the end of
+  the stage, so a delta step no longer updates every dual;
+- after ``HEAP_AFTER`` delta steps in a stage, the delta candidates (least-slack edge to
+  each free vertex, of each S-blossom, duals of T-blossoms) move into heaps with lazy
+  deletion: a delta step then costs O(log m) instead of a scan over all vertices and
+  blossoms (``sparse_delta`` graphs need about n/8 delta steps per stage).
+
+Worst case O(n^3) like the reference (O(n m log n) heap work on top).
+
 The recursions of the reference (``expandBlossom`` at the end of a stage,
 ``augmentBlossom``) are replaced by explicit stacks: they act on disjoint sub-blossoms, so
 their order does not matter, and deep blossom nests cannot overflow the native stack.
@@ -14,8 +32,12 @@ their order does not matter, and deep blossom nests cannot overflow the native s
 
 from __future__ import annotations
 
+import heapq
+
 import numpy as np
 from numba import njit
+
+HEAP_AFTER = 8  # delta steps in a stage before the candidates move into heaps
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -42,8 +64,28 @@ def _leaves(b, n, childs, out, stack):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _slack(k, eu, ev, ew, dual):
+def _vsign(lb):
+    """Drift of a vertex dual per unit of delta, by the label of its top blossom."""
+    if lb == 1:
+        return -1.0
+    if lb == 2:
+        return 1.0
+    return 0.0
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _rawslack(k, eu, ev, ew, dual):
+    """Slack of edge k minus its drift: compares edges of equal drift."""
     return dual[eu[k]] + dual[ev[k]] - 2.0 * ew[k]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _slack(k, eu, ev, ew, dual, label, inblossom, D):
+    """Slack of edge k (doubled) with the lazily stored duals."""
+    a = eu[k]
+    c = ev[k]
+    return (dual[a] + _vsign(label[inblossom[a]]) * D + dual[c] + _vsign(label[inblossom[c]]) * D
+            - 2.0 * ew[k])
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -56,8 +98,9 @@ def _index_of(arr, x):
 
 @njit(cache=True, nogil=True, inline="always")
 def _assign_label(w, t, p, n, endpoint, mate, label, labelend, inblossom, blossombase,
-                  bestedge, childs, queue, buf, stack):
-    """Label the top blossom of ``w`` with ``t`` (1 = S, 2 = T) reached through endpoint ``p``."""
+                  bestedge, childs, queue, buf, stack, dual, st, h4):
+    """Label the (unlabeled) top blossom of ``w`` with ``t`` (1 = S, 2 = T) through endpoint ``p``."""
+    D = st[0]
     while True:
         b = inblossom[w]
         label[w] = t
@@ -69,8 +112,21 @@ def _assign_label(w, t, p, n, endpoint, mate, label, labelend, inblossom, blosso
         if t == 1:
             cnt = _leaves(b, n, childs, buf, stack)
             for i in range(cnt):
-                queue.append(buf[i])
+                x = buf[i]
+                dual[x] += D
+                if dual[x] < st[1]:
+                    st[1] = dual[x]
+                queue.append(x)
+            if b >= n:
+                dual[b] -= D
             return
+        if D != 0.0:
+            cnt = _leaves(b, n, childs, buf, stack)
+            for i in range(cnt):
+                dual[buf[i]] -= D
+        if b >= n:
+            dual[b] += D
+            heapq.heappush(h4, (dual[b], b, np.int64(0), np.int64(0)))
         # t == 2: the mate of the base becomes an S-vertex
         base = blossombase[b]
         w = endpoint[mate[base]]
@@ -107,7 +163,8 @@ def _scan_blossom(v, w, endpoint, label, labelend, inblossom, blossombase, path)
 @njit(cache=True, nogil=True)
 def _add_blossom(base, k, n, eu, ev, ew, endpoint, nb_ptr, nb_idx, label, labelend, inblossom,
                  blossomparent, childs, endps, blossombase, bestedge, bbe, has_bbe, unused,
-                 dual, queue, buf, stack, bestedgeto, touched):
+                 dual, queue, buf, stack, bestedgeto, touched, st, h3):
+    D = st[0]
     v = eu[k]
     w = ev[k]
     bb = inblossom[base]
@@ -144,13 +201,23 @@ def _add_blossom(base, k, n, eu, ev, ew, endpoint, nb_ptr, nb_idx, label, labele
         ep[i] = endps_a[i]
     childs[b] = ch
     endps[b] = ep
+    for ci in range(ch.shape[0]):  # the sub-blossoms stop drifting
+        sub = ch[ci]
+        if sub >= n:
+            if label[sub] == 1:
+                dual[sub] += D
+            elif label[sub] == 2:
+                dual[sub] -= D
     label[b] = 1
     labelend[b] = labelend[bb]
-    dual[b] = 0.0
+    dual[b] = -D
     cnt = _leaves(b, n, childs, buf, stack)
     for i in range(cnt):
         x = buf[i]
-        if label[inblossom[x]] == 2:
+        if label[inblossom[x]] == 2:  # T-vertex becomes an S-vertex
+            dual[x] += 2.0 * D
+            if dual[x] < st[1]:
+                st[1] = dual[x]
             queue.append(x)
         inblossom[x] = b
     # least-slack edges from the new blossom to each other S-blossom
@@ -171,7 +238,8 @@ def _add_blossom(base, k, n, eu, ev, ew, endpoint, nb_ptr, nb_idx, label, labele
                         touched[ntouched] = bj
                         ntouched += 1
                         bestedgeto[bj] = kk
-                    elif _slack(kk, eu, ev, ew, dual) < _slack(bestedgeto[bj], eu, ev, ew, dual):
+                    elif (_slack(kk, eu, ev, ew, dual, label, inblossom, D)
+                          < _slack(bestedgeto[bj], eu, ev, ew, dual, label, inblossom, D)):
                         bestedgeto[bj] = kk
         else:
             cnt = _leaves(sub, n, childs, buf, stack)
@@ -189,7 +257,8 @@ def _add_blossom(base, k, n, eu, ev, ew, endpoint, nb_ptr, nb_idx, label, labele
                             touched[ntouched] = bj
                             ntouched += 1
                             bestedgeto[bj] = kk
-                        elif _slack(kk, eu, ev, ew, dual) < _slack(bestedgeto[bj], eu, ev, ew, dual):
+                        elif (_slack(kk, eu, ev, ew, dual, label, inblossom, D)
+                              < _slack(bestedgeto[bj], eu, ev, ew, dual, label, inblossom, D)):
                             bestedgeto[bj] = kk
         has_bbe[sub] = False
         bestedge[sub] = -1
@@ -202,20 +271,31 @@ def _add_blossom(base, k, n, eu, ev, ew, endpoint, nb_ptr, nb_idx, label, labele
         kk = bestedgeto[tsorted[i]]
         lst[i] = kk
         bestedgeto[tsorted[i]] = -1
-        s = _slack(kk, eu, ev, ew, dual)
+        s = _slack(kk, eu, ev, ew, dual, label, inblossom, D)
         if best == -1 or s < bestslack:
             best = kk
             bestslack = s
     bbe[b] = lst
     has_bbe[b] = True
     bestedge[b] = best
+    if best != -1:
+        heapq.heappush(h3, (bestslack / 2.0 + D, b, best, np.int64(0)))
 
 
 @njit(cache=True, nogil=True)
-def _expand_blossom(b0, endstage, n, endpoint, mate, label, labelend, inblossom, blossomparent,
-                    childs, endps, blossombase, bestedge, has_bbe, unused, dual, allowedge,
-                    queue, buf, stack, bstack):
-    """Expand blossom ``b0`` (and, at the end of a stage, its sub-blossoms of zero dual)."""
+def _expand_blossom(b0, endstage, n, eu, ev, ew, endpoint, mate, label, labelend, inblossom,
+                    blossomparent, childs, endps, blossombase, bestedge, has_bbe, unused, dual,
+                    allowedge, queue, buf, stack, bstack, st, h4, dirty2, isdirty2):
+    """Expand blossom ``b0`` (and, at the end of a stage, its sub-blossoms of zero dual).
+
+    Mid-stage (``endstage`` False) ``b0`` is a T-blossom of zero dual.
+    """
+    D = st[0]
+    if not endstage:  # its vertices stop drifting as T-vertices
+        cnt = _leaves(b0, n, childs, buf, stack)
+        for i in range(cnt):
+            dual[buf[i]] += D
+        dual[b0] = 0.0
     top = 1
     bstack[0] = b0
     while top > 0:
@@ -251,7 +331,7 @@ def _expand_blossom(b0, endstage, n, endpoint, mate, label, labelend, inblossom,
                 label[endpoint[p ^ 1]] = 0
                 label[endpoint[ep[(j - endptrick) % nch] ^ endptrick ^ 1]] = 0
                 _assign_label(endpoint[p ^ 1], 2, p, n, endpoint, mate, label, labelend, inblossom,
-                              blossombase, bestedge, childs, queue, buf, stack)
+                              blossombase, bestedge, childs, queue, buf, stack, dual, st, h4)
                 allowedge[ep[(j - endptrick) % nch] // 2] = True
                 j += jstep
                 p = ep[(j - endptrick) % nch] ^ endptrick
@@ -263,6 +343,13 @@ def _expand_blossom(b0, endstage, n, endpoint, mate, label, labelend, inblossom,
             labelend[endpoint[p ^ 1]] = p
             labelend[bv] = p
             bestedge[bv] = -1
+            if D != 0.0:
+                cnt = _leaves(bv, n, childs, buf, stack)
+                for i in range(cnt):
+                    dual[buf[i]] -= D
+            if bv >= n:
+                dual[bv] += D
+                heapq.heappush(h4, (dual[bv], bv, np.int64(0), np.int64(0)))
             j += jstep
             while ch[j % nch] != entrychild:
                 bv = ch[j % nch]
@@ -279,8 +366,19 @@ def _expand_blossom(b0, endstage, n, endpoint, mate, label, labelend, inblossom,
                     label[v] = 0
                     label[endpoint[mate[blossombase[bv]]]] = 0
                     _assign_label(v, 2, labelend[v], n, endpoint, mate, label, labelend, inblossom,
-                                  blossombase, bestedge, childs, queue, buf, stack)
+                                  blossombase, bestedge, childs, queue, buf, stack, dual, st, h4)
                 j += jstep
+            # unlabeled sub-blossoms: their vertices' least-slack edges become delta-2 candidates
+            for ci in range(nch):
+                bv = ch[ci]
+                if label[bv] != 0:
+                    continue
+                cnt = _leaves(bv, n, childs, buf, stack)
+                for i in range(cnt):
+                    x = buf[i]
+                    if bestedge[x] != -1 and not isdirty2[x]:
+                        isdirty2[x] = True
+                        dirty2.append(x)
         label[b] = -1
         labelend[b] = -1
         childs[b] = np.empty(0, np.int64)
@@ -372,6 +470,66 @@ def _augment_matching(k, n, eu, ev, endpoint, mate, labelend, inblossom, blossom
 
 
 @njit(cache=True, nogil=True)
+def _scan_deltas(n, eu, ev, ew, dual, label, inblossom, blossomparent, blossombase, bestedge, D,
+                 maxcardinality, st, res):
+    """The least delta by one pass over vertices and blossoms (cheap while a stage has few)."""
+    deltatype = -1
+    delta = 0.0
+    deltaedge = -1
+    deltablossom = -1
+    if not maxcardinality:
+        deltatype = 1
+        delta = st[1] - D
+    best2 = np.inf
+    edge2 = -1
+    best3 = np.inf
+    edge3 = -1
+    for v in range(n):
+        if bestedge[v] == -1:
+            continue
+        lb = label[inblossom[v]]
+        if lb == 0:
+            d = _slack(bestedge[v], eu, ev, ew, dual, label, inblossom, D)
+            if d < best2:
+                best2 = d
+                edge2 = bestedge[v]
+        elif lb == 1 and blossomparent[v] == -1:
+            d = _slack(bestedge[v], eu, ev, ew, dual, label, inblossom, D) / 2.0
+            if d < best3:
+                best3 = d
+                edge3 = bestedge[v]
+    best4 = np.inf
+    for b in range(n, 2 * n):
+        if blossombase[b] < 0 or blossomparent[b] != -1:
+            continue
+        if label[b] == 1 and bestedge[b] != -1:
+            d = _slack(bestedge[b], eu, ev, ew, dual, label, inblossom, D) / 2.0
+            if d < best3:
+                best3 = d
+                edge3 = bestedge[b]
+        elif label[b] == 2:
+            d = dual[b] - D
+            if d < best4:
+                best4 = d
+                deltablossom = b
+    if edge2 != -1 and (deltatype == -1 or best2 < delta):
+        deltatype = 2
+        delta = best2
+        deltaedge = edge2
+    if edge3 != -1 and (deltatype == -1 or best3 < delta):
+        deltatype = 3
+        delta = best3
+        deltaedge = edge3
+    if deltablossom != -1 and (deltatype == -1 or best4 < delta):
+        deltatype = 4
+        delta = best4
+    res[0] = deltatype
+    res[1] = delta
+    res[2] = deltaedge
+    res[3] = deltablossom
+
+
+@njit(cache=True, nogil=True)
 def blossom_matching(n, eu, ev, ew, maxcardinality):
     """Maximum-weight matching of the graph with edges ``(eu[k], ev[k], ew[k])``.
 
@@ -424,6 +582,31 @@ def blossom_matching(n, eu, ev, ew, maxcardinality):
     path = np.empty(2 * n + 1, np.int64)
     bestedgeto = np.full(2 * n, -1, np.int64)
     touched = np.empty(2 * n, np.int64)
+    # st[0]: D, the deltas of this stage so far; st[1]: least stored dual of an S-vertex
+    st = np.zeros(2, np.float64)
+    # heaps of (key, vertex or blossom, edge, stamp); key - D is the candidate delta
+    h2 = [(0.0, np.int64(0), np.int64(0), np.int64(0))]  # least-slack edge S -> free vertex
+    h2.pop()
+    h3 = [(0.0, np.int64(0), np.int64(0), np.int64(0))]  # least-slack edge between S-blossoms
+    h3.pop()
+    h4 = [(0.0, np.int64(0), np.int64(0), np.int64(0))]  # T-blossom duals
+    h4.pop()
+    stamp2 = np.zeros(n, np.int64)
+    res = np.zeros(4, np.float64)
+    # vertices / blossoms whose least-slack edge improved since the last delta step: pushed
+    # to h2 / h3 once, at the next delta step, instead of at every improvement
+    dirty2 = [np.int64(0)]
+    dirty2.pop()
+    dirty3 = [np.int64(0)]
+    dirty3.pop()
+    isdirty2 = np.zeros(n, np.bool_)
+    isdirty3 = np.zeros(2 * n, np.bool_)
+    # jump start: all duals equal maxweight make every heaviest edge tight, so a greedy
+    # maximal matching of heaviest edges is a state the reference could have reached
+    for k in range(m):
+        if ew[k] == maxweight and mate[eu[k]] == -1 and mate[ev[k]] == -1:
+            mate[eu[k]] = 2 * k + 1
+            mate[ev[k]] = 2 * k
     stages = 0
     for _stage in range(n):
         stages += 1
@@ -432,12 +615,30 @@ def blossom_matching(n, eu, ev, ew, maxcardinality):
         has_bbe[n:] = False
         allowedge[:] = False
         queue.clear()
+        h2.clear()
+        h3.clear()
+        h4.clear()
+        for x in dirty2:
+            isdirty2[x] = False
+        dirty2.clear()
+        for x in dirty3:
+            isdirty3[x] = False
+        dirty3.clear()
+        st[0] = 0.0
+        st[1] = np.inf
+        useheap = False
+        sdeltas = 0
+        nfree = 0
         for v in range(n):
             if mate[v] == -1 and label[inblossom[v]] == 0:
+                nfree += 1
                 _assign_label(v, 1, -1, n, endpoint, mate, label, labelend, inblossom, blossombase,
-                              bestedge, childs, queue, buf, stack)
+                              bestedge, childs, queue, buf, stack, dual, st, h4)
+        if nfree == 0:  # perfect matching: no dual can move
+            break
         augmented = False
         while True:
+            D = st[0]
             while len(queue) > 0 and not augmented:
                 v = queue.pop()
                 for q in range(nb_ptr[v], nb_ptr[v + 1]):
@@ -447,14 +648,15 @@ def blossom_matching(n, eu, ev, ew, maxcardinality):
                     if inblossom[v] == inblossom[w]:
                         continue
                     kslack = 0.0
-                    if not allowedge[k]:
-                        kslack = _slack(k, eu, ev, ew, dual)
+                    lw = label[inblossom[w]]
+                    if not allowedge[k]:  # v is an S-vertex
+                        kslack = dual[v] - D + dual[w] + _vsign(lw) * D - 2.0 * ew[k]
                         if kslack <= 0.0:
                             allowedge[k] = True
                     if allowedge[k]:
                         if label[inblossom[w]] == 0:
                             _assign_label(w, 2, p ^ 1, n, endpoint, mate, label, labelend, inblossom,
-                                          blossombase, bestedge, childs, queue, buf, stack)
+                                          blossombase, bestedge, childs, queue, buf, stack, dual, st, h4)
                         elif label[inblossom[w]] == 1:
                             base = _scan_blossom(v, w, endpoint, label, labelend, inblossom,
                                                  blossombase, path)
@@ -462,7 +664,7 @@ def blossom_matching(n, eu, ev, ew, maxcardinality):
                                 _add_blossom(base, k, n, eu, ev, ew, endpoint, nb_ptr, nb_idx, label,
                                              labelend, inblossom, blossomparent, childs, endps,
                                              blossombase, bestedge, bbe, has_bbe, unused, dual, queue,
-                                             buf, stack, bestedgeto, touched)
+                                             buf, stack, bestedgeto, touched, st, h3)
                             else:
                                 _augment_matching(k, n, eu, ev, endpoint, mate, labelend, inblossom,
                                                   blossomparent, childs, endps, blossombase, bstack,
@@ -474,77 +676,130 @@ def blossom_matching(n, eu, ev, ew, maxcardinality):
                             labelend[w] = p ^ 1
                     elif label[inblossom[w]] == 1:
                         b = inblossom[v]
-                        if bestedge[b] == -1 or kslack < _slack(bestedge[b], eu, ev, ew, dual):
+                        # both edges join two S-vertices: their drifts are equal
+                        if bestedge[b] == -1 or _rawslack(k, eu, ev, ew, dual) < _rawslack(
+                                bestedge[b], eu, ev, ew, dual):
                             bestedge[b] = k
+                            if useheap and not isdirty3[b]:
+                                isdirty3[b] = True
+                                dirty3.append(b)
                     elif label[w] == 0:
-                        if bestedge[w] == -1 or kslack < _slack(bestedge[w], eu, ev, ew, dual):
+                        # both edges join w to an S-vertex: their drifts are equal
+                        if bestedge[w] == -1 or _rawslack(k, eu, ev, ew, dual) < _rawslack(
+                                bestedge[w], eu, ev, ew, dual):
                             bestedge[w] = k
+                            if useheap and label[inblossom[w]] == 0 and not isdirty2[w]:
+                                isdirty2[w] = True
+                                dirty2.append(w)
             if augmented:
                 break
+            # the least of the four kinds of delta, each from its heap (stale entries dropped)
             deltatype = -1
             delta = 0.0
             deltaedge = -1
             deltablossom = -1
-            mindual = np.inf
-            best2 = np.inf
-            edge2 = -1
-            best3 = np.inf
-            edge3 = -1
-            for v in range(n):  # one pass over the vertices: types 1, 2 and 3 (trivial blossoms)
-                if dual[v] < mindual:
-                    mindual = dual[v]
-                lb = label[inblossom[v]]
-                if lb == 0 and bestedge[v] != -1:
-                    d = _slack(bestedge[v], eu, ev, ew, dual)
-                    if d < best2:
-                        best2 = d
-                        edge2 = bestedge[v]
-                if blossomparent[v] == -1 and label[v] == 1 and bestedge[v] != -1:
-                    d = _slack(bestedge[v], eu, ev, ew, dual) / 2.0
-                    if d < best3:
-                        best3 = d
-                        edge3 = bestedge[v]
-            best4 = np.inf
-            for b in range(n, 2 * n):  # non-trivial top-level blossoms: types 3 and 4
-                if blossombase[b] < 0 or blossomparent[b] != -1:
-                    continue
-                if label[b] == 1 and bestedge[b] != -1:
-                    d = _slack(bestedge[b], eu, ev, ew, dual) / 2.0
-                    if d < best3:
-                        best3 = d
-                        edge3 = bestedge[b]
-                elif label[b] == 2 and dual[b] < best4:
-                    best4 = dual[b]
-                    deltablossom = b
-            if not maxcardinality:
+            sdeltas += 1
+            if not useheap and sdeltas > HEAP_AFTER:
+                # many delta steps in this stage: from now on keep the candidates in heaps
+                useheap = True
+                for x in dirty2:
+                    isdirty2[x] = False
+                dirty2.clear()
+                for x in dirty3:
+                    isdirty3[x] = False
+                dirty3.clear()
+                for v in range(n):
+                    if bestedge[v] != -1 and label[inblossom[v]] == 0:
+                        dirty2.append(np.int64(v))
+                        isdirty2[v] = True
+                for b in range(2 * n):
+                    if b >= n and (blossombase[b] < 0 or blossomparent[b] != -1):
+                        continue
+                    if b < n and blossomparent[b] != -1:
+                        continue
+                    if label[b] == 1 and bestedge[b] != -1:
+                        dirty3.append(np.int64(b))
+                        isdirty3[b] = True
+                    elif label[b] == 2 and b >= n:
+                        heapq.heappush(h4, (dual[b], np.int64(b), np.int64(0), np.int64(0)))
+            if not useheap:
+                for x in dirty2:
+                    isdirty2[x] = False
+                dirty2.clear()
+                for x in dirty3:
+                    isdirty3[x] = False
+                dirty3.clear()
+                h3.clear()
+                h4.clear()
+                _scan_deltas(n, eu, ev, ew, dual, label, inblossom, blossomparent, blossombase,
+                             bestedge, D, maxcardinality, st, res)
+                deltatype = int(res[0])
+                delta = res[1]
+                deltaedge = int(res[2])
+                deltablossom = int(res[3])
+            if useheap:
+                for x in dirty2:
+                    isdirty2[x] = False
+                    kk = bestedge[x]
+                    if kk != -1 and label[inblossom[x]] == 0:
+                        stamp2[x] += 1
+                        heapq.heappush(h2, (_slack(kk, eu, ev, ew, dual, label, inblossom, D) + D, x, kk,
+                                            stamp2[x]))
+                dirty2.clear()
+                for b in dirty3:
+                    isdirty3[b] = False
+                    kk = bestedge[b]
+                    if kk != -1 and label[b] == 1 and blossomparent[b] == -1:
+                        heapq.heappush(h3, (_slack(kk, eu, ev, ew, dual, label, inblossom, D) / 2.0 + D,
+                                            b, kk, np.int64(0)))
+                dirty3.clear()
+                if not maxcardinality:
+                    deltatype = 1
+                    delta = st[1] - D  # least S-vertex dual: the free vertices', the least of all
+                while len(h2) > 0:
+                    e = h2[0]
+                    if e[3] == stamp2[e[1]] and bestedge[e[1]] == e[2] and label[inblossom[e[1]]] == 0:
+                        break
+                    heapq.heappop(h2)
+                if len(h2) > 0:
+                    d = h2[0][0] - D
+                    if deltatype == -1 or d < delta:
+                        deltatype = 2
+                        delta = d
+                        deltaedge = h2[0][2]
+                while len(h3) > 0:
+                    e = h3[0]
+                    if blossomparent[e[1]] == -1 and label[e[1]] == 1 and bestedge[e[1]] == e[2]:
+                        break
+                    heapq.heappop(h3)
+                if len(h3) > 0:
+                    d = h3[0][0] - D
+                    if deltatype == -1 or d < delta:
+                        deltatype = 3
+                        delta = d
+                        deltaedge = h3[0][2]
+                while len(h4) > 0:
+                    e = h4[0]
+                    b = e[1]
+                    if (blossomparent[b] == -1 and label[b] == 2 and blossombase[b] >= 0
+                            and dual[b] == e[0]):
+                        break
+                    heapq.heappop(h4)
+                if len(h4) > 0:
+                    d = h4[0][0] - D
+                    if deltatype == -1 or d < delta:
+                        deltatype = 4
+                        delta = d
+                        deltablossom = h4[0][1]
+            if deltatype == -1:  # max-cardinality optimum reached: a last, verifiable dual step
                 deltatype = 1
-                delta = mindual
-            if edge2 != -1 and (deltatype == -1 or best2 < delta):
-                deltatype = 2
-                delta = best2
-                deltaedge = edge2
-            if edge3 != -1 and (deltatype == -1 or best3 < delta):
-                deltatype = 3
-                delta = best3
-                deltaedge = edge3
-            if deltablossom != -1 and (deltatype == -1 or best4 < delta):
-                deltatype = 4
-                delta = best4
-            if deltatype == -1:
-                deltatype = 1
+                mindual = np.inf
+                for v in range(n):
+                    dv = dual[v] + _vsign(label[inblossom[v]]) * D
+                    if dv < mindual:
+                        mindual = dv
                 delta = max(0.0, mindual)
-            for v in range(n):
-                lb = label[inblossom[v]]
-                if lb == 1:
-                    dual[v] -= delta
-                elif lb == 2:
-                    dual[v] += delta
-            for b in range(n, 2 * n):
-                if blossombase[b] >= 0 and blossomparent[b] == -1:
-                    if label[b] == 1:
-                        dual[b] += delta
-                    elif label[b] == 2:
-                        dual[b] -= delta
+            st[0] = D + delta
             if deltatype == 1:
                 break
             elif deltatype == 2:
@@ -557,17 +812,30 @@ def blossom_matching(n, eu, ev, ew, maxcardinality):
                 allowedge[deltaedge] = True
                 queue.append(eu[deltaedge])
             else:
-                _expand_blossom(deltablossom, False, n, endpoint, mate, label, labelend, inblossom,
-                                blossomparent, childs, endps, blossombase, bestedge, has_bbe, unused,
-                                dual, allowedge, queue, buf, stack, bstack)
+                _expand_blossom(deltablossom, False, n, eu, ev, ew, endpoint, mate, label, labelend,
+                                inblossom, blossomparent, childs, endps, blossombase, bestedge,
+                                has_bbe, unused, dual, allowedge, queue, buf, stack, bstack, st, h4,
+                                dirty2, isdirty2)
+        # settle the duals of the stage
+        D = st[0]
+        if D != 0.0:
+            for v in range(n):
+                dual[v] += _vsign(label[inblossom[v]]) * D
+            for b in range(n, 2 * n):
+                if blossombase[b] >= 0 and blossomparent[b] == -1:
+                    if label[b] == 1:
+                        dual[b] += D
+                    elif label[b] == 2:
+                        dual[b] -= D
+        st[0] = 0.0
         if not augmented:
             break
         for b in range(n, 2 * n):
             if (blossomparent[b] == -1 and blossombase[b] >= 0 and label[b] == 1
                     and dual[b] == 0.0):
-                _expand_blossom(b, True, n, endpoint, mate, label, labelend, inblossom,
+                _expand_blossom(b, True, n, eu, ev, ew, endpoint, mate, label, labelend, inblossom,
                                 blossomparent, childs, endps, blossombase, bestedge, has_bbe, unused,
-                                dual, allowedge, queue, buf, stack, bstack)
+                                dual, allowedge, queue, buf, stack, bstack, st, h4, dirty2, isdirty2)
     partner = np.full(n, -1, np.int64)
     for v in range(n):
         if mate[v] >= 0:

@@ -201,10 +201,16 @@ def max_weight_matching(
       cardinality matchings (unit weights give a maximum-cardinality matching).
     - ``"greedy"``: heaviest edge first, O(m log m); 1/2 (Avis 1983).
     - ``"path-growing"``: Drake and Hougardy, IPL 85 (2003), O(m); 1/2.
-    - ``"augment"``: greedy, then passes of the best 2-augmentation centered at each vertex
-      (Pettie and Sanders, IPL 91, 2004) until a pass finds none of positive gain: such a
-      matching weighs at least 2/3 of the optimum. O(m) per pass; if ``max_passes`` runs
-      out first, the guarantee reported is greedy's 1/2.
+    - ``"augment"``: greedy, then passes (random vertex order) applying the best
+      2-augmentation centered at each vertex (an alternating path or cycle with at most two
+      non-matching edges, incident to v or to mate(v)) until a pass finds none of positive
+      gain. Pettie and Sanders (IPL 91, 2004) show that for any matching M there are vertex-
+      disjoint 2-augmentations centered at distinct vertices of total gain at least
+      2/3 w(M*) - w(M); so at this local optimum w(M) >= 2/3 w(M*) (deterministic). Their
+      randomized algorithm (best augmentation at a uniformly random vertex, repeated,
+      O(m log 1/eps)) gets 2/3 - eps in expectation; this variant stops only at the local
+      optimum. O(m) per pass; if ``max_passes`` runs out first, the guarantee reported is
+      greedy's 1/2.
     - ``"ilp"``: the integer program over edge variables (OR-Tools), see
       :func:`submodkit.solvers.exact_matching.matching_ilp`; for small graphs.
 

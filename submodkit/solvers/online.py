@@ -11,8 +11,11 @@
 - ``"two-choices"`` (i.i.d. arrivals from known types, unit capacities): offline, a
   maximum flow in the type graph with capacity 2 per type and per offline vertex is split
   into a blue and a red matching; online, the first arrival of a type tries its blue
-  partner, the second its red one, later ones are dropped. 0.67 in expectation when the n
-  arrivals are uniform over n types (Feldman, Mehta, Mirrokni, Muthukrishnan, FOCS 2009).
+  partner, the second its red one, later ones are dropped. Theorem (Feldman, Mehta,
+  Mirrokni, Muthukrishnan, "Online stochastic matching: beating 1 - 1/e", FOCS 2009): with
+  n arrivals drawn i.i.d. uniformly from n known types and unit capacities, the expected
+  size is at least 0.67 times the expected offline optimum. Type capacities other than 2
+  (non-uniform ``rates``) are an extension outside the theorem.
 
 Arrival orders: ``"adversarial"`` (rows in the given order), ``"random"`` (a uniformly
 random permutation of the rows), ``"iid"`` (``n_arrivals`` types drawn i.i.d. from

@@ -147,7 +147,7 @@ def test_rejects_bad_input():
     assert max_weight_matching(np.zeros((0, 3))).weight == 0.0
 
 
-_SLOW = {"sparse_delta_n5004"}  # about 1-2 minutes on 2 cores: run with SUBMODKIT_SLOW=1
+_SLOW = {"sparse_delta_n5004"}  # about 10-20 s on 2 cores: run with SUBMODKIT_SLOW=1
 
 
 def _matching_files():
@@ -163,7 +163,7 @@ def test_shared_optima(shared_data, name):
     if name == "(none)":
         pytest.skip("no matching instances in ../shared/data/matching")
     if name in _SLOW and not os.environ.get("SUBMODKIT_SLOW"):
-        pytest.skip(f"{name} takes minutes (Galil's O(n^3) worst case); set SUBMODKIT_SLOW=1")
+        pytest.skip(f"{name} takes 10-20 s (Galil's O(n^3) worst case); set SUBMODKIT_SLOW=1")
     g = read_edgelist(shared_data / "matching" / f"{name}.edge.gz")
     total, pairs = read_matching_solution(shared_data / "matching" / f"{name}.out.gz")
     sol = max_weight_matching(g)
@@ -191,3 +191,32 @@ def test_solve_matching_file(shared_data, tmp_path):
     bad.write_text("p edge 3 2\ne 1 2 5\ne 2 x 1\n")
     with pytest.raises(ValueError, match="bad.edge:3"):
         solve_matching_file(bad)
+
+
+def test_exact_many_delta_steps_equals_networkx():
+    """Sparse graphs with spread weights: some stages take enough delta steps to use the heaps."""
+    rng = np.random.default_rng(3)
+    for _ in range(25):
+        n, m = 100, 150
+        G = nx.Graph()
+        G.add_nodes_from(range(n))
+        ends = (rng.integers(0, n, m), rng.integers(0, n, m), rng.integers(1, 10**6, m))
+        for a, b, w in zip(*ends, strict=True):
+            if a != b:
+                G.add_edge(int(a), int(b), weight=int(w))
+        for mc in (False, True):
+            w, card = _nx_weight(G, mc)
+            sol = max_weight_matching(G, maxcardinality=mc)
+            assert sol.weight == w and (not mc or len(sol) == card)
+
+
+def test_exact_jump_start_ties():
+    """Unit and two-level weights (the jump start's greedy matching of heaviest edges)."""
+    rng = np.random.default_rng(4)
+    for _ in range(20):
+        G = nx.gnm_random_graph(60, 120, seed=int(rng.integers(1 << 30)))
+        for a, b in G.edges:
+            G[a][b]["weight"] = int(rng.choice([1000, 1001]))
+        assert max_weight_matching(G).weight == _nx_weight(G)[0]
+        H = nx.Graph(G.edges)
+        assert len(max_weight_matching(H, maxcardinality=True)) == _nx_weight(H, True)[1]
