@@ -6,15 +6,15 @@
 Prints markdown tables. Speed: a synthetic CSR instance (each arrival eligible for
 density * advertisers advertisers), one warm-up run then the timed run (kernel time).
 Ratios: value / GLOP LP optimum on each AdX publisher's 100,000-impression sample
-(given order; random order averaged over seeds, with min..max), and on an i.i.d. stream
-of the same length drawn from pubN-types for the publishers without a sample.
+in random order (pub1, pub3, pub4; a types sample for the others) and on i.i.d. streams
+drawn from every pubN-types (one LP per seed), mean over seeds with min..max.
+--lp-sizes times GLOP, PDLP and the min-cost flow on growing synthetic instances.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -38,33 +38,72 @@ def speed(n: int, a: int, density: float, lp: bool) -> None:
         print(f"| {alg} | {sol.stats['kernel_seconds']:.3f} | {sol.stats['arrivals_per_second']:,.0f} |")
     if not lp:
         return
-    t = time.perf_counter()
-    opt = offline_optimum(inst)
-    print(f"\nGLOP LP on it: {time.perf_counter() - t:.1f} s, status {opt.status}, value {opt.value:,.1f}")
+    opt = offline_optimum(inst, solver="flow")
+    print(f"\nExact optimum (min-cost flow, integer capacities): {opt.seconds:.1f} s, value {opt.value:,.3f}")
 
 
-def ratios(data: Path, seeds: int) -> None:
-    print("\n### AdX: value / LP optimum (GLOP)\n")
-    print("| publisher | stream | T x A | LP s | " + " | ".join(ALGORITHMS) + " |")
-    print("|---|---|---|---|" + "---|" * len(ALGORITHMS))
+VARIANTS = [(alg, {}) for alg in ALGORITHMS] + [("dual-mirror-descent", {"mirror": "multiplicative"})]
+LABELS = list(ALGORITHMS) + ["dmd (multiplicative)"]
+
+
+def _cell(r: list[float]) -> str:
+    return f"{np.mean(r):.4f} ({min(r):.3f}..{max(r):.3f})"
+
+
+def ratios(data: Path, seeds: int, t_iid: int) -> None:
+    """Per publisher: random order of the 100,000-impression sample (pub1, pub3, pub4) or of a
+    types sample, and i.i.d. streams of t_iid arrivals drawn from pubN-types (one LP per seed)."""
+    print(f"\n### AdX: value / LP optimum (GLOP), mean over {seeds} seeds (min..max)\n")
+    print("| publisher | arrivals | T x A | LP s | " + " | ".join(LABELS) + " |")
+    print("|---|---|---|---|" + "---|" * len(LABELS))
     for pub in range(1, 8):
+        model = adx_types(data, pub)
+        iid = {alg: [] for alg in LABELS}
+        lp_s = []
+        first = None
+        for s in range(seeds):
+            inst = model.sample(t_iid, seed=1000 + s)
+            opt = offline_optimum(inst)
+            lp_s.append(opt.seconds)
+            first = first or (inst, opt)
+            for label, (alg, kw) in zip(LABELS, VARIANTS, strict=True):
+                iid[label].append(allocate(inst, alg, seed=s, **kw).value / opt.value)
         sample = any((data / f"pub{pub}-sample{ext}").exists() for ext in (".txt.gz", ".txt"))
         if sample:
             inst = read_adx(data, pub)
-            label = "sample"
+            opt = offline_optimum(inst)
+            label = "sample, random order"
         else:
-            inst = adx_types(data, pub).sample(100_000, seed=0)
-            label = "iid types"
-        opt = offline_optimum(inst)
-        cells_given, cells_random = [], []
-        for alg in ALGORITHMS:
-            cells_given.append(f"{allocate(inst, alg).value / opt.value:.4f}")
-            r = [allocate(inst, alg, order="random", seed=s).value / opt.value for s in range(seeds)]
-            cells_random.append(f"{np.mean(r):.4f} ({min(r):.3f}..{max(r):.3f})")
+            inst, opt = first
+            label = "types sample, random order"
+        rnd = {alg: [] for alg in LABELS}
+        for s in range(seeds):
+            for lab, (alg, kw) in zip(LABELS, VARIANTS, strict=True):
+                rnd[lab].append(allocate(inst, alg, order="random", seed=s, **kw).value / opt.value)
         shape = f"{inst.n_arrivals:,} x {inst.n_advertisers}"
-        given = " | ".join(cells_given)
-        print(f"| pub{pub} | {label}, given | {shape} | {opt.seconds:.1f} | {given} |")
-        print(f"| pub{pub} | {label}, random | {shape} | | " + " | ".join(cells_random) + " |")
+        cells = " | ".join(_cell(rnd[x]) for x in LABELS)
+        print(f"| pub{pub} | {label} | {shape} | {opt.seconds:.1f} | {cells} |")
+        print(f"| pub{pub} | i.i.d. from types | {t_iid:,} x {model.n_advertisers} | {np.mean(lp_s):.1f} | "
+              + " | ".join(_cell(iid[x]) for x in LABELS) + " |")
+        sys.stdout.flush()
+
+
+def lp_scaling(a: int, density: float, sizes: list[int], time_limit: float, lp_max: int) -> None:
+    """GLOP vs PDLP (up to lp_max arrivals) vs min-cost flow on synthetic instances of growing T."""
+    print(f"\n### Offline optimum: GLOP vs PDLP vs min-cost flow, {a} advertisers, density {density}\n")
+    print("| T | eligible pairs | GLOP s | PDLP s | flow s | PDLP / GLOP | flow / GLOP |")
+    print("|---|---|---|---|---|---|---|")
+    for n in sizes:
+        inst = random_allocation_instance(n, a, density=density, seed=0, load=0.5)
+        f = offline_optimum(inst, solver="flow")
+        if n <= lp_max:  # integer capacities: the LP is the transportation LP the flow solves
+            g = offline_optimum(inst, solver="glop", time_limit=time_limit, integer_capacities=True)
+            p = offline_optimum(inst, solver="pdlp", time_limit=time_limit, integer_capacities=True)
+            cells = (f"{g.seconds:.1f} ({g.status}) | {p.seconds:.1f} ({p.status}) | {f.seconds:.1f} | "
+                     f"{p.value / g.value:.6f} | {f.value / g.value:.9f}")
+        else:
+            cells = f"not run | not run | {f.seconds:.1f} | | "
+        print(f"| {n:,} | {inst.values.nnz:,} | {cells} |")
         sys.stdout.flush()
 
 
@@ -76,13 +115,21 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "adx")
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--skip-speed", action="store_true")
-    ap.add_argument("--lp", action="store_true", help="also time GLOP on the synthetic instance")
+    ap.add_argument("--lp", action="store_true", help="exact optimum (flow) of the speed instance")
+    ap.add_argument("--t-iid", type=int, default=20_000, help="arrivals per i.i.d. stream from the types")
+    ap.add_argument("--lp-sizes", default="", help="comma-separated T values for the GLOP vs PDLP table")
+    ap.add_argument("--lp-time-limit", type=float, default=300.0)
+    ap.add_argument("--lp-max", type=int, default=100_000, help="largest T given to GLOP and PDLP")
+    ap.add_argument("--skip-ratios", action="store_true")
     args = ap.parse_args()
     print("```\n" + "python " + " ".join(sys.argv) + "\n```")
     if not args.skip_speed:
         speed(args.arrivals, args.advertisers, args.density, args.lp)
-    if args.data.is_dir():
-        ratios(args.data, args.seeds)
+    if args.lp_sizes:
+        sizes = [int(x) for x in args.lp_sizes.split(",")]
+        lp_scaling(args.advertisers, args.density, sizes, args.lp_time_limit, args.lp_max)
+    if args.data.is_dir() and not args.skip_ratios:
+        ratios(args.data, args.seeds, args.t_iid)
 
 
 if __name__ == "__main__":

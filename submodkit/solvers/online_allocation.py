@@ -82,6 +82,24 @@ def _guarantee(algorithm: str, instance: AllocationInstance, order: str, params:
     return guarantee("alloc-dual-mirror-descent")
 
 
+def _segment_layout(
+    indices: np.ndarray, vals: np.ndarray, n_adv: int, needed: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Primal-dual with free disposal: rank of each eligible entry among its advertiser's
+    values (descending), and per advertiser a power-of-2 segment tree (offset, leaf count)."""
+    if not needed:
+        one = np.ones(n_adv, dtype=np.int64)
+        return np.zeros(1, dtype=np.int64), np.zeros(n_adv + 1, dtype=np.int64), one
+    order = np.lexsort((-vals, indices))
+    counts = np.bincount(indices, minlength=n_adv).astype(np.int64)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    leafpos = np.empty(vals.size, dtype=np.int64)
+    leafpos[order] = np.arange(vals.size, dtype=np.int64) - np.repeat(starts, counts)
+    tsize = (2 ** np.ceil(np.log2(np.maximum(counts, 1))).astype(np.int64)).astype(np.int64)
+    toff = np.concatenate([[0], np.cumsum(2 * tsize)]).astype(np.int64)
+    return leafpos, toff, tsize
+
+
 def allocate(
     instance: AllocationInstance,
     algorithm: str = "greedy",
@@ -91,6 +109,7 @@ def allocate(
     epsilon: float = 0.1,
     eta: float | None = None,
     mirror: str = "gradient",
+    scaling: str = "resource",
 ) -> AllocationSolution:
     """Allocate the arrivals of ``instance`` online, each decided on arrival.
 
@@ -112,10 +131,18 @@ def allocate(
       epsilon) gives prices alpha; afterwards the best ``v - alpha c >= 0`` (Feldman,
       Henzinger, Korula, Mirrokni, Stein, ESA 2010): ``1 - O(epsilon)`` in random order,
       large capacities. The training arrivals are not allocated.
-    - ``"dual-mirror-descent"``: the best ``v - mu c > 0``, then a mirror-descent step
-      on mu with target consumption budgets / T, step ``eta / sqrt(T)`` (``mirror``:
-      ``"gradient"`` (projected gradient) or ``"multiplicative"``) (Balseiro, Lu,
-      Mirrokni, Operations Research 2023): regret O(sqrt T) for i.i.d. arrivals.
+    - ``"dual-mirror-descent"``: the best ``v - mu_a c > 0``, then a mirror-descent step
+      on mu with the stochastic subgradient ``rho - c`` (rho = budgets / T), step
+      ``eta / sqrt(T)`` (Balseiro, Lu, Mirrokni, "The best of many worlds", Operations
+      Research 2023, Algorithm 1 and Theorem 1: regret ``C1 + C2 eta T + C3 / eta``,
+      O(sqrt T) for i.i.d. arrivals with eta ~ 1/sqrt(T)). ``mirror``: ``"gradient"``
+      (projected gradient) or ``"multiplicative"`` (multiplicative weights). Duals are
+      in units of the mean value; ``scaling="resource"`` (default) uses the weighted
+      reference function ``sum_a rho_a h(mu_a)`` (step ``eta / (rho_a sqrt T)`` per
+      advertiser; without it, advertisers with tiny rho never reach their price and the
+      measured regret grows like T^0.8 on the AdX data). Default ``eta``: 0.3
+      (gradient), 0.1 (multiplicative), measured on the AdX types (fitted log-log
+      regret slopes 0.46..0.55 on pub1, pub2, pub3, pub5, pub7).
 
     ``order``: ``"given"``, ``"random"`` (a permutation, ``seed``), ``"iid"`` (T rows
     drawn with replacement, ``seed``). Complexity O(nnz) per pass (free disposal:
@@ -133,6 +160,7 @@ def allocate(
     check_choice("algorithm", algorithm, ALGORITHMS)
     check_choice("order", order, ORDERS)
     check_choice("mirror", mirror, ("gradient", "multiplicative"))
+    check_choice("scaling", scaling, ("resource", "none"))
     epsilon = check_real("epsilon", epsilon, minimum=0, maximum=1, strict_min=True, strict_max=True)
     if eta is not None:
         eta = check_real("eta", eta, minimum=0, strict_min=True)
@@ -160,6 +188,7 @@ def allocate(
     r_max = float(vals.max() / instance.budgets.min()) if mode == K.MODE_BUDGET and vals.size else 0.0
     bjn_c = (1.0 + r_max) ** (1.0 / r_max) if r_max > 0 else math.e
     step = 0.0
+    stepw = np.ones(n_adv)
     stats: dict = {"order": order, "seed": seed}
     if algorithm == "dual-training":
         start = max(1, int(math.ceil(epsilon * t)))
@@ -170,10 +199,14 @@ def allocate(
         dual[:] = opt.duals
         stats.update(training_arrivals=start, training_lp_seconds=opt.seconds)
     elif algorithm == "dual-mirror-descent":
-        step = (1.0 if eta is None else eta) / math.sqrt(t)
+        step = ((0.3 if mirror == "gradient" else 0.1) if eta is None else eta) / math.sqrt(t)
+        if scaling == "resource":
+            stepw = (t * cscale) / np.ascontiguousarray(instance.budgets, dtype=np.float64)
         if mirror == "multiplicative":
             dual[:] = 1.0
         stats.update(eta=step, mirror=mirror)
+    seg = algorithm == "primal-dual" and mode == K.MODE_DISPOSAL
+    leafpos, toff, tsize = _segment_layout(indices, vals, n_adv, seg)
     kernel_start = time.perf_counter()
     assign, gained = K.run(
         _CODES[algorithm],
@@ -193,6 +226,10 @@ def allocate(
         vscale,
         cscale,
         bjn_c,
+        stepw,
+        leafpos,
+        toff,
+        tsize,
     )
     kernel_seconds = time.perf_counter() - kernel_start
     if order == "random":

@@ -3,8 +3,10 @@
 One kernel, :func:`run`, serves every algorithm (``alg`` selects the score); per arrival
 it scans the eligible advertisers (CSR row), picks the best score (ties: smallest index),
 and commits. Three resource modes: budgets (charge ``min(bid, remaining)``), unit
-capacities with free disposal (each advertiser keeps its best ``cap`` values in a sorted
-slice of one shared array), hard capacities (assign only when the consumption fits).
+capacities with free disposal (each advertiser keeps its best ``cap`` values in a slice of
+one shared array: a min-heap, O(log cap) per insertion; primal-dual also keeps a segment
+tree over each advertiser's eligible values for its rank-weighted average, O(log nnz)),
+hard capacities (assign only when the consumption fits).
 """
 
 from __future__ import annotations
@@ -19,44 +21,55 @@ MODE_BUDGET, MODE_DISPOSAL, MODE_HARD = 0, 1, 2
 
 
 @njit(cache=True, nogil=True)
-def _fd_insert(a, v, p, sval, spos, off, count, cap, assign):
-    """Insert value v (stream position p) in advertiser a's ascending slice; dispose the smallest if full."""
+def _heap_insert(a, v, p, sval, spos, off, count, cap, assign):
+    """Keep v (stream position p) in advertiser a's min-heap of kept values; when full, the
+    smallest kept value is disposed (its assignment reset to -1). O(log cap)."""
     base = off[a]
     k = count[a]
-    if k < cap[a]:
+    if k < cap[a]:  # sift up
         i = k
-        while i > 0 and sval[base + i - 1] > v:
-            sval[base + i] = sval[base + i - 1]
-            spos[base + i] = spos[base + i - 1]
-            i -= 1
+        while i > 0:
+            parent = (i - 1) >> 1
+            if sval[base + parent] <= v:
+                break
+            sval[base + i] = sval[base + parent]
+            spos[base + i] = spos[base + parent]
+            i = parent
         sval[base + i] = v
         spos[base + i] = p
         count[a] = k + 1
         return
-    assign[spos[base]] = -1
+    assign[spos[base]] = -1  # replace the root, sift down
     i = 0
-    while i + 1 < k and sval[base + i + 1] < v:
-        sval[base + i] = sval[base + i + 1]
-        spos[base + i] = spos[base + i + 1]
-        i += 1
+    while True:
+        c = 2 * i + 1
+        if c >= k:
+            break
+        if c + 1 < k and sval[base + c + 1] < sval[base + c]:
+            c += 1
+        if sval[base + c] >= v:
+            break
+        sval[base + i] = sval[base + c]
+        spos[base + i] = spos[base + c]
+        i = c
     sval[base + i] = v
     spos[base + i] = p
 
 
 @njit(cache=True, nogil=True)
-def _fd_beta(a, sval, off, count, cap):
-    """Exponentially weighted average of a's kept values (Feldman et al. 2009): smaller values weigh more."""
-    n = cap[a]
-    r = 1.0 + 1.0 / n
-    e_n = r**n
-    base = off[a]
-    k = count[a]
-    s = 0.0
-    w = 1.0
-    for i in range(k):  # v_1 >= v_2 >= ...: the largest is at the end of the ascending slice
-        s += sval[base + k - 1 - i] * w
-        w *= r
-    return s / (n * (e_n - 1.0))
+def _seg_update(leaf, delta, v, base, size, r, tcnt, tsum):
+    """Add ``delta`` copies of value v at ``leaf`` of one advertiser's segment tree (leaves in
+    descending value order; node = (count, sum_i v_i r^(i-1) over its values by rank)). O(log)."""
+    i = size + leaf
+    c = tcnt[base + i] + delta
+    tcnt[base + i] = c
+    tsum[base + i] = v * (r**c - 1.0) / (r - 1.0)  # c copies: v (1 + r + ... + r^(c-1))
+    i >>= 1
+    while i >= 1:
+        lc = tcnt[base + 2 * i]
+        tcnt[base + i] = lc + tcnt[base + 2 * i + 1]
+        tsum[base + i] = tsum[base + 2 * i] + r**lc * tsum[base + 2 * i + 1]
+        i >>= 1
 
 
 @njit(cache=True, nogil=True)
@@ -78,12 +91,22 @@ def run(
     vscale,
     cscale,
     bjn_c,
+    stepw,
+    leafpos,
+    toff,
+    tsize,
 ):
     """Process the stream ``order`` (instance rows); return (advertiser per position, value collected).
 
     ``dual``: initial duals (training: LP duals; DMD: mu_0, normalized; primal-dual
     budgets: x_a = 0), modified in place. Positions before ``start`` are not allocated
     (training phase). ``mirror``: 0 projected gradient, 1 multiplicative weights.
+    ``stepw``: DMD's per-advertiser step multiplier (1 / rho_a: the weighted reference
+    function ``sum_a rho_a h(mu_a)``; ones: the plain one). ``leafpos``, ``toff``, ``tsize``:
+    primal-dual with free disposal: each eligible entry's rank (descending value) within
+    its advertiser, and each advertiser's segment tree offset / leaf count (power of 2),
+    so that the exponentially weighted average of the kept values (Feldman et al.) is
+    maintained in O(log) per assignment.
     """
     n = order.size
     n_adv = budgets.size
@@ -94,6 +117,10 @@ def run(
     sval = np.empty(off[n_adv])
     spos = np.empty(off[n_adv], dtype=np.int64)
     last = np.zeros(n_adv, dtype=np.int64)  # DMD: step at which dual[a] is current
+    seg = alg == PRIMAL_DUAL and mode == MODE_DISPOSAL
+    tcnt = np.zeros(toff[n_adv] if seg else 0, dtype=np.int64)
+    tsum = np.zeros(toff[n_adv] if seg else 0)
+    pent = np.full(n if seg else 0, -1, dtype=np.int64)  # entry kept at each stream position
     horizon = float(n)
     rho = np.empty(n_adv)
     for a in range(n_adv):
@@ -150,9 +177,9 @@ def run(
                 k = p - last[a]
                 if k > 0:
                     if mirror == 0:
-                        dual[a] = max(0.0, dual[a] - eta * rho[a] * k)
+                        dual[a] = max(0.0, dual[a] - eta * stepw[a] * rho[a] * k)
                     else:
-                        dual[a] *= math.exp(-eta * rho[a] * k)
+                        dual[a] *= math.exp(-eta * stepw[a] * rho[a] * k)
                     last[a] = p
                 score = v / vscale - dual[a] * c / cscale
             if score > best_score and score > 0.0:
@@ -171,22 +198,30 @@ def run(
             if alg == PRIMAL_DUAL:
                 dual[a] = dual[a] * (1.0 + eff / budgets[a]) + eff / ((bjn_c - 1.0) * budgets[a])
         elif mode == MODE_DISPOSAL:
-            if alg == GREEDY or alg == PRIMAL_DUAL:  # the only ones that may dispose later
-                _fd_insert(a, v, p, sval, spos, off, count, cap, assign)
+            if alg == GREEDY:  # min-heap: O(log cap)
+                _heap_insert(a, v, p, sval, spos, off, count, cap, assign)
+            elif alg == PRIMAL_DUAL:  # min-heap + segment tree of the kept values: O(log)
+                r = 1.0 + 1.0 / cap[a]
+                if count[a] >= cap[a]:
+                    q = spos[off[a]]
+                    _seg_update(leafpos[pent[q]], -1, vals[pent[q]], toff[a], tsize[a], r, tcnt, tsum)
+                _heap_insert(a, v, p, sval, spos, off, count, cap, assign)
+                pent[p] = best
+                _seg_update(leafpos[best], 1, v, toff[a], tsize[a], r, tcnt, tsum)
+                e_n = r ** cap[a]
+                dual[a] = tsum[toff[a] + 1] / (cap[a] * (e_n - 1.0))
             else:
                 count[a] += 1
             gained[p] = v
-            if alg == PRIMAL_DUAL:
-                dual[a] = _fd_beta(a, sval, off, count, cap)
         else:
             rem[a] -= c
             gained[p] = v
         if alg == DMD:  # the chosen advertiser's step: g = rho - c
             g = rho[a] - c / cscale
             if mirror == 0:
-                dual[a] = max(0.0, dual[a] - eta * g)
+                dual[a] = max(0.0, dual[a] - eta * stepw[a] * g)
             else:
-                dual[a] *= math.exp(-eta * g)
+                dual[a] *= math.exp(-eta * stepw[a] * g)
             last[a] = p + 1
     if mode == MODE_DISPOSAL:  # value = kept values (disposed positions were reset to -1)
         for p in range(n):
