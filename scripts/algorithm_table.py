@@ -22,6 +22,8 @@ ENTRY_POINTS = {
     "greedi": "`coresets.greedi(f, k, n_parts, engine=None)`",
     "randgreedi": "`coresets.randgreedi(f, k, n_parts, engine=None, seed=s)`",
     "sketch-greedy": "`coresets.sketch_maximize(coverage, k, epsilon, seed=s)`",
+    "bicriteria-greedi": "`coresets.bicriteria_greedi(f, k, n_parts, epsilon=e, rounds=r, seed=s)`",
+    "adaptive-threshold": "`coresets.adaptive_maximize(f, k, epsilon=e, engine=None, seed=s)`",
     "alloc-greedy": "`allocate(inst, \"greedy\")`",
     "alloc-balance": "`allocate(inst, \"balance\")`",
     "alloc-msvv": "`allocate(inst, \"msvv\")`",
@@ -42,6 +44,9 @@ ENTRY_POINTS = {
     "max-sum-local-search": "`diversify(X, k, \"max-sum\", constraint=PartitionMatroid(g, c))`",
     "gist": "`diversify(X, k, quality=q, lam=l, epsilon=e)` (GIST)",
     "gmm-coreset": "`coresets.diversity.diversity_coreset(X, k, parts=m)`",
+    "sum-min-lp": "`diversify(X, k, \"sum-min\")` (LP rounding, n <= 1000)",
+    "randomized-coreset-max-sum": "`diversity_coreset(X, k, \"max-sum\", parts=m)` (random partition)",
+    "ddismi": "`select_features(X, y, k, parts=m, engine=\"threads\")`",
     "edcs-coreset": "`edcs_coreset_matching(graph, parts, beta, seed=s)`",
     "matching-coreset": "`matching_coreset(graph, parts, seed=s)`",
     "online-two-choices": "`online_matching(inst, algorithm=\"two-choices\", order=\"iid\", seed=s)`",
@@ -49,6 +54,10 @@ ENTRY_POINTS = {
     "double-greedy": "`maximize(f)` (non-monotone f, no k; or `algorithm=\"double-greedy\", seed=s`)",
     "double-greedy-deterministic": "`double_greedy(f, deterministic=True)`",
     "distorted-greedy": "`maximize(g, k, costs=c)` (`algorithm=\"distorted-greedy\"`)",
+    "packing-dmd": "`dual_mirror_descent(packing_inst)`",
+    "packing-dmd-regularized": "`dual_mirror_descent(packing_inst, regularizer=\"max-min\", lam=l)`",
+    "welfare-greedy": "`online_welfare(valuations)`",
+    "welfare-greedy-random-order": "`online_welfare(valuations, order=\"random\", seed=s)`",
 }
 
 

@@ -89,6 +89,20 @@ _EXPORTS = {
     # submodkit.solvers.verify
     "Verification": "submodkit.solvers.verify",
     "verify": "submodkit.solvers.verify",
+    # submodkit.solvers.packing
+    "PackingInstance": "submodkit.solvers.packing",
+    "PackingSolution": "submodkit.solvers.packing",
+    "dual_mirror_descent": "submodkit.solvers.packing",
+    "packing_optimum": "submodkit.solvers.packing",
+    # submodkit.solvers.feature_selection
+    "mutual_information_distances": "submodkit.solvers.feature_selection",
+    "select_features": "submodkit.solvers.feature_selection",
+    # submodkit.solvers.welfare
+    "WelfareSolution": "submodkit.solvers.welfare",
+    "online_welfare": "submodkit.solvers.welfare",
+    "welfare_value": "submodkit.solvers.welfare",
+    # submodkit.coresets.adaptive
+    "adaptive_maximize": "submodkit.coresets.adaptive",
 }
 
 __all__ = sorted([*_EXPORTS, "coresets"])
@@ -112,6 +126,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # static analysers see the real imports
     from submodkit import coresets
     from submodkit.constraints import Cardinality, Knapsack, PartitionMatroid
+    from submodkit.coresets.adaptive import adaptive_maximize
     from submodkit.errors import InstanceFormatError, InvalidParameterError, SubmodkitError
     from submodkit.guarantees import GUARANTEES, guarantee
     from submodkit.instances import Graph, PointSet, SetSystem, Similarity, read_instance
@@ -136,12 +151,20 @@ if TYPE_CHECKING:  # static analysers see the real imports
     )
     from submodkit.solvers.brute_force import brute_force_maximize
     from submodkit.solvers.diversity import diversify, diversity_value
+    from submodkit.solvers.feature_selection import mutual_information_distances, select_features
     from submodkit.solvers.greedy import maximize
     from submodkit.solvers.matching import MatchingSolution, matching_weight, max_weight_matching
     from submodkit.solvers.nonmonotone import distorted_greedy, double_greedy, random_greedy
     from submodkit.solvers.online import OnlineMatchingResult, online_matching
     from submodkit.solvers.online_allocation import allocate
+    from submodkit.solvers.packing import (
+        PackingInstance,
+        PackingSolution,
+        dual_mirror_descent,
+        packing_optimum,
+    )
     from submodkit.solvers.set_cover import set_cover
     from submodkit.solvers.streaming import StreamingMaximizer
     from submodkit.solvers.verify import Verification, verify
+    from submodkit.solvers.welfare import WelfareSolution, online_welfare, welfare_value
     from submodkit.verification import Certificate, SuiteReport, certify, run_suite

@@ -39,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
         s.add_argument(
             "--algorithm",
             help="naive, lazy, stochastic, threshold; max-cover also sieve, sieve++, randgreedi, "
-            "greedi, sketch",
+            "greedi, bicriteria, adaptive, sketch; set-cover: greedy, exact, sketch",
         )
         s.add_argument("--epsilon", type=float, default=0.1, help="for stochastic / threshold")
         s.add_argument("--seed", type=int, default=None, help="seed of randomized algorithms")
@@ -47,9 +47,20 @@ def _parser() -> argparse.ArgumentParser:
         s.add_argument("--n-neighbors", type=int, default=None, help="sparse k-NN similarity")
         s.add_argument("--parts", type=int, default=4, help="greedi / randgreedi: number of parts")
         s.add_argument("--engine", default=None, help="greedi / randgreedi: threads or dask")
+        s.add_argument("--rounds", type=int, default=2, help="bicriteria: number of rounds")
         s.add_argument("--max-edges", type=int, default=None, help="sketch: incidences kept")
+        s.add_argument(
+            "--outliers", type=float, default=0.0, help="set-cover sketch: fraction left uncovered"
+        )
         s.add_argument("--publisher", help="allocation: AdX publisher in the directory FILE (pub1..pub7)")
         s.add_argument("--order", default="given", help="allocation: arrival order given, random or iid")
+        s.add_argument(
+            "--mirror", default="gradient", help="allocation dual-mirror-descent: gradient or multiplicative"
+        )
+        s.add_argument("--eta", type=float, default=None, help="allocation dual-mirror-descent: step size")
+        s.add_argument(
+            "--lp-solver", default=None, help="allocation: offline optimum by glop, pdlp or flow"
+        )
         s.add_argument("--time-limit", type=float, default=None, help="seconds for the exact solver")
         s.add_argument("--solver", default="auto", help="exact backend: auto, cp-sat, scip, highs")
         s.add_argument("--json", action="store_true", help="print one JSON object")
@@ -223,6 +234,8 @@ def _solve(args, exact: bool) -> int:
         "meets_guarantee": meets,
         "seconds": round(time.perf_counter() - start, 4),
     }
+    if "coverage" in (sol.stats or {}):
+        out["coverage"] = _num(sol.stats["coverage"])
     if args.json:
         print(json.dumps(out))
     else:
@@ -243,9 +256,12 @@ def _solve_allocation(args, progress: bool) -> int:
     _status(progress, f"reading {args.file} {args.publisher}")
     inst = read_adx(args.file, args.publisher)
     _status(progress, f"allocating ({args.algorithm or 'greedy'}, {args.order} order)")
-    sol = allocate(inst, algorithm=args.algorithm or "greedy", order=args.order, seed=args.seed)
+    sol = allocate(
+        inst, algorithm=args.algorithm or "greedy", order=args.order, seed=args.seed,
+        epsilon=args.epsilon, eta=args.eta, mirror=args.mirror,
+    )
     _status(progress, "solving the offline LP")
-    opt = offline_optimum(inst)
+    opt = offline_optimum(inst, solver=args.lp_solver)
     _status(progress, "")
     ratio = sol.value / opt.value if opt.value else None
     out = {
@@ -332,6 +348,13 @@ def _approximate(target, problem: str, args):
     if problem == "set-cover":
         from submodkit.solvers.set_cover import set_cover
 
+        if args.algorithm == "sketch":
+            from submodkit.coresets import sketch_set_cover
+
+            return sketch_set_cover(
+                target.to_coverage(), args.epsilon, seed=args.seed, outliers=args.outliers,
+                costs=target.costs, max_edges=args.max_edges,
+            )
         algo = "exact" if args.algorithm == "exact" else "greedy"
         return set_cover(target, algorithm=algo, time_limit=args.time_limit, solver=args.solver)
     algorithm = args.algorithm or "lazy"
@@ -348,6 +371,17 @@ def _approximate(target, problem: str, args):
 
         run = coresets.greedi if algorithm == "greedi" else coresets.randgreedi
         return run(target, args.k, args.parts, engine=args.engine, seed=args.seed)
+    if algorithm == "bicriteria":
+        from submodkit.coresets import bicriteria_greedi
+
+        return bicriteria_greedi(
+            target, args.k, args.parts, args.epsilon, rounds=args.rounds, engine=args.engine,
+            seed=args.seed,
+        )
+    if algorithm == "adaptive":
+        from submodkit.coresets import adaptive_maximize
+
+        return adaptive_maximize(target, args.k, args.epsilon, engine=args.engine, seed=args.seed)
     if algorithm == "sketch":
         from submodkit.coresets import sketch_maximize
         from submodkit.errors import InvalidParameterError

@@ -181,7 +181,8 @@ GUARANTEES: dict[str, GuaranteeSpec] = {
         conditions=("matching", "non-negative weights"),
     ),
     "matching-augment": GuaranteeSpec(
-        statement="2/3 once no 2-augmentation centered at a vertex has positive gain",
+        statement=("2/3 once no 2-augmentation centered at a vertex has positive gain (their lemma: "
+                   "disjoint centered 2-augmentations gain >= 2/3 w(M*) - w(M))"),
         source="Pettie, Sanders, Inform. Process. Lett. 91 (2004); Drake, Hougardy 2003",
         ratio=lambda **_: 2.0 / 3.0,
         conditions=("matching", "non-negative weights", "local optimum reached"),
@@ -268,7 +269,9 @@ GUARANTEES: dict[str, GuaranteeSpec] = {
         conditions=("maximum-cardinality matching", "random edge partition"),
     ),
     "online-two-choices": GuaranteeSpec(
-        statement="0.67 (n arrivals i.i.d. uniform over n known types)",
+        statement=("0.67 in expectation vs the offline optimum of the realized arrivals: n arrivals "
+                   "i.i.d. uniform over n known types, unit capacities (two suggested matchings "
+                   "from a max flow with capacity 2 per vertex)"),
         source="Feldman, Mehta, Mirrokni, Muthukrishnan, FOCS 2009",
         ratio=lambda **_: 0.67,
         kind="expectation",
@@ -299,6 +302,78 @@ GUARANTEES: dict[str, GuaranteeSpec] = {
         source="Harshaw, Feldman, Ward, Karbasi, ICML 2019 (Submodular maximization beyond non-negativity)",
         ratio=lambda **_: 1.0 - 1.0 / E,
         conditions=("g monotone submodular non-negative", "c modular non-negative", "cardinality"),
+    ),
+    "bicriteria-greedi": GuaranteeSpec(
+        statement="(1 - epsilon) OPT_k in expectation with O(r k / epsilon^(1/r)) items, r rounds",
+        source="Epasto, Mirrokni, Zadimoghaddam, SPAA 2017 (Bicriteria distributed submodular maximization)",
+        ratio=lambda epsilon=0.1, **_: 1.0 - epsilon,
+        kind="expectation",
+        conditions=("monotone", "submodular", "random partition", "compared with OPT_k"),
+    ),
+    "adaptive-threshold": GuaranteeSpec(
+        statement="1 - 1/e - epsilon in expectation (threshold sampling after an O(log n)-round "
+                  "OPT estimate; O(log n / epsilon^2) adaptive rounds)",
+        source="Fahrbach, Mirrokni, Zadimoghaddam, SODA 2019 (Submodular maximization with nearly "
+               "optimal approximation, adaptivity and query complexity)",
+        ratio=lambda epsilon=0.1, **_: 1.0 - 1.0 / E - epsilon,
+        kind="expectation",
+        conditions=("monotone", "submodular", "cardinality"),
+    ),
+    "sum-min-lp": GuaranteeSpec(
+        statement="1/8 (sum-min diversity: LP relaxation within 2 of OPT, randomized rounding)",
+        source="Bhaskara, Ghadiri, Mirrokni, Svensson, NeurIPS 2016 (Linear relaxations for finding "
+               "diverse elements in metric spaces)",
+        ratio=lambda **_: 0.125,
+        kind="expectation",
+        conditions=("metric", "cardinality"),
+    ),
+    "randomized-coreset-max-sum": GuaranteeSpec(
+        statement="1/2 - epsilon in expectation for large k "
+        "(asymptotically 1/2; size-k core-sets of a random partition)",
+        source="Epasto, Mirrokni, Zadimoghaddam, SPAA 2019 (Scalable diversity maximization via small-size "
+               "composable core-sets)",
+        ratio=lambda epsilon=0.1, **_: 0.5 - epsilon,
+        kind="expectation",
+        conditions=("metric", "cardinality", "random partition", "asymptotic in k"),
+    ),
+    "ddismi": GuaranteeSpec(
+        statement="1/4 with high probability (distributed greedy for max-sum diversity, random partition; "
+                  "feature selection with a mutual-information metric)",
+        source="Zadeh, Ghadiri, Mirrokni, Zadimoghaddam, AAAI 2017 (Scalable feature selection via "
+               "distributed diversity maximization)",
+        ratio=lambda **_: 0.25,
+        kind="high-probability",
+        conditions=("metric", "cardinality", "random partition"),
+    ),
+    "packing-dmd": GuaranteeSpec(
+        statement="regret O(sqrt T) against the hindsight optimum for i.i.d. arrivals (reported ratio 0)",
+        source="Balseiro, Lu, Mirrokni, Operations Research 71(1) 2023 (The best of many worlds)",
+        ratio=lambda **_: 0.0,
+        kind="asymptotic",
+        conditions=("online packing", "i.i.d. arrivals"),
+    ),
+    "packing-dmd-regularized": GuaranteeSpec(
+        statement="regret O(sqrt T) against the regularized optimum (max-min fairness) for i.i.d. arrivals "
+                  "(reported ratio 0)",
+        source="Balseiro, Lu, Mirrokni, ICML 2021 (Regularized online allocation problems: fairness "
+               "and beyond)",
+        ratio=lambda **_: 0.0,
+        kind="asymptotic",
+        conditions=("online packing", "i.i.d. arrivals", "max-min fairness regularizer"),
+    ),
+    "welfare-greedy": GuaranteeSpec(
+        statement="1/2 (each item to the largest marginal gain, any arrival order)",
+        source="Fisher, Nemhauser, Wolsey, Math. Prog. Study 8 (1978); Lehmann, Lehmann, Nisan, EC 2001",
+        ratio=lambda **_: 0.5,
+        conditions=("monotone", "submodular", "online welfare", "adversarial order"),
+    ),
+    "welfare-greedy-random-order": GuaranteeSpec(
+        statement="0.505 in expectation over a uniformly random arrival order",
+        source="Korula, Mirrokni, Zadimoghaddam, STOC 2015 (Online submodular welfare maximization: "
+               "greedy beats 1/2 in random order)",
+        ratio=lambda **_: 0.505,
+        kind="expectation",
+        conditions=("monotone", "submodular", "online welfare", "random order"),
     ),
 }
 
