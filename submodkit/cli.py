@@ -119,7 +119,8 @@ def _suite(args) -> int:
     )
     if args.json:
         print(json.dumps({"suite": args.suite, "ok": report.ok, "runs": len(report.runs),
-                          "failures": len(report.failures), "errors": len(report.errors)}))
+                          "failures": len(report.failures), "errors": len(report.errors),
+                          "tight_failures": len(report.tight_failures)}))
     else:
         print(report)
     if args.report:

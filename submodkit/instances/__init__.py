@@ -7,14 +7,17 @@ from pathlib import Path
 from submodkit.errors import InvalidParameterError
 from submodkit.instances.adx import AdxTypes, adx_types, read_adx
 from submodkit.instances.generators import (
+    gmm_tight_dispersion,
     greedy_tight_max_cover,
     greedy_tight_set_cover,
     random_graph,
     random_points,
     random_set_system,
+    sieve_tight_stream,
 )
 from submodkit.instances.generators_matching import (
     OnlineInstance,
+    balance_tight,
     greedy_tight_online,
     random_online,
     upper_triangular,
@@ -72,6 +75,9 @@ def load_bundled(name: str):
 
 __all__ = [
     "OnlineInstance",
+    "balance_tight",
+    "gmm_tight_dispersion",
+    "sieve_tight_stream",
     "greedy_tight_online",
     "random_online",
     "upper_triangular",

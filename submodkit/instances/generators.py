@@ -279,3 +279,281 @@ def _csr_from_lists(members: list[np.ndarray], n_elements: int) -> sp.csr_matrix
     sets = sp.csr_matrix((np.ones(indices.size), indices, indptr), shape=(len(members), n_elements))
     sets.sort_indices()
     return sets
+
+
+def gmm_tight_dispersion(k: int) -> tuple[np.ndarray, int, float]:
+    """Points on a line on which GMM (farthest-point greedy) gets exactly 1/2 of the best
+    max-min dispersion.
+
+    The points are the multiples of 1/2 in ``[0, k - 1]`` (``2k - 1`` points, one
+    coordinate, ordered by position). The k integers are ``1`` apart, and no k points of
+    ``[0, k - 1]`` are farther apart, so ``OPT = 1``. GMM (first point: the farthest from
+    point 0, ties to the smallest index) takes both ends and then keeps bisecting the
+    largest gap; when ``k - 1`` is not a power of two the bisection lands on half-integers
+    and the k-th point is ``1/2`` from an earlier one: ``GMM = 1/2``, ratio exactly 1/2
+    (Gonzalez 1985; Ravi, Rosenkrantz, Tayi 1994, for the 1/2 bound).
+
+    Args:
+        k: the number of points to select, ``k >= 4`` with ``k - 1`` not a power of two.
+
+    Returns:
+        (points of shape ``(2k - 1, 1)``, k, optimal value 1.0).
+
+    >>> X, k, opt = gmm_tight_dispersion(4)
+    >>> X.ravel().tolist(), opt
+    ([0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0], 1.0)
+    """
+    k = check_int("k", k, minimum=4)
+    if (k - 1) & (k - 2) == 0:
+        raise InvalidParameterError("k", k, "k >= 4 with k - 1 not a power of two (GMM is then optimal)")
+    return (np.arange(2 * k - 1, dtype=np.float64) / 2.0)[:, None], k, 1.0
+
+
+def _sieve_levels(algorithm: str, k: int, base: float, c: float) -> tuple[np.ndarray, np.ndarray]:
+    """Threshold slots live once the first item (value ``c``, the largest singleton) has
+    arrived: ``(tau, v)``; Sieve-Streaming++ accepts a gain ``>= tau``, Sieve-Streaming a
+    gain ``>= (v/2 - f(S)) / (k - |S|)`` (the other array is NaN)."""
+    lb = math.log(base)
+    if algorithm == "sieve++":
+        lo = int(math.ceil(math.log(c / (2.0 * k)) / lb - 1.0))
+        tau = np.array([base**i for i in range(lo, int(math.floor(math.log(c) / lb)) + 1)])
+        return tau, np.full(tau.size, np.nan)
+    exps = range(int(math.ceil(math.log(c) / lb)), int(math.floor(math.log(2.0 * k * c) / lb)) + 1)
+    v = np.array([base**i for i in exps])
+    return np.full(v.size, np.nan), v
+
+
+class _SieveSim:
+    """The thresholds of one rule, simulated on the stream's modular item values."""
+
+    def __init__(self, algorithm: str, k: int, base: float, c: float):
+        self.tau, self.v = _sieve_levels(algorithm, k, base, c)
+        self.plus, self.k, self.c = algorithm == "sieve++", k, c
+        n = self.tau.size
+        self.f = np.full(n, c)  # every slot keeps the first item (value c)
+        self.size = np.ones(n, dtype=np.int64)
+        self.x = np.zeros(n)  # decoy value accepted by each slot
+
+    def copy(self) -> _SieveSim:
+        other = object.__new__(_SieveSim)
+        other.__dict__.update({key: (val.copy() if isinstance(val, np.ndarray) else val)
+                               for key, val in self.__dict__.items()})
+        return other
+
+    def level(self) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lv = self.tau if self.plus else (self.v / 2.0 - self.f) / (self.k - self.size)
+        return np.where(self.size < self.k, lv, np.inf)
+
+    def offer(self, value, decoy: bool = False) -> None:
+        """One arriving item; ``value`` may differ per slot (an array)."""
+        acc = (self.size < self.k) & (value > 0) & (value >= self.level() * (1.0 + 1e-12))
+        self.f[acc] += value if np.ndim(value) == 0 else value[acc]
+        self.size[acc] += 1
+        if decoy:
+            self.x[acc] += value
+
+
+def _sieve_high_phase_descending(sim: _SieveSim, high: np.ndarray) -> tuple[list[float], float]:
+    """Decoys offered at once, each just over the current level of the highest slot that
+    would still take an optimal item (the decoys' values then mostly decrease)."""
+    k, c = sim.k, sim.c
+    sim = sim.copy()
+    dec: list[float] = []
+    in_high = np.zeros(sim.f.size, dtype=bool)
+    in_high[high] = True
+    while True:
+        lv = sim.level()
+        gain = c - sim.x / k
+        open_ = np.flatnonzero(in_high & (sim.size < k) & (gain > 0) & (gain >= lv * (1.0 - 1e-9)))
+        if open_.size == 0:
+            break
+        s = open_[np.argmax(lv[open_])]
+        value = min(max(float(lv[s]), c * 1e-6 / k) * (1.0 + 1e-9), c)
+        if len(dec) >= 4 * k or sim.x.max(initial=0.0) + value >= k * c:
+            return [], math.inf
+        dec.append(value)
+        sim.offer(value, decoy=True)
+    for _ in range(k):
+        sim.offer(c - sim.x / k)
+    return dec, float(sim.f.max())
+
+
+def _sieve_high_phase(sim: _SieveSim, high: np.ndarray) -> tuple[list[float], float]:
+    """Decoys for the slots ``high`` (the decoy values, ascending) and the best slot value
+    once the decoys and the k optimal items have been offered (inf: not fooled).
+
+    A decoy just over the starting level of a slot: the stream offers them in increasing
+    value, so a slot takes every decoy from the first one over its level on (its level only
+    drops as it takes items worth more than it). Slots are protected from the highest
+    starting level down: decoys are added until the gain of an optimal item, ``c - X/k``
+    after decoys worth ``X``, is below the slot's level.
+    """
+    k, c = sim.k, sim.c
+    start = sim.level()
+    dec: list[float] = []
+    for s in high[np.argsort(-start[high], kind="stable")]:
+        while True:
+            took = [d for d in dec if d >= start[s] * (1.0 + 1e-12)]
+            n_s = sim.size[s] + len(took)
+            if n_s >= k:
+                break
+            x_s = float(sum(took))
+            f_s = sim.f[s] + x_s
+            lv = sim.tau[s] if sim.plus else (sim.v[s] / 2.0 - f_s) / (k - n_s)
+            gain = c - x_s / k
+            if gain <= 0 or gain < lv * (1.0 - 1e-9):
+                break
+            value = min(max(float(start[s]), c * 1e-6 / k) * (1.0 + 1e-9), c)
+            if len(dec) >= 4 * k:
+                return [], math.inf
+            dec.append(value)
+    dec.sort()
+    sim = sim.copy()
+    for d in dec:
+        sim.offer(d, decoy=True)
+    if sim.x.max(initial=0.0) >= k * c:
+        return [], math.inf
+    for _ in range(k):
+        sim.offer(c - sim.x / k)
+    return dec, float(sim.f.max())
+
+
+def _sieve_high_phase_nested(sim: _SieveSim, high: np.ndarray) -> tuple[list[tuple[float, float]], float]:
+    """Nested decoys: each slot gets its own decoys, worth just over its level, that cover a
+    prefix ``[0, X_j)`` of the optimal items' shared weight; prefixes shrink as the level
+    grows, and decoys arrive from the lowest level up. A slot rejects the decoys of lower
+    slots (worth less than its level) and gains nothing from those of higher slots (inside
+    its own prefix), so it keeps only what protects it: ``c + X_j``. Returns the decoys
+    as ``(start, end)`` ranges of the shared weight, in arrival order, and the best value.
+    """
+    k, c = sim.k, sim.c
+    start = sim.level()
+    plan = []
+    x_prev = 0.0
+    worst = float(sim.f[np.setdiff1d(np.arange(sim.f.size), high)].max(initial=0.0))
+    for s in high[np.argsort(-start[high], kind="stable")]:  # top level first
+        w = min(float(start[s]) * (1.0 + 1e-9), c)
+        f, size, x, n = float(sim.f[s]), int(sim.size[s]), 0.0, 0
+        while size < k:
+            lv = sim.tau[s] if sim.plus else (sim.v[s] / 2.0 - f) / (k - size)
+            gain = c - x / k
+            if (gain <= 0 or gain < lv * (1.0 - 1e-9)) and x >= x_prev:
+                break
+            if w < lv * (1.0 + 1e-12):
+                return [], math.inf  # cannot be protected without a decoy worth more than c
+            x, f, size, n = x + w, f + w, size + 1, n + 1
+        if x >= k * c:
+            return [], math.inf
+        plan.append((w, n))
+        x_prev = max(x_prev, x)
+        worst = max(worst, f)
+    ranges = [(t * w, (t + 1) * w) for w, n in reversed(plan) for t in range(n)]
+    return ranges, worst
+
+
+def _sieve_adversary(algorithm: str, k: int, base: float, c: float):
+    """(low item values, decoy ranges of the shared weight, predicted best value) for the
+    best phase split and decoy scheme."""
+    sim = _SieveSim(algorithm, k, base, c)
+    order = np.argsort(sim.level(), kind="stable")
+    eta = c * 1e-6 / k
+    low: list[float] = []
+    best = (math.inf, [], [])
+    for split in range(1, order.size):
+        s = order[split - 1]  # fill the next-lowest slot, items just over its level
+        while sim.size[s] < k:
+            value = max(float(sim.level()[s]), eta) * (1.0 + 1e-9)
+            low.append(value)
+            sim.offer(value)
+        # constant thresholds (sieve++): the decoys' order does not matter
+        phases = (_sieve_high_phase,) if sim.plus else (_sieve_high_phase, _sieve_high_phase_descending)
+        for phase in phases:  # disjoint decoys, one after the other
+            dec, worst = phase(sim, order[split:])
+            if worst < best[0]:
+                ends = np.cumsum(dec)
+                best = (worst, list(low), list(zip((ends - dec).tolist(), ends.tolist(), strict=True)))
+        if not sim.plus:  # (constant thresholds: the disjoint decoys are as good, and smaller)
+            ranges, worst = _sieve_high_phase_nested(sim, order[split:])
+            if worst < best[0]:
+                best = (worst, list(low), ranges)
+    return best[1], best[2], best[0]
+
+
+def sieve_tight_stream(k: int, epsilon: float = 0.1, algorithm: str = "sieve++"
+                       ) -> tuple[SetSystem, int, float]:
+    """A weighted coverage stream on which a one-pass threshold algorithm keeps about half
+    of OPT.
+
+    Items arrive in index order (set ``i`` is the i-th arrival). The stream is built
+    against the threshold grid of ``algorithm`` (with its ``epsilon``): Sieve-Streaming++
+    (Kazemi et al. 2019; accept a gain ``>= tau``, ``tau = (1 + epsilon)^i``) or
+    Sieve-Streaming (Badanidiyuru et al. 2014; accept a gain ``>= (v/2 - f(S)) / (k -
+    |S|)`` for each guess ``v = (1 + epsilon)^i`` of OPT), in the spirit of the 1/2
+    hardness of one-pass threshold algorithms (Norouzi-Fard et al. 2018, "Beyond
+    1/2-approximation for submodular maximization on massive data streams"). With
+    ``c = (1 + epsilon)^(1/2)``:
+
+    1. an item ``D`` of value ``c``, the largest singleton: it fixes the live thresholds
+       and every threshold keeps it;
+    2. low phase: the thresholds of lowest level, in increasing order, each filled with
+       private items worth just over its level (higher thresholds reject them);
+    3. high phase: "decoys", each worth just over the level of a threshold that would
+       otherwise still take an optimal item. A decoy of value ``d`` covers ``d / k`` of
+       each optimal item's weight, so after decoys worth ``X`` an optimal item gains only
+       ``c - X/k``. Sieve-Streaming++'s thresholds are constant: disjoint decoys suffice.
+       Sieve-Streaming's levels drop as a set takes items worth more than its level, so
+       there each guess gets its own decoys covering a prefix of the optimal items'
+       weight, prefixes shrinking as the level grows, arriving from the lowest level up:
+       a guess rejects the (cheaper) decoys of lower guesses and gains nothing from those
+       of higher guesses, which lie inside its own prefix;
+    4. the k optimal items, value ``c`` each, pairwise disjoint: ``OPT = k c`` (no item is
+       worth more than ``c``). Every threshold rejects them.
+
+    The generator simulates the rule on the items' (modular) values and picks the split
+    between the phases that minimizes the best threshold's value, returned as
+    ``meta["predicted_value"]`` (what the implemented algorithm then gets, exactly).
+    Measured with epsilon = 0.1 (the guarantee is 1/2 - epsilon): Sieve-Streaming++ 0.5844
+    at k = 10, 0.4995 at k = 50, 0.4944 at k = 100, 0.4918 at k = 200; Sieve-Streaming
+    0.5682, 0.5119, 0.5088, 0.4957.
+
+    Returns:
+        (set system, k, optimal value ``k c``).
+
+    >>> ss, k, opt = sieve_tight_stream(4)
+    >>> round(ss.meta["predicted_value"] / opt, 4)
+    0.6878
+    """
+    k = check_int("k", k, minimum=2)
+    epsilon = check_real("epsilon", epsilon, minimum=0.0, maximum=1.0, strict_min=True, strict_max=True)
+    check_choice("algorithm", algorithm, ("sieve++", "sieve"))
+    base = math.exp(math.log1p(epsilon))  # as the streaming kernel computes it
+    c = math.sqrt(base)
+    low, ranges, worst = _sieve_adversary(algorithm, k, base, c)
+    n_low = len(low)
+    # the optimal items' shared weight is a segment [0, X); each decoy covers a range of it
+    # (spread evenly over the k optimal items), cut at every decoy's end points
+    cuts = np.unique(np.array([0.0] + [e for r in ranges for e in r]))
+    seg = np.diff(cuts)
+    n_seg = seg.size
+    x_total = float(cuts[-1])
+    # elements: 0 = D; 1..n_low = low private cells; then k * n_seg shared (optimal item,
+    # segment) cells; then the k private cells of the optimal items.
+    shared0 = 1 + n_low
+    priv0 = shared0 + k * n_seg
+    members: list[np.ndarray] = [np.array([0])]
+    members += [np.array([1 + t]) for t in range(n_low)]
+    for a, b in ranges:
+        e0, e1 = np.searchsorted(cuts, a), np.searchsorted(cuts, b)
+        members.append((shared0 + np.arange(k)[:, None] * n_seg + np.arange(e0, e1)[None, :]).ravel())
+    members += [np.r_[shared0 + o * n_seg + np.arange(n_seg), priv0 + o] for o in range(k)]
+    weights = np.concatenate([[c], low, np.tile(seg / k, k), np.full(k, c - x_total / k)])
+    n = len(members)
+    opt = k * c
+    return SetSystem(
+        sets=_csr_from_lists(members, priv0 + k), costs=np.ones(n), weights=weights,
+        name=f"{algorithm}-tight-{k}",
+        meta={"generator": "sieve_tight_stream", "algorithm": algorithm, "k": k, "epsilon": epsilon,
+              "opt_value": opt, "stream": "index order", "optimal_selection": list(range(n - k, n)),
+              "predicted_value": worst, "predicted_ratio": worst / opt},
+    ), k, opt

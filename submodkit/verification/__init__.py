@@ -8,7 +8,7 @@ target)`` proves a bound on OPT for one solution.
 """
 
 from submodkit.verification.certificates import Certificate, certify
-from submodkit.verification.report import EXPECTATION_TOL, Run, SuiteReport
+from submodkit.verification.report import EXPECTATION_TOL, TIGHT_TOL, Run, SuiteReport, TightRow
 from submodkit.verification.suite import (
     FAMILIES,
     Context,
@@ -26,6 +26,8 @@ __all__ = [
     "Family",
     "Run",
     "SuiteReport",
+    "TIGHT_TOL",
+    "TightRow",
     "available_families",
     "certify",
     "register_family",

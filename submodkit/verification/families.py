@@ -9,9 +9,31 @@ family needs: a family whose modules do not import is skipped, not failed.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from submodkit.verification.suite import Context, register_family
+
+ONE_MINUS_1_E = 1.0 - 1.0 / math.e
+
+# Sizes of the tight instance families: (quick, full). At the largest size each family
+# drives its algorithm's ratio to within TIGHT_TOL (0.02) of its bound (tests check both).
+TIGHT_SIZES: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
+    "max-k-cover": ((2, 3, 5, 8, 11), tuple(range(2, 14))),  # k; 1 - (1-1/k)^k -> 1 - 1/e
+    "set-cover": ((4, 8, 16), (4, 8, 16, 24, 36)),  # n; exactly H(n)
+    "sieve": ((10, 100), (10, 50, 100, 200)),  # k
+    "allocation": ((5, 10, 20), (10, 30, 60, 100)),  # n (advertisers)
+    "ranking": ((8, 16, 64), (16, 64, 256)),  # n (upper-triangular)
+    "greedy-online": ((8, 16, 64), (16, 64, 256)),  # n
+    "balance": ((10, 50), (10, 50, 100)),  # n = b
+    "gmm": ((4, 6, 10), (4, 6, 10, 20, 50)),  # k; exactly 1/2
+}
+RANKING_RANKS = (50, 200)  # random ranks per upper-triangular size (quick, full)
+
+
+def tight_sizes(name: str, ctx: Context) -> tuple[int, ...]:
+    return TIGHT_SIZES[name][1 if ctx.full else 0]
 
 LITERATURE_SCP = {"scp41": 429, "scp51": 253, "scp54": 242, "scpa1": 253, "scpa2": 252, "scpb1": 69,
                   "rail507": 174, "rail582": 211}
@@ -46,31 +68,37 @@ def greedy_family(ctx: Context):
             opt = ctx.exact("max-cover", name, ss.sets, ss.weights, k=k)
             for alg in ("naive", "lazy", "stochastic", "threshold"):
                 sol = maximize(cov, k, algorithm=alg, seed=seed)
-                yield ctx.run(alg, name, sol.value, opt, "exact", sol.guarantee, seed=seed)
+                yield ctx.run(alg, name, sol.value, opt, "exact", sol.guarantee, seed=seed,
+                              group="random coverage")
         costs = rng.integers(1, 6, size=n).astype(float)
         budget = float(2 * ks[0])
         name = f"random-cover-{n}x{m}-knapsack-s{seed}"
         opt = ctx.exact("max-cover", name, ss.sets, ss.weights, costs=costs, budget=budget)
         sol = maximize(cov, constraint=Knapsack(costs, budget))
-        yield ctx.run("lazy (knapsack)", name, sol.value, opt, "exact", sol.guarantee, seed=seed)
+        yield ctx.run("lazy (knapsack)", name, sol.value, opt, "exact", sol.guarantee, seed=seed,
+                      group="random coverage")
         groups = rng.integers(0, 3, size=n)
         caps = np.array([1, 2, 1])
         name = f"random-cover-{n}x{m}-matroid-s{seed}"
         opt = ctx.exact("max-cover", name, ss.sets, ss.weights, groups=groups, capacities=caps)
         sol = maximize(cov, constraint=PartitionMatroid(groups, caps))
-        yield ctx.run("lazy (partition matroid)", name, sol.value, opt, "exact", sol.guarantee, seed=seed)
+        yield ctx.run("lazy (partition matroid)", name, sol.value, opt, "exact", sol.guarantee, seed=seed,
+                      group="random coverage")
         nf, mf = (n, m) if not ctx.full else (20, 50)
         sim = np.round(rng.random((nf, mf)) * (rng.random((nf, mf)) < 0.4) * 100.0)
         name = f"random-facility-{nf}x{mf}-k{ks[0]}-s{seed}"
         opt = ctx.exact("facility-location", name, sim, ks[0])
         sol = maximize(FacilityLocation(sim), ks[0])
-        yield ctx.run("lazy (facility location)", name, sol.value, opt, "exact", sol.guarantee, seed=seed)
-    for k in (2, 3, 5, 8) if not ctx.full else range(2, 14):
+        yield ctx.run("lazy (facility location)", name, sol.value, opt, "exact", sol.guarantee, seed=seed,
+                      group="random facility location")
+    # greedy gets exactly 1 - (1 - 1/k)^k: within 0.02 of 1 - 1/e from k = 10 on
+    for k in tight_sizes("max-k-cover", ctx):
         ss, k, opt = greedy_tight_max_cover(k)
         cov = ss.to_coverage()
         for alg in ("naive", "lazy"):
             sol = maximize(cov, k, algorithm=alg)
-            yield ctx.run(alg, ss.name, sol.value, opt, "construction", sol.guarantee, tight=True)
+            yield ctx.run(alg, ss.name, sol.value, opt, "construction", sol.guarantee,
+                          group="tight max-k-cover (k = size)", tight_bound=ONE_MINUS_1_E, size=k)
     if ctx.full and ctx.data is not None and (ctx.data / "snap" / "facebook_combined.txt.gz").exists():
         yield from _facebook(ctx)
 
@@ -96,7 +124,7 @@ def _facebook(ctx: Context):
         sol = maximize(cov, k)
         cert = certify(sol, cov, k=k)
         yield ctx.run("lazy", f"facebook-k{k}", sol.value, cert.bound, cert.kind, sol.guarantee,
-                      certified=True)
+                      certified=True, group="ego-Facebook (certificate)")
 
 
 # ----------------------------------------------------------------------------- set cover
@@ -117,12 +145,14 @@ def set_cover_family(ctx: Context):
         name = f"random-scp-{n}x{m}-s{seed}"
         opt = ctx.exact("set-cover", name, ss.sets, ss.costs)
         sol = set_cover(ss, lower_bound=None)
-        yield ctx.run(sol.algorithm, name, sol.value, opt, "exact", sol.guarantee, seed=seed)
-    for size in (4, 8, 16) if not ctx.full else (4, 8, 16, 24, 36):
+        yield ctx.run(sol.algorithm, name, sol.value, opt, "exact", sol.guarantee, seed=seed,
+                      group="random weighted")
+    for size in tight_sizes("set-cover", ctx):
         ss, opt = greedy_tight_set_cover(size)
         for prune in (False, True):
             sol = set_cover(ss, prune=prune, lower_bound=None)
-            yield ctx.run(sol.algorithm, ss.name, sol.value, opt, "construction", sol.guarantee, tight=True)
+            yield ctx.run(sol.algorithm, ss.name, sol.value, opt, "construction", sol.guarantee,
+                          group="tight H(n) (n = size)", tight_bound=ss.meta["greedy_ratio"], size=size)
     if ctx.full and ctx.data is not None:
         from submodkit.instances import read_instance
 
@@ -137,13 +167,14 @@ def set_cover_family(ctx: Context):
                 if res.optimal and abs(res.value - lit) > 1e-6:
                     ctx.errors.append(f"set-cover: exact optimum {res.value} of {inst} differs from the "
                                       f"literature's {lit}")
-            yield ctx.run(sol.algorithm, inst, sol.value, lit, "literature", sol.guarantee)
+            yield ctx.run(sol.algorithm, inst, sol.value, lit, "literature", sol.guarantee,
+                          group="OR-Library")
             if inst.startswith("rail"):
                 from submodkit.verification.certificates import certify
 
                 cert = certify(sol, ss)
                 yield ctx.run(sol.algorithm, f"{inst} (certificate)", sol.value, cert.bound, cert.kind,
-                              sol.guarantee, certified=True)
+                              sol.guarantee, certified=True, group="OR-Library (certificate)")
 
 
 # ----------------------------------------------------------------------------- streaming
@@ -152,7 +183,9 @@ def set_cover_family(ctx: Context):
 @register_family("streaming", requires=("submodkit.solvers.streaming",))
 def streaming_family(ctx: Context):
     """StreamingMaximizer: Sieve-Streaming and Sieve-Streaming++ over random arrival orders of
-    random weighted coverage."""
+    random weighted coverage, and on the adversarial streams of ``sieve_tight_stream``, one
+    built against each algorithm's threshold rule (its ratio tends to 1/2)."""
+    from submodkit.instances.generators import sieve_tight_stream
     from submodkit.solvers.streaming import StreamingMaximizer
 
     n, m, k = (20, 50, 4) if not ctx.full else (40, 150, 6)
@@ -166,7 +199,21 @@ def streaming_family(ctx: Context):
             sm = StreamingMaximizer(cov, k, algorithm=alg, epsilon=0.1)
             sm.update(order)
             sol = sm.solution()
-            yield ctx.run(sol.algorithm, name, sol.value, opt, "exact", sol.guarantee, seed=seed)
+            yield ctx.run(sol.algorithm, name, sol.value, opt, "exact", sol.guarantee, seed=seed,
+                          group="random coverage, random order")
+    for kt in tight_sizes("sieve", ctx):
+        for target in ("sieve++", "sieve"):
+            ss, kt, opt = sieve_tight_stream(kt, epsilon=0.1, algorithm=target)
+            cov = ss.to_coverage()
+            for alg in ("sieve++", "sieve"):
+                sm = StreamingMaximizer(cov, kt, algorithm=alg, epsilon=0.1)
+                sm.update(np.arange(ss.n_sets))
+                sol = sm.solution()
+                # the stream built against an algorithm's own rule is its tight family
+                own = alg == target
+                yield ctx.run(sol.algorithm, ss.name, sol.value, opt, "construction", sol.guarantee,
+                              group=f"adversarial stream for {target} (k = size)", tight=own,
+                              tight_bound=0.5 if own else None, size=kt)
 
 
 # ----------------------------------------------------------------------------- core-sets
@@ -186,10 +233,11 @@ def distributed_family(ctx: Context):
         opt = ctx.exact("max-cover", name, ss.sets, ss.weights, k=k)
         for parts in (2, 3):
             sol = greedi(cov, k, parts)
-            yield ctx.run(f"greedi ({parts} parts)", name, sol.value, opt, "exact", sol.guarantee, seed=seed)
+            yield ctx.run(f"greedi ({parts} parts)", name, sol.value, opt, "exact", sol.guarantee, seed=seed,
+                          group="random coverage")
             sol = randgreedi(cov, k, parts, seed=seed)
             yield ctx.run(f"randgreedi ({parts} parts)", name, sol.value, opt, "exact", sol.guarantee,
-                          seed=seed)
+                          seed=seed, group="random coverage")
 
 
 @register_family("sketch", requires=("submodkit.coresets.sketch",))
@@ -204,7 +252,8 @@ def sketch_family(ctx: Context):
         name = f"random-cover-{n}x{m}-k{k}-s{seed}"
         opt = ctx.exact("max-cover", name, ss.sets, ss.weights, k=k)
         sol = sketch_maximize(cov, k, epsilon=0.1, seed=seed)
-        yield ctx.run("sketch-greedy", name, sol.value, opt, "exact", sol.guarantee, seed=seed)
+        yield ctx.run("sketch-greedy", name, sol.value, opt, "exact", sol.guarantee, seed=seed,
+                      group="random coverage")
 
 
 # ----------------------------------------------------------------------------- allocation
@@ -214,7 +263,7 @@ def sketch_family(ctx: Context):
 def allocation_family(ctx: Context):
     """allocate(): greedy, BALANCE, MSVV, primal-dual on random capacity (unit and weighted,
     free disposal) and budget instances, and greedy / BALANCE on the upper-triangular
-    tight instances; (full) the AdX pub1 sample."""
+    tight instances; (full) the AdX pub1 sample. One report row per instance family."""
     from submodkit.solvers.allocation import brute_force_optimum, offline_optimum
     from submodkit.solvers.online_allocation import (
         allocate,
@@ -235,31 +284,44 @@ def allocation_family(ctx: Context):
             for order in ("given", "random"):
                 sol = allocate(inst, alg, order=order, seed=seed)
                 yield ctx.run(f"{alg} ({order} order)", name, sol.value, opt, "exact (TU LP)",
-                              sol.guarantee, seed=seed)
+                              sol.guarantee, seed=seed, group="random, unit values")
         inst = random_allocation_instance(t, a, density=0.5, seed=seed)
         name = f"random-weighted-{t}x{a}-s{seed}"
         opt = exact_lp(inst)
         for alg in ("greedy", "primal-dual"):
             sol = allocate(inst, alg, seed=seed)
-            yield ctx.run(alg, name, sol.value, opt, "exact (TU LP)", sol.guarantee, seed=seed)
+            yield ctx.run(alg, name, sol.value, opt, "exact (TU LP)", sol.guarantee, seed=seed,
+                          group="random, weighted (free disposal)")
         tiny = random_allocation_instance(6, 3, density=0.67, kind="budget", seed=seed)
         name = f"tiny-budget-6x3-s{seed}"
         opt = brute_force_optimum(tiny)
         for alg in ("greedy", "msvv", "primal-dual"):
             sol = allocate(tiny, alg, seed=seed)
-            yield ctx.run(alg, name, sol.value, opt, "brute-force", sol.guarantee, seed=seed)
+            yield ctx.run(alg, name, sol.value, opt, "brute-force", sol.guarantee, seed=seed,
+                          group="tiny budgeted")
         inst = random_allocation_instance(t, a, density=0.5, kind="budget", seed=seed)
         name = f"random-budget-{t}x{a}-s{seed}"
         bound = offline_optimum(inst).value * (1 + 1e-7)
         for alg in ("greedy", "msvv", "primal-dual"):
             sol = allocate(inst, alg, seed=seed)
-            yield ctx.run(alg, name, sol.value, bound, "lp", sol.guarantee, seed=seed, certified=True)
-    for nn in (5, 10, 20) if not ctx.full else (10, 30, 60, 100):
-        for b in (1, 4):
+            yield ctx.run(alg, name, sol.value, bound, "lp", sol.guarantee, seed=seed, certified=True,
+                          group="random budgeted (LP bound)")
+    # upper-triangular: greedy -> 1/2; BALANCE -> 1 - 1/(1 + 1/b)^b (its guarantee), and
+    # -> 1 - 1/e with b = n
+    for nn in tight_sizes("allocation", ctx):
+        for b in (1, 4, nn):
             inst = upper_triangular_instance(nn, b)
+            group = f"upper-triangular, b = {b}" if b != nn else "upper-triangular, b = n"
             for alg in ("greedy", "balance"):
                 sol = allocate(inst, alg)
-                yield ctx.run(alg, inst.name, sol.value, nn * b, "construction", sol.guarantee, tight=True)
+                if alg == "greedy":
+                    bound = 0.5
+                elif b == nn:
+                    bound = ONE_MINUS_1_E
+                else:
+                    bound = 1.0 - (1.0 + 1.0 / b) ** -b
+                yield ctx.run(alg, inst.name, sol.value, nn * b, "construction", sol.guarantee,
+                              group=f"{group} (n = size)", tight_bound=bound, size=nn)
     if ctx.full and ctx.data is not None and (ctx.data / "adx" / "pub1-sample.txt.gz").exists():
         from submodkit.instances.adx import read_adx
 
@@ -267,7 +329,8 @@ def allocation_family(ctx: Context):
         opt = exact_lp(inst)
         for alg in ("greedy", "primal-dual"):
             sol = allocate(inst, alg)
-            yield ctx.run(alg, "adx-pub1", sol.value, opt, "exact (TU LP)", sol.guarantee)
+            yield ctx.run(alg, "adx-pub1", sol.value, opt, "exact (TU LP)", sol.guarantee,
+                          group="AdX pub1 sample")
 
 
 # ----------------------------------------------------------------------------- later families
@@ -296,14 +359,16 @@ def matching_family(ctx: Context):
                 sol = max_weight_matching(g, alg, seed=seed)
             except Exception:  # an algorithm name another helper has not written
                 continue
-            yield ctx.run(alg, name, sol.weight, opt, "exact (blossom)", sol.guarantee, seed=seed)
+            yield ctx.run(alg, name, sol.weight, opt, "exact (blossom)", sol.guarantee, seed=seed,
+                          group="random weighted G(n, m)")
 
 
 @register_family("online-matching",
                  requires=("submodkit.solvers.online", "submodkit.instances.generators_matching"))
 def online_matching_family(ctx: Context):
-    """online_matching(): greedy, RANKING, BALANCE on random bipartite graphs and on the
-    upper-triangular / greedy-tight instances."""
+    """online_matching(): greedy, RANKING, BALANCE on random bipartite graphs; RANKING on the
+    upper-triangular graph (its expected ratio over many random ranks -> 1 - 1/e), greedy on
+    its relabelling (-> 1/2), BALANCE on the upper-triangular b-matching (-> 1 - 1/e)."""
     from submodkit.instances import generators_matching as GM
     from submodkit.solvers.online import online_matching
 
@@ -313,20 +378,33 @@ def online_matching_family(ctx: Context):
         for alg in ("greedy", "ranking", "balance"):
             res = online_matching(inst, alg, seed=seed)
             yield ctx.run(alg, f"random-online-{n}-s{seed}", res.size, res.optimum, "exact (max matching)",
-                          res.guarantee, seed=seed)
-    for nn in (8, 16, 32) if not ctx.full else (16, 64, 128):
-        for inst in (GM.upper_triangular(nn), GM.greedy_tight_online(nn)):
-            for alg in ("greedy", "ranking"):
-                for seed in ctx.seeds if alg == "ranking" else (None,):
-                    res = online_matching(inst, alg, seed=seed)
-                    yield ctx.run(alg, inst.name, res.size, res.optimum, "exact (max matching)",
-                                  res.guarantee, seed=seed, tight=True)
+                          res.guarantee, seed=seed, group="random bipartite")
+    ranks = range(RANKING_RANKS[1 if ctx.full else 0])
+    for nn in tight_sizes("ranking", ctx):
+        inst = GM.upper_triangular(nn)
+        for seed in ranks:
+            res = online_matching(inst, "ranking", seed=seed)
+            yield ctx.run("ranking", inst.name, res.size, res.optimum, "exact (max matching)", res.guarantee,
+                          seed=seed, group=f"upper-triangular (n = size), {len(ranks)} random ranks",
+                          tight_bound=ONE_MINUS_1_E, size=nn)
+    for nn in tight_sizes("greedy-online", ctx):
+        inst = GM.greedy_tight_online(nn)
+        res = online_matching(inst, "greedy")
+        yield ctx.run("greedy", inst.name, res.size, res.optimum, "exact (max matching)", res.guarantee,
+                      group="greedy-tight (n = size)", tight_bound=0.5, size=nn)
+    for nn in tight_sizes("balance", ctx):
+        inst = GM.balance_tight(nn, nn)
+        res = online_matching(inst, "balance")
+        yield ctx.run("balance", inst.name, res.size, res.optimum, "exact (max matching)", res.guarantee,
+                      group="upper-triangular b-matching, b = n (n = size)",
+                      tight_bound=ONE_MINUS_1_E, size=nn)
 
 
 @register_family("diversity", requires=("submodkit.solvers.diversity", "submodkit.solvers.exact_diversity"))
 def diversity_family(ctx: Context):
     """diversify(): GMM (max-min), max-sum greedy, local search against brute force on small
-    random point sets."""
+    random point sets; GMM on the half-integer line of ``gmm_tight_dispersion`` (exactly 1/2)."""
+    from submodkit.instances.generators import gmm_tight_dispersion
     from submodkit.solvers.diversity import diversify
     from submodkit.solvers.exact_diversity import brute_force_diversity
 
@@ -337,5 +415,16 @@ def diversity_family(ctx: Context):
             opt = brute_force_diversity(X, k, objective).value
             sol = diversify(X, k, objective, seed=seed)
             yield ctx.run(f"{sol.algorithm} ({objective})", f"points-{n}-k{k}-s{seed}", sol.value, opt,
-                          "brute-force", sol.guarantee, seed=seed)
-
+                          "brute-force", sol.guarantee, seed=seed, group="random points in the square")
+    for kt in tight_sizes("gmm", ctx):
+        X, kt, opt = gmm_tight_dispersion(kt)
+        kind = "construction"
+        if kt <= 6:  # the construction's optimum, checked by brute force
+            bf = brute_force_diversity(X, kt, "max-min").value
+            if abs(bf - opt) > 1e-12:
+                ctx.errors.append(f"diversity: brute force {bf} differs from the construction's {opt} "
+                                  f"on gmm-tight-{kt}")
+            kind = "construction, brute-force"
+        sol = diversify(X, kt, "max-min")
+        yield ctx.run(f"{sol.algorithm} (max-min)", f"gmm-tight-{kt}", sol.value, opt, kind, sol.guarantee,
+                      group="tight half-integer line (k = size)", tight_bound=0.5, size=kt)

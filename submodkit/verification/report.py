@@ -19,6 +19,9 @@ from submodkit.solution import Guarantee
 EXPECTATION_TOL = 0.05
 # Worst-case guarantees are checked per run, up to this relative tolerance (floating point).
 WORST_CASE_TOL = 1e-9
+# A tight instance family must drive its algorithm's ratio (the mean over seeds for a
+# randomized algorithm) to within this much of the family's bound at its largest size.
+TIGHT_TOL = 0.02
 
 
 @dataclass
@@ -36,6 +39,12 @@ class Run:
             certified bound, the true ratio is at least as good.
         guarantee: the run's guarantee (None: no guarantee applies).
         tight: the instance is a tight example for this algorithm.
+        group: the instance family (``"random coverage"``, ``"tight max-k-cover"``, ...):
+            the report has one row per (algorithm, group).
+        tight_bound: for a tight family, the ratio it drives the algorithm to as its size
+            grows (``1 - 1/e`` for greedy max-k-cover, ...); ``size`` is the instance's size
+            parameter: the largest size must come within :data:`TIGHT_TOL` of the bound
+            (unless ``tight_judged`` is False: then it is only reported).
         status: ``"ok"``, ``"below"`` (a worst-case guarantee violated), ``"undecided"``
             (a certified bound too loose to decide), ``"expectation"`` (judged on the mean
             over seeds), ``"no guarantee"``.
@@ -53,6 +62,10 @@ class Run:
     certified: bool = False
     tight: bool = False
     status: str = ""
+    group: str = ""
+    tight_bound: float | None = None
+    size: int | None = None
+    tight_judged: bool = True
 
     @property
     def sense(self) -> str:
@@ -63,7 +76,8 @@ class Run:
             "family": self.family, "algorithm": self.algorithm, "instance": self.instance,
             "seed": self.seed, "value": self.value, "reference": self.reference,
             "reference_kind": self.reference_kind, "ratio": self.ratio, "certified": self.certified,
-            "tight": self.tight, "status": self.status,
+            "tight": self.tight, "status": self.status, "group": self.group,
+            "tight_bound": self.tight_bound, "size": self.size, "tight_judged": self.tight_judged,
             "guarantee": None if self.guarantee is None else self.guarantee.to_dict(),
         }
 
@@ -129,6 +143,7 @@ class Summary:
 
     family: str
     algorithm: str
+    group: str
     guarantee: str
     kind: str
     guarantee_ratios: tuple[float, float] | None
@@ -153,7 +168,7 @@ class Summary:
         if self.undecided:
             ok += f" ({self.undecided} undecided)"
         return [
-            self.algorithm, f"{self.guarantee} ({self.kind})", gr, str(self.runs),
+            self.algorithm, self.group or "-", f"{self.guarantee} ({self.kind})", gr, str(self.runs),
             _fmt(self.worst), _fmt(self.median),
             "-" if self.tight_worst is None else _fmt(self.tight_worst),
             "-" if self.worst_certified is None
@@ -168,10 +183,10 @@ def _fmt(x: float) -> str:
 
 def summarize(runs: list[Run]) -> list[Summary]:
     out = []
-    keys: dict[tuple[str, str], list[Run]] = {}
+    keys: dict[tuple[str, str, str], list[Run]] = {}
     for r in runs:
-        keys.setdefault((r.family, r.algorithm), []).append(r)
-    for (fam, alg), rs in keys.items():
+        keys.setdefault((r.family, r.algorithm, r.group), []).append(r)
+    for (fam, alg, group), rs in keys.items():
         exact = [r for r in rs if not r.certified]
         cert = [r for r in rs if r.certified]
         sense = rs[0].sense
@@ -180,7 +195,7 @@ def summarize(runs: list[Run]) -> list[Summary]:
         ratios = [r.ratio for r in exact] or [r.ratio for r in rs]
         tight = [r.ratio for r in exact if r.tight]
         s = Summary(
-            family=fam, algorithm=alg,
+            family=fam, algorithm=alg, group=group,
             guarantee=gs[0].statement if gs else "none",
             kind=gs[0].kind if gs else "-",
             guarantee_ratios=(min(g.ratio for g in gs), max(g.ratio for g in gs)) if gs else None,
@@ -196,8 +211,74 @@ def summarize(runs: list[Run]) -> list[Summary]:
     return out
 
 
-HEADER = ["algorithm", "guarantee", "ratio bound", "runs", "worst", "median", "worst on tight",
+HEADER = ["algorithm", "instances", "guarantee", "ratio bound", "runs", "worst", "median", "worst on tight",
           "certified (no exact OPT)", "reference", "ok"]
+
+
+@dataclass
+class TightRow:
+    """A tight instance family at its largest size: the measured ratio next to its bound."""
+
+    family: str
+    algorithm: str
+    group: str
+    size: int
+    bound: float
+    measured: float
+    runs: int
+    guarantee: float | None
+    sizes: tuple[int, ...]
+    judged: bool = True
+
+    @property
+    def gap(self) -> float:
+        return abs(self.measured - self.bound)
+
+    @property
+    def within(self) -> bool:
+        return self.gap <= TIGHT_TOL + 1e-12
+
+    def cells(self) -> list[str]:
+        return [self.algorithm, self.group, ", ".join(map(str, self.sizes)), str(self.size),
+                "-" if self.guarantee is None else _fmt(self.guarantee), _fmt(self.bound),
+                _fmt(self.measured) + (f" (mean of {self.runs})" if self.runs > 1 else ""),
+                f"{self.gap:.4f}",
+                "yes" if self.within else ("**NO**" if self.judged else "no (reported only)")]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"family": self.family, "algorithm": self.algorithm, "group": self.group,
+                "size": self.size, "sizes": list(self.sizes), "bound": self.bound,
+                "measured": self.measured, "runs": self.runs, "guarantee": self.guarantee,
+                "gap": self.gap, "within": self.within, "judged": self.judged}
+
+
+TIGHT_HEADER = ["algorithm", "tight family", "sizes run", "largest", "guarantee there", "bound",
+                "measured ratio (largest)", "gap", f"within {TIGHT_TOL}"]
+
+
+def judge_tight(runs: list[Run]) -> tuple[list[TightRow], list[str]]:
+    """For every (family, algorithm, tight group): the mean ratio over the runs at the
+    largest size, next to the group's bound; a failure when they differ by more than
+    :data:`TIGHT_TOL` (the bound is then not shown to be reached), unless the runs say
+    ``tight_judged=False`` (reported only)."""
+    groups: dict[tuple[str, str, str], list[Run]] = {}
+    for r in runs:
+        if r.tight_bound is not None and r.size is not None and not r.certified:
+            groups.setdefault((r.family, r.algorithm, r.group), []).append(r)
+    rows, failures = [], []
+    for (fam, alg, group), rs in groups.items():
+        largest = max(r.size for r in rs)
+        top = [r for r in rs if r.size == largest]
+        g = top[0].guarantee
+        row = TightRow(fam, alg, group, largest, float(top[0].tight_bound),
+                       float(np.mean([r.ratio for r in top])), len(top),
+                       None if g is None else float(g.ratio), tuple(sorted({r.size for r in rs})),
+                       judged=all(r.tight_judged for r in rs))
+        rows.append(row)
+        if row.judged and not row.within:
+            failures.append(f"{fam}/{alg} on {group} (size {largest}): measured ratio {row.measured:.4f} "
+                            f"is {row.gap:.4f} from the tight bound {row.bound:.4f} (tolerance {TIGHT_TOL})")
+    return rows, failures
 
 
 @dataclass
@@ -207,7 +288,9 @@ class SuiteReport:
     Attributes:
         suite: the suite's name. seeds: the seeds run. backends: exact backends used.
         runs: every :class:`Run`. failures: guarantees violated. errors: exact backends
-            disagreeing, or a family that raised. skipped: families not run, with the reason.
+            disagreeing, or a family that raised. tight: one :class:`TightRow` per tight
+            family and algorithm; tight_failures: those farther than ``TIGHT_TOL`` from
+            their bound at the largest size. skipped: families not run, with the reason.
         seconds: wall-clock time. command: the command that produced the report.
     """
 
@@ -222,11 +305,14 @@ class SuiteReport:
     seconds: float = 0.0
     command: str | None = None
     agreements: int = 0
+    tight: list[TightRow] = field(default_factory=list)
+    tight_failures: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        """No guarantee violated, no backend disagreement, no family error."""
-        return not self.failures and not self.errors
+        """No guarantee violated, every tight family within ``TIGHT_TOL`` of its bound, no
+        backend disagreement, no family error."""
+        return not self.failures and not self.errors and not self.tight_failures
 
     def summaries(self) -> list[Summary]:
         return summarize(self.runs)
@@ -252,16 +338,31 @@ class SuiteReport:
             "asymptotic ones are reported only.",
             "- `certified`: instances where exact was out of reach; the ratio against a proven bound "
             "(LP, greedy a-posteriori, dual fitting) is what the run is certified to reach at least.",
+            f"- tight instances: {sum(t.within for t in self.tight)} of {len(self.tight)} tight families "
+            f"drive their algorithm's ratio (the mean over seeds for a randomized algorithm) to within "
+            f"{TIGHT_TOL} of the bound at the largest size run (a failure otherwise, except rows marked "
+            "`reported only`); see the table below and each family's.",
             "",
         ]
-        if self.failures or self.errors:
-            lines += ["## Problems", ""] + [f"- {x}" for x in self.failures + self.errors] + [""]
+        problems = self.failures + self.tight_failures + self.errors
+        if problems:
+            lines += ["## Problems", ""] + [f"- {x}" for x in problems] + [""]
+        if self.tight:
+            lines += ["## Tight instances: measured ratio next to the bound", "",
+                      "| family | " + " | ".join(TIGHT_HEADER) + " |", "|" + "---|" * (len(TIGHT_HEADER) + 1)]
+            lines += ["| " + " | ".join([t.family] + t.cells()) + " |" for t in self.tight]
+            lines.append("")
         for fam in self.families:
             lines += [f"## {fam}", "", "| " + " | ".join(HEADER) + " |",
                       "|" + "---|" * len(HEADER)]
             for s in self.summaries():
                 if s.family == fam:
                     lines.append("| " + " | ".join(s.cells()) + " |")
+            tight = [t for t in self.tight if t.family == fam]
+            if tight:
+                lines += ["", "Tight instances (largest size):", "",
+                          "| " + " | ".join(TIGHT_HEADER) + " |", "|" + "---|" * len(TIGHT_HEADER)]
+                lines += ["| " + " | ".join(t.cells()) + " |" for t in tight]
             insts = sorted({r.instance for r in self.rows(fam)})
             shown = ", ".join(insts[:12]) + (f", ... ({len(insts)} in all)" if len(insts) > 12 else "")
             lines += ["", f"Instances: {shown}", "", f"![{fam}]({fam}.png)", ""]
@@ -279,21 +380,23 @@ class SuiteReport:
         (d / "runs.json").write_text(json.dumps(
             {"suite": self.suite, "ok": self.ok, "seeds": list(self.seeds), "backends": list(self.backends),
              "failures": self.failures, "errors": self.errors, "skipped": self.skipped,
+             "tight_failures": self.tight_failures, "tight": [t.to_dict() for t in self.tight],
              "runs": [r.to_dict() for r in self.runs]}, indent=1, default=_json_default))
         path = d / "report.md"
         path.write_text(self.to_markdown() + "\n")
         return path
 
     def plot(self, family: str, path: str | os.PathLike) -> None:
-        """Measured ratio distribution per algorithm, each guarantee drawn as a red line."""
+        """Measured ratio distribution per algorithm and instance family, each guarantee drawn
+        as a red line and a tight family's bound as green dashes."""
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
         runs = self.rows(family)
-        algs = list(dict.fromkeys(r.algorithm for r in runs))
-        fig, ax = plt.subplots(figsize=(max(4.0, 1.3 * len(algs) + 1.5), 3.6))
+        keys = list(dict.fromkeys((r.algorithm, r.group) for r in runs))
+        fig, ax = plt.subplots(figsize=(min(24.0, max(4.0, 1.0 * len(keys) + 1.5)), 4.2))
         rng = np.random.default_rng(0)
         labelled: set[str] = set()
 
@@ -303,8 +406,8 @@ class SuiteReport:
             labelled.add(text)
             return text
 
-        for i, alg in enumerate(algs):
-            rs = [r for r in runs if r.algorithm == alg]
+        for i, key in enumerate(keys):
+            rs = [r for r in runs if (r.algorithm, r.group) == key]
             for certified, marker, color in ((False, "o", "tab:blue"), (True, "^", "tab:gray")):
                 ys = [r.ratio for r in rs if r.certified == certified and math.isfinite(r.ratio)]
                 if ys:
@@ -317,9 +420,13 @@ class SuiteReport:
             for gr in sorted({round(r.guarantee.ratio, 9) for r in rs if r.guarantee is not None}):
                 ax.hlines(gr, i - 0.4, i + 0.4, colors="red", linewidth=1.6,
                           label=label("guarantee"))
-        ax.set_xticks(range(len(algs)), algs, rotation=20, ha="right", fontsize=8)
+            for tb in sorted({round(r.tight_bound, 9) for r in rs if r.tight_bound is not None}):
+                ax.hlines(tb, i - 0.4, i + 0.4, colors="tab:green", linewidth=1.4, linestyles="dashed",
+                          label=label("tight family's bound"))
+        ax.set_xticks(range(len(keys)), [f"{a} | {g}" if g else a for a, g in keys], rotation=30,
+                      ha="right", fontsize=7)
         ax.set_ylabel("ALG / OPT")
-        ax.set_title(f"{family}: measured ratios (red: guarantee)", fontsize=10)
+        ax.set_title(f"{family}: measured ratios (red: guarantee, green dashes: tight bound)", fontsize=10)
         handles, labels = ax.get_legend_handles_labels()
         if handles:
             ax.legend(fontsize=7, loc="best")
@@ -337,9 +444,14 @@ class SuiteReport:
                 g = _fmt(s.guarantee_ratios[0])
             else:  # instances of the row have different guarantees (H(d), k-dependent, ...)
                 g = f"{_fmt(s.guarantee_ratios[0])}..{_fmt(s.guarantee_ratios[1])}"
-            lines.append(f"  {s.family:15s} {s.algorithm:26s} guarantee {g} worst {_fmt(s.worst)} "
-                         f"median {_fmt(s.median)} {'ok' if s.ok else 'BELOW'}")
-        lines += [f"  FAIL {x}" for x in self.failures] + [f"  ERROR {x}" for x in self.errors]
+            lines.append(f"  {s.family:15s} {s.algorithm:26s} {s.group[:44]:44s} guarantee {g} "
+                         f"worst {_fmt(s.worst)} median {_fmt(s.median)} {'ok' if s.ok else 'BELOW'}")
+        for t in self.tight:
+            verdict = "ok" if t.within else ("NOT TIGHT" if t.judged else "not tight (reported only)")
+            lines.append(f"  tight {t.family:9s} {t.algorithm:26s} {t.group[:44]:44s} size {t.size}: "
+                         f"{_fmt(t.measured)} vs bound {_fmt(t.bound)} {verdict}")
+        lines += [f"  FAIL {x}" for x in self.failures + self.tight_failures]
+        lines += [f"  ERROR {x}" for x in self.errors]
         return "\n".join(lines)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from submodkit._validation import check_choice
 from submodkit.errors import InvalidParameterError
 from submodkit.solution import ExactResult, Guarantee
-from submodkit.verification.report import Run, SuiteReport, judge, ratio_of
+from submodkit.verification.report import Run, SuiteReport, judge, judge_tight, ratio_of
 
 BACKENDS = ("ortools", "pyomo")
 SUITES = ("quick", "full")
@@ -101,9 +101,15 @@ class Context:
 
     def run(self, algorithm: str, instance: str, value: float, reference: float | ExactResult, kind: str,
             guarantee: Guarantee | None, *, seed: int | None = None, certified: bool = False,
-            tight: bool = False) -> Run:
+            tight: bool = False, group: str = "", tight_bound: float | None = None,
+            size: int | None = None, tight_judged: bool = True) -> Run:
         """A :class:`Run`; ``reference`` may be an ``ExactResult``: its optimum, or, when the
-        solver stopped early, its proven bound (the run is then certified, not exact)."""
+        solver stopped early, its proven bound (the run is then certified, not exact).
+
+        ``group`` names the instance family (one report row per algorithm and group); a
+        tight family gives ``tight_bound`` (the ratio it drives the algorithm to) and the
+        instance's ``size``: at the largest size the ratio must be within ``TIGHT_TOL``
+        (``tight_judged=False``: reported next to the bound, never a failure)."""
         if isinstance(reference, ExactResult):
             if reference.optimal:
                 reference = reference.value
@@ -112,7 +118,9 @@ class Context:
             else:
                 raise RuntimeError(f"{self.family}: no optimum or bound for {instance}")
         return Run(self.family, algorithm, instance, seed, float(value), float(reference), kind,
-                   ratio_of(float(value), float(reference)), guarantee, certified, tight)
+                   ratio_of(float(value), float(reference)), guarantee, certified,
+                   tight or tight_bound is not None, group=group, tight_bound=tight_bound, size=size,
+                   tight_judged=tight_judged)
 
 
 def _load_builtin() -> None:
@@ -158,8 +166,9 @@ def run_suite(
 
     Returns:
         :class:`SuiteReport`; ``report.ok`` is False if any ratio falls below its guarantee
-        (expectation guarantees: the mean over seeds, beyond ``EXPECTATION_TOL``), if the
-        backends disagree, or if a family raised.
+        (expectation guarantees: the mean over seeds, beyond ``EXPECTATION_TOL``), if a
+        tight family's ratio at its largest size is farther than ``TIGHT_TOL`` from its
+        bound, if the backends disagree, or if a family raised.
 
     Example:
         >>> report = run_suite("set-cover", seeds=[0], progress=False)  # doctest: +SKIP
@@ -220,5 +229,6 @@ def run_suite(
     if bar is not None:
         bar.close()
     report.failures = judge(report.runs)
+    report.tight, report.tight_failures = judge_tight(report.runs)
     report.seconds = time.perf_counter() - start
     return report

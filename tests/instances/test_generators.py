@@ -199,3 +199,124 @@ def test_greedy_tight_set_cover_opt_by_brute_force(n: int) -> None:
 def test_greedy_tight_set_cover_limit() -> None:
     with pytest.raises(InvalidParameterError, match="n <= 36"):
         greedy_tight_set_cover(37)
+
+
+# --------------------------------------------------------------------------- GMM, Sieve, BALANCE
+
+
+def _gmm_plain(X: np.ndarray, k: int) -> float:
+    """Farthest-point greedy from the point farthest from point 0 (ties: smallest index)."""
+    d = np.abs(X[:, None, 0] - X[None, :, 0])
+    sel = [int(np.argmax(d[0]))]
+    mind = d[sel[0]].copy()
+    while len(sel) < k:
+        sel.append(int(np.argmax(mind)))
+        mind = np.minimum(mind, d[sel[-1]])
+    return min(d[a, b] for a, b in itertools.combinations(sel, 2))
+
+
+@pytest.mark.parametrize("k", [4, 6, 7])
+def test_gmm_tight_dispersion_by_brute_force(k: int) -> None:
+    from submodkit.instances.generators import gmm_tight_dispersion
+
+    X, kk, opt = gmm_tight_dispersion(k)
+    assert kk == k and X.shape == (2 * k - 1, 1)
+    x = X[:, 0]
+    best = max(np.diff(np.sort(x[list(c)])).min() for c in itertools.combinations(range(x.size), k))
+    assert best == opt == 1.0
+    assert _gmm_plain(X, k) == 0.5
+
+
+@pytest.mark.parametrize("k", [1, 3, 5, 9, 17])
+def test_gmm_tight_dispersion_rejects(k: int) -> None:
+    from submodkit.instances.generators import gmm_tight_dispersion
+
+    with pytest.raises(InvalidParameterError):
+        gmm_tight_dispersion(k)
+
+
+def _sieve_plus_plain(sets: list[set[int]], w: np.ndarray, k: int, eps: float) -> float:
+    """Sieve-Streaming++ with every threshold (1+eps)^i in [m / (2k(1+eps)), m] kept for
+    the whole stream (no lower-bound pruning): an upper bound on the pruned algorithm."""
+    base = math.exp(math.log1p(eps))
+    m = max(w[list(s)].sum() for s in sets)
+    lo = math.ceil(math.log(m / (2 * k)) / math.log(base) - 1)
+    hi = math.floor(math.log(m) / math.log(base))
+    best = 0.0
+    for i in range(lo, hi + 1):
+        tau, covered, size, value = base**i, set(), 0, 0.0
+        for s in sets:
+            g = w[list(s - covered)].sum()
+            if size < k and g > 0 and g >= tau:
+                covered |= s
+                size += 1
+                value += g
+        best = max(best, value)
+    return best
+
+
+@pytest.mark.parametrize("k", [3, 6, 12])
+def test_sieve_tight_stream(k: int) -> None:
+    from submodkit.instances.generators import sieve_tight_stream
+
+    ss, kk, opt = sieve_tight_stream(k, epsilon=0.1)
+    c = math.sqrt(1.1)
+    assert kk == k and opt == pytest.approx(k * c)
+    # OPT: no item is worth more than c, and the k optimal items reach k c
+    singles = ss.sets @ ss.weights
+    assert singles.max() <= c * (1 + 1e-12)
+    opt_sel = ss.meta["optimal_selection"]
+    covered = np.unique(ss.sets[opt_sel].indices)
+    assert ss.weights[covered].sum() == pytest.approx(opt, rel=1e-12)
+    assert (ss.weights >= 0).all()
+    sets = [set(ss.sets[i].indices.tolist()) for i in range(ss.n_sets)]
+    plain = _sieve_plus_plain(sets, ss.weights, k, 0.1)
+    assert plain <= ss.meta["predicted_value"] * (1 + 1e-9)
+    assert plain / opt <= 0.5 + 1.0 / k + 0.05
+
+
+def test_sieve_tight_stream_for_sieve_and_rejects() -> None:
+    from submodkit.instances.generators import sieve_tight_stream
+
+    ss, k, opt = sieve_tight_stream(10, algorithm="sieve")
+    assert ss.meta["predicted_ratio"] < 0.6 and ss.name == "sieve-tight-10"
+    singles = ss.sets @ ss.weights
+    assert singles.max() <= opt / k * (1 + 1e-12)
+    covered = np.unique(ss.sets[ss.meta["optimal_selection"]].indices)
+    assert ss.weights[covered].sum() == pytest.approx(opt, rel=1e-12)
+    with pytest.raises(InvalidParameterError):
+        sieve_tight_stream(1)
+    with pytest.raises(InvalidParameterError):
+        sieve_tight_stream(5, epsilon=0.0)
+    with pytest.raises(InvalidParameterError):
+        sieve_tight_stream(5, algorithm="greedy")
+
+
+@pytest.mark.parametrize(("n", "b"), [(1, 1), (4, 3), (7, 2)])
+def test_balance_tight(n: int, b: int) -> None:
+    from submodkit.instances.generators_matching import balance_tight
+    from submodkit.solvers.online import offline_optimum
+
+    inst = balance_tight(n, b)
+    a = inst.adjacency.toarray()
+    assert a.shape == (n * b, n) and (inst.capacities == b).all()
+    for t in range(n * b):
+        assert a[t].tolist() == [0] * (t // b) + [1] * (n - t // b)
+    opt = offline_optimum(inst.adjacency.tocsr(), np.arange(n * b), inst.capacities)
+    assert opt == n * b == inst.meta["optimum"]
+    with pytest.raises(InvalidParameterError):
+        balance_tight(0, 1)
+
+
+@pytest.mark.parametrize("eps", [0.05, 0.2, 0.5])
+@pytest.mark.parametrize("algorithm", ["sieve++", "sieve"])
+def test_sieve_tight_stream_prediction_is_what_the_algorithm_gets(eps: float, algorithm: str) -> None:
+    from submodkit.instances.generators import sieve_tight_stream
+    from submodkit.solvers.streaming import StreamingMaximizer
+
+    for k in (7, 13):
+        ss, k, opt = sieve_tight_stream(k, epsilon=eps, algorithm=algorithm)
+        sm = StreamingMaximizer(ss.to_coverage(), k, algorithm=algorithm, epsilon=eps)
+        sm.update(np.arange(ss.n_sets))
+        assert sm.solution().value == pytest.approx(ss.meta["predicted_value"], rel=1e-9)
+        assert ss.meta["predicted_ratio"] >= 0.5 - eps  # the guarantee holds
