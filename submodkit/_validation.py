@@ -73,6 +73,9 @@ def check_vector(
 
 def check_matrix(name: str, values: object, *, nonnegative: bool = True, allow_inf: bool = False):
     """A finite 2-D matrix: dense float64 C-contiguous, or CSR float64 with sorted indices."""
+    if (type(values) is np.ndarray and values.dtype == _F64 and values.ndim == 2
+            and values.flags.c_contiguous and values.size):
+        return _check_dense_fast(name, values, nonnegative, allow_inf)
     if sp.issparse(values):
         mat = sp.csr_matrix(values, dtype=np.float64, copy=True)
         mat.sum_duplicates()
@@ -95,6 +98,22 @@ def check_matrix(name: str, values: object, *, nonnegative: bool = True, allow_i
         raise InvalidParameterError(name, "a matrix with NaN or inf", "finite entries")
     if nonnegative and data.size and data.min() < 0:
         raise InvalidParameterError(name, f"a matrix with minimum {data.min()}", "non-negative entries")
+    return mat
+
+
+_F64 = np.dtype(np.float64)
+
+
+def _check_dense_fast(name: str, mat: np.ndarray, nonnegative: bool, allow_inf: bool) -> np.ndarray:
+    """`check_matrix` for a non-empty C-contiguous float64 ndarray: two reductions, no
+    temporaries (min propagates NaN and sees -inf; max sees +inf), same errors."""
+    lo = mat.min()
+    if lo != lo:  # NaN
+        raise InvalidParameterError(name, "a matrix with NaN or inf", "finite entries")
+    if not allow_inf and (lo == -np.inf or mat.max() == np.inf):
+        raise InvalidParameterError(name, "a matrix with NaN or inf", "finite entries")
+    if nonnegative and lo < 0:
+        raise InvalidParameterError(name, f"a matrix with minimum {lo}", "non-negative entries")
     return mat
 
 

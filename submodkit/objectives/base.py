@@ -5,8 +5,11 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from submodkit._validation import check_selection
+from submodkit._validation import check_matrix, check_selection
+from submodkit.errors import InvalidParameterError
 from submodkit.objectives import kinds as K
+
+_F64, _F32 = np.dtype(np.float64), np.dtype(np.float32)
 
 
 def _kernels():
@@ -19,9 +22,8 @@ def _kernels():
 def check_storage(name: str, values, dtype=np.float64):
     """`check_matrix` for a storage dtype: float64 (the default), or float32 kept as float32
     (half the memory; no float64 copy of a float32 input is made)."""
-    from submodkit._validation import check_matrix
-    from submodkit.errors import InvalidParameterError
-
+    if dtype is np.float64 or dtype is _F64:
+        return check_matrix(name, values)
     dtype = np.dtype(dtype)
     if dtype == np.float64:
         return check_matrix(name, values)
@@ -75,13 +77,17 @@ class Objective:
         self.kind = int(kind)
         self.agg = int(agg)
         self.phi = int(phi)
-        dtype = np.dtype(dtype)
-        if dtype not in (np.float64, np.float32):
-            from submodkit.errors import InvalidParameterError
-
-            raise InvalidParameterError("dtype", dtype, "numpy.float64 or numpy.float32")
-        single = dtype == np.float32
-        if sp.issparse(matrix):
+        if dtype is not np.float64:
+            dtype = np.dtype(dtype)
+            if dtype not in (np.float64, np.float32):
+                raise InvalidParameterError("dtype", dtype, "numpy.float64 or numpy.float32")
+        single = dtype is not np.float64 and dtype == np.float32
+        if type(matrix) is np.ndarray:
+            self.indptr, self.indices = K.EMPTY_INDPTR, K.EMPTY_INDICES
+            self.data = K.EMPTY_DATA32 if single else K.EMPTY_DATA
+            self.dense = np.ascontiguousarray(matrix, dtype=dtype)
+            self.shape = self.dense.shape
+        elif sp.issparse(matrix):
             csr = matrix if isinstance(matrix, sp.csr_matrix) else sp.csr_matrix(matrix)
             self.indptr = np.ascontiguousarray(csr.indptr, dtype=np.int64)
             self.indices = np.ascontiguousarray(csr.indices, dtype=np.int32)
@@ -94,7 +100,7 @@ class Objective:
             self.dense = np.ascontiguousarray(matrix, dtype=dtype)
             self.shape = self.dense.shape
         self.w = np.ascontiguousarray(w, dtype=np.float64)
-        self.b = np.ascontiguousarray(np.zeros_like(self.w) if b is None else b, dtype=np.float64)
+        self.b = np.zeros(self.w.shape) if b is None else np.ascontiguousarray(b, dtype=np.float64)
         self.monotone = bool(monotone)
         self.submodular = bool(submodular)
 

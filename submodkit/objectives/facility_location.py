@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 
 from submodkit._validation import check_vector
 from submodkit.objectives import kinds as K
@@ -33,8 +32,12 @@ class FacilityLocation(Objective):
     def __init__(self, similarity, weights=None, dtype=np.float64):
         mat = check_storage("similarity", similarity, dtype)
         m = mat.shape[1]
-        w = np.ones(m) if weights is None else check_vector("weights", weights, m)
-        kind = K.KIND_CSR if sp.issparse(mat) else K.KIND_DENSE
+        if weights is None:
+            w = np.empty(m)
+            w.fill(1.0)  # np.ones, without its Python-level overhead
+        else:
+            w = check_vector("weights", weights, m)
+        kind = K.KIND_DENSE if type(mat) is np.ndarray else K.KIND_CSR
         super().__init__(kind=kind, agg=K.AGG_MAX, phi=K.PHI_IDENTITY, matrix=mat, w=w, dtype=dtype)
 
     @classmethod

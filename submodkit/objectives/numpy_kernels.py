@@ -47,10 +47,16 @@ def _phi_codes(codes: np.ndarray, x: np.ndarray, c: np.ndarray) -> np.ndarray:
     return out
 
 
-def _weighted_rowsum(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+def unit_weights(w: np.ndarray) -> bool:
+    """Whether every weight is 1 (non-empty ``w``): the row sums then skip the product."""
+    return bool(w.shape[0] and w[0] == 1.0 and w.min() == 1.0 and w.max() == 1.0)
+
+
+def _weighted_rowsum(x: np.ndarray, w: np.ndarray, unit: bool | None = None) -> np.ndarray:
     """``sum_u w[u] x[t, u]`` per row, with numpy's row-wise sum (not BLAS, whose rounding
-    depends on the row's memory offset), so identical rows get bitwise identical gains."""
-    if not (w.shape[0] and w[0] == 1.0 and w.min() == 1.0 and w.max() == 1.0):
+    depends on the row's memory offset), so identical rows get bitwise identical gains.
+    ``unit``: the value of ``unit_weights(w)`` when the caller knows it."""
+    if not (unit_weights(w) if unit is None else unit):
         x = x * w
     return x.sum(axis=1, dtype=np.float64)
 
@@ -66,26 +72,52 @@ def _rows(indptr: np.ndarray, cand: np.ndarray):
     return pos, owner
 
 
-def gains(args: tuple, cur: np.ndarray, cand: np.ndarray) -> np.ndarray:
-    """Marginal gains of the candidates ``cand`` (int64 array) in the state ``cur``."""
+BLOCK = 1 << 15  # entries per block of rows in the dense facility-location gains (256 KB)
+
+
+def _fl_rows(rows: np.ndarray, cur: np.ndarray, w: np.ndarray, unit: bool | None, owned: bool) -> np.ndarray:
+    """Facility-location gains ``sum_u w[u] max(rows[t, u] - cur[u], 0)`` of a block of rows
+    (``owned``: ``rows`` is a float64 copy that may be overwritten)."""
+    if owned and rows.dtype == np.float64:
+        diff = np.subtract(rows, cur, out=rows)
+    else:
+        diff = np.subtract(rows, cur)  # float64 even for float32 storage
+    np.maximum(diff, 0.0, out=diff)
+    return _weighted_rowsum(diff, w, unit)
+
+
+def gains(args: tuple, cur: np.ndarray, cand: np.ndarray, unit: bool | None = None) -> np.ndarray:
+    """Marginal gains of the candidates ``cand`` (int64 array) in the state ``cur``.
+
+    ``unit``: ``unit_weights(w)`` if the caller has it (saves two reductions per call)."""
     kind, agg, phi, indptr, indices, data, dense, w, b = args
     nb = cand.shape[0]
     if kind == K.KIND_QUAD_DENSE or kind == K.KIND_QUAD_CSR:
         return w[cand] - b[cand] * cur[cand]
     if kind == K.KIND_DENSE:
         if phi == K.PHI_IDENTITY and agg == K.AGG_MAX:
-            diff = dense[cand]
-            if diff.dtype == np.float64:
-                np.subtract(diff, cur, out=diff)
-            else:
-                diff = np.subtract(diff, cur)  # float64 even for float32 storage
-            np.maximum(diff, 0.0, out=diff)
-            return _weighted_rowsum(diff, w)
+            m = dense.shape[1]
+            if nb * m <= BLOCK:
+                return _fl_rows(dense[cand], cur, w, unit, True)
+            # Blocks of rows that stay in cache (same per-row arithmetic); all rows in
+            # order (the initial gains) are read in place, without a gathered copy.
+            if unit is None:
+                unit = unit_weights(w)
+            full = (nb == dense.shape[0] and cand[0] == 0 and cand[-1] == nb - 1
+                    and bool((cand[1:] - cand[:-1] == 1).all()))
+            step = max(1, BLOCK // m)
+            out = np.empty(nb, dtype=np.float64)
+            for s in range(0, nb, step):
+                if full:
+                    out[s : s + step] = _fl_rows(dense[s : s + step], cur, w, unit, False)
+                else:
+                    out[s : s + step] = _fl_rows(dense[cand[s : s + step]], cur, w, unit, True)
+            return out
         rows = dense[cand]
         if phi == K.PHI_IDENTITY:
-            return _weighted_rowsum(rows, w)
+            return _weighted_rowsum(rows, w, unit)
         new = cur + rows if agg == K.AGG_SUM else np.maximum(cur, rows)
-        return _weighted_rowsum(phi_values(phi, new, b) - phi_values(phi, cur, b), w)
+        return _weighted_rowsum(phi_values(phi, new, b) - phi_values(phi, cur, b), w, unit)
     if kind == K.KIND_MIX_DENSE:
         m = w.shape[0]
         rows = dense[cand]

@@ -29,17 +29,42 @@ NUMPY_MAX_WORK = 4_000_000
 most this many entries (``objective.nnz``) ..."""
 NUMPY_MAX_SCAN = 20_000_000
 """... and ``k * n`` (each numpy step scans the n keys) is at most this."""
+_QUAD = (K.KIND_QUAD_DENSE, K.KIND_QUAD_CSR)
 NUMBA_STARTUP = 0.3
 """Seconds Numba's first kernel call costs in a process (LLVM start-up, cache hit or not)."""
 _numpy_seconds = [0.0]  # time spent in the numpy path in this process (ski rental)
 
 
+_NUMBA: list = []  # [(kernels, greedy_kernels)] once imported
+
+
 def _numba():
     """The Numba kernel modules, imported on first use (Numba's import costs 0.3 s)."""
+    if _NUMBA:
+        return _NUMBA[0]
     from submodkit.objectives import kernels
     from submodkit.solvers import greedy_kernels
 
-    return kernels, greedy_kernels
+    _NUMBA.append((kernels, greedy_kernels))
+    return _NUMBA[0]
+
+
+_CONSTS: dict[int, tuple] = {}
+_CONSTS_MAX_N = 1 << 17
+
+
+def _consts(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(zeros(n), full(n, -1), arange(n), zeros(0, int64))``: the no-constraint arrays the
+    kernels only read (never written, never returned), cached for small n."""
+    hit = _CONSTS.get(n)
+    if hit is None:
+        hit = (np.zeros(n), np.full(n, -1, dtype=np.int64), np.arange(n, dtype=np.int64),
+               np.zeros(0, dtype=np.int64))
+        if n <= _CONSTS_MAX_N:
+            if len(_CONSTS) >= 16:
+                _CONSTS.clear()
+            _CONSTS[n] = hit
+    return hit
 
 
 def numba_loaded() -> bool:
@@ -67,7 +92,7 @@ def use_numpy(objective: Objective, backend: str = "auto", k: int | None = None)
 def initial_gains(objective: Objective, cur: np.ndarray, numpy_path: bool) -> np.ndarray:
     """The gain of every candidate in the state ``cur``."""
     n = objective.n
-    cand = np.arange(n, dtype=np.int64)
+    cand = _consts(n)[2]
     if numpy_path:
         return np.asarray(NK.gains(objective.kernel_args(), cur, cand), dtype=np.float64)
     K_, _ = _numba()
@@ -184,8 +209,9 @@ def maximize(
     if (constraint is None and costs is None and initial is None and type(k) is int and k >= 0
             and (algorithm in ("lazy", "naive") or (algorithm == "auto" and objective.monotone
                                                      and objective.submodular))
-            and use_numpy(objective, backend, k)):
-        return _numpy_cardinality(objective, k, "naive" if algorithm == "naive" else "lazy", bound)
+            and objective.n > 0):
+        return _cardinality(objective, k, "naive" if algorithm == "naive" else "lazy", bound,
+                            use_numpy(objective, backend, k))
     if isinstance(constraint, Cardinality):
         if k is not None and k != constraint.k:
             raise InvalidParameterError("k", k, f"None or the constraint's k={constraint.k}")
@@ -359,31 +385,52 @@ def maximize(
     )
 
 
-def _numpy_cardinality(objective: Objective, k: int, algorithm: str, bound: bool) -> Solution:
-    """The lean path of ``maximize`` (numpy, cardinality): small instances, cold."""
+def _cardinality(objective: Objective, k: int, algorithm: str, bound: bool, numpy_path: bool) -> Solution:
+    """The lean path of ``maximize``: naive / lazy greedy under a cardinality constraint
+    alone (no ``initial``, ``costs``), on either back end. Same results as the general path,
+    with fewer checks (the caller has established them) and cached constant arrays."""
     start = time.perf_counter()
     n = objective.n
+    kmax = min(k, n)
     cur = objective.new_state()
-    init = initial_gains(objective, cur, True)
-    stale = np.full(n, -np.inf)
-    sel, gains, more = lazy_greedy_numpy(
-        objective.kernel_args(), cur, np.arange(n, dtype=np.int64), min(k, n), init, stale,
-        naive=algorithm == "naive",
-    )
-    value = float(gains.sum())
-    if objective.kind in (K.KIND_QUAD_DENSE, K.KIND_QUAD_CSR):
-        value = value_of(objective, sel, True)
-    stats = {"evaluations": n + more, "seconds": 0.0, "n": n}
+    init = initial_gains(objective, cur, numpy_path)
+    stale = np.empty(n)
+    stale.fill(-np.inf)  # np.full without its Python overhead
+    args = objective.kernel_args()
+    zeros, groups, candidates, capacities = _consts(n)
+    if numpy_path:
+        sel, gains, more = lazy_greedy_numpy(
+            args, cur, candidates, kmax, init, stale, naive=algorithm == "naive"
+        )
+        value = float(gains.sum())
+    else:
+        G = _numba()[1]
+        kernel = G.lazy_greedy if algorithm == "lazy" else G.naive_greedy
+        sel = np.empty(kmax, dtype=np.int64)
+        gains = np.empty(kmax, dtype=np.float64)
+        n_sel, value, more = kernel(
+            *args, cur, candidates, kmax, zeros, math.inf, False, groups, capacities,
+            math.inf, False, sel, gains, init, stale,
+        )
+        if n_sel < kmax:
+            sel, gains = sel[:n_sel].copy(), gains[:n_sel].copy()
+    if objective.kind in _QUAD:
+        value = value_of(objective, sel, numpy_path)
+    stats = {"evaluations": n + int(more), "seconds": 0.0, "n": n}
     upper = None
-    if bound and objective.monotone and objective.submodular:
-        top, evaluated = _top_k_final_gains(objective, sel, stale, min(k, n), True)
+    monotone = objective.monotone and objective.submodular
+    if bound and monotone:
+        top, evaluated = _top_k_final_gains(objective, sel, stale, kmax, numpy_path)
         upper = max(value, min(value + top, _gain_bound(init, k, None)))
         stats["evaluations"] += evaluated
-    stats["seconds"] = time.perf_counter() - start
-    _numpy_seconds[0] += stats["seconds"]
+    seconds = time.perf_counter() - start
+    stats["seconds"] = seconds
+    if numpy_path:
+        _numpy_seconds[0] += seconds
     return Solution(
-        selection=sel, gains=gains, value=value, algorithm=algorithm,
-        guarantee=_guarantee(objective, algorithm, None, min(k, n), 0.1), upper_bound=upper, stats=stats,
+        selection=sel, gains=gains, value=float(value), algorithm=algorithm,
+        guarantee=guarantee("greedy" if algorithm == "naive" else "lazy", k=kmax) if monotone else None,
+        upper_bound=upper, stats=stats,
     )
 
 

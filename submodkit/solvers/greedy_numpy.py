@@ -42,6 +42,10 @@ def lazy_greedy_numpy(
     Returns ``(selection, gains, evaluations after the initial ones)``.
     """
     n = init_gains.shape[0]
+    dense, indptr = args[6], args[3]
+    per_row = dense.shape[1] if dense.size else max(1, int(indptr[-1]) // max(n, 1))
+    if naive or candidates.shape[0] * per_row <= SMALL_STEP_WORK:
+        return _all_fresh(args, cur, candidates, k, init_gains, bounds_out)
     keys = np.full(n, -np.inf)
     keys[candidates] = init_gains[candidates]
     alive = np.zeros(n, dtype=np.bool_)
@@ -54,8 +58,7 @@ def lazy_greedy_numpy(
     gains = np.empty(steps, dtype=np.float64)
     evals = 0
     b = max(1, batch)
-    dense, indptr = args[6], args[3]
-    per_row = dense.shape[1] if dense.size else max(1, int(indptr[-1]) // max(n, 1))
+    unit = NK.unit_weights(args[7])
     # -inf marks the selected (and non-candidates); a live key of -inf (impossible for
     # finite data) would only be reached after every finite key.
     for step in range(steps):
@@ -80,7 +83,7 @@ def lazy_greedy_numpy(
                 if stamp[top] != step and not (cand == top).any():
                     cand = np.append(cand, top)
             rounds += 1
-            g = NK.gains(args, cur, cand)
+            g = NK.gains(args, cur, cand, unit)
             keys[cand] = g
             stamp[cand] = step
             evals += int(cand.shape[0])
@@ -94,4 +97,37 @@ def lazy_greedy_numpy(
         NK.commit(args, cur, top)
     live = np.flatnonzero(alive)
     bounds_out[live] = keys[live]
+    return sel, gains, evals
+
+
+def _all_fresh(
+    args: tuple, cur: np.ndarray, candidates: np.ndarray, k: int, init_gains: np.ndarray,
+    bounds_out: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """`lazy_greedy_numpy` when every step refreshes every live key (naive greedy, or a
+    small instance): one gains call per step over the live candidates, then the largest
+    (ties: smallest index). Same selections, gains, bounds and evaluation count as the
+    batched loop takes in that regime, without its bookkeeping."""
+    live = candidates
+    if live.shape[0] > 1 and not (live[1:] > live[:-1]).all():  # sorted and distinct
+        live = np.unique(live)
+    live = live.astype(np.int64, copy=False)
+    steps = min(k, live.shape[0])
+    sel = np.empty(steps, dtype=np.int64)
+    gains = np.empty(steps, dtype=np.float64)
+    g = init_gains[live]
+    unit = NK.unit_weights(args[7])
+    evals = 0
+    for step in range(steps):
+        if step:
+            g = NK.gains(args, cur, live, unit)
+            evals += live.shape[0]
+        t = int(np.argmax(g))
+        j = int(live[t])
+        sel[step] = j
+        gains[step] = g[t]
+        NK.commit(args, cur, j)
+        keep = live != j
+        live, g = live[keep], g[keep]
+    bounds_out[live] = g
     return sel, gains, evals

@@ -93,3 +93,27 @@ def test_dense_too_big_names_n_neighbors(monkeypatch):
     with pytest.raises(InvalidParameterError, match="n_neighbors"):
         pairwise_similarity(X)  # ... not in float64
     assert knn_similarity(X, n_neighbors=5).nnz == 500
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("unit", [True, False])
+def test_blocked_facility_location_gains_are_bitwise_those_of_one_block(monkeypatch, dtype, unit):
+    """Large batches are computed in cache-sized blocks of rows: same bits as one block."""
+    from submodkit.objectives import FacilityLocation
+
+    NKm = NK
+    rng = np.random.default_rng(3)
+    A = rng.random((200, 300))
+    w = None if unit else rng.random(300) + 0.5
+    f = FacilityLocation(A, weights=w, dtype=dtype)
+    args = f.kernel_args()
+    cur = f.new_state()
+    NKm.commit(args, cur, 7)
+    cands = [np.arange(200, dtype=np.int64), rng.permutation(200)[:150].astype(np.int64),
+             np.arange(1, 200, dtype=np.int64)]
+    blocked = [NKm.gains(args, cur, c) for c in cands]
+    monkeypatch.setattr(NKm, "BLOCK", 10**9)
+    for c, g in zip(cands, blocked, strict=True):
+        ref = NKm.gains(args, cur, c)
+        assert g.dtype == np.float64 and g.tobytes() == ref.tobytes()
+        assert NKm.gains(args, cur, c, NKm.unit_weights(args[7])).tobytes() == ref.tobytes()

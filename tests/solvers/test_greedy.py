@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from submodkit.constraints import Cardinality, Knapsack, PartitionMatroid
 from submodkit.errors import InvalidParameterError
@@ -167,3 +168,21 @@ def test_warm_start_continues_greedy(seed):
         assert warm.guarantee is None and warm.upper_bound is None
     with pytest.raises(InvalidParameterError):
         maximize(obj, constraint=Knapsack(np.ones(obj.n), 2.0), initial=[0])
+
+
+def test_lean_cardinality_path_equals_general_path():
+    """maximize(f, k) (lean path) and maximize(f, constraint=Cardinality(k)) (general path)
+    return identical solutions on both back ends."""
+    rng = np.random.default_rng(11)
+    A = rng.random((30, 9))
+    for f in (FacilityLocation(A), FacilityLocation(sp.csr_matrix(A * (A > 0.5))), Coverage(A > 0.7)):
+        for backend in ("numba", "numpy"):
+            for alg in ("lazy", "naive"):
+                for k in (0, 1, 5, 30, 40):
+                    a = maximize(f, k, algorithm=alg, backend=backend)
+                    b = maximize(f, constraint=Cardinality(k), algorithm=alg, backend=backend)
+                    assert a.selection.tolist() == b.selection.tolist()
+                    assert a.gains.tolist() == b.gains.tolist()
+                    assert (a.value, a.upper_bound, a.algorithm) == (b.value, b.upper_bound, b.algorithm)
+                    assert a.guarantee == b.guarantee
+                    assert a.stats["evaluations"] == b.stats["evaluations"]
