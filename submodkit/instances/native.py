@@ -118,13 +118,26 @@ def load(path: str | os.PathLike) -> Problem:
 # --- npz ---------------------------------------------------------------------------
 
 
+def _npz_name(path, field: np.ndarray | None) -> str:
+    """The ``name`` field: UTF-8 bytes (uint8 vector), or a string scalar (older files)."""
+    if field is not None and field.ndim == 0:
+        return str(field.item())
+    if field is not None and field.ndim == 1 and field.dtype == np.uint8:
+        try:
+            return field.tobytes().decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    raise InstanceFormatError(path, None, "a field 'name': a string or UTF-8 bytes")
+
+
 def _to_npz(problem: Problem, kind: str) -> dict[str, np.ndarray]:
     _, arrays, matrices, ints = _SCHEMA[kind]
     out: dict[str, np.ndarray] = {
         "magic": np.array(_MAGIC),
         "kind": np.array(kind),
         "format_version": np.array(FORMAT_VERSION),
-        "name": np.array(problem.name),
+        # UTF-8 bytes as uint8: numpy string scalars drop trailing NUL characters
+        "name": np.frombuffer(problem.name.encode("utf-8"), dtype=np.uint8),
         "meta": np.array(_meta_json(problem.meta)),
     }
     for field in arrays:
@@ -172,7 +185,7 @@ def _load_npz(path: str | os.PathLike) -> Problem:
         meta = json.loads(scalar("meta"))
     except (TypeError, json.JSONDecodeError):
         raise InstanceFormatError(path, None, "field 'meta': a JSON object string") from None
-    values: dict[str, Any] = {"name": str(scalar("name")), "meta": meta}
+    values: dict[str, Any] = {"name": _npz_name(path, fields.get("name")), "meta": meta}
     for field in arrays:
         if field not in fields:
             raise InstanceFormatError(path, None, f"an array field {field!r}")

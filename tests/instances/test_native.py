@@ -137,6 +137,13 @@ def test_round_trip_examples(suffix: str) -> None:
     round_trip(PointSet(np.zeros((0, 2))), suffix)
 
 
+@pytest.mark.parametrize("suffix", SUFFIXES)
+@pytest.mark.parametrize("name", ["\x00", "a\x00", "caf\u00e9 \u2603", ""])
+def test_names_survive_round_trip(suffix: str, name: str) -> None:
+    # numpy string scalars drop trailing NUL characters: the .npz name is stored as UTF-8 bytes
+    round_trip(SetSystem(sp.csr_matrix((2, 3)), np.ones(2), np.ones(3), name, {}), suffix)
+
+
 def test_round_trip_bundled(tmp_path: Path) -> None:
     rail = load_bundled("rail507")
     save(rail, tmp_path / "rail507.npz")
