@@ -428,3 +428,233 @@ def diversity_family(ctx: Context):
         sol = diversify(X, kt, "max-min")
         yield ctx.run(f"{sol.algorithm} (max-min)", f"gmm-tight-{kt}", sol.value, opt, kind, sol.guarantee,
                       group="tight half-integer line (k = size)", tight_bound=0.5, size=kt)
+
+
+# ----------------------------------------------------------------------------- registry coverage
+# Families and rows added so every GUARANTEES entry has at least one suite row.
+
+
+@register_family("distributed-extra",
+                 requires=("submodkit.coresets.adaptive", "submodkit.coresets.bicriteria"))
+def distributed_extra_family(ctx: Context):
+    """coresets.adaptive_maximize (adaptive threshold sampling) and coresets.bicriteria_greedi
+    (more than k items, compared with OPT_k) on random weighted coverage."""
+    from submodkit.coresets.adaptive import adaptive_maximize
+    from submodkit.coresets.bicriteria import bicriteria_greedi
+
+    n, m, k = (24, 60, 4) if not ctx.full else (50, 160, 6)
+    for seed in ctx.seeds:
+        ss = _random_cover(ctx, seed, n, m)
+        cov = ss.to_coverage()
+        name = f"random-cover-{n}x{m}-k{k}-s{seed}"
+        opt = ctx.exact("max-cover", name, ss.sets, ss.weights, k=k)
+        sol = adaptive_maximize(cov, k, epsilon=0.3, seed=seed)
+        yield ctx.run("adaptive-threshold", name, sol.value, opt, "exact", sol.guarantee, seed=seed,
+                      group="random coverage")
+        sol = bicriteria_greedi(cov, k, 2, epsilon=0.3, seed=seed)
+        yield ctx.run("bicriteria-greedi (2 parts, vs OPT_k)", name, sol.value, opt, "exact", sol.guarantee,
+                      seed=seed, group="random coverage")
+
+
+def _best_distorted(g, costs, k: int) -> float:
+    """max over |O| <= k of g(O) - c(O) / (1 - 1/e): distorted greedy's guarantee
+    g(S) - c(S) >= (1 - 1/e) g(O) - c(O) is then value >= (1 - 1/e) * reference."""
+    import itertools
+
+    best = 0.0
+    n = len(costs)
+    for r in range(1, k + 1):
+        for sub in itertools.combinations(range(n), r):
+            best = max(best, g.evaluate(list(sub)) - costs[list(sub)].sum() / ONE_MINUS_1_E)
+    return best
+
+
+@register_family("nonmonotone", requires=("submodkit.solvers.nonmonotone",))
+def nonmonotone_family(ctx: Context):
+    """random_greedy (cardinality), double_greedy (randomized and deterministic,
+    unconstrained) on small random graph cuts, and distorted_greedy on coverage minus a
+    modular cost, against brute force."""
+    from submodkit.objectives import GraphCut
+    from submodkit.solvers.brute_force import brute_force_maximize
+    from submodkit.solvers.nonmonotone import distorted_greedy, double_greedy, random_greedy
+
+    n, k = (10, 3) if not ctx.full else (14, 4)
+    rng0 = np.random.default_rng(12345)
+    w = np.triu(rng0.random((n, n)) * (rng0.random((n, n)) < 0.5), 1)
+    f = GraphCut(w + w.T, lam=1.0)
+    name = f"graph-cut-{n}"
+    opt_k = brute_force_maximize(f, k).value
+    opt = brute_force_maximize(f).value
+    for seed in ctx.seeds:
+        sol = random_greedy(f, k, seed=seed)
+        yield ctx.run("random-greedy", f"{name}-k{k}", sol.value, opt_k, "brute-force", sol.guarantee,
+                      seed=seed, group="random graph cut")
+        sol = double_greedy(f, seed=seed)
+        yield ctx.run("double-greedy", name, sol.value, opt, "brute-force", sol.guarantee, seed=seed,
+                      group="random graph cut (unconstrained)")
+    sol = double_greedy(f, deterministic=True)
+    yield ctx.run("double-greedy (deterministic)", name, sol.value, opt, "brute-force", sol.guarantee,
+                  group="random graph cut (unconstrained)")
+    for seed in ctx.seeds:
+        ss = _random_cover(ctx, seed, n, 30)
+        g = ss.to_coverage()
+        costs = np.random.default_rng(seed).random(n) * g.evaluate(range(n)) / n * 1.5
+        ref = _best_distorted(g, costs, k)
+        sol = distorted_greedy(g, costs, k)
+        yield ctx.run("distorted-greedy", f"cover-minus-cost-{n}-k{k}-s{seed}", sol.value, ref,
+                      "brute-force (max g(O) - c(O)/(1-1/e))", sol.guarantee, seed=seed,
+                      group="coverage minus modular cost")
+
+
+@register_family("diversity-extra",
+                 requires=("submodkit.solvers.diversity", "submodkit.solvers.exact_diversity",
+                           "submodkit.coresets.diversity", "submodkit.solvers.sum_min_lp"))
+def diversity_extra_family(ctx: Context):
+    """diversify(): max-sum local search, GMM for remote-tree, GIST (max-min plus a modular
+    quality); diversity_coreset (GMM core-sets for max-min, randomized core-sets for max-sum);
+    sum_min_lp; all against brute force on small random point sets."""
+    from submodkit.coresets.diversity import diversity_coreset
+    from submodkit.solvers.diversity import Points, diversify
+    from submodkit.solvers.exact_diversity import brute_force_diversity
+    from submodkit.solvers.sum_min_lp import sum_min_lp
+
+    n, k = (12, 4) if not ctx.full else (16, 5)
+    group = "random points in the square"
+    for seed in ctx.seeds:
+        rng = np.random.default_rng(seed)
+        X = rng.random((n, 2))
+        name = f"points-{n}-k{k}-s{seed}"
+        opt = brute_force_diversity(X, k, "max-sum").value
+        sol = diversify(X, k, "max-sum", algorithm="local-search", seed=seed)
+        yield ctx.run("max-sum-local-search", name, sol.value, opt, "brute-force", sol.guarantee, seed=seed,
+                      group=group)
+        sol = diversity_coreset(X, k, "max-sum", parts=2, method="local-search", seed=seed)
+        yield ctx.run("randomized core-set (max-sum)", name, sol.value, opt, "brute-force", sol.guarantee,
+                      seed=seed, group=group)
+        opt = brute_force_diversity(X, k, "remote-tree").value
+        sol = diversify(X, k, "remote-tree", seed=seed)
+        yield ctx.run("gmm (remote-tree)", name, sol.value, opt, "brute-force", sol.guarantee, seed=seed,
+                      group=group)
+        opt = brute_force_diversity(X, k, "max-min").value
+        sol = diversity_coreset(X, k, "max-min", parts=3, seed=seed)
+        yield ctx.run("gmm core-set (max-min)", name, sol.value, opt, "brute-force", sol.guarantee,
+                      seed=seed, group=group)
+        opt = brute_force_diversity(X, k, "sum-min").value
+        sol = sum_min_lp(Points(X), k, seed=seed)
+        yield ctx.run("sum-min-lp", name, sol.value, opt, "brute-force", sol.guarantee, seed=seed,
+                      group=group)
+        quality = rng.random(n) * 2
+        opt = brute_force_diversity(X, k, "max-min", quality=quality, lam=0.7).value
+        sol = diversify(X, k, "max-min", algorithm="gist", quality=quality, lam=0.7)
+        yield ctx.run("gist (max-min + modular quality)", name, sol.value, opt, "brute-force",
+                      sol.guarantee, seed=seed, group=group)
+
+
+@register_family("feature-selection", requires=("submodkit.solvers.feature_selection", "sklearn"))
+def feature_selection_family(ctx: Context):
+    """select_features() (DDisMI: distributed max-sum diversity with a mutual-information
+    metric) on the wine data set, against brute force over every k-subset of features."""
+    from sklearn.datasets import load_wine
+
+    from submodkit.solvers.exact_diversity import brute_force_diversity
+    from submodkit.solvers.feature_selection import (
+        combined_metric,
+        mutual_information_distances,
+        select_features,
+    )
+
+    data = load_wine()
+    k, lam = 4, 0.5
+    D, rel = mutual_information_distances(data.data, data.target)
+    opt = brute_force_diversity(combined_metric(D, rel, k, lam), k, "max-sum", metric="precomputed").value
+    for seed in ctx.seeds:
+        sol = select_features(data.data, data.target, k, lam=lam, parts=3, seed=seed)
+        yield ctx.run("ddismi (3 parts)", f"wine-k{k}", sol.value, opt, "brute-force", sol.guarantee,
+                      seed=seed, group="wine (13 features)")
+
+
+@register_family("welfare", requires=("submodkit.solvers.welfare",))
+def welfare_family(ctx: Context):
+    """online_welfare(): greedy in the given order and in a random order on small random
+    coverage valuations (3 agents, 7 items), against brute force over all assignments."""
+    from submodkit.objectives import Coverage
+    from submodkit.solvers.welfare import brute_force_welfare, online_welfare
+
+    a, n, m = 3, 7, 10
+    for seed in ctx.seeds:
+        rng = np.random.default_rng(seed)
+        vals = [Coverage([list(np.flatnonzero(rng.random(m) < 0.3)) for _ in range(n)], n_elements=m)
+                for _ in range(a)]
+        opt, _ = brute_force_welfare(vals)
+        name = f"random-coverage-{a}x{n}-s{seed}"
+        sol = online_welfare(vals)
+        yield ctx.run("welfare-greedy", name, sol.value, opt, "brute-force", sol.guarantee, seed=seed,
+                      group="random coverage valuations")
+        for s in range(4):
+            sol = online_welfare(vals, order="random", seed=s)
+            yield ctx.run("welfare-greedy (random order)", name, sol.value, opt, "brute-force",
+                          sol.guarantee, seed=s, group="random coverage valuations")
+
+
+@register_family("packing", requires=("submodkit.solvers.packing",))
+def packing_family(ctx: Context):
+    """dual_mirror_descent() on random i.i.d. packing instances, plain and with the max-min
+    fairness regularizer, against the LP optimum (a bound: the guarantees are asymptotic
+    regret bounds, reported only)."""
+    from submodkit.solvers.packing import dual_mirror_descent, packing_optimum, random_packing_instance
+
+    t, na, nr = (200, 3, 2) if not ctx.full else (1000, 4, 3)
+    for seed in ctx.seeds:
+        inst = random_packing_instance(t, na, nr, seed=seed)
+        name = f"random-packing-{t}x{na}x{nr}-s{seed}"
+        bound = packing_optimum(inst).value * (1 + 1e-7)
+        sol = dual_mirror_descent(inst, order="random", seed=seed)
+        yield ctx.run("packing-dmd", name, sol.value, bound, "lp", sol.guarantee, seed=seed, certified=True,
+                      group="random i.i.d. (LP bound)")
+        bound = packing_optimum(inst, regularizer="max-min", lam=1.0).value * (1 + 1e-7)
+        sol = dual_mirror_descent(inst, order="random", seed=seed, regularizer="max-min", lam=1.0)
+        yield ctx.run("packing-dmd (max-min regularizer)", name, sol.value, bound, "lp", sol.guarantee,
+                      seed=seed, certified=True, group="random i.i.d. (LP bound)")
+
+
+@register_family("matching-extra",
+                 requires=("submodkit.coresets.edcs", "submodkit.solvers.online",
+                           "submodkit.solvers.online_allocation"))
+def matching_extra_family(ctx: Context):
+    """edcs_coreset_matching / matching_coreset against the exact maximum matching;
+    online_matching "two-choices" (i.i.d. arrivals, 20 seeds per graph) against the offline
+    optimum of the realized arrivals; allocate "dual-training" / "dual-mirror-descent"
+    (asymptotic guarantees: reported only) against the exact TU LP."""
+    from submodkit.coresets.edcs import edcs_coreset_matching, matching_coreset
+    from submodkit.instances import generators_matching as GM
+    from submodkit.instances.generators import random_graph
+    from submodkit.solvers.allocation import offline_optimum
+    from submodkit.solvers.matching import max_weight_matching
+    from submodkit.solvers.online import online_matching
+    from submodkit.solvers.online_allocation import allocate, random_allocation_instance
+
+    n, mm = (40, 160) if not ctx.full else (200, 1500)
+    for seed in ctx.seeds:
+        g = random_graph(n, mm, seed=seed, weighted=False)
+        name = f"gnm-{n}-{mm}-s{seed}"
+        opt = max_weight_matching(g, "exact").weight
+        sol = edcs_coreset_matching(g, parts=4, beta=8, seed=seed)
+        yield ctx.run("edcs-coreset (4 parts)", name, sol.weight, opt, "exact (blossom)", sol.guarantee,
+                      seed=seed, group="random G(n, m), unweighted")
+        sol = matching_coreset(g, parts=4, seed=seed)
+        yield ctx.run("matching-coreset (4 parts)", name, sol.weight, opt, "exact (blossom)", sol.guarantee,
+                      seed=seed, group="random G(n, m), unweighted")
+    inst = GM.random_online(60, 60, 0.05, seed=0)
+    for s in range(20):
+        res = online_matching(inst, "two-choices", "iid", seed=s)
+        yield ctx.run("two-choices (iid)", "random-online-60", res.size, res.optimum,
+                      "exact (max matching of the arrivals)", res.guarantee, seed=s, group="random bipartite")
+    t, a = (60, 5) if not ctx.full else (400, 10)
+    for seed in ctx.seeds:
+        inst = random_allocation_instance(t, a, density=0.5, seed=seed)
+        name = f"random-weighted-{t}x{a}-s{seed}"
+        opt = offline_optimum(inst, integer_capacities=True).value
+        for alg in ("dual-training", "dual-mirror-descent"):
+            sol = allocate(inst, alg, order="random", seed=seed)
+            yield ctx.run(alg, name, sol.value, opt, "exact (TU LP)", sol.guarantee, seed=seed,
+                          group="random, weighted (free disposal)")
