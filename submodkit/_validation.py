@@ -71,20 +71,24 @@ def check_vector(
     return arr
 
 
-def check_matrix(name: str, values: object, *, nonnegative: bool = True, allow_inf: bool = False):
-    """A finite 2-D matrix: dense float64 C-contiguous, or CSR float64 with sorted indices."""
-    if (type(values) is np.ndarray and values.dtype == _F64 and values.ndim == 2
+def check_matrix(
+    name: str, values: object, *, nonnegative: bool = True, allow_inf: bool = False, dtype=np.float64
+):
+    """A finite 2-D matrix: dense C-contiguous, or CSR with sorted indices, of ``dtype``
+    (float64 by default; float32 storage keeps a float32 input without a float64 copy)."""
+    dtype = np.dtype(dtype)
+    if (type(values) is np.ndarray and values.dtype == dtype and values.ndim == 2
             and values.flags.c_contiguous and values.size):
         return _check_dense_fast(name, values, nonnegative, allow_inf)
     if sp.issparse(values):
-        mat = sp.csr_matrix(values, dtype=np.float64, copy=True)
+        mat = sp.csr_matrix(values, dtype=dtype, copy=True)
         mat.sum_duplicates()
         mat.sort_indices()
         data = mat.data
         shape = mat.shape
     else:
         try:
-            mat = np.ascontiguousarray(np.asarray(values, dtype=np.float64))
+            mat = np.ascontiguousarray(np.asarray(values, dtype=dtype))
         except (TypeError, ValueError):
             raise InvalidParameterError(name, values, "a 2-D array of numbers") from None
         if mat.ndim != 2:
@@ -105,7 +109,7 @@ _F64 = np.dtype(np.float64)
 
 
 def _check_dense_fast(name: str, mat: np.ndarray, nonnegative: bool, allow_inf: bool) -> np.ndarray:
-    """`check_matrix` for a non-empty C-contiguous float64 ndarray: two reductions, no
+    """`check_matrix` for a non-empty C-contiguous ndarray of the target dtype: two reductions, no
     temporaries (min propagates NaN and sees -inf; max sees +inf), same errors."""
     lo = mat.min()
     if lo != lo:  # NaN

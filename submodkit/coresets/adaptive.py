@@ -12,7 +12,7 @@ import numpy as np
 from submodkit._validation import check_int, check_real
 from submodkit.coresets import adaptive_kernels as AK
 from submodkit.coresets.distributed import upper_bound_at
-from submodkit.coresets.engines import _is_client, check_engine
+from submodkit.coresets.engines import check_engine, start_local_cluster
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.objectives import kernels as K
@@ -46,15 +46,7 @@ class _Runner:
             self.pool = ThreadPoolExecutor(max_workers=self.workers)
             return
         if engine == "dask":
-            try:
-                from distributed import Client, LocalCluster
-            except ImportError:
-                raise InvalidParameterError(
-                    "engine", engine, "an installed dask.distributed (pip install 'dask[distributed]')"
-                ) from None
-            self.cluster = LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                        dashboard_address=None)
-            self.client = Client(self.cluster)
+            self.cluster, self.client = start_local_cluster()
         else:
             self.client = engine
         self.remote = self.client.scatter(objective, broadcast=True, hash=False)
@@ -261,8 +253,6 @@ def adaptive_maximize(
     epsilon = check_real("epsilon", epsilon, minimum=0.0, maximum=1.0, strict_min=True, strict_max=True)
     samples = check_int("samples", samples, minimum=1, allow_none=True)
     check_engine(engine)
-    if engine is not None and engine != "threads" and not (engine == "dask" or _is_client(engine)):
-        raise InvalidParameterError("engine", engine, "None, 'threads', 'dask' or a Client")
     n = objective.n
     kmax = min(k, n)
     eps_thr, e_hat, delta = sampling_parameters(epsilon)

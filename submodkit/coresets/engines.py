@@ -91,17 +91,22 @@ def map_parts(
         with ThreadPoolExecutor(max_workers=workers) as pool:
             return list(pool.map(lambda part: fn(objective, part, k), parts))
     if engine == "dask":
-        try:
-            from distributed import Client, LocalCluster
-        except ImportError:
-            raise InvalidParameterError(
-                "engine", engine, "an installed dask.distributed (pip install 'dask[distributed]')"
-            ) from None
-        with LocalCluster(
-            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
-        ) as cluster, Client(cluster) as client:
+        cluster, client = start_local_cluster()
+        with cluster, client:
             return _dask_map(client, fn, objective, parts, k)
     return _dask_map(engine, fn, objective, parts, k)
+
+
+def start_local_cluster():
+    """``engine="dask"``: a 2-process ``LocalCluster`` and a ``Client`` on it (close both)."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise InvalidParameterError(
+            "engine", "dask", "an installed dask.distributed (pip install 'dask[distributed]')"
+        ) from None
+    cluster = LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None)
+    return cluster, Client(cluster)
 
 
 def _dask_map(client, fn: Callable, objective: Objective, parts, k: int) -> list:

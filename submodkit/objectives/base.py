@@ -22,33 +22,9 @@ def _kernels():
 def check_storage(name: str, values, dtype=np.float64):
     """`check_matrix` for a storage dtype: float64 (the default), or float32 kept as float32
     (half the memory; no float64 copy of a float32 input is made)."""
-    if dtype is np.float64 or dtype is _F64:
-        return check_matrix(name, values)
-    dtype = np.dtype(dtype)
-    if dtype == np.float64:
-        return check_matrix(name, values)
-    if dtype != np.float32:
+    if dtype is not np.float64 and dtype is not _F64 and np.dtype(dtype) not in (_F64, _F32):
         raise InvalidParameterError("dtype", dtype, "numpy.float64 or numpy.float32")
-    if sp.issparse(values):
-        mat = sp.csr_matrix(values, dtype=np.float32, copy=True)
-        mat.sum_duplicates()
-        mat.sort_indices()
-        data = mat.data
-    else:
-        try:
-            mat = np.ascontiguousarray(np.asarray(values, dtype=np.float32))
-        except (TypeError, ValueError):
-            raise InvalidParameterError(name, values, "a 2-D array of numbers") from None
-        if mat.ndim != 2:
-            raise InvalidParameterError(name, f"array of shape {mat.shape}", "a 2-D array")
-        data = mat.ravel()
-    if mat.shape[0] == 0 or mat.shape[1] == 0:
-        raise InvalidParameterError(name, f"matrix of shape {mat.shape}", "a non-empty matrix")
-    if not np.isfinite(data).all():
-        raise InvalidParameterError(name, "a matrix with NaN or inf", "finite entries")
-    if data.size and data.min() < 0:
-        raise InvalidParameterError(name, f"a matrix with minimum {data.min()}", "non-negative entries")
-    return mat
+    return check_matrix(name, values, dtype=dtype)
 
 
 class Objective:

@@ -277,6 +277,8 @@ def maximize(
             raise InvalidParameterError(
                 "initial", "a warm start", "naive or lazy greedy under a cardinality constraint"
             )
+    elif constraint is None and algorithm in ("naive", "lazy") and n > 0:
+        return _cardinality(objective, k, algorithm, bound, numpy_path)
 
     start = time.perf_counter()
     kmax = n if k is None else min(k, n)

@@ -100,6 +100,16 @@ def _segment_layout(
     return leafpos, toff, tsize
 
 
+def arrival_rows(order: str, t: int, rng: np.random.Generator) -> np.ndarray:
+    """Instance rows in processing order: ``"given"`` (0..t-1), ``"random"`` (a uniform
+    permutation) or ``"iid"`` (t rows drawn uniformly with replacement)."""
+    if order == "given":
+        return np.arange(t, dtype=np.int64)
+    if order == "random":
+        return rng.permutation(t).astype(np.int64)
+    return rng.integers(0, t, size=t).astype(np.int64)
+
+
 def allocate(
     instance: AllocationInstance,
     algorithm: str = "greedy",
@@ -168,12 +178,7 @@ def allocate(
     start_time = time.perf_counter()
     t = instance.n_arrivals
     rng = np.random.default_rng(seed)
-    if order == "given":
-        rows = np.arange(t, dtype=np.int64)
-    elif order == "random":
-        rows = rng.permutation(t).astype(np.int64)
-    else:
-        rows = rng.integers(0, t, size=t).astype(np.int64)
+    rows = arrival_rows(order, t, rng)
     indptr, indices, vals, cons = instance.arrays()
     n_adv = instance.n_advertisers
     mode = _mode(instance)

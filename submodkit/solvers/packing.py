@@ -30,6 +30,7 @@ from submodkit.guarantees import guarantee
 from submodkit.solution import Guarantee, _num
 from submodkit.solvers import packing_kernels as K
 from submodkit.solvers.allocation import AllocationInstance, AllocationOptimum
+from submodkit.solvers.online_allocation import arrival_rows
 
 REGULARIZERS = (None, "max-min")
 
@@ -337,13 +338,7 @@ def dual_mirror_descent(
     eta = 0.3 if eta is None else check_real("eta", eta, minimum=0, strict_min=True)
     start = time.perf_counter()
     t, m = instance.n_arrivals, instance.n_resources
-    rng = np.random.default_rng(seed)
-    if order == "given":
-        rows = np.arange(t, dtype=np.int64)
-    elif order == "random":
-        rows = rng.permutation(t).astype(np.int64)
-    else:
-        rows = rng.integers(0, t, size=t).astype(np.int64)
+    rows = arrival_rows(order, t, np.random.default_rng(seed))
     pos = instance.rewards[instance.rewards > 0]
     vscale = float(pos.mean()) if pos.size else 1.0
     cs = np.ones(m)

@@ -219,10 +219,14 @@ def streaming_family(ctx: Context):
 # ----------------------------------------------------------------------------- core-sets
 
 
-@register_family("distributed", requires=("submodkit.coresets.distributed",))
+@register_family("distributed", requires=("submodkit.coresets.distributed", "submodkit.coresets.adaptive",
+                                          "submodkit.coresets.bicriteria"))
 def distributed_family(ctx: Context):
-    """coresets.greedi (contiguous and random parts) and coresets.randgreedi on random
-    weighted coverage."""
+    """coresets.greedi (contiguous and random parts), coresets.randgreedi,
+    coresets.adaptive_maximize (adaptive threshold sampling) and coresets.bicriteria_greedi
+    (more than k items, compared with OPT_k) on random weighted coverage."""
+    from submodkit.coresets.adaptive import adaptive_maximize
+    from submodkit.coresets.bicriteria import bicriteria_greedi
     from submodkit.coresets.distributed import greedi, randgreedi
 
     n, m, k = (24, 60, 4) if not ctx.full else (50, 160, 6)
@@ -238,6 +242,12 @@ def distributed_family(ctx: Context):
             sol = randgreedi(cov, k, parts, seed=seed)
             yield ctx.run(f"randgreedi ({parts} parts)", name, sol.value, opt, "exact", sol.guarantee,
                           seed=seed, group="random coverage")
+        sol = adaptive_maximize(cov, k, epsilon=0.3, seed=seed)
+        yield ctx.run("adaptive-threshold", name, sol.value, opt, "exact", sol.guarantee, seed=seed,
+                      group="random coverage")
+        sol = bicriteria_greedi(cov, k, 2, epsilon=0.3, seed=seed)
+        yield ctx.run("bicriteria-greedi (2 parts, vs OPT_k)", name, sol.value, opt, "exact", sol.guarantee,
+                      seed=seed, group="random coverage")
 
 
 @register_family("sketch", requires=("submodkit.coresets.sketch",))
@@ -432,28 +442,6 @@ def diversity_family(ctx: Context):
 
 # ----------------------------------------------------------------------------- registry coverage
 # Families and rows added so every GUARANTEES entry has at least one suite row.
-
-
-@register_family("distributed-extra",
-                 requires=("submodkit.coresets.adaptive", "submodkit.coresets.bicriteria"))
-def distributed_extra_family(ctx: Context):
-    """coresets.adaptive_maximize (adaptive threshold sampling) and coresets.bicriteria_greedi
-    (more than k items, compared with OPT_k) on random weighted coverage."""
-    from submodkit.coresets.adaptive import adaptive_maximize
-    from submodkit.coresets.bicriteria import bicriteria_greedi
-
-    n, m, k = (24, 60, 4) if not ctx.full else (50, 160, 6)
-    for seed in ctx.seeds:
-        ss = _random_cover(ctx, seed, n, m)
-        cov = ss.to_coverage()
-        name = f"random-cover-{n}x{m}-k{k}-s{seed}"
-        opt = ctx.exact("max-cover", name, ss.sets, ss.weights, k=k)
-        sol = adaptive_maximize(cov, k, epsilon=0.3, seed=seed)
-        yield ctx.run("adaptive-threshold", name, sol.value, opt, "exact", sol.guarantee, seed=seed,
-                      group="random coverage")
-        sol = bicriteria_greedi(cov, k, 2, epsilon=0.3, seed=seed)
-        yield ctx.run("bicriteria-greedi (2 parts, vs OPT_k)", name, sol.value, opt, "exact", sol.guarantee,
-                      seed=seed, group="random coverage")
 
 
 def _best_distorted(g, costs, k: int) -> float:
