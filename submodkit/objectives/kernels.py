@@ -68,6 +68,9 @@ from submodkit.objectives.kinds import (  # noqa: F401  (re-exported for the sol
     PHI_SQRT,
 )
 
+# Reassociation lets LLVM vectorize the gain loops.
+FASTMATH = {"reassoc", "contract"}
+
 
 @njit(cache=True, nogil=True, inline="always")
 def phi_value(phi, x, c):
@@ -101,9 +104,61 @@ def mix_value(c, a):
     return max(c, -a)
 
 
-@njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
+def gain_max_dense(dense, w, cur, j):
+    """Facility-location gain of dense row ``j``: ``sum_u w_u max(A[j, u] - cur_u, 0)``."""
+    g = 0.0
+    for u in range(dense.shape[1]):
+        g += w[u] * max(dense[j, u] - cur[u], 0.0)
+    return g
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
+def gain_max_csr(indptr, indices, data, w, cur, j):
+    """Facility-location gain of CSR row ``j``."""
+    g = 0.0
+    for p in range(indptr[j], indptr[j + 1]):
+        u = indices[p]
+        g += w[u] * max(data[p] - cur[u], 0.0)
+    return g
+
+
+@njit(cache=True, nogil=True)
 def gain(kind, agg, phi, indptr, indices, data, dense, w, b, cur, j):
-    """Marginal gain of candidate ``j`` given the state ``cur``."""
+    """Marginal gain of candidate ``j`` given the state ``cur``.
+
+    Kernels with a hot loop call :func:`row_code` once and then the facility-location row
+    functions directly (see there); this entry point serves every other caller.
+    """
+    code = row_code(kind, agg, phi)
+    if code == 1:
+        return gain_max_dense(dense, w, cur, j)
+    if code == 2:
+        return gain_max_csr(indptr, indices, data, w, cur, j)
+    return gain_general(kind, agg, phi, indptr, indices, data, dense, w, b, cur, j)
+
+
+@njit(cache=True, nogil=True)
+def row_code(kind, agg, phi):
+    """1 for dense facility-location rows, 2 for CSR ones, 0 otherwise.
+
+    Kernels with a hot loop compute it once and call :func:`gain_max_dense` /
+    :func:`gain_max_csr` / :func:`gain_general` directly: LLVM then inlines and vectorizes
+    the short row functions in the loop. Through :func:`gain` (a call passing sixty-odd
+    scalars, or, inlined, eight array reference counts) an evaluation of a dense row of 50
+    cost 56 to 95 ns; called directly, 9 ns.
+    """
+    if phi == PHI_IDENTITY and agg == AGG_MAX:
+        if kind == KIND_DENSE:
+            return 1
+        if kind == KIND_CSR:
+            return 2
+    return 0
+
+
+@njit(cache=True, nogil=True, fastmath=FASTMATH)
+def gain_general(kind, agg, phi, indptr, indices, data, dense, w, b, cur, j):
+    """Marginal gain of candidate ``j`` given the state ``cur`` (every kind)."""
     g = 0.0
     if kind == KIND_COVERAGE:
         for p in range(indptr[j], indptr[j + 1]):
@@ -193,16 +248,26 @@ def commit(kind, agg, indptr, indices, data, dense, cur, j):
 @njit(cache=True, nogil=True)
 def gains_of(kind, agg, phi, indptr, indices, data, dense, w, b, cur, candidates, out):
     """``out[t] = gain(candidates[t])`` for every t."""
+    code = row_code(kind, agg, phi)
     for t in range(candidates.shape[0]):
-        out[t] = gain(kind, agg, phi, indptr, indices, data, dense, w, b, cur, candidates[t])
+        j = candidates[t]
+        if code == 1:
+            out[t] = gain_max_dense(dense, w, cur, j)
+        elif code == 2:
+            out[t] = gain_max_csr(indptr, indices, data, w, cur, j)
+        else:
+            out[t] = gain_general(kind, agg, phi, indptr, indices, data, dense, w, b, cur, j)
 
 
 @njit(cache=True, nogil=True, parallel=True)
 def gains_of_parallel(kind, agg, phi, indptr, indices, data, dense, w, b, cur, candidates, out):
-    """``out[t] = gain(candidates[t])``, candidates split across Numba's threads."""
-    for t in prange(candidates.shape[0]):
-        out[t] = gain(kind, agg, phi, indptr, indices, data, dense, w, b, cur, candidates[t])
-
+    """``out[t] = gain(candidates[t])``: :func:`gains_of` on chunks, across Numba's threads."""
+    n = candidates.shape[0]
+    chunks = max(1, min(n, 256))  # enough to balance any thread count seen in practice
+    for c in prange(chunks):
+        lo = c * n // chunks
+        hi = (c + 1) * n // chunks
+        gains_of(kind, agg, phi, indptr, indices, data, dense, w, b, cur, candidates[lo:hi], out[lo:hi])
 
 
 def fill_gains(args: tuple, cur, candidates, out, work: int) -> None:

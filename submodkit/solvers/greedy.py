@@ -395,25 +395,33 @@ def _cardinality(objective: Objective, k: int, algorithm: str, bound: bool, nump
     n = objective.n
     kmax = min(k, n)
     cur = objective.new_state()
-    init = initial_gains(objective, cur, numpy_path)
-    stale = np.empty(n)
-    stale.fill(-np.inf)  # np.full without its Python overhead
     args = objective.kernel_args()
-    zeros, groups, candidates, capacities = _consts(n)
+    stale = np.empty(n)
     if numpy_path:
+        init = initial_gains(objective, cur, numpy_path)
+        stale.fill(-np.inf)  # np.full without its Python overhead
         sel, gains, more = lazy_greedy_numpy(
-            args, cur, candidates, kmax, init, stale, naive=algorithm == "naive"
+            args, cur, _consts(n)[2], kmax, init, stale, naive=algorithm == "naive"
         )
         value = float(gains.sum())
     else:
-        G = _numba()[1]
-        kernel = G.lazy_greedy if algorithm == "lazy" else G.naive_greedy
         sel = np.empty(kmax, dtype=np.int64)
         gains = np.empty(kmax, dtype=np.float64)
-        n_sel, value, more = kernel(
-            *args, cur, candidates, kmax, zeros, math.inf, False, groups, capacities,
-            math.inf, False, sel, gains, init, stale,
-        )
+        if objective.nnz < K.PARALLEL_MIN_WORK:  # one kernel call, initial gains included
+            init = np.empty(n)
+            n_sel, value, more = _numba()[1].cardinality_greedy(
+                *args, cur, kmax, algorithm == "lazy", sel, gains, init, stale
+            )
+        else:  # initial gains on all threads, then the greedy kernel
+            init = initial_gains(objective, cur, numpy_path)
+            stale.fill(-np.inf)
+            G = _numba()[1]
+            kernel = G.lazy_greedy if algorithm == "lazy" else G.naive_greedy
+            zeros, groups, candidates, capacities = _consts(n)
+            n_sel, value, more = kernel(
+                *args, cur, candidates, kmax, zeros, math.inf, False, groups, capacities,
+                math.inf, False, sel, gains, init, stale,
+            )
         if n_sel < kmax:
             sel, gains = sel[:n_sel].copy(), gains[:n_sel].copy()
     if objective.kind in _QUAD:
