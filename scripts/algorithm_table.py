@@ -40,6 +40,8 @@ ENTRY_POINTS = {
     "online-balance": "`online_matching(inst, algorithm=\"balance\")`",
     "gmm": "`diversify(X, k)` (max-min, default)",
     "gmm-remote-tree": "`diversify(X, k, \"remote-tree\")`",
+    "gmm-remote-cycle": "`diversify(X, k, \"remote-cycle\")`",
+    "gmm-coreset-remote-cycle": "`diversity_coreset(X, k, \"remote-cycle\", parts=m)`",
     "max-sum-greedy": "`diversify(X, k, \"max-sum\", quality=q, lam=l)`",
     "max-sum-local-search": "`diversify(X, k, \"max-sum\", constraint=PartitionMatroid(g, c))`",
     "gist": "`diversify(X, k, quality=q, lam=l, epsilon=e)` (GIST)",

@@ -67,6 +67,9 @@ _EXPORTS = {
     # submodkit.solvers.diversity
     "diversify": "submodkit.solvers.diversity",
     "diversity_value": "submodkit.solvers.diversity",
+    # submodkit.solvers.tsp, submodkit.solvers.exact_remote_cycle (remote-cycle diversity)
+    "tsp_tour": "submodkit.solvers.tsp",
+    "exact_remote_cycle": "submodkit.solvers.exact_remote_cycle",
     # submodkit.solvers.greedy
     "maximize": "submodkit.solvers.greedy",
     # submodkit.solvers.matching
@@ -151,6 +154,7 @@ if TYPE_CHECKING:  # static analysers see the real imports
     )
     from submodkit.solvers.brute_force import brute_force_maximize
     from submodkit.solvers.diversity import diversify, diversity_value
+    from submodkit.solvers.exact_remote_cycle import exact_remote_cycle
     from submodkit.solvers.feature_selection import mutual_information_distances, select_features
     from submodkit.solvers.greedy import maximize
     from submodkit.solvers.matching import MatchingSolution, matching_weight, max_weight_matching
@@ -165,6 +169,7 @@ if TYPE_CHECKING:  # static analysers see the real imports
     )
     from submodkit.solvers.set_cover import set_cover
     from submodkit.solvers.streaming import StreamingMaximizer
+    from submodkit.solvers.tsp import tsp_tour
     from submodkit.solvers.verify import Verification, verify
     from submodkit.solvers.welfare import WelfareSolution, online_welfare, welfare_value
     from submodkit.verification import Certificate, SuiteReport, certify, run_suite

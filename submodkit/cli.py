@@ -12,7 +12,10 @@ import sys
 import time
 from pathlib import Path
 
-DIVERSITY = ("max-min-diversity", "max-sum-diversity", "sum-min-diversity")
+DIVERSITY = (
+    "max-min-diversity", "max-sum-diversity", "sum-min-diversity", "remote-tree-diversity",
+    "remote-star-diversity", "remote-cycle-diversity",
+)
 PROBLEMS = ("set-cover", "max-cover", "facility-location", "allocation", "matching", *DIVERSITY)
 
 
@@ -329,18 +332,26 @@ def _diversity(inst, problem: str, args, exact: bool):
     if not isinstance(inst, PointSet):
         raise InvalidParameterError("FILE", args.file, f"a point file (.csv, .npy, native) for {problem}")
     objective = problem.removesuffix("-diversity")
+    extra = {} if args.time_limit is None else {"time_limit": args.time_limit}
     sol = diversify(
         inst.features, args.k, objective=objective, metric=args.metric, algorithm=args.algorithm,
-        seed=args.seed, epsilon=args.epsilon,
+        seed=args.seed, epsilon=args.epsilon, **extra,
     )
     if not exact:
         return sol, None, None, None
-    solve = {
-        "max-min": X.exact_max_min_diversity,
-        "max-sum": X.exact_max_sum_diversity,
-        "sum-min": X.exact_sum_min_diversity,
-    }[objective]
-    ex = solve(inst.features, args.k, metric=args.metric, time_limit=args.time_limit)
+    if objective == "remote-cycle":
+        from submodkit.solvers.exact_remote_cycle import exact_remote_cycle
+
+        ex = exact_remote_cycle(inst.features, args.k, metric=args.metric)
+    elif objective.startswith("remote-"):  # remote-tree, remote-star: enumeration (small n)
+        ex = X.brute_force_diversity(inst.features, args.k, objective, metric=args.metric)
+    else:
+        solve = {
+            "max-min": X.exact_max_min_diversity,
+            "max-sum": X.exact_max_sum_diversity,
+            "sum-min": X.exact_sum_min_diversity,
+        }[objective]
+        ex = solve(inst.features, args.k, metric=args.metric, time_limit=args.time_limit)
     ratio, certified, meets = compare(sol, ex)
     return sol, ex, ratio if ratio is not None else certified, meets
 

@@ -134,7 +134,8 @@ GUARANTEES: dict[str, GuaranteeSpec] = {
     ),
     "gmm-remote-tree": GuaranteeSpec(
         statement="1/4 (remote-tree: minimum spanning tree weight, farthest-point greedy)",
-        source="Halldorsson, Iwano, Katoh, Tokuyama 1999, TCS 225",
+        source="Halldorsson, Iwano, Katoh, Tokuyama 1999, SIAM J. Discrete Math. 12 (Finding subsets "
+               "maximizing minimum structures)",
         ratio=lambda **_: 0.25,
         conditions=("metric", "cardinality"),
     ),
@@ -378,6 +379,21 @@ GUARANTEES: dict[str, GuaranteeSpec] = {
         ratio=lambda **_: 0.505,
         kind="expectation",
         conditions=("monotone", "submodular", "online welfare", "random order"),
+    ),
+    "gmm-remote-cycle": GuaranteeSpec(
+        statement="1/3 (remote-cycle: minimum travelling salesman tour weight, farthest-point greedy)",
+        source="Halldorsson, Iwano, Katoh, Tokuyama 1999, SIAM J. Discrete Math. 12 (Finding subsets "
+               "maximizing minimum structures)",
+        ratio=lambda **_: 1.0 / 3.0,
+        conditions=("metric", "cardinality"),
+    ),
+    "gmm-coreset-remote-cycle": GuaranteeSpec(
+        statement="1/9 (remote-cycle: GMM core-sets of size k per part (1/3, derived here as for "
+                  "max-min), then GMM on the union (1/3))",
+        source="Indyk, Mahabadi, Mahdian, Mirrokni, PODS 2014 (composable core-sets for the remote-* "
+               "family); Halldorsson, Iwano, Katoh, Tokuyama 1999 (GMM 1/3)",
+        ratio=lambda **_: 1.0 / 9.0,
+        conditions=("metric", "cardinality", "any partition"),
     ),
 }
 

@@ -121,6 +121,25 @@ def test_diversity_on_a_point_file(tmp_path, capsys):
     assert obj["ratio"] == pytest.approx(obj["value"] / obj["exact"]["value"])
 
 
+@pytest.mark.parametrize("problem", ["remote-tree-diversity", "remote-star-diversity",
+                                     "remote-cycle-diversity"])
+def test_remote_diversity_problems_verified_by_enumeration(tmp_path, capsys, problem):
+    import numpy as np
+
+    from submodkit.solvers.exact_diversity import brute_force_diversity
+
+    pts = np.random.default_rng(1).normal(size=(12, 2))
+    f = tmp_path / "pts.npy"
+    np.save(f, pts)
+    code, out, _ = _run(capsys, "verify", str(f), "--problem", problem, "--k", "4", "--json")
+    obj = json.loads(out)
+    opt = brute_force_diversity(pts, 4, problem.removesuffix("-diversity")).value
+    assert code == 0 and obj["exact"]["value"] == pytest.approx(opt)
+    assert obj["value"] <= opt * (1 + 1e-9)
+    if obj["guarantee"] is not None:  # remote-tree 1/4, remote-cycle 1/3; remote-star: none
+        assert obj["meets_guarantee"] is True and obj["value"] >= obj["guarantee"]["ratio"] * opt
+
+
 def test_allocation_on_adx_pub1(shared_data, capsys):
     code, out, _ = _run(capsys, "solve", str(shared_data / "adx"), "--problem", "allocation",
                         "--publisher", "pub1", "--algorithm", "balance", "--json")

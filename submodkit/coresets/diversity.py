@@ -7,13 +7,19 @@ Each part of the data keeps a small core-set; the union of the core-sets is solv
   (Indyk, Mahabadi, Mahdian, Mirrokni, PODS 2014). For max-min this is a 1/3 core-set
   (if some part's GMM radius is >= OPT/3 its core-set alone is that diverse; otherwise
   each optimal point has a distinct core-set point within OPT/3), so GMM on the union
-  gives 1/6 for any partition (registered as ``"gmm-coreset"``).
+  gives 1/6 for any partition (registered as ``"gmm-coreset"``). For remote-cycle (tour
+  weight) it is also a 1/3 core-set: let R be the largest GMM covering radius of a part; that
+  part's k core-set points are pairwise >= R apart, so their tour is >= kR; otherwise map
+  each optimal point to a core-set point of its part within R: a k-subset of the union
+  containing the image has tour >= OPT - 2kR. So OPT(union) >= max(kR, OPT - 2kR) >= OPT/3,
+  and GMM on the union (1/3) gives 1/9 for any partition (``"gmm-coreset-remote-cycle"``).
 - ``"local-search"``: max-sum local search (size k) on each part: the remote-clique
   core-sets of the same paper.
 - ``"greedy"``: max-sum greedy (size k) on each part of a *random* partition: the
   randomized composable core-sets of Epasto, Mirrokni, Zadimoghaddam (SPAA 2019).
 
-Guarantees reported: max-min with ``"gmm"`` (1/6, any partition) and max-sum with
+Guarantees reported: max-min with ``"gmm"`` (1/6, any partition), remote-cycle with
+``"gmm"`` (1/9, any partition) and max-sum with
 ``"local-search"`` or ``"greedy"`` core-sets on a *random* partition (``labels=None``):
 the randomized composable core-sets of Epasto, Mirrokni, Zadimoghaddam (SPAA 2019), size k
 per part, which "asymptotically achieve 1/2" (registered as ``"randomized-coreset-max-sum"``,
@@ -67,7 +73,8 @@ def diversity_coreset(
     ``labels`` (one part id per point) fixes the partition; otherwise points are split
     uniformly at random into ``parts`` parts (``seed``). ``stats["coreset_size"]`` is the
     size of the union. Guarantees: max-min with ``method="gmm"``: 1/6 for any partition
-    (``"gmm-coreset"``); max-sum with ``"local-search"`` (or ``"greedy"``) core-sets on a
+    (``"gmm-coreset"``); remote-cycle with ``method="gmm"``: 1/9 for any partition
+    (``"gmm-coreset-remote-cycle"``); max-sum with ``"local-search"`` (or ``"greedy"``) core-sets on a
     random partition: ``1/2 - epsilon`` in expectation for large k
     (``"randomized-coreset-max-sum"``, Epasto, Mirrokni, Zadimoghaddam, SPAA 2019); the
     union is then solved by local search. Cost: one size-k solve per part plus one on the
@@ -129,6 +136,8 @@ def diversity_coreset(
     if metric_ok:
         if method == "gmm" and objective == "max-min":
             sol.guarantee = guarantee("gmm-coreset")
+        elif method == "gmm" and objective == "remote-cycle":
+            sol.guarantee = guarantee("gmm-coreset-remote-cycle")
         elif randomized:
             sol.guarantee = guarantee("randomized-coreset-max-sum", k=k, epsilon=epsilon)
     return sol

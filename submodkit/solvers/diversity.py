@@ -7,7 +7,9 @@ precomputed matrix):
 - ``"max-sum"`` (remote-clique): ``sum_{i < j in S} d(i, j)``;
 - ``"sum-min"``: ``sum_{i in S} min_{j in S, j != i} d(i, j)``;
 - ``"remote-tree"``: weight of a minimum spanning tree of S;
-- ``"remote-star"``: ``min_{c in S} sum_{j in S} d(c, j)``.
+- ``"remote-star"``: ``min_{c in S} sum_{j in S} d(c, j)``;
+- ``"remote-cycle"``: weight of a minimum Hamiltonian cycle (travelling salesman tour) of S
+  (one point: 0; two points: twice their distance), exact (:mod:`submodkit.solvers.tsp`).
 
 With a monotone submodular ``quality`` q, ``"max-sum"`` maximizes ``q(S) + lam * sum``
 (Borodin, Lee, Ye) and ``"max-min"`` maximizes ``q(S) + lam * min`` (GIST). A selection of
@@ -30,14 +32,16 @@ from submodkit.objectives import kernels as K
 from submodkit.objectives.base import Objective
 from submodkit.solution import Solution
 from submodkit.solvers import diversity_kernels as DK
+from submodkit.solvers.tsp import solve_tour
 
-OBJECTIVES = ("max-min", "max-sum", "sum-min", "remote-tree", "remote-star")
+OBJECTIVES = ("max-min", "max-sum", "sum-min", "remote-tree", "remote-star", "remote-cycle")
 ALGORITHMS = {
     "max-min": ("gmm", "gist"),
     "max-sum": ("greedy", "local-search"),
     "sum-min": ("lp", "gmm"),
     "remote-tree": ("gmm",),
     "remote-star": ("gmm",),
+    "remote-cycle": ("gmm",),
 }
 _SUM_MIN_LP_DEFAULT_MAX = 1000  # sum-min picks the LP algorithm up to this many points (n x n matrix)
 
@@ -70,7 +74,9 @@ class Points:
 
 
 def diversity_value(dist: np.ndarray, objective: str) -> float:
-    """The diversity of a selection from its square distance matrix ``dist``."""
+    """The diversity of a selection from its square distance matrix ``dist`` (remote-cycle:
+    the exact tour, Held-Karp up to 16 points, else the MIP with a 60 s limit; use
+    :func:`submodkit.solvers.tsp.tsp_tour` to see whether a large tour was proven optimal)."""
     m = dist.shape[0]
     if m < 2:
         return 0.0
@@ -83,6 +89,8 @@ def diversity_value(dist: np.ndarray, objective: str) -> float:
         return float(off.min(axis=1).sum())
     if objective == "remote-star":
         return float(dist.sum(axis=1).min())
+    if objective == "remote-cycle":
+        return solve_tour(np.ascontiguousarray(dist, dtype=np.float64)).value
     return _mst_weight(dist)
 
 
@@ -132,6 +140,7 @@ def diversify(
     *,
     epsilon: float = 0.05,
     max_swaps: int = 1000,
+    time_limit: float = 60.0,
 ) -> Solution:
     """Select ``k`` diverse points; ``Solution.value`` is the objective itself.
 
@@ -156,6 +165,16 @@ def diversify(
       Thakur, KDD 2013; Borodin, Lee, Ye 2012 with quality). O(nk) distances per swap. If
       ``max_swaps`` is reached first the guarantee is None.
     - remote-tree, ``"gmm"``: 1/4 (Halldorsson, Iwano, Katoh, Tokuyama, TCS 1999).
+    - remote-cycle, ``"gmm"``: 1/3 (Halldorsson, Iwano, Katoh, Tokuyama, SIAM J. Discrete
+      Math. 1999); O(nk) distance evaluations plus one exact tour of the k points
+      (Held-Karp up to 16 points, else SCIP with subtour cuts within ``time_limit``
+      seconds: if not proven optimal, ``value`` is the best tour found, an upper estimate
+      of the objective, and ``stats["value_exact"]`` is False). Proof: let R be GMM's
+      covering radius (every point within R of S); the k points of S are pairwise >= R
+      apart, so TSP(S) >= kR; moving each optimal point to its nearest point of S costs at
+      most 2R of tour per point and a subset's tour is at most S's (shortcutting), so
+      OPT <= TSP(S) + 2kR <= 3 TSP(S). ``upper_bound`` is ``value + 2kR``;
+      ``stats["tour"]`` is the tour (point indices in visiting order).
     - sum-min, ``"lp"`` (default up to 1,000 points): the LP relaxation of Bhaskara, Ghadiri,
       Mirrokni, Svensson (NeurIPS 2016) with randomized rounding, 1/8 in expectation;
       ``upper_bound`` is twice the LP optimum (see :mod:`submodkit.solvers.sum_min_lp`).
@@ -213,6 +232,7 @@ def diversify(
         raise InvalidParameterError("algorithm", algorithm, "'local-search' under a matroid")
     epsilon = check_real("epsilon", epsilon, minimum=0.0, maximum=1.0, strict_min=True)
     max_swaps = check_int("max_swaps", max_swaps)
+    time_limit = check_real("time_limit", time_limit, minimum=0.0, strict_min=True)
     pts.require_metric()
 
     stats: dict = {"n": n, "k": k}
@@ -220,10 +240,11 @@ def diversify(
     if k == 0:
         sel, gains, name, g = np.zeros(0, dtype=np.int64), np.zeros(0), algorithm, None
     elif algorithm == "gmm":
-        sel, gains = gmm_select(pts, k, seed)
+        sel, gains, radius = gmm_radius(pts, k, seed)
         stats["distance_evaluations"] = n * len(sel)
         name = "gmm"
-        g = {"max-min": "gmm", "remote-tree": "gmm-remote-tree"}.get(objective)
+        g = {"max-min": "gmm", "remote-tree": "gmm-remote-tree",
+             "remote-cycle": "gmm-remote-cycle"}.get(objective)
         if objective == "max-min" and len(sel) >= 2:
             upper = 2.0 * float(gains[-1]) if k < n else diversity_value(pts.block(sel), objective)
     elif algorithm == "lp":
@@ -250,7 +271,15 @@ def diversify(
     if pts.code == DS.METRIC_COSINE:
         g, upper = None, None  # 1 - cos is half a squared distance, not a metric
     sel = np.asarray(sel, dtype=np.int64)
-    div = diversity_value(pts.block(sel), objective)
+    if objective == "remote-cycle":
+        tour = solve_tour(np.ascontiguousarray(pts.block(sel), dtype=np.float64), time_limit)
+        div = tour.value
+        stats.update({"tour": sel[tour.order], "value_exact": tour.exact, "tour_method": tour.method,
+                      "tour_lower_bound": tour.lower_bound, "tour_seconds": tour.seconds})
+        if g is not None and len(sel) >= 2:
+            upper = div + 2.0 * len(sel) * radius
+    else:
+        div = diversity_value(pts.block(sel), objective)
     value = div
     if q is not None:
         qv = float(q.evaluate(sel))
@@ -272,6 +301,12 @@ def diversify(
 
 def gmm_select(pts: Points, k: int, seed: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """GMM selection and the distance of each chosen point to the earlier ones (first: 0)."""
+    sel, gains, _ = gmm_radius(pts, k, seed)
+    return sel, gains
+
+
+def gmm_radius(pts: Points, k: int, seed: int | None = None) -> tuple[np.ndarray, np.ndarray, float]:
+    """`gmm_select` plus the covering radius ``max_u d(u, S)`` of the selection (0 if k >= n)."""
     n = pts.n
     if seed is None:
         first = int(np.argmax(pts.row(0))) if n > 1 else 0
@@ -281,12 +316,15 @@ def gmm_select(pts: Points, k: int, seed: int | None = None) -> tuple[np.ndarray
     mind = np.empty(n)
     cnt = DS.gmm(pts.code, pts.X, pts.D, first, k, sel, mind)
     sel = sel[:cnt]
+    rest = np.ones(n, dtype=bool)
+    rest[sel] = False
+    radius = float(mind[rest].max()) if rest.any() else 0.0
     gains = np.zeros(cnt)
     if cnt > 1:
         dist = pts.block(sel)
         for t in range(1, cnt):
             gains[t] = dist[t, :t].min()
-    return sel, gains
+    return sel, gains, radius
 
 
 def _maxsum_greedy(pts: Points, k: int, q: Objective | None, lam: float,

@@ -496,14 +496,16 @@ def nonmonotone_family(ctx: Context):
 
 @register_family("diversity-extra",
                  requires=("submodkit.solvers.diversity", "submodkit.solvers.exact_diversity",
-                           "submodkit.coresets.diversity", "submodkit.solvers.sum_min_lp"))
+                           "submodkit.coresets.diversity", "submodkit.solvers.sum_min_lp",
+                           "submodkit.solvers.exact_remote_cycle"))
 def diversity_extra_family(ctx: Context):
-    """diversify(): max-sum local search, GMM for remote-tree, GIST (max-min plus a modular
+    """diversify(): max-sum local search, GMM for remote-tree and remote-cycle, GIST (max-min plus a modular
     quality); diversity_coreset (GMM core-sets for max-min, randomized core-sets for max-sum);
     sum_min_lp; all against brute force on small random point sets."""
     from submodkit.coresets.diversity import diversity_coreset
     from submodkit.solvers.diversity import Points, diversify
     from submodkit.solvers.exact_diversity import brute_force_diversity
+    from submodkit.solvers.exact_remote_cycle import exact_remote_cycle
     from submodkit.solvers.sum_min_lp import sum_min_lp
 
     n, k = (12, 4) if not ctx.full else (16, 5)
@@ -523,6 +525,13 @@ def diversity_extra_family(ctx: Context):
         sol = diversify(X, k, "remote-tree", seed=seed)
         yield ctx.run("gmm (remote-tree)", name, sol.value, opt, "brute-force", sol.guarantee, seed=seed,
                       group=group)
+        opt = exact_remote_cycle(X, k).value
+        sol = diversify(X, k, "remote-cycle", seed=seed)
+        yield ctx.run("gmm (remote-cycle)", name, sol.value, opt, "brute-force (Held-Karp per subset)",
+                      sol.guarantee, seed=seed, group=group)
+        sol = diversity_coreset(X, k, "remote-cycle", parts=3, seed=seed)
+        yield ctx.run("gmm core-set (remote-cycle)", name, sol.value, opt,
+                      "brute-force (Held-Karp per subset)", sol.guarantee, seed=seed, group=group)
         opt = brute_force_diversity(X, k, "max-min").value
         sol = diversity_coreset(X, k, "max-min", parts=3, seed=seed)
         yield ctx.run("gmm core-set (max-min)", name, sol.value, opt, "brute-force", sol.guarantee,

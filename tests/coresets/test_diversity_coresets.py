@@ -37,7 +37,7 @@ def test_max_sum_coresets_close_to_full(method):
 
 def test_coreset_small_brute_force_and_indices():
     X = np.random.default_rng(5).random((14, 2))
-    for objective in ("max-sum", "remote-tree"):
+    for objective in ("max-sum", "remote-tree", "remote-cycle"):
         sol = diversity_coreset(X, 4, objective, parts=3, seed=1)
         opt = brute_force_diversity(X, 4, objective).value
         assert sol.value <= opt + 1e-9

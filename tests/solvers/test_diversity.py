@@ -20,7 +20,8 @@ def _dist(X):
     return np.sqrt(((X[:, None] - X[None]) ** 2).sum(-1))
 
 
-@pytest.mark.parametrize("objective", ["max-min", "max-sum", "remote-tree", "sum-min", "remote-star"])
+@pytest.mark.parametrize("objective", ["max-min", "max-sum", "remote-tree", "sum-min", "remote-star",
+                                       "remote-cycle"])
 @pytest.mark.parametrize("seed", range(6))
 def test_ratio_against_brute_force(objective, seed):
     X = _points(seed, n=10, d=3)
@@ -43,6 +44,7 @@ def test_values_on_a_line():
     assert diversify(X, 3, "max-sum").value == 18.0
     assert diversify(X, 3, "remote-tree").value == 9.0
     assert diversify(X, 3, "remote-star").value == 9.0
+    assert diversify(X, 3, "remote-cycle").value == 18.0
     assert diversify(X, 3, "sum-min").value == 13.0
     assert diversify(X, 1).value == 0.0 and len(diversify(X, 0).selection) == 0
 
