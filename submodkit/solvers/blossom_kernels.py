@@ -21,7 +21,12 @@ dual) and so its correctness argument:
 - after ``HEAP_AFTER`` delta steps in a stage, the delta candidates (least-slack edge to
   each free vertex, of each S-blossom, duals of T-blossoms) move into heaps with lazy
   deletion: a delta step then costs O(log m) instead of a scan over all vertices and
-  blossoms (``sparse_delta`` graphs need about n/8 delta steps per stage).
+  blossoms (``sparse_delta`` graphs need about n/8 delta steps per stage);
+- a delta step of kind 2 or 3 queues only the edge it made tight, where the reference
+  rescans every edge of that edge's S-end: on graphs with hub vertices (``sparse_delta``:
+  two vertices of degree n/4, n/8 delta steps per stage) that rescan was O(n) per delta
+  step and made the whole run O(n^3); other edges that became tight in the same step
+  are found by the following steps of zero delta.
 
 Worst case O(n^3) like the reference (O(n m log n) heap work on top).
 
@@ -640,9 +645,19 @@ def blossom_matching(n, eu, ev, ew, maxcardinality):
         while True:
             D = st[0]
             while len(queue) > 0 and not augmented:
-                v = queue.pop()
-                for q in range(nb_ptr[v], nb_ptr[v + 1]):
-                    p = nb_idx[q]
+                item = queue.pop()
+                if item >= 0:  # a new S-vertex: scan all its edges
+                    v = item
+                    qlo = nb_ptr[v]
+                    qhi = nb_ptr[v + 1]
+                    single = -1
+                else:  # one edge made tight by a delta step: endpoint -item - 1
+                    single = -item - 1
+                    v = endpoint[single ^ 1]
+                    qlo = 0
+                    qhi = 1
+                for q in range(qlo, qhi):
+                    p = nb_idx[q] if single < 0 else single
                     k = p // 2
                     w = endpoint[p]
                     if inblossom[v] == inblossom[w]:
@@ -803,14 +818,16 @@ def blossom_matching(n, eu, ev, ew, maxcardinality):
             if deltatype == 1:
                 break
             elif deltatype == 2:
+                # only the edge that became tight: rescanning its S-end's edges (as the
+                # reference does) costs its degree per delta step
                 allowedge[deltaedge] = True
-                i = eu[deltaedge]
-                if label[inblossom[i]] == 0:
-                    i = ev[deltaedge]
-                queue.append(i)
+                if label[inblossom[eu[deltaedge]]] == 0:  # eu is the unlabeled end
+                    queue.append(-(2 * deltaedge) - 1)
+                else:
+                    queue.append(-(2 * deltaedge + 1) - 1)
             elif deltatype == 3:
                 allowedge[deltaedge] = True
-                queue.append(eu[deltaedge])
+                queue.append(-(2 * deltaedge + 1) - 1)
             else:
                 _expand_blossom(deltablossom, False, n, eu, ev, ew, endpoint, mate, label, labelend,
                                 inblossom, blossomparent, childs, endps, blossombase, bestedge,
