@@ -6,10 +6,13 @@
 - cold start: a new Python process (Numba cache populated) reading and solving one graph;
 - approximations (greedy, path growing, 2-augmentations): seconds and ratio to the optimum;
 - bipartite assignment vs ``scipy.optimize.linear_sum_assignment`` (warm, median);
-- online algorithms: arrivals per second.
+- online algorithms: arrivals per second;
+- ``--edcs-dense``: EDCS and maximum-matching core-sets on dense graphs (G(n, m), random
+  bipartite, Chung-Lu power law, SNAP facebook), with a beta sweep on the power-law graph.
 
     python scripts/bench_matching.py                 # everything (about 6 minutes)
     python scripts/bench_matching.py --quick         # small graphs only
+    python scripts/bench_matching.py --edcs-dense    # EDCS core-sets on dense graphs only (~4 minutes)
 """
 
 from __future__ import annotations
@@ -164,6 +167,72 @@ def bench_edcs(names, quick: bool):
               f"| {t_exact:.2f} |", flush=True)
 
 
+def chung_lu(n: int, avg_degree: int, gamma: float, seed: int = 0) -> np.ndarray:
+    """Power-law graph (Chung-Lu): endpoints drawn with probability ~ (i + 1)^(-1 / (gamma - 1)),
+    loops and repeats dropped, n * avg_degree / 2 distinct edges (hubs saturate when gamma < 2)."""
+    rng = np.random.default_rng(seed)
+    w = (np.arange(n) + 1.0) ** (-1.0 / (gamma - 1.0))
+    p, m = w / w.sum(), n * avg_degree // 2
+    keys = np.zeros(0, np.int64)
+    while keys.size < m:
+        a, b = rng.choice(n, 2 * m, p=p), rng.choice(n, 2 * m, p=p)
+        a, b = a[a != b], b[a != b]
+        keys = np.unique(np.concatenate([keys, np.minimum(a, b) * n + np.maximum(a, b)]))
+    return np.column_stack(np.divmod(np.sort(rng.choice(keys, m, replace=False)), n))
+
+
+def bench_edcs_dense(quick: bool, parts: int = 4):
+    """Dense graphs, where an EDCS is much smaller than its part: size and ratio vs the exact optimum."""
+    import math
+
+    from submodkit.coresets.edcs import edcs_coreset_matching, edcs_size_bounds, matching_coreset
+    from submodkit.instances import read_edgelist
+    from submodkit.instances.generators import random_graph
+    from submodkit.instances.generators_matching import random_online
+    from submodkit.solvers.matching import as_edge_list, max_weight_matching
+
+    def bipartite(a, b, p):
+        adj = random_online(a, b, p, seed=0).adjacency.tocoo()
+        return np.column_stack([adj.row, a + adj.col])
+
+    s = 4 if quick else 1
+    a, b, big, m = 2000 // s, 10000 // s, 8000 // s, 10**6 // s**2
+    graphs = [
+        (f"G(n={a}, m={m})", lambda: random_graph(a, m, seed=0).edges),
+        (f"G(n={b}, m={m})", lambda: random_graph(b, m, seed=0).edges),
+        (f"bipartite {a} x {big}, p=0.05", lambda: bipartite(a, big, 0.05)),
+        (f"power law n={b}, avg deg 100, gamma 1.8", lambda: chung_lu(b, 100, 1.8)),
+    ]
+    snap = ROOT.parent / "shared" / "data" / "snap" / "facebook_combined.txt.gz"
+    if snap.exists():
+        graphs.append(("snap facebook_combined", lambda: read_edgelist(snap).edges))
+    sweep_on = (graphs[3][0], "snap facebook_combined")
+    print("| graph | n | m | parts | beta | beta_minus | core-set edges | core-set / m | forced / m "
+          "| EDCS ratio | matching core-set edges | its ratio | EDCS (s) | matching core-set (s) "
+          "| exact (s) | max matching |")
+    print("|---" * 16 + "|")
+    for name, make in graphs:
+        g = as_edge_list(make())
+        t = time.perf_counter()
+        opt = len(max_weight_matching(g, maxcardinality=True))
+        t_exact = time.perf_counter() - t
+        t = time.perf_counter()
+        mc = matching_coreset(g, parts=parts, seed=0, engine="threads")
+        t_mc = time.perf_counter() - t
+        default = max(4, math.ceil(4 * math.log(max(g.n, 2)) / 0.5**2))  # edcs_coreset_matching's default
+        betas = [2, 4, 8, 16, 32, 64, default] if name in sweep_on else [16]
+        for beta in betas:
+            t = time.perf_counter()
+            ed = edcs_coreset_matching(g, parts=parts, beta=beta, seed=0, engine="threads")
+            t_ed = time.perf_counter() - t
+            bounds = edcs_size_bounds(g, parts=parts, beta=beta, seed=0)
+            m, c = g.u.size, ed.stats["coreset_edges"]
+            label = f"{beta} (default)" if beta == default and len(betas) > 1 else beta
+            print(f"| {name} | {g.n} | {m} | {parts} | {label} | {beta - 1} | {c} | {c / m:.4f} "
+                  f"| {bounds['forced_edges'] / m:.4f} | {len(ed) / opt:.4f} | {mc.stats['coreset_edges']} "
+                  f"| {len(mc) / opt:.4f} | {t_ed:.2f} | {t_mc:.2f} | {t_exact:.2f} | {opt} |", flush=True)
+
+
 def bench_online():
     from submodkit.instances.generators_matching import random_online, upper_triangular
     from submodkit.solvers.online import online_matching
@@ -187,7 +256,15 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="small graphs only")
     ap.add_argument("--nx-limit", type=float, default=30.0, help="seconds allowed to networkx per graph")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--edcs-dense", action="store_true",
+                    help="only the EDCS core-set tables on dense graphs (about 4 minutes; --quick: smaller)")
     args = ap.parse_args()
+    if args.edcs_dense:
+        quick = " --quick" if args.quick else ""
+        print(f"```\npython scripts/bench_matching.py --edcs-dense{quick}\n```\n")
+        print("### EDCS core-sets on dense graphs (4 random parts): size and ratio to the maximum matching\n")
+        bench_edcs_dense(args.quick)
+        return
     names = sorted(p.name[: -len(".edge.gz")] for p in DATA.glob("*.edge.gz"))
     if args.quick:
         names = [n for n in names if n.endswith(("n1000", "n1002", "n1004", "m10000"))][:4]

@@ -4,7 +4,7 @@ from submodkit.coresets.adaptive import adaptive_maximize
 from submodkit.coresets.bicriteria import bicriteria_greedi, bicriteria_size
 from submodkit.coresets.distributed import greedi, randgreedi, upper_bound_at
 from submodkit.coresets.diversity import diversity_coreset
-from submodkit.coresets.edcs import edcs, edcs_coreset_matching, matching_coreset
+from submodkit.coresets.edcs import edcs, edcs_coreset_matching, edcs_size_bounds, matching_coreset
 from submodkit.coresets.engines import ENGINES, local_greedy, map_parts
 from submodkit.coresets.sketch import (
     CoverageSketch,
@@ -25,6 +25,7 @@ __all__ = [
     "diversity_coreset",
     "edcs",
     "edcs_coreset_matching",
+    "edcs_size_bounds",
     "matching_coreset",
     "greedi",
     "local_greedy",

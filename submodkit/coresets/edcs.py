@@ -116,15 +116,51 @@ def _part_matching(g: EdgeList, part: np.ndarray, _k) -> np.ndarray:
     return part[order[pos]]
 
 
+def _partition(g: EdgeList, parts: int, seed) -> list[np.ndarray]:
+    """The random edge partition shared by the core-sets (edge indices of each part)."""
+    labels = np.random.default_rng(seed).integers(0, parts, g.u.size)
+    return [np.flatnonzero(labels == i) for i in range(parts)]
+
+
+def edcs_size_bounds(
+    graph: Any, parts: int = 4, beta: int = 16, beta_minus: int | None = None, seed: int | None = None
+) -> dict[str, int]:
+    """Bounds on the size of the EDCS core-set, from the degrees of each part alone.
+
+    Same random partition as :func:`edcs_coreset_matching` for the same ``seed``. Summed
+    over the parts (an EDCS H of a part P, degrees ``d`` in P):
+
+    - ``forced_edges``: edges of P with ``d(u) + d(v) < beta_minus + 2``, which every EDCS
+      keeps (an edge outside H has ``deg_H(u) + deg_H(v) <= d(u) + d(v) - 2``, yet needs at
+      least ``beta_minus``);
+    - ``max_edges``: ``sum_v min(d(v), beta - 1) / 2``, as every vertex of H has
+      ``deg_H <= beta - 1`` (its H edges have sum ``<= beta`` and the other end degree >= 1).
+
+    So an EDCS drops at most ``1 - forced_edges / n_edges`` of the edges; on sparse parts
+    (all degrees below beta / 2) it drops none. O(n + m).
+
+    >>> edcs_size_bounds([(0, 1), (1, 2), (2, 3)], parts=1, beta=2)
+    {'n_edges': 3, 'forced_edges': 0, 'max_edges': 2}
+    """
+    g = as_edge_list(graph)
+    parts = check_int("parts", parts, minimum=1)
+    beta, beta_minus = _check_beta(beta, beta_minus)
+    forced = top = 0
+    for part in _partition(g, parts, seed):
+        u, v = g.u[part], g.v[part]
+        d = np.bincount(np.concatenate([u, v]), minlength=g.n)
+        forced += int(np.count_nonzero(d[u] + d[v] < beta_minus + 2))
+        top += min(int(np.minimum(d, beta - 1).sum()) // 2, int(part.size))
+    return {"n_edges": int(g.u.size), "forced_edges": forced, "max_edges": top}
+
+
 def _coreset(graph, parts, seed, fn, arg, engine, name):
     from submodkit.coresets.engines import map_parts
 
     t0 = time.perf_counter()
     g = as_edge_list(graph)
     parts = check_int("parts", parts, minimum=1)
-    rng = np.random.default_rng(seed)
-    labels = rng.integers(0, parts, g.u.size)
-    groups = [np.flatnonzero(labels == i) for i in range(parts)]
+    groups = _partition(g, parts, seed)
     kept = map_parts(fn, g, groups, arg, engine=engine)
     union = np.unique(np.concatenate(kept)) if kept else np.zeros(0, np.int64)
     sub = np.column_stack([g.u[union], g.v[union]])

@@ -48,3 +48,48 @@ def test_edcs_rejects_bad_parameters():
         edcs([(0, 1)], beta=3, beta_minus=3)
     with pytest.raises(InvalidParameterError):
         edcs([(0, 1)], beta=1)
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("beta,beta_minus", [(4, 3), (8, 5), (16, 15)])
+def test_size_bounds_contain_every_part_edcs(seed, beta, beta_minus):
+    from submodkit.coresets.edcs import _partition, edcs_size_bounds
+
+    e = _random_edges(seed, n=60, m=1500)
+    g = as_edge_list(e)
+    b = edcs_size_bounds(e, parts=3, beta=beta, beta_minus=beta_minus, seed=seed)
+    groups = _partition(g, 3, seed)
+    forced = np.zeros(g.u.size, bool)
+    for part in groups:  # forced edges are in H, checked edge by edge
+        sub = np.column_stack([g.u[part], g.v[part]])
+        h = edcs(as_edge_list(sub, n_nodes=g.n), beta, beta_minus)
+        d = np.bincount(sub.ravel(), minlength=g.n)
+        f = d[g.u[part]] + d[g.v[part]] < beta_minus + 2
+        assert np.all(np.isin(np.flatnonzero(f), h))
+        forced[part[f]] = True
+    assert b["forced_edges"] == forced.sum()
+    sol = edcs_coreset_matching(e, parts=3, beta=beta, beta_minus=beta_minus, seed=seed)
+    assert b["forced_edges"] <= sol.stats["coreset_edges"] <= b["max_edges"] <= len(e)
+
+
+def test_size_bounds_sparse_graph_keeps_everything():
+    from submodkit.coresets.edcs import edcs_size_bounds
+
+    path = [(i, i + 1) for i in range(50)]  # degrees <= 2: every edge forced for beta_minus >= 3
+    b = edcs_size_bounds(path, parts=2, beta=4, seed=0)
+    assert b == {"n_edges": 50, "forced_edges": 50, "max_edges": 50}
+    assert edcs_coreset_matching(path, parts=2, beta=4, seed=0).stats["coreset_edges"] == 50
+    with pytest.raises(InvalidParameterError):
+        edcs_size_bounds(path, beta=3, beta_minus=5)
+
+
+@pytest.mark.parametrize("engine", ["threads", "dask"])
+def test_engines_give_the_same_coresets(engine):
+    pytest.importorskip("distributed") if engine == "dask" else None
+    e = _random_edges(3, n=100, m=1200)
+    ref = edcs_coreset_matching(e, parts=3, beta=6, seed=5)
+    sol = edcs_coreset_matching(e, parts=3, beta=6, seed=5, engine=engine)
+    assert np.array_equal(sol.pairs, ref.pairs)
+    assert sol.stats == {**ref.stats, "seconds": sol.stats["seconds"]}
+    mm = matching_coreset(e, parts=3, seed=5, engine=engine)
+    assert np.array_equal(mm.pairs, matching_coreset(e, parts=3, seed=5).pairs)
