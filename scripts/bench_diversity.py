@@ -12,6 +12,8 @@ populated): import + first call.
     python scripts/bench_diversity.py               # full sizes (about 1 GB of memory)
     python scripts/bench_diversity.py --scale 0.1   # a quick run
     python scripts/bench_diversity.py --quality     # solution quality tables only (no speed)
+    python scripts/bench_diversity.py --exact       # exact max-sum / sum-min: B&B vs the MIP models
+    python scripts/bench_diversity.py --remote-cycle   # remote-cycle (tour weight) tables only
 
 ``--quality`` prints three tables on scikit-learn's bundled data (no downloads):
 
@@ -23,6 +25,12 @@ populated): import + first call.
   heuristic, the LP bound (2 * LP) and brute force on 18-point samples;
 - distributed feature selection (Zadeh et al., AAAI 2017) on the thread engine versus
   centralized greedy and brute force of the same objective.
+
+``--remote-cycle`` prints: GMM + exact tour on 100,000 x 64 points (k = 10, 50) against a numpy
+GMM loop and an OR-Tools routing tour (a heuristic: its value is >= the exact tour), with the
+certified ratio ``value / (value + 2kR)`` (R: GMM's covering radius); Held-Karp versus the
+SCIP subtour-cut MIP by tour size; and on 200-point samples GMM and the GMM core-set against
+the brute-force optimum (k = 3, 4).
 """
 
 from __future__ import annotations
@@ -79,8 +87,8 @@ def cold(case: str, n: int) -> float:
         "t = time.perf_counter();"
         "from submodkit.solvers.diversity import diversify;"
         "kw = {'quality': gist_inputs(n)[1]} if case == 'gist' else {};"
-        "k = {'gmm': 100, 'maxsum': 100, 'gist': 50}[case];"
-        "obj = 'max-sum' if case == 'maxsum' else 'max-min';"
+        "k = {'gmm': 100, 'maxsum': 100, 'gist': 50, 'cycle': 50}[case];"
+        "obj = {'maxsum': 'max-sum', 'cycle': 'remote-cycle'}.get(case, 'max-min');"
         "diversify(X, k, obj, **kw);"
         "print(time.perf_counter() - t)"
     )
@@ -201,11 +209,161 @@ def quality_tables() -> None:
                   f"mean {np.mean(vals) / cen.value:.3f} | {opt} | {td:.3f} | {tc:.3f} |")
 
 
+def routing_tour(D: np.ndarray, seconds: float = 2.0) -> float:
+    """An OR-Tools routing tour (cheapest arc + guided local search for ``seconds``) on distances
+    scaled by 1e6 and rounded; returns its weight in the original distances."""
+    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+    m = D.shape[0]
+    scaled = np.rint(D * 1e6).astype(np.int64)
+    mgr = pywrapcp.RoutingIndexManager(m, 1, 0)
+    routing = pywrapcp.RoutingModel(mgr)
+    cb = routing.RegisterTransitCallback(lambda a, b: int(scaled[mgr.IndexToNode(a), mgr.IndexToNode(b)]))
+    routing.SetArcCostEvaluatorOfAllVehicles(cb)
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PATH_CHEAPEST_ARC
+    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    params.time_limit.FromMilliseconds(int(seconds * 1000))
+    sol = routing.SolveWithParameters(params)
+    order, idx = [], routing.Start(0)
+    while not routing.IsEnd(idx):
+        order.append(mgr.IndexToNode(idx))
+        idx = sol.Value(routing.NextVar(idx))
+    return float(sum(D[order[t], order[(t + 1) % m]] for t in range(m)))
+
+
+def remote_cycle_tables(scale: float) -> None:
+    from sklearn.datasets import load_breast_cancer, load_digits
+
+    from submodkit.coresets.diversity import diversity_coreset
+    from submodkit.solvers.diversity import Points, diversify
+    from submodkit.solvers.exact_remote_cycle import exact_remote_cycle
+    from submodkit.solvers.tsp import held_karp, solve_tour
+
+    n = int(100_000 * scale)
+    print("### Remote-cycle: GMM (1/3) + exact tour\n")
+    print("| case | submodkit warm (s): GMM + tour | tour (s), method, exact | submodkit cold (s) | "
+          "numpy GMM loop (s) | OR-Tools routing tour (2 s GLS) / exact tour | value | "
+          "certified ratio value / (value + 2kR) |")
+    print("|---|---|---|---|---|---|---|---|")
+    X = points(n, 64, seed=2)
+    diversify(X[:1000], 10, "remote-cycle")  # compile / load the caches (Held-Karp, then the MIP)
+    diversify(X[:1000], 20, "remote-cycle")
+    for k in (10, 50):
+        warm, sol = timed(diversify, X, k, "remote-cycle")
+        ref_t, ref = timed(numpy_gmm, X, k, int(sol.selection[0]))
+        same = np.array_equal(ref, sol.selection)
+        D = Points(X).block(sol.selection)
+        rt = routing_tour(D)
+        c_t = cold("cycle", n) if k == 50 else float("nan")
+        st = sol.stats
+        print(f"| {n:,} x 64 f32, k={k} | {warm:.3f} | {st['tour_seconds']:.3f}, {st['tour_method']}, "
+              f"{st['value_exact']} | {c_t:.3f} | {ref_t:.3f} (same selection: {same}) | "
+              f"{rt / sol.value:.4f} | {sol.value:.2f} | {sol.value / sol.upper_bound:.3f} |")
+
+    print("\n### Exact tour: Held-Karp vs SCIP with subtour cuts (uniform points in the square, 3 seeds)\n")
+    print("| points | Held-Karp (s) | MIP (s) | MIP rounds (max) | same value |")
+    print("|---|---|---|---|---|")
+    held_karp(np.random.default_rng(0).random((5, 5)))
+    solve_tour(Points(np.random.default_rng(0).random((20, 2))).block(np.arange(20)), 60.0, 3)
+    for m in (10, 12, 14, 16, 18, 20, 30, 50, 100):
+        th, tm, rounds, same = 0.0, 0.0, 0, True
+        for seed in range(3):
+            D = Points(np.random.default_rng(seed).random((m, 2))).block(np.arange(m))
+            t, mip = timed(solve_tour, D, 60.0, 3)
+            tm += t / 3
+            rounds = max(rounds, mip.iterations)
+            if m <= 20:
+                t, (hv, _) = timed(held_karp, D)
+                th += t / 3
+                same &= abs(hv - mip.value) <= 1e-9 * hv
+        hk = f"{th:.4f}" if m <= 20 else "-"
+        print(f"| {m} | {hk} | {tm:.4f} | {rounds} | {same if m <= 20 else '-'} |")
+
+    print("\n### Remote-cycle on 200-point samples: ratio to the brute-force optimum "
+          "(Held-Karp per subset)\n")
+    print("| data | k | samples | GMM / OPT (min, mean) | GMM core-set (4 parts) / OPT (min) | "
+          "GMM upper bound / OPT (max) | brute force (s, mean) |")
+    print("|---|---|---|---|---|---|---|")
+    data = {"gaussian-64": points(5000, 64, seed=3).astype(np.float64)}
+    for name, loader in (("digits", load_digits), ("breast_cancer", load_breast_cancer)):
+        Z = loader().data.astype(np.float64)
+        sd = Z.std(axis=0)
+        data[name] = (Z - Z.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+    for name, Z in data.items():
+        for k in (3, 4):
+            reps = 3
+            gr, cr, ur, tb = [], [], [], 0.0
+            for rep in range(reps):
+                S = Z[np.random.default_rng(20 + rep).choice(len(Z), 200, replace=False)]
+                t, ex = timed(exact_remote_cycle, S, k, max_subsets=10**8)
+                tb += t / reps
+                sol = diversify(S, k, "remote-cycle")
+                gr.append(sol.value / ex.value)
+                ur.append(sol.upper_bound / ex.value)
+                cr.append(min(diversity_coreset(S, k, "remote-cycle", parts=4, seed=s).value / ex.value
+                              for s in range(3)))
+            print(f"| {name} | {k} | {reps} | {min(gr):.3f}, {np.mean(gr):.3f} | {min(cr):.3f} | "
+                  f"{max(ur):.3f} | {tb:.2f} |")
+
+
+def exact_table(sizes: str, limit: float, old_limit: float, old_max_n: int) -> None:
+    """Exact max-sum and sum-min: the branch and bound (default method; for max-sum on the
+    uniform points also the Russian-doll variant) against the previous MIP models (SCIP:
+    Glover's linearization for max-sum, big-M for sum-min), the MIP run up to ``old_max_n``."""
+    from submodkit.solvers.exact_diversity import exact_max_sum_diversity, exact_sum_min_diversity
+
+    data = _datasets()
+    solve = {"max-sum": exact_max_sum_diversity, "sum-min": exact_sum_min_diversity}
+    exact_max_sum_diversity(np.random.default_rng(0).random((20, 2)), 3)  # load the kernels
+    exact_sum_min_diversity(np.random.default_rng(0).random((20, 2)), 3)
+    print("| objective | data | n | k | method | seconds | status | value | bound | nodes | "
+          f"MIP (SCIP) seconds, limit {old_limit:g} s | MIP value |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for objective in ("max-sum", "sum-min"):
+        for item in sizes.split(","):
+            n, k = (int(v) for v in item.split(":"))
+            for name in ("uniform-3d", "digits", "breast_cancer"):
+                if name == "uniform-3d":
+                    X = np.random.default_rng(0).random((n, 3))
+                else:
+                    full = data[name]
+                    X = full[np.random.default_rng(0).choice(len(full), n, replace=False)]
+                methods = ["branch-and-bound"]
+                if objective == "max-sum" and name == "uniform-3d":
+                    methods.append("russian-doll")
+                old, ov = f"not run (n > {old_max_n})", "-"
+                if n <= old_max_n:
+                    t_old, o = timed(solve[objective], X, k, time_limit=old_limit, method="mip")
+                    old = f"{t_old:.1f}" if o.status == "optimal" else f"> {old_limit:g} ({o.status})"
+                    ov = "-" if o.value is None else f"{o.value:.4f}"
+                for method in methods:
+                    t, e = timed(solve[objective], X, k, time_limit=limit, method=method)
+                    nodes = e.parameters.get("nodes", "-")
+                    print(f"| {objective} | {name} | {n} | {k} | {method} | {t:.2f} | {e.status} | "
+                          f"{e.value:.4f} | {e.bound:.4f} | {nodes} | {old} | {ov} |", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--quality", action="store_true", help="only the solution-quality tables")
+    ap.add_argument("--remote-cycle", action="store_true", help="only the remote-cycle tables")
+    ap.add_argument("--exact", action="store_true", help="only the exact max-sum / sum-min table")
+    ap.add_argument("--sizes", default="200:5,300:8,400:10", help="n:k pairs for --exact")
+    ap.add_argument("--limit", type=float, default=60.0, help="time limit of the B&B (--exact)")
+    ap.add_argument("--old-limit", type=float, default=10.0, help="time limit of the MIP (--exact)")
+    ap.add_argument("--old-max-n", type=int, default=200, help="largest n the MIP runs on (--exact)")
     args = ap.parse_args()
+    if args.exact:
+        print(f"python scripts/bench_diversity.py --exact --sizes {args.sizes} --limit {args.limit:g} "
+              f"--old-limit {args.old_limit:g} --old-max-n {args.old_max_n}\n")
+        exact_table(args.sizes, args.limit, args.old_limit, args.old_max_n)
+        return
+    if args.remote_cycle:
+        print(f"python scripts/bench_diversity.py --remote-cycle --scale {args.scale}\n")
+        remote_cycle_tables(args.scale)
+        return
     if args.quality:
         print("python scripts/bench_diversity.py --quality\n")
         quality_tables()
