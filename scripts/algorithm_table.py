@@ -32,6 +32,7 @@ ENTRY_POINTS = {
     "alloc-dual-training": "`allocate(inst, \"dual-training\", order=\"random\")`",
     "alloc-dual-mirror-descent": "`allocate(inst, \"dual-mirror-descent\")`",
     "matching-exact": "`max_weight_matching(graph)` (also `max_weight_assignment`, `b_matching`)",
+    "matching-cardinality-exact": "`max_weight_matching(graph, maxcardinality=True)` (all weights equal)",
     "matching-greedy": "`max_weight_matching(graph, algorithm=\"greedy\")`",
     "matching-path-growing": "`max_weight_matching(graph, algorithm=\"path-growing\")`",
     "matching-augment": "`max_weight_matching(graph, algorithm=\"augment\", seed=s)`",
@@ -60,6 +61,7 @@ ENTRY_POINTS = {
     "packing-dmd-regularized": "`dual_mirror_descent(packing_inst, regularizer=\"max-min\", lam=l)`",
     "welfare-greedy": "`online_welfare(valuations)`",
     "welfare-greedy-random-order": "`online_welfare(valuations, order=\"random\", seed=s)`",
+    "edcs-vertex-cover": "`coresets.edcs_vertex_cover(graph, parts, beta, seed=s)`",
 }
 
 

@@ -13,6 +13,8 @@
     python scripts/bench_matching.py                 # everything (about 6 minutes)
     python scripts/bench_matching.py --quick         # small graphs only
     python scripts/bench_matching.py --edcs-dense    # EDCS core-sets on dense graphs only (~4 minutes)
+    python scripts/bench_matching.py --cardinality --nx-limit 60   # maximum cardinality, unit weights
+    python scripts/bench_matching.py --vertex-cover  # EDCS vertex-cover core-sets only (~4 minutes)
 """
 
 from __future__ import annotations
@@ -233,6 +235,98 @@ def bench_edcs_dense(quick: bool, parts: int = 4):
                   f"| {len(mc) / opt:.4f} | {t_ed:.2f} | {t_mc:.2f} | {t_exact:.2f} | {opt} |", flush=True)
 
 
+CARD_CHILD = """
+import sys, time, numpy as np
+e = np.load(sys.argv[1])
+n = int(e.max()) + 1 if e.size else 0
+if sys.argv[2] == "networkx":
+    import networkx as nx
+    G = nx.Graph()
+    G.add_nodes_from(range(n))
+    G.add_edges_from(e.tolist())
+    t = time.perf_counter()
+    size = len(nx.max_weight_matching(G, maxcardinality=True))
+elif sys.argv[2] == "blossom":
+    from submodkit.solvers.blossom_kernels import blossom_matching
+    from submodkit.solvers.matching import as_edge_list
+    blossom_matching(3, np.array([0, 1]), np.array([1, 2]), np.ones(2), True)  # compiled before timing
+    g = as_edge_list(e)
+    t = time.perf_counter()
+    mate, _, _ = blossom_matching(g.n, g.u, g.v, g.w, True)
+    size = int((mate >= 0).sum()) // 2
+else:  # cold: a new process, import, normalize and solve (Numba cache populated)
+    t = time.perf_counter()
+    from submodkit.solvers.matching import max_weight_matching
+    size = len(max_weight_matching(e, maxcardinality=True))
+print(time.perf_counter() - t, size)
+"""
+
+
+def bench_cardinality(nx_limit: float, blossom_limit: float, repeat: int):
+    """Maximum-cardinality matching (all weights 1): the Edmonds cardinality kernel (what
+    ``max_weight_matching`` dispatches to) vs the weighted blossom in unit-weight mode and
+    networkx, both in child processes with time limits."""
+    import tempfile
+
+    from submodkit.instances import read_edgelist
+    from submodkit.instances.generators import random_graph
+    from submodkit.solvers.matching import as_edge_list, max_weight_matching
+
+    tmp = Path(tempfile.gettempdir())
+
+    def cached_chung_lu(n, deg, gamma):
+        f = tmp / f"submodkit_bench_chung_lu_{n}_{deg}_{gamma}.npy"  # the generator is slow (~40 s)
+        if not f.exists():
+            np.save(f, chung_lu(n, deg, gamma))
+        return np.load(f)
+
+    graphs = [
+        ("power law n=10000, avg deg 100, gamma 1.8", lambda: cached_chung_lu(10000, 100, 1.8)),
+        ("power law n=20000, avg deg 100, gamma 1.7", lambda: cached_chung_lu(20000, 100, 1.7)),
+        ("G(n=10000, m=1000000)", lambda: random_graph(10000, 10**6, seed=0).edges),
+    ]
+    snap = ROOT.parent / "shared" / "data" / "snap" / "facebook_combined.txt.gz"
+    if snap.exists():
+        graphs.append(("snap facebook_combined", lambda: read_edgelist(snap).edges))
+    for p in sorted(DATA.glob("*.edge.gz")):
+        graphs.append((p.name[: -len(".edge.gz")] + " (unit)", lambda p=p: read_edgelist(p).edges))
+    max_weight_matching([(0, 1), (1, 2), (2, 0)], maxcardinality=True)  # compiled before timing
+    print("| graph | n | m | max matching | greedy start | augmentations | failed searches "
+          "| new kernel warm (s) | cold process (s) | weighted blossom, unit (s) | networkx (s) | vs blossom "
+          "| vs networkx | sizes agree |")
+    print("|---" * 14 + "|")
+    for name, make in graphs:
+        g = as_edge_list(np.asarray(make(), dtype=np.int64).reshape(-1, 2))
+        e = np.column_stack([g.u, g.v])
+        sol = max_weight_matching(g, maxcardinality=True)
+        warm = median_time(lambda g=g: max_weight_matching(g, maxcardinality=True), repeat)
+        f = tmp / f"submodkit_bench_card_{abs(hash(name))}.npy"
+        np.save(f, e)
+        cold, _ = _card_child(f, "cold", 600)
+        bt, bs = _card_child(f, "blossom", blossom_limit)
+        nt, ns = _card_child(f, "networkx", nx_limit)
+        f.unlink()
+        agree = all(x is None or x == len(sol) for x in (bs, ns))
+        cells = []
+        for secs, limit in ((bt, blossom_limit), (nt, nx_limit)):
+            cells.append((f"> {limit:.0f} (limit)", f"> {limit / warm:.0f}x") if secs is None
+                         else (f"{secs:.2f}", f"{secs / warm:.0f}x"))
+        st = sol.stats
+        print(f"| {name} | {g.n} | {g.u.size} | {len(sol)} | {st['greedy']} | {st['augmentations']} "
+              f"| {st['failed_searches']} | {warm:.3f} | {cold:.2f} | {cells[0][0]} | {cells[1][0]} "
+              f"| {cells[0][1]} | {cells[1][1]} | {agree} |", flush=True)
+
+
+def _card_child(path, mode: str, limit: float):
+    try:
+        out = subprocess.run([sys.executable, "-c", CARD_CHILD, str(path), mode], capture_output=True,
+                             text=True, timeout=limit, cwd=ROOT)
+    except subprocess.TimeoutExpired:
+        return None, None
+    secs, size = out.stdout.split()
+    return float(secs), int(size)
+
+
 def bench_online():
     from submodkit.instances.generators_matching import random_online, upper_triangular
     from submodkit.solvers.online import online_matching
@@ -251,6 +345,69 @@ def bench_online():
                   f"{runs[0].guarantee.ratio:.4f} |", flush=True)
 
 
+def bench_vertex_cover(quick: bool, parts: int = 4, beta: int = 16, cpsat_limit: float = 25.0):
+    """EDCS vertex-cover core-set: core-set sizes, cover, certified ratio (cover / matching lower
+    bound) and the true ratio where CP-SAT proves the optimum; networkx's local-ratio 2-approximation
+    (min_weighted_vertex_cover) and our maximal-matching cover on the whole graph side by side."""
+    import networkx as nx
+
+    from submodkit.coresets.edcs_vertex_cover import edcs_vertex_cover
+    from submodkit.instances import read_edgelist
+    from submodkit.instances.generators import random_graph
+    from submodkit.solvers.vertex_cover import exact_vertex_cover, is_vertex_cover, maximal_matching_cover
+
+    s = 4 if quick else 1
+    names = ["random_n1000_m10000", "random_n4000_m10000", "triangles_n10002"]
+    graphs = [(n, lambda n=n: read_edgelist(DATA / f"{n}.edge.gz").edges) for n in names[: 2 if quick else 3]]
+    snap = ROOT.parent / "shared" / "data" / "snap" / "facebook_combined.txt.gz"
+    if snap.exists():
+        graphs.append(("snap facebook_combined", lambda: read_edgelist(snap).edges))
+    for n, deg in ((4000 // s, 50), (2000 // s, 200), (2000 // s, 500 // s)):
+        graphs.append((f"G(n={n}, m={n * deg // 2})", lambda n=n, deg=deg: random_graph(n, n * deg // 2,
+                                                                                       seed=0).edges))
+    print(f"{parts} random edge parts, beta = {beta}, beta_minus = {beta - 1}; V = union of the V_i; "
+          f"cover = V + both ends of a maximal matching of the uncovered forwarded edges (exact C': "
+          f"CP-SAT on them, {cpsat_limit / 2:g} s); certified = cover / maximum matching of the union "
+          f"of the H_i; OPT: CP-SAT on G, {cpsat_limit:g} s, 1 worker ([lower bound, best] when not "
+          f"proven).\n")
+    print("| graph | n | m | parts | EDCS edges (sum H_i) | sum V_i | union V | forwarded edges "
+          "| uncovered forwarded | cover | cover (exact C') | matching LB | certified ratio | OPT (CP-SAT) "
+          "| true ratio "
+          "| core-set (s) | CP-SAT (s) | networkx 2-approx cover | networkx (s) | matching 2-approx on G "
+          "| its (s) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for name, load in graphs:
+        edges = np.asarray(load(), np.int64)[:, :2]
+        t = time.perf_counter()
+        sol = edcs_vertex_cover(edges, parts=parts, beta=beta, seed=0)
+        t_core = time.perf_counter() - t
+        assert is_vertex_cover(edges, sol.selection)
+        ex = edcs_vertex_cover(edges, parts=parts, beta=beta, seed=0, forwarded_cover="exact",
+                               time_limit=cpsat_limit / 2)
+        t = time.perf_counter()
+        opt = exact_vertex_cover(edges, time_limit=cpsat_limit)
+        t_opt = time.perf_counter() - t
+        G = nx.Graph()
+        G.add_edges_from(edges.tolist())
+        t = time.perf_counter()
+        nxc = nx.approximation.min_weighted_vertex_cover(G)
+        t_nx = time.perf_counter() - t
+        t = time.perf_counter()
+        mm, _ = maximal_matching_cover(edges)
+        t_mm = time.perf_counter() - t
+        st = sol.stats
+        if opt.optimal:
+            opt_s, ratio = f"{opt.value:g}", f"{sol.value / opt.value:.3f}"
+        else:
+            opt_s = f"[{opt.bound:g}, {opt.value:g}]"
+            ratio = f"[{sol.value / opt.value:.3f}, {sol.value / opt.bound:.3f}]"
+        print(f"| {name} | {st['n_nodes']} | {st['n_edges']} | {parts} | {st['edcs_edges']} "
+              f"| {st['coreset_vertices']} | {st['union_vertices']} | {st['forwarded_edges']} "
+              f"| {st['forwarded_uncovered']} | {sol.value:g} | {ex.value:g} | {sol.lower_bound:g} "
+              f"| {sol.certified_ratio:.3f} | {opt_s} | {ratio} | {t_core:.2f} | {t_opt:.1f} | {len(nxc)} "
+              f"| {t_nx:.2f} | {mm.size} | {t_mm:.3f} |", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small graphs only")
@@ -258,7 +415,26 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--edcs-dense", action="store_true",
                     help="only the EDCS core-set tables on dense graphs (about 4 minutes; --quick: smaller)")
+    ap.add_argument("--cardinality", action="store_true",
+                    help="only maximum-cardinality matching (unit weights) vs weighted blossom and networkx")
+    ap.add_argument("--blossom-limit", type=float, default=120.0,
+                    help="seconds allowed to the weighted blossom per graph (--cardinality)")
+    ap.add_argument("--vertex-cover", action="store_true",
+                    help="only the EDCS vertex-cover core-set table (about 4 minutes; --quick: smaller)")
     args = ap.parse_args()
+    if args.vertex_cover:
+        quick = " --quick" if args.quick else ""
+        print(f"```\npython scripts/bench_matching.py --vertex-cover{quick}\n```\n")
+        print("### EDCS vertex-cover core-sets: sizes, cover, certified and true ratio\n")
+        bench_vertex_cover(args.quick)
+        return
+    if args.cardinality:
+        print(f"```\npython scripts/bench_matching.py --cardinality --nx-limit {args.nx_limit:g} "
+              f"--blossom-limit {args.blossom_limit:g}\n```\n")
+        print("### Maximum-cardinality matching (unit weights): Edmonds cardinality kernel vs the "
+              "weighted blossom and networkx\n")
+        bench_cardinality(args.nx_limit, args.blossom_limit, args.repeat)
+        return
     if args.edcs_dense:
         quick = " --quick" if args.quick else ""
         print(f"```\npython scripts/bench_matching.py --edcs-dense{quick}\n```\n")

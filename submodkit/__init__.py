@@ -69,6 +69,10 @@ _EXPORTS = {
     "diversity_value": "submodkit.solvers.diversity",
     # submodkit.solvers.tsp, submodkit.solvers.exact_remote_cycle (remote-cycle diversity)
     "tsp_tour": "submodkit.solvers.tsp",
+    # submodkit.solvers.vertex_cover
+    "exact_vertex_cover": "submodkit.solvers.vertex_cover",
+    "maximal_matching_cover": "submodkit.solvers.vertex_cover",
+    "is_vertex_cover": "submodkit.solvers.vertex_cover",
     "exact_remote_cycle": "submodkit.solvers.exact_remote_cycle",
     # submodkit.solvers.greedy
     "maximize": "submodkit.solvers.greedy",
@@ -171,5 +175,6 @@ if TYPE_CHECKING:  # static analysers see the real imports
     from submodkit.solvers.streaming import StreamingMaximizer
     from submodkit.solvers.tsp import tsp_tour
     from submodkit.solvers.verify import Verification, verify
+    from submodkit.solvers.vertex_cover import exact_vertex_cover, is_vertex_cover, maximal_matching_cover
     from submodkit.solvers.welfare import WelfareSolution, online_welfare, welfare_value
     from submodkit.verification import Certificate, SuiteReport, certify, run_suite

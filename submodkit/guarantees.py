@@ -395,6 +395,25 @@ GUARANTEES: dict[str, GuaranteeSpec] = {
         ratio=lambda **_: 1.0 / 9.0,
         conditions=("metric", "cardinality", "any partition"),
     ),
+    "edcs-vertex-cover": GuaranteeSpec(
+        statement=("c + p (beta - b) / b, b = ceil(beta_minus / 2), p parts, c = 2 (maximal-matching cover "
+                   "of the forwarded edges) or 1 (exact), derived here for any partition; valid cover, ratio "
+                   "also certified a posteriori by a matching lower bound; the paper's (3 + eps) in "
+                   "expectation is for its construction, not re-derived here"),
+        source=("derived in submodkit.coresets.edcs_vertex_cover (EDCS: Bernstein, Stein, ICALP 2015; "
+                "core-sets: Assadi, Bateni, Bernstein, Mirrokni, Stein, SODA 2019)"),
+        ratio=lambda parts=1, beta=2, beta_minus=1, exact=False, **_: (
+            (1.0 if exact else 2.0) + int(parts) * (int(beta) - (int(beta_minus) + 1) // 2)
+            / ((int(beta_minus) + 1) // 2)),
+        sense="min",
+        conditions=("vertex cover", "any edge partition"),
+    ),
+    "matching-cardinality-exact": GuaranteeSpec(
+        statement="optimal (maximum-cardinality matching; all weights equal)",
+        source="Edmonds, Canad. J. Math. 17 (1965), O(n m alpha(n)) BFS with blossom contraction",
+        ratio=lambda **_: 1.0,
+        conditions=("matching", "general graph", "equal weights"),
+    ),
 }
 
 

@@ -5,6 +5,7 @@ from submodkit.coresets.bicriteria import bicriteria_greedi, bicriteria_size
 from submodkit.coresets.distributed import greedi, randgreedi, upper_bound_at
 from submodkit.coresets.diversity import diversity_coreset
 from submodkit.coresets.edcs import edcs, edcs_coreset_matching, edcs_size_bounds, matching_coreset
+from submodkit.coresets.edcs_vertex_cover import edcs_vertex_cover
 from submodkit.coresets.engines import ENGINES, local_greedy, map_parts
 from submodkit.coresets.sketch import (
     CoverageSketch,
@@ -26,6 +27,7 @@ __all__ = [
     "edcs",
     "edcs_coreset_matching",
     "edcs_size_bounds",
+    "edcs_vertex_cover",
     "matching_coreset",
     "greedi",
     "local_greedy",

@@ -22,6 +22,7 @@ from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.solution import Guarantee, _num
 from submodkit.solvers.blossom_kernels import blossom_matching
+from submodkit.solvers.cardinality_matching_kernels import max_cardinality_matching
 from submodkit.solvers.matching_kernels import greedy_scan, path_growing, two_augment
 
 ALGORITHMS = ("exact", "greedy", "path-growing", "augment", "ilp")
@@ -198,7 +199,11 @@ def max_weight_matching(
       1965; Galil, ACM Computing Surveys 1986), compiled with Numba, following Van
       Rantwijk's implementation that ``networkx.max_weight_matching`` ports. Optimal
       (guarantee 1). With ``maxcardinality=True``: maximum weight among the maximum-
-      cardinality matchings (unit weights give a maximum-cardinality matching).
+      cardinality matchings (unit weights give a maximum-cardinality matching). When all
+      weights are equal (and positive, or ``maxcardinality=True``) it runs Edmonds' O(n m)
+      cardinality algorithm instead (:mod:`submodkit.solvers.cardinality_matching_kernels`:
+      min-degree greedy start, BFS with union-find blossom contraction, frustrated trees
+      deleted); ``stats["kernel"] == "cardinality"``.
     - ``"greedy"``: heaviest edge first, O(m log m); 1/2 (Avis 1983).
     - ``"path-growing"``: Drake and Hougardy, IPL 85 (2003), O(m); 1/2.
     - ``"augment"``: greedy, then passes (random vertex order) applying the best
@@ -241,6 +246,13 @@ def max_weight_matching(
     if g.n == 0 or g.u.size == 0:
         mate = np.full(g.n, -1, np.int64)
         status = "optimal"
+    elif algorithm == "exact" and g.w.min() == g.w.max() and (g.w[0] > 0 or maxcardinality):
+        # all weights equal: a maximum-weight matching is a maximum-cardinality one
+        ptr, nbr, _, _ = g.csr()
+        mate, greedy_size, found, failed, _ = max_cardinality_matching(g.n, ptr, nbr)
+        stats.update(kernel="cardinality", greedy=int(greedy_size), augmentations=int(found),
+                     failed_searches=int(failed))
+        status = "optimal"
     elif algorithm == "exact":
         mate, _, stages = blossom_matching(g.n, g.u, g.v, g.w, bool(maxcardinality))
         stats["stages"] = int(stages)
@@ -274,7 +286,8 @@ def _greedy_order(g: EdgeList) -> np.ndarray:
 
 def _guarantee_of(algorithm: str, stats: dict) -> Guarantee:
     if algorithm == "exact":
-        return guarantee("matching-exact")
+        cardinality = stats.get("kernel") == "cardinality"
+        return guarantee("matching-cardinality-exact" if cardinality else "matching-exact")
     if algorithm == "augment" and stats.get("converged", True):
         return guarantee("matching-augment")
     if algorithm == "path-growing":

@@ -371,6 +371,14 @@ def matching_family(ctx: Context):
                 continue
             yield ctx.run(alg, name, sol.weight, opt, "exact (blossom)", sol.guarantee, seed=seed,
                           group="random weighted G(n, m)")
+        # unit weights: Edmonds' cardinality kernel against the integer program
+        from submodkit.solvers.exact_matching import matching_ilp
+
+        unit = np.column_stack([g.edges, np.ones(len(g.edges))])
+        sol = max_weight_matching(unit, "exact")
+        ilp_opt = float(matching_ilp(unit).value)
+        yield ctx.run("exact (cardinality kernel)", name, sol.weight, ilp_opt, "exact (integer program)",
+                      sol.guarantee, seed=seed, group="random G(n, m), unit weights")
 
 
 @register_family("online-matching",
@@ -655,3 +663,23 @@ def matching_extra_family(ctx: Context):
             sol = allocate(inst, alg, order="random", seed=seed)
             yield ctx.run(alg, name, sol.value, opt, "exact (TU LP)", sol.guarantee, seed=seed,
                           group="random, weighted (free disposal)")
+
+
+@register_family("vertex-cover", requires=("submodkit.coresets.edcs_vertex_cover",
+                                           "submodkit.solvers.vertex_cover"))
+def vertex_cover_family(ctx: Context):
+    """edcs_vertex_cover (EDCS core-sets, matching or exact cover of the forwarded edges) against
+    the exact minimum vertex cover (CP-SAT), on random G(n, m)."""
+    from submodkit.coresets.edcs_vertex_cover import edcs_vertex_cover
+    from submodkit.instances.generators import random_graph
+    from submodkit.solvers.vertex_cover import exact_vertex_cover
+
+    n, mm = (40, 160) if not ctx.full else (150, 1200)
+    for seed in ctx.seeds:
+        g = random_graph(n, mm, seed=seed, weighted=False)
+        name = f"gnm-{n}-{mm}-s{seed}"
+        opt = exact_vertex_cover(g, time_limit=60.0)
+        for fc in ("matching", "exact"):
+            sol = edcs_vertex_cover(g, parts=4, beta=6, seed=seed, forwarded_cover=fc)
+            yield ctx.run(f"edcs-vertex-cover (4 parts, {fc})", name, sol.value, opt, "exact (CP-SAT)",
+                          sol.guarantee, seed=seed, group="random G(n, m)")
