@@ -43,6 +43,7 @@ ENTRY_POINTS = {
     "gmm-remote-tree": "`diversify(X, k, \"remote-tree\")`",
     "gmm-remote-cycle": "`diversify(X, k, \"remote-cycle\")`",
     "gmm-coreset-remote-cycle": "`diversity_coreset(X, k, \"remote-cycle\", parts=m)`",
+    "gmm-coreset-remote-tree": "`diversity_coreset(X, k, \"remote-tree\", parts=m)`",
     "max-sum-greedy": "`diversify(X, k, \"max-sum\", quality=q, lam=l)`",
     "max-sum-local-search": "`diversify(X, k, \"max-sum\", constraint=PartitionMatroid(g, c))`",
     "gist": "`diversify(X, k, quality=q, lam=l, epsilon=e)` (GIST)",

@@ -395,6 +395,16 @@ GUARANTEES: dict[str, GuaranteeSpec] = {
         ratio=lambda **_: 1.0 / 9.0,
         conditions=("metric", "cardinality", "any partition"),
     ),
+    "gmm-coreset-remote-tree": GuaranteeSpec(
+        statement="(k - 1) / (8 (3k - 2)) (remote-tree: GMM core-sets of size k per part "
+                  "((k - 1) / (2 (3k - 2)), derived here), then GMM on the union (1/4)); 1/32 at k = 2, "
+                  "-> 1/24",
+        source="Indyk, Mahabadi, Mahdian, Mirrokni, PODS 2014 (composable core-sets for the remote-* "
+               "family); Halldorsson, Iwano, Katoh, Tokuyama 1999 (GMM 1/4); constant derived in "
+               "submodkit.coresets.diversity",
+        ratio=lambda k=2, **_: (int(k) - 1) / (8.0 * (3 * int(k) - 2)) if int(k) >= 2 else 0.0,
+        conditions=("metric", "cardinality", "any partition"),
+    ),
     "edcs-vertex-cover": GuaranteeSpec(
         statement=("c + p (beta - b) / b, b = ceil(beta_minus / 2), p parts, c = 2 (maximal-matching cover "
                    "of the forwarded edges) or 1 (exact), derived here for any partition; valid cover, ratio "

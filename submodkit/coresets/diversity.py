@@ -13,13 +13,20 @@ Each part of the data keeps a small core-set; the union of the core-sets is solv
   each optimal point to a core-set point of its part within R: a k-subset of the union
   containing the image has tour >= OPT - 2kR. So OPT(union) >= max(kR, OPT - 2kR) >= OPT/3,
   and GMM on the union (1/3) gives 1/9 for any partition (``"gmm-coreset-remote-cycle"``).
+  For remote-tree (minimum spanning tree weight) the same two cases give
+  ``x = (k - 1) / (2 (3k - 2))``: the part with radius R has MST >= (k - 1) R; otherwise
+  MST(O) <= 2 Steiner(O) <= 2 (MST(image) + kR), and any k-subset P of the union containing
+  the image has MST(P) >= Steiner(image) >= MST(image) / 2 >= MST(O) / 4 - kR / 2; so
+  OPT(union) >= max((k - 1) R, OPT / 4 - kR / 2) >= x OPT, and GMM on the union (1/4) gives
+  ``(k - 1) / (8 (3k - 2))``, 1/32 at k = 2 and about 1/24 for large k
+  (``"gmm-coreset-remote-tree"``).
 - ``"local-search"``: max-sum local search (size k) on each part: the remote-clique
   core-sets of the same paper.
 - ``"greedy"``: max-sum greedy (size k) on each part of a *random* partition: the
   randomized composable core-sets of Epasto, Mirrokni, Zadimoghaddam (SPAA 2019).
 
 Guarantees reported: max-min with ``"gmm"`` (1/6, any partition), remote-cycle with
-``"gmm"`` (1/9, any partition) and max-sum with
+``"gmm"`` (1/9, any partition), remote-tree with ``"gmm"`` ((k - 1) / (8 (3k - 2))) and max-sum with
 ``"local-search"`` or ``"greedy"`` core-sets on a *random* partition (``labels=None``):
 the randomized composable core-sets of Epasto, Mirrokni, Zadimoghaddam (SPAA 2019), size k
 per part, which "asymptotically achieve 1/2" (registered as ``"randomized-coreset-max-sum"``,
@@ -74,7 +81,9 @@ def diversity_coreset(
     uniformly at random into ``parts`` parts (``seed``). ``stats["coreset_size"]`` is the
     size of the union. Guarantees: max-min with ``method="gmm"``: 1/6 for any partition
     (``"gmm-coreset"``); remote-cycle with ``method="gmm"``: 1/9 for any partition
-    (``"gmm-coreset-remote-cycle"``); max-sum with ``"local-search"`` (or ``"greedy"``) core-sets on a
+    (``"gmm-coreset-remote-cycle"``); remote-tree with ``method="gmm"``: (k - 1) / (8 (3k - 2))
+    for any partition (``"gmm-coreset-remote-tree"``); max-sum with ``"local-search"`` (or
+    ``"greedy"``) core-sets on a
     random partition: ``1/2 - epsilon`` in expectation for large k
     (``"randomized-coreset-max-sum"``, Epasto, Mirrokni, Zadimoghaddam, SPAA 2019); the
     union is then solved by local search. Cost: one size-k solve per part plus one on the
@@ -138,6 +147,8 @@ def diversity_coreset(
             sol.guarantee = guarantee("gmm-coreset")
         elif method == "gmm" and objective == "remote-cycle":
             sol.guarantee = guarantee("gmm-coreset-remote-cycle")
+        elif method == "gmm" and objective == "remote-tree":
+            sol.guarantee = guarantee("gmm-coreset-remote-tree", k=k)
         elif randomized:
             sol.guarantee = guarantee("randomized-coreset-max-sum", k=k, epsilon=epsilon)
     return sol

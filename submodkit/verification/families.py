@@ -507,8 +507,9 @@ def nonmonotone_family(ctx: Context):
                            "submodkit.coresets.diversity", "submodkit.solvers.sum_min_lp",
                            "submodkit.solvers.exact_remote_cycle"))
 def diversity_extra_family(ctx: Context):
-    """diversify(): max-sum local search, GMM for remote-tree and remote-cycle, GIST (max-min plus a modular
-    quality); diversity_coreset (GMM core-sets for max-min, randomized core-sets for max-sum);
+    """diversify(): max-sum local search, GMM for remote-tree and remote-cycle, GIST (max-min plus a
+    modular quality); diversity_coreset (GMM core-sets for max-min, remote-tree and remote-cycle,
+    randomized core-sets for max-sum);
     sum_min_lp; all against brute force on small random point sets."""
     from submodkit.coresets.diversity import diversity_coreset
     from submodkit.solvers.diversity import Points, diversify
@@ -533,6 +534,9 @@ def diversity_extra_family(ctx: Context):
         sol = diversify(X, k, "remote-tree", seed=seed)
         yield ctx.run("gmm (remote-tree)", name, sol.value, opt, "brute-force", sol.guarantee, seed=seed,
                       group=group)
+        sol = diversity_coreset(X, k, "remote-tree", parts=3, seed=seed)
+        yield ctx.run("gmm core-set (remote-tree)", name, sol.value, opt, "brute-force", sol.guarantee,
+                      seed=seed, group=group)
         opt = exact_remote_cycle(X, k).value
         sol = diversify(X, k, "remote-cycle", seed=seed)
         yield ctx.run("gmm (remote-cycle)", name, sol.value, opt, "brute-force (Held-Karp per subset)",

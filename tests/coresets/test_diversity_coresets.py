@@ -73,3 +73,28 @@ def test_randomized_max_sum_coreset_against_exact():
     ratios = [diversity_coreset(X, 5, "max-sum", parts=4, seed=s, method="local-search").value / opt
               for s in range(5)]
     assert min(ratios) >= 0.9  # measured: 0.97-1.0; the paper reports > 90% on real data
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_gmm_coreset_remote_tree_derived_constant(seed):
+    """The remote-tree core-set lemma (OPT(union of GMM core-sets) >= (k-1)/(2(3k-2)) OPT, any
+    partition) and the end-to-end (k-1)/(8(3k-2)), against brute force."""
+    from submodkit.solvers.diversity import Points, gmm_select
+
+    rng = np.random.default_rng(200 + seed)
+    n, k = 13, 2 + seed % 4
+    X = rng.random((n, 2)) * (1 + 4 * (np.arange(n) % 3 == 0))[:, None]  # uneven spreads
+    labels = rng.integers(0, 3, n) if seed % 2 else np.argsort(np.argsort(X[:, 0])) * 3 // n
+    opt = brute_force_diversity(X, k, "remote-tree").value
+    union = []
+    for part in range(3):
+        idx = np.flatnonzero(labels == part)
+        if idx.size:
+            union.extend(idx[gmm_select(Points(X[idx]), min(k, idx.size))[0]].tolist())
+    union = np.array(sorted(set(union)))
+    if union.size >= k:
+        lemma = brute_force_diversity(X[union], k, "remote-tree").value
+        assert lemma >= (k - 1) / (2 * (3 * k - 2)) * opt - 1e-9
+    sol = diversity_coreset(X, k, "remote-tree", labels=labels)
+    assert sol.guarantee.ratio == pytest.approx((k - 1) / (8 * (3 * k - 2)))
+    assert sol.value <= opt + 1e-9 and sol.guarantee.holds(sol.value, opt)
