@@ -81,25 +81,19 @@ def load():
             return [int(i) for i in make().fit(data).ranking]
         return fit
     import submodlib
+    if not workload.endswith("fl"):
+        return None
     if workload == "knn-fl":  # submodlib: f = sum_i max_{j in S} s_ij, rows are elements
-        sijs, nn = data.T.tocsr(), int(sys.argv[7])
+        kwargs = {"mode": "sparse", "sijs": data.T.tocsr(), "num_neighbors": int(sys.argv[7])}
+    else:
+        kwargs = {"mode": "dense", "sijs": data, "separate_rep": False}
 
-        def fit(backend=None):
-            f = submodlib.FacilityLocationFunction(n=data.shape[0], mode="sparse", sijs=sijs,
-                                                   num_neighbors=nn)
-            res = f.maximize(budget=k, optimizer="LazyGreedy", stopIfZeroGain=False,
-                             stopIfNegativeGain=False, show_progress=False)
-            return [int(r[0]) for r in res]
-        return fit
-    if workload.endswith("fl"):
-        def fit(backend=None):
-            f = submodlib.FacilityLocationFunction(n=data.shape[0], mode="dense", sijs=data,
-                                                   separate_rep=False)
-            res = f.maximize(budget=k, optimizer="LazyGreedy", stopIfZeroGain=False,
-                             stopIfNegativeGain=False, show_progress=False)
-            return [int(r[0]) for r in res]
-        return fit
-    return None
+    def fit(backend=None):
+        f = submodlib.FacilityLocationFunction(n=data.shape[0], **kwargs)
+        res = f.maximize(budget=k, optimizer="LazyGreedy", stopIfZeroGain=False, stopIfNegativeGain=False,
+                         show_progress=False)
+        return [int(r[0]) for r in res]
+    return fit
 
 t1 = time.perf_counter()
 run = load()

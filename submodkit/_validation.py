@@ -121,6 +121,13 @@ def _check_dense_fast(name: str, mat: np.ndarray, nonnegative: bool, allow_inf: 
     return mat
 
 
+def check_time_limit(value: object) -> float | None:
+    """``None`` (no limit) or a finite number of seconds > 0."""
+    if value is None:
+        return None
+    return check_real("time_limit", value, minimum=0.0, strict_min=True)
+
+
 def check_selection(name: str, selection: object, n: int) -> np.ndarray:
     """Indices in ``[0, n)`` as an int64 array."""
     try:

@@ -339,11 +339,7 @@ def _diversity(inst, problem: str, args, exact: bool):
     )
     if not exact:
         return sol, None, None, None
-    if objective == "remote-cycle":
-        from submodkit.solvers.exact_remote_cycle import exact_remote_cycle
-
-        ex = exact_remote_cycle(inst.features, args.k, metric=args.metric)
-    elif objective.startswith("remote-"):  # remote-tree, remote-star: enumeration (small n)
+    if objective.startswith("remote-"):  # enumeration (small n)
         ex = X.brute_force_diversity(inst.features, args.k, objective, metric=args.metric)
     else:
         solve = {

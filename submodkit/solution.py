@@ -101,18 +101,12 @@ class Solution:
         return len(self.selection)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "algorithm": self.algorithm,
-            "value": _num(self.value),
-            "selection": [int(i) for i in self.selection],
-            "gains": [_num(g) for g in self.gains],
-            "guarantee": None if self.guarantee is None else self.guarantee.to_dict(),
-            "upper_bound": _num(self.upper_bound),
-            "lower_bound": _num(self.lower_bound),
-            "sense": self.sense,
-            "status": self.status,
-            "stats": {k: _num(v) if isinstance(v, float) else v for k, v in self.stats.items()},
-        }
+        return result_dict(
+            self.algorithm, self.value, self.guarantee, self.stats,
+            selection=[int(i) for i in self.selection], gains=[_num(g) for g in self.gains],
+            upper_bound=_num(self.upper_bound), lower_bound=_num(self.lower_bound), sense=self.sense,
+            status=self.status,
+        )
 
 
 @dataclass
@@ -163,6 +157,17 @@ class ExactResult:
             "parameters": self.parameters,
             "seconds": self.seconds,
         }
+
+
+def result_dict(algorithm: str, value: Any, guarantee: Guarantee | None, stats: dict | None = None,
+                **payload: Any) -> dict[str, Any]:
+    """The JSON shape every result type shares: ``algorithm``, ``value``, its own ``payload``
+    fields, ``guarantee`` and (when given) ``stats``, with numbers made JSON-safe."""
+    out: dict[str, Any] = {"algorithm": algorithm, "value": _num(value), **payload,
+                           "guarantee": None if guarantee is None else guarantee.to_dict()}
+    if stats is not None:
+        out["stats"] = {k: _num(v) if isinstance(v, float) else v for k, v in stats.items()}
+    return out
 
 
 def _num(x: Any) -> Any:

@@ -58,12 +58,12 @@ from typing import Any
 
 import numpy as np
 
-from submodkit._validation import check_choice, check_int, check_real
+from submodkit._validation import check_choice, check_int, check_real, check_time_limit
 from submodkit.coresets.edcs import _check_beta, _partition, edcs_kernel
 from submodkit.guarantees import guarantee
 from submodkit.solution import Solution
 from submodkit.solvers.matching import EdgeList, as_edge_list, max_weight_matching
-from submodkit.solvers.vertex_cover import _check_time_limit, exact_vertex_cover, maximal_matching_cover
+from submodkit.solvers.vertex_cover import exact_vertex_cover, maximal_matching_cover
 
 FORWARDED_COVERS = ("matching", "exact", "auto")
 AUTO_EXACT_EDGES = 2000  # "auto": exact cover of the forwarded edges up to this many
@@ -129,7 +129,7 @@ def edcs_vertex_cover(
     epsilon = check_real("epsilon", epsilon, minimum=0.0, strict_min=True)
     seed = check_int("seed", seed, allow_none=True)
     check_choice("forwarded_cover", forwarded_cover, FORWARDED_COVERS)
-    time_limit = _check_time_limit(time_limit)
+    time_limit = check_time_limit(time_limit)
     check_engine(engine)
     if beta is None:
         beta = max(4, math.ceil(4 * math.log(max(g.n, 2)) / epsilon**2))

@@ -28,7 +28,7 @@ import scipy.sparse as sp
 
 from submodkit._validation import check_choice, check_matrix, check_real, check_vector
 from submodkit.errors import InvalidParameterError
-from submodkit.solution import Guarantee, _num
+from submodkit.solution import Guarantee, _num, result_dict
 
 KINDS = ("capacity", "budget")
 
@@ -156,13 +156,8 @@ class AllocationSolution:
     stats: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "algorithm": self.algorithm,
-            "value": _num(self.value),
-            "assigned": int(np.count_nonzero(self.assignment >= 0)),
-            "guarantee": None if self.guarantee is None else self.guarantee.to_dict(),
-            "stats": {k: _num(v) if isinstance(v, float) else v for k, v in self.stats.items()},
-        }
+        return result_dict(self.algorithm, self.value, self.guarantee, self.stats,
+                           assigned=int(np.count_nonzero(self.assignment >= 0)))
 
 
 @dataclass

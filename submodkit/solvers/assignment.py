@@ -21,7 +21,7 @@ from numba import njit
 from submodkit._validation import check_matrix, check_vector
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
-from submodkit.solution import Guarantee, _num
+from submodkit.solution import Guarantee, _num, result_dict
 
 
 @dataclass
@@ -50,13 +50,8 @@ class AssignmentSolution:
         return self.value
 
     def to_dict(self) -> dict[str, Any]:
-        d = {
-            "algorithm": self.algorithm,
-            "value": _num(self.value),
-            "pairs": np.stack([self.rows, self.cols], axis=1).tolist(),
-            "guarantee": None if self.guarantee is None else self.guarantee.to_dict(),
-            "stats": self.stats,
-        }
+        d = result_dict(self.algorithm, self.value, self.guarantee, self.stats,
+                        pairs=np.stack([self.rows, self.cols], axis=1).tolist())
         if self.payments is not None:
             d["payments"] = [_num(p) for p in self.payments]
         return d

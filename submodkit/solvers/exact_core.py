@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Integral
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from submodkit._validation import check_int, check_real, check_vector
+from submodkit._validation import check_int, check_real, check_time_limit, check_vector
 from submodkit.errors import InvalidParameterError
 
 SOLVERS = ("auto", "cp-sat", "scip", "highs", "cbc")
@@ -80,11 +80,7 @@ def as_nonneg_real(v: Any, name: str) -> float:
 
 
 def check_run_args(time_limit: Any, solver: Any, threads: Any) -> tuple[float | None, str, int]:
-    if time_limit is not None:
-        ok = isinstance(time_limit, Real) and not isinstance(time_limit, bool)
-        if not ok or not math.isfinite(time_limit) or time_limit <= 0:
-            raise InvalidParameterError("time_limit", time_limit, "None or a number of seconds > 0")
-        time_limit = float(time_limit)
+    time_limit = check_time_limit(time_limit)
     if solver not in SOLVERS:
         raise InvalidParameterError("solver", solver, f"one of {', '.join(SOLVERS)}")
     if isinstance(threads, bool) or not isinstance(threads, Integral) or threads < 1:

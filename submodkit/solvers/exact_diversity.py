@@ -601,11 +601,17 @@ def brute_force_diversity(X, k: int, objective: str = "max-min", metric: str = "
                           max_subsets: int = 2_000_000) -> ExactResult:
     """The exact optimum of any `diversify` objective by enumerating every k-subset (the
     selection has ``min(k, rank)`` points under a matroid). Max-min with a ``quality``
-    (GIST's problem) is over every size ``1..k``."""
+    (GIST's problem) is over every size ``1..k``. Remote-cycle without a constraint or a
+    quality goes to the compiled enumeration :func:`~submodkit.solvers.exact_remote_cycle.
+    exact_remote_cycle` (a Held-Karp tour per subset)."""
     from submodkit.solvers.diversity import as_quality
 
     t0 = time.perf_counter()
     check_choice("objective", objective, OBJECTIVES)
+    if objective == "remote-cycle" and constraint is None and quality is None:
+        from submodkit.solvers.exact_remote_cycle import exact_remote_cycle
+
+        return exact_remote_cycle(X, k, metric, max_subsets=max_subsets)
     pts, k = _setup(X, k, metric, constraint)
     n = pts.n
     if sum(math.comb(n, s) for s in range(k + 1)) > max_subsets:

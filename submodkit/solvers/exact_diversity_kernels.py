@@ -13,37 +13,34 @@ from numba import njit
 
 
 @njit(cache=True, nogil=True)
-def suffix_top_sums(D, kmax, step, out):
-    """``out[s, j, t]``: the sum of the t largest ``D[j, l]`` (D: the shares U) over positions
-    ``l >= s * step``, ``l != j`` (t < kmax; fewer when there are fewer such l)."""
+def _suffix_tops(D, kmax, step, out, cumulative):
+    """For every row j and every ``step``-th suffix ``l >= s * step`` (``l != j``) of the
+    positions, the t largest ``D[j, l]`` (t < kmax, kept by :func:`_push_top`): their sum
+    in ``out[s, j, t]`` when ``cumulative`` (``out[., ., 0] = 0``), else the t-th largest
+    (``out[., ., 0] = inf``); missing values count 0."""
     m = D.shape[0]
     top = np.empty(max(kmax, 1))
     for j in range(m):
         cnt = 0
         for s in range(m - 1, -1, -1):
             if s != j and kmax > 1:
-                v = D[j, s]
-                if cnt < kmax - 1:
-                    pos = cnt
-                    cnt += 1
-                elif v > top[cnt - 1]:
-                    pos = cnt - 1
-                else:
-                    pos = -1
-                if pos >= 0:  # insert v into the descending list top[0:cnt]
-                    while pos > 0 and top[pos - 1] < v:
-                        top[pos] = top[pos - 1]
-                        pos -= 1
-                    top[pos] = v
+                _, cnt = _push_top(top, cnt, kmax - 1, D[j, s], 0.0)
             if s % step == 0:
                 idx = s // step
+                out[idx, j, 0] = 0.0 if cumulative else np.inf
                 acc = 0.0
-                out[idx, j, 0] = 0.0
                 for t in range(1, kmax):
-                    if t <= cnt:
-                        acc += top[t - 1]
-                    out[idx, j, t] = acc
+                    v = top[cnt - t] if t <= cnt else 0.0  # top is ascending
+                    acc += v
+                    out[idx, j, t] = acc if cumulative else v
     return 0
+
+
+@njit(cache=True, nogil=True)
+def suffix_top_sums(D, kmax, step, out):
+    """``out[s, j, t]``: the sum of the t largest ``D[j, l]`` (D: the shares U) over positions
+    ``l >= s * step``, ``l != j`` (t < kmax; fewer when there are fewer such l)."""
+    return _suffix_tops(D, kmax, step, out, True)
 
 
 @njit(cache=True, nogil=True)
@@ -118,6 +115,47 @@ def _fill_suffix(p, q, k, A, H, step, B, groups, room, SR, top, top2):
 
 
 @njit(cache=True, nogil=True)
+def _next_node(d, m, nxt, path, room, groups, F, SR, best, tol):
+    """The next node of the depth-first search shared by both branch and bounds:
+    ``(depth, candidate)`` of the deepest open node's next child that the matroid allows and
+    the bound ``F[d] + SR[d, t]`` does not prune, backtracking (and giving back the capacity
+    of the popped point) over exhausted nodes; depth -1 when the search is complete."""
+    while d >= 0:
+        t = nxt[d]
+        while t < m and room[groups[t]] <= 0:
+            t += 1
+        if t >= m or F[d] + SR[d, t] <= best[0] + tol:
+            d -= 1
+            if d >= 0:
+                room[groups[path[d]]] += 1
+            continue
+        nxt[d] = t + 1
+        path[d] = t
+        return d, t
+    return d, -1
+
+
+@njit(cache=True, nogil=True)
+def _leaf(f, k, path, best, best_sel, tol):
+    """A complete k-set of value ``f``: the new incumbent if it beats the old one."""
+    if f > best[0] + tol:
+        best[0] = f
+        for i in range(k):
+            best_sel[i] = path[i]
+
+
+@njit(cache=True, nogil=True)
+def _descend(d, t, nxt, room, groups, F, SR, best, tol):
+    """Enter the child (point ``t`` at depth ``d``, tables of depth ``d + 1`` filled) unless
+    its bound prunes it; returns the new depth."""
+    if F[d + 1] + SR[d + 1, t + 1] <= best[0] + tol:
+        room[groups[t]] += 1
+        return d
+    nxt[d + 1] = t + 1
+    return d + 1
+
+
+@njit(cache=True, nogil=True)
 def maxsum_bb_run(D, k, q0, H, step, B, groups, room, path, nxt, A, F, SR, top, top2, st, best,
                   best_sel, max_nodes, tol):
     """Run (or resume) the max-sum branch and bound for at most ``max_nodes`` nodes.
@@ -142,38 +180,22 @@ def maxsum_bb_run(D, k, q0, H, step, B, groups, room, path, nxt, A, F, SR, top, 
     d = st[0]
     nodes = 0
     while nodes < max_nodes:
+        d, t = _next_node(d, m, nxt, path, room, groups, F, SR, best, tol)
         if d < 0:
             st[0] = d
             st[2] += nodes
             return 0
-        t = nxt[d]
-        while t < m and room[groups[t]] <= 0:
-            t += 1
-        if t >= m or F[d] + SR[d, t] <= best[0] + tol:
-            d -= 1
-            if d >= 0:
-                room[groups[path[d]]] += 1
-            continue
-        nxt[d] = t + 1
-        path[d] = t
         nodes += 1
         f = F[d] + A[d, t]
         if d + 1 == k:
-            if f > best[0] + tol:
-                best[0] = f
-                for i in range(k):
-                    best_sel[i] = path[i]
+            _leaf(f, k, path, best, best_sel, tol)
             continue
         room[groups[t]] -= 1
         F[d + 1] = f
         for j in range(t + 1, m):
             A[d + 1, j] = A[d, j] + D[t, j]
         _fill_suffix(d + 1, t, k, A, H, step, B, groups, room, SR, top, top2)
-        if F[d + 1] + SR[d + 1, t + 1] <= best[0] + tol:
-            room[groups[t]] += 1
-            continue
-        d += 1
-        nxt[d] = t + 1
+        d = _descend(d, t, nxt, room, groups, F, SR, best, tol)
     st[0] = d
     st[2] += nodes
     return 1
@@ -196,31 +218,7 @@ def frontier_bound(F, SR, nxt, depth, best):
 def suffix_kth_largest(D, kmax, step, out):
     """``out[s, j, t]``: the t-th largest ``D[j, l]`` over positions ``l >= s * step``,
     ``l != j`` (``out[., ., 0] = inf``; 0 when there are fewer such l)."""
-    m = D.shape[0]
-    top = np.empty(max(kmax, 1))
-    for j in range(m):
-        cnt = 0
-        for s in range(m - 1, -1, -1):
-            if s != j and kmax > 1:
-                v = D[j, s]
-                if cnt < kmax - 1:
-                    pos = cnt
-                    cnt += 1
-                elif v > top[cnt - 1]:
-                    pos = cnt - 1
-                else:
-                    pos = -1
-                if pos >= 0:
-                    while pos > 0 and top[pos - 1] < v:
-                        top[pos] = top[pos - 1]
-                        pos -= 1
-                    top[pos] = v
-            if s % step == 0:
-                idx = s // step
-                out[idx, j, 0] = np.inf
-                for t in range(1, kmax):
-                    out[idx, j, t] = top[t - 1] if t <= cnt else 0.0
-    return 0
+    return _suffix_tops(D, kmax, step, out, False)
 
 
 @njit(cache=True, nogil=True)
@@ -275,20 +273,11 @@ def summin_bb_run(D, k, R, step, cap, groups, room, path, nxt, A, NN, F, SR, top
     d = st[0]
     nodes = 0
     while nodes < max_nodes:
+        d, t = _next_node(d, m, nxt, path, room, groups, F, SR, best, tol)
         if d < 0:
             st[0] = d
             st[2] += nodes
             return 0
-        t = nxt[d]
-        while t < m and room[groups[t]] <= 0:
-            t += 1
-        if t >= m or F[d] + SR[d, t] <= best[0] + tol:
-            d -= 1
-            if d >= 0:
-                room[groups[path[d]]] += 1
-            continue
-        nxt[d] = t + 1
-        path[d] = t
         nodes += 1
         f = 0.0
         for i in range(d):
@@ -298,21 +287,14 @@ def summin_bb_run(D, k, R, step, cap, groups, room, path, nxt, A, NN, F, SR, top
         NN[d + 1, d] = min(A[d, t], cap)
         f += NN[d + 1, d]
         if d + 1 == k:
-            if f > best[0] + tol:
-                best[0] = f
-                for i in range(k):
-                    best_sel[i] = path[i]
+            _leaf(f, k, path, best, best_sel, tol)
             continue
         room[groups[t]] -= 1
         F[d + 1] = f
         for j in range(t + 1, m):
             A[d + 1, j] = min(A[d, j], D[t, j])
         _fill_suffix_summin(d + 1, t, k, D, path, NN, A, R, step, groups, room, SR, top)
-        if F[d + 1] + SR[d + 1, t + 1] <= best[0] + tol:
-            room[groups[t]] += 1
-            continue
-        d += 1
-        nxt[d] = t + 1
+        d = _descend(d, t, nxt, room, groups, F, SR, best, tol)
     st[0] = d
     st[2] += nodes
     return 1

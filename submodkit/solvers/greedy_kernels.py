@@ -229,8 +229,9 @@ def cardinality_greedy(
     init_gains, bounds_out,
 ):
     """Naive or lazy greedy over every item under a cardinality constraint alone, initial
-    gains included: one kernel call where the general path makes two (the dispatch of a
-    Numba call costs microseconds per argument, which dominates small instances).
+    gains included: one kernel call, and no Python-side setup of the constraint arrays,
+    where the general path makes two calls (on small instances that setup, not the
+    arithmetic, was most of a fit).
 
     Same results as :func:`gains_of` followed by :func:`lazy_greedy` / :func:`naive_greedy`
     with no costs, groups or target: fills ``init_gains`` (every item's gain in the state

@@ -20,7 +20,7 @@ import scipy.sparse as sp
 from submodkit._validation import check_choice, check_int, check_real
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
-from submodkit.solution import Guarantee, _num
+from submodkit.solution import Guarantee, _num, result_dict
 from submodkit.solvers.blossom_kernels import blossom_matching
 from submodkit.solvers.cardinality_matching_kernels import max_cardinality_matching
 from submodkit.solvers.matching_kernels import greedy_scan, path_growing, two_augment
@@ -74,15 +74,8 @@ class MatchingSolution:
         return int(self.pairs.shape[0])
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "algorithm": self.algorithm,
-            "value": _num(self.weight),
-            "pairs": self.pairs.tolist(),
-            "cardinality": len(self),
-            "guarantee": None if self.guarantee is None else self.guarantee.to_dict(),
-            "status": self.status,
-            "stats": {k: _num(v) if isinstance(v, float) else v for k, v in self.stats.items()},
-        }
+        return result_dict(self.algorithm, self.weight, self.guarantee, self.stats,
+                           pairs=self.pairs.tolist(), cardinality=len(self), status=self.status)
 
 
 @dataclass

@@ -27,7 +27,7 @@ import scipy.sparse as sp
 from submodkit._validation import check_choice, check_int, check_real, check_vector
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
-from submodkit.solution import Guarantee, _num
+from submodkit.solution import Guarantee, _num, result_dict
 from submodkit.solvers import packing_kernels as K
 from submodkit.solvers.allocation import AllocationInstance, AllocationOptimum
 from submodkit.solvers.online_allocation import arrival_rows
@@ -180,13 +180,8 @@ class PackingSolution:
     stats: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "algorithm": self.algorithm,
-            "value": _num(self.value),
-            "objective": _num(self.objective),
-            "taken": int(np.count_nonzero(self.choice >= 0)),
-            "guarantee": None if self.guarantee is None else self.guarantee.to_dict(),
-        }
+        return result_dict(self.algorithm, self.value, self.guarantee, self.stats,
+                           objective=_num(self.objective), taken=int(np.count_nonzero(self.choice >= 0)))
 
 
 def _check_regularizer(regularizer: str | None, lam: float) -> float:

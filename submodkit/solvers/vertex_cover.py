@@ -16,24 +16,14 @@ from __future__ import annotations
 
 import math
 import time
-from numbers import Real
 from typing import Any
 
 import numpy as np
 
-from submodkit.errors import InvalidParameterError
+from submodkit._validation import check_time_limit
 from submodkit.solution import ExactResult
 from submodkit.solvers.matching import as_edge_list
 from submodkit.solvers.matching_kernels import greedy_scan
-
-
-def _check_time_limit(time_limit: Any) -> float | None:
-    if time_limit is None:
-        return None
-    ok = isinstance(time_limit, Real) and not isinstance(time_limit, bool)
-    if not ok or not math.isfinite(time_limit) or time_limit <= 0:
-        raise InvalidParameterError("time_limit", time_limit, "None or a number of seconds > 0")
-    return float(time_limit)
 
 
 def maximal_matching_cover(graph: Any, n_nodes: int | None = None) -> tuple[np.ndarray, int]:
@@ -77,7 +67,7 @@ def exact_vertex_cover(graph: Any, time_limit: float | None = None) -> ExactResu
     """
     from ortools.sat.python import cp_model
 
-    time_limit = _check_time_limit(time_limit)
+    time_limit = check_time_limit(time_limit)
     t0 = time.perf_counter()
     g = as_edge_list(graph)
     params: dict[str, Any] = {"num_workers": 1, "linearization_level": 2, "time_limit": time_limit}

@@ -24,7 +24,7 @@ from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.objectives import kernels as OK
 from submodkit.objectives.base import Objective
-from submodkit.solution import Guarantee, _num
+from submodkit.solution import Guarantee, result_dict
 
 
 @dataclass
@@ -41,12 +41,8 @@ class WelfareSolution:
     stats: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "algorithm": self.algorithm,
-            "value": _num(self.value),
-            "assigned": int(np.count_nonzero(self.assignment >= 0)),
-            "guarantee": None if self.guarantee is None else self.guarantee.to_dict(),
-        }
+        return result_dict(self.algorithm, self.value, self.guarantee, self.stats,
+                           assigned=int(np.count_nonzero(self.assignment >= 0)))
 
 
 def _check_valuations(valuations: Sequence[Objective]) -> int:
