@@ -71,6 +71,49 @@ def check_vector(
     return arr
 
 
+def check_seed(value: object, name: str = "seed") -> int | None:
+    """``None`` (fresh entropy) or a non-negative integer seed; bools and negatives are rejected."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise InvalidParameterError(name, value, "None or a non-negative integer")
+    return int(value)
+
+
+def make_rng(seed: object, name: str = "seed") -> np.random.Generator:
+    """``numpy.random.default_rng`` of a checked seed (see `check_seed`)."""
+    return np.random.default_rng(check_seed(seed, name))
+
+
+def check_csr_structure(name: str, indptr: np.ndarray, indices: np.ndarray, shape: tuple[int, int],
+                        n_data: int | None = None) -> None:
+    """Raise unless ``(indptr, indices)`` is a CSR structure of ``shape`` that no kernel can read
+    out of bounds: ``indptr`` of length rows + 1 from 0, non-decreasing, ending at
+    ``len(indices)`` (and at ``n_data`` when given), every column index in ``[0, cols)``."""
+    rows, cols = int(shape[0]), int(shape[1])
+    if indptr.ndim != 1 or indptr.shape[0] != rows + 1:
+        raise InvalidParameterError(f"{name}.indptr", f"array of shape {indptr.shape}",
+                                    f"length {rows + 1} (rows + 1)")
+    if indices.ndim != 1:
+        raise InvalidParameterError(f"{name}.indices", f"array of shape {indices.shape}", "a 1-D array")
+    nnz = indices.shape[0]
+    if indptr[0] != 0 or indptr[-1] != nnz:
+        raise InvalidParameterError(f"{name}.indptr", f"[{indptr[0]}, ..., {indptr[-1]}]",
+                                    f"0 first and {nnz} (the number of indices) last")
+    if n_data is not None and n_data != nnz:
+        raise InvalidParameterError(f"{name}.data", f"array of length {n_data}",
+                                    f"length {nnz} (one value per index)")
+    if rows and np.any(indptr[1:] < indptr[:-1]):
+        row = int(np.flatnonzero(indptr[1:] < indptr[:-1])[0])
+        raise InvalidParameterError(f"{name}.indptr[{row + 1}]", int(indptr[row + 1]),
+                                    "a non-decreasing indptr")
+    if nnz:
+        lo, hi = int(indices.min()), int(indices.max())
+        if lo < 0 or hi >= cols:
+            bad = lo if lo < 0 else hi
+            raise InvalidParameterError(f"{name}.indices", bad, f"column indices in [0, {cols})")
+
+
 def check_matrix(
     name: str, values: object, *, nonnegative: bool = True, allow_inf: bool = False, dtype=np.float64
 ):
@@ -81,7 +124,13 @@ def check_matrix(
             and values.flags.c_contiguous and values.size):
         return _check_dense_fast(name, values, nonnegative, allow_inf)
     if sp.issparse(values):
-        mat = sp.csr_matrix(values, dtype=dtype, copy=True)
+        _check_sparse_structure(name, values)
+        try:
+            mat = sp.csr_matrix(values, dtype=dtype, copy=True)
+        except (TypeError, ValueError) as exc:
+            raise InvalidParameterError(name, type(values).__name__,
+                                        f"a valid sparse matrix ({exc})") from None
+        check_csr_structure(name, mat.indptr, mat.indices, mat.shape, mat.data.shape[0])
         mat.sum_duplicates()
         mat.sort_indices()
         data = mat.data
@@ -103,6 +152,27 @@ def check_matrix(
     if nonnegative and data.size and data.min() < 0:
         raise InvalidParameterError(name, f"a matrix with minimum {data.min()}", "non-negative entries")
     return mat
+
+
+def _check_sparse_structure(name: str, values) -> None:
+    """Index arrays of any scipy sparse input in range, before scipy's compiled conversions
+    (which trust them) touch it."""
+    fmt = values.format
+    rows, cols = values.shape
+    if fmt == "csr":
+        check_csr_structure(name, values.indptr, values.indices, (rows, cols), values.data.shape[0])
+    elif fmt == "csc":
+        check_csr_structure(name, values.indptr, values.indices, (cols, rows), values.data.shape[0])
+    elif fmt == "coo":
+        for axis, (idx, size) in enumerate(zip(values.coords, (rows, cols), strict=True)):
+            if idx.size and (idx.min() < 0 or idx.max() >= size):
+                raise InvalidParameterError(f"{name}.coords[{axis}]", int(idx.max() if idx.min() >= 0
+                                            else idx.min()), f"indices in [0, {size})")
+    elif hasattr(values, "check_format"):
+        try:
+            values.check_format(full_check=True)
+        except (TypeError, ValueError) as exc:
+            raise InvalidParameterError(name, fmt, f"a valid sparse matrix ({exc})") from None
 
 
 _F64 = np.dtype(np.float64)

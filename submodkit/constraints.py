@@ -39,7 +39,8 @@ class PartitionMatroid:
     """At most ``capacities[g]`` elements from each group g.
 
     Args:
-        groups: the group of each candidate, integers in ``[0, G)``; -1 excludes a candidate.
+        groups: the group of each candidate, integers in ``[0, G)`` (to exclude candidates,
+            put them in a group of capacity 0).
         capacities: per-group capacity (an integer, or one integer per group).
     """
 
@@ -48,8 +49,10 @@ class PartitionMatroid:
         if groups.ndim != 1 or (groups.size and not np.issubdtype(groups.dtype, np.integer)):
             raise InvalidParameterError("groups", groups, "a 1-D array of integer group ids")
         self.groups = np.ascontiguousarray(groups, dtype=np.int64)
-        if self.groups.size and self.groups.min() < -1:
-            raise InvalidParameterError("groups", int(self.groups.min()), "group ids >= -1")
+        if self.groups.size and self.groups.min() < 0:
+            raise InvalidParameterError(
+                "groups", int(self.groups.min()), "group ids >= 0 (a group of capacity 0 excludes candidates)"
+            )
         n_groups = int(self.groups.max()) + 1 if self.groups.size else 0
         if np.ndim(capacities) == 0:
             cap = check_int("capacities", capacities)

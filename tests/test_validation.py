@@ -59,3 +59,47 @@ def test_guarantee_cache_returns_the_registry_values():
     assert guarantee("greedy", k=3).ratio == guarantee("lazy", k=3).ratio
     with pytest.raises(KeyError):
         guarantee("no-such-algorithm")
+
+
+@pytest.mark.parametrize("seed", [True, False, -1, 1.5, "0", np.float64(2.0)])
+def test_bad_seeds_are_rejected_everywhere(seed):
+    from submodkit import Coverage, coresets, maximize
+    from submodkit.solvers.nonmonotone import random_greedy
+
+    f = Coverage([[0, 1], [1, 2], [2, 3], [3, 0]])
+    calls = [
+        lambda: maximize(f, 2, algorithm="stochastic", seed=seed),
+        lambda: coresets.randgreedi(f, 2, 2, seed=seed),
+        lambda: random_greedy(f, 2, seed=seed),
+    ]
+    for call in calls:
+        with pytest.raises(InvalidParameterError, match="seed"):
+            call()
+
+
+def test_good_seeds_are_accepted_and_reproducible():
+    from submodkit import Coverage, maximize
+
+    f = Coverage([[0, 1], [1, 2], [2, 3], [3, 0], [0, 2]])
+    for seed in (None, 0, np.int64(7), 2**70):
+        a = maximize(f, 2, algorithm="stochastic", seed=seed)
+        if seed is not None:
+            assert np.array_equal(a.selection, maximize(f, 2, algorithm="stochastic", seed=seed).selection)
+
+
+def test_partition_matroid_rejects_negative_groups():
+    from submodkit.constraints import PartitionMatroid
+
+    with pytest.raises(InvalidParameterError, match="group ids >= 0"):
+        PartitionMatroid(groups=[0, -1, 1], capacities=[1, 1])
+
+
+def test_coverage_rejects_fractional_ids_and_takes_the_universe_from_weights():
+    from submodkit import Coverage
+
+    with pytest.raises(InvalidParameterError, match="integer element ids"):
+        Coverage([[0, 1.7], [1, 2]])
+    f = Coverage([[0, 1], [1]], weights=[1.0, 2.0, 4.0])  # element 2 is in no set
+    assert f.state_size == 3 and f.evaluate([0, 1]) == 3.0
+    with pytest.raises(InvalidParameterError, match="n_elements=2"):
+        Coverage([[0, 5]], weights=[1.0, 2.0])

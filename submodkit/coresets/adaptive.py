@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from submodkit._validation import check_int, check_real
+from submodkit._validation import check_int, check_real, make_rng
 from submodkit.coresets import adaptive_kernels as AK
 from submodkit.coresets.distributed import upper_bound_at
 from submodkit.coresets.engines import check_engine, start_local_cluster
@@ -256,7 +256,7 @@ def adaptive_maximize(
     n = objective.n
     kmax = min(k, n)
     eps_thr, e_hat, delta = sampling_parameters(epsilon)
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     start = time.perf_counter()
     run = _Run(objective)
     stats = {"adaptive_rounds": 0, "queries": 0, "thresholds": 0, "iterations": 0, "preprocessing_rounds": 0}

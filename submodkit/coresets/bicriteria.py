@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 
-from submodkit._validation import check_int, check_real
+from submodkit._validation import check_int, check_real, make_rng
 from submodkit.coresets.distributed import _partition, upper_bound_at
 from submodkit.coresets.engines import check_engine, local_greedy, map_parts
 from submodkit.guarantees import guarantee
@@ -64,7 +64,7 @@ def bicriteria_greedi(
         "items_per_round", items_per_round, minimum=1)
     check_engine(engine)
     start = time.perf_counter()
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     chosen = np.zeros(0, dtype=np.int64)
     gains: list[float] = []
     evals = 0

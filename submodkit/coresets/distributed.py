@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from submodkit._validation import check_int
+from submodkit._validation import check_int, make_rng
 from submodkit.coresets.engines import check_engine, local_greedy, map_parts
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
@@ -42,7 +42,7 @@ def randgreedi(
     """RandGreeDi (Barbosa, Ene, Nguyen, Ward, ICML 2015): GreeDi on a uniformly random partition.
 
     Each item goes to one of ``n_parts`` parts uniformly at random
-    (``np.random.default_rng(seed)``); greedy on each part is a randomized composable
+    (``make_rng(seed)``); greedy on each part is a randomized composable
     core-set (Mirrokni and Zadimoghaddam, STOC 2015), and the better of greedy on the union
     and the best local solution is a ``(1 - 1/e) / 2`` approximation in expectation
     (monotone submodular, cardinality ``k``). Same work as :func:`greedi`. The same seed
@@ -64,7 +64,7 @@ def _partition(objective, k, n_parts, seed, random: bool) -> list[np.ndarray]:
     n_parts = check_int("n_parts", n_parts, minimum=1)
     n = objective.n
     if random:
-        owner = np.random.default_rng(seed).integers(0, n_parts, size=n)
+        owner = make_rng(seed).integers(0, n_parts, size=n)
         order = np.argsort(owner, kind="stable")
         bounds = np.searchsorted(owner[order], np.arange(n_parts + 1))
         return [np.sort(order[bounds[p] : bounds[p + 1]]).astype(np.int64) for p in range(n_parts)]

@@ -42,7 +42,7 @@ import time
 
 import numpy as np
 
-from submodkit._validation import check_choice, check_int, check_real
+from submodkit._validation import check_choice, check_int, check_real, make_rng
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.objectives import distances as DS
@@ -109,7 +109,7 @@ def diversity_coreset(
     epsilon = check_real("epsilon", epsilon, minimum=0.0, maximum=0.5, strict_min=True)
     if labels is None:
         parts = check_int("parts", parts, minimum=1)
-        labels = np.random.default_rng(seed).integers(0, parts, n)
+        labels = make_rng(seed).integers(0, parts, n)
     else:
         labels = np.asarray(labels)
         if labels.shape != (n,) or not np.issubdtype(labels.dtype, np.integer):

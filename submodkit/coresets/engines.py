@@ -98,15 +98,67 @@ def map_parts(
 
 
 def start_local_cluster():
-    """``engine="dask"``: a 2-process ``LocalCluster`` and a ``Client`` on it (close both)."""
+    """``engine="dask"``: a 2-process ``LocalCluster`` and a ``Client`` on it (close both).
+
+    Raises `InvalidParameterError` before starting anything when called from a script's
+    top-level code outside ``if __name__ == "__main__":``: Dask's worker processes re-import
+    the script, which would start a cluster again in each of them ("Nanny failed to start").
+    """
     try:
         from distributed import Client, LocalCluster
     except ImportError:
         raise InvalidParameterError(
             "engine", "dask", "an installed dask.distributed (pip install 'dask[distributed]')"
         ) from None
+    line = unguarded_main_line()
+    if line is not None:
+        raise InvalidParameterError(
+            "engine", "dask",
+            f"a call under `if __name__ == \"__main__\":` ({line[0]}, line {line[1]}, is not): Dask's "
+            "worker processes re-import the script; guard the call, or pass a dask.distributed.Client",
+        )
     cluster = LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None)
     return cluster, Client(cluster)
+
+
+def unguarded_main_line() -> tuple[str, int] | None:
+    """``(script, line)`` when this call comes from a script's top-level code that is not
+    inside ``if __name__ == "__main__":``, else None (interactive sessions, ``python -c``,
+    modules, guarded calls)."""
+    import ast
+    import inspect
+    import sys
+
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or not path or not str(path).endswith(".py"):
+        return None
+    frame = inspect.currentframe()
+    while frame is not None and not (frame.f_code.co_name == "<module>" and frame.f_globals is vars(main)):
+        frame = frame.f_back
+    if frame is None:
+        return None
+    line = frame.f_lineno
+    try:
+        tree = ast.parse(open(path, "rb").read())
+    except (OSError, SyntaxError, ValueError):
+        return None
+    for node in tree.body:
+        if isinstance(node, ast.If) and _is_main_guard(node.test) and node.lineno <= line <= node.end_lineno:
+            return None
+    return str(path), line
+
+
+def _is_main_guard(test: object) -> bool:
+    """``__name__ == "__main__"`` (either order)."""
+    import ast
+
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+        return False
+    sides = [test.left, test.comparators[0]]
+    names = [s for s in sides if isinstance(s, ast.Name) and s.id == "__name__"]
+    consts = [s for s in sides if isinstance(s, ast.Constant) and s.value == "__main__"]
+    return len(names) == 1 and len(consts) == 1
 
 
 def _dask_map(client, fn: Callable, objective: Objective, parts, k: int) -> list:

@@ -8,7 +8,7 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
-from submodkit._validation import check_int, check_real, check_selection, check_vector
+from submodkit._validation import check_int, check_real, check_selection, check_vector, make_rng
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.objectives import kernels as K
@@ -36,7 +36,7 @@ def _unit(h: np.ndarray) -> np.ndarray:
 
 def _keys(seed) -> tuple[np.uint64, np.uint64]:
     """The two hash keys of a seed: element hash, (set, element) pair hash."""
-    a, b = np.random.default_rng(seed).integers(0, 2**63, size=2, dtype=np.int64)
+    a, b = make_rng(seed).integers(0, 2**63, size=2, dtype=np.int64)
     return np.uint64(a), np.uint64(b)
 
 

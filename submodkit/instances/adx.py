@@ -124,9 +124,9 @@ def read_adx(
     ``pubN-types`` with ``seed`` (see :class:`AdxTypes`). Capacities are ``rho * T``,
     T the number of impressions; kind ``"capacity"`` with free disposal.
 
-    Example (needs the data folder):
+    Example (needs the data folder ``../shared/data``, so not run as a test):
         >>> inst = read_adx("../shared/data/adx", "pub1")  # doctest: +SKIP
-        >>> inst.values.shape
+        >>> inst.values.shape  # doctest: +SKIP
         (100000, 6)
     """
     pub = _publisher(publisher)

@@ -522,7 +522,7 @@ def sieve_tight_stream(k: int, epsilon: float = 0.1, algorithm: str = "sieve++"
 
     >>> ss, k, opt = sieve_tight_stream(4)
     >>> round(ss.meta["predicted_value"] / opt, 4)
-    0.6878
+    0.6675
     """
     k = check_int("k", k, minimum=2)
     epsilon = check_real("epsilon", epsilon, minimum=0.0, maximum=1.0, strict_min=True, strict_max=True)

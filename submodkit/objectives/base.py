@@ -5,11 +5,16 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from submodkit._validation import check_matrix, check_selection
+from submodkit._validation import check_csr_structure, check_matrix, check_selection
 from submodkit.errors import InvalidParameterError
 from submodkit.objectives import kinds as K
 
 _F64, _F32 = np.dtype(np.float64), np.dtype(np.float32)
+_KINDS = frozenset((K.KIND_DENSE, K.KIND_CSR, K.KIND_QUAD_DENSE, K.KIND_QUAD_CSR, K.KIND_COVERAGE,
+                    K.KIND_MIX_DENSE, K.KIND_MIX_CSR))
+_SPARSE_KINDS = frozenset((K.KIND_CSR, K.KIND_QUAD_CSR, K.KIND_COVERAGE, K.KIND_MIX_CSR))
+_PHIS = frozenset((K.PHI_IDENTITY, K.PHI_SQRT, K.PHI_LOG1P, K.PHI_INVERSE, K.PHI_MIN,
+                   K.PHI_ONE_MINUS_EXP))
 
 
 def _kernels():
@@ -25,6 +30,14 @@ def check_storage(name: str, values, dtype=np.float64):
     if dtype is not np.float64 and dtype is not _F64 and np.dtype(dtype) not in (_F64, _F32):
         raise InvalidParameterError("dtype", dtype, "numpy.float64 or numpy.float32")
     return check_matrix(name, values, dtype=dtype)
+
+
+def _float_storage(values, ndim: int) -> np.ndarray:
+    """A contiguous float32 array when ``values`` is float32, else float64, of ``ndim`` dimensions."""
+    arr = np.asarray(values)
+    if arr.ndim != ndim:
+        raise ValueError(f"an array of {ndim} dimensions, got shape {arr.shape}")
+    return np.ascontiguousarray(arr, dtype=np.float32 if arr.dtype == _F32 else np.float64)
 
 
 class Objective:
@@ -49,6 +62,7 @@ class Objective:
         monotone: bool = True,
         submodular: bool = True,
         dtype=np.float64,
+        values_checked: bool = False,
     ):
         self.kind = int(kind)
         self.agg = int(agg)
@@ -75,10 +89,85 @@ class Objective:
             self.data = K.EMPTY_DATA32 if single else K.EMPTY_DATA
             self.dense = np.ascontiguousarray(matrix, dtype=dtype)
             self.shape = self.dense.shape
+        if self.kind == K.KIND_COVERAGE:
+            self.data = K.EMPTY_DATA  # implicit ones
         self.w = np.ascontiguousarray(w, dtype=np.float64)
         self.b = np.zeros(self.w.shape) if b is None else np.ascontiguousarray(b, dtype=np.float64)
         self.monotone = bool(monotone)
         self.submodular = bool(submodular)
+        self._check_kernel_arrays(values_checked)
+
+    def _check_kernel_arrays(self, values_checked: bool = False) -> None:
+        """Raise `InvalidParameterError` unless the arrays satisfy every invariant the kernels
+        rely on, so that no kernel can read out of bounds: known codes, the CSR structure or
+        dense shape of the matrix, ``w`` and ``b`` of the lengths the kind reads, finite values.
+        Every objective passes here once, at construction (subclasses and loaded files alike);
+        ``values_checked`` skips the finiteness scan of a matrix that `check_matrix` has seen.
+        """
+        if self.kind not in _KINDS:
+            raise InvalidParameterError("kind", self.kind, f"one of the kind codes {sorted(_KINDS)}")
+        if self.agg not in (K.AGG_SUM, K.AGG_MAX):
+            raise InvalidParameterError("agg", self.agg, f"{K.AGG_SUM} (sum) or {K.AGG_MAX} (max)")
+        if self.phi not in _PHIS:
+            raise InvalidParameterError("phi", self.phi, f"one of the concave-function codes {sorted(_PHIS)}")
+        if len(self.shape) != 2 or min(self.shape) < 0:
+            raise InvalidParameterError("shape", self.shape, "two non-negative sizes")
+        n, m = int(self.shape[0]), int(self.shape[1])
+        if self.kind in _SPARSE_KINDS:
+            check_csr_structure("matrix", self.indptr, self.indices, (n, m),
+                                None if self.kind == K.KIND_COVERAGE else self.data.shape[0])
+            values = self.data
+        else:
+            if self.dense.ndim != 2 or self.dense.shape != (n, m):
+                raise InvalidParameterError("matrix", f"array of shape {self.dense.shape}", f"shape {(n, m)}")
+            values = self.dense
+        if self.kind in (K.KIND_QUAD_DENSE, K.KIND_QUAD_CSR) and n != m:
+            raise InvalidParameterError("matrix", f"shape {(n, m)}", "a square matrix (pairwise kinds)")
+        if not values_checked and values.size and not np.isfinite(values.min() + values.max()):
+            raise InvalidParameterError("matrix", "a matrix with NaN or inf", "finite entries")
+        if self.w.ndim != 1 or self.w.shape[0] != m:
+            raise InvalidParameterError("w", f"array of shape {self.w.shape}", f"length {m} (one per column)")
+        b_len = 2 * m + n if self.kind in (K.KIND_MIX_DENSE, K.KIND_MIX_CSR) else m
+        if self.b.ndim != 1 or self.b.shape[0] != b_len:
+            raise InvalidParameterError("b", f"array of shape {self.b.shape}", f"length {b_len}")
+        for name, arr in (("w", self.w), ("b", self.b)):
+            if arr.size and not np.isfinite(arr).all():
+                raise InvalidParameterError(name, "an array with NaN or inf", "finite entries")
+        if self.kind in (K.KIND_MIX_DENSE, K.KIND_MIX_CSR) and m:
+            codes = self.b[m : 2 * m]
+            if not np.isin(codes, list(_PHIS)).all():
+                raise InvalidParameterError("b", "mixture column codes", "concave-function codes")
+
+    @classmethod
+    def from_kernel_arrays(
+        cls, *, kind: int, agg: int, phi: int, shape, indptr, indices, data, dense, w, b,
+        monotone: bool = True, submodular: bool = True, name: str = "objective",
+    ) -> Objective:
+        """An objective from the raw arrays its kernels read (as :meth:`kernel_args` returns
+        them, e.g. read back from a file), checked like every other objective: arrays that
+        would make a kernel read out of bounds raise `InvalidParameterError` naming the field.
+        """
+        obj = cls.__new__(cls)
+        for field, arr in (("indptr", indptr), ("indices", indices)):
+            arr = np.asarray(arr)
+            if arr.dtype.kind not in "iu" or (arr.size and (arr.min() < 0 or arr.max() >= 2**62)):
+                raise InvalidParameterError(field, f"{arr.dtype} array", "non-negative integer indices")
+        if np.asarray(indices).size and np.asarray(indices).max() >= 2**31:
+            raise InvalidParameterError("indices", int(np.asarray(indices).max()), "column indices < 2**31")
+        try:
+            obj.kind, obj.agg, obj.phi = int(kind), int(agg), int(phi)
+            obj.shape = tuple(int(s) for s in shape)
+            obj.indptr = np.ascontiguousarray(indptr, dtype=np.int64)
+            obj.indices = np.ascontiguousarray(indices, dtype=np.int32)
+            obj.data, obj.dense = _float_storage(data, 1), _float_storage(dense, 2)
+            obj.w = np.ascontiguousarray(w, dtype=np.float64)
+            obj.b = np.ascontiguousarray(b, dtype=np.float64)
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise InvalidParameterError("arrays", type(exc).__name__,
+                                        f"numeric kernel arrays ({exc})") from None
+        obj.monotone, obj.submodular, obj.name = bool(monotone), bool(submodular), str(name)
+        obj._check_kernel_arrays()
+        return obj
 
     @property
     def n(self) -> int:

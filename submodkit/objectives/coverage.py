@@ -14,30 +14,42 @@ from submodkit.objectives.base import Objective, check_storage
 def as_set_matrix(sets, n_elements: int | None = None) -> sp.csr_matrix:
     """Sets as a 0/1 CSR matrix (rows are sets, columns elements).
 
-    Accepts a scipy sparse matrix, a dense 0/1 array, or a list of integer lists.
+    Accepts a scipy sparse matrix, a dense 0/1 array, or a list of integer lists (element
+    ids ``>= 0``; ``n_elements`` columns, by default the largest id + 1).
     """
     if sp.issparse(sets) or isinstance(sets, np.ndarray):
         mat = check_matrix("sets", sets)
         csr = sp.csr_matrix(mat)
         csr.eliminate_zeros()
         csr.data[:] = 1.0
+        if n_elements is not None and n_elements != csr.shape[1]:
+            raise InvalidParameterError("n_elements", n_elements, f"{csr.shape[1]} (the matrix's columns)")
     else:
         try:
-            rows = [np.asarray(s, dtype=np.int64).ravel() for s in sets]
+            rows = [np.asarray(s).ravel() for s in sets]
         except (TypeError, ValueError):
+            rows = None
+        if rows is None or any(r.dtype.kind not in "iuf" and r.size for r in rows):
             raise InvalidParameterError(
                 "sets", sets, "a CSR matrix, a 0/1 array or a list of integer lists"
-            ) from None
+            )
         if not rows:
             raise InvalidParameterError("sets", sets, "at least one set")
         lengths = np.array([r.size for r in rows], dtype=np.int64)
         flat = np.concatenate(rows) if lengths.sum() else np.zeros(0, dtype=np.int64)
+        if flat.dtype.kind == "f":
+            whole = np.isfinite(flat) & (flat == np.round(flat))
+            if not whole.all():
+                raise InvalidParameterError("sets", flat[~whole][0].item(), "integer element ids")
         if flat.size and flat.min() < 0:
-            raise InvalidParameterError("sets", int(flat.min()), "non-negative element indices")
+            raise InvalidParameterError("sets", flat.min().item(), "non-negative element ids")
+        if flat.size and flat.max() >= 2**31:
+            raise InvalidParameterError("sets", flat.max().item(), "element ids < 2**31")
+        flat = flat.astype(np.int64)
         m = int(flat.max()) + 1 if flat.size else 0
         if n_elements is not None:
             if flat.size and m > n_elements:
-                raise InvalidParameterError("sets", m - 1, f"element indices < n_elements={n_elements}")
+                raise InvalidParameterError("sets", m - 1, f"element ids < n_elements={n_elements}")
             m = n_elements
         if m == 0:
             raise InvalidParameterError("sets", sets, "at least one element")
@@ -58,8 +70,10 @@ class Coverage(Objective):
     Args:
         sets: CSR matrix (rows are sets, columns elements), 0/1 array, or list of
             integer lists.
-        weights: element weights (non-negative), ones by default.
-        n_elements: number of elements when ``sets`` is a list (default: max index + 1).
+        weights: element weights (non-negative), ones by default. Their length is the
+            number of elements: an element in no set contributes nothing.
+        n_elements: number of elements when ``sets`` is a list (default: the length of
+            ``weights``, else the largest id + 1).
 
     Example:
         >>> Coverage([[0, 1], [1, 2, 3], [3]]).evaluate([0, 2])
@@ -69,11 +83,17 @@ class Coverage(Objective):
     name = "coverage"
 
     def __init__(self, sets, weights=None, n_elements: int | None = None):
+        w = None if weights is None else check_vector("weights", weights)
+        if w is not None and n_elements is None and not (sp.issparse(sets) or isinstance(sets, np.ndarray)):
+            n_elements = w.shape[0]  # the weights define the universe
         csr = as_set_matrix(sets, n_elements)
         m = csr.shape[1]
-        w = np.ones(m) if weights is None else check_vector("weights", weights, m)
+        if w is None:
+            w = np.ones(m)
+        elif w.shape[0] != m:
+            raise InvalidParameterError("weights", f"array of length {w.shape[0]}",
+                                        f"length {m} (one per element)")
         super().__init__(kind=K.KIND_COVERAGE, agg=K.AGG_MAX, phi=K.PHI_IDENTITY, matrix=csr, w=w)
-        self.data = K.EMPTY_DATA  # implicit ones
 
     @property
     def sets(self) -> sp.csr_matrix:
@@ -110,7 +130,8 @@ class SaturatedCoverage(Objective):
             caps = check_vector("caps", caps, m)
         w = np.ones(m) if weights is None else check_vector("weights", weights, m)
         kind = K.KIND_CSR if sp.issparse(mat) else K.KIND_DENSE
-        super().__init__(kind=kind, agg=K.AGG_SUM, phi=K.PHI_MIN, matrix=mat, w=w, b=caps, dtype=dtype)
+        super().__init__(kind=kind, agg=K.AGG_SUM, phi=K.PHI_MIN, matrix=mat, w=w, b=caps, dtype=dtype,
+                         values_checked=True)
         self.caps = self.b
 
 
@@ -140,4 +161,5 @@ class ProbabilisticCoverage(Objective):
             else:
                 mat = -np.log1p(-mat)
         kind = K.KIND_CSR if sp.issparse(mat) else K.KIND_DENSE
-        super().__init__(kind=kind, agg=K.AGG_SUM, phi=K.PHI_ONE_MINUS_EXP, matrix=mat, w=w)
+        super().__init__(kind=kind, agg=K.AGG_SUM, phi=K.PHI_ONE_MINUS_EXP, matrix=mat, w=w,
+                         values_checked=True)  # -log(1 - 1) = inf is meant

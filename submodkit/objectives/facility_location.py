@@ -38,7 +38,8 @@ class FacilityLocation(Objective):
         else:
             w = check_vector("weights", weights, m)
         kind = K.KIND_DENSE if type(mat) is np.ndarray else K.KIND_CSR
-        super().__init__(kind=kind, agg=K.AGG_MAX, phi=K.PHI_IDENTITY, matrix=mat, w=w, dtype=dtype)
+        super().__init__(kind=kind, agg=K.AGG_MAX, phi=K.PHI_IDENTITY, matrix=mat, w=w, dtype=dtype,
+                         values_checked=True)
 
     @classmethod
     def from_features(

@@ -42,5 +42,5 @@ class FeatureBased(Objective):
         b = np.ones(m) if concave == "min1" else None
         kind = K.KIND_CSR if sp.issparse(mat) else K.KIND_DENSE
         super().__init__(kind=kind, agg=K.AGG_SUM, phi=CONCAVE[concave], matrix=mat, w=w, b=b,
-                         dtype=dtype)
+                         dtype=dtype, values_checked=True)
         self.concave = concave

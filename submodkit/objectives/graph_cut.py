@@ -48,5 +48,5 @@ class GraphCut(Objective):
         # Gains shrink as S grows; the smallest is with every other point selected.
         others = np.asarray(sym.sum(axis=0)).ravel() - diag
         monotone = bool(np.all(w - b * others >= -1e-12 * max(1.0, float(np.abs(w).max()))))
-        super().__init__(kind=kind, matrix=sym, w=w, b=b, monotone=monotone)
+        super().__init__(kind=kind, matrix=sym, w=w, b=b, monotone=monotone, values_checked=True)
         self.lam = lam

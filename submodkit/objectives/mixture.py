@@ -96,7 +96,7 @@ class Mixture(Objective):
         caps_all = np.concatenate(caps)
         b = np.concatenate([caps_all, np.concatenate(codes), mod])
         super().__init__(kind=kind, matrix=matrix, w=np.concatenate(ws), b=b,
-                         monotone=monotone, submodular=submodular)
+                         monotone=monotone, submodular=submodular, values_checked=True)
         self.components = comps
         self.weights = weights
         self.modular = mod

@@ -166,7 +166,11 @@ class AllocationOptimum:
 
     ``duals`` holds the advertiser (budget / capacity) duals of the LP (None for the IP),
     ``x`` the LP value of each eligible entry (CSR order of ``instance.arrays()``) and
-    ``assignment`` the IP's advertiser per arrival (None for the LP).
+    ``assignment`` the IP's advertiser per arrival (None for the LP). ``bound`` is a proven
+    upper bound on the optimum. With a first-order solver (PDLP), whose answer may be a
+    little infeasible, ``value`` is that of a feasible repair of its answer (a proven lower
+    bound), ``bound`` a weak-duality bound from its duals, and ``status`` ``"approximate"``
+    unless the two meet.
     """
 
     value: float | None
@@ -183,6 +187,7 @@ class AllocationOptimum:
             "value": _num(self.value),
             "status": self.status,
             "solver": self.solver,
+            "bound": _num(self.bound),
             "seconds": self.seconds,
         }
 
@@ -327,8 +332,47 @@ def offline_optimum(
         assignment[rows[chosen]] = indices[chosen]
         bound = float(ms.best_objective_bound())
         return AllocationOptimum(value, status, solver, seconds, None, x, assignment, bound)
-    duals = np.asarray(ms.dual_values(), dtype=np.float64)[t:]
-    return AllocationOptimum(value, status, solver, seconds, np.abs(duals), x, None, value)
+    all_duals = np.asarray(ms.dual_values(), dtype=np.float64)
+    if solver == "pdlp":  # a first-order method: certify its answer instead of trusting it
+        value, bound, x = _certified_lp(mat, obj, upper, x, all_duals)
+        status = "optimal" if bound - value <= 1e-9 * max(1.0, abs(bound)) else "approximate"
+        return AllocationOptimum(value, status, solver, time.perf_counter() - start,
+                                 np.abs(all_duals[t:]), x, None, bound)
+    return AllocationOptimum(value, status, solver, seconds, np.abs(all_duals[t:]), x, None, value)
+
+
+def _certified_lp(mat: sp.csr_matrix, obj: np.ndarray, upper: np.ndarray, x: np.ndarray,
+                  duals: np.ndarray) -> tuple[float, float, np.ndarray]:
+    """A proven bracket ``(feasible value, upper bound)`` on the LP ``max obj.x, mat x <= upper,
+    0 <= x <= 1`` from an approximate primal-dual pair (PDLP's tolerances allow slightly
+    infeasible answers whose objective exceeds the optimum).
+
+    Primal: ``x`` clipped to [0, 1], then each column scaled by the smallest factor
+    ``upper / load`` of the rows it sits in (at most 1), so every row meets its bound.
+    Dual: for any ``y >= 0``, ``OPT <= upper.y + sum_j max(0, obj_j - (mat^T y)_j)`` (weak
+    duality with the box ``x <= 1``), with ``y`` the solver's duals clipped at 0."""
+    x = np.clip(x, 0.0, 1.0)
+    load = mat @ x
+    factor = np.ones(upper.size)
+    over = load > upper
+    factor[over] = upper[over] / load[over]
+    coo = mat.tocoo()
+    # each column sits in one arrival row and one advertiser row: take the smaller factor
+    col_factor = np.ones(x.size)
+    np.minimum.at(col_factor, coo.col, factor[coo.row])
+    x = x * col_factor
+    load = mat @ x
+    over = load > upper
+    if over.any():  # rounding left a row a hair over: scale it again
+        factor = np.ones(upper.size)
+        factor[over] = upper[over] / load[over] * (1 - 1e-15)
+        col_factor = np.ones(x.size)
+        np.minimum.at(col_factor, coo.col, factor[coo.row])
+        x = x * col_factor
+    y = np.maximum(duals, 0.0)
+    reduced = obj - mat.T @ y
+    bound = float(upper @ y + np.maximum(reduced, 0.0).sum())
+    return float(obj @ x), bound, x
 
 
 def _flow_optimum(instance: AllocationInstance, time_limit: float | None) -> AllocationOptimum:

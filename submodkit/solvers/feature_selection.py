@@ -24,7 +24,7 @@ import time
 
 import numpy as np
 
-from submodkit._validation import check_int, check_matrix, check_real
+from submodkit._validation import check_int, check_matrix, check_real, make_rng
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.solution import Solution
@@ -172,7 +172,7 @@ def select_features(X, y, k: int, *, lam: float = 0.5, parts: int = 4, engine: o
     if rel is None:
         lam = 1.0
     Dp = combined_metric(D, rel, k, lam)
-    labels = np.random.default_rng(seed).integers(0, parts, p)
+    labels = make_rng(seed).integers(0, parts, p)
     groups = [np.flatnonzero(labels == g) for g in range(parts)]
     groups = [g for g in groups if len(g)]
     if len(groups) == 1:

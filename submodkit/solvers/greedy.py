@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 
-from submodkit._validation import check_choice, check_int, check_real, check_selection
+from submodkit._validation import check_choice, check_int, check_real, check_selection, make_rng
 from submodkit.constraints import Cardinality, Knapsack, PartitionMatroid
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
@@ -326,7 +326,7 @@ def maximize(
         )
     elif algorithm == "stochastic":
         sample = max(1, math.ceil(n / max(kmax, 1) * math.log(1.0 / epsilon)))
-        uniforms = np.random.default_rng(seed).random(kmax * min(sample, n) + 1)
+        uniforms = make_rng(seed).random(kmax * min(sample, n) + 1)
         n_sel, value, more = G.stochastic_greedy(
             *args, cur, candidates, kmax, sample, uniforms, sel, gains
         )

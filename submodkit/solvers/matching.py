@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from submodkit._validation import check_choice, check_int, check_real
+from submodkit._validation import check_choice, check_int, check_real, make_rng
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.solution import Guarantee, _num, result_dict
@@ -261,7 +261,7 @@ def max_weight_matching(
         ptr, nbr, wt, _ = g.csr()
         mate = greedy_scan(g.n, g.u, g.v, _greedy_order(g))
         tol = 1e-12 * max(1.0, float(g.w.max()))
-        rng = np.random.default_rng(seed)
+        rng = make_rng(seed)
         passes, applied, converged = two_augment(
             g.n, ptr, nbr, wt, mate, int(rng.integers(2**31 - 1)), max_passes, tol
         )

@@ -28,7 +28,7 @@ import time
 import numpy as np
 from numba import njit
 
-from submodkit._validation import check_int, check_vector
+from submodkit._validation import check_int, check_vector, make_rng
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.objectives import kernels as K
@@ -269,7 +269,7 @@ def random_greedy(objective: Objective, k: int, *, costs=None, seed: int | None 
     start = time.perf_counter()
     n, c = _check(objective, costs)
     k = check_int("k", k)
-    uniforms = np.random.default_rng(seed).random(max(k, 1))
+    uniforms = make_rng(seed).random(max(k, 1))
     kmax = min(k, n)
     sel = np.empty(kmax, dtype=np.int64)
     gains = np.empty(kmax, dtype=np.float64)
@@ -316,7 +316,7 @@ def double_greedy(
     for j in range(n):
         _readd(kind, agg, objective.indptr, objective.indices, objective.data, objective.dense,
                cur_y, counts, j)
-    uniforms = np.random.default_rng(seed).random(n)
+    uniforms = make_rng(seed).random(n)
     sel = np.empty(n, dtype=np.int64)
     gains = np.empty(n, dtype=np.float64)
     n_sel, value, evals = double_greedy_kernel(

@@ -39,7 +39,7 @@ import scipy.sparse as sp
 from numba import njit
 from scipy.sparse.csgraph import maximum_flow
 
-from submodkit._validation import check_choice, check_int, check_matrix, check_vector
+from submodkit._validation import check_choice, check_int, check_matrix, check_vector, make_rng
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.instances.generators_matching import OnlineInstance
@@ -158,7 +158,7 @@ def online_matching(
     cap = np.ascontiguousarray(inst.capacities, dtype=np.int64)
     if cap.shape != (inst.n_offline,) or (cap.size and cap.min() < 1):
         raise InvalidParameterError("capacities", inst.capacities, f"{inst.n_offline} integers >= 1")
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     if order == "adversarial":
         arrivals = np.arange(inst.n_types, dtype=np.int64)
     elif order == "random":

@@ -13,7 +13,7 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
-from submodkit._validation import check_choice, check_int, check_real
+from submodkit._validation import check_choice, check_int, check_real, make_rng
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.solution import Guarantee
@@ -177,7 +177,7 @@ def allocate(
     check_int("seed", seed, allow_none=True)
     start_time = time.perf_counter()
     t = instance.n_arrivals
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     rows = arrival_rows(order, t, rng)
     indptr, indices, vals, cons = instance.arrays()
     n_adv = instance.n_advertisers
@@ -306,7 +306,7 @@ def random_allocation_instance(
     n_arrivals = check_int("n_arrivals", n_arrivals, minimum=1)
     n_advertisers = check_int("n_advertisers", n_advertisers, minimum=1)
     density = check_real("density", density, minimum=0, maximum=1, strict_min=True)
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     k = max(1, int(round(density * n_advertisers)))
     if k == n_advertisers:
         indices = np.tile(np.arange(n_advertisers, dtype=np.int64), n_arrivals)

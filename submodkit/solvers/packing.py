@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from submodkit._validation import check_choice, check_int, check_real, check_vector
+from submodkit._validation import check_choice, check_int, check_real, check_vector, make_rng
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.solution import Guarantee, _num, result_dict
@@ -333,7 +333,7 @@ def dual_mirror_descent(
     eta = 0.3 if eta is None else check_real("eta", eta, minimum=0, strict_min=True)
     start = time.perf_counter()
     t, m = instance.n_arrivals, instance.n_resources
-    rows = arrival_rows(order, t, np.random.default_rng(seed))
+    rows = arrival_rows(order, t, make_rng(seed))
     pos = instance.rewards[instance.rewards > 0]
     vscale = float(pos.mean()) if pos.size else 1.0
     cs = np.ones(m)
@@ -398,7 +398,7 @@ def random_packing_instance(
     m = check_int("n_resources", n_resources, minimum=1)
     density = check_real("density", density, minimum=0, maximum=1, strict_min=True)
     load = check_real("load", load, minimum=0, strict_min=True)
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     if n_types is None:
         r = 1.0 - rng.random((t, k))
         c = (1.0 - rng.random((t, k, m))) * (rng.random((t, k, m)) < density)

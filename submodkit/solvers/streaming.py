@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from submodkit._validation import check_choice, check_int, check_real, check_selection
-from submodkit.errors import InvalidParameterError
+from submodkit.errors import InstanceFormatError, InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.objectives import kernels as K
 from submodkit.objectives.base import Objective
@@ -71,7 +71,7 @@ class StreamingMaximizer:
             "epsilon", epsilon, minimum=0.0, maximum=1.0, strict_min=True, strict_max=True
         )
         self.log_base = math.log1p(self.epsilon)
-        n_slots = int(math.ceil(math.log(2.0 * max(self.k, 1)) / self.log_base)) + 4
+        n_slots = _n_slots(self.k, self.epsilon)
         kk = max(self.k, 1)
         self._empty = objective.new_state()
         self.slot_exp = np.full(n_slots, np.iinfo(np.int64).min, dtype=np.int64)
@@ -202,6 +202,12 @@ class StreamingMaximizer:
 
         ``objective`` is required unless the file was saved with ``include_objective=True``;
         when given, it must be the objective the stream ran on (its fingerprint is checked).
+
+        Every array is checked against the invariants the kernel relies on (shapes, dtypes,
+        sizes and indices in range, live thresholds forming the ring buffer's range, finite
+        values) and the kept sets are replayed through the objective: their states, gains
+        and values must be what the stream computed. A file that fails raises
+        `InstanceFormatError` naming the field.
         """
         try:
             with np.load(path, allow_pickle=False) as npz:
@@ -211,25 +217,118 @@ class StreamingMaximizer:
             raise
         except Exception:  # numpy raises many types for a file that is not an .npz archive
             header = {}
-        if header.get("format") != _FORMAT or header.get("version", 99) > _VERSION:
+        if (not isinstance(header, dict) or header.get("format") != _FORMAT
+                or not isinstance(header.get("version"), int) or header["version"] > _VERSION):
             raise InvalidParameterError("path", str(path), "a file written by StreamingMaximizer.save")
-        if objective is None:
-            if header["objective"] is None:
-                raise InvalidParameterError(
-                    "objective", None, "the stream's objective (the file was saved without it)"
-                )
-            objective = _objective_from(header["objective"], fields)
-        elif _fingerprint(objective) != header["fingerprint"]:
+
+        def bad(field: str, expected: str, found: object = None) -> InstanceFormatError:
+            return InstanceFormatError(path, None, f"field {field!r}: {expected}",
+                                       None if found is None else str(found))
+
+        if objective is None and header.get("objective") is None:
+            raise InvalidParameterError(
+                "objective", None, "the stream's objective (the file was saved without it)"
+            )
+        if objective is not None and _fingerprint(objective) != header.get("fingerprint"):
             raise InvalidParameterError("objective", objective, "the objective the saved stream ran on")
-        sm = cls(objective, header["k"], header["algorithm"], header["epsilon"])
-        for name in ("slot_exp", "states", "sizes", "values", "sels", "gains", "scal", "ints",
-                     "best_sel", "best_gains"):
-            arr = np.ascontiguousarray(fields[name])
-            if arr.shape != getattr(sm, name).shape:
-                raise InvalidParameterError(name, arr.shape, f"shape {getattr(sm, name).shape}")
-            setattr(sm, name, arr)
-        sm.seconds = float(header["seconds"])
+        try:
+            if objective is None:
+                objective = _objective_from(header["objective"], fields)
+            k = check_int("k", header.get("k"))
+            epsilon = check_real("epsilon", header.get("epsilon"), minimum=0.0, maximum=1.0,
+                                 strict_min=True, strict_max=True)
+            # the arrays' sizes follow from k and epsilon: check them before allocating any
+            expected = {"sels": (_n_slots(k, epsilon), max(k, 1)),
+                        "states": (_n_slots(k, epsilon), objective.state_size)}
+            for name, shape in expected.items():
+                if name in fields and fields[name].shape != shape:
+                    raise bad(name, f"shape {shape} (from k, epsilon and the objective)", fields[name].shape)
+            sm = cls(objective, k, header.get("algorithm"), epsilon)
+            seconds = check_real("seconds", header.get("seconds"), minimum=0.0)
+        except InvalidParameterError as err:
+            raise bad(err.name, err.expected, repr(err.value)) from None
+        for name in _STATE_ARRAYS:
+            fresh = getattr(sm, name)
+            arr = fields.get(name)
+            if arr is None:
+                raise bad(name, "present")
+            if arr.shape != fresh.shape or arr.dtype.kind != fresh.dtype.kind:
+                raise bad(name, f"a {fresh.dtype} array of shape {fresh.shape}", f"{arr.dtype} {arr.shape}")
+            setattr(sm, name, np.ascontiguousarray(arr, dtype=fresh.dtype))
+        sm.seconds = seconds
+        problem = _state_problem(sm)
+        if problem is not None:
+            raise bad(*problem)
         return sm
+
+
+def _n_slots(k: int, epsilon: float) -> int:
+    """Ring-buffer slots: the most thresholds ``(1 + epsilon)^i`` alive at once, plus spares."""
+    return int(math.ceil(math.log(2.0 * max(k, 1)) / math.log1p(epsilon))) + 4
+
+
+_STATE_ARRAYS = ("slot_exp", "states", "sizes", "values", "sels", "gains", "scal", "ints",
+                 "best_sel", "best_gains")
+_DEAD = np.iinfo(np.int64).min
+
+
+def _state_problem(sm: StreamingMaximizer) -> tuple[str, str, object] | None:
+    """The first violated invariant of a loaded stream state as ``(field, expected, found)``,
+    or None when the state is one the stream could have reached."""
+    C, n, kk = sm.n_slots, sm.objective.n, sm.sels.shape[1]
+    for name in ("states", "values", "gains", "scal", "best_gains"):
+        arr = getattr(sm, name)
+        if not np.isfinite(arr).all():
+            return name, "finite values", "NaN or inf"
+    if sm.scal.min() < 0 or sm.values.min(initial=0.0) < 0:
+        return ("scal" if sm.scal.min() < 0 else "values"), "non-negative values", "a negative value"
+    lo, hi, active, best_size = (int(sm.ints[i]) for i in (SK.I_LO, SK.I_HI, SK.I_ACTIVE, SK.I_BEST_SIZE))
+    if active not in (0, 1) or sm.ints[SK.I_EVALS:].min() < 0:
+        return "ints", "an active flag of 0 or 1 and non-negative counters", sm.ints.tolist()
+    if not 0 <= best_size <= min(sm.k, kk):
+        return "ints", f"a best-set size in [0, {min(sm.k, kk)}]", best_size
+    if (sm.sizes.min() < 0) or (sm.sizes.max() > min(sm.k, kk)):
+        return "sizes", f"set sizes in [0, {min(sm.k, kk)}]", sm.sizes.tolist()
+    live = sm.slot_exp != _DEAD
+    if active:
+        if not (lo <= hi + 1 and hi - lo + 1 <= C):
+            return "ints", f"a live threshold range [lo, hi] of at most {C} exponents", (lo, hi)
+        expected = np.full(C, _DEAD, dtype=np.int64)
+        span = np.arange(lo, hi + 1, dtype=np.int64)
+        expected[span % C] = span
+        if not np.array_equal(sm.slot_exp, expected):
+            return "slot_exp", f"the exponents {lo}..{hi} in their ring slots (i mod {C})", "other values"
+    elif live.any() or sm.sizes.any():
+        return "slot_exp", "no live threshold before the first item", "live slots"
+    if sm.sizes[~live].any():
+        return "sizes", "empty sets in dead slots", sm.sizes.tolist()
+    kernel_args = sm.objective.kernel_args()
+    kind, agg, _, indptr, indices, data, dense = kernel_args[:7]
+    tol = 1e-9 * max(1.0, float(sm.scal.max()))
+    for slot in np.flatnonzero(live):
+        size = int(sm.sizes[slot])
+        sel = sm.sels[slot, :size]
+        if size and (sel.min() < 0 or sel.max() >= n or np.unique(sel).size != size):
+            return "sels", f"distinct item indices in [0, {n})", sel.tolist()
+        cur = sm._empty.copy()
+        for t, j in enumerate(sel):
+            g = K.gain(*kernel_args, cur, j)
+            if abs(g - sm.gains[slot, t]) > tol:
+                return "gains", "the gains the kept items had when they were added", float(sm.gains[slot, t])
+            K.commit(kind, agg, indptr, indices, data, dense, cur, j)
+        if np.abs(cur - sm.states[slot]).max(initial=0.0) > tol:
+            return "states", "the objective state of the kept items", f"slot {slot}"
+        if abs(float(sm.gains[slot, :size].sum()) - sm.values[slot]) > tol * max(1, size):
+            return "values", "the sum of the kept items' gains", float(sm.values[slot])
+    best = sm.best_sel[:best_size]
+    if best_size and (best.min() < 0 or best.max() >= n or np.unique(best).size != best_size):
+        return "best_sel", f"distinct item indices in [0, {n})", best.tolist()
+    if abs(float(sm.best_gains[:best_size].sum()) - sm.scal[SK.S_BEST]) > tol * max(1, best_size):
+        return "scal", "a best value equal to the sum of the best set's gains", float(sm.scal[SK.S_BEST])
+    if best_size and abs(sm.objective.evaluate(best) - sm.scal[SK.S_BEST]) > tol * max(1, best_size) \
+            and sm.objective.kind not in (K.KIND_QUAD_DENSE, K.KIND_QUAD_CSR):
+        return "best_sel", "the best set whose value is stored", best.tolist()
+    return None
 
 
 def _fingerprint(objective: Objective) -> str:
@@ -240,12 +339,24 @@ def _fingerprint(objective: Objective) -> str:
     return h.hexdigest()
 
 
-def _objective_from(meta: dict, fields: dict) -> Objective:
-    obj = Objective.__new__(Objective)
-    obj.kind, obj.agg, obj.phi = int(meta["kind"]), int(meta["agg"]), int(meta["phi"])
-    obj.shape = tuple(int(s) for s in meta["shape"])
-    for name in _OBJECTIVE_ARRAYS:
-        setattr(obj, name, np.ascontiguousarray(fields[f"objective.{name}"]))
-    obj.monotone, obj.submodular = bool(meta["monotone"]), bool(meta["submodular"])
-    obj.name = str(meta["name"])
-    return obj
+def _objective_from(meta: object, fields: dict) -> Objective:
+    """The objective stored by ``save(include_objective=True)``, checked like any other."""
+    if not isinstance(meta, dict):
+        raise InvalidParameterError("objective", type(meta).__name__, "an object with the objective's codes")
+    missing = [f"objective.{name}" for name in _OBJECTIVE_ARRAYS if f"objective.{name}" not in fields]
+    if missing or not {"kind", "agg", "phi", "shape"} <= meta.keys():
+        raise InvalidParameterError("objective", ", ".join(missing) or sorted(meta),
+                                    "every stored objective field")
+    for code in ("kind", "agg", "phi"):
+        if isinstance(meta[code], bool) or not isinstance(meta[code], int):
+            raise InvalidParameterError(f"objective.{code}", meta[code], "an integer code")
+    shape = meta["shape"]
+    if not isinstance(shape, list) or len(shape) != 2 or not all(
+            isinstance(s, int) and not isinstance(s, bool) for s in shape):
+        raise InvalidParameterError("objective.shape", shape, "two integers")
+    arrays = {name: fields[f"objective.{name}"] for name in _OBJECTIVE_ARRAYS}
+    return Objective.from_kernel_arrays(
+        kind=meta["kind"], agg=meta["agg"], phi=meta["phi"], shape=shape, **arrays,
+        monotone=bool(meta.get("monotone", False)), submodular=bool(meta.get("submodular", False)),
+        name=str(meta.get("name", "objective")),
+    )

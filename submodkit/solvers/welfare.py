@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from submodkit._validation import check_choice, check_int
+from submodkit._validation import check_choice, check_int, make_rng
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.objectives import kernels as OK
@@ -94,7 +94,7 @@ def online_welfare(
     check_int("seed", seed, allow_none=True)
     start = time.perf_counter()
     if order == "random":
-        rows = np.random.default_rng(seed).permutation(n).astype(np.int64)
+        rows = make_rng(seed).permutation(n).astype(np.int64)
     elif arrival is not None:
         rows = np.asarray(arrival, dtype=np.int64)
         if rows.shape != (n,) or not np.array_equal(np.sort(rows), np.arange(n)):

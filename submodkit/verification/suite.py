@@ -171,7 +171,7 @@ def run_suite(
         bound, if the backends disagree, or if a family raised.
 
     Example:
-        >>> report = run_suite("set-cover", seeds=[0], progress=False)  # doctest: +SKIP
+        >>> report = run_suite("set-cover", seeds=[0], progress=False)
         >>> report.ok
         True
     """

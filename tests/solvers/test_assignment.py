@@ -89,3 +89,67 @@ def test_vcg_brute_force(seed):
         without = _welfare(np.delete(V, i, axis=0)) if n > 1 else 0.0
         assert sol.payments[i] == pytest.approx(without - (W - got[i]), abs=1e-9)
         assert -1e-9 <= sol.payments[i] <= got[i] + 1e-9  # individually rational
+
+
+def test_b_matching_is_optimal_on_float_weights_that_round_alike():
+    # rounded to 9 significant digits the two diagonals tie; only the float weights tell
+    a, b = 1.0000000001 / 3, 1 / 3
+    sol = b_matching([[a, b], [b, a]])
+    assert sol.rows.tolist() == [0, 1] and sol.cols.tolist() == [0, 1]
+    assert sol.value == 2 * a
+    assert sol.stats["cycles_cancelled"] >= 1 and sol.stats["max_gap"] < 1e-14
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_b_matching_near_ties_equal_brute_force(seed):
+    rng = np.random.default_rng(100 + seed)
+    W = (1.0 + rng.integers(0, 3, (3, 4)) * 1e-11 + rng.random((3, 4)) * 1e-13) * (rng.random((3, 4)) < 0.85)
+    rc, cc = rng.integers(1, 3, 3), rng.integers(1, 3, 4)
+    sol = b_matching(W, rc, cc)
+    best = _brute_b_matching(W, rc, cc)
+    assert sol.value >= best - sol.stats["max_gap"]
+    assert np.all(np.bincount(sol.rows, minlength=3) <= rc)
+    assert np.all(np.bincount(sol.cols, minlength=4) <= cc)
+
+
+def test_b_matching_repair_from_scratch_equals_the_flow_start():
+    # cycle cancelling alone, from the empty matching, reaches the same optimum value
+    from submodkit.solvers.assignment import _cancel_negative_cycles
+
+    rng = np.random.default_rng(3)
+    W = rng.random((40, 50)) * (rng.random((40, 50)) < 0.3)
+    rc, cc = rng.integers(1, 4, 40), rng.integers(1, 3, 50)
+    sol = b_matching(W, rc, cc)
+    ii, jj = np.nonzero(W > 0)
+    x = np.zeros(ii.size, np.int8)
+    _cancel_negative_cycles(40, 50, ii.astype(np.int64), jj.astype(np.int64), W[ii, jj], x, rc, cc, 1e-15)
+    assert W[ii, jj][x > 0].sum() == pytest.approx(sol.value, abs=1e-9)
+
+
+def test_sparse_assignment_uses_only_stored_pairs():
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
+    # dense reading (missing = 0) would pick (0, 1) and (1, 0) for weight 0 + 0 > -5 - 5
+    W = sp.csr_matrix(np.array([[-5.0, 0.0], [0.0, -5.0]]))
+    W.eliminate_zeros()
+    sol = max_weight_assignment(W)
+    assert sol.rows.tolist() == [0, 1] and sol.cols.tolist() == [0, 1] and sol.value == -10.0
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        A = sp.random(8, 11, density=0.4, random_state=rng, format="csr") + sp.eye(8, 11, format="csr")
+        ours = max_weight_assignment(A, maximize=False)
+        r, c = min_weight_full_bipartite_matching(A)
+        assert ours.value == pytest.approx(A[r, c].sum())
+        assert all(A[i, j] != 0 for i, j in zip(ours.rows, ours.cols, strict=True))
+    with pytest.raises(InvalidParameterError, match="complete assignment"):
+        max_weight_assignment(sp.csr_matrix(np.array([[1.0, 0.0], [2.0, 0.0]])))
+
+
+@pytest.mark.parametrize("shape", [(0, 0), (2, 0), (0, 3)])
+def test_empty_assignment(shape):
+    from scipy.optimize import linear_sum_assignment
+
+    sol = max_weight_assignment(np.zeros(shape))
+    r, c = linear_sum_assignment(np.zeros(shape))
+    assert sol.rows.size == r.size == 0 and sol.cols.size == c.size == 0 and sol.value == 0.0

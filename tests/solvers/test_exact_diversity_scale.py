@@ -31,7 +31,7 @@ def test_branch_and_bound_equals_brute_force(objective, seed, matroid):
     rng = np.random.default_rng(seed)
     n = int(rng.integers(8, 15))
     X = rng.random((n, 2 + seed % 2))
-    pm = PartitionMatroid(rng.integers(-1, 3, n), [1, 2, 2]) if matroid else None
+    pm = PartitionMatroid(rng.integers(0, 4, n), [0, 1, 2, 2]) if matroid else None  # group 0 excluded
     methods = ("branch-and-bound", "russian-doll") if objective == "max-sum" else ("branch-and-bound",)
     for k in (2, 3, 5):
         b = brute_force_diversity(X, k, objective, constraint=pm)

@@ -335,3 +335,32 @@ def test_pub1_dual_mirror_descent_ratio(pub1):
     for mirror, floor in (("gradient", 0.985), ("multiplicative", 0.99)):  # measured 0.991, 0.995
         sol = allocate(inst, "dual-mirror-descent", order="random", seed=0, mirror=mirror)
         assert floor * opt.value <= sol.value <= opt.value
+
+
+@pytest.mark.parametrize("kind", ["capacity", "budget"])
+def test_pdlp_answer_is_a_proven_bracket(kind):
+    # PDLP stops at a tolerance: its value is a feasible repair and its bound a dual bound,
+    # bracketing the simplex optimum (HiGHS here); "optimal" only when they meet
+    inst = random_allocation_instance(300, 8, kind=kind, seed=4)
+    exact = offline_optimum(inst, solver="glop").value
+    approx = offline_optimum(inst, solver="pdlp")
+    assert approx.value <= exact * (1 + 1e-12) and approx.bound >= exact * (1 - 1e-12)
+    assert approx.status in ("optimal", "approximate")
+    if approx.status == "optimal":
+        assert approx.bound - approx.value <= 1e-9 * max(1.0, abs(approx.bound))
+    x = approx.x
+    t = inst.n_arrivals
+    from submodkit.solvers.allocation import _lp_matrix
+
+    mat, obj, upper, _ = _lp_matrix(inst)
+    if inst.unit_consumption:
+        upper[t:] = inst.budgets
+    assert np.all(mat @ x <= upper * (1 + 1e-12)) and x.min() >= 0 and x.max() <= 1
+    assert obj @ x == pytest.approx(approx.value)
+
+
+def test_pub1_pdlp_is_not_reported_above_the_optimum(pub1):
+    inst, opt = pub1
+    approx = offline_optimum(inst, solver="pdlp")
+    assert approx.value <= opt.value <= approx.bound
+    assert approx.status == "approximate" or approx.bound - approx.value <= 1e-9 * opt.value
