@@ -1,16 +1,21 @@
 """The ``submodkit`` command: ``solve``, ``verify`` and ``info`` on instance files.
 
 A user error (bad file, bad parameter) prints one line on stderr and exits with status 2.
+An unexpected exception (a bug) prints one line asking for a report and exits with status
+1; set ``SUBMODKIT_DEBUG=1`` to see its traceback. ``--json`` output is strict JSON.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
 import time
 from pathlib import Path
+
+from submodkit.errors import InstanceFormatError, InvalidParameterError, SubmodkitError
 
 DIVERSITY = (
     "max-min-diversity", "max-sum-diversity", "sum-min-diversity", "remote-tree-diversity",
@@ -24,7 +29,9 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
+@functools.cache
 def _parser() -> argparse.ArgumentParser:
+    """The argument parser, built once (parsing does not change it)."""
     p = _Parser(prog="submodkit", description=__doc__.splitlines()[0])
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name, helptext in (
@@ -64,7 +71,8 @@ def _parser() -> argparse.ArgumentParser:
         s.add_argument(
             "--lp-solver", default=None, help="allocation: offline optimum by glop, pdlp or flow"
         )
-        s.add_argument("--time-limit", type=float, default=None, help="seconds for the exact solver")
+        s.add_argument("--time-limit", type=float, default=None,
+                       help="seconds for the whole command (reading, approximation, exact solve)")
         s.add_argument("--solver", default="auto", help="exact backend: auto, cp-sat, scip, highs")
         s.add_argument("--json", action="store_true", help="print one JSON object")
         s.add_argument("--quiet", action="store_true", help="no progress output")
@@ -84,7 +92,6 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from submodkit.errors import InvalidParameterError, SubmodkitError
 
     try:
         if args.command == "info":
@@ -95,12 +102,54 @@ def main(argv: list[str] | None = None) -> int:
             raise InvalidParameterError("FILE", None, "an instance file, or --suite NAME")
         return _solve(args, exact=args.command == "verify" or args.exact)
     except (SubmodkitError, OSError) as err:
-        msg = str(err) if not isinstance(err, FileNotFoundError) else f"{err.filename}: no such file"
-        print(f"submodkit: error: {msg}", file=sys.stderr)
+        print(f"submodkit: error: {_one_line(_error_message(err, getattr(args, 'file', None)))}",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("submodkit: interrupted", file=sys.stderr)
         return 130
+    except Exception as err:  # a bug: one line, the traceback on request
+        if os.environ.get("SUBMODKIT_DEBUG") == "1":
+            import traceback
+
+            traceback.print_exc()
+        print(f"submodkit: internal error: {type(err).__name__}: {_one_line(str(err))} (please report "
+              "this with the command; SUBMODKIT_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return 1
+
+
+def _error_message(err: BaseException, file: str | None = None) -> str:
+    """A user error as one message naming its file: OS errors name theirs, reader errors carry
+    file and line, and any other error about a run on an instance file is prefixed with it."""
+    if isinstance(err, OSError) and err.filename is not None:
+        return f"{err.filename}: {err.strerror or 'no such file'}"
+    message = str(err)
+    if file is not None and not isinstance(err, (OSError, InstanceFormatError)) and str(file) not in message:
+        return f"{file}: {message}"
+    return message
+
+
+def _one_line(text: str, limit: int = 500) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _dumps(out: dict) -> str:
+    """Strict JSON: non-finite numbers become null (``allow_nan=False`` proves none is left)."""
+    from submodkit.solution import json_safe
+
+    return json.dumps(json_safe(out), allow_nan=False)
+
+
+def _ratio_fields(ratio, undefined: str) -> dict:
+    """``{"ratio": r}``, or ``{"ratio": None, "ratio_note": why}`` when r is not a finite number."""
+    import math
+
+    if ratio is None:
+        return {"ratio": None}
+    if not math.isfinite(ratio):
+        return {"ratio": None, "ratio_note": undefined}
+    return {"ratio": ratio}
 
 
 def _suite(args) -> int:
@@ -121,7 +170,7 @@ def _suite(args) -> int:
         command="submodkit " + shlex.join(argv),
     )
     if args.json:
-        print(json.dumps({"suite": args.suite, "ok": report.ok, "runs": len(report.runs),
+        print(_dumps({"suite": args.suite, "ok": report.ok, "runs": len(report.runs),
                           "failures": len(report.failures), "errors": len(report.errors),
                           "tight_failures": len(report.tight_failures)}))
     else:
@@ -155,7 +204,7 @@ def _info(args) -> int:
     for attr in ("n_sets", "n_elements", "nnz", "n_nodes", "n_edges", "n_points"):
         if hasattr(inst, attr):
             info[attr] = getattr(inst, attr)
-    print(json.dumps(info) if args.json else "  ".join(f"{k}={v}" for k, v in info.items()))
+    print(_dumps(info) if args.json else "  ".join(f"{k}={v}" for k, v in info.items()))
     return 0
 
 
@@ -170,27 +219,26 @@ def _default_problem(inst) -> str:
 
 
 def _objective(inst, problem: str, args):
-    from submodkit.errors import InvalidParameterError
+    """The objective (or set system) to solve, and the id of each index (None: the index)."""
     from submodkit.instances import Graph, PointSet, SetSystem, Similarity
     from submodkit.objectives import FacilityLocation
 
-    if isinstance(inst, Graph):
-        inst = inst.to_set_system(closed=True)
+    if isinstance(inst, Graph):  # k: a graph with many isolated vertices keeps only k of them
+        inst = inst.to_set_system(closed=True, k=None if problem == "set-cover" else args.k)
     if problem in ("set-cover", "max-cover"):
         if not isinstance(inst, SetSystem):
             raise InvalidParameterError(
                 "--problem", problem, "facility-location for a point or similarity file"
             )
-        return inst if problem == "set-cover" else inst.to_coverage()
+        return (inst if problem == "set-cover" else inst.to_coverage()), inst.labels
     if isinstance(inst, PointSet):
-        return inst.to_facility_location(metric=args.metric, n_neighbors=args.n_neighbors)
+        return inst.to_facility_location(metric=args.metric, n_neighbors=args.n_neighbors), None
     if isinstance(inst, Similarity):
-        return inst.to_facility_location()
-    return FacilityLocation(inst.sets)
+        return inst.to_facility_location(), None
+    return FacilityLocation(inst.sets), inst.labels
 
 
 def _solve(args, exact: bool) -> int:
-    from submodkit.errors import InvalidParameterError
 
     progress = not args.quiet and not args.json and sys.stderr.isatty()
     if args.problem == "allocation":
@@ -198,24 +246,25 @@ def _solve(args, exact: bool) -> int:
     if args.problem == "matching":
         return _solve_matching(args, exact)
     start = time.perf_counter()
+    _start_clock(args, start, exact)
     _status(progress, f"reading {args.file}")
     inst = _read(args)
     problem = args.problem or _default_problem(inst)
     if problem != "set-cover" and args.k is None:
         raise InvalidParameterError("--k", None, f"an integer >= 0 for {problem}")
     _status(progress, f"solving {problem} ({args.algorithm or 'default algorithm'})")
-    ex, ratio, meets = None, None, None
+    ex, ratio, meets, labels = None, None, None, None
     if problem in DIVERSITY:
         sol, ex, ratio, meets = _diversity(inst, problem, args, exact)
     else:
-        target = _objective(inst, problem, args)
+        target, labels = _objective(inst, problem, args)
         sol = _approximate(target, problem, args)
     if exact and problem not in DIVERSITY:
         from submodkit.solvers.verify import verify
 
         _status(progress, "")  # the exact solver draws its own progress line
         ver = verify(
-            target, problem=problem, k=args.k, time_limit=args.time_limit, solver=args.solver,
+            target, problem=problem, k=args.k, time_limit=_time_left(args), solver=args.solver,
             progress=progress, solution=sol,
         )
         ex, meets = ver.exact, ver.meets
@@ -226,7 +275,7 @@ def _solve(args, exact: bool) -> int:
         "problem": problem,
         "algorithm": sol.algorithm,
         "value": _num(sol.value),
-        "selection": [int(i) for i in sol.selection],
+        "selection": [int(i) for i in (sol.selection if labels is None else labels[sol.selection])],
         "guarantee": None if sol.guarantee is None else sol.guarantee.to_dict(),
         "upper_bound": _num(sol.upper_bound),
         "lower_bound": _num(sol.lower_bound),
@@ -234,14 +283,14 @@ def _solve(args, exact: bool) -> int:
             "value": _num(ex.value), "bound": _num(ex.bound), "status": ex.status,
             "solver": ex.solver, "seconds": round(ex.seconds, 4),
         },
-        "ratio": ratio,
+        **_ratio_fields(ratio, "undefined: the optimum (or its bound) is 0"),
         "meets_guarantee": meets,
         "seconds": round(time.perf_counter() - start, 4),
     }
     if "coverage" in (sol.stats or {}):
         out["coverage"] = _num(sol.stats["coverage"])
     if args.json:
-        print(json.dumps(out))
+        print(_dumps(out))
     else:
         _print_human(out, sol)
     return 0
@@ -249,7 +298,6 @@ def _solve(args, exact: bool) -> int:
 
 def _solve_allocation(args, progress: bool) -> int:
     """Online allocation on an AdX publisher directory; the ratio is to the LP optimum."""
-    from submodkit.errors import InvalidParameterError
     from submodkit.instances import read_adx
     from submodkit.solvers.allocation import offline_optimum
     from submodkit.solvers.online_allocation import allocate
@@ -267,7 +315,10 @@ def _solve_allocation(args, progress: bool) -> int:
     _status(progress, "solving the offline LP")
     opt = offline_optimum(inst, solver=args.lp_solver)
     _status(progress, "")
-    ratio = sol.value / opt.value if opt.value else None
+    # the ratio is to the proven upper bound (equal to the value when the LP is solved to optimality):
+    # a first-order answer's value is only a feasible repair, so dividing by it could overstate the ratio
+    bound = opt.bound if opt.bound is not None else opt.value
+    ratio = sol.value / bound if bound else None
     out = {
         "instance": f"{Path(args.file).name}/{args.publisher}",
         "problem": "allocation",
@@ -278,12 +329,12 @@ def _solve_allocation(args, progress: bool) -> int:
         "arrivals": int(sol.assignment.shape[0]),
         "guarantee": None if sol.guarantee is None else sol.guarantee.to_dict(),
         "lp_optimum": _num(opt.value),
-        "exact": {"value": _num(opt.value), "bound": _num(opt.value), "status": opt.status},
-        "ratio": ratio,
+        "exact": {"value": _num(opt.value), "bound": _num(bound), "status": opt.status},
+        **_ratio_fields(ratio, "undefined: the LP optimum is 0"),
         "seconds": round(time.perf_counter() - start, 4),
     }
     if args.json:
-        print(json.dumps(out))
+        print(_dumps(out))
     else:
         g = sol.guarantee
         print("\n".join([
@@ -291,7 +342,7 @@ def _solve_allocation(args, progress: bool) -> int:
             f"algorithm  {out['algorithm']}",
             f"value      {out['value']}  ({out['assigned']} of {out['arrivals']} arrivals assigned)",
             f"guarantee  {'none applies' if g is None else f'{g.statement} [{g.source}]'}",
-            f"LP optimum {out['lp_optimum']} ({opt.status})",
+            f"LP optimum {out['lp_optimum']} ({opt.status}, bound {out['exact']['bound']})",
             f"ratio      {ratio:.4f}" if ratio is not None else "ratio      n/a",
             f"seconds    {out['seconds']}",
         ]))
@@ -304,7 +355,7 @@ def _solve_matching(args, exact: bool) -> int:
 
     out = solve_matching_file(_resolve(args.file), args.algorithm, args.seed, exact, args.format)
     if args.json:
-        print(json.dumps(out))
+        print(_dumps(out))
     else:
         g = out.get("guarantee")
         lines = [
@@ -315,7 +366,8 @@ def _solve_matching(args, exact: bool) -> int:
         ]
         if out.get("exact"):
             lines.append(f"exact      {out['exact']['value']} ({out['exact']['status']})")
-            lines.append(f"ratio      {out['ratio']:.4f}")
+            ratio = out.get("ratio")
+            lines.append(f"ratio      {ratio:.4f}" if ratio is not None else "ratio      n/a")
         lines.append(f"seconds    {out['seconds']}")
         print("\n".join(lines))
     return 0
@@ -323,16 +375,15 @@ def _solve_matching(args, exact: bool) -> int:
 
 def _diversity(inst, problem: str, args, exact: bool):
     """Diversity maximization on a point file; with ``exact``, compared with the optimum."""
-    from submodkit.errors import InvalidParameterError
     from submodkit.instances import PointSet
     from submodkit.solvers import exact_diversity as X
     from submodkit.solvers.diversity import diversify
-    from submodkit.solvers.verify import compare
+    from submodkit.solvers.verify import compare, with_solution_bound
 
     if not isinstance(inst, PointSet):
         raise InvalidParameterError("FILE", args.file, f"a point file (.csv, .npy, native) for {problem}")
     objective = problem.removesuffix("-diversity")
-    extra = {} if args.time_limit is None else {"time_limit": args.time_limit}
+    extra = {} if args.time_limit is None else {"time_limit": _time_left(args, args.approx_share)}
     sol = diversify(
         inst.features, args.k, objective=objective, metric=args.metric, algorithm=args.algorithm,
         seed=args.seed, epsilon=args.epsilon, **extra,
@@ -340,16 +391,40 @@ def _diversity(inst, problem: str, args, exact: bool):
     if not exact:
         return sol, None, None, None
     if objective.startswith("remote-"):  # enumeration (small n)
-        ex = X.brute_force_diversity(inst.features, args.k, objective, metric=args.metric)
+        ex = X.brute_force_diversity(inst.features, args.k, objective, metric=args.metric,
+                                     time_limit=_time_left(args))
     else:
         solve = {
             "max-min": X.exact_max_min_diversity,
             "max-sum": X.exact_max_sum_diversity,
             "sum-min": X.exact_sum_min_diversity,
         }[objective]
-        ex = solve(inst.features, args.k, metric=args.metric, time_limit=args.time_limit)
+        ex = solve(inst.features, args.k, metric=args.metric, time_limit=_time_left(args))
+    ex = with_solution_bound(ex, sol)  # the approximation's own bound, when better
     ratio, certified, meets = compare(sol, ex)
     return sol, ex, ratio if ratio is not None else certified, meets
+
+
+def _start_clock(args, start: float, exact: bool) -> None:
+    """``--time-limit`` counts from the start of the command: reading, the approximation and
+    the exact solve each get what is left (`_time_left`), and the approximation only a share
+    of it when an exact solve follows."""
+    from submodkit._validation import check_time_limit
+
+    limit = check_time_limit(args.time_limit)
+    args.deadline = None if limit is None else start + limit - min(_EXIT_RESERVE, 0.05 * limit)
+    args.approx_share = _APPROX_SHARE if exact else 1.0
+
+
+_APPROX_SHARE = 0.3  # of the time left, for the approximation's own bound (LP / Lagrangian)
+_EXIT_RESERVE = 0.25  # seconds (at most 5% of the limit) for the output and the interpreter's exit
+
+
+def _time_left(args, share: float = 1.0) -> float | None:
+    """Seconds left before ``--time-limit`` runs out (times ``share``; None without a limit)."""
+    if getattr(args, "deadline", None) is None:
+        return None
+    return max(1e-3, share * (args.deadline - time.perf_counter()))
 
 
 def _approximate(target, problem: str, args):
@@ -364,7 +439,8 @@ def _approximate(target, problem: str, args):
                 costs=target.costs, max_edges=args.max_edges,
             )
         algo = "exact" if args.algorithm == "exact" else "greedy"
-        return set_cover(target, algorithm=algo, time_limit=args.time_limit, solver=args.solver)
+        share = 1.0 if algo == "exact" else args.approx_share
+        return set_cover(target, algorithm=algo, time_limit=_time_left(args, share), solver=args.solver)
     algorithm = args.algorithm or "lazy"
     if algorithm in ("sieve", "sieve++"):
         import numpy as np
@@ -392,7 +468,6 @@ def _approximate(target, problem: str, args):
         return adaptive_maximize(target, args.k, args.epsilon, engine=args.engine, seed=args.seed)
     if algorithm == "sketch":
         from submodkit.coresets import sketch_maximize
-        from submodkit.errors import InvalidParameterError
         from submodkit.objectives import Coverage
 
         if not isinstance(target, Coverage):

@@ -42,7 +42,7 @@ class Guarantee:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "ratio": self.ratio,
+            "ratio": json_safe(self.ratio),
             "statement": self.statement,
             "kind": self.kind,
             "sense": self.sense,
@@ -154,27 +154,55 @@ class ExactResult:
             "status": self.status,
             "selection": [int(i) for i in self.selection],
             "solver": self.solver,
-            "parameters": self.parameters,
-            "seconds": self.seconds,
+            "parameters": json_safe(self.parameters),
+            "seconds": json_safe(self.seconds),
         }
 
 
 def result_dict(algorithm: str, value: Any, guarantee: Guarantee | None, stats: dict | None = None,
                 **payload: Any) -> dict[str, Any]:
     """The JSON shape every result type shares: ``algorithm``, ``value``, its own ``payload``
-    fields, ``guarantee`` and (when given) ``stats``, with numbers made JSON-safe."""
-    out: dict[str, Any] = {"algorithm": algorithm, "value": _num(value), **payload,
+    fields, ``guarantee`` and (when given) ``stats``, with numbers made JSON-safe (see
+    :func:`json_safe`: ``json.dumps(..., allow_nan=False)`` accepts the result)."""
+    out: dict[str, Any] = {"algorithm": algorithm, "value": _num(value), **json_safe(payload),
                            "guarantee": None if guarantee is None else guarantee.to_dict()}
     if stats is not None:
-        out["stats"] = {k: _num(v) if isinstance(v, float) else v for k, v in stats.items()}
+        out["stats"] = {k: _num(v) if isinstance(v, float) else json_safe(v) for k, v in stats.items()}
     return out
 
 
 def _num(x: Any) -> Any:
-    """JSON-safe number: ints stay ints, NaN/inf become None."""
+    """JSON-safe number: ints stay ints, integral floats below 2^53 become ints, NaN/inf
+    (and floats too large to represent) become None."""
     if x is None:
         return None
-    x = float(x)
+    if isinstance(x, int | np.integer) and not isinstance(x, bool | np.bool_):
+        return int(x)
+    try:
+        x = float(x)
+    except OverflowError:
+        return None
     if not math.isfinite(x):
         return None
     return int(x) if x.is_integer() and abs(x) < 2**53 else x
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with every float JSON-safe, recursively: NaN and infinities become None
+    (strict JSON has no such numbers), numpy scalars and arrays become Python numbers and
+    lists, tuples become lists. Finite floats are kept as they are.
+
+    >>> json_safe({"ratio": float("inf"), "values": (1.5, float("nan"))})
+    {'ratio': None, 'values': [1.5, None]}
+    """
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return json_safe(value.tolist())
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

@@ -170,3 +170,99 @@ def test_verify_suite_exit_status_and_report(tmp_path, capsys):
 def test_verify_without_file_or_suite_is_a_one_line_error(capsys):
     code, out, err = _run(capsys, "verify")
     assert code == 2 and err.count("\n") == 1
+
+
+# --- issue 13: strict JSON, the error contract, sparse graph ids ---------------------------------
+
+
+def _strict(text: str) -> dict:
+    def refuse(name):
+        raise ValueError(f"non-standard JSON constant {name}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_infinite_ratio_becomes_null_with_a_reason(tmp_path, capsys, monkeypatch):
+    import submodkit.solvers.verify as verify_module
+
+    # a minimization stopped with bound 0 (CP-SAT on rail582 did): value / 0 is not a number
+    monkeypatch.setattr(verify_module, "compare", lambda sol, exact, tol=1e-9: (None, float("inf"), None))
+    f = tmp_path / "scp_tiny.txt"
+    f.write_text(SCP_OK)
+    code, out, _ = _run(capsys, "verify", str(f), "--json")
+    obj = _strict(out)
+    assert code == 0 and obj["ratio"] is None and "undefined" in obj["ratio_note"]
+
+
+def test_json_helpers_are_strict():
+    import math
+
+    import numpy as np
+
+    from submodkit.cli import _dumps
+    from submodkit.solution import Guarantee, Solution, json_safe
+
+    stats = {"a": np.float64(np.inf), "b": [1.0, np.nan], "c": np.int64(3)}
+    sol = Solution(np.array([1]), np.array([np.inf]), float("nan"), "x", Guarantee(float("inf"), "s", "src"),
+                   upper_bound=float("inf"), stats=stats)
+    obj = _strict(json.dumps(sol.to_dict(), allow_nan=False))
+    assert obj["value"] is None and obj["gains"] == [None] and obj["upper_bound"] is None
+    assert obj["guarantee"]["ratio"] is None and obj["stats"] == {"a": None, "b": [1.0, None], "c": 3}
+    shown = _strict(_dumps({"r": float("-inf"), "t": (np.float32(0.5), math.nan)}))
+    assert shown == {"r": None, "t": [0.5, None]}
+    assert json_safe({"x": 2.5, "y": np.arange(2)}) == {"x": 2.5, "y": [0, 1]}
+
+
+@pytest.mark.parametrize("argv", [
+    ["solve", "scp41", "--json"],
+    ["solve", "scp41", "--problem", "max-cover", "--k", "5", "--json"],
+    ["info", "scp41", "--json"],
+])
+def test_json_outputs_parse_strictly(capsys, argv):
+    code, out, _ = _run(capsys, *argv)
+    assert code == 0 and isinstance(_strict(out), dict)
+
+
+def test_unexpected_exception_is_one_line_exit_1(capsys, monkeypatch):
+    import submodkit.cli as cli
+
+    def boom(args, exact):
+        raise RuntimeError("boom\nsecond line")
+
+    monkeypatch.setattr(cli, "_solve", boom)
+    monkeypatch.delenv("SUBMODKIT_DEBUG", raising=False)
+    code, out, err = _run(capsys, "solve", "scp41")
+    assert code == 1 and out == "" and err.count("\n") == 1
+    assert err.startswith("submodkit: internal error: RuntimeError: boom second line") and "report" in err
+    monkeypatch.setenv("SUBMODKIT_DEBUG", "1")
+    code, _, err = _run(capsys, "solve", "scp41")
+    assert code == 1 and "Traceback (most recent call last)" in err
+    assert "internal error" in err.splitlines()[-1]
+
+
+def test_missing_publisher_lists_those_present(tmp_path, capsys):
+    (tmp_path / "pub1-ads.txt").write_text("advertiser: 1 rho: 0.5\n")
+    (tmp_path / "pub1-sample.txt").write_text("1\n")
+    code, out, err = _run(capsys, "solve", str(tmp_path), "--problem", "allocation", "--publisher", "pub99")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "pub99-ads.txt[.gz]: no such file" in err and "pub1" in err and "None" not in err
+    code, _, err = _run(capsys, "solve", str(tmp_path / "nope"), "--problem", "allocation",
+                        "--publisher", "pub1")
+    assert code == 2 and err.count("\n") == 1 and "nope: no such directory" in err
+
+
+def test_graph_with_sparse_ids_keeps_the_file_ids(tmp_path, capsys):
+    f = tmp_path / "g.txt"
+    f.write_text("1 20000000\n5 7\n20000000 9\n")
+    code, out, _ = _run(capsys, "solve", str(f), "--format", "edgelist", "--problem", "max-cover", "--k", "2",
+                        "--json")
+    obj = _strict(out)
+    # vertex 20000000 covers {1, 9, itself}; then 5 or 7 covers two more
+    assert code == 0 and obj["value"] == 5
+    assert obj["selection"][0] == 20000000 and obj["selection"][1] in (5, 7)
+    code, out, _ = _run(capsys, "solve", str(f), "--format", "edgelist", "--problem", "matching", "--json")
+    obj = _strict(out)
+    assert code == 0 and obj["value"] == 2 and sorted(map(tuple, obj["pairs"])) in (
+        [(1, 20000000), (5, 7)], [(5, 7), (9, 20000000)])
+    code, out, err = _run(capsys, "solve", str(f), "--format", "edgelist", "--problem", "set-cover")
+    assert code == 2 and out == "" and err.count("\n") == 1 and "set cover must take each one" in err

@@ -6,7 +6,8 @@ import time
 
 import numpy as np
 
-from submodkit._validation import check_int, make_rng
+from submodkit._validation import check_int
+from submodkit.coresets._partition import contiguous_parts, random_parts
 from submodkit.coresets.engines import check_engine, local_greedy, map_parts
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
@@ -61,15 +62,9 @@ def _partition(objective, k, n_parts, seed, random: bool) -> list[np.ndarray]:
     if not isinstance(objective, Objective):
         raise InvalidParameterError("objective", objective, "a submodkit Objective")
     check_int("k", k)
-    n_parts = check_int("n_parts", n_parts, minimum=1)
     n = objective.n
-    if random:
-        owner = make_rng(seed).integers(0, n_parts, size=n)
-        order = np.argsort(owner, kind="stable")
-        bounds = np.searchsorted(owner[order], np.arange(n_parts + 1))
-        return [np.sort(order[bounds[p] : bounds[p + 1]]).astype(np.int64) for p in range(n_parts)]
-    edges = np.linspace(0, n, n_parts + 1).astype(np.int64)
-    return [np.arange(edges[p], edges[p + 1], dtype=np.int64) for p in range(n_parts)]
+    n_parts = check_int("n_parts", n_parts, minimum=1)
+    return random_parts(n, n_parts, seed) if random else contiguous_parts(n, n_parts)
 
 
 def upper_bound_at(objective: Objective, selection: np.ndarray, k: int) -> float:

@@ -31,7 +31,8 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from submodkit._validation import check_int, make_rng
+from submodkit._validation import check_int
+from submodkit.coresets._partition import random_parts
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.solvers.matching import (
@@ -118,8 +119,7 @@ def _part_matching(g: EdgeList, part: np.ndarray, _k) -> np.ndarray:
 
 def _partition(g: EdgeList, parts: int, seed) -> list[np.ndarray]:
     """The random edge partition shared by the core-sets (edge indices of each part)."""
-    labels = make_rng(seed).integers(0, parts, g.u.size)
-    return [np.flatnonzero(labels == i) for i in range(parts)]
+    return random_parts(g.u.size, parts, seed)
 
 
 def edcs_size_bounds(

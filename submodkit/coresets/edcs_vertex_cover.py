@@ -58,7 +58,7 @@ from typing import Any
 
 import numpy as np
 
-from submodkit._validation import check_choice, check_int, check_real, check_time_limit
+from submodkit._validation import check_choice, check_int, check_real, check_seed, check_time_limit
 from submodkit.coresets.edcs import _check_beta, _partition, edcs_kernel
 from submodkit.guarantees import guarantee
 from submodkit.solution import Solution
@@ -127,7 +127,7 @@ def edcs_vertex_cover(
     g = as_edge_list(graph)
     parts = check_int("parts", parts, minimum=1)
     epsilon = check_real("epsilon", epsilon, minimum=0.0, strict_min=True)
-    seed = check_int("seed", seed, allow_none=True)
+    seed = check_seed(seed)
     check_choice("forwarded_cover", forwarded_cover, FORWARDED_COVERS)
     time_limit = check_time_limit(time_limit)
     check_engine(engine)

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from dataclasses import dataclass, field
@@ -22,10 +23,12 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
+from submodkit._validation import make_rng
 from submodkit.errors import InstanceFormatError, InvalidParameterError
 from submodkit.instances._text import read_bytes, shown
 from submodkit.solvers.allocation import AllocationInstance
 
+_LOG_MAX = float(np.log(np.finfo(np.float64).max)) - 60.0  # room for sums of 1e26 values
 _NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _AD_LINE = re.compile(rf"^\s*advertiser:\s*(\d+)\s+rho:\s*({_NUM})\s*$")
 _TYPE_LINE = re.compile(
@@ -42,14 +45,27 @@ def _publisher(publisher: object) -> str:
     raise InvalidParameterError("publisher", publisher, "'pubN' or a positive integer N")
 
 
+_SUFFIXES = (".txt.gz", ".txt", ".gz", "")
+
+
 def _find(directory: str | os.PathLike, stem: str, required: bool = True) -> Path | None:
+    """``directory/stem`` with one of the suffixes; a missing required file raises
+    FileNotFoundError whose message lists the publishers the directory does hold."""
     d = Path(directory)
-    for name in (f"{stem}.txt.gz", f"{stem}.txt", f"{stem}.gz", stem):
-        if (d / name).is_file():
-            return d / name
-    if required:
-        raise FileNotFoundError(f"{d / (stem + '.txt.gz')} (nor .txt) not found")
-    return None
+    for suffix in _SUFFIXES:
+        if (d / f"{stem}{suffix}").is_file():
+            return d / f"{stem}{suffix}"
+    if not required:
+        return None
+    if not d.is_dir():
+        raise FileNotFoundError(errno.ENOENT, "no such directory (an AdX data folder)", str(d))
+    kind = stem.partition("-")[2]
+    held = sorted({m.group(1) for p in d.iterdir()
+                   if (m := re.fullmatch(rf"(pub\d+)-{kind}(?:\.txt)?(?:\.gz)?", p.name))},
+                  key=lambda name: int(name[3:]))
+    what = (f"no such file (publishers with a pubN-{kind} file here: {', '.join(held)})" if held
+            else f"no such file (no pubN-{kind}.txt[.gz] file here)")
+    raise FileNotFoundError(errno.ENOENT, what, str(d / f"{stem}.txt[.gz]"))
 
 
 def _lines(path: Path) -> list[tuple[int, str]]:
@@ -182,7 +198,7 @@ class AdxTypes:
         """
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
             raise InvalidParameterError("n", n, "an integer >= 1")
-        rng = np.random.default_rng(seed)
+        rng = make_rng(seed)
         p = self.probs / self.probs.sum()
         types = rng.choice(self.n_types, size=int(n), p=p)
         counts = np.bincount(types, minlength=self.n_types)
@@ -200,7 +216,12 @@ class AdxTypes:
             w, v = np.linalg.eigh(self.covs[k])
             factor = v * np.sqrt(np.clip(w, 0, None))
             z = rng.standard_normal((rows.size, w.size))
-            vals = np.exp(self.means[k] + z @ factor.T)
+            logs = self.means[k] + z @ factor.T
+            if not np.all(logs <= _LOG_MAX):  # checked before exp: no overflow, no inf values
+                raise InvalidParameterError(
+                    f"{self.name} type {k + 1}", f"log-value up to {np.nanmax(logs):.4g}",
+                    f"mean and cov whose sampled log-values stay below {_LOG_MAX:.0f} (finite values)")
+            vals = np.exp(logs)
             slots = indptr[rows][:, None] + np.arange(w.size)
             indices[slots] = self.advertisers[k]
             data[slots] = vals

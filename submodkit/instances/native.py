@@ -10,6 +10,11 @@ Two encodings of the same fields:
   ``{"format": "csr", "shape": [...], "indptr": array, "indices": array, "data": array}``.
 
 ``meta`` must be JSON-serializable (numpy scalars and arrays are converted to lists).
+
+Loading checks sizes before allocating: an ``.npz`` member is read only when its ``.npy``
+header agrees with the bytes the archive holds for it (and no member expands beyond what
+deflate can produce from its compressed bytes); every problem then checks its arrays (see
+:mod:`~submodkit.instances.problems`), a failure naming the file and the field.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +31,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from submodkit.errors import InstanceFormatError, InvalidParameterError
-from submodkit.instances._text import read_bytes
-from submodkit.instances.problems import Graph, PointSet, SetSystem, Similarity
+from submodkit.instances._text import read_bytes, shown
+from submodkit.instances.problems import MAX_IDS, Graph, PointSet, SetSystem, Similarity, from_file
 
 FORMAT_VERSION = 1
 _MAGIC = "submodkit-instance"
@@ -39,6 +46,9 @@ _SCHEMA: dict[str, tuple[type, tuple[str, ...], tuple[str, ...], tuple[str, ...]
     "Similarity": (Similarity, (), ("matrix",), ()),
     "Graph": (Graph, ("edges", "weights"), (), ("n_nodes",)),
 }
+# kind -> array fields written only when not None
+_OPTIONAL: dict[str, tuple[str, ...]] = {"SetSystem": ("labels",)}
+_DEFLATE_RATIO = 1100  # deflate expands at most ~1032 times: a bound on what a member may hold
 
 
 def _kind(problem: object) -> str:
@@ -112,6 +122,9 @@ def load(path: str | os.PathLike) -> Problem:
         raise InstanceFormatError(path, None, "UTF-8 JSON text") from None
     except json.JSONDecodeError as exc:
         raise InstanceFormatError(path, exc.lineno, "valid JSON", exc.msg) from None
+    except RecursionError:
+        raise InstanceFormatError(path, None, "JSON nested at most a few hundred levels deep",
+                                  "deeper nesting") from None
     return _from_json(path, doc)
 
 
@@ -140,7 +153,7 @@ def _to_npz(problem: Problem, kind: str) -> dict[str, np.ndarray]:
         "name": np.frombuffer(problem.name.encode("utf-8"), dtype=np.uint8),
         "meta": np.array(_meta_json(problem.meta)),
     }
-    for field in arrays:
+    for field in arrays + tuple(f for f in _OPTIONAL.get(kind, ()) if getattr(problem, f) is not None):
         out[field] = np.asarray(getattr(problem, field))
     for field in ints:
         out[field] = np.array(int(getattr(problem, field)), dtype=np.int64)
@@ -159,18 +172,57 @@ def _to_npz(problem: Problem, kind: str) -> dict[str, np.ndarray]:
     return out
 
 
-def _load_npz(path: str | os.PathLike) -> Problem:
+def _npz_member(path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndarray:
+    """One ``.npy`` member, its header checked against the member's size before allocating."""
+    key = info.filename.removesuffix(".npy")
+    with zf.open(info) as fh:
+        version = np.lib.format.read_magic(fh)
+        read = {(1, 0): np.lib.format.read_array_header_1_0,
+                (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+        if read is None:
+            raise ValueError(f"unsupported .npy version {version}")
+        shape, fortran, dtype = read(fh)
+        if dtype.hasobject:
+            raise ValueError("object arrays (pickles) are not read")
+        count = int(np.prod([int(s) for s in shape], dtype=object))
+        nbytes = count * dtype.itemsize
+        offset = fh.tell()
+        if offset + nbytes != info.file_size or info.file_size > _DEFLATE_RATIO * info.compress_size + 4096:
+            raise ValueError(f"member {key!r}: header shape {shape} ({dtype}) needs {nbytes} bytes, "
+                             f"the archive holds {info.file_size - offset}")
+        arr = np.empty(count, dtype=dtype)
+        raw, got = arr.view(np.uint8), 0
+        while got < nbytes:  # chunks: no second copy of a large member
+            chunk = fh.read(min(nbytes - got, 1 << 24))
+            if not chunk:
+                break
+            raw[got : got + len(chunk)] = np.frombuffer(chunk, dtype=np.uint8)
+            got += len(chunk)
+        if got != nbytes or fh.read(1):  # reading to the end checks the CRC
+            raise ValueError(f"member {key!r}: {got} bytes of data, {nbytes} expected")
+    return arr.reshape(shape, order="F" if fortran else "C")
+
+
+def _npz_fields(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """The arrays of an ``.npz`` archive (no pickles; memory follows the archive's bytes)."""
     try:
-        npz = np.load(path, allow_pickle=False)
+        with zipfile.ZipFile(path) as zf:
+            fields = {}
+            for info in zf.infolist():
+                if not info.filename.endswith(".npy"):
+                    raise ValueError(f"member {info.filename!r} is not a .npy array")
+                fields[info.filename.removesuffix(".npy")] = _npz_member(path, zf, info)
     except FileNotFoundError:
         raise
-    except Exception as exc:  # numpy raises many types for a bad archive
-        raise InstanceFormatError(path, None, "a submodkit .npz archive", str(exc)) from None
-    with npz:
-        try:
-            fields = {key: npz[key] for key in npz.files}
-        except Exception as exc:
-            raise InstanceFormatError(path, None, "readable .npz arrays", str(exc)) from None
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, TypeError, SyntaxError,
+            NotImplementedError, OverflowError) as exc:
+        found = str(exc) or type(exc).__name__
+        raise InstanceFormatError(path, None, "a submodkit .npz archive", found) from None
+    return fields
+
+
+def _load_npz(path: str | os.PathLike) -> Problem:
+    fields = _npz_fields(path)
 
     def scalar(key: str) -> Any:
         if key not in fields or fields[key].ndim != 0:
@@ -183,13 +235,17 @@ def _load_npz(path: str | os.PathLike) -> Problem:
     _, arrays, matrices, ints = _SCHEMA[kind]
     try:
         meta = json.loads(scalar("meta"))
-    except (TypeError, json.JSONDecodeError):
-        raise InstanceFormatError(path, None, "field 'meta': a JSON object string") from None
+    except (TypeError, json.JSONDecodeError, RecursionError):
+        meta = None
+    if not isinstance(meta, dict):
+        raise InstanceFormatError(path, None, "field 'meta': a JSON object string")
     values: dict[str, Any] = {"name": _npz_name(path, fields.get("name")), "meta": meta}
     for field in arrays:
         if field not in fields:
             raise InstanceFormatError(path, None, f"an array field {field!r}")
         values[field] = fields[field]
+    for field in _OPTIONAL.get(kind, ()):
+        values[field] = fields.get(field)
     for field in ints:
         values[field] = _as_int(path, field, scalar(field))
     for field in matrices:
@@ -228,7 +284,7 @@ def _to_json(problem: Problem, kind: str) -> dict:
         "name": problem.name,
         "meta": json.loads(_meta_json(problem.meta)),
     }
-    for field in arrays:
+    for field in arrays + tuple(f for f in _OPTIONAL.get(kind, ()) if getattr(problem, f) is not None):
         doc[field] = _array_json(getattr(problem, field))
     for field in ints:
         doc[field] = int(getattr(problem, field))
@@ -251,18 +307,22 @@ def _to_json(problem: Problem, kind: str) -> dict:
 def _array_from_json(path, field: str, obj: Any) -> np.ndarray:
     if not isinstance(obj, dict) or not {"dtype", "shape", "values"} <= obj.keys():
         raise InstanceFormatError(path, None, f"field {field!r}: an object with dtype, shape, values")
+    dtype, shape, values = obj["dtype"], obj["shape"], obj["values"]
+    if (not isinstance(dtype, str) or not isinstance(shape, list) or not isinstance(values, list)
+            or not all(isinstance(s, int) and not isinstance(s, bool) and 0 <= s <= MAX_IDS for s in shape)):
+        raise InstanceFormatError(path, None, f"field {field!r}: a dtype string, a shape list of sizes "
+                                  "(at most 2^62) and a values list", shown(json.dumps(obj)[:60]))
     try:
-        dtype = np.dtype(obj["dtype"])
+        dtype = np.dtype(dtype)
         if dtype.kind not in "biuf":
-            raise TypeError(dtype)
-        shape = tuple(int(s) for s in obj["shape"])
-        arr = np.array(obj["values"], dtype=dtype)
+            raise TypeError(f"dtype {dtype}")
+        arr = np.array(values, dtype=dtype)
         if arr.size == 0 and shape:
             arr = arr.reshape(shape)
-        if arr.shape != shape:
-            raise ValueError(f"shape {arr.shape} != {shape}")
-    except (TypeError, ValueError, OverflowError) as exc:
-        raise InstanceFormatError(path, None, f"field {field!r}: a numeric array", str(exc)) from None
+        if arr.shape != tuple(shape):
+            raise ValueError(f"shape {list(arr.shape)} != {shape}")
+    except (TypeError, ValueError, OverflowError, RecursionError) as exc:
+        raise InstanceFormatError(path, None, f"field {field!r}: a numeric array", str(exc)[:200]) from None
     return arr
 
 
@@ -277,6 +337,8 @@ def _from_json(path, doc: Any) -> Problem:
     values: dict[str, Any] = {"name": doc.get("name", kind), "meta": meta}
     for field in arrays:
         values[field] = _array_from_json(path, field, doc.get(field))
+    for field in _OPTIONAL.get(kind, ()):
+        values[field] = None if doc.get(field) is None else _array_from_json(path, field, doc[field])
     for field in ints:
         values[field] = _as_int(path, field, doc.get(field))
     for field in matrices:
@@ -300,7 +362,7 @@ def _from_json(path, doc: Any) -> Problem:
 
 
 def _check_header(path, kind: Any, version: Any) -> tuple[str, int]:
-    if kind not in _SCHEMA:
+    if not isinstance(kind, str) or kind not in _SCHEMA:
         raise InstanceFormatError(path, None, f"kind one of {', '.join(_SCHEMA)}", repr(kind))
     if not isinstance(version, int) or isinstance(version, bool) or version > FORMAT_VERSION:
         raise InstanceFormatError(
@@ -310,19 +372,21 @@ def _check_header(path, kind: Any, version: Any) -> tuple[str, int]:
 
 
 def _as_int(path, field: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
-        raise InstanceFormatError(path, None, f"field {field!r}: a non-negative integer", repr(value))
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or not 0 <= value <= MAX_IDS:
+        raise InstanceFormatError(path, None, f"field {field!r}: an integer in [0, 2^62]", shown(repr(value)))
     return int(value)
 
 
 def _csr(path, field: str, indptr, indices, data, shape) -> sp.csr_matrix:
+    sizes = shape if isinstance(shape, list) else np.asarray(shape).ravel().tolist()
+    if (len(sizes) != 2 or not all(isinstance(s, int) and not isinstance(s, bool) for s in sizes)
+            or not all(0 <= s <= MAX_IDS for s in sizes)):
+        raise InstanceFormatError(path, None, f"matrix {field!r}: a shape of two sizes in [0, 2^62]",
+                                  shown(repr(shape)))
     try:
-        shape = tuple(int(s) for s in np.asarray(shape).ravel())
-        if len(shape) != 2 or min(shape) < 0:
-            raise ValueError(f"shape {shape}")
-        mat = sp.csr_matrix((data, indices, indptr), shape=shape, copy=False)
+        mat = sp.csr_matrix((data, indices, indptr), shape=tuple(sizes), copy=False)
         mat.check_format(full_check=True)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise InstanceFormatError(path, None, f"matrix {field!r}: a valid CSR matrix", str(exc)) from None
     if indptr.dtype == indices.dtype and indptr.dtype in (np.int32, np.int64):
         # scipy may have changed the index dtype: keep exactly what was stored
@@ -344,18 +408,19 @@ def _build(path, kind: str, v: dict[str, Any]) -> Problem:
                 f"costs of shape ({n_sets},) and weights of shape ({n_el},)",
                 f"{v['costs'].shape} and {v['weights'].shape}",
             )
-        return SetSystem(sets, v["costs"], v["weights"], v["name"], v["meta"])
+        return from_file(path, SetSystem, sets, v["costs"], v["weights"], v["name"], v["meta"],
+                         labels=v.get("labels"))
     if kind == "PointSet":
         if v["features"].ndim != 2:
             raise bad("'features': a 2-D array", f"shape {v['features'].shape}")
-        return PointSet(v["features"], v["name"], v["meta"])
+        return from_file(path, PointSet, v["features"], v["name"], v["meta"])
     if kind == "Similarity":
         if np.ndim(v["matrix"]) != 2:
             raise bad("'matrix': a 2-D array", f"shape {np.shape(v['matrix'])}")
-        return Similarity(v["matrix"], v["name"], v["meta"])
+        return from_file(path, Similarity, v["matrix"], v["name"], v["meta"])
     edges, weights, n = v["edges"], v["weights"], v["n_nodes"]
     if edges.ndim != 2 or edges.shape[1] != 2 or weights.shape != (edges.shape[0],):
         raise bad("edges of shape (m, 2) and weights of shape (m,)", f"{edges.shape} and {weights.shape}")
     if edges.size and (edges.min() < 0 or edges.max() >= n):
         raise bad(f"edge endpoints in [0, {n})", f"[{edges.min()}, {edges.max()}]")
-    return Graph(edges, weights, n, v["name"], v["meta"])
+    return from_file(path, Graph, edges, weights, n, v["name"], v["meta"])

@@ -18,11 +18,21 @@ import scipy.sparse as sp
 from submodkit._validation import check_choice
 from submodkit.errors import InstanceFormatError
 from submodkit.instances._text import Tokens, instance_name, read_bytes, shown
-from submodkit.instances.problems import Graph, PointSet, SetSystem
+from submodkit.instances.problems import (
+    MAX_IDS,
+    SPARE_IDS,
+    Graph,
+    PointSet,
+    SetSystem,
+    first_too_large_row,
+    from_file,
+    point_magnitude_limit,
+)
 
 FORMATS = ("scp", "rail", "fimi", "edgelist", "dimacs", "points", "native")
 
-_INT_MAX = 2**62
+_INT_MAX = MAX_IDS  # counts in headers
+_ID_MAX = MAX_IDS - 1  # ids
 _COMMENT = re.compile(rb"[#%][^\n]*")
 _HASH_COMMENT = re.compile(rb"#[^\n]*")
 _SNAP_NODES = re.compile(rb"#[^\n]*?Nodes:\s*(\d+)")
@@ -44,13 +54,26 @@ def _set_system(
     sets.sum_duplicates()
     sets.sort_indices()
     sets.data[:] = 1.0
-    return SetSystem(
+    return from_file(
+        path,
+        SetSystem,
         sets=sets,
         costs=np.ascontiguousarray(costs, dtype=np.float64),
         weights=np.ones(n_elements),
         name=instance_name(path),
         meta={"source": str(path), "format": fmt},
     )
+
+
+def _unused_ids(ids: np.ndarray, n: int) -> int:
+    """How many of the ids ``0 .. n-1`` occur nowhere in ``ids``; exact up to SPARE_IDS, and
+    some number above it otherwise (so only the comparison with SPARE_IDS is meaningful).
+    Memory follows ``ids``: nothing of size ``n`` is allocated unless n <= len(ids) + SPARE_IDS."""
+    if n <= SPARE_IDS:
+        return 0
+    if n > ids.size + SPARE_IDS:
+        return n - ids.size
+    return n - int(np.count_nonzero(np.bincount(ids, minlength=n)))
 
 
 def _walk_records(tok: Tokens, start: int, n_records: int, head: int, what: str):
@@ -136,6 +159,9 @@ def read_orlib_rail(path: str | os.PathLike) -> SetSystem:
     starts, counts, entries = _walk_records(tok, 2, n, 2, "column")
     costs = tok.check_nonnegative(starts, "column cost")
     rows = tok.check_integers(entries, 1, m, "row index") - 1
+    if _unused_ids(rows, m) > SPARE_IDS:  # a header m far beyond the rows the columns cover
+        raise tok.error(0, f"m (rows) = {m} close to the rows the columns cover (at most {SPARE_IDS} "
+                           "rows in no column)", f"{m} rows, {rows.size} row entries")
     cols = np.repeat(np.arange(n, dtype=np.int64), counts)
     return _set_system(cols, rows, n, m, costs, path, "rail")
 
@@ -151,16 +177,23 @@ def read_fimi(path: str | os.PathLike) -> SetSystem:
     """Read a FIMI transaction file (``.dat``): one set per line, items are element ids.
 
     Items are non-negative integers, ``n_elements = max item + 1``; an empty line is an
-    empty set. Duplicated items in a line are merged. Costs and weights are ones.
+    empty set. Duplicated items in a line are merged. Costs and weights are ones. Ids that
+    occur in no line are elements in no set: at most 65,536 of them (:data:`SPARE_IDS`), so
+    that memory follows the items in the file (renumber sparse item ids).
     """
     data = read_bytes(path)
     tok = Tokens(path, data)
     if len(tok) == 0:
         raise InstanceFormatError(path, 1, "a non-empty set system (at least one item)", "an empty file")
-    items = tok.check_integers(np.arange(len(tok)), 0, _INT_MAX, "item")
+    items = tok.check_integers(np.arange(len(tok)), 0, _ID_MAX, "item")
+    top = int(np.argmax(items))
+    n_elements = int(items[top]) + 1
+    if _unused_ids(items, n_elements) > SPARE_IDS:
+        raise tok.error(top, f"item ids close to the number of items (ids 0..max item are the elements; "
+                             f"at most {SPARE_IDS} of them in no line: renumber sparse ids)")
     lines = tok.lines()
     n_sets = _line_count(data)
-    return _set_system(lines - 1, items, n_sets, int(items.max()) + 1, np.ones(n_sets), path, "fimi")
+    return _set_system(lines - 1, items, n_sets, n_elements, np.ones(n_sets), path, "fimi")
 
 
 def _rows(tok: Tokens, allowed: tuple[int, ...], what: str) -> tuple[np.ndarray, int]:
@@ -193,7 +226,9 @@ def _graph(path, tok: Tokens, edges, n_nodes: int, weight_pos, fmt: str) -> Grap
         weights = np.ones(edges.shape[0])
     else:
         weights = tok.check_nonnegative(weight_pos, "edge weight")
-    return Graph(
+    return from_file(
+        path,
+        Graph,
         edges=np.ascontiguousarray(edges, dtype=np.int64),
         weights=weights,
         n_nodes=int(n_nodes),
@@ -202,18 +237,27 @@ def _graph(path, tok: Tokens, edges, n_nodes: int, weight_pos, fmt: str) -> Grap
     )
 
 
+def _declared_count(path, data: bytes, match: re.Match, group: int, what: str) -> int:
+    """The integer of a header field, at most 2^62 (a larger one cannot be a size)."""
+    digits = match.group(group)
+    value = int(digits) if len(digits) <= 20 else None  # int() refuses > 4300 digits anyway
+    if value is None or value > _INT_MAX:
+        line = data.count(b"\n", 0, match.start()) + 1
+        raise InstanceFormatError(path, line, f"{what}: at most 2^62 = {_INT_MAX}", shown(digits))
+    return value
+
+
 def _read_snap(path, data: bytes) -> Graph:
     declared = _SNAP_NODES.search(data)
+    n_declared = 0 if declared is None else _declared_count(path, data, declared, 1, "'# Nodes: N' count")
     tok = Tokens(path, _COMMENT.sub(b"", data))
     if len(tok) == 0:
         raise InstanceFormatError(path, 1, "at least one edge 'U V' or 'U V W'", "no edges")
     _, width = _rows(tok, (2, 3), "an edge 'U V' or 'U V W'")
     pos = np.arange(len(tok)).reshape(-1, width)
-    ends = tok.check_integers(pos[:, :2].ravel(), 0, _INT_MAX, "vertex id (0-based)")
+    ends = tok.check_integers(pos[:, :2].ravel(), 0, _ID_MAX, "vertex id (0-based)")
     edges = ends.reshape(-1, 2)
-    n_nodes = int(edges.max()) + 1
-    if declared is not None:
-        n_nodes = max(n_nodes, int(declared.group(1)))
+    n_nodes = max(int(edges.max()) + 1, n_declared)
     w = None if width == 2 else pos[:, 2]
     return _graph(path, tok, edges, n_nodes, w, "edgelist")
 
@@ -239,9 +283,10 @@ def _read_dimacs(path, data: bytes) -> Graph:
         raise InstanceFormatError(
             path, hline, "a header 'p edge N M' with integers N, M", shown(header.group(0).strip())
         ) from None
-    if n_nodes < 1 or n_edges < 0:
+    if not 1 <= n_nodes <= _INT_MAX or not 0 <= n_edges <= _INT_MAX:
         raise InstanceFormatError(
-            path, hline, "N >= 1 and M >= 0 in 'p edge N M'", shown(header.group(0).strip())
+            path, hline, "N >= 1 and M >= 0 (both at most 2^62) in 'p edge N M'",
+            shown(header.group(0).strip())
         )
     body = body[: header.start()] + b" " * (header.end() - header.start()) + body[header.end() :]
     body, n_e = _DIMACS_EDGE.subn(b" ", body)
@@ -249,7 +294,9 @@ def _read_dimacs(path, data: bytes) -> Graph:
     if len(tok) == 0:
         if n_edges:
             raise InstanceFormatError(path, hline, f"{n_edges} edge lines 'e U V W'", "none")
-        return Graph(
+        return from_file(
+            path,
+            Graph,
             np.zeros((0, 2), np.int64),
             np.zeros(0),
             n_nodes,
@@ -296,8 +343,9 @@ def read_edgelist(path: str | os.PathLike) -> Graph:
     - DIMACS-like ``.edge``: ``c`` comments, ``p edge N M``, then ``e U V [W]`` lines with
       1-based ids; the number of edge lines must equal ``M``.
 
-    Edge weights must be non-negative; ones when absent. Edges are kept as given
-    (no deduplication); ids are returned 0-based.
+    Edge weights must be non-negative with a finite total; ones when absent. Edges are kept
+    as given (no deduplication); ids are returned 0-based, at most 2^62. A large ``n_nodes``
+    (a header, or sparse ids) allocates nothing: see :class:`Graph`.
     """
     data = read_bytes(path)
     if _is_dimacs(data):
@@ -377,30 +425,62 @@ def read_points(path: str | os.PathLike) -> PointSet:
         raise InstanceFormatError(path, 1, "at least one point (a line of numbers)", "no numbers")
     _, width = _rows(tok, tuple(range(1, len(tok) + 1)), "a point")
     features = tok.values.astype(np.float64).reshape(-1, width)
+    row = first_too_large_row(features)
+    if row is not None:
+        raise tok.error(row * width, f"coordinates of magnitude at most "
+                                     f"{point_magnitude_limit(features.dtype, width):.3g} "
+                                     "(squared distances must be finite)", "a point beyond it")
     meta = {"source": str(path), "format": "points"}
     if columns is not None:
         if len(columns) != width:
             raise InstanceFormatError(path, 1, f"a header with {width} column names", f"{len(columns)}")
         meta["columns"] = columns
-    return PointSet(features=features, name=instance_name(path), meta=meta)
+    return from_file(path, PointSet, features=features, name=instance_name(path), meta=meta)
+
+
+def _npy_header(path: str | os.PathLike) -> tuple[tuple[int, ...], np.dtype]:
+    """Shape and dtype from a ``.npy`` header, checked against the bytes that follow it before
+    anything of that shape is allocated."""
+    with open(path, "rb") as fh:
+        try:
+            version = np.lib.format.read_magic(fh)
+            read = {(1, 0): np.lib.format.read_array_header_1_0,
+                    (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+            if read is None:
+                raise ValueError(f"unsupported .npy version {version}")
+            shape, _, dtype = read(fh)
+        except (ValueError, OSError, EOFError, SyntaxError, TypeError) as err:
+            raise InstanceFormatError(path, None, "a NumPy .npy array",
+                                      f"an unreadable header ({err})") from None
+        offset = fh.tell()
+        fh.seek(0, os.SEEK_END)
+        present = fh.tell() - offset
+    if dtype.hasobject or dtype.kind not in "biuf" or len(shape) != 2 or shape[0] == 0:
+        raise InstanceFormatError(path, None, "a non-empty 2-D numeric array (no pickles)",
+                                  f"shape {shape}, dtype {dtype}")
+    declared = int(np.prod([int(s) for s in shape], dtype=object)) * dtype.itemsize
+    if declared > present:
+        raise InstanceFormatError(path, None, f"{declared} bytes of data for shape {shape} ({dtype})",
+                                  f"{present} bytes")
+    return shape, dtype
 
 
 def _read_npy(path: str | os.PathLike) -> PointSet:
+    _npy_header(path)
     try:
         arr = np.load(path, allow_pickle=False)
     except FileNotFoundError:
         raise
     except (ValueError, OSError) as err:
         raise InstanceFormatError(path, None, "a NumPy .npy array", f"an unreadable file ({err})") from None
-    if arr.ndim != 2 or arr.shape[0] == 0 or arr.dtype.kind not in "biuf":
-        raise InstanceFormatError(path, None, "a non-empty 2-D numeric array",
-                                  f"shape {arr.shape}, dtype {arr.dtype}")
-    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
-        row = int(np.flatnonzero(~np.isfinite(arr).all(axis=1))[0])
-        raise InstanceFormatError(path, row + 1, "finite values", "NaN or inf")
+    row = first_too_large_row(arr)
+    if row is not None:
+        raise InstanceFormatError(path, row + 1, "finite values of magnitude at most "
+                                  f"{point_magnitude_limit(arr.dtype, arr.shape[1]):.3g}",
+                                  "NaN, inf or a value beyond it")
     features = np.ascontiguousarray(arr if arr.dtype == np.float32 else arr.astype(np.float64))
     meta = {"source": str(path), "format": "points"}
-    return PointSet(features=features, name=instance_name(path), meta=meta)
+    return from_file(path, PointSet, features=features, name=instance_name(path), meta=meta)
 
 
 def _is_number(field: bytes) -> bool:

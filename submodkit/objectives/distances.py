@@ -20,7 +20,7 @@ import math
 import numpy as np
 from numba import get_num_threads, njit, prange
 
-from submodkit._validation import check_choice, check_matrix
+from submodkit._validation import check_choice, check_matrix, make_rng
 from submodkit.errors import InvalidParameterError
 
 METRIC_EUCLIDEAN = 0
@@ -40,13 +40,13 @@ def pair(metric, X, D, i, j):
     if metric == METRIC_PRECOMPUTED:
         return D[i, j]
     s = 0.0
-    if metric == METRIC_EUCLIDEAN:
+    if metric == METRIC_EUCLIDEAN:  # in float64 for float32 points too (as `_to_center`)
         for t in range(X.shape[1]):
-            diff = float(X[i, t]) - float(X[j, t])
+            diff = np.float64(X[i, t]) - np.float64(X[j, t])
             s += diff * diff
         return math.sqrt(s)
     for t in range(X.shape[1]):
-        s += float(X[i, t]) * float(X[j, t])
+        s += np.float64(X[i, t]) * np.float64(X[j, t])
     return max(0.0, 1.0 - s)
 
 
@@ -268,6 +268,7 @@ def as_points(X, metric: str) -> tuple[int, np.ndarray, np.ndarray]:
             raise InvalidParameterError("X", "a matrix with a nonzero diagonal", "d(i, i) = 0")
         if not np.allclose(D, D.T, rtol=1e-9, atol=1e-12):
             raise InvalidParameterError("X", "an asymmetric matrix", "a symmetric distance matrix")
+        check_distance_range(D)
         return code, EMPTY_POINTS, D
     arr = np.asarray(X)
     if arr.dtype != np.float32:
@@ -283,12 +284,47 @@ def as_points(X, metric: str) -> tuple[int, np.ndarray, np.ndarray]:
         raise InvalidParameterError(f"X[{bad}]", "a row with NaN or inf", "finite coordinates")
     arr = np.ascontiguousarray(arr)
     if code == METRIC_COSINE:
-        norms = np.sqrt(np.einsum("ij,ij->i", arr, arr, dtype=np.float64))
-        if np.any(norms == 0):
-            bad = int(np.flatnonzero(norms == 0)[0])
+        # rows scaled by their largest entry first: the squares of 1e200 or 1e-200 neither
+        # overflow nor vanish, and 1 - cos stays in [0, 2]
+        scale = np.abs(arr).max(axis=1).astype(np.float64)
+        if np.any(scale == 0):
+            bad = int(np.flatnonzero(scale == 0)[0])
             raise InvalidParameterError(f"X[{bad}]", "a zero vector", "nonzero rows for the cosine metric")
-        arr = np.ascontiguousarray(arr / norms[:, None].astype(arr.dtype))
+        unit = arr / scale[:, None]
+        norms = np.sqrt(np.einsum("ij,ij->i", unit, unit))
+        arr = np.ascontiguousarray((unit / norms[:, None]).astype(arr.dtype))
+    else:
+        _check_span(arr)
     return code, arr, EMPTY_MATRIX
+
+
+MAX_DISTANCE = 1e150  # squares stay finite in the kernels, sums of n^2 distances too
+
+
+def _check_span(arr: np.ndarray) -> None:
+    """Refuse points whose pairwise euclidean distances would not be finite (or whose squares,
+    summed by the kernels, or whose sums, formed by every objective, would overflow): the
+    diagonal of their bounding box, the largest possible distance, must be at most
+    `MAX_DISTANCE`. Coordinates of 1e308 gave inf distances, NaN objectives and a crash
+    casting NaN to an integer."""
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is the answer, not a warning
+        span = arr.max(axis=0).astype(np.float64) - arr.min(axis=0).astype(np.float64)
+        top = float(span.max())
+        diagonal = top * float(np.sqrt(np.sum((span / top) ** 2))) if 0 < top < np.inf else top
+    if not diagonal <= MAX_DISTANCE:
+        raise InvalidParameterError(
+            "X", f"points {diagonal:.3g} apart (the diagonal of their bounding box)",
+            f"coordinates whose pairwise distances are finite: a bounding box of diagonal at "
+            f"most {MAX_DISTANCE:g}")
+
+
+def check_distance_range(D: np.ndarray, name: str = "X") -> None:
+    """Refuse a precomputed distance matrix with an entry above `MAX_DISTANCE` (sums of its
+    entries would overflow)."""
+    top = float(D.max()) if D.size else 0.0
+    if top > MAX_DISTANCE:
+        raise InvalidParameterError(name, f"a distance of {top:.3g}",
+                                    f"distances of at most {MAX_DISTANCE:g} (their sums stay finite)")
 
 
 def check_metric_space(D: np.ndarray, *, max_full: int = 200, samples: int = 200_000,
@@ -309,7 +345,7 @@ def check_metric_space(D: np.ndarray, *, max_full: int = 200, samples: int = 200
                 i, k = (int(v) for v in np.argwhere(viol)[0])
                 _violation(D, i, j, k)
         return f"checked all {n}^3 triples"
-    rng = np.random.default_rng(seed)
+    rng = make_rng(seed)
     i, j, k = (rng.integers(0, n, samples) for _ in range(3))
     viol = D[i, k] > D[i, j] + D[j, k] + scale
     if viol.any():

@@ -12,6 +12,7 @@ from __future__ import annotations
 import heapq
 import math
 import time
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -19,9 +20,11 @@ import scipy.sparse as sp
 
 from submodkit.errors import InvalidParameterError
 from submodkit.solution import ExactResult
-from submodkit.solvers.exact_backends import lp_value, solve_model
+from submodkit.solvers.exact_backends import improve_bound, lp_value, solve_in_time
 from submodkit.solvers.exact_core import (
+    Deadline,
     LinearModel,
+    ModelSize,
     as_binary_csr,
     as_count,
     as_nonneg_real,
@@ -31,6 +34,7 @@ from submodkit.solvers.exact_core import (
     finish,
     is_integral,
     stack_rows,
+    subgradient,
 )
 
 # "auto" per model, chosen with scripts/bench_exact.py on this 2-core machine:
@@ -85,23 +89,29 @@ def _greedy_set_cover(S: sp.csr_matrix, costs: np.ndarray) -> np.ndarray:
     dropped (most expensive first): the warm start of the exact model. S covers everything."""
     indptr, indices = S.indptr, S.indices
     sizes = np.diff(indptr)
-    covered = np.zeros(S.shape[1], dtype=bool)
     remaining = S.shape[1]
-    heap = [(costs[j] / sizes[j], j) for j in np.flatnonzero(sizes).tolist()]
+    nonempty = np.flatnonzero(sizes)
+    # Python floats and ints in the heap: comparing numpy scalars made the pops 5x slower
+    heap = list(zip((costs[nonempty] / sizes[nonempty]).tolist(), nonempty.tolist(), strict=True))
     heapq.heapify(heap)
+    cost_of = costs.tolist()
+    starts = indptr.tolist()
+    members = indices.tolist()
+    done = bytearray(S.shape[1])
     chosen: list[int] = []
     while remaining and heap:
         _, j = heapq.heappop(heap)
-        els = indices[indptr[j] : indptr[j + 1]]
-        new = int(np.count_nonzero(~covered[els]))
+        els = members[starts[j] : starts[j + 1]]
+        new = len(els) - sum(map(done.__getitem__, els))
         if new == 0:
             continue
-        ratio = costs[j] / new
+        ratio = cost_of[j] / new
         if heap and ratio > heap[0][0]:
             heapq.heappush(heap, (ratio, j))
             continue
         chosen.append(j)
-        covered[els] = True
+        for u in els:
+            done[u] = 1
         remaining -= new
     times = np.zeros(S.shape[1], dtype=np.int64)
     for j in chosen:
@@ -136,8 +146,13 @@ def exact_set_cover(
     Args:
         sets: ``(n_sets, n_elements)`` matrix, dense or scipy sparse; nonzero = membership.
         costs: cost of each set (finite, >= 0); ones when None.
-        time_limit: seconds; when hit, status is ``"timeout"`` with the best cover and the
-            best lower bound found so far (value None if no cover was found).
+        time_limit: seconds for the whole call (greedy start, model build, solve, bounds);
+            when hit, status is ``"timeout"`` with the best cover and the best lower bound
+            known: the solver's, the Lagrangian bound (`set_cover_lagrangian`) or the LP
+            bound when GLOP finishes in the time left (``parameters["bound_source"]``). A
+            model whose estimated size does not fit in memory, or in half the time left, is
+            not built (``parameters["not_solved"]``): the greedy cover and the bound return.
+            Costs must be at most 1e15 (`~submodkit.solvers.exact_core.MAX_COEFFICIENT`).
         solver: ``"auto"``, ``"cp-sat"``, ``"scip"``, ``"highs"`` or ``"cbc"``. ``"auto"`` is
             CP-SAT with one worker and ``linearization_level=2`` (fastest measured here);
             non-integer costs that do not scale exactly to integers go to SCIP.
@@ -160,6 +175,7 @@ def exact_set_cover(
     """
     t0 = time.perf_counter()
     time_limit, solver, threads = check_run_args(time_limit, solver, threads)
+    deadline = Deadline(time_limit, t0)
     S = as_binary_csr(sets, "sets")
     c = as_vector(costs, S.shape[0], "costs")
     integral = is_integral(c)
@@ -176,9 +192,36 @@ def exact_set_cover(
     model.hint = np.zeros(S.shape[0])
     model.hint[greedy] = 1.0
     parameters["hint"] = f"greedy, value {c[greedy].sum():g}"
-    raw = solve_model(model, backend, time_limit, threads, params, progress)
-    return finish(raw, lambda sel: c[sel].sum(), "min", integral, backend, parameters,
-                  time.perf_counter() - t0, fallback=greedy)
+    size = ModelSize(S.shape[0], model.A.shape[0], model.A.nnz)
+    raw, built = solve_in_time(size, lambda: model, backend, deadline, threads, params, progress)
+    res = finish(raw, lambda sel: c[sel].sum(), "min", integral, backend, parameters,
+                 time.perf_counter() - t0, fallback=greedy)
+    res = improve_bound(res, raw, built, lambda: set_cover_lagrangian(S, c, res.value, deadline, integral),
+                        deadline, integral)
+    return replace(res, seconds=time.perf_counter() - t0)
+
+
+def set_cover_lagrangian(S: sp.csr_matrix, c: np.ndarray, incumbent: float | None,
+                         deadline: Deadline, integral: bool) -> tuple[float, int]:
+    """Lower bound on set cover by Lagrangian relaxation of the cover rows (Beasley 1990):
+    ``L(lam) = sum_u lam_u + sum_j min(0, c_j - sum_{u in S_j} lam_u)`` for any ``lam >= 0``,
+    maximized by subgradient steps until ``deadline`` (its maximum is the LP bound).
+    ``(bound, steps)``; ``lam`` starts at each element's cheapest cost per element.
+    """
+    sizes = np.diff(S.indptr)
+    lam = np.full(S.shape[1], np.inf)
+    np.minimum.at(lam, S.indices, np.repeat(c / np.maximum(sizes, 1), sizes))
+    lam[~np.isfinite(lam)] = 0.0
+    ST = sp.csr_matrix(S.T)
+
+    def evaluate(lam):
+        reduced = c - S @ lam
+        take = reduced < 0
+        return float(lam.sum() + reduced[take].sum()), 1.0 - ST @ take.astype(np.float64)
+
+    target = float(incumbent) if incumbent is not None else float(c.sum())
+    proves = (lambda b: math.ceil(b - 1e-6) >= target) if integral else None
+    return subgradient(evaluate, lam, target, "min", deadline, proves=proves)
 
 
 def set_cover_lp_bound(sets: Any, costs: Any = None) -> float:
@@ -205,33 +248,38 @@ def _greedy_max_cover(S, w, k, costs, budget, groups, capacities) -> np.ndarray:
     single = np.add.reduceat(np.r_[w[indices], 0.0], indptr[:-1]) if n else np.zeros(0)
     single[np.diff(indptr) == 0] = 0.0  # reduceat returns the next row's first entry there
     cost = np.zeros(n) if costs is None else costs
-    covered = np.zeros(S.shape[1], dtype=bool)
-    used = np.zeros(0 if capacities is None else len(capacities), dtype=np.int64)
     limit = math.inf if k is None else k
     room = math.inf if budget is None else budget + 1e-9
+    # Python lists and floats in the loop (numpy scalars made each pop several times slower)
+    cost_of, weight_of, starts, members = cost.tolist(), w.tolist(), indptr.tolist(), indices.tolist()
+    group_of = None if groups is None else groups.tolist()
+    room_of = None if capacities is None else capacities.tolist()
+    done = bytearray(S.shape[1])
 
     def key(j, gain):
-        return -(gain / cost[j] if cost[j] > 0 else math.inf) if budget is not None else -gain
+        return -(gain / cost_of[j] if cost_of[j] > 0 else math.inf) if budget is not None else -gain
 
-    heap = [(key(j, single[j]), j) for j in range(n) if single[j] > 0]
+    heap = [(key(j, g), j) for j, g in enumerate(single.tolist()) if g > 0]
     heapq.heapify(heap)
     chosen: list[int] = []
     while heap and len(chosen) < limit:
         _, j = heapq.heappop(heap)
-        if cost[j] > room or (groups is not None and used[groups[j]] >= capacities[groups[j]]):
+        if cost_of[j] > room or (group_of is not None and room_of[group_of[j]] <= 0):
             continue  # limits only tighten: j can never be added
-        els = indices[indptr[j] : indptr[j + 1]]
-        gain = w[els[~covered[els]]].sum()
+        els = members[starts[j] : starts[j + 1]]
+        gain = math.fsum(weight_of[u] for u in els if not done[u])
         if gain <= 0:
             continue
         if heap and key(j, gain) > heap[0][0]:
             heapq.heappush(heap, (key(j, gain), j))
             continue
         chosen.append(j)
-        covered[els] = True
-        room -= cost[j]
-        if groups is not None:
-            used[groups[j]] += 1
+        for u in els:
+            done[u] = 1
+        room -= cost_of[j]
+        if group_of is not None:
+            room_of[group_of[j]] -= 1
+    covered = np.frombuffer(bytes(done), dtype=np.uint8).astype(bool)
     sel = np.asarray(sorted(chosen), dtype=np.int64)
     if budget is not None and (k is None or k >= 1):
         ok = (cost <= budget + 1e-9) & (single > 0)
@@ -256,8 +304,9 @@ def _max_cover_model(S, w, k, costs, budget, groups, capacities):
     blocks = [(sp.hstack([-rows, sp.identity(m, format="csr")], format="csr"), -np.inf, 0.0)]
     if k is not None:
         blocks.append((sp.csr_matrix(np.r_[np.ones(n), np.zeros(m)][None, :]), -np.inf, k))
-    if budget is not None:
-        blocks.append((sp.csr_matrix(np.r_[costs, np.zeros(m)][None, :]), -np.inf, budget))
+    if budget is not None:  # a budget above the total cost limits nothing: capped, losslessly
+        cap = min(budget, float(costs.sum()))
+        blocks.append((sp.csr_matrix(np.r_[costs, np.zeros(m)][None, :]), -np.inf, cap))
     if groups is not None:
         g = sp.csr_matrix((np.ones(n), (groups, np.arange(n))), shape=(len(capacities), nv))
         blocks.append((g, -np.inf, capacities.astype(float)))
@@ -344,7 +393,10 @@ def exact_max_cover(
 
     A greedy solution (lazy greedy; cost-benefit greedy or best single set with a budget)
     is passed to the solver as a hint and returned if the solver finds nothing in time, so
-    a timeout always carries a feasible selection.
+    a timeout always carries a feasible selection, and a bound (the solver's, the
+    Lagrangian `max_cover_lagrangian`, which is never worse than the greedy's a-posteriori
+    bound, or the LP), as for :func:`exact_set_cover`. Weights and costs must be at most 1e15;
+    a budget above the total cost is capped to it (which changes nothing).
 
     Returns:
         :class:`~submodkit.solution.ExactResult` with ``sense="max"``; ``bound`` is an upper
@@ -352,6 +404,7 @@ def exact_max_cover(
     """
     t0 = time.perf_counter()
     time_limit, solver, threads = check_run_args(time_limit, solver, threads)
+    deadline = Deadline(time_limit, t0)
     S, w, k, c, budget, g, caps = _max_cover_args(
         sets, weights, k, costs, budget, groups, capacities)
     model, integral, rows = _max_cover_model(S, w, k, c, budget, g, caps)
@@ -367,9 +420,87 @@ def exact_max_cover(
     greedy = _greedy_max_cover(S, w, k, c, budget, g, caps)
     _with_hint(model, rows, greedy)
     parameters["hint"] = f"greedy, value {value_of(greedy):g}"
-    raw = solve_model(model, backend, time_limit, threads, params, progress)
-    return finish(raw, value_of, "max", integral, backend, parameters, time.perf_counter() - t0,
-                  fallback=greedy)
+    size = ModelSize(len(model.c), model.A.shape[0], model.A.nnz)
+    raw, built = solve_in_time(size, lambda: model, backend, deadline, threads, params, progress)
+    res = finish(raw, value_of, "max", integral, backend, parameters, time.perf_counter() - t0,
+                 fallback=greedy)
+
+    def lagrangian():
+        x = np.zeros(S.shape[0])
+        x[res.selection] = 1.0
+        wc = model.c[S.shape[0]:]
+        lam = np.where(rows @ x > 0, 0.0, wc)  # the a-posteriori bound's point
+        return max_cover_lagrangian(rows, wc, lam, (k, c, budget, g, caps), res.value, deadline, integral)
+
+    res = improve_bound(res, raw, built, lagrangian, deadline, integral)
+    return replace(res, seconds=time.perf_counter() - t0)
+
+
+def max_cover_lagrangian(rows: sp.csr_matrix, wc: np.ndarray, lam: np.ndarray, limits: tuple,
+                         incumbent: float | None, deadline: Deadline,
+                         integral: bool) -> tuple[float, int]:
+    """Upper bound on weighted max coverage by Lagrangian relaxation of ``y_u <= sum_{j
+    ni u} x_j`` (``rows``: element classes x sets, ``wc`` their weights):
+    ``L(lam) = sum_u (w_u - lam_u) + max_x sum_j x_j sum_{u in S_j} lam_u`` for ``0 <= lam <= w``,
+    the inner maximum over the constraints ``limits = (k, costs, budget, groups, capacities)``
+    (exact by the matroid greedy for the cardinality and partition limits, bounded by the
+    fractional knapsack for a budget). Started at ``lam`` (``w_u`` on the elements the
+    incumbent leaves uncovered, 0 elsewhere, ``L`` is then the incumbent's value plus its
+    top marginal gains: the a-posteriori bound) and minimized by subgradient steps until
+    ``deadline``; with only cardinality and partition limits the minimum is the LP bound.
+    ``(bound, steps)``.
+    """
+    RT = sp.csr_matrix(rows.T)
+    total = float(wc.sum())
+
+    def evaluate(lam):
+        value, x = _best_selection(RT @ lam, *limits)
+        return total - float(lam.sum()) + value, rows @ x - (wc > lam)
+
+    target = float(incumbent) if incumbent is not None else 0.0
+    proves = (lambda b: math.floor(b + 1e-6) <= target) if integral else None
+    return subgradient(evaluate, lam.astype(np.float64), target, "max", deadline, upper=wc,
+                       proves=proves)
+
+
+def _best_selection(rho, k, costs, budget, groups, capacities) -> tuple[float, np.ndarray]:
+    """An upper bound on ``max rho . x`` over the selections the limits allow (``rho >= 0``) and
+    the point attaining it: the greedy on the matroid of the cardinality and group limits
+    (exact), the fractional knapsack for a budget (a relaxation); the smaller when both."""
+    n = len(rho)
+    options = []
+    if groups is None and k is not None and k < n:  # the k largest: no sort needed
+        top = np.argpartition(-rho, k - 1)[:k]
+        x = np.zeros(n)
+        x[top] = 1.0
+        options.append((float(rho[top].sum()), x))
+    elif k is not None or groups is not None or budget is None:
+        order = np.argsort(-rho, kind="stable")
+        ok = rho > 0
+        if groups is not None:
+            by_group = np.lexsort((-rho, groups))
+            first = np.searchsorted(groups[by_group], np.arange(len(capacities)))
+            rank = np.empty(n, dtype=np.int64)
+            rank[by_group] = np.arange(n) - first[groups[by_group]]
+            ok &= rank < capacities[groups]
+        chosen = order[ok[order]][: n if k is None else k]
+        x = np.zeros(n)
+        x[chosen] = 1.0
+        options.append((float(rho[chosen].sum()), x))
+    if budget is not None:
+        free = costs <= 0
+        ratio = np.where(free, np.inf, rho / np.where(free, 1.0, costs))
+        order = np.argsort(-ratio, kind="stable")
+        spent = np.cumsum(np.where(free, 0.0, costs)[order])
+        x = np.zeros(n)
+        full = order[spent <= budget]
+        x[full] = 1.0
+        nxt = int(np.searchsorted(spent, budget, side="right"))
+        if nxt < n:  # the first set that does not fit, in fractionally
+            j = order[nxt]
+            x[j] = (budget - (spent[nxt - 1] if nxt else 0.0)) / costs[j]
+        options.append((float(rho @ x), x))
+    return min(options, key=lambda o: o[0])
 
 
 def max_cover_lp_bound(

@@ -4,22 +4,27 @@ Nemhauser, 1977)."""
 
 from __future__ import annotations
 
+import math
 import time
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from submodkit.solution import ExactResult
-from submodkit.solvers.exact_backends import lp_value, solve_model
+from submodkit.solvers.exact_backends import improve_bound, lp_value, solve_in_time
 from submodkit.solvers.exact_core import (
+    Deadline,
     LinearModel,
+    ModelSize,
     as_count,
     as_nonneg_csr,
     check_run_args,
     finish,
     is_integral,
     stack_rows,
+    subgradient,
 )
 
 # "auto", chosen with scripts/bench_exact.py on this 2-core machine: on 150x150 instances
@@ -53,8 +58,9 @@ def _facility_model(sim: sp.csr_matrix, k: int) -> LinearModel | None:
     )
 
 
-def _greedy_facility(sim: sp.csr_matrix, k: int) -> np.ndarray:
-    """Plain greedy (k rounds of the best marginal gain): the warm start of the exact model."""
+def _greedy_facility(sim: sp.csr_matrix, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Plain greedy (k rounds of the best marginal gain): the warm start of the exact model,
+    and each element's best similarity to it."""
     n = sim.shape[0]
     cur = np.zeros(sim.shape[1])
     chosen: list[int] = []
@@ -70,7 +76,7 @@ def _greedy_facility(sim: sp.csr_matrix, k: int) -> np.ndarray:
         chosen.append(j)
         row = slice(sim.indptr[j], sim.indptr[j + 1])
         cur[sim.indices[row]] = np.maximum(cur[sim.indices[row]], sim.data[row])
-    return np.asarray(sorted(chosen), dtype=np.int64)
+    return np.asarray(sorted(chosen), dtype=np.int64), cur
 
 
 def _with_hint(model: LinearModel, sim: sp.csr_matrix, sel: np.ndarray) -> None:
@@ -114,19 +120,25 @@ def exact_facility_location(
             when stopped early; CP-SAT was 2-4x slower than SCIP).
 
     The greedy solution is passed as a hint and returned if the solver finds nothing in time.
+    The model has ``n + nnz`` variables and ``nnz`` link rows (4 million at 2,000 dense
+    points): its size is estimated first, and a model that does not fit in memory or in half
+    the time left is not built (``parameters["not_solved"]``); a timeout (or such a refusal)
+    returns the greedy answer with the Lagrangian bound `facility_location_lagrangian` (never
+    worse than the greedy's a-posteriori bound), or the LP bound when GLOP finishes in time.
+    ``time_limit`` counts the whole call. Similarities must be at most 1e15.
 
     Returns:
         :class:`~submodkit.solution.ExactResult` (``sense="max"``, ``bound`` an upper bound).
     """
     t0 = time.perf_counter()
     time_limit, solver, threads = check_run_args(time_limit, solver, threads)
+    deadline = Deadline(time_limit, t0)
     sim = as_nonneg_csr(similarity, "similarity")
     k = as_count(k, "k")
     integral = is_integral(sim.data)
     backend = AUTO_FACILITY if solver == "auto" else solver
     parameters = {"model": "facility-location", "requested_solver": solver, "k": k}
-    model = _facility_model(sim, k) if k > 0 else None
-    if model is None:
+    if k == 0 or sim.nnz == 0:
         return ExactResult(0.0, 0.0, "optimal", np.zeros(0, dtype=np.int64), backend,
                            parameters, time.perf_counter() - t0, "max")
 
@@ -135,12 +147,74 @@ def exact_facility_location(
             return 0.0
         return float(sim[sel].max(axis=0).sum())
 
-    greedy = _greedy_facility(sim, k)
-    _with_hint(model, sim, greedy)
+    greedy, cover = _greedy_facility(sim, k)
     parameters["hint"] = f"greedy, value {value_of(greedy):g}"
-    raw = solve_model(model, backend, time_limit, threads, params, progress)
-    return finish(raw, value_of, "max", integral, backend, parameters, time.perf_counter() - t0,
-                  fallback=greedy)
+
+    def build():
+        model = _facility_model(sim, k)
+        _with_hint(model, sim, greedy)
+        return model
+
+    raw, built = solve_in_time(_facility_size(sim), build, backend, deadline, threads, params, progress)
+    res = finish(raw, value_of, "max", integral, backend, parameters, time.perf_counter() - t0,
+                 fallback=greedy)
+
+    def lagrangian():
+        start = cover if np.array_equal(res.selection, greedy) else _coverage(sim, res.selection)
+        return facility_location_lagrangian(sim, k, start, res.value, deadline, integral)
+
+    res = improve_bound(res, raw, built, lagrangian, deadline, integral)
+    return replace(res, seconds=time.perf_counter() - t0)
+
+
+def _facility_size(sim: sp.csr_matrix) -> ModelSize:
+    """The size of `_facility_model` before it is built: x and z variables, one link row per
+    nonzero, one assignment row per element with a nonzero, the cardinality row."""
+    n, nnz = sim.shape[0], sim.nnz
+    cols = int(np.count_nonzero(np.bincount(sim.indices, minlength=sim.shape[1])))
+    return ModelSize(n + nnz, nnz + cols + 1, 3 * nnz + n)
+
+
+def _coverage(sim: sp.csr_matrix, sel: np.ndarray) -> np.ndarray:
+    """Each element's best similarity to the selection (0 when none)."""
+    if len(sel) == 0:
+        return np.zeros(sim.shape[1])
+    return np.asarray(sim[sel].max(axis=0).todense()).ravel()
+
+
+def facility_location_lagrangian(sim: sp.csr_matrix, k: int, cover: np.ndarray,
+                                 incumbent: float | None, deadline: Deadline,
+                                 integral: bool) -> tuple[float, int]:
+    """Upper bound on facility location by Lagrangian relaxation of the assignment rows
+    ``sum_j z_ju <= 1`` (Cornuejols, Fisher, Nemhauser 1977): for any ``lam >= 0``,
+    ``L(lam) = sum_u lam_u + (sum of the k largest rho_j)``, ``rho_j = sum_u max(0, sim[j, u] -
+    lam_u)``. Started at ``lam = cover`` (each element's value under the incumbent: ``L`` is
+    then the incumbent's value plus its k largest marginal gains, the a-posteriori bound) and
+    minimized by subgradient steps until ``deadline``; the minimum is the LP bound.
+    ``(bound, steps)``.
+    """
+    n = sim.shape[0]
+    rows = np.repeat(np.arange(n), np.diff(sim.indptr))
+    data, cols = sim.data, sim.indices
+    starts = sim.indptr[:-1]
+    empty = np.diff(sim.indptr) == 0
+    kk = min(k, n)
+
+    def evaluate(lam):
+        excess = data - lam[cols]
+        np.maximum(excess, 0.0, out=excess)
+        rho = np.add.reduceat(np.r_[excess, 0.0], starts)
+        rho[empty] = 0.0
+        top = np.argpartition(-rho, kk - 1)[:kk] if kk < n else np.arange(n)
+        chosen = np.zeros(n, dtype=bool)
+        chosen[top] = True
+        inside = chosen[rows] & (excess > 0)
+        g = 1.0 - np.bincount(cols[inside], minlength=sim.shape[1])
+        return float(lam.sum() + rho[top].sum()), g
+
+    target = float(incumbent) if incumbent is not None else 0.0
+    proves = (lambda b: math.floor(b + 1e-6) <= target) if integral else None
+    return subgradient(evaluate, cover.astype(np.float64), target, "max", deadline, proves=proves)
 
 
 def facility_location_lp_bound(similarity: Any, k: int) -> float:

@@ -13,21 +13,20 @@ import time
 import numpy as np
 from numba import njit
 
-from submodkit._validation import check_int
+from submodkit._validation import check_int, check_time_limit
 from submodkit.errors import InvalidParameterError
 from submodkit.solution import ExactResult
 from submodkit.solvers.tsp import HELD_KARP_LIMIT, held_karp_fill
 
 
 @njit(cache=True, nogil=True)
-def _best_subset(D, k, dp, best_idx):
-    """Enumerate k-subsets of ``0..n-1`` in lexicographic order; ``best_idx`` ends as the
-    first subset whose Held-Karp tour is largest (ties within 1e-12 relative keep the
-    earlier one). Returns the best tour weight."""
+def _best_subset(D, k, dp, idx, best_idx, best, max_subsets):
+    """Enumerate k-subsets of ``0..n-1`` in lexicographic order from ``idx`` (advanced in
+    place), at most ``max_subsets`` of them; ``best_idx`` ends as the first subset whose
+    Held-Karp tour is largest (ties within 1e-12 relative keep the earlier one; ``best`` < 0:
+    none yet). Returns the best tour weight and whether the enumeration is complete."""
     n = D.shape[0]
-    idx = np.arange(k).astype(np.int64)
-    best = -1.0
-    while True:
+    for _ in range(max_subsets):
         if k == 2:
             v = 2.0 * D[idx[0], idx[1]]
         else:
@@ -40,18 +39,21 @@ def _best_subset(D, k, dp, best_idx):
         while i >= 0 and idx[i] == n - k + i:
             i -= 1
         if i < 0:
-            break
+            return best, True
         idx[i] += 1
         for t in range(i + 1, k):
             idx[t] = idx[t - 1] + 1
-    return best
+    return best, False
 
 
-def exact_remote_cycle(X, k: int, metric: str = "euclidean", *, max_subsets: int = 2_000_000) -> ExactResult:
+def exact_remote_cycle(X, k: int, metric: str = "euclidean", *, max_subsets: int = 2_000_000,
+                       time_limit: float | None = None) -> ExactResult:
     """The maximum over k-subsets of the minimum tour weight (remote-cycle), by brute force.
 
     Enumerates all C(n, k) subsets (refused above ``max_subsets``) and solves each tour by
-    Held-Karp; ties go to the lexicographically first subset. k <= 1: value 0.
+    Held-Karp; ties go to the lexicographically first subset. k <= 1: value 0. With
+    ``time_limit`` (seconds), the enumeration stops there: status ``timeout``, the best
+    subset seen, no bound.
 
     Example:
         >>> import numpy as np
@@ -63,6 +65,7 @@ def exact_remote_cycle(X, k: int, metric: str = "euclidean", *, max_subsets: int
     from submodkit.solvers.diversity import Points
 
     t0 = time.perf_counter()
+    time_limit = check_time_limit(time_limit)
     pts = X if isinstance(X, Points) else Points(X, metric)
     n = pts.n
     k = check_int("k", k)
@@ -79,6 +82,18 @@ def exact_remote_cycle(X, k: int, metric: str = "euclidean", *, max_subsets: int
     D = np.ascontiguousarray(pts.block(np.arange(n)), dtype=np.float64)
     dp = np.empty((1 << (k - 1), k - 1))
     best_idx = np.empty(k, dtype=np.int64)
-    best = float(_best_subset(D, k, dp, best_idx))
+    idx = np.arange(k, dtype=np.int64)
+    chunk = max(1, int(_CHUNK_OPERATIONS // ((1 << k) * k * k)))  # about 50 ms of tours
+    best, done = -1.0, False
+    while not done:
+        best, done = _best_subset(D, k, dp, idx, best_idx, best, chunk)
+        if not done and time_limit is not None and time.perf_counter() - t0 >= time_limit:
+            params["stopped_at"] = idx.tolist()
+            return ExactResult(float(best), None, "timeout", np.sort(best_idx), "brute-force+held-karp",
+                               params, time.perf_counter() - t0)
+    best = float(best)
     return ExactResult(best, best, "optimal", best_idx, "brute-force+held-karp", params,
                        time.perf_counter() - t0)
+
+
+_CHUNK_OPERATIONS = 5e7

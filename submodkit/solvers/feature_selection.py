@@ -24,7 +24,8 @@ import time
 
 import numpy as np
 
-from submodkit._validation import check_int, check_matrix, check_real, make_rng
+from submodkit._validation import check_int, check_matrix, check_real
+from submodkit.coresets._partition import random_parts
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.solution import Solution
@@ -172,9 +173,7 @@ def select_features(X, y, k: int, *, lam: float = 0.5, parts: int = 4, engine: o
     if rel is None:
         lam = 1.0
     Dp = combined_metric(D, rel, k, lam)
-    labels = make_rng(seed).integers(0, parts, p)
-    groups = [np.flatnonzero(labels == g) for g in range(parts)]
-    groups = [g for g in groups if len(g)]
+    groups = random_parts(p, parts, seed)
     if len(groups) == 1:
         cores = [local_max_sum_greedy(Dp, groups[0], k)]
     else:

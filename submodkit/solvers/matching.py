@@ -315,24 +315,37 @@ def solve_matching_file(
     Reads a DIMACS-like ``.edge`` file (gz too), a SNAP edge list or a native graph; ``value``
     is the matching weight (edge count for unweighted lists). With ``exact`` and an
     approximation, also solves exactly and reports ``ratio`` and ``meets_guarantee``.
+    Isolated vertices are never matched: when there are many (a header declaring far more
+    vertices than the edges use, or sparse ids), the matching runs on the vertices that occur
+    in an edge (:meth:`~submodkit.instances.Graph.compact`), renumbered in the same order, and
+    the pairs are mapped back to the file's ids, so memory and time follow the edges.
     """
     from pathlib import Path
 
     from submodkit.instances import Graph, read_instance
+    from submodkit.instances.problems import SPARE_IDS
 
     t0 = time.perf_counter()
     inst = read_instance(path, format=format)
     if not isinstance(inst, Graph):
         raise InvalidParameterError("--problem", "matching", "a graph file (.edge or an edge list)")
     algorithm = algorithm or "exact"
-    sol = max_weight_matching(inst, algorithm=algorithm, seed=seed)
+    ids, graph = None, inst
+    if inst.n_nodes > 2 * inst.n_edges + SPARE_IDS:  # more than SPARE_IDS isolated vertices
+        ids, edges = inst.compact()
+        graph = Graph(edges, inst.weights, int(ids.size), inst.name, inst.meta)
+    sol = max_weight_matching(graph, algorithm=algorithm, seed=seed)
     ratio = meets = opt = None
     if exact:
-        opt = sol.weight if sol.status == "optimal" else max_weight_matching(inst).weight
+        opt = sol.weight if sol.status == "optimal" else max_weight_matching(graph).weight
         ratio = 1.0 if opt == 0 else sol.weight / opt
         meets = None if sol.guarantee is None else sol.guarantee.holds(sol.weight, opt)
     out = sol.to_dict()
+    if ids is not None:  # back to the file's vertex ids (the renumbering kept their order)
+        out["pairs"] = ids[sol.pairs].tolist()
+        out.setdefault("stats", {})["n_nodes"] = inst.n_nodes
     out.update(instance=getattr(inst, "name", Path(path).name), problem="matching",
                exact=None if opt is None else {"value": _num(opt), "status": "optimal", "solver": "blossom"},
-               ratio=ratio, meets_guarantee=meets, seconds=round(time.perf_counter() - t0, 4))
+               ratio=_num(ratio) if ratio is None or np.isfinite(ratio) else None, meets_guarantee=meets,
+               seconds=round(time.perf_counter() - t0, 4))
     return out

@@ -34,6 +34,7 @@ from numba import njit
 
 from submodkit._validation import check_int, check_matrix, check_real
 from submodkit.errors import InvalidParameterError
+from submodkit.solvers.exact_core import MAX_COEFFICIENT
 
 HELD_KARP_MAX = 16  # bench_diversity.py --remote-cycle: 16 points ~0.03 s both ways; HK 0.15 s at 18
 HELD_KARP_LIMIT = 24  # 2^23 * 23 doubles = 1.5 GB: refuse beyond
@@ -376,6 +377,9 @@ def solve_tour(dist: np.ndarray, time_limit: float = 60.0, held_karp_max: int = 
         return Tour(value, order, True, value, "held-karp", time.perf_counter() - t0)
     heur = local_search_tour(dist, idx)
     upper = float(cycle_weight(dist, idx, heur))
+    if float(dist.max()) > MAX_COEFFICIENT:  # beyond SCIP's range: the local search's tour
+        return Tour(upper, heur, False, 0.0, "local-search (distances beyond the MIP's range)",
+                    time.perf_counter() - t0)
     order, exact, lower, its = _tsp_mip(dist, time_limit, heur)
     best, value = heur, upper
     if order is not None:

@@ -9,13 +9,14 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from submodkit._validation import check_choice
+from submodkit._validation import check_choice, check_time_limit
 from submodkit.constraints import Cardinality, Knapsack, PartitionMatroid
 from submodkit.errors import InvalidParameterError
 from submodkit.instances.problems import PointSet, SetSystem, Similarity
 from submodkit.objectives import Coverage, FacilityLocation
 from submodkit.objectives.base import Objective
 from submodkit.solution import ExactResult, Guarantee, Solution
+from submodkit.solvers.exact_core import Deadline
 
 PROBLEMS = ("set-cover", "max-cover", "facility-location", "submodular")
 
@@ -82,6 +83,9 @@ def verify(
 
     ``algorithm`` defaults to ``"greedy"`` for set cover and ``"lazy"`` otherwise; other
     parameters go to :func:`~submodkit.maximize` / :func:`~submodkit.set_cover`.
+    ``time_limit``: seconds for the whole call (the exact solve gets what the approximation
+    left); on a timeout the exact result carries the better of the exact solver's bound and
+    the solution's own a-posteriori bound.
     ``progress=True`` shows the exact solver's incumbent and bound on stderr (tqdm).
     ``solution``: a result computed elsewhere (a streaming or distributed run, say) to
     check instead of running ``algorithm``.
@@ -97,12 +101,13 @@ def verify(
 
     problem = _infer_problem(target, problem, k, constraint)
     start = time.perf_counter()
+    deadline = Deadline(check_time_limit(time_limit), start)  # the exact solve gets what is left
     if problem == "set-cover":
         sol = solution or set_cover(target, algorithm=algorithm or "greedy")
         from submodkit.solvers.exact import exact_set_cover
 
         csr, costs = (target.sets, target.costs) if isinstance(target, SetSystem) else (target, None)
-        exact = exact_set_cover(csr, costs, time_limit=time_limit, solver=solver, progress=progress)
+        exact = exact_set_cover(csr, costs, time_limit=_left(deadline), solver=solver, progress=progress)
     else:
         objective = _objective(target, problem)
         if isinstance(constraint, Cardinality):
@@ -111,10 +116,43 @@ def verify(
             objective, k, constraint=constraint, algorithm=algorithm or "lazy",
             epsilon=epsilon, seed=seed,
         )
-        exact = _exact_max(objective, k, constraint, time_limit, solver, progress)
+        exact = _exact_max(objective, k, constraint, deadline, solver, progress)
+    exact = with_solution_bound(exact, sol, _integral_objective(target, problem))
     ratio, certified, meets = compare(sol, exact, tol)
     sol.stats.setdefault("verify_seconds", time.perf_counter() - start)
     return Verification(problem, sol, exact, ratio, certified, sol.guarantee, meets)
+
+
+def with_solution_bound(exact: ExactResult, sol: Solution, integral: bool = False) -> ExactResult:
+    """``exact`` with the best of its bound and the bounds the solution proves on the same
+    optimum: its a-posteriori bound (``upper_bound`` when maximizing, ``lower_bound`` when
+    minimizing: LP, Lagrangian, greedy or dual-fitting bounds) and ``value / ratio`` of a
+    worst-case guarantee, so a timeout reports the best bound known from any source."""
+    from submodkit.solvers.exact_core import merge_bound
+
+    if exact.status == "optimal" or exact.status == "infeasible" or sol.sense != exact.sense:
+        return exact
+    bound = sol.upper_bound if exact.sense == "max" else sol.lower_bound
+    exact = merge_bound(exact, bound, f"{sol.algorithm} a-posteriori bound", integral)
+    g = sol.guarantee
+    if g is not None and g.kind == "worst-case" and g.sense == exact.sense and g.ratio > 0:
+        exact = merge_bound(exact, sol.value / g.ratio, f"{sol.algorithm} guarantee {g.statement}",
+                            integral)
+    return exact
+
+
+def _integral_objective(target, problem: str) -> bool:
+    """Whether every solution's value is an integer (bounds may then be rounded)."""
+    from submodkit.solvers.exact_core import is_integral
+
+    if problem == "set-cover":
+        costs = target.costs if isinstance(target, SetSystem) else None
+        return costs is None or is_integral(np.asarray(costs, dtype=np.float64))
+    if isinstance(target, Coverage):
+        return is_integral(np.asarray(target.w, dtype=np.float64))
+    if isinstance(target, SetSystem) and problem == "max-cover":
+        return target.weights is None or is_integral(np.asarray(target.weights, dtype=np.float64))
+    return False
 
 
 def _infer_problem(target, problem, k, constraint) -> str:
@@ -145,7 +183,12 @@ def _objective(target, problem: str) -> Objective:
     raise InvalidParameterError("target", target, "an Objective or a problem object")
 
 
-def _exact_max(objective, k, constraint, time_limit, solver, progress) -> ExactResult:
+def _left(deadline: Deadline) -> float | None:
+    left = deadline.left()
+    return None if left is None else max(left, 1e-3)
+
+
+def _exact_max(objective, k, constraint, deadline, solver, progress) -> ExactResult:
     from submodkit.solvers import exact as X
     from submodkit.solvers.brute_force import brute_force_maximize
 
@@ -156,11 +199,13 @@ def _exact_max(objective, k, constraint, time_limit, solver, progress) -> ExactR
         elif isinstance(constraint, PartitionMatroid):
             kw.update(groups=constraint.groups, capacities=constraint.capacities)
         return X.exact_max_cover(
-            objective.sets, objective.w, time_limit=time_limit, solver=solver, progress=progress, **kw
+            objective.sets, objective.w, time_limit=_left(deadline), solver=solver, progress=progress,
+            **kw,
         )
     if isinstance(objective, FacilityLocation) and constraint is None and k is not None:
+        similarity = _weighted_similarity(objective)
         return X.exact_facility_location(
-            _weighted_similarity(objective), k, time_limit=time_limit, solver=solver, progress=progress
+            similarity, k, time_limit=_left(deadline), solver=solver, progress=progress
         )
     return brute_force_maximize(objective, k, constraint=constraint)
 

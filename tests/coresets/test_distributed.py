@@ -98,3 +98,14 @@ def test_invalid_parameters(kwargs):
             fn(f, **kwargs)
     with pytest.raises(InvalidParameterError):
         greedi([[0, 1]], 1, 1)
+
+
+def test_more_parts_than_items_allocates_only_the_items():
+    """n_parts = 10^12 on 6 items: the parts that hold an item are all that exist (the
+    contiguous split puts one item in each; an empty part adds nothing to either round)."""
+    obj = Coverage([[0, 1, 2], [2, 3], [3, 4], [5], [0, 5], [1]])
+    huge, per_item = greedi(obj, k=2, n_parts=10**12), greedi(obj, k=2, n_parts=6)
+    assert huge.selection.tolist() == per_item.selection.tolist() and huge.value == per_item.value
+    assert huge.stats["part_sizes"] == [1] * 6
+    sol = randgreedi(obj, k=2, n_parts=10**12, seed=0)
+    assert sum(sol.stats["part_sizes"]) == 6 and sol.value >= sol.guarantee.ratio * 5

@@ -114,7 +114,7 @@ def problems(draw):
     n = draw(st.integers(1, 6))
     m = draw(st.integers(0, 8))
     edges = draw(hnp.arrays(np.int64, (m, 2), elements=st.integers(0, n - 1)))
-    weights = draw(hnp.arrays(np.float64, m, elements=finite))
+    weights = draw(hnp.arrays(np.float64, m, elements=nonneg))  # a Graph's weights are >= 0
     return Graph(edges, weights, n, name, meta)
 
 

@@ -160,3 +160,57 @@ def test_non_metric_rejected_small_and_sampled():
     big = big ** 3  # cubes of distances break the triangle inequality often
     with pytest.raises(InvalidParameterError, match="triangle"):
         diversify(big, 3, metric="precomputed")
+
+
+# ----------------------------------------------------------------------------- issue 13
+
+
+@pytest.mark.parametrize("objective", ["max-min", "max-sum", "sum-min", "remote-tree", "remote-star",
+                                       "remote-cycle"])
+def test_points_whose_distances_overflow_are_refused(objective):
+    """1e308 coordinates gave inf distances, NaN objectives and 'cannot convert NaN to int'
+    in sum-min: refused at the boundary, naming X and the limit."""
+    X = np.array([[1e308, 0.0], [0.0, 1e308], [-1e308, 5.0]])
+    with pytest.raises(InvalidParameterError, match=r"X=.*bounding box.*1e\+150"):
+        diversify(X, 2, objective)
+    with pytest.raises(InvalidParameterError, match="X="):
+        brute_force_diversity(X, 2, objective)
+    with pytest.raises(InvalidParameterError, match="X="):
+        diversify(np.array([[0.0, 0.0], [1.0, 0.0], [2.0, 0.0]]) * 1e200, 2, objective)
+
+
+def test_large_but_finite_coordinates_give_exact_distances():
+    """float32 points are measured in float64 (1e38 apart: finite), and the sum-min LP scales
+    distances beyond the LP solvers' range by a power of two, exactly."""
+    p = Points(np.array([[1e38, 0.0], [-1e38, 1.0]], dtype=np.float32))
+    assert np.isfinite(p.block(np.arange(2))).all() and p.block(np.arange(2))[0, 1] == pytest.approx(2e38)
+    X = _points(3, n=12)
+    small = diversify(X, 4, "sum-min", seed=0)
+    big = diversify(X * 2.0**70, 4, "sum-min", seed=0)  # distances ~1e21
+    assert big.algorithm == small.algorithm == "sum-min-lp"
+    assert np.array_equal(big.selection, small.selection)
+    assert big.value == pytest.approx(small.value * 2.0**70, rel=1e-12)
+    assert big.upper_bound == pytest.approx(small.upper_bound * 2.0**70, rel=1e-9)
+
+
+def test_cosine_of_huge_or_tiny_rows():
+    X = np.array([[1e200, 0.0], [0.0, 1e200], [1e-200, 1e-200]])
+    sol = diversify(X, 2, "max-min", metric="cosine")
+    assert sol.value == pytest.approx(1.0)
+
+
+def test_sum_min_lp_out_of_time_falls_back_without_a_guarantee():
+    sol = diversify(_points(1, n=400, d=3), 5, "sum-min", time_limit=1e-3)
+    assert sol.algorithm == "gmm" and sol.guarantee is None and "GMM instead" in sol.stats["lp"]
+
+
+def test_overflowing_points_exit_2_with_one_line(tmp_path, capsys):
+    from submodkit.cli import main
+
+    f = tmp_path / "huge.npy"
+    for scale, says in ((1e308, ""), (1e152, "bounding box")):  # the reader stops 1e308 itself
+        np.save(f, np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.5], [0.3, 0.4]]) * scale)
+        for problem in ("sum-min-diversity", "max-min-diversity"):
+            assert main(["solve", str(f), "--problem", problem, "--k", "2", "--exact"]) == 2
+            out, err = capsys.readouterr()
+            assert out == "" and len(err.strip().splitlines()) == 1 and says in err

@@ -201,7 +201,9 @@ def test_result_records_parameters():
     sets, _ = random_sets(1)
     r = exact_max_cover(sets, k=2, solver="cp-sat", time_limit=5)
     assert r.parameters["num_workers"] == 1 and r.parameters["linearization_level"] == 2
-    assert r.parameters["max_time_in_seconds"] == 5
+    # the limit is the whole call's; CP-SAT's own clock gets what is left after the build
+    # less the share kept for the bound
+    assert r.parameters["time_limit"] == 5 and 3 < r.parameters["max_time_in_seconds"] <= 5
     r = exact_max_cover(sets, k=2, solver="scip", params="limits/gap = 0")
     assert r.parameters["backend"] == "scip" and r.parameters["solver_specific"]
 
@@ -292,3 +294,134 @@ def test_orlib_optimum(name, optimum):
     assert r.value == optimum and r.bound == optimum
     assert np.asarray(sets[r.selection].sum(axis=0)).ravel().min() >= 1
     assert set_cover_lp_bound(sets, costs) <= optimum + 1e-6
+
+
+# ----------------------------------------------------------------------------- issue 13
+
+
+@pytest.mark.parametrize("huge", [1e300, 10**39, 1e16])
+def test_coefficients_beyond_the_solvers_range_are_refused_by_name(huge):
+    """1e300 or a 40-digit cost made GLOP/SCIP reject the model with a RuntimeError, and 1e19
+    next to 1 made CP-SAT claim a wrong optimum: refused up front, naming the entry and limit."""
+    dense = np.array([[1, 1, 0], [0, 1, 1], [0, 0, 1], [1, 0, 0]])
+    for call in (lambda: exact_set_cover(dense, [huge, 1, 1, 2]),
+                 lambda: exact_set_cover(dense, [huge, 1, 1, 2], solver="cp-sat"),
+                 lambda: set_cover_lp_bound(dense, [huge, 1, 1, 2])):
+        with pytest.raises(InvalidParameterError, match=r"costs\[0\].*1e\+15"):
+            call()
+    with pytest.raises(InvalidParameterError, match=r"weights\[2\]"):
+        exact_max_cover(dense, [1, 1, huge], k=1)
+    with pytest.raises(InvalidParameterError, match="similarity"):
+        exact_facility_location(dense * float(huge), 1)
+    from submodkit.solvers.set_cover import set_cover
+
+    with pytest.raises(InvalidParameterError, match=r"costs\[0\]"):
+        set_cover(dense, [huge, 1, 1, 2])
+    r = exact_set_cover(dense, [1e15, 1, 1, 2])  # the limit itself is fine
+    assert r.value == 3 and r.status == "optimal"
+
+
+def test_huge_cost_file_exits_2_with_one_line(tmp_path, capsys):
+    from submodkit.cli import main
+
+    f = tmp_path / "scp_huge.txt"
+    f.write_text("3 4\n1234567890123456789012345678901234567890 1 1 2\n2 1 4\n2 1 2\n2 2 3\n")
+    for extra in ([], ["--exact"]):
+        assert main(["solve", str(f), "--format", "scp", *extra]) == 2
+        out, err = capsys.readouterr()
+        assert out == "" and len(err.strip().splitlines()) == 1 and "costs[0]" in err
+
+
+def test_budget_above_the_total_cost_is_capped_losslessly():
+    sets, _ = random_sets(4)
+    costs = np.arange(1.0, 11.0)
+    for solver in ("scip", "cp-sat"):
+        a = exact_max_cover(sets, costs=costs, budget=1e300, solver=solver)
+        b = exact_max_cover(sets, solver=solver)
+        assert a.status == b.status == "optimal" and a.value == b.value
+
+
+def test_a_solver_optimal_claim_against_its_own_bound_is_not_trusted():
+    from submodkit.solvers.exact_core import RawResult, finish
+
+    raw = RawResult(np.array([1.0, 0.0, 1.0]), 0.0, "optimal", {})
+    r = finish(raw, lambda sel: 4.0, "min", False, "cp-sat", {}, 0.0)
+    assert r.status == "feasible" and r.parameters["solver_status"] == "optimal"
+    raw = RawResult(np.array([1.0, 0.0, 1.0]), 4.0 - 1e-9, "optimal", {})
+    assert finish(raw, lambda sel: 4.0, "min", False, "cp-sat", {}, 0.0).status == "optimal"
+
+
+def test_merge_bound_keeps_the_best_valid_bound():
+    from submodkit.solution import ExactResult
+    from submodkit.solvers.exact_core import merge_bound
+
+    r = ExactResult(10.0, None, "timeout", np.array([0]), "scip", {}, 0.0, "max")
+    r = merge_bound(r, 12.7, "lp", integral=True)
+    assert r.bound == 12 and r.status == "timeout" and r.parameters["bound_source"] == "lp"
+    assert merge_bound(r, 13.0, "worse").bound == 12  # a looser bound changes nothing
+    assert merge_bound(r, 9.0, "wrong").bound == 12  # below the value in hand: not a bound
+    done = merge_bound(r, 10.0 + 1e-12, "tight")
+    assert done.bound == pytest.approx(10.0) and done.status == "optimal"
+
+
+def _brute_max_cover(dense, w, k):
+    return max(covered_weight(dense, w, list(s)) for s in subsets(dense.shape[0], k))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_lagrangian_bounds_are_valid_and_meet_the_lp(seed):
+    """Every iterate of the subgradient method bounds the optimum; at convergence the bound is
+    close to the LP bound (the Lagrangian dual of these relaxations equals the LP)."""
+    from submodkit.solvers import exact_cover as C
+    from submodkit.solvers import exact_facility as F
+    from submodkit.solvers.exact_core import Deadline, as_binary_csr
+
+    sets, rng = random_sets(seed, n_sets=9, n_el=16)
+    dense = sets.toarray()
+    S = as_binary_csr(sets, "sets")
+    if (dense.sum(axis=0) > 0).all():
+        c = rng.integers(1, 6, 9).astype(float)
+        opt = min(c[list(s)].sum() for s in subsets(9) if dense[list(s)].sum(axis=0).min() > 0)
+        lb, _ = C.set_cover_lagrangian(S, c, opt, Deadline(5.0), False)
+        assert lb <= opt + 1e-9 and lb >= set_cover_lp_bound(sets, c) * (1 - 0.02)
+    w = rng.random(16) * 3
+    k = int(rng.integers(1, 4))
+    for limits in ({"k": k}, {"k": k, "groups": rng.integers(0, 3, 9), "capacities": 1},
+                   {"costs": c if (dense.sum(axis=0) > 0).all() else np.ones(9), "budget": 4.0}):
+        args = C._max_cover_args(sets, w, limits.get("k"), limits.get("costs"), limits.get("budget"),
+                                 limits.get("groups"), limits.get("capacities"))
+        model, _, rows = C._max_cover_model(*args)
+        wc = model.c[9:]
+        opt = exact_max_cover(sets, w, **limits).value
+        ub, _ = C.max_cover_lagrangian(rows, wc, wc.copy(), args[2:], opt, Deadline(5.0), False)
+        assert ub >= opt - 1e-9 and ub >= max_cover_lp_bound(sets, w, **limits) - 1e-9
+    sim = rng.random((9, 12)) * (rng.random((9, 12)) < 0.6)
+    csr = sp.csr_matrix(sim)
+    greedy, cover = F._greedy_facility(csr, 3)
+    opt = exact_facility_location(sim, 3).value
+    ub, _ = F.facility_location_lagrangian(csr, 3, cover, opt, Deadline(5.0), False)
+    lp = facility_location_lp_bound(sim, 3)
+    assert opt - 1e-9 <= ub and lp - 1e-9 <= ub <= lp * 1.02 + 1e-9
+    greedy_value = float(sim[greedy].max(axis=0).sum())
+    gains = np.maximum(sim - cover[None, :], 0).sum(axis=1)
+    assert ub <= greedy_value + np.sort(gains)[-3:].sum() + 1e-9  # never above the a-posteriori bound
+
+
+def test_a_model_too_large_for_memory_is_replaced_by_greedy_and_a_bound(monkeypatch):
+    """The 2,000-point facility-location model (4 million variables) was built until the
+    process was killed at 7.9 GB: its size is now estimated first, and a model that does not
+    fit is not built; the greedy answer comes back with a Lagrangian bound."""
+    from submodkit.solvers import exact_core
+
+    monkeypatch.setattr(exact_core, "available_memory", lambda: 1e5)
+    sim = np.random.default_rng(1).random((8, 10))  # greedy is not optimal here
+    r = exact_facility_location(sim, 3)
+    opt = max(float(sim[list(s)].max(axis=0).sum()) for s in itertools.combinations(range(8), 3))
+    assert r.status == "feasible" and "GiB" in r.parameters["not_solved"]
+    assert r.value <= opt + 1e-9 <= r.bound + 2e-9
+    r = exact_facility_location(sim, 3, time_limit=5)
+    assert r.status == "timeout" and r.bound >= opt - 1e-9
+    sets, _ = random_sets(2)
+    r = exact_max_cover(sets, k=2)
+    assert r.status in ("feasible", "optimal") and "not_solved" in r.parameters
+    assert r.bound >= _brute_max_cover(sets.toarray(), np.ones(14), 2) - 1e-9

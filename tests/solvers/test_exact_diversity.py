@@ -83,3 +83,38 @@ def test_glover_formulation_equals_brute_force(seed, matroid):
         assert g.value == pytest.approx(b.value, rel=1e-7)
     with pytest.raises(InvalidParameterError, match="formulation"):
         exact_max_sum_diversity(X, 3, formulation="qp")
+
+
+# ----------------------------------------------------------------------------- issue 13
+
+
+@pytest.mark.parametrize("objective", ["remote-tree", "remote-cycle", "max-min"])
+def test_enumeration_stops_at_its_time_limit(objective):
+    X = np.random.default_rng(0).random((40, 2))
+    r = brute_force_diversity(X, 5, objective, time_limit=0.05)
+    assert r.status == "timeout" and r.value is not None and r.bound is None and len(r.selection) == 5
+    done = brute_force_diversity(X[:9], 3, objective, time_limit=60)
+    assert done.status == "optimal" and done.value == brute_force_diversity(X[:9], 3, objective).value
+
+
+def test_mip_methods_refuse_distances_beyond_the_solvers_range():
+    X = np.random.default_rng(1).random((8, 2)) * 1e18
+    for objective in ("max-sum", "sum-min"):
+        with pytest.raises(InvalidParameterError, match="method='mip'"):
+            EXACT[objective](X, 3, method="mip")
+        bb = EXACT[objective](X, 3)  # the branch and bound takes any finite distances
+        assert bb.status == "optimal"
+        assert bb.value == pytest.approx(brute_force_diversity(X, 3, objective).value, rel=1e-12)
+
+
+@pytest.mark.parametrize("objective", list(EXACT))
+def test_matrix_beyond_memory_returns_the_heuristic_with_a_bound(objective, monkeypatch):
+    from submodkit.solvers import exact_diversity as XD
+
+    monkeypatch.setattr(XD, "available_memory", lambda: 1e3)
+    X = np.random.default_rng(2).random((12, 2))
+    r = EXACT[objective](X, 4)
+    opt = brute_force_diversity(X, 4, objective).value
+    assert r.status == "feasible" and "GiB" in r.parameters["not_solved"]
+    assert r.value <= opt + 1e-9 <= r.bound + 2e-9
+    assert EXACT[objective](X, 4, time_limit=5).status == "timeout"

@@ -78,3 +78,18 @@ def test_timeout_still_reports_a_certified_ratio():
         assert v.ratio is None
     else:
         assert v.certified_ratio == pytest.approx(v.ratio)
+
+
+def test_a_timeout_reports_the_best_bound_known():
+    """The exact result of a timed-out verification carries the better of the solver's bound
+    and the approximation's own (a-posteriori greedy, guarantee) bounds."""
+    import scipy.sparse as sp
+
+    from submodkit.objectives import Coverage
+
+    S = sp.random(400, 800, density=0.02, format="csr", random_state=0)
+    S.data[:] = 1.0
+    v = verify(Coverage(S), k=12, time_limit=0.2)
+    assert v.exact.status == "timeout" and v.exact.bound is not None
+    assert v.solution.value <= v.exact.value <= v.exact.bound <= v.solution.upper_bound
+    assert v.exact.bound <= v.solution.value / v.solution.guarantee.ratio
