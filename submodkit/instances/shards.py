@@ -1,0 +1,869 @@
+"""Sharded instances on storage: a problem split into parts that workers open one by one.
+
+:func:`shard_file` streams an instance file into ``n_parts`` shards plus a manifest in
+bounded memory (the file is never held whole: see :mod:`~submodkit.instances._chunks`);
+:func:`write_shards` does the same from a problem in memory; :func:`open_shards` returns a
+lazy, picklable :class:`Shards` handle from which a worker loads only its own part.
+
+Items and partition
+    The items are the sets of a set system, the edges of a graph (sharded by edge, for
+    matching core-sets), the rows of a point set, or, with ``problem="max-cover"`` on a
+    graph, the vertices with their closed neighbourhoods (``Graph.to_set_system()``). Item
+    ``i`` keeps its global id ``i``, its position in the file. With ``rule="random"`` it
+    goes to part ``owner[i]`` where ``owner = partition_owners(n_items, n_parts, seed)``,
+    that is ``numpy.random.default_rng(seed).integers(0, n_parts, size=n_items)``, the
+    draw of :func:`submodkit.coresets.distributed.randgreedi` (and of the EDCS and diversity
+    core-sets): a run in memory with the same ``(n_items, n_parts, seed)`` sees exactly
+    the same parts. Owners are drawn block by block from one generator, which gives the
+    same sequence as one draw (NumPy's bounded integers consume the bit stream item by item;
+    tested). ``seed=None`` draws a seed from fresh entropy and records it in the manifest.
+    ``rule="contiguous"``: part ``p`` holds items ``bounds[p] .. bounds[p+1] - 1`` with
+    ``bounds = numpy.linspace(0, n_items, n_parts + 1).astype(int64)`` (the blocks of
+    ``greedi`` without a seed).
+
+On-disk layout (why: a worker maps exactly the bytes of its part, with no parsing, no
+decompression and no pickles; plain ``.npy`` files can be memory-mapped, checked with
+``sha256sum`` and read by any NumPy; one folder per part keeps a part's files together for
+copying to the machine that processes it)::
+
+    DIR/manifest.json            format, kind, counts, partition rule and seed, checksums
+    DIR/element_weights.npy      set systems whose element weights are not constant and
+                                 more than 1024 (else inline in the manifest)
+    DIR/part-00000/ids.npy       int64 global ids of the part's items, increasing
+    DIR/part-00000/indptr.npy    set systems: int64 CSR row pointer (len = items + 1)
+    DIR/part-00000/indices.npy   set systems: global element ids (int32 below 2^31)
+    DIR/part-00000/costs.npy     set systems: float64 cost per set
+    DIR/part-00000/labels.npy    set systems with labels (vertex ids of compacted graphs)
+    DIR/part-00000/data.npy      set systems whose incidence values are not all ones
+    DIR/part-00000/edges.npy     graphs: (m, 2) int64 global vertex ids
+    DIR/part-00000/weights.npy   graphs: float64 edge weights
+    DIR/part-00000/features.npy  points: (rows, dim) float64 (float32 kept)
+
+Every ``.npy`` has a 128-byte header (format 1.0). The output appears at ``DIR`` in one
+rename of a temporary sibling folder once complete: an interrupted run leaves nothing.
+
+Memory of :func:`shard_file`: a few times ``chunk_bytes`` for parsing and write buffers,
+plus per-set or per-vertex arrays where the format needs them (owners of the columns of an
+element-major ``scp`` file; a flag per element id to count the elements of a FIMI or rail
+file; owners and degrees of vertices for ``problem="max-cover"``), never anything per
+incidence, edge or point. Element-major input (``scp``) and closed neighbourhoods are
+transposed through per-part spill files on disk (see :mod:`~submodkit.instances._shard_store`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from submodkit._validation import check_choice, check_int, check_seed
+from submodkit.errors import InstanceFormatError, InvalidParameterError
+from submodkit.instances._chunks import DEFAULT_CHUNK_BYTES, SeenIds, is_gzip
+from submodkit.instances._shard_sources import (
+    CostBlock,
+    ProblemSource,
+    Source,
+    detect_format,
+    source_for,
+)
+from submodkit.instances._shard_store import (
+    HEADER_BYTES,
+    PART_DIR,
+    BucketSets,
+    RowParts,
+    SetParts,
+    Staging,
+    Store,
+    file_entry,
+    raw_blocks,
+    route,
+    sha256_of,
+)
+from submodkit.instances.problems import SPARE_IDS, Graph, PointSet, SetSystem, from_file
+
+FORMAT = "submodkit-shards"
+FORMAT_VERSION = 1
+RULES = ("random", "contiguous")
+PROBLEMS = (None, "max-cover")
+MAX_PARTS = 1 << 16
+KINDS = ("SetSystem", "Graph", "PointSet")
+MANIFEST = "manifest.json"
+_INLINE_WEIGHTS = 1024
+_OWNERS_RULE = {
+    "random": "numpy.random.default_rng(seed).integers(0, n_parts, size=n_items)",
+    "contiguous": "bounds = numpy.linspace(0, n_items, n_parts + 1).astype(int64); items bounds[p] .. "
+                  "bounds[p + 1] - 1 in part p",
+}
+
+Problem = SetSystem | Graph | PointSet
+
+
+# --- partition ------------------------------------------------------------------------
+
+
+def _check_partition(n_parts: object, rule: object, seed: object) -> tuple[int, str, int | None]:
+    n_parts = check_int("n_parts", n_parts, minimum=1)
+    if n_parts > MAX_PARTS:
+        raise InvalidParameterError("n_parts", n_parts, f"an integer in [1, {MAX_PARTS}]")
+    rule = check_choice("rule", rule, RULES)
+    return n_parts, rule, check_seed(seed)
+
+
+def partition_owners(n_items: int, n_parts: int, seed: int | None = None, rule: str = "random") -> np.ndarray:
+    """The part of each item (int64 array of length ``n_items``).
+
+    Parameters:
+        n_items: number of items.
+        n_parts: number of parts (>= 1).
+        seed: seed of the random rule (None: fresh entropy).
+        rule: ``"random"``: ``numpy.random.default_rng(seed).integers(0, n_parts,
+            size=n_items)``, the draw of ``randgreedi`` with the same seed;
+            ``"contiguous"``: blocks split at ``linspace(0, n_items, n_parts + 1)``.
+
+    Returns:
+        ``owner`` with ``owner[i]`` the part of item ``i``.
+
+    Example:
+        >>> partition_owners(6, 3, rule="contiguous").tolist()
+        [0, 0, 1, 1, 2, 2]
+        >>> bool((partition_owners(1000, 4, seed=7)
+        ...       == np.random.default_rng(7).integers(0, 4, size=1000)).all())
+        True
+    """
+    n_items = check_int("n_items", n_items)
+    n_parts, rule, seed = _check_partition(n_parts, rule, seed)
+    return _Owners(n_parts, rule, seed, n_items).take(n_items)
+
+
+class _Owners:
+    """Owners drawn block by block, the same sequence as one :func:`partition_owners` call."""
+
+    def __init__(self, n_parts: int, rule: str, seed: int | None, n_items: int | None):
+        self.n_parts, self.rule, self.done = n_parts, rule, 0
+        self.rng = np.random.default_rng(seed) if rule == "random" else None
+        if rule == "contiguous":
+            if n_items is None:  # pragma: no cover - callers count first
+                raise ValueError("the contiguous rule needs the number of items")
+            self.bounds = np.linspace(0, n_items, n_parts + 1).astype(np.int64)
+
+    def take(self, count: int) -> np.ndarray:
+        if self.rng is not None:
+            out = self.rng.integers(0, self.n_parts, size=count)
+        else:
+            pos = self.done + np.arange(count, dtype=np.int64)
+            out = np.searchsorted(self.bounds, pos, side="right").astype(np.int64) - 1
+        self.done += count
+        return out
+
+
+def _local_index(owners: np.ndarray, n_parts: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(local, order, bounds)``: the rank of each item in its part, and the items of part
+    ``p`` (increasing) as ``order[bounds[p]:bounds[p + 1]]``."""
+    order = np.argsort(owners, kind="stable")
+    bounds = np.searchsorted(owners[order], np.arange(n_parts + 1))
+    local = np.empty(owners.size, dtype=np.int64)
+    local[order] = np.arange(owners.size, dtype=np.int64) - np.repeat(bounds[:-1], np.diff(bounds))
+    return local, order, bounds
+
+
+# --- writing --------------------------------------------------------------------------
+
+
+def shard_file(
+    path: str | os.PathLike,
+    out_dir: str | os.PathLike,
+    n_parts: int,
+    *,
+    seed: int | None = None,
+    rule: str = "random",
+    problem: str | None = None,
+    format: str = "auto",
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    overwrite: bool = False,
+) -> Shards:
+    """Split an instance file into ``n_parts`` shards in ``out_dir``, reading it in bounded memory.
+
+    Parameters:
+        path: an instance file of any format :func:`~submodkit.instances.read_instance`
+            reads (``scp``, ``rail``, ``fimi``, ``edgelist``, ``dimacs``, ``points`` text or
+            ``.npy``, ``native``), plain or ``.gz`` (streamed, never decompressed whole).
+        out_dir: the folder to create (it must not exist, unless ``overwrite``).
+        n_parts: number of parts, 1 to 65536.
+        seed: seed of the random partition (None: fresh entropy, recorded in the manifest).
+        rule: ``"random"`` (each item to a uniformly random part, see
+            :func:`partition_owners`) or ``"contiguous"`` (blocks of consecutive items).
+        problem: None (sets, edges or points, as the file holds them) or ``"max-cover"``:
+            a graph becomes the set system of its vertices' closed neighbourhoods, sharded
+            by vertex (as ``Graph.to_set_system()``; when more than 65,536 vertices are in
+            no edge, as ``to_set_system(k=65536)``: the vertices in an edge plus the 65,536
+            smallest isolated ones, ``labels`` giving vertex ids).
+        format: ``"auto"`` (detected as by ``read_instance``) or a format name.
+        chunk_bytes: bytes of text parsed at a time (memory is a few times this).
+        overwrite: replace an existing ``out_dir``.
+
+    Returns:
+        The :class:`Shards` handle of ``out_dir``.
+
+    Example:
+        >>> import tempfile, os
+        >>> from submodkit.instances import bundled, read_instance
+        >>> out = os.path.join(tempfile.mkdtemp(), "scp41")
+        >>> shards = shard_file(bundled("scp41"), out, 4, seed=0)
+        >>> len(shards), shards.n_items, shards.universe, shards.part(0).problem.n_sets
+        (4, 1000, 200, 228)
+        >>> (shards.load_all().sets != read_instance(bundled("scp41")).sets).nnz
+        0
+    """
+    n_parts, rule, seed = _check_partition(n_parts, rule, seed)
+    problem = check_choice("problem", problem, PROBLEMS)
+    chunk_bytes = check_int("chunk_bytes", chunk_bytes, minimum=1)
+    from submodkit.instances.readers import FORMATS
+
+    fmt = check_choice("format", format, ("auto", *FORMATS))
+    size = os.stat(path).st_size  # FileNotFoundError for a missing file
+    if fmt == "auto":
+        fmt = detect_format(path)
+    source = source_for(path, fmt, chunk_bytes)
+    origin = {"file": Path(path).name, "format": fmt, "bytes": size, "gzip": is_gzip(path)}
+    return _write(source, out_dir, n_parts, rule, seed, problem, chunk_bytes, overwrite, origin)
+
+
+def write_shards(
+    problem: Problem,
+    out_dir: str | os.PathLike,
+    n_parts: int,
+    *,
+    seed: int | None = None,
+    rule: str = "random",
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    overwrite: bool = False,
+) -> Shards:
+    """Write a problem held in memory as ``n_parts`` shards in ``out_dir``.
+
+    Parameters:
+        problem: a SetSystem (sharded by set), Graph (by edge; call ``to_set_system()``
+            first to shard closed neighbourhoods by vertex) or PointSet (by row).
+        out_dir, n_parts, seed, rule, chunk_bytes, overwrite: as in :func:`shard_file`.
+
+    Returns:
+        The :class:`Shards` handle of ``out_dir``.
+
+    Example:
+        >>> import tempfile, os
+        >>> from submodkit.instances import PointSet
+        >>> pts = PointSet(np.arange(12.0).reshape(6, 2))
+        >>> s = write_shards(pts, os.path.join(tempfile.mkdtemp(), "pts"), 2, rule="contiguous")
+        >>> s.part(1).ids.tolist(), s.part(1).problem.features[0].tolist()
+        ([3, 4, 5], [6.0, 7.0])
+    """
+    n_parts, rule, seed = _check_partition(n_parts, rule, seed)
+    chunk_bytes = check_int("chunk_bytes", chunk_bytes, minimum=1)
+    source = ProblemSource("<memory>", chunk_bytes, problem=problem)
+    origin = {"memory": type(problem).__name__}
+    return _write(source, out_dir, n_parts, rule, seed, None, chunk_bytes, overwrite, origin)
+
+
+def _write(source: Source, out_dir, n_parts: int, rule: str, seed, problem, chunk_bytes: int,
+           overwrite: bool, origin: dict) -> Shards:
+    if problem == "max-cover" and source.kind == "PointSet":
+        raise InvalidParameterError("problem", problem, "None for points (max-cover takes a set system "
+                                    "or a graph)")
+    if rule == "random" and seed is None:
+        seed = int(np.random.SeedSequence().entropy)
+    staging = Staging(out_dir, overwrite)
+    try:
+        store = Store(flush_bytes=max(2 * chunk_bytes, 1 << 20))
+        build = _BUILDERS["max-cover" if problem == "max-cover" and source.kind == "Graph" else source.layout]
+        totals, kind = build(source, staging.tmp, store, n_parts, rule, seed, chunk_bytes, origin)
+        manifest = _manifest(source, staging.tmp, kind, n_parts, rule, seed, problem, totals, origin)
+        (staging.tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, allow_nan=False) + "\n")
+        staging.commit()
+    except BaseException:
+        staging.abort()
+        raise
+    return open_shards(out_dir)
+
+
+def _owners_for(source: Source, n_parts: int, rule: str, seed) -> _Owners:
+    n_items = source.count_items() if rule == "contiguous" else source.n_items
+    return _Owners(n_parts, rule, seed, n_items)
+
+
+def _build_sets(source, root, store, n_parts, rule, seed, chunk_bytes, origin):
+    owners = _owners_for(source, n_parts, rule, seed)
+    parts = SetParts(store, root, n_parts, source.universe if source.fmt in ("native", "memory") else None,
+                     labels=source.has_labels, data=source.has_data)
+    first = 0
+    for block in source.blocks():
+        parts.add(first, owners.take(block.n), block.sizes, block.indices, block.costs, block.labels,
+                  block.data)
+        first += block.n
+        store.maybe_flush()
+    parts.close()
+    return {"sets": first, "elements": int(source.universe), "incidences": int(parts.offsets.sum())}, \
+        "SetSystem"
+
+
+def _expected_incidences(origin: dict) -> int:
+    """A generous estimate of a text file's incidences (tokens are >= 2 bytes each)."""
+    size = int(origin.get("bytes", 0))
+    return size * 3 if origin.get("gzip") else size // 2
+
+
+def _build_incidences(source, root, store, n_parts, rule, seed, chunk_bytes, origin):
+    owners = _owners_for(source, n_parts, rule, seed)
+    head = RowParts(store, root, n_parts, {"costs": (np.float64, None)})
+    owner_blocks: list[np.ndarray] = []
+    buckets: list[BucketSets] | None = None
+    first, nnz = 0, 0
+    budget = max(4096, chunk_bytes // 8)
+
+    def open_buckets():
+        owner = np.concatenate(owner_blocks) if owner_blocks else np.zeros(0, dtype=np.int64)
+        local, _, bounds = _local_index(owner, n_parts)
+        expected = _expected_incidences(origin) // n_parts + 1
+        spill = root / ".spill"
+        spill.mkdir()
+        return owner, local, [BucketSets(store, root / PART_DIR.format(p), spill,
+                                         int(bounds[p + 1] - bounds[p]), source.universe, expected, budget)
+                              for p in range(n_parts)]
+
+    for block in source.blocks():
+        if isinstance(block, CostBlock):
+            o = owners.take(block.n)
+            head.add(first, o, costs=block.costs)
+            owner_blocks.append(o)
+            first += block.n
+            store.maybe_flush()
+            continue
+        if buckets is None:
+            owner, local, buckets = open_buckets()
+        p_of = owner[block.sets]
+        order, bounds = route(p_of, n_parts)
+        sets, elements = local[block.sets], block.elements
+        if order is not None:
+            sets, elements = sets[order], elements[order]
+        for p in np.flatnonzero(bounds[1:] > bounds[:-1]).tolist():
+            buckets[p].add(sets[bounds[p] : bounds[p + 1]], elements[bounds[p] : bounds[p + 1]])
+        nnz += block.sets.size
+        store.maybe_flush()
+    if buckets is None:
+        owner, local, buckets = open_buckets()
+    head.close()
+    for b in buckets:
+        b.close()
+    nnz = sum(b.nnz for b in buckets)
+    _remove_spill(root)
+    return {"sets": first, "elements": int(source.universe), "incidences": int(nnz)}, "SetSystem"
+
+
+def _remove_spill(root: Path) -> None:
+    spill = root / ".spill"
+    if spill.exists():
+        for f in spill.iterdir():
+            f.unlink()
+        spill.rmdir()
+
+
+def _build_edges(source, root, store, n_parts, rule, seed, chunk_bytes, origin):
+    owners = _owners_for(source, n_parts, rule, seed)
+    parts = RowParts(store, root, n_parts, {"edges": (np.int64, 2), "weights": (np.float64, None)})
+    first = 0
+    for block in source.blocks():
+        parts.add(first, owners.take(block.n), edges=block.edges, weights=block.weights)
+        first += block.n
+        store.maybe_flush()
+    parts.close()
+    return {"edges": first, "nodes": int(source.n_nodes)}, "Graph"
+
+
+def _build_points(source, root, store, n_parts, rule, seed, chunk_bytes, origin):
+    owners = _owners_for(source, n_parts, rule, seed)
+    parts, first = None, 0
+    for block in source.blocks():
+        if parts is None:
+            width = block.features.shape[1]
+            parts = RowParts(store, root, n_parts, {"features": (np.dtype(source.dtype), width)})
+        parts.add(first, owners.take(block.n), features=block.features)
+        first += block.n
+        store.maybe_flush()
+    if parts is None:  # no rows (only an in-memory problem can have none)
+        parts = RowParts(store, root, n_parts, {"features": (np.dtype(source.dtype), int(source.dim or 0))})
+    parts.close()
+    return {"points": first, "dim": int(source.dim), "dtype": np.dtype(source.dtype).name}, "PointSet"
+
+
+def _build_max_cover(source, root, store, n_parts, rule, seed, chunk_bytes, origin):
+    """Closed neighbourhoods of a graph, by vertex: the edges are read once into a binary
+    spill file (and the vertices that occur counted), then routed to their vertices' parts."""
+    spill = root / ".spill"
+    spill.mkdir()
+    edges_file = store.file(spill / "edges.bin", np.int64, 2)
+    seen = SeenIds()
+    n_edges = 0
+    for block in source.blocks():
+        edges_file.append(block.edges)
+        seen.add(block.edges.ravel())
+        n_edges += block.n
+        store.maybe_flush()
+    edges_file.close()
+    store.drop(edges_file)
+    n_nodes = int(source.n_nodes)
+    touched = seen.sorted_ids()
+    labels = None
+    if n_nodes - touched.size > SPARE_IDS:
+        labels = np.union1d(touched, _smallest_missing(touched, SPARE_IDS))
+    n_items = n_nodes if labels is None else int(labels.size)
+    del touched, seen
+    owner = partition_owners(n_items, n_parts, seed, rule)
+    local, order, bounds = _local_index(owner, n_parts)
+    head = RowParts(store, root, n_parts, {"costs": (np.float64, None)}
+                    | ({} if labels is None else {"labels": (np.int64, None)}))
+    step = max(1, chunk_bytes // 16)
+    for a in range(0, n_items, step):
+        extra = {} if labels is None else {"labels": labels[a : a + step]}
+        b = min(n_items, a + step)
+        head.add(a, owner[a:b], costs=np.ones(b - a), **extra)
+        store.maybe_flush()
+    head.close()
+    budget = max(4096, chunk_bytes // 8)
+    buckets = [BucketSets(store, root / PART_DIR.format(p), spill, int(bounds[p + 1] - bounds[p]), n_items,
+                          (2 * n_edges + n_items) // n_parts + 1, budget,
+                          self_elements=order[bounds[p] : bounds[p + 1]])
+               for p in range(n_parts)]
+    for block in raw_blocks(spill / "edges.bin", np.int64, 2 * step, HEADER_BYTES):
+        u, v = block[0::2], block[1::2]
+        if labels is not None:
+            u, v = np.searchsorted(labels, u), np.searchsorted(labels, v)
+        keep = u != v
+        u, v = u[keep], v[keep]
+        sets, elements = np.concatenate([u, v]), np.concatenate([v, u])
+        order_b, bnd = route(owner[sets], n_parts)
+        if order_b is not None:
+            sets, elements = sets[order_b], elements[order_b]
+        sets = local[sets]
+        for p in np.flatnonzero(bnd[1:] > bnd[:-1]).tolist():
+            buckets[p].add(sets[bnd[p] : bnd[p + 1]], elements[bnd[p] : bnd[p + 1]])
+        store.maybe_flush()
+    for b in buckets:
+        b.close()
+    _remove_spill(root)
+    source.meta = {}  # as Graph.to_set_system
+    totals = {"sets": n_items, "elements": n_items, "incidences": int(sum(b.nnz for b in buckets)),
+              "graph_nodes": n_nodes, "graph_edges": n_edges}
+    source.universe, source.element_weights, source.has_labels = n_items, None, labels is not None
+    return totals, "SetSystem"
+
+
+def _smallest_missing(ids: np.ndarray, count: int) -> np.ndarray:
+    """The ``count`` smallest non-negative integers not in the sorted distinct ``ids``.
+
+    >>> _smallest_missing(np.array([0, 1, 3, 7]), 4).tolist()
+    [2, 4, 5, 6]
+    """
+    bounds = np.concatenate([[-1], ids])
+    gaps = np.append(bounds[1:] - bounds[:-1] - 1, count)  # free ids before each id, then after the last
+    before = np.cumsum(gaps) - gaps
+    take = np.clip(count - before, 0, gaps)
+    return (np.repeat(bounds + 1 - before, take) + np.arange(int(take.sum()))).astype(np.int64)
+
+
+_BUILDERS = {"sets": _build_sets, "incidences": _build_incidences, "edges": _build_edges,
+             "points": _build_points, "max-cover": _build_max_cover}
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"{type(obj).__name__} is not JSON-serializable")
+
+
+def _manifest(source: Source, root: Path, kind: str, n_parts: int, rule: str, seed, problem, totals: dict,
+              origin: dict) -> dict:
+    parts = []
+    for p in range(n_parts):
+        d = root / PART_DIR.format(p)
+        files = {f.name: file_entry(f) for f in sorted(d.iterdir())}
+        count_file = {"SetSystem": "indices.npy", "Graph": "weights.npy", "PointSet": "features.npy"}[kind]
+        parts.append({"dir": d.name, "n_items": files["ids.npy"]["shape"][0],
+                      "count": files[count_file]["shape"][0], "files": files})
+    try:
+        meta = json.loads(json.dumps(source.meta, default=_json_default, allow_nan=False))
+    except (TypeError, ValueError) as exc:
+        raise InvalidParameterError("meta", source.meta, f"a JSON-serializable dict ({exc})") from None
+    n_items = {"SetSystem": "sets", "Graph": "edges", "PointSet": "points"}[kind]
+    doc: dict[str, Any] = {
+        "format": FORMAT, "format_version": FORMAT_VERSION, "kind": kind, "problem": problem,
+        "name": source.name, "meta": meta, "source": origin, "n_parts": n_parts, "rule": rule,
+        "seed": seed, "owners": _OWNERS_RULE[rule], "n_items": int(totals[n_items]), "totals": totals,
+    }
+    if kind == "SetSystem":
+        doc["has_labels"] = bool(source.has_labels)
+        doc["element_weights"] = _weights_entry(root, source.element_weights)
+    doc["parts"] = parts
+    return doc
+
+
+def _weights_entry(root: Path, weights: np.ndarray | None) -> dict:
+    if weights is None:
+        return {"constant": 1.0}
+    weights = np.asarray(weights, dtype=np.float64)
+    if weights.size and bool(np.all(weights == weights[0])):
+        return {"constant": float(weights[0])}
+    if weights.size <= _INLINE_WEIGHTS:
+        return {"values": weights.tolist()}
+    np.save(root / "element_weights.npy", weights, allow_pickle=False)
+    return {"file": "element_weights.npy", **file_entry(root / "element_weights.npy")}
+
+
+# --- reading --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One part: the global ids of its items (increasing) and the problem they form.
+
+    ``problem`` is a SetSystem (rows: the part's sets, columns: all the global elements),
+    a Graph (the part's edges over all the global vertices) or a PointSet (the part's rows);
+    its item ``j`` is the global item ``ids[j]``.
+    """
+
+    index: int
+    ids: np.ndarray
+    problem: Problem
+
+
+def open_shards(directory: str | os.PathLike | Shards, *, verify: bool = True) -> Shards:
+    """Open a folder written by :func:`shard_file` or :func:`write_shards`.
+
+    Only ``manifest.json`` is read; a part is read (and its files checked against their
+    sha256, unless ``verify=False``) when :meth:`Shards.part` asks for it.
+
+    Parameters:
+        directory: the shard folder (or a :class:`Shards`, returned as is).
+        verify: check each file's sha256 the first time its part is loaded.
+
+    Returns:
+        The lazy :class:`Shards` handle.
+
+    Example:
+        >>> import tempfile, os
+        >>> from submodkit.instances import Graph
+        >>> d = os.path.join(tempfile.mkdtemp(), "g")
+        >>> _ = write_shards(Graph(np.array([[0, 1], [1, 2], [2, 3]]), np.ones(3), 4), d, 2, seed=1)
+        >>> s = open_shards(d)
+        >>> s.kind, s.n_items, s.n_nodes, [len(s.ids(i)) for i in range(len(s))]
+        ('Graph', 3, 4, [1, 2])
+    """
+    if isinstance(directory, Shards):
+        return directory
+    directory = Path(directory)
+    path = directory / MANIFEST
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InstanceFormatError(path, None, "a shard folder's manifest.json (written by shard_file)",
+                                  "no such file") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise InstanceFormatError(path, getattr(exc, "lineno", None), "valid JSON", str(exc)[:80]) from None
+    _check_manifest(path, doc)
+    return Shards(directory, doc, verify=verify)
+
+
+def _check_manifest(path: Path, doc: Any) -> None:
+    def need(ok: bool, expected: str, found: object = None) -> None:
+        if not ok:
+            raise InstanceFormatError(path, None, expected, None if found is None else repr(found)[:80])
+
+    need(isinstance(doc, dict) and doc.get("format") == FORMAT, f'a JSON object with "format": {FORMAT!r}')
+    version = doc.get("format_version")
+    need(isinstance(version, int) and not isinstance(version, bool) and 1 <= version <= FORMAT_VERSION,
+         f"format_version <= {FORMAT_VERSION} (upgrade submodkit?)", version)
+    need(doc.get("kind") in KINDS, "kind one of " + ", ".join(KINDS), doc.get("kind"))
+    parts = doc.get("parts")
+    n_parts = doc.get("n_parts")
+    need(isinstance(n_parts, int) and isinstance(parts, list) and len(parts) == n_parts >= 1,
+         "n_parts >= 1 and one 'parts' entry per part", n_parts)
+    need(isinstance(doc.get("n_items"), int) and doc["n_items"] >= 0, "n_items: a count", doc.get("n_items"))
+    need(isinstance(doc.get("totals"), dict), "a 'totals' object")
+    need(isinstance(doc.get("meta"), dict) and isinstance(doc.get("name"), str), "'name' a string and 'meta' "
+         "an object")
+    total = 0
+    for p, part in enumerate(parts):
+        ok = (isinstance(part, dict) and isinstance(part.get("dir"), str)
+              and isinstance(part.get("files"), dict)
+              and isinstance(part.get("n_items"), int) and "ids.npy" in part["files"]
+              and Path(part["dir"]).name == part["dir"] and part["dir"] not in ("", ".", ".."))
+        need(ok, f"parts[{p}]: a dir name, n_items and files (ids.npy, ...)", part)
+        for name, entry in part["files"].items():
+            need(Path(name).name == name and isinstance(entry, dict) and {"bytes", "sha256", "dtype", "shape"}
+                 <= entry.keys(), f"parts[{p}].files[{name!r}]: bytes, sha256, dtype, shape", entry)
+        total += part["n_items"]
+    need(total == doc["n_items"], f"parts holding n_items = {doc['n_items']} items in all", total)
+    if doc["kind"] == "SetSystem":
+        w = doc.get("element_weights")
+        need(isinstance(w, dict) and len(w.keys() & {"constant", "values", "file"}) == 1,
+             "element_weights: {constant}, {values} or {file, sha256, ...}", w)
+        need(isinstance(doc["totals"].get("elements"), int), "totals.elements: a count")
+
+
+class Shards:
+    """A lazy handle on a shard folder (see :func:`open_shards`): nothing but the manifest is
+    read until a part is asked for. Picklable: a worker that receives it (or the folder path)
+    loads only its own part, from storage it can reach.
+
+    Attributes:
+        directory: the folder.
+        manifest: the parsed ``manifest.json``.
+        verify: whether parts are checked against their sha256 on first load.
+    """
+
+    def __init__(self, directory: Path, manifest: dict, verify: bool = True):
+        self.directory = Path(directory)
+        self.manifest = manifest
+        self.verify = bool(verify)
+        self._verified: set[int] = set()
+        self._weights: np.ndarray | None = None
+
+    def __getstate__(self) -> dict:
+        return {"directory": str(self.directory), "manifest": self.manifest, "verify": self.verify}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(Path(state["directory"]), state["manifest"], state["verify"])
+
+    def __len__(self) -> int:
+        return int(self.manifest["n_parts"])
+
+    def __iter__(self):
+        return (self.part(i) for i in range(len(self)))
+
+    def __repr__(self) -> str:
+        size = {"SetSystem": f"universe={self.universe}", "Graph": f"n_nodes={self.n_nodes}",
+                "PointSet": f"dim={self.dim}"}[self.kind]
+        return (f"Shards({str(self.directory)!r}, kind={self.kind}, n_parts={len(self)}, "
+                f"n_items={self.n_items}, {size}, rule={self.rule})")
+
+    @property
+    def kind(self) -> str:
+        """``"SetSystem"``, ``"Graph"`` or ``"PointSet"``."""
+        return self.manifest["kind"]
+
+    @property
+    def n_parts(self) -> int:
+        return len(self)
+
+    @property
+    def n_items(self) -> int:
+        """Number of items: sets, edges or points."""
+        return int(self.manifest["n_items"])
+
+    @property
+    def universe(self) -> int | None:
+        """Number of elements of a set system (None for other kinds)."""
+        return self.manifest["totals"].get("elements")
+
+    @property
+    def n_nodes(self) -> int | None:
+        """Number of vertices of a graph (None for other kinds)."""
+        return self.manifest["totals"].get("nodes")
+
+    @property
+    def dim(self) -> int | None:
+        """Dimension of points (None for other kinds)."""
+        return self.manifest["totals"].get("dim")
+
+    @property
+    def nnz(self) -> int:
+        """Incidences of a set system, edges of a graph, points of a point set."""
+        t = self.manifest["totals"]
+        return int(t.get("incidences", t.get("edges", t.get("points", 0))))
+
+    @property
+    def rule(self) -> str:
+        return self.manifest["rule"]
+
+    @property
+    def seed(self) -> int | None:
+        return self.manifest["seed"]
+
+    @property
+    def paths(self) -> list[Path]:
+        """The folder of each part."""
+        return [self.directory / part["dir"] for part in self.manifest["parts"]]
+
+    def files(self, i: int) -> dict[str, Path]:
+        """The files of part ``i`` by name (``ids.npy``, ...)."""
+        part = self.manifest["parts"][self._index(i)]
+        return {name: self.directory / part["dir"] / name for name in part["files"]}
+
+    def owners(self) -> np.ndarray:
+        """The part of every item (from the rule and seed: nothing is read)."""
+        return partition_owners(self.n_items, len(self), self.seed, self.rule)
+
+    def _index(self, i: object) -> int:
+        if isinstance(i, bool) or not isinstance(i, int | np.integer) or not 0 <= i < len(self):
+            raise InvalidParameterError("part", i, f"a part index in [0, {len(self)})")
+        return int(i)
+
+    def _check_file(self, path: Path, entry: dict) -> None:
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            raise InstanceFormatError(path, None, "a shard file listed in manifest.json",
+                                      "no such file") from None
+        if size != entry["bytes"]:
+            raise InstanceFormatError(path, None, f"{entry['bytes']} bytes (as in manifest.json)",
+                                      f"{size} bytes")
+        digest = sha256_of(path)
+        if digest != entry["sha256"]:
+            raise InstanceFormatError(path, None, f"sha256 {entry['sha256'][:16]}... (as in manifest.json)",
+                                      f"{digest[:16]}... (the file was modified or damaged)")
+
+    def _load(self, path: Path, entry: dict, mmap: bool) -> np.ndarray:
+        try:
+            with open(path, "rb") as fh:
+                version = np.lib.format.read_magic(fh)
+                read = {(1, 0): np.lib.format.read_array_header_1_0,
+                        (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+                if read is None:
+                    raise ValueError(f"unsupported .npy version {version}")
+                shape, fortran, dtype = read(fh)
+                if dtype.hasobject or fortran or dtype.str != entry["dtype"] or list(shape) != entry["shape"]:
+                    raise ValueError(f"dtype {dtype.str}, shape {list(shape)}")
+                nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+                offset = fh.tell()
+                present = fh.seek(0, os.SEEK_END) - offset
+                if present != nbytes:
+                    raise ValueError(f"{present} bytes of data, {nbytes} expected")
+            arr = np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
+        except FileNotFoundError:
+            raise InstanceFormatError(path, None, "a shard file listed in manifest.json",
+                                      "no such file") from None
+        except (ValueError, OSError, EOFError, SyntaxError, TypeError) as exc:
+            raise InstanceFormatError(path, None, f"a .npy array of dtype {entry['dtype']} and shape "
+                                      f"{entry['shape']} (as in manifest.json)", str(exc)[:80]) from None
+        return arr
+
+    def element_weights(self) -> np.ndarray:
+        """The weight of every element of a set system (float64, length :attr:`universe`)."""
+        if self.kind != "SetSystem":
+            raise InvalidParameterError("shards", self.kind, "a set system (element weights)")
+        if self._weights is None:
+            w, u = self.manifest["element_weights"], int(self.universe)
+            if "constant" in w:
+                weights = np.full(u, float(w["constant"]))
+            elif "values" in w:
+                weights = np.asarray(w["values"], dtype=np.float64)
+            else:
+                path = self.directory / w["file"]
+                if self.verify:
+                    self._check_file(path, w)
+                weights = np.asarray(self._load(path, w, mmap=False), dtype=np.float64)
+            if weights.shape != (u,):
+                raise InstanceFormatError(self.directory / MANIFEST, None,
+                                          f"element_weights of length universe = {u}", str(weights.shape))
+            self._weights = weights
+        return self._weights
+
+    def ids(self, i: int) -> np.ndarray:
+        """The global ids of part ``i``'s items (reads that one file)."""
+        i = self._index(i)
+        part = self.manifest["parts"][i]
+        path = self.directory / part["dir"] / "ids.npy"
+        if self.verify and i not in self._verified:
+            self._check_file(path, part["files"]["ids.npy"])
+        return self._load(path, part["files"]["ids.npy"], mmap=False)
+
+    def part(self, i: int, *, verify: bool | None = None, mmap: bool = False) -> Shard:
+        """Load part ``i``: its items' global ids and their problem.
+
+        Parameters:
+            i: the part index, ``0 <= i < len(self)``.
+            verify: check the part's files against their sha256 (default: the handle's
+                ``verify``; done once per part and handle).
+            mmap: memory-map the arrays (read-only) instead of reading them.
+
+        Returns:
+            A :class:`Shard`.
+        """
+        i = self._index(i)
+        part = self.manifest["parts"][i]
+        folder = self.directory / part["dir"]
+        if (self.verify if verify is None else verify) and i not in self._verified:
+            for name, entry in part["files"].items():
+                self._check_file(folder / name, entry)
+            self._verified.add(i)
+        arrays = {name.removesuffix(".npy"): self._load(folder / name, entry, mmap)
+                  for name, entry in part["files"].items()}
+        ids = arrays["ids"]
+        n_p = int(part["n_items"])
+        if (ids.shape != (n_p,) or (n_p and (ids[0] < 0 or ids[-1] >= self.n_items))
+                or bool(np.any(ids[1:] <= ids[:-1]))):
+            raise InstanceFormatError(folder / "ids.npy", None,
+                                      f"{n_p} increasing ids in [0, {self.n_items})")
+        meta = dict(self.manifest["meta"], part=i, n_parts=len(self))
+        problem = _PART_BUILDERS[self.kind](self, folder, arrays, meta)
+        return Shard(i, ids, problem)
+
+    def load_all(self) -> Problem:
+        """The whole problem, items in global id order (for tests and small data: memory
+        holds everything).
+
+        Returns:
+            The SetSystem, Graph or PointSet the shards were written from.
+        """
+        shards = [self.part(i) for i in range(len(self))]
+        ids = np.concatenate([s.ids for s in shards]) if shards else np.zeros(0, dtype=np.int64)
+        order = np.argsort(ids, kind="stable")
+        if not np.array_equal(ids[order], np.arange(self.n_items)):
+            raise InstanceFormatError(self.directory / MANIFEST, None,
+                                      f"every item id 0 .. {self.n_items - 1} in exactly one part")
+        probs = [s.problem for s in shards]
+        name, meta = self.manifest["name"], dict(self.manifest["meta"])
+        if self.kind == "SetSystem":
+            sets = sp.vstack([p.sets for p in probs], format="csr")[order]
+            labels = None
+            if self.manifest.get("has_labels"):
+                labels = np.concatenate([p.labels for p in probs])[order]
+            costs = np.concatenate([p.costs for p in probs])[order]
+            return from_file(self.directory, SetSystem, sets, costs, self.element_weights(), name, meta,
+                             labels=labels)
+        if self.kind == "Graph":
+            edges = np.concatenate([p.edges for p in probs])[order]
+            weights = np.concatenate([p.weights for p in probs])[order]
+            return from_file(self.directory, Graph, edges, weights, int(self.n_nodes), name, meta)
+        features = np.concatenate([p.features for p in probs])[order]
+        return from_file(self.directory, PointSet, features, name, meta)
+
+
+def _set_part(shards: Shards, folder: Path, a: dict, meta: dict) -> SetSystem:
+    n_p, u = a["ids"].shape[0], int(shards.universe)
+    try:
+        data = a["data"] if "data" in a else np.ones(a["indices"].shape[0])
+        sets = sp.csr_matrix((data, a["indices"], a["indptr"]), shape=(n_p, u))
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise InstanceFormatError(folder, None, "a valid CSR structure (indptr, indices)",
+                                  str(exc)[:80]) from None
+    return from_file(folder, SetSystem, sets, a["costs"], shards.element_weights(), shards.manifest["name"],
+                     meta, labels=a.get("labels"))
+
+
+def _graph_part(shards: Shards, folder: Path, a: dict, meta: dict) -> Graph:
+    return from_file(folder, Graph, a["edges"], a["weights"], int(shards.n_nodes), shards.manifest["name"],
+                     meta)
+
+
+def _points_part(shards: Shards, folder: Path, a: dict, meta: dict) -> PointSet:
+    return from_file(folder, PointSet, a["features"], shards.manifest["name"], meta)
+
+
+_PART_BUILDERS = {"SetSystem": _set_part, "Graph": _graph_part, "PointSet": _points_part}
