@@ -20,8 +20,9 @@ from pathlib import Path
 import numpy as np
 
 from submodkit.instances.adx import adx_types, read_adx
-from submodkit.solvers.allocation import offline_optimum
-from submodkit.solvers.online_allocation import ALGORITHMS, allocate, random_allocation_instance
+from submodkit.instances.allocation import random_allocation_instance
+from submodkit.solvers.allocation.offline import offline_optimum
+from submodkit.solvers.allocation.online import ALGORITHMS, allocate
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,8 +34,8 @@ def speed(n: int, a: int, density: float, lp: bool) -> None:
     print("|---|---|---|")
     for alg in ALGORITHMS:
         small = random_allocation_instance(1000, a, density=density, seed=1)
-        allocate(small, alg)  # compile / load the cache
-        sol = allocate(inst, alg)
+        allocate(small, algorithm=alg)  # compile / load the cache
+        sol = allocate(inst, algorithm=alg)
         print(f"| {alg} | {sol.stats['kernel_seconds']:.3f} | {sol.stats['arrivals_per_second']:,.0f} |")
     if not lp:
         return
@@ -67,7 +68,7 @@ def ratios(data: Path, seeds: int, t_iid: int) -> None:
             lp_s.append(opt.seconds)
             first = first or (inst, opt)
             for label, (alg, kw) in zip(LABELS, VARIANTS, strict=True):
-                iid[label].append(allocate(inst, alg, seed=s, **kw).value / opt.value)
+                iid[label].append(allocate(inst, algorithm=alg, seed=s, **kw).value / opt.value)
         sample = any((data / f"pub{pub}-sample{ext}").exists() for ext in (".txt.gz", ".txt"))
         if sample:
             inst = read_adx(data, pub)
@@ -79,7 +80,7 @@ def ratios(data: Path, seeds: int, t_iid: int) -> None:
         rnd = {alg: [] for alg in LABELS}
         for s in range(seeds):
             for lab, (alg, kw) in zip(LABELS, VARIANTS, strict=True):
-                rnd[lab].append(allocate(inst, alg, order="random", seed=s, **kw).value / opt.value)
+                rnd[lab].append(allocate(inst, algorithm=alg, order="random", seed=s, **kw).value / opt.value)
         shape = f"{inst.n_arrivals:,} x {inst.n_advertisers}"
         cells = " | ".join(_cell(rnd[x]) for x in LABELS)
         print(f"| pub{pub} | {label} | {shape} | {opt.seconds:.1f} | {cells} |")

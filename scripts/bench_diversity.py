@@ -85,7 +85,7 @@ def cold(case: str, n: int) -> float:
         f"n = {n}; case = {case!r};"
         "X = points(n, 64) if case != 'gist' else gist_inputs(n)[0];"
         "t = time.perf_counter();"
-        "from submodkit.solvers.diversity import diversify;"
+        "from submodkit.solvers.diversity.dispersion import diversify;"
         "kw = {'quality': gist_inputs(n)[1]} if case == 'gist' else {};"
         "k = {'gmm': 100, 'maxsum': 100, 'gist': 50, 'cycle': 50}[case];"
         "obj = {'maxsum': 'max-sum', 'cycle': 'remote-cycle'}.get(case, 'max-min');"
@@ -105,7 +105,7 @@ def gist_inputs(n: int):
 
 def maxsum_upper_bound(X: np.ndarray, k: int) -> float:
     """OPT <= 1/2 * sum of the k largest b_i, b_i = sum of point i's k-1 largest distances."""
-    from submodkit.solvers.diversity import Points
+    from submodkit.solvers.diversity.dispersion import Points
 
     D = Points(X).block(np.arange(X.shape[0]))
     b = (-np.partition(-D, k - 1, axis=1)[:, : k - 1]).sum(axis=1)
@@ -128,13 +128,13 @@ def quality_tables() -> None:
     from sklearn.datasets import load_breast_cancer, load_digits
 
     from submodkit.coresets.diversity import diversity_coreset
-    from submodkit.solvers.diversity import diversify
-    from submodkit.solvers.exact_diversity import brute_force_diversity, exact_max_sum_diversity
-    from submodkit.solvers.feature_selection import (
+    from submodkit.coresets.feature_selection import (
         combined_metric,
         mutual_information_distances,
         select_features,
     )
+    from submodkit.solvers.diversity.dispersion import diversify
+    from submodkit.solvers.diversity.exact import brute_force_diversity, exact_max_sum_diversity
 
     data = _datasets()
     print("### Randomized composable core-sets, max-sum (random partition, size-k local-search core-sets)\n")
@@ -157,7 +157,7 @@ def quality_tables() -> None:
                 for _rep in range(3):
                     S = X[rng.choice(len(X), 60, replace=False)]
                     opt = exact_max_sum_diversity(S, 6, time_limit=60).value
-                    ratios.append(min(diversity_coreset(S, 6, "max-sum", parts=4, seed=s).value / opt
+                    ratios.append(min(diversity_coreset(S, 6, "max-sum", n_parts=4, seed=s).value / opt
                                       for s in range(3)))
                 sample = f"min {min(ratios):.3f} (k=6, 4 parts, 3 samples x 3 seeds)"
             else:
@@ -236,9 +236,9 @@ def remote_cycle_tables(scale: float) -> None:
     from sklearn.datasets import load_breast_cancer, load_digits
 
     from submodkit.coresets.diversity import diversity_coreset
-    from submodkit.solvers.diversity import Points, diversify
-    from submodkit.solvers.exact_remote_cycle import exact_remote_cycle
-    from submodkit.solvers.tsp import held_karp, solve_tour
+    from submodkit.solvers.diversity.dispersion import Points, diversify
+    from submodkit.solvers.diversity.remote_cycle import exact_remote_cycle
+    from submodkit.solvers.diversity.tsp import held_karp, solve_tour
 
     n = int(100_000 * scale)
     print("### Remote-cycle: GMM (1/3) + exact tour\n")
@@ -301,7 +301,7 @@ def remote_cycle_tables(scale: float) -> None:
                 sol = diversify(S, k, "remote-cycle")
                 gr.append(sol.value / ex.value)
                 ur.append(sol.upper_bound / ex.value)
-                cr.append(min(diversity_coreset(S, k, "remote-cycle", parts=4, seed=s).value / ex.value
+                cr.append(min(diversity_coreset(S, k, "remote-cycle", n_parts=4, seed=s).value / ex.value
                               for s in range(3)))
             print(f"| {name} | {k} | {reps} | {min(gr):.3f}, {np.mean(gr):.3f} | {min(cr):.3f} | "
                   f"{max(ur):.3f} | {tb:.2f} |")
@@ -311,7 +311,7 @@ def exact_table(sizes: str, limit: float, old_limit: float, old_max_n: int) -> N
     """Exact max-sum and sum-min: the branch and bound (default method; for max-sum on the
     uniform points also the Russian-doll variant) against the previous MIP models (SCIP:
     Glover's linearization for max-sum, big-M for sum-min), the MIP run up to ``old_max_n``."""
-    from submodkit.solvers.exact_diversity import exact_max_sum_diversity, exact_sum_min_diversity
+    from submodkit.solvers.diversity.exact import exact_max_sum_diversity, exact_sum_min_diversity
 
     data = _datasets()
     solve = {"max-sum": exact_max_sum_diversity, "sum-min": exact_sum_min_diversity}
@@ -368,7 +368,7 @@ def main() -> None:
         print("python scripts/bench_diversity.py --quality\n")
         quality_tables()
         return
-    from submodkit.solvers.diversity import diversify
+    from submodkit.solvers.diversity.dispersion import diversify
 
     n_gmm = int(1_000_000 * args.scale)
     n_sum = int(100_000 * args.scale)

@@ -1,6 +1,6 @@
 """Time the exact backends side by side, to choose ``solver="auto"`` per model.
 
-Runs :func:`submodkit.solvers.exact.exact_set_cover` on OR-Library instances and
+Runs :func:`submodkit.solvers.cover.exact.exact_set_cover` on OR-Library instances and
 :func:`exact_max_cover` / :func:`exact_facility_location` on derived instances with each
 backend configuration, one after another (one solve at a time on this machine), and prints a
 markdown table (seconds, status, value, bound).
@@ -29,11 +29,8 @@ import scipy.sparse as sp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from submodkit.solvers.exact import (  # noqa: E402
-    exact_facility_location,
-    exact_max_cover,
-    exact_set_cover,
-)
+from submodkit.solvers.cover import exact_max_cover, exact_set_cover  # noqa: E402
+from submodkit.solvers.submodular import exact_facility_location  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "orlib-scp"
 SCP = ["scp41", "scp51", "scp54", "scpa1", "scpa2", "scpb1", "rail507", "rail582"]

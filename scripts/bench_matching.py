@@ -51,7 +51,7 @@ COLD_CHILD = """
 import sys, time
 t = time.perf_counter()
 from submodkit.instances import read_edgelist
-from submodkit.solvers.matching import max_weight_matching
+from submodkit.solvers.matching.general import max_weight_matching
 sol = max_weight_matching(read_edgelist(sys.argv[1]))
 print(time.perf_counter() - t, sol.weight)
 """
@@ -69,7 +69,7 @@ def run_child(code: str, arg: str, limit: float):
 
 def bench_exact(names, nx_limit: float, repeat: int):
     from submodkit.instances import read_edgelist, read_matching_solution
-    from submodkit.solvers.matching import max_weight_matching
+    from submodkit.solvers.matching.general import max_weight_matching
 
     print("| graph | n | m | optimum ok | submodkit warm (s) | cold process (s) | networkx (s) | speed-up |")
     print("|---|---|---|---|---|---|---|---|")
@@ -101,7 +101,7 @@ def bench_exact(names, nx_limit: float, repeat: int):
 
 def bench_approx(names):
     from submodkit.instances import read_edgelist, read_matching_solution
-    from submodkit.solvers.matching import max_weight_matching
+    from submodkit.solvers.matching.general import max_weight_matching
 
     algs = ("greedy", "path-growing", "augment")
     print("| graph | " + " | ".join(f"{a} (s) | {a} ratio" for a in algs) + " |")
@@ -121,7 +121,7 @@ def bench_approx(names):
 def bench_assignment(sizes, repeat: int):
     from scipy.optimize import linear_sum_assignment
 
-    from submodkit.solvers.assignment import max_weight_assignment
+    from submodkit.solvers.matching.assignment import max_weight_assignment
 
     print("| matrix | submodkit (s) | scipy (s) | submodkit / scipy | same value |")
     print("|---|---|---|---|---|")
@@ -140,7 +140,7 @@ def bench_edcs(names, quick: bool):
     """EDCS core-set (4 parts) vs the maximum matching core-set, ratio to the exact maximum cardinality."""
     from submodkit.coresets.edcs import edcs_coreset_matching, matching_coreset
     from submodkit.instances import read_edgelist
-    from submodkit.solvers.matching import max_weight_matching
+    from submodkit.solvers.matching.general import max_weight_matching
 
     print("| graph | n | m | max matching | EDCS beta | EDCS core-set edges | EDCS ratio | EDCS (s) "
           "| matching core-set edges | its ratio | exact (s) |")
@@ -161,9 +161,9 @@ def bench_edcs(names, quick: bool):
         n_nodes = int(edges[:, :2].max()) + 1
         beta = 16
         t = time.perf_counter()
-        ed = edcs_coreset_matching(edges[:, :2], parts=4, beta=beta, seed=0)
+        ed = edcs_coreset_matching(edges[:, :2], n_parts=4, beta=beta, seed=0)
         t_edcs = time.perf_counter() - t
-        mc = matching_coreset(edges[:, :2], parts=4, seed=0)
+        mc = matching_coreset(edges[:, :2], n_parts=4, seed=0)
         print(f"| {name} | {n_nodes} | {ed.stats['n_edges']} | {opt} | {beta} | {ed.stats['coreset_edges']} "
               f"| {len(ed) / opt:.4f} | {t_edcs:.2f} | {mc.stats['coreset_edges']} | {len(mc) / opt:.4f} "
               f"| {t_exact:.2f} |", flush=True)
@@ -189,9 +189,10 @@ def bench_edcs_dense(quick: bool, parts: int = 4):
 
     from submodkit.coresets.edcs import edcs_coreset_matching, edcs_size_bounds, matching_coreset
     from submodkit.instances import read_edgelist
+    from submodkit.instances.edges import as_edge_list
     from submodkit.instances.generators import random_graph
-    from submodkit.instances.generators_matching import random_online
-    from submodkit.solvers.matching import as_edge_list, max_weight_matching
+    from submodkit.instances.online import random_online
+    from submodkit.solvers.matching.general import max_weight_matching
 
     def bipartite(a, b, p):
         adj = random_online(a, b, p, seed=0).adjacency.tocoo()
@@ -219,15 +220,15 @@ def bench_edcs_dense(quick: bool, parts: int = 4):
         opt = len(max_weight_matching(g, maxcardinality=True))
         t_exact = time.perf_counter() - t
         t = time.perf_counter()
-        mc = matching_coreset(g, parts=parts, seed=0, engine="threads")
+        mc = matching_coreset(g, n_parts=parts, seed=0, engine="threads")
         t_mc = time.perf_counter() - t
         default = max(4, math.ceil(4 * math.log(max(g.n, 2)) / 0.5**2))  # edcs_coreset_matching's default
         betas = [2, 4, 8, 16, 32, 64, default] if name in sweep_on else [16]
         for beta in betas:
             t = time.perf_counter()
-            ed = edcs_coreset_matching(g, parts=parts, beta=beta, seed=0, engine="threads")
+            ed = edcs_coreset_matching(g, n_parts=parts, beta=beta, seed=0, engine="threads")
             t_ed = time.perf_counter() - t
-            bounds = edcs_size_bounds(g, parts=parts, beta=beta, seed=0)
+            bounds = edcs_size_bounds(g, n_parts=parts, beta=beta, seed=0)
             m, c = g.u.size, ed.stats["coreset_edges"]
             label = f"{beta} (default)" if beta == default and len(betas) > 1 else beta
             print(f"| {name} | {g.n} | {m} | {parts} | {label} | {beta - 1} | {c} | {c / m:.4f} "
@@ -247,8 +248,8 @@ if sys.argv[2] == "networkx":
     t = time.perf_counter()
     size = len(nx.max_weight_matching(G, maxcardinality=True))
 elif sys.argv[2] == "blossom":
-    from submodkit.solvers.blossom_kernels import blossom_matching
-    from submodkit.solvers.matching import as_edge_list
+    from submodkit.solvers.matching._blossom import blossom_matching
+    from submodkit.instances.edges import as_edge_list
     blossom_matching(3, np.array([0, 1]), np.array([1, 2]), np.ones(2), True)  # compiled before timing
     g = as_edge_list(e)
     t = time.perf_counter()
@@ -256,7 +257,7 @@ elif sys.argv[2] == "blossom":
     size = int((mate >= 0).sum()) // 2
 else:  # cold: a new process, import, normalize and solve (Numba cache populated)
     t = time.perf_counter()
-    from submodkit.solvers.matching import max_weight_matching
+    from submodkit.solvers.matching.general import max_weight_matching
     size = len(max_weight_matching(e, maxcardinality=True))
 print(time.perf_counter() - t, size)
 """
@@ -269,8 +270,9 @@ def bench_cardinality(nx_limit: float, blossom_limit: float, repeat: int):
     import tempfile
 
     from submodkit.instances import read_edgelist
+    from submodkit.instances.edges import as_edge_list
     from submodkit.instances.generators import random_graph
-    from submodkit.solvers.matching import as_edge_list, max_weight_matching
+    from submodkit.solvers.matching.general import max_weight_matching
 
     tmp = Path(tempfile.gettempdir())
 
@@ -328,8 +330,8 @@ def _card_child(path, mode: str, limit: float):
 
 
 def bench_online():
-    from submodkit.instances.generators_matching import random_online, upper_triangular
-    from submodkit.solvers.online import online_matching
+    from submodkit.instances.online import random_online, upper_triangular
+    from submodkit.solvers.matching.online import online_matching
 
     print("| instance | algorithm | order | arrivals/s | mean ratio (20 seeds) | guarantee |")
     print("|---|---|---|---|---|---|")
@@ -337,8 +339,8 @@ def bench_online():
              (upper_triangular(2000), "upper-triangular 2000")]
     for inst, label in cases:
         for alg in ("greedy", "ranking", "balance"):
-            runs = [online_matching(inst, alg, "random" if "random" in label else "adversarial", seed=s)
-                    for s in range(20)]
+            order = "random" if "random" in label else "adversarial"
+            runs = [online_matching(inst, algorithm=alg, order=order, seed=s) for s in range(20)]
             aps = statistics.median(r.stats["arrivals_per_second"] for r in runs)
             ratio = statistics.mean(r.ratio for r in runs)
             print(f"| {label} | {alg} | {runs[0].order} | {aps:,.0f} | {ratio:.4f} | "
@@ -354,7 +356,11 @@ def bench_vertex_cover(quick: bool, parts: int = 4, beta: int = 16, cpsat_limit:
     from submodkit.coresets.edcs_vertex_cover import edcs_vertex_cover
     from submodkit.instances import read_edgelist
     from submodkit.instances.generators import random_graph
-    from submodkit.solvers.vertex_cover import exact_vertex_cover, is_vertex_cover, maximal_matching_cover
+    from submodkit.solvers.cover.vertex_cover import (
+        exact_vertex_cover,
+        is_vertex_cover,
+        maximal_matching_cover,
+    )
 
     s = 4 if quick else 1
     names = ["random_n1000_m10000", "random_n4000_m10000", "triangles_n10002"]
@@ -379,10 +385,10 @@ def bench_vertex_cover(quick: bool, parts: int = 4, beta: int = 16, cpsat_limit:
     for name, load in graphs:
         edges = np.asarray(load(), np.int64)[:, :2]
         t = time.perf_counter()
-        sol = edcs_vertex_cover(edges, parts=parts, beta=beta, seed=0)
+        sol = edcs_vertex_cover(edges, n_parts=parts, beta=beta, seed=0)
         t_core = time.perf_counter() - t
         assert is_vertex_cover(edges, sol.selection)
-        ex = edcs_vertex_cover(edges, parts=parts, beta=beta, seed=0, forwarded_cover="exact",
+        ex = edcs_vertex_cover(edges, n_parts=parts, beta=beta, seed=0, forwarded_cover="exact",
                                time_limit=cpsat_limit / 2)
         t = time.perf_counter()
         opt = exact_vertex_cover(edges, time_limit=cpsat_limit)

@@ -103,7 +103,7 @@ def child(args) -> None:
 
     base = peak_rss_kb()
     start = time.perf_counter()
-    shards = shard_file(args.child, args.out, args.parts, seed=0, chunk_bytes=args.chunk_bytes)
+    shards = shard_file(args.child, args.out, args.n_parts, seed=0, chunk_bytes=args.chunk_bytes)
     seconds = time.perf_counter() - start
     print(json.dumps({"seconds": seconds, "incidences": shards.nnz, "sets": shards.n_items,
                       "elements": shards.universe, "base_rss_kb": base, "peak_rss_kb": peak_rss_kb()}))
@@ -115,7 +115,7 @@ def main() -> int:
     p.add_argument("--format", choices=("fimi", "rail"), default="fimi")
     p.add_argument("--mean", type=int, default=20, help="mean set size")
     p.add_argument("--universe", type=int, default=1_000_000)
-    p.add_argument("--parts", type=int, default=16)
+    p.add_argument("--n-parts", type=int, default=16)
     p.add_argument("--chunk-bytes", type=int, default=None)
     p.add_argument("--workdir", default=None)
     p.add_argument("--keep", action="store_true", help="keep (and reuse) the generated input")
@@ -142,7 +142,7 @@ def main() -> int:
               file=sys.stderr)
     out = work / "shards"
     shutil.rmtree(out, ignore_errors=True)
-    cmd = [sys.executable, __file__, "--child", str(src), "--out", str(out), "--parts", str(args.parts),
+    cmd = [sys.executable, __file__, "--child", str(src), "--out", str(out), "--n-parts", str(args.n_parts),
            "--chunk-bytes", str(args.chunk_bytes)]
     timed = Path("/usr/bin/time").exists()
     run = subprocess.run((["/usr/bin/time", "-v"] if timed else []) + cmd, capture_output=True, text=True,
@@ -157,7 +157,7 @@ def main() -> int:
     report = {
         "format": args.format + (".gz" if args.gzip else ""), "file_mb": round(size / 1e6, 1),
         "incidences": res["incidences"],
-        "sets": res["sets"], "elements": res["elements"], "parts": args.parts,
+        "sets": res["sets"], "elements": res["elements"], "parts": args.n_parts,
         "chunk_bytes": args.chunk_bytes,
         "seconds": round(res["seconds"], 2), "incidences_per_s": round(res["incidences"] / res["seconds"]),
         "text_mb_per_s": round(size / 1e6 / res["seconds"], 1),

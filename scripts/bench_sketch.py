@@ -29,7 +29,7 @@ import scipy.sparse as sp
 from submodkit.coresets.sketch import sketch_maximize, sketch_set_cover
 from submodkit.instances import random_set_system, read_instance
 from submodkit.objectives import Coverage
-from submodkit.solvers.greedy import maximize
+from submodkit.solvers.submodular.greedy import maximize
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
@@ -50,15 +50,16 @@ def skewed(n_sets: int, n_incidences: int, n_elements: int, seed: int = 0) -> Co
 def instances(scale: float):
     n = int(100_000 * scale)
     t = time.perf_counter()
-    yield "random_set_system", random_set_system(n, 10 * n, mean_set_size=100, seed=0).to_coverage(), 50
+    yield "random_set_system", Coverage.from_set_system(random_set_system(n, 10 * n, mean_set_size=100,
+                                                                          seed=0)), 50
     yield "skewed synthetic", skewed(n, int(10_500_000 * scale), 10 * n, seed=0), 50
     print(f"(synthetic instances built in {time.perf_counter() - t:.1f} s)", file=sys.stderr)
     fb = DATA / "snap" / "facebook_combined.txt.gz"
     if fb.exists():
-        yield "ego-Facebook", read_instance(fb).to_set_system().to_coverage(), 5
+        yield "ego-Facebook", Coverage.from_set_system(read_instance(fb).to_set_system()), 5
     rail = DATA / "orlib-scp" / "rail582.txt.gz"
     if rail.exists():
-        yield "rail582", read_instance(rail).to_coverage(), 10
+        yield "rail582", Coverage.from_set_system(read_instance(rail)), 10
 
 
 def main() -> None:

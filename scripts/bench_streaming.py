@@ -25,13 +25,14 @@ import numpy as np
 
 from submodkit.coresets import adaptive_maximize, bicriteria_greedi, randgreedi
 from submodkit.instances import random_set_system
-from submodkit.solvers.greedy import maximize
-from submodkit.solvers.streaming import StreamingMaximizer
+from submodkit.objectives import Coverage
+from submodkit.solvers.submodular.greedy import maximize
+from submodkit.solvers.submodular.streaming import StreamingMaximizer
 
 
 def _streaming(scale: float, k: int, batch: int) -> None:
     n_sets, n_el = int(200_000 * scale), int(100_000 * scale)
-    f = random_set_system(n_sets, n_el, mean_set_size=20, seed=0).to_coverage()
+    f = Coverage.from_set_system(random_set_system(n_sets, n_el, mean_set_size=20, seed=0))
     order = np.random.default_rng(1).permutation(f.n)
     warm = StreamingMaximizer(f, k)  # compile (or load from cache) once
     warm.update(order[:100])
@@ -62,7 +63,8 @@ def _streaming(scale: float, k: int, batch: int) -> None:
 def _distributed(scale: float, k: int, parts: int) -> None:
     from distributed import Client, LocalCluster
 
-    f = random_set_system(int(100_000 * scale), int(200_000 * scale), mean_set_size=20, seed=2).to_coverage()
+    ss = random_set_system(int(100_000 * scale), int(200_000 * scale), mean_set_size=20, seed=2)
+    f = Coverage.from_set_system(ss)
     randgreedi(f, k, parts, seed=0)  # warm the kernels in this process
     t = time.perf_counter()
     ref = maximize(f, k, bound=False)
@@ -91,7 +93,8 @@ def _distributed(scale: float, k: int, parts: int) -> None:
 
 
 def _adaptive(scale: float, k: int, parts: int) -> None:
-    f = random_set_system(int(100_000 * scale), int(200_000 * scale), mean_set_size=20, seed=0).to_coverage()
+    ss = random_set_system(int(100_000 * scale), int(200_000 * scale), mean_set_size=20, seed=0)
+    f = Coverage.from_set_system(ss)
     adaptive_maximize(f, 5, 0.5, seed=0, samples=10)  # compile (or load) the kernels
     bicriteria_greedi(f, 5, parts, seed=0)
     t = time.perf_counter()
@@ -130,7 +133,7 @@ def main() -> None:
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--k", type=int, default=100)
     ap.add_argument("--batch", type=int, default=10_000)
-    ap.add_argument("--parts", type=int, default=4)
+    ap.add_argument("--n-parts", type=int, default=4)
     ap.add_argument("--only", choices=("all", "streaming", "randgreedi", "adaptive"), default="all")
     ap.add_argument("--adaptive-k", type=int, default=50)
     args = ap.parse_args()
@@ -138,9 +141,9 @@ def main() -> None:
     if args.only in ("all", "streaming"):
         _streaming(args.scale, args.k, args.batch)
     if args.only in ("all", "randgreedi"):
-        _distributed(args.scale, args.k, args.parts)
+        _distributed(args.scale, args.k, args.n_parts)
     if args.only in ("all", "adaptive"):
-        _adaptive(args.scale, args.adaptive_k, args.parts)
+        _adaptive(args.scale, args.adaptive_k, args.n_parts)
 
 
 if __name__ == "__main__":

@@ -64,7 +64,7 @@ def load():
     kind = workload.split("-")[1]
     if lib == "submodkit":
         from submodkit.objectives import FacilityLocation, FeatureBased, SaturatedCoverage
-        from submodkit.solvers.greedy import maximize
+        from submodkit.solvers.submodular.greedy import maximize
         make = {"fl": lambda: FacilityLocation(data), "fb": lambda: FeatureBased(data, "sqrt"),
                 "cov": lambda: SaturatedCoverage(data, caps=np.ones(data.shape[1]))}[kind]
 

@@ -23,8 +23,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from submodkit.instances.adx import adx_types  # noqa: E402
-from submodkit.solvers.allocation import offline_optimum  # noqa: E402
-from submodkit.solvers.online_allocation import allocate  # noqa: E402
+from submodkit.solvers.allocation.offline import offline_optimum  # noqa: E402
+from submodkit.solvers.allocation.online import allocate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -58,7 +58,7 @@ def main() -> None:
             opt = offline_optimum(inst).value
             opts.append(opt)
             for m in mirrors:
-                per[m].append(opt - allocate(inst, "dual-mirror-descent", **variants[m]).value)
+                per[m].append(opt - allocate(inst, algorithm="dual-mirror-descent", **variants[m]).value)
         for m in mirrors:
             regret[m].append(max(np.mean(per[m]), 1e-9))
         cells = " | ".join(f"{regret[m][-1]:,.0f}" for m in mirrors)

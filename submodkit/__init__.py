@@ -10,8 +10,25 @@ load only the families they touch; ``submodkit.coresets`` is a subpackage.
 
 from __future__ import annotations
 
-import importlib
+import os
+import sys
 from typing import TYPE_CHECKING
+
+from submodkit._lazy import attach
+
+
+def _use_a_user_cache_for_numba() -> None:
+    """Compiled kernels are cached per user (``$NUMBA_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/submodkit/numba`` or ``~/.cache/submodkit/numba``), never inside the
+    installed package, which may be read-only or shared."""
+    if "NUMBA_CACHE_DIR" not in os.environ:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        os.environ["NUMBA_CACHE_DIR"] = os.path.join(base, "submodkit", "numba")
+    if "numba" in sys.modules:  # imported before submodkit: its configuration is already read
+        sys.modules["numba"].config.CACHE_DIR = os.environ["NUMBA_CACHE_DIR"]
+
+
+_use_a_user_cache_for_numba()
 
 __version__ = "0.1.0"
 
@@ -49,94 +66,81 @@ _EXPORTS = {
     "SaturatedCoverage": "submodkit.objectives",
     # submodkit.selector
     "SubsetSelector": "submodkit.selector",
-    # submodkit.solution
-    "ExactResult": "submodkit.solution",
-    "Guarantee": "submodkit.solution",
-    "Solution": "submodkit.solution",
-    # submodkit.solvers.allocation
-    "AllocationInstance": "submodkit.solvers.allocation",
-    "AllocationSolution": "submodkit.solvers.allocation",
-    "offline_optimum": "submodkit.solvers.allocation",
-    # submodkit.solvers.assignment
-    "AssignmentSolution": "submodkit.solvers.assignment",
-    "b_matching": "submodkit.solvers.assignment",
-    "max_weight_assignment": "submodkit.solvers.assignment",
-    "position_auction": "submodkit.solvers.assignment",
-    # submodkit.solvers.brute_force
-    "brute_force_maximize": "submodkit.solvers.brute_force",
-    # submodkit.solvers.diversity
-    "diversify": "submodkit.solvers.diversity",
-    "diversity_value": "submodkit.solvers.diversity",
-    # submodkit.solvers.tsp, submodkit.solvers.exact_remote_cycle (remote-cycle diversity)
-    "tsp_tour": "submodkit.solvers.tsp",
-    # submodkit.solvers.vertex_cover
-    "exact_vertex_cover": "submodkit.solvers.vertex_cover",
-    "maximal_matching_cover": "submodkit.solvers.vertex_cover",
-    "is_vertex_cover": "submodkit.solvers.vertex_cover",
-    "exact_remote_cycle": "submodkit.solvers.exact_remote_cycle",
-    # submodkit.solvers.greedy
-    "maximize": "submodkit.solvers.greedy",
-    # submodkit.solvers.matching
-    "MatchingSolution": "submodkit.solvers.matching",
-    "matching_weight": "submodkit.solvers.matching",
-    "max_weight_matching": "submodkit.solvers.matching",
-    # submodkit.solvers.nonmonotone
-    "distorted_greedy": "submodkit.solvers.nonmonotone",
-    "double_greedy": "submodkit.solvers.nonmonotone",
-    "random_greedy": "submodkit.solvers.nonmonotone",
-    # submodkit.solvers.online
-    "OnlineMatchingResult": "submodkit.solvers.online",
-    "online_matching": "submodkit.solvers.online",
-    # submodkit.solvers.online_allocation
-    "allocate": "submodkit.solvers.online_allocation",
-    # submodkit.solvers.set_cover
-    "set_cover": "submodkit.solvers.set_cover",
-    # submodkit.solvers.streaming
-    "StreamingMaximizer": "submodkit.solvers.streaming",
-    # submodkit.solvers.verify
-    "Verification": "submodkit.solvers.verify",
-    "verify": "submodkit.solvers.verify",
-    # submodkit.solvers.packing
-    "PackingInstance": "submodkit.solvers.packing",
-    "PackingSolution": "submodkit.solvers.packing",
-    "dual_mirror_descent": "submodkit.solvers.packing",
-    "packing_optimum": "submodkit.solvers.packing",
-    # submodkit.solvers.feature_selection
-    "mutual_information_distances": "submodkit.solvers.feature_selection",
-    "select_features": "submodkit.solvers.feature_selection",
-    # submodkit.solvers.welfare
-    "WelfareSolution": "submodkit.solvers.welfare",
-    "online_welfare": "submodkit.solvers.welfare",
-    "welfare_value": "submodkit.solvers.welfare",
+    # submodkit.results
+    "ExactResult": "submodkit.results",
+    "Guarantee": "submodkit.results",
+    "Solution": "submodkit.results",
+    # submodkit.solvers.allocation.offline
+    "AllocationInstance": "submodkit.solvers.allocation.offline",
+    "AllocationSolution": "submodkit.solvers.allocation.offline",
+    "offline_optimum": "submodkit.solvers.allocation.offline",
+    # submodkit.solvers.matching.assignment
+    "AssignmentSolution": "submodkit.solvers.matching.assignment",
+    "b_matching": "submodkit.solvers.matching.assignment",
+    "max_weight_assignment": "submodkit.solvers.matching.assignment",
+    "position_auction": "submodkit.solvers.matching.assignment",
+    # submodkit.solvers.submodular.brute_force
+    "brute_force_maximize": "submodkit.solvers.submodular.brute_force",
+    # submodkit.solvers.diversity.dispersion
+    "diversify": "submodkit.solvers.diversity.dispersion",
+    "diversity_value": "submodkit.solvers.diversity.dispersion",
+    # submodkit.solvers.diversity.tsp, submodkit.solvers.diversity.remote_cycle (remote-cycle diversity)
+    "tsp_tour": "submodkit.solvers.diversity.tsp",
+    # submodkit.solvers.cover.vertex_cover
+    "exact_vertex_cover": "submodkit.solvers.cover.vertex_cover",
+    "maximal_matching_cover": "submodkit.solvers.cover.vertex_cover",
+    "is_vertex_cover": "submodkit.solvers.cover.vertex_cover",
+    "exact_remote_cycle": "submodkit.solvers.diversity.remote_cycle",
+    # submodkit.solvers.submodular.greedy
+    "maximize": "submodkit.solvers.submodular.greedy",
+    # submodkit.solvers.matching.general
+    "MatchingSolution": "submodkit.solvers.matching.general",
+    "matching_weight": "submodkit.solvers.matching.general",
+    "max_weight_matching": "submodkit.solvers.matching.general",
+    # submodkit.solvers.submodular.nonmonotone
+    "distorted_greedy": "submodkit.solvers.submodular.nonmonotone",
+    "double_greedy": "submodkit.solvers.submodular.nonmonotone",
+    "random_greedy": "submodkit.solvers.submodular.nonmonotone",
+    # submodkit.solvers.matching.online
+    "OnlineMatchingResult": "submodkit.solvers.matching.online",
+    "online_matching": "submodkit.solvers.matching.online",
+    # submodkit.solvers.allocation.online
+    "allocate": "submodkit.solvers.allocation.online",
+    # submodkit.solvers.cover.set_covering
+    "set_cover": "submodkit.solvers.cover.set_covering",
+    # submodkit.solvers.submodular.streaming
+    "StreamingMaximizer": "submodkit.solvers.submodular.streaming",
+    # submodkit.verification.verify
+    "Verification": "submodkit.verification.verify",
+    "verify": "submodkit.verification.verify",
+    # submodkit.solvers.allocation.packing
+    "PackingInstance": "submodkit.solvers.allocation.packing",
+    "PackingSolution": "submodkit.solvers.allocation.packing",
+    "dual_mirror_descent": "submodkit.solvers.allocation.packing",
+    "packing_optimum": "submodkit.solvers.allocation.packing",
+    # submodkit.coresets.feature_selection
+    "mutual_information_distances": "submodkit.coresets.feature_selection",
+    "select_features": "submodkit.coresets.feature_selection",
+    # submodkit.solvers.allocation.welfare
+    "WelfareSolution": "submodkit.solvers.allocation.welfare",
+    "online_welfare": "submodkit.solvers.allocation.welfare",
+    "welfare_value": "submodkit.solvers.allocation.welfare",
     # submodkit.coresets.adaptive
     "adaptive_maximize": "submodkit.coresets.adaptive",
 }
 
-__all__ = sorted([*_EXPORTS, "coresets"])
-
-
-def __getattr__(name: str):
-    if name == "coresets":
-        return importlib.import_module("submodkit.coresets")
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'submodkit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__, __all__ = attach(__name__, {**_EXPORTS, "coresets": "submodkit.coresets"})
 
 
 if TYPE_CHECKING:  # static analysers see the real imports
     from submodkit import coresets
     from submodkit.constraints import Cardinality, Knapsack, PartitionMatroid
     from submodkit.coresets.adaptive import adaptive_maximize
+    from submodkit.coresets.feature_selection import mutual_information_distances, select_features
     from submodkit.errors import InstanceFormatError, InvalidParameterError, SubmodkitError
     from submodkit.guarantees import GUARANTEES, guarantee
     from submodkit.instances import Graph, PointSet, SetSystem, Similarity, read_instance
+    from submodkit.instances.allocation import AllocationInstance
     from submodkit.objectives import (
         Coverage,
         FacilityLocation,
@@ -147,34 +151,37 @@ if TYPE_CHECKING:  # static analysers see the real imports
         ProbabilisticCoverage,
         SaturatedCoverage,
     )
+    from submodkit.results import ExactResult, Guarantee, MatchingSolution, Solution
     from submodkit.selector import SubsetSelector
-    from submodkit.solution import ExactResult, Guarantee, Solution
-    from submodkit.solvers.allocation import AllocationInstance, AllocationSolution, offline_optimum
-    from submodkit.solvers.assignment import (
-        AssignmentSolution,
-        b_matching,
-        max_weight_assignment,
-        position_auction,
-    )
-    from submodkit.solvers.brute_force import brute_force_maximize
-    from submodkit.solvers.diversity import diversify, diversity_value
-    from submodkit.solvers.exact_remote_cycle import exact_remote_cycle
-    from submodkit.solvers.feature_selection import mutual_information_distances, select_features
-    from submodkit.solvers.greedy import maximize
-    from submodkit.solvers.matching import MatchingSolution, matching_weight, max_weight_matching
-    from submodkit.solvers.nonmonotone import distorted_greedy, double_greedy, random_greedy
-    from submodkit.solvers.online import OnlineMatchingResult, online_matching
-    from submodkit.solvers.online_allocation import allocate
-    from submodkit.solvers.packing import (
+    from submodkit.solvers.allocation.offline import AllocationSolution, offline_optimum
+    from submodkit.solvers.allocation.online import allocate
+    from submodkit.solvers.allocation.packing import (
         PackingInstance,
         PackingSolution,
         dual_mirror_descent,
         packing_optimum,
     )
-    from submodkit.solvers.set_cover import set_cover
-    from submodkit.solvers.streaming import StreamingMaximizer
-    from submodkit.solvers.tsp import tsp_tour
-    from submodkit.solvers.verify import Verification, verify
-    from submodkit.solvers.vertex_cover import exact_vertex_cover, is_vertex_cover, maximal_matching_cover
-    from submodkit.solvers.welfare import WelfareSolution, online_welfare, welfare_value
+    from submodkit.solvers.allocation.welfare import WelfareSolution, online_welfare, welfare_value
+    from submodkit.solvers.cover.set_covering import set_cover
+    from submodkit.solvers.cover.vertex_cover import (
+        exact_vertex_cover,
+        is_vertex_cover,
+        maximal_matching_cover,
+    )
+    from submodkit.solvers.diversity.dispersion import diversify, diversity_value
+    from submodkit.solvers.diversity.remote_cycle import exact_remote_cycle
+    from submodkit.solvers.diversity.tsp import tsp_tour
+    from submodkit.solvers.matching.assignment import (
+        AssignmentSolution,
+        b_matching,
+        max_weight_assignment,
+        position_auction,
+    )
+    from submodkit.solvers.matching.general import matching_weight, max_weight_matching
+    from submodkit.solvers.matching.online import OnlineMatchingResult, online_matching
+    from submodkit.solvers.submodular.brute_force import brute_force_maximize
+    from submodkit.solvers.submodular.greedy import maximize
+    from submodkit.solvers.submodular.nonmonotone import distorted_greedy, double_greedy, random_greedy
+    from submodkit.solvers.submodular.streaming import StreamingMaximizer
     from submodkit.verification import Certificate, SuiteReport, certify, run_suite
+    from submodkit.verification.verify import Verification, verify

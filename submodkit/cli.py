@@ -55,7 +55,8 @@ def _parser() -> argparse.ArgumentParser:
         s.add_argument("--seed", type=int, default=None, help="seed of randomized algorithms")
         s.add_argument("--metric", default="euclidean", help="facility location on points")
         s.add_argument("--n-neighbors", type=int, default=None, help="sparse k-NN similarity")
-        s.add_argument("--parts", type=int, default=4, help="greedi / randgreedi: number of parts")
+        s.add_argument("--n-parts", type=int, default=4,
+                       help="greedi / randgreedi / bicriteria: number of parts")
         s.add_argument("--engine", default=None, help="greedi / randgreedi: threads or dask")
         s.add_argument("--rounds", type=int, default=2, help="bicriteria: number of rounds")
         s.add_argument("--max-edges", type=int, default=None, help="sketch: incidences kept")
@@ -136,7 +137,7 @@ def _one_line(text: str, limit: int = 500) -> str:
 
 def _dumps(out: dict) -> str:
     """Strict JSON: non-finite numbers become null (``allow_nan=False`` proves none is left)."""
-    from submodkit.solution import json_safe
+    from submodkit.results import json_safe
 
     return json.dumps(json_safe(out), allow_nan=False)
 
@@ -221,7 +222,7 @@ def _default_problem(inst) -> str:
 def _objective(inst, problem: str, args):
     """The objective (or set system) to solve, and the id of each index (None: the index)."""
     from submodkit.instances import Graph, PointSet, SetSystem, Similarity
-    from submodkit.objectives import FacilityLocation
+    from submodkit.objectives import Coverage, FacilityLocation
 
     if isinstance(inst, Graph):  # k: a graph with many isolated vertices keeps only k of them
         inst = inst.to_set_system(closed=True, k=None if problem == "set-cover" else args.k)
@@ -230,11 +231,11 @@ def _objective(inst, problem: str, args):
             raise InvalidParameterError(
                 "--problem", problem, "facility-location for a point or similarity file"
             )
-        return (inst if problem == "set-cover" else inst.to_coverage()), inst.labels
+        return (inst if problem == "set-cover" else Coverage.from_set_system(inst)), inst.labels
     if isinstance(inst, PointSet):
-        return inst.to_facility_location(metric=args.metric, n_neighbors=args.n_neighbors), None
+        return FacilityLocation.from_instance(inst, metric=args.metric, n_neighbors=args.n_neighbors), None
     if isinstance(inst, Similarity):
-        return inst.to_facility_location(), None
+        return FacilityLocation.from_instance(inst), None
     return FacilityLocation(inst.sets), inst.labels
 
 
@@ -260,7 +261,7 @@ def _solve(args, exact: bool) -> int:
         target, labels = _objective(inst, problem, args)
         sol = _approximate(target, problem, args)
     if exact and problem not in DIVERSITY:
-        from submodkit.solvers.verify import verify
+        from submodkit.verification.verify import verify
 
         _status(progress, "")  # the exact solver draws its own progress line
         ver = verify(
@@ -299,8 +300,8 @@ def _solve(args, exact: bool) -> int:
 def _solve_allocation(args, progress: bool) -> int:
     """Online allocation on an AdX publisher directory; the ratio is to the LP optimum."""
     from submodkit.instances import read_adx
-    from submodkit.solvers.allocation import offline_optimum
-    from submodkit.solvers.online_allocation import allocate
+    from submodkit.solvers.allocation.offline import offline_optimum
+    from submodkit.solvers.allocation.online import allocate
 
     if args.publisher is None:
         raise InvalidParameterError("--publisher", None, "a publisher such as pub1 for --problem allocation")
@@ -351,7 +352,7 @@ def _solve_allocation(args, progress: bool) -> int:
 
 def _solve_matching(args, exact: bool) -> int:
     """Maximum-weight matching on an edge file; ``value`` is the matching weight."""
-    from submodkit.solvers.matching import solve_matching_file
+    from submodkit.solvers.matching.general import solve_matching_file
 
     out = solve_matching_file(_resolve(args.file), args.algorithm, args.seed, exact, args.format)
     if args.json:
@@ -376,9 +377,9 @@ def _solve_matching(args, exact: bool) -> int:
 def _diversity(inst, problem: str, args, exact: bool):
     """Diversity maximization on a point file; with ``exact``, compared with the optimum."""
     from submodkit.instances import PointSet
-    from submodkit.solvers import exact_diversity as X
-    from submodkit.solvers.diversity import diversify
-    from submodkit.solvers.verify import compare, with_solution_bound
+    from submodkit.solvers.diversity import exact as X
+    from submodkit.solvers.diversity.dispersion import diversify
+    from submodkit.verification.verify import compare, with_solution_bound
 
     if not isinstance(inst, PointSet):
         raise InvalidParameterError("FILE", args.file, f"a point file (.csv, .npy, native) for {problem}")
@@ -429,13 +430,14 @@ def _time_left(args, share: float = 1.0) -> float | None:
 
 def _approximate(target, problem: str, args):
     if problem == "set-cover":
-        from submodkit.solvers.set_cover import set_cover
+        from submodkit.solvers.cover.set_covering import set_cover
 
         if args.algorithm == "sketch":
             from submodkit.coresets import sketch_set_cover
+            from submodkit.objectives import Coverage
 
             return sketch_set_cover(
-                target.to_coverage(), args.epsilon, seed=args.seed, outliers=args.outliers,
+                Coverage.from_set_system(target), args.epsilon, seed=args.seed, outliers=args.outliers,
                 costs=target.costs, max_edges=args.max_edges,
             )
         algo = "exact" if args.algorithm == "exact" else "greedy"
@@ -445,7 +447,7 @@ def _approximate(target, problem: str, args):
     if algorithm in ("sieve", "sieve++"):
         import numpy as np
 
-        from submodkit.solvers.streaming import StreamingMaximizer
+        from submodkit.solvers.submodular.streaming import StreamingMaximizer
 
         stream = StreamingMaximizer(target, args.k, algorithm=algorithm, epsilon=args.epsilon)
         stream.update(np.arange(target.n))
@@ -454,12 +456,12 @@ def _approximate(target, problem: str, args):
         from submodkit import coresets
 
         run = coresets.greedi if algorithm == "greedi" else coresets.randgreedi
-        return run(target, args.k, args.parts, engine=args.engine, seed=args.seed)
+        return run(target, args.k, args.n_parts, engine=args.engine, seed=args.seed)
     if algorithm == "bicriteria":
         from submodkit.coresets import bicriteria_greedi
 
         return bicriteria_greedi(
-            target, args.k, args.parts, args.epsilon, rounds=args.rounds, engine=args.engine,
+            target, args.k, args.n_parts, args.epsilon, rounds=args.rounds, engine=args.engine,
             seed=args.seed,
         )
     if algorithm == "adaptive":
@@ -473,13 +475,13 @@ def _approximate(target, problem: str, args):
         if not isinstance(target, Coverage):
             raise InvalidParameterError("--algorithm", algorithm, "a coverage problem (max-cover)")
         return sketch_maximize(target, args.k, args.epsilon, seed=args.seed, max_edges=args.max_edges)
-    from submodkit.solvers.greedy import maximize
+    from submodkit.solvers.submodular.greedy import maximize
 
     return maximize(target, args.k, algorithm=algorithm, epsilon=args.epsilon, seed=args.seed)
 
 
 def _num(x):
-    from submodkit.solution import _num as num
+    from submodkit.results import _num as num
 
     return num(x)
 

@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from submodkit.solution import Guarantee
+from submodkit.results import Guarantee
 
 E = math.e
 
@@ -109,7 +109,7 @@ GUARANTEES: dict[str, GuaranteeSpec] = {
     "greedi": GuaranteeSpec(
         statement="(1 - 1/e)^2 / min(m, k) for m parts (any partition)",
         source="Mirzasoleiman, Karbasi, Sarkar, Krause, NIPS 2013",
-        ratio=lambda k=1, parts=1, **_: (1.0 - 1.0 / E) ** 2 / max(1, min(int(parts), int(k))),
+        ratio=lambda k=1, n_parts=1, **_: (1.0 - 1.0 / E) ** 2 / max(1, min(int(n_parts), int(k))),
         conditions=("monotone", "submodular", "cardinality"),
     ),
     "randgreedi": GuaranteeSpec(
@@ -406,14 +406,14 @@ GUARANTEES: dict[str, GuaranteeSpec] = {
         conditions=("metric", "cardinality", "any partition"),
     ),
     "edcs-vertex-cover": GuaranteeSpec(
-        statement=("c + p (beta - b) / b, b = ceil(beta_minus / 2), p parts, c = 2 (maximal-matching cover "
+        statement=("c + p (beta - b) / b, b = ceil(beta_minus / 2), p n_parts, c = 2 (maximal-matching cover "
                    "of the forwarded edges) or 1 (exact), derived here for any partition; valid cover, ratio "
                    "also certified a posteriori by a matching lower bound; the paper's (3 + eps) in "
                    "expectation is for its construction, not re-derived here"),
         source=("derived in submodkit.coresets.edcs_vertex_cover (EDCS: Bernstein, Stein, ICALP 2015; "
                 "core-sets: Assadi, Bateni, Bernstein, Mirrokni, Stein, SODA 2019)"),
-        ratio=lambda parts=1, beta=2, beta_minus=1, exact=False, **_: (
-            (1.0 if exact else 2.0) + int(parts) * (int(beta) - (int(beta_minus) + 1) // 2)
+        ratio=lambda n_parts=1, beta=2, beta_minus=1, exact=False, **_: (
+            (1.0 if exact else 2.0) + int(n_parts) * (int(beta) - (int(beta_minus) + 1) // 2)
             / ((int(beta_minus) + 1) // 2)),
         sense="min",
         conditions=("vertex cover", "any edge partition"),

@@ -21,7 +21,7 @@ from submodkit.objectives import (
 )
 from submodkit.objectives.feature_based import CONCAVE
 from submodkit.objectives.mixture import Mixture
-from submodkit.solvers.greedy import ALGORITHMS, BACKENDS, maximize
+from submodkit.solvers.submodular.greedy import ALGORITHMS, BACKENDS, maximize
 
 OBJECTIVES = (
     "facility-location", "feature-based", "coverage", "graph-cut", "saturated-coverage", "mixture",
@@ -66,7 +66,7 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
     Numba otherwise; same selections).
 
     Streaming, ``partial_fit(X)``: the rows of successive batches form one stream, judged
-    by Sieve-Streaming++ (:class:`~submodkit.solvers.streaming.StreamingMaximizer`,
+    by Sieve-Streaming++ (:class:`~submodkit.solvers.submodular.streaming.StreamingMaximizer`,
     ``1/2 - epsilon`` for these monotone objectives; one pass, ``O(k / epsilon)`` kept rows).
     A row's value must not depend on rows not seen yet, so the objective over the stream is:
 
@@ -244,7 +244,7 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
         return sp.csr_matrix(sim)
 
     def _start_stream(self, X) -> None:
-        from submodkit.solvers.streaming import StreamingMaximizer  # Numba: imported when used
+        from submodkit.solvers.submodular.streaming import StreamingMaximizer  # Numba: imported when used
 
         check_choice("objective", self.objective, ("facility-location", "feature-based", "coverage"))
         check_choice("concave", self.concave, tuple(CONCAVE))
@@ -288,7 +288,7 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
         X = validate_data(self, X, accept_sparse="csr", dtype=np.float64, ensure_min_samples=1, reset=first)
         if first:
             self._start_stream(X)
-        from submodkit.solvers.streaming_kernels import I_BEST_SIZE
+        from submodkit.solvers.submodular._streaming_kernels import I_BEST_SIZE
 
         sm = self._stream
         b = X.shape[0]

@@ -126,7 +126,7 @@ def test_diversity_on_a_point_file(tmp_path, capsys):
 def test_remote_diversity_problems_verified_by_enumeration(tmp_path, capsys, problem):
     import numpy as np
 
-    from submodkit.solvers.exact_diversity import brute_force_diversity
+    from submodkit.solvers.diversity.exact import brute_force_diversity
 
     pts = np.random.default_rng(1).normal(size=(12, 2))
     f = tmp_path / "pts.npy"
@@ -183,7 +183,7 @@ def _strict(text: str) -> dict:
 
 
 def test_infinite_ratio_becomes_null_with_a_reason(tmp_path, capsys, monkeypatch):
-    import submodkit.solvers.verify as verify_module
+    import submodkit.verification.verify as verify_module
 
     # a minimization stopped with bound 0 (CP-SAT on rail582 did): value / 0 is not a number
     monkeypatch.setattr(verify_module, "compare", lambda sol, exact, tol=1e-9: (None, float("inf"), None))
@@ -200,7 +200,7 @@ def test_json_helpers_are_strict():
     import numpy as np
 
     from submodkit.cli import _dumps
-    from submodkit.solution import Guarantee, Solution, json_safe
+    from submodkit.results import Guarantee, Solution, json_safe
 
     stats = {"a": np.float64(np.inf), "b": [1.0, np.nan], "c": np.int64(3)}
     sol = Solution(np.array([1]), np.array([np.inf]), float("nan"), "x", Guarantee(float("inf"), "s", "src"),

@@ -13,8 +13,8 @@ from submodkit.errors import InvalidParameterError  # noqa: E402
 from submodkit.objectives import FacilityLocation, pairwise_similarity, similarity  # noqa: E402
 from submodkit.objectives.mixture import Mixture  # noqa: E402
 from submodkit.selector import SubsetSelector  # noqa: E402
-from submodkit.solvers.brute_force import brute_force_maximize  # noqa: E402
-from submodkit.solvers.greedy import maximize  # noqa: E402
+from submodkit.solvers.submodular.brute_force import brute_force_maximize  # noqa: E402
+from submodkit.solvers.submodular.greedy import maximize  # noqa: E402
 
 # A selector returns k rows, not n: the checks that compare transform's output row by row
 # with its input (or transform other data than the fitted rows) cannot apply.

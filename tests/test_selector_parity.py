@@ -15,7 +15,7 @@ from sklearn.datasets import load_digits  # noqa: E402
 
 from submodkit.objectives import FacilityLocation, FeatureBased, SaturatedCoverage, pairwise_similarity  # noqa: E402
 from submodkit.selector import SubsetSelector  # noqa: E402
-from submodkit.solvers.greedy import maximize  # noqa: E402
+from submodkit.solvers.submodular.greedy import maximize  # noqa: E402
 
 REF = json.loads((Path(__file__).parent / "data" / "digits_apricot_k40.json").read_text())
 K = REF["k"]

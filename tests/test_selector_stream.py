@@ -8,8 +8,8 @@ pytest.importorskip("sklearn")
 from submodkit.errors import InvalidParameterError  # noqa: E402
 from submodkit.objectives import FacilityLocation, FeatureBased, SaturatedCoverage  # noqa: E402
 from submodkit.selector import SubsetSelector  # noqa: E402
-from submodkit.solvers.brute_force import brute_force_maximize  # noqa: E402
-from submodkit.solvers.streaming import StreamingMaximizer  # noqa: E402
+from submodkit.solvers.submodular.brute_force import brute_force_maximize  # noqa: E402
+from submodkit.solvers.submodular.streaming import StreamingMaximizer  # noqa: E402
 
 
 def _X(seed=0, n=120, d=5):

@@ -64,7 +64,7 @@ def test_guarantee_cache_returns_the_registry_values():
 @pytest.mark.parametrize("seed", [True, False, -1, 1.5, "0", np.float64(2.0)])
 def test_bad_seeds_are_rejected_everywhere(seed):
     from submodkit import Coverage, coresets, maximize
-    from submodkit.solvers.nonmonotone import random_greedy
+    from submodkit.solvers.submodular.nonmonotone import random_greedy
 
     f = Coverage([[0, 1], [1, 2], [2, 3], [3, 0]])
     calls = [

@@ -10,14 +10,14 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from submodkit._validation import check_int, check_real, make_rng
-from submodkit.coresets import adaptive_kernels as AK
+from submodkit.coresets import _adaptive_kernels as AK
 from submodkit.coresets.distributed import upper_bound_at
 from submodkit.coresets.engines import check_engine, start_local_cluster
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.objectives import kernels as K
 from submodkit.objectives.base import Objective
-from submodkit.solution import Solution
+from submodkit.results import Solution
 
 
 def _gains_task(objective: Objective, cur: np.ndarray, cand: np.ndarray) -> np.ndarray:

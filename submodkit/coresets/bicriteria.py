@@ -13,7 +13,7 @@ from submodkit.coresets.distributed import _partition, upper_bound_at
 from submodkit.coresets.engines import check_engine, local_greedy, map_parts
 from submodkit.guarantees import guarantee
 from submodkit.objectives.base import Objective
-from submodkit.solution import Solution
+from submodkit.results import Solution
 
 
 def bicriteria_size(k: int, epsilon: float, rounds: int) -> int:
@@ -47,7 +47,7 @@ def bicriteria_greedi(
     Work per round: lazy greedy on each part (in parallel on ``engine``) and on ``n_parts * t``
     items. ``value`` is ``f(S)``; ``upper_bound`` bounds ``OPT_k`` a posteriori
     (``f(S) +`` the ``k`` largest gains w.r.t. S); ``stats["rounds"]`` and ``stats["round_values"]`` report
-    each round. Use :func:`submodkit.solvers.exact_cover.exact_max_cover` (``k=k``) to check
+    each round. Use :func:`submodkit.solvers.cover.exact.exact_max_cover` (``k=k``) to check
     the ratio against ``OPT_k`` on small coverage instances.
 
     Example:

@@ -13,7 +13,7 @@ from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.objectives import kernels as K
 from submodkit.objectives.base import Objective
-from submodkit.solution import Solution
+from submodkit.results import Solution
 
 
 def greedi(
@@ -100,7 +100,7 @@ def _two_rounds(objective, k, parts, engine, name, seed) -> Solution:
     g = None
     upper = None
     if ok:
-        g = guarantee(name, k=k, parts=len(parts)) if name == "greedi" else guarantee(name)
+        g = guarantee(name, k=k, n_parts=len(parts)) if name == "greedi" else guarantee(name)
         upper = upper_bound_at(objective, sel, k)
         evals += objective.n
     return Solution(

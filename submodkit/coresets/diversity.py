@@ -46,8 +46,8 @@ from submodkit._validation import check_choice, check_int, check_real, make_rng
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.objectives import distances as DS
-from submodkit.solution import Solution
-from submodkit.solvers.diversity import OBJECTIVES, Points, diversify, diversity_value, gmm_select
+from submodkit.results import Solution
+from submodkit.solvers.diversity.dispersion import OBJECTIVES, Points, diversify, diversity_value, gmm_select
 
 METHODS = ("gmm", "local-search", "greedy")
 
@@ -69,7 +69,7 @@ def diversity_coreset(
     objective: str = "max-min",
     metric: str = "euclidean",
     *,
-    parts: int = 4,
+    n_parts: int = 4,
     method: str = "gmm",
     labels=None,
     seed: int | None = None,
@@ -78,7 +78,7 @@ def diversity_coreset(
     """Solve ``objective`` on the union of per-part core-sets of size k.
 
     ``labels`` (one part id per point) fixes the partition; otherwise points are split
-    uniformly at random into ``parts`` parts (``seed``). ``stats["coreset_size"]`` is the
+    uniformly at random into ``n_parts`` parts (``seed``). ``stats["coreset_size"]`` is the
     size of the union. Guarantees: max-min with ``method="gmm"``: 1/6 for any partition
     (``"gmm-coreset"``); remote-cycle with ``method="gmm"``: 1/9 for any partition
     (``"gmm-coreset-remote-cycle"``); remote-tree with ``method="gmm"``: (k - 1) / (8 (3k - 2))
@@ -87,12 +87,12 @@ def diversity_coreset(
     random partition: ``1/2 - epsilon`` in expectation for large k
     (``"randomized-coreset-max-sum"``, Epasto, Mirrokni, Zadimoghaddam, SPAA 2019); the
     union is then solved by local search. Cost: one size-k solve per part plus one on the
-    union of at most ``parts * k`` points.
+    union of at most ``n_parts * k`` points.
 
     Example:
         >>> import numpy as np
         >>> X = np.random.default_rng(0).random((1000, 2))
-        >>> sol = diversity_coreset(X, 5, parts=4, seed=0)
+        >>> sol = diversity_coreset(X, 5, n_parts=4, seed=0)
         >>> len(sol.selection), sol.stats["coreset_size"] <= 20
         (5, True)
     """
@@ -108,8 +108,8 @@ def diversity_coreset(
     random_partition = labels is None
     epsilon = check_real("epsilon", epsilon, minimum=0.0, maximum=0.5, strict_min=True)
     if labels is None:
-        parts = check_int("parts", parts, minimum=1)
-        labels = make_rng(seed).integers(0, parts, n)
+        n_parts = check_int("n_parts", n_parts, minimum=1)
+        labels = make_rng(seed).integers(0, n_parts, n)
     else:
         labels = np.asarray(labels)
         if labels.shape != (n,) or not np.issubdtype(labels.dtype, np.integer):
@@ -136,7 +136,7 @@ def diversity_coreset(
                 v = diversity_value(pts.block(core), "max-sum")
                 if v > sol.value:
                     sol.selection, sol.value = core, v
-    sol.stats.update({"coreset_size": int(len(union)), "parts": int(len(cores)), "n": n,
+    sol.stats.update({"coreset_size": int(len(union)), "n_parts": int(len(cores)), "n": n,
                       "seconds": time.perf_counter() - start})
     sol.algorithm = f"{method}-coreset+{sol.algorithm}"
     sol.upper_bound = None

@@ -7,7 +7,7 @@ and is found by local moves (remove a violating H edge, add a violating G edge),
 terminate because each move lowers a potential.
 
 Randomized composable core-set (Assadi, Bateni, Bernstein, Mirrokni, Stein, "Coresets meet
-EDCS", SODA 2019): split the edges uniformly at random into ``parts`` groups, compute an
+EDCS", SODA 2019): split the edges uniformly at random into ``n_parts`` groups, compute an
 EDCS of each, and solve maximum matching on the union. With ``beta = O(log n / eps^2)``
 (and beta_minus = (1 - eps) beta) the union holds a (3/2 + eps)-approximate maximum
 matching w.h.p.; the core-set of each part has O(n beta) edges. For comparison,
@@ -17,7 +17,7 @@ randomized core-set in the worst case, often much better in practice).
 >>> import numpy as np
 >>> rng = np.random.default_rng(0)
 >>> edges = np.unique(np.sort(rng.integers(0, 60, (400, 2)), axis=1), axis=0)
->>> sol = edcs_coreset_matching(edges[edges[:, 0] != edges[:, 1]], parts=4, beta=8, seed=0)
+>>> sol = edcs_coreset_matching(edges[edges[:, 0] != edges[:, 1]], n_parts=4, beta=8, seed=0)
 >>> sol.stats["coreset_edges"] < len(edges)
 True
 """
@@ -35,13 +35,9 @@ from submodkit._validation import check_int
 from submodkit.coresets._partition import random_parts
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
-from submodkit.solvers.matching import (
-    EdgeList,
-    MatchingSolution,
-    _solution,
-    as_edge_list,
-    max_weight_matching,
-)
+from submodkit.instances.edges import EdgeList, as_edge_list
+from submodkit.results import MatchingSolution
+from submodkit.solvers.matching.general import max_weight_matching
 
 
 @njit(cache=True, nogil=True)
@@ -117,13 +113,13 @@ def _part_matching(g: EdgeList, part: np.ndarray, _k) -> np.ndarray:
     return part[order[pos]]
 
 
-def _partition(g: EdgeList, parts: int, seed) -> list[np.ndarray]:
+def _partition(g: EdgeList, n_parts: int, seed) -> list[np.ndarray]:
     """The random edge partition shared by the core-sets (edge indices of each part)."""
-    return random_parts(g.u.size, parts, seed)
+    return random_parts(g.u.size, n_parts, seed)
 
 
 def edcs_size_bounds(
-    graph: Any, parts: int = 4, beta: int = 16, beta_minus: int | None = None, seed: int | None = None
+    graph: Any, n_parts: int = 4, beta: int = 16, beta_minus: int | None = None, seed: int | None = None
 ) -> dict[str, int]:
     """Bounds on the size of the EDCS core-set, from the degrees of each part alone.
 
@@ -139,14 +135,14 @@ def edcs_size_bounds(
     So an EDCS drops at most ``1 - forced_edges / n_edges`` of the edges; on sparse parts
     (all degrees below beta / 2) it drops none. O(n + m).
 
-    >>> edcs_size_bounds([(0, 1), (1, 2), (2, 3)], parts=1, beta=2)
+    >>> edcs_size_bounds([(0, 1), (1, 2), (2, 3)], n_parts=1, beta=2)
     {'n_edges': 3, 'forced_edges': 0, 'max_edges': 2}
     """
     g = as_edge_list(graph)
-    parts = check_int("parts", parts, minimum=1)
+    n_parts = check_int("n_parts", n_parts, minimum=1)
     beta, beta_minus = _check_beta(beta, beta_minus)
     forced = top = 0
-    for part in _partition(g, parts, seed):
+    for part in _partition(g, n_parts, seed):
         u, v = g.u[part], g.v[part]
         d = np.bincount(np.concatenate([u, v]), minlength=g.n)
         forced += int(np.count_nonzero(d[u] + d[v] < beta_minus + 2))
@@ -154,32 +150,33 @@ def edcs_size_bounds(
     return {"n_edges": int(g.u.size), "forced_edges": forced, "max_edges": top}
 
 
-def _coreset(graph, parts, seed, fn, arg, engine, name):
+def _coreset(graph, n_parts, seed, fn, arg, engine, name):
     from submodkit.coresets.engines import map_parts
 
     t0 = time.perf_counter()
     g = as_edge_list(graph)
-    parts = check_int("parts", parts, minimum=1)
-    groups = _partition(g, parts, seed)
+    n_parts = check_int("n_parts", n_parts, minimum=1)
+    groups = _partition(g, n_parts, seed)
     kept = map_parts(fn, g, groups, arg, engine=engine)
     union = np.unique(np.concatenate(kept)) if kept else np.zeros(0, np.int64)
     sub = np.column_stack([g.u[union], g.v[union]])
     sol = max_weight_matching(sub, maxcardinality=True, n_nodes=g.n)
     stats = {
-        "parts": parts,
+        "n_parts": n_parts,
         "coreset_edges": int(union.size),
         "max_part_coreset_edges": int(max((k.size for k in kept), default=0)),
         "n_edges": int(g.u.size),
         "seconds": time.perf_counter() - t0,
     }
     mate = sol.mate
-    return _solution(EdgeList(g.n, g.u, g.v, np.ones(g.u.size), g.nodes), mate, name,
-                     guarantee(name, epsilon=arg[2] if isinstance(arg, tuple) else 0.0), "feasible", stats)
+    unit = EdgeList(g.n, g.u, g.v, np.ones(g.u.size), g.nodes)
+    found = guarantee(name, epsilon=arg[2] if isinstance(arg, tuple) else 0.0)
+    return MatchingSolution.from_mate(unit, mate, name, found, "feasible", stats)
 
 
 def edcs_coreset_matching(
     graph: Any,
-    parts: int = 4,
+    n_parts: int = 4,
     beta: int | None = None,
     beta_minus: int | None = None,
     epsilon: float = 0.5,
@@ -198,10 +195,10 @@ def edcs_coreset_matching(
     if beta is None:
         beta = max(4, math.ceil(4 * math.log(max(g.n, 2)) / epsilon**2))
     pair = (*_check_beta(beta, beta_minus), float(epsilon))
-    return _coreset(g, parts, seed, _part_edcs, pair, engine, "edcs-coreset")
+    return _coreset(g, n_parts, seed, _part_edcs, pair, engine, "edcs-coreset")
 
 
-def matching_coreset(graph: Any, parts: int = 4, seed: int | None = None, engine: object = None):
+def matching_coreset(graph: Any, n_parts: int = 4, seed: int | None = None, engine: object = None):
     """Maximum-cardinality matching through the maximum-matching core-set (each part keeps one
     maximum matching; randomized composable, 1/3 worst case: Assadi, Khanna, SPAA 2017)."""
-    return _coreset(graph, parts, seed, _part_matching, 0, engine, "matching-coreset")
+    return _coreset(graph, n_parts, seed, _part_matching, 0, engine, "matching-coreset")

@@ -42,8 +42,8 @@ the blossom algorithm on the union of the H_i (O(n beta p) edges) for the certif
 >>> import numpy as np
 >>> rng = np.random.default_rng(0)
 >>> edges = np.unique(np.sort(rng.integers(0, 60, (400, 2)), axis=1), axis=0)
->>> sol = edcs_vertex_cover(edges[edges[:, 0] != edges[:, 1]], parts=4, beta=8, seed=0)
->>> from submodkit.solvers.vertex_cover import is_vertex_cover
+>>> sol = edcs_vertex_cover(edges[edges[:, 0] != edges[:, 1]], n_parts=4, beta=8, seed=0)
+>>> from submodkit.solvers.cover.vertex_cover import is_vertex_cover
 >>> is_vertex_cover(edges[edges[:, 0] != edges[:, 1]], sol.selection)
 True
 >>> sol.lower_bound <= sol.value, sol.guarantee.ratio  # certificate; worst-case c + p (beta - b) / b
@@ -61,9 +61,10 @@ import numpy as np
 from submodkit._validation import check_choice, check_int, check_real, check_seed, check_time_limit
 from submodkit.coresets.edcs import _check_beta, _partition, edcs_kernel
 from submodkit.guarantees import guarantee
-from submodkit.solution import Solution
-from submodkit.solvers.matching import EdgeList, as_edge_list, max_weight_matching
-from submodkit.solvers.vertex_cover import exact_vertex_cover, maximal_matching_cover
+from submodkit.instances.edges import EdgeList, as_edge_list
+from submodkit.results import Solution
+from submodkit.solvers.cover.vertex_cover import exact_vertex_cover, maximal_matching_cover
+from submodkit.solvers.matching.general import max_weight_matching
 
 FORWARDED_COVERS = ("matching", "exact", "auto")
 AUTO_EXACT_EDGES = 2000  # "auto": exact cover of the forwarded edges up to this many
@@ -93,7 +94,7 @@ def _gains(g: EdgeList, selection: np.ndarray) -> np.ndarray:
 
 def edcs_vertex_cover(
     graph: Any,
-    parts: int = 4,
+    n_parts: int = 4,
     beta: int | None = None,
     beta_minus: int | None = None,
     epsilon: float = 0.5,
@@ -113,7 +114,7 @@ def edcs_vertex_cover(
     ``"exact"`` (CP-SAT within ``time_limit`` seconds, never worse than the matching cover) or
     ``"auto"`` (exact when at most 2000 forwarded edges remain uncovered).
 
-    Returns a :class:`~submodkit.solution.Solution` with ``sense="min"``: ``selection`` = the
+    Returns a :class:`~submodkit.results.Solution` with ``sense="min"``: ``selection`` = the
     cover's vertex indices (V first, then C'; positions in ``list(G.nodes)`` for networkx
     input), ``gains`` = edges newly covered by each, ``value`` = cover size, ``lower_bound``
     = a matching size (see above), ``guarantee`` = the worst-case ratio derived here
@@ -125,7 +126,7 @@ def edcs_vertex_cover(
     from submodkit.coresets.engines import check_engine, map_parts
 
     g = as_edge_list(graph)
-    parts = check_int("parts", parts, minimum=1)
+    n_parts = check_int("n_parts", n_parts, minimum=1)
     epsilon = check_real("epsilon", epsilon, minimum=0.0, strict_min=True)
     seed = check_seed(seed)
     check_choice("forwarded_cover", forwarded_cover, FORWARDED_COVERS)
@@ -135,7 +136,7 @@ def edcs_vertex_cover(
         beta = max(4, math.ceil(4 * math.log(max(g.n, 2)) / epsilon**2))
     beta, beta_minus = _check_beta(beta, beta_minus)
     thr = (beta_minus + 1) // 2
-    groups = _partition(g, parts, seed)
+    groups = _partition(g, n_parts, seed)
     t1 = time.perf_counter()
     out = map_parts(_part_cover, g, groups, (beta, beta_minus, thr), engine=engine)
     t2 = time.perf_counter()
@@ -162,7 +163,7 @@ def edcs_vertex_cover(
     lower = float(max(len(hm), rest_lb))
     t4 = time.perf_counter()
     stats = {
-        "parts": parts,
+        "n_parts": n_parts,
         "beta": beta,
         "beta_minus": beta_minus,
         "degree_threshold": thr,
@@ -189,7 +190,7 @@ def edcs_vertex_cover(
         gains=_gains(g, selection),
         value=float(selection.size),
         algorithm="edcs-vertex-cover",
-        guarantee=guarantee("edcs-vertex-cover", parts=parts, beta=beta, beta_minus=beta_minus,
+        guarantee=guarantee("edcs-vertex-cover", n_parts=n_parts, beta=beta, beta_minus=beta_minus,
                             exact=exact_ok),
         lower_bound=lower,
         sense="min",

@@ -20,7 +20,7 @@ import numpy as np
 from submodkit.errors import InvalidParameterError
 from submodkit.objectives import kernels as K
 from submodkit.objectives.base import Objective
-from submodkit.solvers import greedy_kernels as G
+from submodkit.solvers.submodular import _kernels as G
 
 ENGINES = (None, "threads", "dask")
 
@@ -30,7 +30,7 @@ def local_greedy(
 ) -> tuple[np.ndarray, np.ndarray, float, int]:
     """Lazy greedy restricted to ``candidates``: ``(selection, gains, value, evaluations)``.
 
-    Runs :func:`submodkit.solvers.greedy_kernels.lazy_greedy` directly (serial gains, so
+    Runs :func:`submodkit.solvers.submodular._kernels.lazy_greedy` directly (serial gains, so
     it is safe to call from several threads at once). Ties go to the smallest index.
     With ``initial`` (indices already chosen), greedy continues from ``f(initial)``: the
     candidates exclude them and ``value`` is the sum of the new gains (a coverage-like

@@ -13,7 +13,7 @@ from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.objectives import kernels as K
 from submodkit.objectives.coverage import Coverage
-from submodkit.solution import Solution
+from submodkit.results import Solution
 
 _M1 = np.uint64(0x9E3779B97F4A7C15)
 _M2 = np.uint64(0xBF58476D1CE4E5B9)
@@ -295,7 +295,7 @@ def sketch_maximize(
         >>> sketch_maximize(Coverage([[0, 1, 2], [2, 3], [3, 4]]), k=2, seed=0).value
         5.0
     """
-    from submodkit.solvers.greedy import maximize
+    from submodkit.solvers.submodular.greedy import maximize
 
     start = time.perf_counter()
     k = check_int("k", k)
@@ -335,7 +335,7 @@ def sketch_maximize(
 def _greedy_to_target(objective: Coverage, target: float, costs: np.ndarray | None, cur: np.ndarray):
     """Lazy greedy (ratio greedy with ``costs``) from state ``cur`` until the covered weight
     reaches ``target``: ``(selection, gains)``; ``cur`` is updated in place."""
-    from submodkit.solvers import greedy_kernels as G
+    from submodkit.solvers.submodular import _kernels as G
 
     n = objective.n
     args = objective.kernel_args()
@@ -376,7 +376,7 @@ def sketch_set_cover(
     cost (``sense="min"``), ``gains`` the input weight each set newly covered.
     No approximation ratio is reported (``guarantee=None``): the sketch's set-cover analysis
     assumes guessed solution sizes that this function does not enumerate; compare with
-    :func:`submodkit.solvers.set_cover.set_cover` in ``scripts/bench_sketch.py``.
+    :func:`submodkit.solvers.cover.set_covering.set_cover` in ``scripts/bench_sketch.py``.
     Time ``O(nnz)`` for the sketch, greedy on the sketch, and ``O(nnz)`` for the valuation
     and completion pass.
 

@@ -15,14 +15,14 @@ from submodkit.instances.generators import (
     random_set_system,
     sieve_tight_stream,
 )
-from submodkit.instances.generators_matching import (
+from submodkit.instances.native import load, save
+from submodkit.instances.online import (
     OnlineInstance,
     balance_tight,
     greedy_tight_online,
     random_online,
     upper_triangular,
 )
-from submodkit.instances.native import load, save
 from submodkit.instances.problems import Graph, PointSet, SetSystem, Similarity
 from submodkit.instances.readers import (
     FORMATS,

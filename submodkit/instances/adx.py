@@ -7,7 +7,7 @@
   arrival probability, eligible advertisers (1-based) and a log-normal quality whose log
   has this mean and covariance (upper triangle, column major).
 
-:func:`read_adx` returns an :class:`~submodkit.solvers.allocation.AllocationInstance`
+:func:`read_adx` returns an :class:`~submodkit.instances.allocation.AllocationInstance`
 (kind ``"capacity"``, capacities ``rho * T``, values exactly as in the file);
 :func:`adx_types` returns the i.i.d. arrival model, :class:`AdxTypes`.
 """
@@ -26,7 +26,7 @@ import scipy.sparse as sp
 from submodkit._validation import make_rng
 from submodkit.errors import InstanceFormatError, InvalidParameterError
 from submodkit.instances._text import read_bytes, shown
-from submodkit.solvers.allocation import AllocationInstance
+from submodkit.instances.allocation import AllocationInstance
 
 _LOG_MAX = float(np.log(np.finfo(np.float64).max)) - 60.0  # room for sums of 1e26 values
 _NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"

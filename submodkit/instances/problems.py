@@ -1,7 +1,9 @@
 """Problem objects that instance files are read into.
 
 A reader returns one of these; solvers take their arrays. They hold data only:
-objectives are built from them with ``to_*`` methods.
+objectives are built from them by the objectives' ``from_*`` constructors
+(:meth:`Coverage.from_set_system <submodkit.objectives.Coverage.from_set_system>`,
+:meth:`FacilityLocation.from_instance <submodkit.objectives.FacilityLocation.from_instance>`).
 
 Each object checks its arrays once, when it is built (``__post_init__``), so that every
 reader, the native loader and user code get the same guarantees: shapes agree, ids are in
@@ -144,12 +146,6 @@ class SetSystem:
     def nnz(self) -> int:
         return int(self.sets.nnz)
 
-    def to_coverage(self):
-        """The weighted coverage function of this set system."""
-        from submodkit.objectives import Coverage
-
-        return Coverage(self.sets, weights=self.weights)
-
     def __repr__(self) -> str:
         return (
             f"SetSystem(name={self.name!r}, n_sets={self.n_sets}, "
@@ -182,11 +178,6 @@ class PointSet:
     def n_points(self) -> int:
         return int(self.features.shape[0])
 
-    def to_facility_location(self, metric: str = "euclidean", n_neighbors: int | None = None):
-        from submodkit.objectives import FacilityLocation
-
-        return FacilityLocation.from_features(self.features, metric=metric, n_neighbors=n_neighbors)
-
     def __repr__(self) -> str:
         return f"PointSet(name={self.name!r}, shape={self.features.shape})"
 
@@ -218,11 +209,6 @@ class Similarity:
             data = mat.ravel()
         if data.size:
             check_vector("matrix (entries)", data)
-
-    def to_facility_location(self):
-        from submodkit.objectives import FacilityLocation
-
-        return FacilityLocation(self.matrix)
 
     def __repr__(self) -> str:
         return f"Similarity(name={self.name!r}, shape={self.matrix.shape})"

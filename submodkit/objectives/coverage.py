@@ -7,6 +7,7 @@ import scipy.sparse as sp
 
 from submodkit._validation import check_matrix, check_real, check_vector
 from submodkit.errors import InvalidParameterError
+from submodkit.instances.problems import SetSystem
 from submodkit.objectives import kinds as K
 from submodkit.objectives.base import Objective, check_storage
 
@@ -95,6 +96,19 @@ class Coverage(Objective):
                                         f"length {m} (one per element)")
         super().__init__(kind=K.KIND_COVERAGE, agg=K.AGG_MAX, phi=K.PHI_IDENTITY, matrix=csr, w=w)
 
+
+    @classmethod
+    def from_set_system(cls, instance: SetSystem) -> Coverage:
+        """The weighted coverage function of a :class:`~submodkit.instances.SetSystem`.
+
+        Example:
+            >>> from submodkit.instances import random_set_system
+            >>> Coverage.from_set_system(random_set_system(5, 8, density=0.5, seed=0)).n
+            5
+        """
+        if not isinstance(instance, SetSystem):
+            raise InvalidParameterError("instance", type(instance).__name__, "a SetSystem")
+        return cls(instance.sets, weights=instance.weights)
     @property
     def sets(self) -> sp.csr_matrix:
         """The sets as a 0/1 CSR matrix (rows are sets), built on demand."""

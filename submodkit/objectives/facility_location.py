@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from submodkit._validation import check_vector
+from submodkit.errors import InvalidParameterError
+from submodkit.instances.problems import PointSet, Similarity
 from submodkit.objectives import kinds as K
 from submodkit.objectives.base import Objective, check_storage
 from submodkit.objectives.similarity import knn_similarity, pairwise_similarity
@@ -59,3 +61,20 @@ class FacilityLocation(Objective):
         else:
             sim = knn_similarity(X, metric, n_neighbors, dtype=dtype)
         return cls(sim, weights=weights, dtype=dtype)
+
+    @classmethod
+    def from_instance(cls, instance: PointSet | Similarity, metric: str = "euclidean",
+                      n_neighbors: int | None = None) -> FacilityLocation:
+        """Facility location of a :class:`~submodkit.instances.PointSet` (over its rows, see
+        :meth:`from_features`) or of a :class:`~submodkit.instances.Similarity` (its matrix).
+
+        Example:
+            >>> from submodkit.instances import Similarity
+            >>> FacilityLocation.from_instance(Similarity(np.array([[1.0, 0.2], [0.3, 1.0]]))).n
+            2
+        """
+        if isinstance(instance, Similarity):
+            return cls(instance.matrix)
+        if isinstance(instance, PointSet):
+            return cls.from_features(instance.features, metric=metric, n_neighbors=n_neighbors)
+        raise InvalidParameterError("instance", type(instance).__name__, "a PointSet or a Similarity")

@@ -62,7 +62,7 @@ def certify(solution: Any, target: Any, *, k: int | None = None, constraint: Any
     """Prove a bound on OPT for ``solution`` on ``target`` and return the certified ratio.
 
     Args:
-        solution: a :class:`~submodkit.solution.Solution` (from ``maximize``, ``set_cover``,
+        solution: a :class:`~submodkit.results.Solution` (from ``maximize``, ``set_cover``,
             streaming, core-sets, sketches) or an ``AllocationSolution``.
         target: what it solved: a ``Coverage`` or ``FacilityLocation`` objective, a
             ``SetSystem`` / set matrix (set cover), or an ``AllocationInstance``.
@@ -78,9 +78,10 @@ def certify(solution: Any, target: Any, *, k: int | None = None, constraint: Any
         >>> certify(maximize(cov, k=2), cov, k=2).certified_ratio
         1.0
     """
+    from submodkit.instances.allocation import AllocationInstance
     from submodkit.instances.problems import SetSystem
     from submodkit.objectives import Coverage, FacilityLocation
-    from submodkit.solvers.allocation import AllocationInstance, AllocationSolution, offline_optimum
+    from submodkit.solvers.allocation.offline import AllocationSolution, offline_optimum
 
     if isinstance(solution, AllocationSolution) or isinstance(target, AllocationInstance):
         if not isinstance(target, AllocationInstance):
@@ -94,7 +95,7 @@ def certify(solution: Any, target: Any, *, k: int | None = None, constraint: Any
     value = float(solution.value)
     if getattr(solution, "sense", "max") == "min":
         from submodkit.objectives.coverage import as_set_matrix
-        from submodkit.solvers.exact import set_cover_lp_bound
+        from submodkit.solvers.cover.exact import set_cover_lp_bound
 
         if isinstance(target, SetSystem):
             csr, costs = target.sets, target.costs
@@ -106,7 +107,8 @@ def certify(solution: Any, target: Any, *, k: int | None = None, constraint: Any
         kind = max(bounds, key=bounds.get)
         return Certificate(kind, bounds[kind], _ratio(value, bounds[kind], "min"), "min", bounds)
 
-    from submodkit.solvers import exact as X
+    from submodkit.solvers.cover.exact import max_cover_lp_bound
+    from submodkit.solvers.submodular.exact import facility_location_lp_bound
 
     if isinstance(constraint, Cardinality):
         k, constraint = constraint.k, None
@@ -114,18 +116,18 @@ def certify(solution: Any, target: Any, *, k: int | None = None, constraint: Any
     if solution.upper_bound is not None:
         bounds["a-posteriori"] = float(solution.upper_bound)
     if isinstance(target, SetSystem):
-        target = target.to_coverage()
+        target = Coverage.from_set_system(target)
     if isinstance(target, Coverage) and (k is not None or constraint is not None):
         kw: dict[str, Any] = {"k": k}
         if isinstance(constraint, Knapsack):
             kw.update(costs=constraint.costs, budget=constraint.budget)
         elif isinstance(constraint, PartitionMatroid):
             kw.update(groups=constraint.groups, capacities=constraint.capacities)
-        bounds["lp"] = float(X.max_cover_lp_bound(target.sets, target.w, **kw)) * (1 + _LP_SLACK)
+        bounds["lp"] = float(max_cover_lp_bound(target.sets, target.w, **kw)) * (1 + _LP_SLACK)
     elif isinstance(target, FacilityLocation) and k is not None and constraint is None:
-        from submodkit.solvers.verify import _weighted_similarity
+        from submodkit.verification.verify import _weighted_similarity
 
-        bounds["lp"] = float(X.facility_location_lp_bound(_weighted_similarity(target), k)) * (1 + _LP_SLACK)
+        bounds["lp"] = float(facility_location_lp_bound(_weighted_similarity(target), k)) * (1 + _LP_SLACK)
     if not bounds:
         raise InvalidParameterError(
             "solution", solution.algorithm,

@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from submodkit.objectives import Coverage
 from submodkit.verification.suite import Context, register_family
 
 ONE_MINUS_1_E = 1.0 - 1.0 / math.e
@@ -48,7 +49,7 @@ def _random_cover(ctx: Context, seed: int, n: int, m: int, density: float = 0.15
 # ----------------------------------------------------------------------------- greedy
 
 
-@register_family("greedy", requires=("submodkit.solvers.greedy",))
+@register_family("greedy", requires=("submodkit.solvers.submodular.greedy",))
 def greedy_family(ctx: Context):
     """maximize(): naive/lazy/stochastic/threshold greedy (cardinality), lazy greedy under a
     knapsack and a partition matroid, on random weighted coverage and facility location;
@@ -56,12 +57,12 @@ def greedy_family(ctx: Context):
     from submodkit.constraints import Knapsack, PartitionMatroid
     from submodkit.instances.generators import greedy_tight_max_cover
     from submodkit.objectives import FacilityLocation
-    from submodkit.solvers.greedy import maximize
+    from submodkit.solvers.submodular.greedy import maximize
 
     n, m, ks = (14, 40, (3, 5)) if not ctx.full else (30, 100, (4, 8))
     for seed in ctx.seeds:
         ss = _random_cover(ctx, seed, n, m)
-        cov = ss.to_coverage()
+        cov = Coverage.from_set_system(ss)
         rng = np.random.default_rng(1000 + seed)
         for k in ks:
             name = f"random-cover-{n}x{m}-k{k}-s{seed}"
@@ -94,7 +95,7 @@ def greedy_family(ctx: Context):
     # greedy gets exactly 1 - (1 - 1/k)^k: within 0.02 of 1 - 1/e from k = 10 on
     for k in tight_sizes("max-k-cover", ctx):
         ss, k, opt = greedy_tight_max_cover(k)
-        cov = ss.to_coverage()
+        cov = Coverage.from_set_system(ss)
         for alg in ("naive", "lazy"):
             sol = maximize(cov, k, algorithm=alg)
             yield ctx.run(alg, ss.name, sol.value, opt, "construction", sol.guarantee,
@@ -110,7 +111,7 @@ def _facebook(ctx: Context):
 
     from submodkit.instances.readers import read_edgelist
     from submodkit.objectives import Coverage
-    from submodkit.solvers.greedy import maximize
+    from submodkit.solvers.submodular.greedy import maximize
     from submodkit.verification.certificates import certify
 
     g = read_edgelist(ctx.data / "snap" / "facebook_combined.txt.gz")
@@ -130,12 +131,12 @@ def _facebook(ctx: Context):
 # ----------------------------------------------------------------------------- set cover
 
 
-@register_family("set-cover", requires=("submodkit.solvers.set_cover",))
+@register_family("set-cover", requires=("submodkit.solvers.cover.set_covering",))
 def set_cover_family(ctx: Context):
     """set_cover(): greedy (with pruning) on random weighted set systems, on the tight
     H(n) instances, and (full) on the OR-Library instances with their literature optima."""
     from submodkit.instances.generators import greedy_tight_set_cover
-    from submodkit.solvers.set_cover import set_cover
+    from submodkit.solvers.cover.set_covering import set_cover
 
     n, m = (20, 30) if not ctx.full else (60, 120)
     for seed in ctx.seeds:
@@ -180,18 +181,18 @@ def set_cover_family(ctx: Context):
 # ----------------------------------------------------------------------------- streaming
 
 
-@register_family("streaming", requires=("submodkit.solvers.streaming",))
+@register_family("streaming", requires=("submodkit.solvers.submodular.streaming",))
 def streaming_family(ctx: Context):
     """StreamingMaximizer: Sieve-Streaming and Sieve-Streaming++ over random arrival orders of
     random weighted coverage, and on the adversarial streams of ``sieve_tight_stream``, one
     built against each algorithm's threshold rule (its ratio tends to 1/2)."""
     from submodkit.instances.generators import sieve_tight_stream
-    from submodkit.solvers.streaming import StreamingMaximizer
+    from submodkit.solvers.submodular.streaming import StreamingMaximizer
 
     n, m, k = (20, 50, 4) if not ctx.full else (40, 150, 6)
     for seed in ctx.seeds:
         ss = _random_cover(ctx, seed, n, m)
-        cov = ss.to_coverage()
+        cov = Coverage.from_set_system(ss)
         name = f"random-cover-{n}x{m}-k{k}-s{seed}"
         opt = ctx.exact("max-cover", name, ss.sets, ss.weights, k=k)
         order = np.random.default_rng(seed).permutation(n)
@@ -204,7 +205,7 @@ def streaming_family(ctx: Context):
     for kt in tight_sizes("sieve", ctx):
         for target in ("sieve++", "sieve"):
             ss, kt, opt = sieve_tight_stream(kt, epsilon=0.1, algorithm=target)
-            cov = ss.to_coverage()
+            cov = Coverage.from_set_system(ss)
             for alg in ("sieve++", "sieve"):
                 sm = StreamingMaximizer(cov, kt, algorithm=alg, epsilon=0.1)
                 sm.update(np.arange(ss.n_sets))
@@ -232,7 +233,7 @@ def distributed_family(ctx: Context):
     n, m, k = (24, 60, 4) if not ctx.full else (50, 160, 6)
     for seed in ctx.seeds:
         ss = _random_cover(ctx, seed, n, m)
-        cov = ss.to_coverage()
+        cov = Coverage.from_set_system(ss)
         name = f"random-cover-{n}x{m}-k{k}-s{seed}"
         opt = ctx.exact("max-cover", name, ss.sets, ss.weights, k=k)
         for parts in (2, 3):
@@ -258,7 +259,7 @@ def sketch_family(ctx: Context):
     n, m, k = (20, 60, 4) if not ctx.full else (40, 300, 6)
     for seed in ctx.seeds:
         ss = _random_cover(ctx, seed, n, m)
-        cov = ss.to_coverage()
+        cov = Coverage.from_set_system(ss)
         name = f"random-cover-{n}x{m}-k{k}-s{seed}"
         opt = ctx.exact("max-cover", name, ss.sets, ss.weights, k=k)
         sol = sketch_maximize(cov, k, epsilon=0.1, seed=seed)
@@ -269,17 +270,14 @@ def sketch_family(ctx: Context):
 # ----------------------------------------------------------------------------- allocation
 
 
-@register_family("allocation", requires=("submodkit.solvers.online_allocation",))
+@register_family("allocation", requires=("submodkit.solvers.allocation.online",))
 def allocation_family(ctx: Context):
     """allocate(): greedy, BALANCE, MSVV, primal-dual on random capacity (unit and weighted,
     free disposal) and budget instances, and greedy / BALANCE on the upper-triangular
     tight instances; (full) the AdX pub1 sample. One report row per instance family."""
-    from submodkit.solvers.allocation import brute_force_optimum, offline_optimum
-    from submodkit.solvers.online_allocation import (
-        allocate,
-        random_allocation_instance,
-        upper_triangular_instance,
-    )
+    from submodkit.instances.allocation import random_allocation_instance, upper_triangular_instance
+    from submodkit.solvers.allocation.offline import brute_force_optimum, offline_optimum
+    from submodkit.solvers.allocation.online import allocate
 
     t, a = (60, 5) if not ctx.full else (400, 10)
 
@@ -292,28 +290,28 @@ def allocation_family(ctx: Context):
         opt = exact_lp(inst)
         for alg in ("greedy", "balance"):
             for order in ("given", "random"):
-                sol = allocate(inst, alg, order=order, seed=seed)
+                sol = allocate(inst, algorithm=alg, order=order, seed=seed)
                 yield ctx.run(f"{alg} ({order} order)", name, sol.value, opt, "exact (TU LP)",
                               sol.guarantee, seed=seed, group="random, unit values")
         inst = random_allocation_instance(t, a, density=0.5, seed=seed)
         name = f"random-weighted-{t}x{a}-s{seed}"
         opt = exact_lp(inst)
         for alg in ("greedy", "primal-dual"):
-            sol = allocate(inst, alg, seed=seed)
+            sol = allocate(inst, algorithm=alg, seed=seed)
             yield ctx.run(alg, name, sol.value, opt, "exact (TU LP)", sol.guarantee, seed=seed,
                           group="random, weighted (free disposal)")
         tiny = random_allocation_instance(6, 3, density=0.67, kind="budget", seed=seed)
         name = f"tiny-budget-6x3-s{seed}"
         opt = brute_force_optimum(tiny)
         for alg in ("greedy", "msvv", "primal-dual"):
-            sol = allocate(tiny, alg, seed=seed)
+            sol = allocate(tiny, algorithm=alg, seed=seed)
             yield ctx.run(alg, name, sol.value, opt, "brute-force", sol.guarantee, seed=seed,
                           group="tiny budgeted")
         inst = random_allocation_instance(t, a, density=0.5, kind="budget", seed=seed)
         name = f"random-budget-{t}x{a}-s{seed}"
         bound = offline_optimum(inst).value * (1 + 1e-7)
         for alg in ("greedy", "msvv", "primal-dual"):
-            sol = allocate(inst, alg, seed=seed)
+            sol = allocate(inst, algorithm=alg, seed=seed)
             yield ctx.run(alg, name, sol.value, bound, "lp", sol.guarantee, seed=seed, certified=True,
                           group="random budgeted (LP bound)")
     # upper-triangular: greedy -> 1/2; BALANCE -> 1 - 1/(1 + 1/b)^b (its guarantee), and
@@ -323,7 +321,7 @@ def allocation_family(ctx: Context):
             inst = upper_triangular_instance(nn, b)
             group = f"upper-triangular, b = {b}" if b != nn else "upper-triangular, b = n"
             for alg in ("greedy", "balance"):
-                sol = allocate(inst, alg)
+                sol = allocate(inst, algorithm=alg)
                 if alg == "greedy":
                     bound = 0.5
                 elif b == nn:
@@ -338,7 +336,7 @@ def allocation_family(ctx: Context):
         inst = read_adx(ctx.data / "adx", "pub1")
         opt = exact_lp(inst)
         for alg in ("greedy", "primal-dual"):
-            sol = allocate(inst, alg)
+            sol = allocate(inst, algorithm=alg)
             yield ctx.run(alg, "adx-pub1", sol.value, opt, "exact (TU LP)", sol.guarantee,
                           group="AdX pub1 sample")
 
@@ -346,85 +344,86 @@ def allocation_family(ctx: Context):
 # ----------------------------------------------------------------------------- later families
 
 
-@register_family("matching", requires=("submodkit.solvers.matching",))
+@register_family("matching", requires=("submodkit.solvers.matching.general",))
 def matching_family(ctx: Context):
     """max_weight_matching(): greedy, path-growing and local augmentation against the exact
     blossom algorithm (itself checked against the integer program on small graphs)."""
     from submodkit.instances.generators import random_graph
-    from submodkit.solvers.matching import max_weight_matching
+    from submodkit.solvers.matching.general import max_weight_matching
 
     n, mm = (30, 90) if not ctx.full else (300, 1500)
     for seed in ctx.seeds:
         g = random_graph(n, mm, seed=seed, weighted=True)
         name = f"gnm-{n}-{mm}-s{seed}"
-        opt = max_weight_matching(g, "exact").weight
+        opt = max_weight_matching(g, algorithm="exact").weight
         if not ctx.full:
-            from submodkit.solvers.exact_matching import matching_ilp
+            from submodkit.solvers.matching.exact import matching_ilp
 
             ilp = matching_ilp(g)
             if abs(float(ilp.value) - opt) > 1e-6 * max(1.0, opt):
                 ctx.errors.append(f"matching: blossom {opt} and ILP {ilp.value} disagree on {name}")
         for alg in ("greedy", "path-growing", "augment"):
             try:
-                sol = max_weight_matching(g, alg, seed=seed)
+                sol = max_weight_matching(g, algorithm=alg, seed=seed)
             except Exception:  # an algorithm name another helper has not written
                 continue
             yield ctx.run(alg, name, sol.weight, opt, "exact (blossom)", sol.guarantee, seed=seed,
                           group="random weighted G(n, m)")
         # unit weights: Edmonds' cardinality kernel against the integer program
-        from submodkit.solvers.exact_matching import matching_ilp
+        from submodkit.solvers.matching.exact import matching_ilp
 
         unit = np.column_stack([g.edges, np.ones(len(g.edges))])
-        sol = max_weight_matching(unit, "exact")
+        sol = max_weight_matching(unit, algorithm="exact")
         ilp_opt = float(matching_ilp(unit).value)
         yield ctx.run("exact (cardinality kernel)", name, sol.weight, ilp_opt, "exact (integer program)",
                       sol.guarantee, seed=seed, group="random G(n, m), unit weights")
 
 
 @register_family("online-matching",
-                 requires=("submodkit.solvers.online", "submodkit.instances.generators_matching"))
+                 requires=("submodkit.solvers.matching.online", "submodkit.instances.online"))
 def online_matching_family(ctx: Context):
     """online_matching(): greedy, RANKING, BALANCE on random bipartite graphs; RANKING on the
     upper-triangular graph (its expected ratio over many random ranks -> 1 - 1/e), greedy on
     its relabelling (-> 1/2), BALANCE on the upper-triangular b-matching (-> 1 - 1/e)."""
-    from submodkit.instances import generators_matching as GM
-    from submodkit.solvers.online import online_matching
+    from submodkit.instances import online as GM
+    from submodkit.solvers.matching.online import online_matching
 
     n = 20 if not ctx.full else 100
     for seed in ctx.seeds:
         inst = GM.random_online(n, n, 0.15, seed=seed)
         for alg in ("greedy", "ranking", "balance"):
-            res = online_matching(inst, alg, seed=seed)
+            res = online_matching(inst, algorithm=alg, seed=seed)
             yield ctx.run(alg, f"random-online-{n}-s{seed}", res.size, res.optimum, "exact (max matching)",
                           res.guarantee, seed=seed, group="random bipartite")
     ranks = range(RANKING_RANKS[1 if ctx.full else 0])
     for nn in tight_sizes("ranking", ctx):
         inst = GM.upper_triangular(nn)
         for seed in ranks:
-            res = online_matching(inst, "ranking", seed=seed)
+            res = online_matching(inst, algorithm="ranking", seed=seed)
             yield ctx.run("ranking", inst.name, res.size, res.optimum, "exact (max matching)", res.guarantee,
                           seed=seed, group=f"upper-triangular (n = size), {len(ranks)} random ranks",
                           tight_bound=ONE_MINUS_1_E, size=nn)
     for nn in tight_sizes("greedy-online", ctx):
         inst = GM.greedy_tight_online(nn)
-        res = online_matching(inst, "greedy")
+        res = online_matching(inst, algorithm="greedy")
         yield ctx.run("greedy", inst.name, res.size, res.optimum, "exact (max matching)", res.guarantee,
                       group="greedy-tight (n = size)", tight_bound=0.5, size=nn)
     for nn in tight_sizes("balance", ctx):
         inst = GM.balance_tight(nn, nn)
-        res = online_matching(inst, "balance")
+        res = online_matching(inst, algorithm="balance")
         yield ctx.run("balance", inst.name, res.size, res.optimum, "exact (max matching)", res.guarantee,
                       group="upper-triangular b-matching, b = n (n = size)",
                       tight_bound=ONE_MINUS_1_E, size=nn)
 
 
-@register_family("diversity", requires=("submodkit.solvers.diversity", "submodkit.solvers.exact_diversity"))
+@register_family("diversity", requires=("submodkit.solvers.diversity.dispersion",
+                                        "submodkit.solvers.diversity.exact"))
 def diversity_family(ctx: Context):
     """diversify(): GMM (max-min), max-sum greedy, local search against brute force on small
     random point sets; GMM on the half-integer line of ``gmm_tight_dispersion`` (exactly 1/2)."""
     from submodkit.instances.generators import gmm_tight_dispersion
-    from submodkit.solvers.diversity import diversify
-    from submodkit.solvers.exact_diversity import brute_force_diversity
+    from submodkit.solvers.diversity.dispersion import diversify
+    from submodkit.solvers.diversity.exact import brute_force_diversity
 
     n, k = (12, 4) if not ctx.full else (20, 5)
     for seed in ctx.seeds:
@@ -465,14 +464,14 @@ def _best_distorted(g, costs, k: int) -> float:
     return best
 
 
-@register_family("nonmonotone", requires=("submodkit.solvers.nonmonotone",))
+@register_family("nonmonotone", requires=("submodkit.solvers.submodular.nonmonotone",))
 def nonmonotone_family(ctx: Context):
     """random_greedy (cardinality), double_greedy (randomized and deterministic,
     unconstrained) on small random graph cuts, and distorted_greedy on coverage minus a
     modular cost, against brute force."""
     from submodkit.objectives import GraphCut
-    from submodkit.solvers.brute_force import brute_force_maximize
-    from submodkit.solvers.nonmonotone import distorted_greedy, double_greedy, random_greedy
+    from submodkit.solvers.submodular.brute_force import brute_force_maximize
+    from submodkit.solvers.submodular.nonmonotone import distorted_greedy, double_greedy, random_greedy
 
     n, k = (10, 3) if not ctx.full else (14, 4)
     rng0 = np.random.default_rng(12345)
@@ -493,7 +492,7 @@ def nonmonotone_family(ctx: Context):
                   group="random graph cut (unconstrained)")
     for seed in ctx.seeds:
         ss = _random_cover(ctx, seed, n, 30)
-        g = ss.to_coverage()
+        g = Coverage.from_set_system(ss)
         costs = np.random.default_rng(seed).random(n) * g.evaluate(range(n)) / n * 1.5
         ref = _best_distorted(g, costs, k)
         sol = distorted_greedy(g, costs, k)
@@ -503,19 +502,19 @@ def nonmonotone_family(ctx: Context):
 
 
 @register_family("diversity-extra",
-                 requires=("submodkit.solvers.diversity", "submodkit.solvers.exact_diversity",
-                           "submodkit.coresets.diversity", "submodkit.solvers.sum_min_lp",
-                           "submodkit.solvers.exact_remote_cycle"))
+                 requires=("submodkit.solvers.diversity.dispersion", "submodkit.solvers.diversity.exact",
+                           "submodkit.coresets.diversity", "submodkit.solvers.diversity.lp_rounding",
+                           "submodkit.solvers.diversity.remote_cycle"))
 def diversity_extra_family(ctx: Context):
     """diversify(): max-sum local search, GMM for remote-tree and remote-cycle, GIST (max-min plus a
     modular quality); diversity_coreset (GMM core-sets for max-min, remote-tree and remote-cycle,
     randomized core-sets for max-sum);
     sum_min_lp; all against brute force on small random point sets."""
     from submodkit.coresets.diversity import diversity_coreset
-    from submodkit.solvers.diversity import Points, diversify
-    from submodkit.solvers.exact_diversity import brute_force_diversity
-    from submodkit.solvers.exact_remote_cycle import exact_remote_cycle
-    from submodkit.solvers.sum_min_lp import sum_min_lp
+    from submodkit.solvers.diversity.dispersion import Points, diversify
+    from submodkit.solvers.diversity.exact import brute_force_diversity
+    from submodkit.solvers.diversity.lp_rounding import sum_min_lp
+    from submodkit.solvers.diversity.remote_cycle import exact_remote_cycle
 
     n, k = (12, 4) if not ctx.full else (16, 5)
     group = "random points in the square"
@@ -527,25 +526,25 @@ def diversity_extra_family(ctx: Context):
         sol = diversify(X, k, "max-sum", algorithm="local-search", seed=seed)
         yield ctx.run("max-sum-local-search", name, sol.value, opt, "brute-force", sol.guarantee, seed=seed,
                       group=group)
-        sol = diversity_coreset(X, k, "max-sum", parts=2, method="local-search", seed=seed)
+        sol = diversity_coreset(X, k, "max-sum", n_parts=2, method="local-search", seed=seed)
         yield ctx.run("randomized core-set (max-sum)", name, sol.value, opt, "brute-force", sol.guarantee,
                       seed=seed, group=group)
         opt = brute_force_diversity(X, k, "remote-tree").value
         sol = diversify(X, k, "remote-tree", seed=seed)
         yield ctx.run("gmm (remote-tree)", name, sol.value, opt, "brute-force", sol.guarantee, seed=seed,
                       group=group)
-        sol = diversity_coreset(X, k, "remote-tree", parts=3, seed=seed)
+        sol = diversity_coreset(X, k, "remote-tree", n_parts=3, seed=seed)
         yield ctx.run("gmm core-set (remote-tree)", name, sol.value, opt, "brute-force", sol.guarantee,
                       seed=seed, group=group)
         opt = exact_remote_cycle(X, k).value
         sol = diversify(X, k, "remote-cycle", seed=seed)
         yield ctx.run("gmm (remote-cycle)", name, sol.value, opt, "brute-force (Held-Karp per subset)",
                       sol.guarantee, seed=seed, group=group)
-        sol = diversity_coreset(X, k, "remote-cycle", parts=3, seed=seed)
+        sol = diversity_coreset(X, k, "remote-cycle", n_parts=3, seed=seed)
         yield ctx.run("gmm core-set (remote-cycle)", name, sol.value, opt,
                       "brute-force (Held-Karp per subset)", sol.guarantee, seed=seed, group=group)
         opt = brute_force_diversity(X, k, "max-min").value
-        sol = diversity_coreset(X, k, "max-min", parts=3, seed=seed)
+        sol = diversity_coreset(X, k, "max-min", n_parts=3, seed=seed)
         yield ctx.run("gmm core-set (max-min)", name, sol.value, opt, "brute-force", sol.guarantee,
                       seed=seed, group=group)
         opt = brute_force_diversity(X, k, "sum-min").value
@@ -559,35 +558,35 @@ def diversity_extra_family(ctx: Context):
                       sol.guarantee, seed=seed, group=group)
 
 
-@register_family("feature-selection", requires=("submodkit.solvers.feature_selection", "sklearn"))
+@register_family("feature-selection", requires=("submodkit.coresets.feature_selection", "sklearn"))
 def feature_selection_family(ctx: Context):
     """select_features() (DDisMI: distributed max-sum diversity with a mutual-information
     metric) on the wine data set, against brute force over every k-subset of features."""
     from sklearn.datasets import load_wine
 
-    from submodkit.solvers.exact_diversity import brute_force_diversity
-    from submodkit.solvers.feature_selection import (
+    from submodkit.coresets.feature_selection import (
         combined_metric,
         mutual_information_distances,
         select_features,
     )
+    from submodkit.solvers.diversity.exact import brute_force_diversity
 
     data = load_wine()
     k, lam = 4, 0.5
     D, rel = mutual_information_distances(data.data, data.target)
     opt = brute_force_diversity(combined_metric(D, rel, k, lam), k, "max-sum", metric="precomputed").value
     for seed in ctx.seeds:
-        sol = select_features(data.data, data.target, k, lam=lam, parts=3, seed=seed)
+        sol = select_features(data.data, data.target, k, lam=lam, n_parts=3, seed=seed)
         yield ctx.run("ddismi (3 parts)", f"wine-k{k}", sol.value, opt, "brute-force", sol.guarantee,
                       seed=seed, group="wine (13 features)")
 
 
-@register_family("welfare", requires=("submodkit.solvers.welfare",))
+@register_family("welfare", requires=("submodkit.solvers.allocation.welfare",))
 def welfare_family(ctx: Context):
     """online_welfare(): greedy in the given order and in a random order on small random
     coverage valuations (3 agents, 7 items), against brute force over all assignments."""
     from submodkit.objectives import Coverage
-    from submodkit.solvers.welfare import brute_force_welfare, online_welfare
+    from submodkit.solvers.allocation.welfare import brute_force_welfare, online_welfare
 
     a, n, m = 3, 7, 10
     for seed in ctx.seeds:
@@ -605,12 +604,16 @@ def welfare_family(ctx: Context):
                           sol.guarantee, seed=s, group="random coverage valuations")
 
 
-@register_family("packing", requires=("submodkit.solvers.packing",))
+@register_family("packing", requires=("submodkit.solvers.allocation.packing",))
 def packing_family(ctx: Context):
     """dual_mirror_descent() on random i.i.d. packing instances, plain and with the max-min
     fairness regularizer, against the LP optimum (a bound: the guarantees are asymptotic
     regret bounds, reported only)."""
-    from submodkit.solvers.packing import dual_mirror_descent, packing_optimum, random_packing_instance
+    from submodkit.solvers.allocation.packing import (
+        dual_mirror_descent,
+        packing_optimum,
+        random_packing_instance,
+    )
 
     t, na, nr = (200, 3, 2) if not ctx.full else (1000, 4, 3)
     for seed in ctx.seeds:
@@ -627,35 +630,36 @@ def packing_family(ctx: Context):
 
 
 @register_family("matching-extra",
-                 requires=("submodkit.coresets.edcs", "submodkit.solvers.online",
-                           "submodkit.solvers.online_allocation"))
+                 requires=("submodkit.coresets.edcs", "submodkit.solvers.matching.online",
+                           "submodkit.solvers.allocation.online"))
 def matching_extra_family(ctx: Context):
     """edcs_coreset_matching / matching_coreset against the exact maximum matching;
     online_matching "two-choices" (i.i.d. arrivals, 20 seeds per graph) against the offline
     optimum of the realized arrivals; allocate "dual-training" / "dual-mirror-descent"
     (asymptotic guarantees: reported only) against the exact TU LP."""
     from submodkit.coresets.edcs import edcs_coreset_matching, matching_coreset
-    from submodkit.instances import generators_matching as GM
+    from submodkit.instances import online as GM
+    from submodkit.instances.allocation import random_allocation_instance
     from submodkit.instances.generators import random_graph
-    from submodkit.solvers.allocation import offline_optimum
-    from submodkit.solvers.matching import max_weight_matching
-    from submodkit.solvers.online import online_matching
-    from submodkit.solvers.online_allocation import allocate, random_allocation_instance
+    from submodkit.solvers.allocation.offline import offline_optimum
+    from submodkit.solvers.allocation.online import allocate
+    from submodkit.solvers.matching.general import max_weight_matching
+    from submodkit.solvers.matching.online import online_matching
 
     n, mm = (40, 160) if not ctx.full else (200, 1500)
     for seed in ctx.seeds:
         g = random_graph(n, mm, seed=seed, weighted=False)
         name = f"gnm-{n}-{mm}-s{seed}"
-        opt = max_weight_matching(g, "exact").weight
-        sol = edcs_coreset_matching(g, parts=4, beta=8, seed=seed)
+        opt = max_weight_matching(g, algorithm="exact").weight
+        sol = edcs_coreset_matching(g, n_parts=4, beta=8, seed=seed)
         yield ctx.run("edcs-coreset (4 parts)", name, sol.weight, opt, "exact (blossom)", sol.guarantee,
                       seed=seed, group="random G(n, m), unweighted")
-        sol = matching_coreset(g, parts=4, seed=seed)
+        sol = matching_coreset(g, n_parts=4, seed=seed)
         yield ctx.run("matching-coreset (4 parts)", name, sol.weight, opt, "exact (blossom)", sol.guarantee,
                       seed=seed, group="random G(n, m), unweighted")
     inst = GM.random_online(60, 60, 0.05, seed=0)
     for s in range(20):
-        res = online_matching(inst, "two-choices", "iid", seed=s)
+        res = online_matching(inst, algorithm="two-choices", order="iid", seed=s)
         yield ctx.run("two-choices (iid)", "random-online-60", res.size, res.optimum,
                       "exact (max matching of the arrivals)", res.guarantee, seed=s, group="random bipartite")
     t, a = (60, 5) if not ctx.full else (400, 10)
@@ -664,19 +668,19 @@ def matching_extra_family(ctx: Context):
         name = f"random-weighted-{t}x{a}-s{seed}"
         opt = offline_optimum(inst, integer_capacities=True).value
         for alg in ("dual-training", "dual-mirror-descent"):
-            sol = allocate(inst, alg, order="random", seed=seed)
+            sol = allocate(inst, algorithm=alg, order="random", seed=seed)
             yield ctx.run(alg, name, sol.value, opt, "exact (TU LP)", sol.guarantee, seed=seed,
                           group="random, weighted (free disposal)")
 
 
 @register_family("vertex-cover", requires=("submodkit.coresets.edcs_vertex_cover",
-                                           "submodkit.solvers.vertex_cover"))
+                                           "submodkit.solvers.cover.vertex_cover"))
 def vertex_cover_family(ctx: Context):
     """edcs_vertex_cover (EDCS core-sets, matching or exact cover of the forwarded edges) against
     the exact minimum vertex cover (CP-SAT), on random G(n, m)."""
     from submodkit.coresets.edcs_vertex_cover import edcs_vertex_cover
     from submodkit.instances.generators import random_graph
-    from submodkit.solvers.vertex_cover import exact_vertex_cover
+    from submodkit.solvers.cover.vertex_cover import exact_vertex_cover
 
     n, mm = (40, 160) if not ctx.full else (150, 1200)
     for seed in ctx.seeds:
@@ -684,6 +688,6 @@ def vertex_cover_family(ctx: Context):
         name = f"gnm-{n}-{mm}-s{seed}"
         opt = exact_vertex_cover(g, time_limit=60.0)
         for fc in ("matching", "exact"):
-            sol = edcs_vertex_cover(g, parts=4, beta=6, seed=seed, forwarded_cover=fc)
+            sol = edcs_vertex_cover(g, n_parts=4, beta=6, seed=seed, forwarded_cover=fc)
             yield ctx.run(f"edcs-vertex-cover (4 parts, {fc})", name, sol.value, opt, "exact (CP-SAT)",
                           sol.guarantee, seed=seed, group="random G(n, m)")

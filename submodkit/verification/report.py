@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from submodkit.solution import Guarantee
+from submodkit.results import Guarantee
 
 # Guarantees of kind "expectation" (and "high-probability") are checked on the mean ratio
 # over the seeds run on one instance, which may fall short of the guarantee by this much

@@ -12,7 +12,7 @@ from typing import Any
 
 from submodkit._validation import check_choice
 from submodkit.errors import InvalidParameterError
-from submodkit.solution import ExactResult, Guarantee
+from submodkit.results import ExactResult, Guarantee
 from submodkit.verification.report import Run, SuiteReport, judge, judge_tight, ratio_of
 
 BACKENDS = ("ortools", "pyomo")
@@ -76,13 +76,14 @@ class Context:
         """OPT of ``problem`` (``"set-cover"``, ``"max-cover"``, ``"facility-location"``) with
         OR-Tools, and with Pyomo/HiGHS too when ``"pyomo"`` is a backend; a disagreement
         between two optimal values is recorded as an error."""
-        from submodkit.solvers import exact as X
+        from submodkit.solvers.cover.exact import exact_max_cover, exact_set_cover
+        from submodkit.solvers.submodular.exact import exact_facility_location
 
-        fn = {"set-cover": X.exact_set_cover, "max-cover": X.exact_max_cover,
-              "facility-location": X.exact_facility_location}[problem]
+        fn = {"set-cover": exact_set_cover, "max-cover": exact_max_cover,
+              "facility-location": exact_facility_location}[problem]
         res = fn(*args, time_limit=time_limit, **kw)
         if "pyomo" in self.backends:
-            from submodkit.solvers import exact_pyomo as P
+            from submodkit.mip import pyomo as P
 
             pfn = {"set-cover": P.pyomo_set_cover, "max-cover": P.pyomo_max_cover,
                    "facility-location": P.pyomo_facility_location}[problem]

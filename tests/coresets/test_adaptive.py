@@ -10,7 +10,7 @@ from submodkit.coresets.engines import local_greedy
 from submodkit.errors import InvalidParameterError
 from submodkit.instances import random_set_system
 from submodkit.objectives import Coverage
-from submodkit.solvers.brute_force import brute_force_maximize
+from submodkit.solvers.submodular.brute_force import brute_force_maximize
 from tests.helpers import small_objectives
 
 
@@ -43,7 +43,7 @@ def test_sampling_parameters_meet_the_guarantee():
 
 
 def test_default_samples_and_counters_on_coverage():
-    f = random_set_system(2000, 5000, mean_set_size=15, seed=4).to_coverage()
+    f = Coverage.from_set_system(random_set_system(2000, 5000, mean_set_size=15, seed=4))
     k, eps = 20, 0.3
     sol = adaptive_maximize(f, k, eps, seed=1)
     greedy_value = local_greedy(f, np.arange(f.n), k)[2]
@@ -63,7 +63,7 @@ def test_default_samples_and_counters_on_coverage():
 
 
 def test_same_seed_same_answer_on_every_engine():
-    f = random_set_system(6000, 3000, mean_set_size=10, seed=2).to_coverage()
+    f = Coverage.from_set_system(random_set_system(6000, 3000, mean_set_size=10, seed=2))
     a = adaptive_maximize(f, 10, 0.3, seed=3, samples=200)
     b = adaptive_maximize(f, 10, 0.3, seed=3, samples=200, engine="threads")
     assert a.selection.tolist() == b.selection.tolist()
@@ -78,7 +78,7 @@ def test_same_seed_same_answer_on_every_engine():
 
 def test_dask_local_cluster_two_processes_matches_threads():
     pytest.importorskip("distributed")
-    f = random_set_system(6000, 3000, mean_set_size=10, seed=5).to_coverage()
+    f = Coverage.from_set_system(random_set_system(6000, 3000, mean_set_size=10, seed=5))
     ref = adaptive_maximize(f, 8, 0.3, seed=7, samples=100, preprocess=False, engine="threads")
     # engine="dask": a real LocalCluster with 2 worker processes, started and closed by the call
     sol = adaptive_maximize(f, 8, 0.3, seed=7, samples=100, preprocess=False, engine="dask")

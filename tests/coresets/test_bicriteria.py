@@ -6,8 +6,9 @@ import pytest
 from submodkit.coresets.bicriteria import bicriteria_greedi, bicriteria_size
 from submodkit.errors import InvalidParameterError
 from submodkit.instances import random_set_system
-from submodkit.solvers.brute_force import brute_force_maximize
-from submodkit.solvers.exact_cover import exact_max_cover
+from submodkit.objectives import Coverage
+from submodkit.solvers.cover.exact import exact_max_cover
+from submodkit.solvers.submodular.brute_force import brute_force_maximize
 from tests.helpers import small_objectives
 
 
@@ -32,7 +33,7 @@ def test_value_against_brute_force(seed, k, eps, rounds):
 @pytest.mark.parametrize("rounds", [1, 2])
 def test_coverage_against_exact_max_cover(rounds):
     ss = random_set_system(200, 400, mean_set_size=12, seed=3)
-    cov = ss.to_coverage()
+    cov = Coverage.from_set_system(ss)
     k, eps = 8, 0.2
     opt = exact_max_cover(ss.sets, k=k, time_limit=60)
     assert opt.optimal

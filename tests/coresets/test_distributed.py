@@ -9,8 +9,8 @@ from submodkit.coresets.distributed import greedi, randgreedi
 from submodkit.errors import InvalidParameterError
 from submodkit.instances import random_set_system
 from submodkit.objectives import Coverage
-from submodkit.solvers.brute_force import brute_force_maximize
-from submodkit.solvers.greedy import maximize
+from submodkit.solvers.submodular.brute_force import brute_force_maximize
+from submodkit.solvers.submodular.greedy import maximize
 from tests.helpers import small_objectives
 
 RAND_BOUND = (1 - 1 / math.e) / 2
@@ -43,7 +43,7 @@ def test_guarantees_against_brute_force(seed, k, parts):
 
 
 def test_one_part_is_lazy_greedy():
-    f = random_set_system(200, 300, mean_set_size=10, seed=3).to_coverage()
+    f = Coverage.from_set_system(random_set_system(200, 300, mean_set_size=10, seed=3))
     ref = maximize(f, 10)
     for fn in (greedi, randgreedi):
         sol = fn(f, 10, 1, seed=0)
@@ -52,7 +52,7 @@ def test_one_part_is_lazy_greedy():
 
 
 def test_close_to_greedy_on_a_larger_instance():
-    f = random_set_system(4000, 6000, mean_set_size=15, seed=8).to_coverage()
+    f = Coverage.from_set_system(random_set_system(4000, 6000, mean_set_size=15, seed=8))
     ref = maximize(f, 40)
     sol = randgreedi(f, 40, 4, seed=1)
     assert sol.value >= RAND_BOUND * ref.upper_bound
@@ -62,7 +62,7 @@ def test_close_to_greedy_on_a_larger_instance():
 
 
 def test_same_seed_same_answer_threads():
-    f = random_set_system(1000, 2000, mean_set_size=12, seed=2).to_coverage()
+    f = Coverage.from_set_system(random_set_system(1000, 2000, mean_set_size=12, seed=2))
     a = randgreedi(f, 15, 4, engine=None, seed=5)
     b = randgreedi(f, 15, 4, engine="threads", seed=5)
     assert a.selection.tolist() == b.selection.tolist() and a.value == b.value
@@ -74,7 +74,7 @@ def test_dask_local_cluster_matches_threads():
     pytest.importorskip("distributed")
     from distributed import Client
 
-    f = random_set_system(2000, 3000, mean_set_size=12, seed=9).to_coverage()
+    f = Coverage.from_set_system(random_set_system(2000, 3000, mean_set_size=12, seed=9))
     ref_r = randgreedi(f, 12, 3, engine="threads", seed=4)
     ref_g = greedi(f, 12, 3, engine="threads")
     # engine="dask": starts a real LocalCluster (2 worker processes) and closes it

@@ -7,14 +7,14 @@ import pytest
 
 from submodkit.coresets.diversity import diversity_coreset
 from submodkit.errors import InvalidParameterError
-from submodkit.solvers.diversity import diversify
-from submodkit.solvers.exact_diversity import brute_force_diversity, exact_max_min_diversity
+from submodkit.solvers.diversity.dispersion import diversify
+from submodkit.solvers.diversity.exact import brute_force_diversity, exact_max_min_diversity
 
 
 @pytest.mark.parametrize("seed", range(4))
 def test_gmm_coreset_max_min_guarantee(seed):
     X = np.random.default_rng(seed).random((120, 2))
-    sol = diversity_coreset(X, 6, parts=5, seed=seed)
+    sol = diversity_coreset(X, 6, n_parts=5, seed=seed)
     opt = exact_max_min_diversity(X, 6).value
     assert sol.guarantee.ratio == pytest.approx(1 / 6)
     assert sol.guarantee.holds(sol.value, opt)
@@ -29,7 +29,7 @@ def test_gmm_coreset_max_min_guarantee(seed):
 def test_max_sum_coresets_close_to_full(method):
     X = np.random.default_rng(1).normal(size=(3000, 4))
     full = diversify(X, 10, "max-sum", algorithm="local-search").value
-    sol = diversity_coreset(X, 10, "max-sum", parts=8, method=method, seed=0)
+    sol = diversity_coreset(X, 10, "max-sum", n_parts=8, method=method, seed=0)
     assert (sol.guarantee is None) == (method == "gmm")
     # measured: the core-set answer stays within a few percent of the full local search
     assert sol.value >= 0.9 * full
@@ -38,7 +38,7 @@ def test_max_sum_coresets_close_to_full(method):
 def test_coreset_small_brute_force_and_indices():
     X = np.random.default_rng(5).random((14, 2))
     for objective in ("max-sum", "remote-tree", "remote-cycle"):
-        sol = diversity_coreset(X, 4, objective, parts=3, seed=1)
+        sol = diversity_coreset(X, 4, objective, n_parts=3, seed=1)
         opt = brute_force_diversity(X, 4, objective).value
         assert sol.value <= opt + 1e-9
         assert len(set(sol.selection.tolist())) == 4
@@ -56,7 +56,7 @@ def test_randomized_max_sum_coreset_against_brute_force(seed):
     X = np.random.default_rng(seed).random((14, 2))
     k = 3 + seed % 3
     opt = brute_force_diversity(X, k, "max-sum").value
-    sol = diversity_coreset(X, k, "max-sum", parts=3, method="local-search", seed=seed)
+    sol = diversity_coreset(X, k, "max-sum", n_parts=3, method="local-search", seed=seed)
     assert sol.guarantee.ratio == pytest.approx(0.4) and sol.guarantee.kind == "expectation"
     assert sol.value <= opt + 1e-9 and sol.guarantee.holds(sol.value, opt)
     assert sol.stats["coreset_size"] <= 3 * k
@@ -66,11 +66,11 @@ def test_randomized_max_sum_coreset_against_brute_force(seed):
 
 
 def test_randomized_max_sum_coreset_against_exact():
-    from submodkit.solvers.exact_diversity import exact_max_sum_diversity
+    from submodkit.solvers.diversity.exact import exact_max_sum_diversity
 
     X = np.random.default_rng(7).normal(size=(24, 3))
     opt = exact_max_sum_diversity(X, 5).value
-    ratios = [diversity_coreset(X, 5, "max-sum", parts=4, seed=s, method="local-search").value / opt
+    ratios = [diversity_coreset(X, 5, "max-sum", n_parts=4, seed=s, method="local-search").value / opt
               for s in range(5)]
     assert min(ratios) >= 0.9  # measured: 0.97-1.0; the paper reports > 90% on real data
 
@@ -79,7 +79,7 @@ def test_randomized_max_sum_coreset_against_exact():
 def test_gmm_coreset_remote_tree_derived_constant(seed):
     """The remote-tree core-set lemma (OPT(union of GMM core-sets) >= (k-1)/(2(3k-2)) OPT, any
     partition) and the end-to-end (k-1)/(8(3k-2)), against brute force."""
-    from submodkit.solvers.diversity import Points, gmm_select
+    from submodkit.solvers.diversity.dispersion import Points, gmm_select
 
     rng = np.random.default_rng(200 + seed)
     n, k = 13, 2 + seed % 4

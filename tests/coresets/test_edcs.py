@@ -6,7 +6,7 @@ import pytest
 
 from submodkit.coresets.edcs import edcs, edcs_coreset_matching, matching_coreset
 from submodkit.errors import InvalidParameterError
-from submodkit.solvers.matching import as_edge_list
+from submodkit.instances.edges import as_edge_list
 
 
 def _random_edges(seed, n=80, m=600):
@@ -34,12 +34,12 @@ def test_edcs_conditions(seed, beta, beta_minus):
 def test_coreset_ratios(seed):
     e = _random_edges(seed, n=120, m=900)
     opt = len(nx.max_weight_matching(nx.Graph([tuple(x) for x in e]), maxcardinality=True))
-    sol = edcs_coreset_matching(e, parts=4, beta=8, seed=seed)
+    sol = edcs_coreset_matching(e, n_parts=4, beta=8, seed=seed)
     assert np.unique(sol.pairs).size == sol.pairs.size
     assert len(sol) <= opt
     assert len(sol) >= (2 / 3) * opt  # (3/2 + eps) approximation, observed well above
     assert sol.stats["coreset_edges"] < len(e)
-    mm = matching_coreset(e, parts=4, seed=seed)
+    mm = matching_coreset(e, n_parts=4, seed=seed)
     assert opt / 3 <= len(mm) <= opt
 
 
@@ -57,7 +57,7 @@ def test_size_bounds_contain_every_part_edcs(seed, beta, beta_minus):
 
     e = _random_edges(seed, n=60, m=1500)
     g = as_edge_list(e)
-    b = edcs_size_bounds(e, parts=3, beta=beta, beta_minus=beta_minus, seed=seed)
+    b = edcs_size_bounds(e, n_parts=3, beta=beta, beta_minus=beta_minus, seed=seed)
     groups = _partition(g, 3, seed)
     forced = np.zeros(g.u.size, bool)
     for part in groups:  # forced edges are in H, checked edge by edge
@@ -68,7 +68,7 @@ def test_size_bounds_contain_every_part_edcs(seed, beta, beta_minus):
         assert np.all(np.isin(np.flatnonzero(f), h))
         forced[part[f]] = True
     assert b["forced_edges"] == forced.sum()
-    sol = edcs_coreset_matching(e, parts=3, beta=beta, beta_minus=beta_minus, seed=seed)
+    sol = edcs_coreset_matching(e, n_parts=3, beta=beta, beta_minus=beta_minus, seed=seed)
     assert b["forced_edges"] <= sol.stats["coreset_edges"] <= b["max_edges"] <= len(e)
 
 
@@ -76,9 +76,9 @@ def test_size_bounds_sparse_graph_keeps_everything():
     from submodkit.coresets.edcs import edcs_size_bounds
 
     path = [(i, i + 1) for i in range(50)]  # degrees <= 2: every edge forced for beta_minus >= 3
-    b = edcs_size_bounds(path, parts=2, beta=4, seed=0)
+    b = edcs_size_bounds(path, n_parts=2, beta=4, seed=0)
     assert b == {"n_edges": 50, "forced_edges": 50, "max_edges": 50}
-    assert edcs_coreset_matching(path, parts=2, beta=4, seed=0).stats["coreset_edges"] == 50
+    assert edcs_coreset_matching(path, n_parts=2, beta=4, seed=0).stats["coreset_edges"] == 50
     with pytest.raises(InvalidParameterError):
         edcs_size_bounds(path, beta=3, beta_minus=5)
 
@@ -87,9 +87,9 @@ def test_size_bounds_sparse_graph_keeps_everything():
 def test_engines_give_the_same_coresets(engine):
     pytest.importorskip("distributed") if engine == "dask" else None
     e = _random_edges(3, n=100, m=1200)
-    ref = edcs_coreset_matching(e, parts=3, beta=6, seed=5)
-    sol = edcs_coreset_matching(e, parts=3, beta=6, seed=5, engine=engine)
+    ref = edcs_coreset_matching(e, n_parts=3, beta=6, seed=5)
+    sol = edcs_coreset_matching(e, n_parts=3, beta=6, seed=5, engine=engine)
     assert np.array_equal(sol.pairs, ref.pairs)
     assert sol.stats == {**ref.stats, "seconds": sol.stats["seconds"]}
-    mm = matching_coreset(e, parts=3, seed=5, engine=engine)
-    assert np.array_equal(mm.pairs, matching_coreset(e, parts=3, seed=5).pairs)
+    mm = matching_coreset(e, n_parts=3, seed=5, engine=engine)
+    assert np.array_equal(mm.pairs, matching_coreset(e, n_parts=3, seed=5).pairs)

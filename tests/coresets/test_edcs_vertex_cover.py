@@ -10,8 +10,8 @@ import pytest
 from submodkit.coresets.edcs import _partition, edcs
 from submodkit.coresets.edcs_vertex_cover import _part_cover, edcs_vertex_cover
 from submodkit.errors import InvalidParameterError
-from submodkit.solvers.matching import as_edge_list
-from submodkit.solvers.vertex_cover import exact_vertex_cover, is_vertex_cover, maximal_matching_cover
+from submodkit.instances.edges import as_edge_list
+from submodkit.solvers.cover.vertex_cover import exact_vertex_cover, is_vertex_cover, maximal_matching_cover
 
 
 def _clean(e):
@@ -73,7 +73,7 @@ def brute_force_tau(edges, n):
 def test_cover_is_valid(name, parts, beta):
     for seed in range(3):
         e = GRAPHS[name](seed)
-        sol = edcs_vertex_cover(e, parts=parts, beta=beta, seed=seed)
+        sol = edcs_vertex_cover(e, n_parts=parts, beta=beta, seed=seed)
         assert is_vertex_cover(e, sol.selection)
         assert np.unique(sol.selection).size == sol.selection.size == sol.value
         assert sol.gains.sum() == len(_clean(e)) and np.all(sol.gains >= 0)
@@ -126,7 +126,7 @@ def test_small_graphs_against_brute_force(seed):
     assert ex.optimal and ex.value == tau and is_vertex_cover(e, ex.selection) and ex.sense == "min"
     for parts, beta in [(1, 2), (2, 4), (3, 3), (5, 6)]:
         for fc in ("matching", "exact"):
-            sol = edcs_vertex_cover(e, parts=parts, beta=beta, seed=seed, forwarded_cover=fc)
+            sol = edcs_vertex_cover(e, n_parts=parts, beta=beta, seed=seed, forwarded_cover=fc)
             assert is_vertex_cover(e, sol.selection)
             assert sol.lower_bound <= tau <= sol.value  # certificate sandwich
             assert sol.certified_ratio >= sol.value / tau
@@ -143,7 +143,7 @@ def test_measured_ratio_against_cpsat(name, capsys):
     opt = exact_vertex_cover(e, time_limit=20)
     rows = []
     for fc in ("matching", "exact"):
-        sol = edcs_vertex_cover(e, parts=4, beta=8, seed=0, forwarded_cover=fc)
+        sol = edcs_vertex_cover(e, n_parts=4, beta=8, seed=0, forwarded_cover=fc)
         assert sol.lower_bound <= opt.bound <= (opt.value if opt.optimal else math.inf)
         assert opt.bound <= sol.value
         if opt.optimal:
@@ -156,36 +156,36 @@ def test_measured_ratio_against_cpsat(name, capsys):
 
 def test_tight_pieces_of_the_ratio():
     # the per-part lemma is tight: C4 with beta = 4 keeps all 4 edges, every degree is 2 = b
-    sol = edcs_vertex_cover([(0, 1), (1, 2), (2, 3), (0, 3)], parts=1, beta=4, seed=0)
+    sol = edcs_vertex_cover([(0, 1), (1, 2), (2, 3), (0, 3)], n_parts=1, beta=4, seed=0)
     assert sol.value == 4 and sol.stats["union_vertices"] == 4  # OPT = 2: ratio 2 = 1 + (4 - 2) / 2
     # the matching cover of F' is tight: a perfect matching, beta large, nothing is high degree
     e = [(2 * i, 2 * i + 1) for i in range(10)]
-    sol = edcs_vertex_cover(e, parts=1, beta=8, seed=0)
+    sol = edcs_vertex_cover(e, n_parts=1, beta=8, seed=0)
     assert sol.value == 20 and sol.stats["forwarded_uncovered"] == 10 and sol.lower_bound == 10
-    assert edcs_vertex_cover(e, parts=1, beta=8, seed=0, forwarded_cover="exact").value == 10
+    assert edcs_vertex_cover(e, n_parts=1, beta=8, seed=0, forwarded_cover="exact").value == 10
 
 
 def test_engines_and_seed_determinism():
     e = power_law(400, 3000, 1)
-    a = edcs_vertex_cover(e, parts=5, beta=8, seed=3, engine=None)
-    b = edcs_vertex_cover(e, parts=5, beta=8, seed=3, engine="threads")
-    c = edcs_vertex_cover(e, parts=5, beta=8, seed=3)
+    a = edcs_vertex_cover(e, n_parts=5, beta=8, seed=3, engine=None)
+    b = edcs_vertex_cover(e, n_parts=5, beta=8, seed=3, engine="threads")
+    c = edcs_vertex_cover(e, n_parts=5, beta=8, seed=3)
     assert np.array_equal(a.selection, b.selection) and np.array_equal(a.selection, c.selection)
     assert a.lower_bound == b.lower_bound
-    d = edcs_vertex_cover(e, parts=5, beta=8, seed=4)
+    d = edcs_vertex_cover(e, n_parts=5, beta=8, seed=4)
     assert is_vertex_cover(e, d.selection)
 
 
 def test_networkx_input_and_empty_graph():
     G = nx.karate_club_graph()
-    sol = edcs_vertex_cover(G, parts=2, beta=6, seed=0)
+    sol = edcs_vertex_cover(G, n_parts=2, beta=6, seed=0)
     labels = list(G.nodes)
     cover = {labels[i] for i in sol.selection}
     assert all(u in cover or v in cover for u, v in G.edges)
     assert sol.lower_bound <= exact_vertex_cover(G).value <= sol.value
-    empty = edcs_vertex_cover(np.zeros((0, 2)), parts=3, seed=0)
+    empty = edcs_vertex_cover(np.zeros((0, 2)), n_parts=3, seed=0)
     assert empty.value == 0 and empty.certified_ratio == 1.0 and len(empty.selection) == 0
-    loops = edcs_vertex_cover([(0, 0), (1, 1)], parts=2, seed=0)
+    loops = edcs_vertex_cover([(0, 0), (1, 1)], n_parts=2, seed=0)
     assert loops.value == 0
 
 
@@ -199,7 +199,7 @@ def test_default_beta_matches_edcs_matching():
 
 
 @pytest.mark.parametrize("kw", [
-    {"parts": -1}, {"parts": 0}, {"parts": 2.5}, {"epsilon": float("nan")}, {"epsilon": 0.0},
+    {"n_parts": -1}, {"n_parts": 0}, {"n_parts": 2.5}, {"epsilon": float("nan")}, {"epsilon": 0.0},
     {"beta": 1}, {"beta": 4, "beta_minus": 4}, {"beta": float("nan")}, {"time_limit": 0},
     {"time_limit": float("nan")}, {"forwarded_cover": "lp"}, {"engine": "spark"}, {"seed": -1},
 ])

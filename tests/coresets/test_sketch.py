@@ -19,8 +19,8 @@ from submodkit.coresets.sketch import (
 from submodkit.errors import InvalidParameterError
 from submodkit.instances import random_set_system, read_instance
 from submodkit.objectives import Coverage
-from submodkit.solvers.brute_force import brute_force_maximize
-from submodkit.solvers.greedy import maximize
+from submodkit.solvers.submodular.brute_force import brute_force_maximize
+from submodkit.solvers.submodular.greedy import maximize
 
 
 def _skewed(n_sets=3000, n_elements=40000, seed=0):
@@ -37,7 +37,7 @@ _SMALL = Coverage(
 
 
 def test_full_budget_keeps_the_input():
-    f = random_set_system(60, 200, mean_set_size=10, seed=1).to_coverage()
+    f = Coverage.from_set_system(random_set_system(60, 200, mean_set_size=10, seed=1))
     sk = coverage_sketch(f, 0.2, seed=3)
     assert isinstance(sk, CoverageSketch) and sk.full_budget
     assert sk.size == sk.input_size == f.nnz and sk.threshold == 1.0
@@ -104,7 +104,7 @@ def test_against_exact_optimum_small():
 
 def test_ego_facebook(shared_data):
     g = read_instance(shared_data / "snap" / "facebook_combined.txt.gz")
-    f = g.to_set_system().to_coverage()
+    f = Coverage.from_set_system(g.to_set_system())
     full = maximize(f, 5).value
     vals = [sketch_maximize(f, 5, 0.1, seed=s, max_edges=f.nnz // 20) for s in range(3)]
     assert min(v.stats["compression"] for v in vals) >= 19

@@ -8,7 +8,7 @@ from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import harmonic
 from submodkit.instances import random_set_system, read_instance
 from submodkit.objectives import Coverage
-from submodkit.solvers.exact_cover import exact_set_cover
+from submodkit.solvers.cover.exact import exact_set_cover
 
 
 def _covered_fraction(cov: Coverage, sel) -> float:
@@ -20,7 +20,7 @@ def _covered_fraction(cov: Coverage, sel) -> float:
 @pytest.mark.parametrize("seed", range(3))
 def test_full_budget_is_greedy_set_cover_within_harmonic_bound(seed):
     ss = random_set_system(40, 60, mean_set_size=6, seed=seed, ensure_covered=True)
-    cov = ss.to_coverage()
+    cov = Coverage.from_set_system(ss)
     sol = sketch_set_cover(cov, 0.1, seed=seed)
     assert sol.stats["compression"] == 1.0 and sol.stats["completion_sets"] == 0
     assert sol.stats["coverage"] == pytest.approx(1.0) == _covered_fraction(cov, sol.selection)
@@ -33,7 +33,7 @@ def test_full_budget_is_greedy_set_cover_within_harmonic_bound(seed):
 
 @pytest.mark.parametrize("outliers", [0.0, 0.1, 0.3])
 def test_small_sketch_still_returns_a_cover_with_measured_coverage(outliers):
-    cov = random_set_system(300, 2000, mean_set_size=30, seed=5).to_coverage()
+    cov = Coverage.from_set_system(random_set_system(300, 2000, mean_set_size=30, seed=5))
     sol = sketch_set_cover(cov, 0.1, seed=1, max_edges=1500, outliers=outliers)
     assert sol.stats["sketch_size"] <= 1500 < sol.stats["input_size"]
     assert sol.stats["coverage"] == pytest.approx(_covered_fraction(cov, sol.selection))
@@ -47,7 +47,7 @@ def test_small_sketch_still_returns_a_cover_with_measured_coverage(outliers):
 
 def test_costs_and_rail582(shared_data):
     inst = read_instance(shared_data / "orlib-scp" / "rail582.txt.gz")
-    cov = inst.to_coverage()
+    cov = Coverage.from_set_system(inst)
     sol = sketch_set_cover(cov, 0.1, seed=0, costs=inst.costs)
     assert sol.stats["coverage"] == pytest.approx(1.0)
     assert sol.value == pytest.approx(float(np.asarray(inst.costs)[sol.selection].sum()))

@@ -20,6 +20,7 @@ from submodkit.instances import (
     random_points,
     random_set_system,
 )
+from submodkit.objectives import Coverage
 
 
 def greedy_max_cover(a: np.ndarray, w: np.ndarray, k: int) -> tuple[list[int], float]:
@@ -294,8 +295,8 @@ def test_sieve_tight_stream_for_sieve_and_rejects() -> None:
 
 @pytest.mark.parametrize(("n", "b"), [(1, 1), (4, 3), (7, 2)])
 def test_balance_tight(n: int, b: int) -> None:
-    from submodkit.instances.generators_matching import balance_tight
-    from submodkit.solvers.online import offline_optimum
+    from submodkit.instances.online import balance_tight
+    from submodkit.solvers.matching.online import offline_optimum
 
     inst = balance_tight(n, b)
     a = inst.adjacency.toarray()
@@ -312,11 +313,11 @@ def test_balance_tight(n: int, b: int) -> None:
 @pytest.mark.parametrize("algorithm", ["sieve++", "sieve"])
 def test_sieve_tight_stream_prediction_is_what_the_algorithm_gets(eps: float, algorithm: str) -> None:
     from submodkit.instances.generators import sieve_tight_stream
-    from submodkit.solvers.streaming import StreamingMaximizer
+    from submodkit.solvers.submodular.streaming import StreamingMaximizer
 
     for k in (7, 13):
         ss, k, opt = sieve_tight_stream(k, epsilon=eps, algorithm=algorithm)
-        sm = StreamingMaximizer(ss.to_coverage(), k, algorithm=algorithm, epsilon=eps)
+        sm = StreamingMaximizer(Coverage.from_set_system(ss), k, algorithm=algorithm, epsilon=eps)
         sm.update(np.arange(ss.n_sets))
         assert sm.solution().value == pytest.approx(ss.meta["predicted_value"], rel=1e-9)
         assert ss.meta["predicted_ratio"] >= 0.5 - eps  # the guarantee holds

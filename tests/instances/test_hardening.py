@@ -35,7 +35,7 @@ from submodkit.instances import (
     save,
 )
 from submodkit.instances import problems as P
-from submodkit.solvers.matching import solve_matching_file
+from submodkit.solvers.matching.general import solve_matching_file
 
 NEAR62 = 2**62 - 3
 SMALL_MB = 20.0
@@ -270,7 +270,7 @@ def test_matching_on_sparse_ids_maps_pairs_back(tmp_path):
     w = rng.integers(1, 50, size=len(pairs))
     text = "".join(f"{ids[a]} {ids[b]} {x}\n" for (a, b), x in zip(pairs, w, strict=True))
     path = write(tmp_path, "sparse.txt", text)
-    warm = write(tmp_path, "warm.txt", "0 1 1\n")
+    warm = write(tmp_path, "warm.txt", "0 1 1\n1 2 2\n")  # distinct weights: the blossom kernel
     solve_matching_file(warm, "exact", None, False, "edgelist")  # kernels loaded before tracing
     out, peak = traced(solve_matching_file, path, "exact", None, False, "edgelist")
     reference = nx.Graph()

@@ -17,8 +17,8 @@ from submodkit.objectives import (
 )
 from submodkit.objectives import kernels as K
 from submodkit.objectives.mixture import Mixture
-from submodkit.solvers.brute_force import brute_force_maximize
-from submodkit.solvers.greedy import maximize
+from submodkit.solvers.submodular.brute_force import brute_force_maximize
+from submodkit.solvers.submodular.greedy import maximize
 
 
 def _components(seed, n=8, m=6, sparse=False):

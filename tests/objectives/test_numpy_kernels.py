@@ -18,7 +18,7 @@ from submodkit.objectives import (
     similarity,
 )
 from submodkit.objectives import numpy_kernels as NK
-from submodkit.solvers.greedy import maximize
+from submodkit.solvers.submodular.greedy import maximize
 
 
 def _all_kinds(rng):

@@ -16,14 +16,13 @@ import pytest
 import scipy.sparse as sp
 
 from submodkit.cli import main
-from submodkit.solvers.exact import (
-    exact_facility_location,
+from submodkit.solvers.cover.exact import (
     exact_max_cover,
     exact_set_cover,
-    facility_location_lp_bound,
     max_cover_lp_bound,
     set_cover_lp_bound,
 )
+from submodkit.solvers.submodular.exact import exact_facility_location, facility_location_lp_bound
 
 LIMIT = 2.0
 REL = 1e-9  # the Lagrangian bound meets the LP bound up to floating-point noise
@@ -152,7 +151,7 @@ def test_command_returns_within_the_limit_with_incumbent_and_bound(case, tmp_pat
 def test_set_cover_lower_bound_under_a_time_limit_is_lagrangian():
     """GLOP needs 4.6 s for rail582's LP: under a limit the greedy's bound is the Lagrangian
     one (at most the LP bound, converging to it; rounded up for integer costs)."""
-    from submodkit.solvers.set_cover import set_cover
+    from submodkit.solvers.cover.set_covering import set_cover
 
     S = _unicost_cover()
     sol = set_cover(S, time_limit=LIMIT)

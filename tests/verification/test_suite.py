@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from submodkit.objectives import Coverage
 from submodkit.verification import available_families, certify, run_suite
 
 
@@ -106,9 +107,9 @@ def test_a_violation_is_reported():
 @pytest.mark.parametrize("seed", range(3))
 def test_certificates_are_valid(seed):
     from submodkit.instances.generators import random_set_system
-    from submodkit.solvers.exact import exact_max_cover, exact_set_cover
-    from submodkit.solvers.greedy import maximize
-    from submodkit.solvers.set_cover import set_cover
+    from submodkit.solvers.cover.exact import exact_max_cover, exact_set_cover
+    from submodkit.solvers.cover.set_covering import set_cover
+    from submodkit.solvers.submodular.greedy import maximize
 
     ss = random_set_system(25, 40, density=0.12, seed=seed, costs="random", weighted=True,
                            ensure_covered=True)
@@ -116,7 +117,7 @@ def test_certificates_are_valid(seed):
     cert = certify(set_cover(ss, lower_bound=None), ss)
     assert cert.sense == "min" and cert.bound <= opt + 1e-9
     assert set(cert.bounds) == {"lp", "dual-fitting"}
-    cov = ss.to_coverage()
+    cov = Coverage.from_set_system(ss)
     opt = exact_max_cover(ss.sets, ss.weights, k=4).value
     sol = maximize(cov, 4)
     cert = certify(sol, cov, k=4)
@@ -125,11 +126,12 @@ def test_certificates_are_valid(seed):
 
 
 def test_allocation_certificate():
-    from submodkit.solvers.allocation import brute_force_optimum
-    from submodkit.solvers.online_allocation import allocate, random_allocation_instance
+    from submodkit.instances.allocation import random_allocation_instance
+    from submodkit.solvers.allocation.offline import brute_force_optimum
+    from submodkit.solvers.allocation.online import allocate
 
     inst = random_allocation_instance(6, 3, density=0.67, kind="budget", seed=1)
-    cert = certify(allocate(inst, "greedy"), inst)
+    cert = certify(allocate(inst, algorithm="greedy"), inst)
     assert cert.kind == "lp" and cert.bound >= brute_force_optimum(inst) - 1e-9
     assert np.isfinite(cert.certified_ratio)
 

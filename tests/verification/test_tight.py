@@ -8,13 +8,14 @@ import math
 import numpy as np
 import pytest
 
-from submodkit.instances import generators_matching as GM
+from submodkit.instances import online as GM
 from submodkit.instances.generators import (
     gmm_tight_dispersion,
     greedy_tight_max_cover,
     greedy_tight_set_cover,
     sieve_tight_stream,
 )
+from submodkit.objectives import Coverage
 from submodkit.verification import TIGHT_TOL
 from submodkit.verification.families import RANKING_RANKS, TIGHT_SIZES
 
@@ -28,11 +29,11 @@ def largest(name: str, suite: str) -> int:
 
 @pytest.mark.parametrize("suite", SUITES)
 def test_greedy_max_cover_near_1_minus_1_over_e(suite):
-    from submodkit.solvers.greedy import maximize
+    from submodkit.solvers.submodular.greedy import maximize
 
     ss, k, opt = greedy_tight_max_cover(largest("max-k-cover", suite))
     for alg in ("naive", "lazy"):
-        sol = maximize(ss.to_coverage(), k, algorithm=alg)
+        sol = maximize(Coverage.from_set_system(ss), k, algorithm=alg)
         ratio = sol.value / opt
         assert ratio == pytest.approx(1 - (1 - 1 / k) ** k, abs=1e-12)
         assert ratio >= sol.guarantee.ratio - 1e-12
@@ -41,7 +42,7 @@ def test_greedy_max_cover_near_1_minus_1_over_e(suite):
 
 @pytest.mark.parametrize("suite", SUITES)
 def test_set_cover_greedy_reaches_h_n(suite):
-    from submodkit.solvers.set_cover import set_cover
+    from submodkit.solvers.cover.set_covering import set_cover
 
     n = largest("set-cover", suite)
     ss, opt = greedy_tight_set_cover(n)
@@ -55,7 +56,7 @@ def test_set_cover_greedy_reaches_h_n(suite):
 
 @pytest.mark.parametrize("suite", SUITES)
 def test_gmm_exactly_half(suite):
-    from submodkit.solvers.diversity import diversify
+    from submodkit.solvers.diversity.dispersion import diversify
 
     X, k, opt = gmm_tight_dispersion(largest("gmm", suite))
     sol = diversify(X, k, "max-min")
@@ -65,27 +66,28 @@ def test_gmm_exactly_half(suite):
 
 @pytest.mark.parametrize("suite", SUITES)
 def test_ranking_expected_ratio_near_1_minus_1_over_e(suite):
-    from submodkit.solvers.online import online_matching
+    from submodkit.solvers.matching.online import online_matching
 
     inst = GM.upper_triangular(largest("ranking", suite))
-    ratios = [online_matching(inst, "ranking", seed=s).ratio for s in range(RANKING_RANKS[SUITES[suite]])]
+    ranks = RANKING_RANKS[SUITES[suite]]
+    ratios = [online_matching(inst, algorithm="ranking", seed=s).ratio for s in range(ranks)]
     assert abs(float(np.mean(ratios)) - E_BOUND) <= TIGHT_TOL
 
 
 @pytest.mark.parametrize("suite", SUITES)
 def test_greedy_online_half(suite):
-    from submodkit.solvers.online import online_matching
+    from submodkit.solvers.matching.online import online_matching
 
-    res = online_matching(GM.greedy_tight_online(largest("greedy-online", suite)), "greedy")
+    res = online_matching(GM.greedy_tight_online(largest("greedy-online", suite)), algorithm="greedy")
     assert res.ratio == 0.5 and res.guarantee.ratio == 0.5
 
 
 @pytest.mark.parametrize("suite", SUITES)
 def test_balance_b_matching_near_1_minus_1_over_e(suite):
-    from submodkit.solvers.online import online_matching
+    from submodkit.solvers.matching.online import online_matching
 
     n = largest("balance", suite)
-    res = online_matching(GM.balance_tight(n, n), "balance")
+    res = online_matching(GM.balance_tight(n, n), algorithm="balance")
     assert res.optimum == n * n
     assert res.ratio >= res.guarantee.ratio - 1e-12
     assert abs(res.ratio - E_BOUND) <= TIGHT_TOL
@@ -94,23 +96,24 @@ def test_balance_b_matching_near_1_minus_1_over_e(suite):
 
 @pytest.mark.parametrize("suite", SUITES)
 def test_allocation_upper_triangular(suite):
-    from submodkit.solvers.online_allocation import allocate, upper_triangular_instance
+    from submodkit.instances.allocation import upper_triangular_instance
+    from submodkit.solvers.allocation.online import allocate
 
     n = largest("allocation", suite)
     for b, bound in ((1, 0.5), (4, 1 - 1.25**-4), (n, E_BOUND)):
         inst = upper_triangular_instance(n, b)
-        assert abs(allocate(inst, "greedy").value / (n * b) - 0.5) <= TIGHT_TOL
-        sol = allocate(inst, "balance")
+        assert abs(allocate(inst, algorithm="greedy").value / (n * b) - 0.5) <= TIGHT_TOL
+        sol = allocate(inst, algorithm="balance")
         assert sol.value / (n * b) >= sol.guarantee.ratio - 1e-12
         assert abs(sol.value / (n * b) - bound) <= TIGHT_TOL
 
 
 @pytest.mark.parametrize("suite", SUITES)
 def test_sieve_plus_plus_near_half(suite):
-    from submodkit.solvers.streaming import StreamingMaximizer
+    from submodkit.solvers.submodular.streaming import StreamingMaximizer
 
     ss, k, opt = sieve_tight_stream(largest("sieve", suite), epsilon=0.1)
-    sm = StreamingMaximizer(ss.to_coverage(), k, algorithm="sieve++", epsilon=0.1)
+    sm = StreamingMaximizer(Coverage.from_set_system(ss), k, algorithm="sieve++", epsilon=0.1)
     sm.update(np.arange(ss.n_sets))
     sol = sm.solution()
     ratio = sol.value / opt
@@ -121,10 +124,10 @@ def test_sieve_plus_plus_near_half(suite):
 
 @pytest.mark.parametrize("suite", SUITES)
 def test_sieve_near_half_on_its_own_stream(suite):
-    from submodkit.solvers.streaming import StreamingMaximizer
+    from submodkit.solvers.submodular.streaming import StreamingMaximizer
 
     ss, k, opt = sieve_tight_stream(largest("sieve", suite), epsilon=0.1, algorithm="sieve")
-    sm = StreamingMaximizer(ss.to_coverage(), k, algorithm="sieve", epsilon=0.1)
+    sm = StreamingMaximizer(Coverage.from_set_system(ss), k, algorithm="sieve", epsilon=0.1)
     sm.update(np.arange(ss.n_sets))
     sol = sm.solution()
     ratio = sol.value / opt

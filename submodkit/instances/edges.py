@@ -1,0 +1,100 @@
+"""Simple undirected weighted graphs as edge arrays: the form every matching, vertex-cover
+and EDCS routine works on, and :func:`as_edge_list`, which builds it from whatever a user
+holds (an edge array, a scipy sparse matrix, a networkx graph, a :class:`Graph`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from submodkit._validation import check_int
+from submodkit.errors import InvalidParameterError
+
+
+@dataclass
+class EdgeList:
+    """A simple undirected graph: ``u < v``, no loops, no parallel edges (heaviest kept)."""
+
+    n: int
+    u: np.ndarray
+    v: np.ndarray
+    w: np.ndarray
+    nodes: list | None = None
+
+    def csr(self):
+        """Both directions as CSR: (ptr, nbr, wt, eid)."""
+        src = np.concatenate([self.u, self.v])
+        dst = np.concatenate([self.v, self.u])
+        wts = np.concatenate([self.w, self.w])
+        eid = np.concatenate([np.arange(self.u.size), np.arange(self.u.size)])
+        order = np.lexsort((dst, src))
+        ptr = np.zeros(self.n + 1, np.int64)
+        np.cumsum(np.bincount(src, minlength=self.n), out=ptr[1:])
+        return (ptr, np.ascontiguousarray(dst[order]), np.ascontiguousarray(wts[order]),
+                np.ascontiguousarray(eid[order]))
+
+
+def as_edge_list(graph: Any, n_nodes: int | None = None) -> EdgeList:
+    """Normalize a graph: (m, 3) / (m, 2) array, scipy sparse matrix, networkx graph or Graph.
+
+    Weights must be finite and non-negative; self-loops are dropped and parallel edges
+    merged (the heaviest is kept, as only it can be in a maximum-weight matching).
+    """
+    nodes = None
+    if isinstance(graph, EdgeList) and n_nodes is None:
+        return graph
+    if hasattr(graph, "edges") and hasattr(graph, "weights") and hasattr(graph, "n_nodes"):
+        e = np.asarray(graph.edges, dtype=np.int64).reshape(-1, 2)
+        u, v, w, n = e[:, 0], e[:, 1], np.asarray(graph.weights, float), int(graph.n_nodes)
+    elif hasattr(graph, "nodes") and hasattr(graph, "adj"):  # networkx
+        nodes = list(graph.nodes)
+        index = {x: i for i, x in enumerate(nodes)}
+        rows = [(index[a], index[b], d.get("weight", 1)) for a, b, d in graph.edges(data=True)]
+        arr = np.array(rows, dtype=np.float64).reshape(-1, 3)
+        u, v, w, n = arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64), arr[:, 2], len(nodes)
+    elif sp.issparse(graph):
+        if graph.shape[0] != graph.shape[1]:
+            raise InvalidParameterError("graph", f"sparse matrix of shape {graph.shape}", "a square matrix")
+        coo = sp.coo_matrix(graph)
+        u, v = coo.row.astype(np.int64), coo.col.astype(np.int64)
+        w, n = coo.data.astype(float), graph.shape[0]
+    else:
+        try:
+            arr = np.asarray(graph, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise InvalidParameterError("graph", graph, "an (m, 3) or (m, 2) edge array") from None
+        if arr.size == 0:
+            arr = arr.reshape(0, 3)
+        if arr.ndim != 2 or arr.shape[1] not in (2, 3):
+            raise InvalidParameterError(
+                "graph", f"array of shape {arr.shape}", "an (m, 3) or (m, 2) edge array"
+            )
+        ends = arr[:, :2]
+        if not np.all(np.isfinite(ends)) or np.any(ends != np.round(ends)) or (ends.size and ends.min() < 0):
+            raise InvalidParameterError("graph", "edge endpoints", "non-negative integer vertex ids")
+        u, v = ends[:, 0].astype(np.int64), ends[:, 1].astype(np.int64)
+        w = arr[:, 2].copy() if arr.shape[1] == 3 else np.ones(arr.shape[0])
+        n = int(ends.max()) + 1 if ends.size else 0
+    if n_nodes is not None:
+        n_nodes = check_int("n_nodes", n_nodes)
+        if u.size and max(u.max(), v.max()) >= n_nodes:
+            top = int(max(u.max(), v.max()))
+            raise InvalidParameterError("n_nodes", n_nodes, f"more than the largest vertex id {top}")
+        n = max(n, n_nodes)
+    if w.size and not np.all(np.isfinite(w)):
+        raise InvalidParameterError("graph", "edge weights with NaN or inf", "finite weights")
+    if w.size and w.min() < 0:
+        raise InvalidParameterError("graph", f"edge weight {w.min()}", "non-negative weights")
+    keep = u != v
+    u, v, w = u[keep], v[keep], w[keep]
+    lo, hi = np.minimum(u, v), np.maximum(u, v)
+    order = np.lexsort((-w, hi, lo))
+    lo, hi, w = lo[order], hi[order], w[order]
+    first = np.ones(lo.size, bool)
+    first[1:] = (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])
+    return EdgeList(int(n), np.ascontiguousarray(lo[first]), np.ascontiguousarray(hi[first]),
+                    np.ascontiguousarray(w[first], dtype=np.float64), nodes)

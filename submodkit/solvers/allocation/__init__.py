@@ -1,0 +1,21 @@
+"""Allocation: online budgeted and capacitated allocation (AdWords, display ads, dual
+methods), its offline optimum, online packing and online submodular welfare.
+
+Rooms: :mod:`.online` (:func:`allocate`), :mod:`.offline` (the LP / IP optimum and
+evaluation), :mod:`.packing` (dual mirror descent), :mod:`.welfare`; Numba code in
+:mod:`._kernels` and :mod:`._packing_kernels`.
+"""
+
+from submodkit._lazy import attach
+
+__getattr__, __dir__, __all__ = attach(__name__, {
+    "allocate": ".online",
+    "offline_optimum": ".offline",
+    "AllocationSolution": ".offline",
+    "dual_mirror_descent": ".packing",
+    "packing_optimum": ".packing",
+    "PackingSolution": ".packing",
+    "online_welfare": ".welfare",
+    "welfare_value": ".welfare",
+    "WelfareSolution": ".welfare",
+})

@@ -1,0 +1,346 @@
+"""The offline optimum of an allocation instance (LP / IP), and the value of an assignment.
+
+The instances are :class:`~submodkit.instances.AllocationInstance`.
+
+:func:`offline_optimum` solves the assignment LP
+``max sum v x  s.t.  sum_a x[t, a] <= 1,  sum_t c[t, a] x[t, a] <= budgets[a],  x >= 0``
+with GLOP (or PDLP), or its integer version with SCIP / CP-SAT for small instances.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from submodkit._validation import check_choice, check_real
+from submodkit.errors import InvalidParameterError
+from submodkit.instances.allocation import AllocationInstance
+from submodkit.results import Guarantee, _num, result_dict
+
+
+@dataclass
+class AllocationSolution:
+    """What an online allocation algorithm returns.
+
+    Attributes:
+        value: total value (capacities: sum of the kept assignments' values; budgets:
+            sum over advertisers of ``min(budget, bids)``).
+        assignment: advertiser of each arrival (-1: none); for orders "given" and
+            "random" indexed by the instance's rows, for "iid" by stream position.
+        arrivals: the instance row of each processed arrival, in processing order.
+        algorithm, guarantee: the algorithm's name and the guarantee this run has (None
+            when its conditions do not hold).
+        stats: ``seconds``, ``order``, ``arrivals_per_second``, ...
+    """
+
+    value: float
+    assignment: np.ndarray
+    arrivals: np.ndarray
+    algorithm: str
+    guarantee: Guarantee | None
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return result_dict(self.algorithm, self.value, self.guarantee, self.stats,
+                           assigned=int(np.count_nonzero(self.assignment >= 0)))
+
+
+@dataclass
+class AllocationOptimum:
+    """The offline optimum: ``value`` and ``status`` (``optimal``, ``feasible``, ``timeout``, ...).
+
+    ``duals`` holds the advertiser (budget / capacity) duals of the LP (None for the IP),
+    ``x`` the LP value of each eligible entry (CSR order of ``instance.arrays()``) and
+    ``assignment`` the IP's advertiser per arrival (None for the LP). ``bound`` is a proven
+    upper bound on the optimum. With a first-order solver (PDLP), whose answer may be a
+    little infeasible, ``value`` is that of a feasible repair of its answer (a proven lower
+    bound), ``bound`` a weak-duality bound from its duals, and ``status`` ``"approximate"``
+    unless the two meet.
+    """
+
+    value: float | None
+    status: str
+    solver: str
+    seconds: float
+    duals: np.ndarray | None = None
+    x: np.ndarray | None = None
+    assignment: np.ndarray | None = None
+    bound: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "value": _num(self.value),
+            "status": self.status,
+            "solver": self.solver,
+            "bound": _num(self.bound),
+            "seconds": self.seconds,
+        }
+
+
+def evaluate(instance: AllocationInstance, assignment: np.ndarray) -> float:
+    """Value of an assignment (advertiser per arrival, -1 none); raises if it is infeasible.
+
+    Capacities: each advertiser's ``floor(capacity)`` best values when ``free_disposal``,
+    else the assignment must respect the capacities. Budgets: ``sum_a min(B_a, bids_a)``.
+    """
+    assignment = np.asarray(assignment, dtype=np.int64)
+    t, a = instance.values.shape
+    if assignment.shape != (t,) or (assignment.size and (assignment.min() < -1 or assignment.max() >= a)):
+        raise InvalidParameterError("assignment", assignment, f"{t} advertiser indices in [-1, {a})")
+    rows = np.flatnonzero(assignment >= 0)
+    cols = assignment[rows]
+    v = np.asarray(sp.csr_matrix(instance.values)[rows, cols]).ravel() if rows.size else np.zeros(0)
+    if np.any(v <= 0):
+        raise InvalidParameterError("assignment", "an arrival given to an ineligible advertiser", "value > 0")
+    if instance.kind == "budget":
+        spent = np.bincount(cols, weights=v, minlength=a)
+        return float(np.minimum(spent, instance.budgets).sum())
+    if instance.consumption is not None:
+        c = np.asarray(sp.csr_matrix(instance.consumption)[rows, cols]).ravel() if rows.size else v
+        used = np.bincount(cols, weights=c, minlength=a)
+        if np.any(used > instance.budgets * (1 + 1e-9) + 1e-9):
+            raise InvalidParameterError("assignment", "capacities exceeded", "a feasible assignment")
+        return float(v.sum())
+    caps = np.floor(instance.budgets + 1e-9).astype(np.int64)
+    total = 0.0
+    for adv in range(a):
+        mine = np.sort(v[cols == adv])[::-1]
+        if not instance.free_disposal and mine.size > caps[adv]:
+            raise InvalidParameterError("assignment", "capacities exceeded", "a feasible assignment")
+        total += float(mine[: caps[adv]].sum())
+    return total
+
+
+def _lp_matrix(instance: AllocationInstance) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray, np.ndarray]:
+    indptr, indices, vals, cons = instance.arrays()
+    t, a = instance.values.shape
+    nnz = vals.size
+    rows = np.repeat(np.arange(t, dtype=np.int64), np.diff(indptr))
+    cols = np.arange(nnz, dtype=np.int64)
+    mat = sp.csr_matrix(
+        (
+            np.concatenate([np.ones(nnz), cons]),
+            (np.concatenate([rows, t + indices]), np.concatenate([cols, cols])),
+        ),
+        shape=(t + a, nnz),
+    )
+    caps = instance.budgets
+    if instance.unit_consumption:
+        caps = np.floor(caps + 1e-9)
+    upper = np.concatenate([np.ones(t), caps])
+    return mat, vals, upper, rows
+
+
+_STATUS = {"OPTIMAL": "optimal", "FEASIBLE": "feasible", "INFEASIBLE": "infeasible", "UNBOUNDED": "unbounded"}
+
+
+def offline_optimum(
+    instance: AllocationInstance,
+    integral: bool = False,
+    *,
+    solver: str | None = None,
+    time_limit: float | None = None,
+    integer_capacities: bool = False,
+) -> AllocationOptimum:
+    """The offline optimum of ``instance``: the assignment LP, or the IP when ``integral``.
+
+    LP: ``max sum v[t,a] x[t,a]`` s.t. each arrival assigned at most once (fractionally),
+    ``sum_t c[t,a] x[t,a] <= budgets[a]``, ``x >= 0``; solved by GLOP (default) or PDLP
+    through OR-Tools' model builder, built from sparse arrays in one call. Capacities are
+    used as given (``rho * T`` is fractional for the AdX data); with ``integer_capacities``
+    unit-consumption capacities are rounded down, as the online algorithms use them, and
+    the LP is then totally unimodular (it equals the IP).
+    Budgets: the LP bounds the budget-additive optimum from above. IP (small instances):
+    SCIP (default) or CP-SAT, hard budgets.
+
+    ``solver="flow"`` (capacities with unit consumption): the same LP with capacities
+    rounded down, which is then a transportation problem and integral, solved as a
+    min-cost flow by OR-Tools (values scaled to 2^40 / max value and rounded; the
+    reported value sums the chosen entries' exact values): 1,000,000 arrivals x 100
+    advertisers (10M eligible pairs) in about 50 s and 2 GB, where GLOP grows
+    quadratically (16 s at 500,000 pairs).
+
+    Returns an :class:`AllocationOptimum` with ``value``, ``status`` and the advertiser
+    duals (LP). Complexity: one LP with T + A rows and nnz(values) columns.
+
+    Example:
+        >>> inst = AllocationInstance([[1.0, 2.0], [3.0, 0.0]], budgets=[1, 1])
+        >>> offline_optimum(inst).value
+        5.0
+    """
+    from ortools.linear_solver.python import model_builder_helper as mbh
+
+    if solver is None:
+        solver = "scip" if integral else "glop"
+    check_choice(
+        "solver", solver, ("glop", "pdlp", "scip", "cp_sat", "flow") if integral else ("glop", "pdlp", "flow")
+    )
+    if solver == "flow":
+        return _flow_optimum(instance, time_limit)
+    if time_limit is not None:
+        check_real("time_limit", time_limit, minimum=0, strict_min=True)
+    start = time.perf_counter()
+    mat, obj, upper, rows = _lp_matrix(instance)
+    if not (integer_capacities or integral) and instance.unit_consumption:
+        upper[instance.n_arrivals :] = instance.budgets
+    nnz = obj.size
+    t = instance.n_arrivals
+    if nnz == 0:
+        return AllocationOptimum(
+            0.0, "optimal", solver, time.perf_counter() - start, np.zeros(instance.n_advertisers)
+        )
+    model = mbh.ModelBuilderHelper()
+    model.fill_model_from_sparse_data(
+        np.zeros(nnz), np.ones(nnz), obj, np.full(upper.size, -np.inf), upper, mat
+    )
+    model.set_maximize(True)
+    if integral:
+        for i in range(nnz):
+            model.set_var_integrality(i, True)
+    ms = mbh.ModelSolverHelper(solver)
+    if not ms.solver_is_supported():
+        raise InvalidParameterError("solver", solver, "a solver available in this OR-Tools build")
+    if time_limit is not None:
+        ms.set_time_limit_in_seconds(float(time_limit))
+    ms.solve(model)
+    status = ms.status().name if hasattr(ms.status(), "name") else str(ms.status())
+    status = _STATUS.get(status.split(".")[-1], status.lower())
+    seconds = time.perf_counter() - start
+    if not ms.has_solution():
+        return AllocationOptimum(None, status, solver, seconds)
+    value = float(ms.objective_value())
+    x = np.asarray(ms.variable_values(), dtype=np.float64)
+    if integral:
+        assignment = np.full(t, -1, dtype=np.int64)
+        chosen = np.flatnonzero(x > 0.5)
+        _, indices, _, _ = instance.arrays()
+        assignment[rows[chosen]] = indices[chosen]
+        bound = float(ms.best_objective_bound())
+        return AllocationOptimum(value, status, solver, seconds, None, x, assignment, bound)
+    all_duals = np.asarray(ms.dual_values(), dtype=np.float64)
+    if solver == "pdlp":  # a first-order method: certify its answer instead of trusting it
+        value, bound, x = _certified_lp(mat, obj, upper, x, all_duals)
+        status = "optimal" if bound - value <= 1e-9 * max(1.0, abs(bound)) else "approximate"
+        return AllocationOptimum(value, status, solver, time.perf_counter() - start,
+                                 np.abs(all_duals[t:]), x, None, bound)
+    return AllocationOptimum(value, status, solver, seconds, np.abs(all_duals[t:]), x, None, value)
+
+
+def _certified_lp(mat: sp.csr_matrix, obj: np.ndarray, upper: np.ndarray, x: np.ndarray,
+                  duals: np.ndarray) -> tuple[float, float, np.ndarray]:
+    """A proven bracket ``(feasible value, upper bound)`` on the LP ``max obj.x, mat x <= upper,
+    0 <= x <= 1`` from an approximate primal-dual pair (PDLP's tolerances allow slightly
+    infeasible answers whose objective exceeds the optimum).
+
+    Primal: ``x`` clipped to [0, 1], then each column scaled by the smallest factor
+    ``upper / load`` of the rows it sits in (at most 1), so every row meets its bound.
+    Dual: for any ``y >= 0``, ``OPT <= upper.y + sum_j max(0, obj_j - (mat^T y)_j)`` (weak
+    duality with the box ``x <= 1``), with ``y`` the solver's duals clipped at 0."""
+    x = np.clip(x, 0.0, 1.0)
+    load = mat @ x
+    factor = np.ones(upper.size)
+    over = load > upper
+    factor[over] = upper[over] / load[over]
+    coo = mat.tocoo()
+    # each column sits in one arrival row and one advertiser row: take the smaller factor
+    col_factor = np.ones(x.size)
+    np.minimum.at(col_factor, coo.col, factor[coo.row])
+    x = x * col_factor
+    load = mat @ x
+    over = load > upper
+    if over.any():  # rounding left a row a hair over: scale it again
+        factor = np.ones(upper.size)
+        factor[over] = upper[over] / load[over] * (1 - 1e-15)
+        col_factor = np.ones(x.size)
+        np.minimum.at(col_factor, coo.col, factor[coo.row])
+        x = x * col_factor
+    y = np.maximum(duals, 0.0)
+    reduced = obj - mat.T @ y
+    bound = float(upper @ y + np.maximum(reduced, 0.0).sum())
+    return float(obj @ x), bound, x
+
+
+def _flow_optimum(instance: AllocationInstance, time_limit: float | None) -> AllocationOptimum:
+    """Integral optimum of a unit-consumption capacity instance as a min-cost flow."""
+    from ortools.graph.python import min_cost_flow
+
+    if not instance.unit_consumption:
+        raise InvalidParameterError("solver", "flow", "capacities with unit consumption (kind 'capacity')")
+    start = time.perf_counter()
+    indptr, indices, vals, _ = instance.arrays()
+    t, a = instance.values.shape
+    if vals.size == 0:
+        return AllocationOptimum(0.0, "optimal", "flow", 0.0, None, None, np.full(t, -1, dtype=np.int64), 0.0)
+    caps = np.floor(instance.budgets + 1e-9).astype(np.int64)
+    scale = min(2.0**40, 2.0**61 / (t + 1)) / float(vals.max())
+    src, sink = t + a, t + a + 1
+    rows = np.repeat(np.arange(t, dtype=np.int64), np.diff(indptr))
+    ar_t = np.arange(t, dtype=np.int64)
+    tails = np.concatenate([np.full(t, src), rows, t + np.arange(a), ar_t])
+    heads = np.concatenate([ar_t, t + indices, np.full(a, sink), np.full(t, sink)])
+    capa = np.concatenate([np.ones(t + rows.size, np.int64), caps, np.ones(t, np.int64)])
+    cost = np.concatenate(
+        [np.zeros(t, np.int64), -np.round(vals * scale).astype(np.int64), np.zeros(a + t, np.int64)]
+    )
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(tails, heads, capa, cost)
+    supplies = np.zeros(t + a + 2, np.int64)
+    supplies[src], supplies[sink] = t, -t
+    flow.set_nodes_supplies(np.arange(t + a + 2), supplies)
+    status = flow.solve()
+    seconds = time.perf_counter() - start
+    if status != flow.OPTIMAL:
+        return AllocationOptimum(None, str(status).split(".")[-1].lower(), "flow", seconds)
+    chosen = flow.flows(np.arange(t, t + rows.size)) > 0
+    assignment = np.full(t, -1, dtype=np.int64)
+    assignment[rows[chosen]] = indices[chosen]
+    value = float(vals[chosen].sum())
+    bound = value + t * 0.5 / scale  # rounding of the costs
+    x = chosen.astype(np.float64)
+    return AllocationOptimum(value, "optimal", "flow", seconds, None, x, assignment, bound)
+
+
+def brute_force_optimum(instance: AllocationInstance, *, hard_budgets: bool = False) -> float:
+    """Best value over all ``(A + 1)^T`` assignments (tiny instances only, T * log(A+1) <= 16).
+
+    ``hard_budgets``: budgets must hold exactly (the IP of :func:`offline_optimum`); else
+    the instance's own valuation (budget-additive, or free disposal).
+    """
+    t, a = instance.values.shape
+    if t * math.log2(a + 1) > 16.5:
+        raise InvalidParameterError("instance", f"{t} x {a}", "a tiny instance ((A+1)^T <= 2^16)")
+    dense = np.asarray(sp.csr_matrix(instance.values).todense())
+    cons = (
+        dense
+        if instance.kind == "budget"
+        else (
+            np.ones_like(dense)
+            if instance.consumption is None
+            else np.asarray(sp.csr_matrix(instance.consumption).todense())
+        )
+    )
+    caps = instance.budgets if not instance.unit_consumption else np.floor(instance.budgets + 1e-9)
+    best = 0.0
+    for code in range((a + 1) ** t):
+        assignment = np.empty(t, dtype=np.int64)
+        c = code
+        for i in range(t):
+            assignment[i] = c % (a + 1) - 1
+            c //= a + 1
+        rows = np.flatnonzero(assignment >= 0)
+        cols = assignment[rows]
+        if np.any(dense[rows, cols] <= 0):
+            continue
+        if hard_budgets or (instance.kind == "capacity" and not instance.free_disposal):
+            used = np.bincount(cols, weights=cons[rows, cols], minlength=a)
+            if np.any(used > caps + 1e-9):
+                continue
+            best = max(best, float(dense[rows, cols].sum()))
+        else:
+            best = max(best, evaluate(instance, assignment))
+    return best

@@ -1,0 +1,507 @@
+"""Exact set cover and (weighted, constrained) maximum coverage as integer programs.
+
+Set cover: ``min sum_j c_j x_j`` s.t. ``sum_{j ∋ u} x_j >= 1`` for every element ``u``,
+``x`` binary. Maximum coverage: ``max sum_u w_u y_u`` s.t. ``y_u <= sum_{j ∋ u} x_j``,
+``0 <= y_u <= 1``, ``x`` binary, plus any of ``sum_j x_j <= k``, ``sum_j c_j x_j <= B`` and
+``sum_{j in group g} x_j <= cap_g`` (Nemhauser-Wolsey, and Khuller-Moss-Naor for the budget).
+Elements with identical membership are merged first (their weights summed).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import time
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from submodkit.mip.model import (
+    Deadline,
+    LinearModel,
+    ModelSize,
+    as_binary_csr,
+    as_vector,
+    check_run_args,
+    decimal_scale,
+    finish,
+    is_integral,
+    max_cover_args,
+    stack_rows,
+    subgradient,
+)
+from submodkit.mip.ortools import improve_bound, lp_value, solve_in_time
+from submodkit.results import ExactResult
+
+# "auto" per model, chosen with scripts/bench_exact.py on this 2-core machine:
+# set cover: CP-SAT (1 worker, linearization_level=2) proved scp41..scpb1 in 0.15-1.9 s and
+#   had the best rail507 incumbent at 60 s; it keeps its time limit (CBC overran by up to 85%).
+# max coverage: SCIP, the best incumbent and bound on the hard case (scpb1, k=10), native
+#   float weights, 0.04-0.5 s on the easy ones (CP-SAT took 3.9 s on scp41 k=50).
+AUTO_SET_COVER = "cp-sat"
+AUTO_MAX_COVER = "scip"
+
+
+def _element_classes(sets: sp.csr_matrix, keep: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Rows = distinct membership patterns of the kept elements (``(n_classes, n_sets)`` CSR)
+    and, for each element kept, the index of its class."""
+    cols = sp.csc_matrix(sets[:, keep]) if not keep.all() else sp.csc_matrix(sets)
+    seen: dict[bytes, int] = {}
+    cls = np.empty(cols.shape[1], dtype=np.int64)
+    first: list[int] = []
+    for u in range(cols.shape[1]):
+        key = cols.indices[cols.indptr[u] : cols.indptr[u + 1]].tobytes()
+        c = seen.get(key)
+        if c is None:
+            c = seen[key] = len(first)
+            first.append(u)
+        cls[u] = c
+    rows = sp.csr_matrix(cols[:, first].T)
+    return rows, cls
+
+
+def _empty(sense: str, solver: str, parameters: dict, t0: float) -> ExactResult:
+    return ExactResult(0.0, 0.0, "optimal", np.zeros(0, dtype=np.int64), solver, parameters,
+                       time.perf_counter() - t0, sense)
+
+
+# ----------------------------------------------------------------------------- set cover
+
+
+def _set_cover_model(sets: sp.csr_matrix, costs: np.ndarray) -> LinearModel | None:
+    counts = np.diff(sp.csc_matrix(sets).indptr)
+    if np.any(counts == 0):
+        return None
+    rows, _ = _element_classes(sets, np.ones(sets.shape[1], dtype=bool))
+    m = rows.shape[0]
+    return LinearModel(
+        c=costs.copy(), A=rows, row_lb=np.ones(m), row_ub=np.full(m, np.inf),
+        integer=np.ones(sets.shape[0], dtype=bool), sense="min", n_select=sets.shape[0],
+    )
+
+
+def _greedy_set_cover(S: sp.csr_matrix, costs: np.ndarray) -> np.ndarray:
+    """Chvatal's greedy (min cost per newly covered element, lazy), then redundant sets
+    dropped (most expensive first): the warm start of the exact model. S covers everything."""
+    indptr, indices = S.indptr, S.indices
+    sizes = np.diff(indptr)
+    remaining = S.shape[1]
+    nonempty = np.flatnonzero(sizes)
+    # Python floats and ints in the heap: comparing numpy scalars made the pops 5x slower
+    heap = list(zip((costs[nonempty] / sizes[nonempty]).tolist(), nonempty.tolist(), strict=True))
+    heapq.heapify(heap)
+    cost_of = costs.tolist()
+    starts = indptr.tolist()
+    members = indices.tolist()
+    done = bytearray(S.shape[1])
+    chosen: list[int] = []
+    while remaining and heap:
+        _, j = heapq.heappop(heap)
+        els = members[starts[j] : starts[j + 1]]
+        new = len(els) - sum(map(done.__getitem__, els))
+        if new == 0:
+            continue
+        ratio = cost_of[j] / new
+        if heap and ratio > heap[0][0]:
+            heapq.heappush(heap, (ratio, j))
+            continue
+        chosen.append(j)
+        for u in els:
+            done[u] = 1
+        remaining -= new
+    times = np.zeros(S.shape[1], dtype=np.int64)
+    for j in chosen:
+        times[indices[indptr[j] : indptr[j + 1]]] += 1
+    keep = []
+    for j in sorted(chosen, key=lambda j: -costs[j]):
+        els = indices[indptr[j] : indptr[j + 1]]
+        if np.all(times[els] >= 2):
+            times[els] -= 1
+        else:
+            keep.append(j)
+    return np.asarray(sorted(keep), dtype=np.int64)
+
+
+def exact_set_cover(
+    sets: Any,
+    costs: Any = None,
+    *,
+    time_limit: float | None = None,
+    solver: str = "auto",
+    threads: int = 1,
+    progress: bool = False,
+    params: Any = None,
+) -> ExactResult:
+    """Minimum-cost set cover solved exactly as a 0/1 integer program.
+
+    Formulation: ``min sum_j c_j x_j`` s.t. ``sum_{j: u in S_j} x_j >= 1`` for each element
+    ``u``, ``x_j in {0, 1}`` (duplicate element rows removed). An element in no set makes the
+    problem infeasible: that is detected before any solver runs. Chvatal's greedy cover is
+    passed as a hint and returned if the solver finds no cover before its time limit.
+
+    Args:
+        sets: ``(n_sets, n_elements)`` matrix, dense or scipy sparse; nonzero = membership.
+        costs: cost of each set (finite, >= 0); ones when None.
+        time_limit: seconds for the whole call (greedy start, model build, solve, bounds);
+            when hit, status is ``"timeout"`` with the best cover and the best lower bound
+            known: the solver's, the Lagrangian bound (`set_cover_lagrangian`) or the LP
+            bound when GLOP finishes in the time left (``parameters["bound_source"]``). A
+            model whose estimated size does not fit in memory, or in half the time left, is
+            not built (``parameters["not_solved"]``): the greedy cover and the bound return.
+            Costs must be at most 1e15 (`~submodkit.mip.model.MAX_COEFFICIENT`).
+        solver: ``"auto"``, ``"cp-sat"``, ``"scip"``, ``"highs"`` or ``"cbc"``. ``"auto"`` is
+            CP-SAT with one worker and ``linearization_level=2`` (fastest measured here);
+            non-integer costs that do not scale exactly to integers go to SCIP.
+        threads: CP-SAT workers (1: ``linearization_level=2``; 2: subsolvers ``max_lp`` and
+            ``core``, as measured; more: CP-SAT's portfolio); other backends get
+            ``SetNumThreads``.
+        progress: show a tqdm line on stderr with CP-SAT's incumbent and bound.
+        params: extra backend parameters: a dict of CP-SAT ``SatParameters`` fields, or a
+            solver-specific parameter string for SCIP/HiGHS/CBC.
+
+    Returns:
+        :class:`~submodkit.results.ExactResult` with ``sense="min"``; ``bound`` is a lower
+        bound on the optimum.
+
+    Example:
+        >>> import numpy as np
+        >>> r = exact_set_cover(np.array([[1, 1, 0], [0, 1, 1], [0, 0, 1]]), [1, 1, 1])
+        >>> r.value, r.status
+        (2.0, 'optimal')
+    """
+    t0 = time.perf_counter()
+    time_limit, solver, threads = check_run_args(time_limit, solver, threads)
+    deadline = Deadline(time_limit, t0)
+    S = as_binary_csr(sets, "sets")
+    c = as_vector(costs, S.shape[0], "costs")
+    integral = is_integral(c)
+    backend = _resolve(solver, AUTO_SET_COVER, integral or _decimal(c))
+    parameters = {"model": "set-cover", "requested_solver": solver}
+    model = _set_cover_model(S, c)
+    if model is None:
+        parameters["reason"] = "an element belongs to no set"
+        return ExactResult(None, None, "infeasible", np.zeros(0, dtype=np.int64), backend,
+                           parameters, time.perf_counter() - t0, "min")
+    if model.A.shape[0] == 0:
+        return _empty("min", backend, parameters, t0)
+    greedy = _greedy_set_cover(S, c)
+    model.hint = np.zeros(S.shape[0])
+    model.hint[greedy] = 1.0
+    parameters["hint"] = f"greedy, value {c[greedy].sum():g}"
+    size = ModelSize(S.shape[0], model.A.shape[0], model.A.nnz)
+    raw, built = solve_in_time(size, lambda: model, backend, deadline, threads, params, progress)
+    res = finish(raw, lambda sel: c[sel].sum(), "min", integral, backend, parameters,
+                 time.perf_counter() - t0, fallback=greedy)
+    res = improve_bound(res, raw, built, lambda: set_cover_lagrangian(S, c, res.value, deadline, integral),
+                        deadline, integral)
+    return replace(res, seconds=time.perf_counter() - t0)
+
+
+def set_cover_lagrangian(S: sp.csr_matrix, c: np.ndarray, incumbent: float | None,
+                         deadline: Deadline, integral: bool) -> tuple[float, int]:
+    """Lower bound on set cover by Lagrangian relaxation of the cover rows (Beasley 1990):
+    ``L(lam) = sum_u lam_u + sum_j min(0, c_j - sum_{u in S_j} lam_u)`` for any ``lam >= 0``,
+    maximized by subgradient steps until ``deadline`` (its maximum is the LP bound).
+    ``(bound, steps)``; ``lam`` starts at each element's cheapest cost per element.
+    """
+    sizes = np.diff(S.indptr)
+    lam = np.full(S.shape[1], np.inf)
+    np.minimum.at(lam, S.indices, np.repeat(c / np.maximum(sizes, 1), sizes))
+    lam[~np.isfinite(lam)] = 0.0
+    ST = sp.csr_matrix(S.T)
+
+    def evaluate(lam):
+        reduced = c - S @ lam
+        take = reduced < 0
+        return float(lam.sum() + reduced[take].sum()), 1.0 - ST @ take.astype(np.float64)
+
+    target = float(incumbent) if incumbent is not None else float(c.sum())
+    proves = (lambda b: math.ceil(b - 1e-6) >= target) if integral else None
+    return subgradient(evaluate, lam, target, "min", deadline, proves=proves)
+
+
+def set_cover_lp_bound(sets: Any, costs: Any = None) -> float:
+    """Lower bound on the minimum set-cover cost: the LP relaxation (``0 <= x <= 1``) solved
+    with GLOP; ``inf`` when some element is in no set."""
+    S = as_binary_csr(sets, "sets")
+    c = as_vector(costs, S.shape[0], "costs")
+    model = _set_cover_model(S, c)
+    if model is None:
+        return math.inf
+    if model.A.shape[0] == 0:
+        return 0.0
+    return lp_value(model)
+
+
+# ----------------------------------------------------------------------------- max coverage
+
+
+def _greedy_max_cover(S, w, k, costs, budget, groups, capacities) -> np.ndarray:
+    """A feasible warm start: lazy greedy by gain (by gain/cost with a knapsack; then the
+    better of that and the best single affordable set), skipping sets that break a limit."""
+    n = S.shape[0]
+    indptr, indices = S.indptr, S.indices
+    single = np.add.reduceat(np.r_[w[indices], 0.0], indptr[:-1]) if n else np.zeros(0)
+    single[np.diff(indptr) == 0] = 0.0  # reduceat returns the next row's first entry there
+    cost = np.zeros(n) if costs is None else costs
+    limit = math.inf if k is None else k
+    room = math.inf if budget is None else budget + 1e-9
+    # Python lists and floats in the loop (numpy scalars made each pop several times slower)
+    cost_of, weight_of, starts, members = cost.tolist(), w.tolist(), indptr.tolist(), indices.tolist()
+    group_of = None if groups is None else groups.tolist()
+    room_of = None if capacities is None else capacities.tolist()
+    done = bytearray(S.shape[1])
+
+    def key(j, gain):
+        return -(gain / cost_of[j] if cost_of[j] > 0 else math.inf) if budget is not None else -gain
+
+    heap = [(key(j, g), j) for j, g in enumerate(single.tolist()) if g > 0]
+    heapq.heapify(heap)
+    chosen: list[int] = []
+    while heap and len(chosen) < limit:
+        _, j = heapq.heappop(heap)
+        if cost_of[j] > room or (group_of is not None and room_of[group_of[j]] <= 0):
+            continue  # limits only tighten: j can never be added
+        els = members[starts[j] : starts[j + 1]]
+        gain = math.fsum(weight_of[u] for u in els if not done[u])
+        if gain <= 0:
+            continue
+        if heap and key(j, gain) > heap[0][0]:
+            heapq.heappush(heap, (key(j, gain), j))
+            continue
+        chosen.append(j)
+        for u in els:
+            done[u] = 1
+        room -= cost_of[j]
+        if group_of is not None:
+            room_of[group_of[j]] -= 1
+    covered = np.frombuffer(bytes(done), dtype=np.uint8).astype(bool)
+    sel = np.asarray(sorted(chosen), dtype=np.int64)
+    if budget is not None and (k is None or k >= 1):
+        ok = (cost <= budget + 1e-9) & (single > 0)
+        if groups is not None:
+            ok &= capacities[groups] >= 1
+        if ok.any():
+            best = int(np.flatnonzero(ok)[np.argmax(single[ok])])
+            if single[best] > w[covered].sum():
+                sel = np.asarray([best], dtype=np.int64)
+    return sel
+
+
+def _max_cover_model(S, w, k, costs, budget, groups, capacities):
+    keep = (w > 0) & (np.diff(sp.csc_matrix(S).indptr) > 0)
+    n = S.shape[0]
+    if not keep.any():
+        return None, True, None
+    rows, cls = _element_classes(S, keep)
+    wc = np.bincount(cls, weights=w[keep], minlength=rows.shape[0])
+    m = rows.shape[0]
+    nv = n + m
+    blocks = [(sp.hstack([-rows, sp.identity(m, format="csr")], format="csr"), -np.inf, 0.0)]
+    if k is not None:
+        blocks.append((sp.csr_matrix(np.r_[np.ones(n), np.zeros(m)][None, :]), -np.inf, k))
+    if budget is not None:  # a budget above the total cost limits nothing: capped, losslessly
+        cap = min(budget, float(costs.sum()))
+        blocks.append((sp.csr_matrix(np.r_[costs, np.zeros(m)][None, :]), -np.inf, cap))
+    if groups is not None:
+        g = sp.csr_matrix((np.ones(n), (groups, np.arange(n))), shape=(len(capacities), nv))
+        blocks.append((g, -np.inf, capacities.astype(float)))
+    A, lb, ub = stack_rows(blocks, nv)
+    model = LinearModel(
+        c=np.r_[np.zeros(n), wc], A=A, row_lb=lb, row_ub=ub,
+        integer=np.r_[np.ones(n, dtype=bool), np.zeros(m, dtype=bool)], sense="max",
+        n_select=n,
+    )
+    return model, is_integral(wc), rows
+
+
+def _with_hint(model: LinearModel, rows: sp.csr_matrix, sel: np.ndarray) -> None:
+    """Attach the full 0/1 point of selection ``sel`` (x, and y = covered classes)."""
+    x = np.zeros(model.n_select)
+    x[sel] = 1.0
+    y = (rows @ x > 0).astype(float)
+    model.hint = np.r_[x, y]
+
+
+def exact_max_cover(
+    sets: Any,
+    weights: Any = None,
+    *,
+    k: int | None = None,
+    costs: Any = None,
+    budget: float | None = None,
+    groups: Any = None,
+    capacities: Any = None,
+    time_limit: float | None = None,
+    solver: str = "auto",
+    threads: int = 1,
+    progress: bool = False,
+    params: Any = None,
+) -> ExactResult:
+    """Weighted maximum coverage solved exactly as a mixed 0/1 integer program.
+
+    Formulation: ``max sum_u w_u y_u`` s.t. ``y_u <= sum_{j: u in S_j} x_j``,
+    ``0 <= y_u <= 1``, ``x_j in {0, 1}``, with any combination of a cardinality constraint
+    ``sum_j x_j <= k``, a knapsack ``sum_j costs_j x_j <= budget`` and a partition matroid
+    ``sum_{j: groups_j = g} x_j <= capacities_g``.
+
+    Args:
+        sets: ``(n_sets, n_elements)`` matrix, dense or scipy sparse; nonzero = membership.
+        weights: element weights (finite, >= 0, floats allowed); ones when None.
+        k, costs/budget, groups/capacities: the constraints (each pair given together);
+            ``capacities`` may be one integer for every group.
+        time_limit, solver, threads, progress, params: as in :func:`exact_set_cover`.
+            ``"auto"`` is SCIP (measured: best incumbent and bound on hard instances, float
+            weights native). CP-SAT scales integer/decimal data exactly (``10**d``), uses
+            its floating-point objective for other float weights and rejects float costs
+            that are not decimals (``InvalidParameterError``: use a MIP backend).
+
+    A greedy solution (lazy greedy; cost-benefit greedy or best single set with a budget)
+    is passed to the solver as a hint and returned if the solver finds nothing in time, so
+    a timeout always carries a feasible selection, and a bound (the solver's, the
+    Lagrangian `max_cover_lagrangian`, which is never worse than the greedy's a-posteriori
+    bound, or the LP), as for :func:`exact_set_cover`. Weights and costs must be at most 1e15;
+    a budget above the total cost is capped to it (which changes nothing).
+
+    Returns:
+        :class:`~submodkit.results.ExactResult` with ``sense="max"``; ``bound`` is an upper
+        bound on the optimum; ``value`` is recomputed from the data for the selection.
+    """
+    t0 = time.perf_counter()
+    time_limit, solver, threads = check_run_args(time_limit, solver, threads)
+    deadline = Deadline(time_limit, t0)
+    S, w, k, c, budget, g, caps = max_cover_args(
+        sets, weights, k, costs, budget, groups, capacities)
+    model, integral, rows = _max_cover_model(S, w, k, c, budget, g, caps)
+    backend = AUTO_MAX_COVER if solver == "auto" else solver
+    parameters = {"model": "max-cover", "requested_solver": solver, "k": k, "budget": budget}
+    if model is None:
+        return _empty("max", backend, parameters, t0)
+
+    def value_of(sel):
+        covered = np.asarray(S[sel].sum(axis=0)).ravel() > 0
+        return w[covered].sum()
+
+    greedy = _greedy_max_cover(S, w, k, c, budget, g, caps)
+    _with_hint(model, rows, greedy)
+    parameters["hint"] = f"greedy, value {value_of(greedy):g}"
+    size = ModelSize(len(model.c), model.A.shape[0], model.A.nnz)
+    raw, built = solve_in_time(size, lambda: model, backend, deadline, threads, params, progress)
+    res = finish(raw, value_of, "max", integral, backend, parameters, time.perf_counter() - t0,
+                 fallback=greedy)
+
+    def lagrangian():
+        x = np.zeros(S.shape[0])
+        x[res.selection] = 1.0
+        wc = model.c[S.shape[0]:]
+        lam = np.where(rows @ x > 0, 0.0, wc)  # the a-posteriori bound's point
+        return max_cover_lagrangian(rows, wc, lam, (k, c, budget, g, caps), res.value, deadline, integral)
+
+    res = improve_bound(res, raw, built, lagrangian, deadline, integral)
+    return replace(res, seconds=time.perf_counter() - t0)
+
+
+def max_cover_lagrangian(rows: sp.csr_matrix, wc: np.ndarray, lam: np.ndarray, limits: tuple,
+                         incumbent: float | None, deadline: Deadline,
+                         integral: bool) -> tuple[float, int]:
+    """Upper bound on weighted max coverage by Lagrangian relaxation of ``y_u <= sum_{j
+    ni u} x_j`` (``rows``: element classes x sets, ``wc`` their weights):
+    ``L(lam) = sum_u (w_u - lam_u) + max_x sum_j x_j sum_{u in S_j} lam_u`` for ``0 <= lam <= w``,
+    the inner maximum over the constraints ``limits = (k, costs, budget, groups, capacities)``
+    (exact by the matroid greedy for the cardinality and partition limits, bounded by the
+    fractional knapsack for a budget). Started at ``lam`` (``w_u`` on the elements the
+    incumbent leaves uncovered, 0 elsewhere, ``L`` is then the incumbent's value plus its
+    top marginal gains: the a-posteriori bound) and minimized by subgradient steps until
+    ``deadline``; with only cardinality and partition limits the minimum is the LP bound.
+    ``(bound, steps)``.
+    """
+    RT = sp.csr_matrix(rows.T)
+    total = float(wc.sum())
+
+    def evaluate(lam):
+        value, x = _best_selection(RT @ lam, *limits)
+        return total - float(lam.sum()) + value, rows @ x - (wc > lam)
+
+    target = float(incumbent) if incumbent is not None else 0.0
+    proves = (lambda b: math.floor(b + 1e-6) <= target) if integral else None
+    return subgradient(evaluate, lam.astype(np.float64), target, "max", deadline, upper=wc,
+                       proves=proves)
+
+
+def _best_selection(rho, k, costs, budget, groups, capacities) -> tuple[float, np.ndarray]:
+    """An upper bound on ``max rho . x`` over the selections the limits allow (``rho >= 0``) and
+    the point attaining it: the greedy on the matroid of the cardinality and group limits
+    (exact), the fractional knapsack for a budget (a relaxation); the smaller when both."""
+    n = len(rho)
+    options = []
+    if groups is None and k is not None and k < n:  # the k largest: no sort needed
+        top = np.argpartition(-rho, k - 1)[:k]
+        x = np.zeros(n)
+        x[top] = 1.0
+        options.append((float(rho[top].sum()), x))
+    elif k is not None or groups is not None or budget is None:
+        order = np.argsort(-rho, kind="stable")
+        ok = rho > 0
+        if groups is not None:
+            by_group = np.lexsort((-rho, groups))
+            first = np.searchsorted(groups[by_group], np.arange(len(capacities)))
+            rank = np.empty(n, dtype=np.int64)
+            rank[by_group] = np.arange(n) - first[groups[by_group]]
+            ok &= rank < capacities[groups]
+        chosen = order[ok[order]][: n if k is None else k]
+        x = np.zeros(n)
+        x[chosen] = 1.0
+        options.append((float(rho[chosen].sum()), x))
+    if budget is not None:
+        free = costs <= 0
+        ratio = np.where(free, np.inf, rho / np.where(free, 1.0, costs))
+        order = np.argsort(-ratio, kind="stable")
+        spent = np.cumsum(np.where(free, 0.0, costs)[order])
+        x = np.zeros(n)
+        full = order[spent <= budget]
+        x[full] = 1.0
+        nxt = int(np.searchsorted(spent, budget, side="right"))
+        if nxt < n:  # the first set that does not fit, in fractionally
+            j = order[nxt]
+            x[j] = (budget - (spent[nxt - 1] if nxt else 0.0)) / costs[j]
+        options.append((float(rho @ x), x))
+    return min(options, key=lambda o: o[0])
+
+
+def max_cover_lp_bound(
+    sets: Any,
+    weights: Any = None,
+    *,
+    k: int | None = None,
+    costs: Any = None,
+    budget: float | None = None,
+    groups: Any = None,
+    capacities: Any = None,
+) -> float:
+    """Upper bound on weighted maximum coverage: the LP relaxation of the formulation of
+    :func:`exact_max_cover` (``0 <= x_j <= 1``) solved with GLOP."""
+    S, w, k, c, budget, g, caps = max_cover_args(
+        sets, weights, k, costs, budget, groups, capacities)
+    model, _, _ = _max_cover_model(S, w, k, c, budget, g, caps)
+    if model is None:
+        return 0.0
+    return lp_value(model)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _decimal(a: np.ndarray) -> bool:
+    return decimal_scale(a) is not None
+
+
+def _resolve(solver: str, auto: str, cpsat_ok: bool) -> str:
+    """The backend for ``solver``: ``auto`` resolves to the measured default, falling back to
+    SCIP when CP-SAT cannot take the data exactly."""
+    if solver != "auto":
+        return solver
+    if auto == "cp-sat" and not cpsat_ok:
+        return "scip"
+    return auto

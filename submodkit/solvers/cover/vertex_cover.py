@@ -1,0 +1,101 @@
+"""Minimum vertex cover of an undirected graph: exact (CP-SAT) and the matching 2-approximation.
+
+A vertex cover C has an endpoint of every edge. Any matching M lower-bounds the minimum cover
+size tau (its edges need distinct cover vertices), and both endpoints of a *maximal* matching
+form a cover of size 2|M| <= 2 tau (Gavril, 1974; see Garey, Johnson 1979), O(m).
+:func:`exact_vertex_cover` solves ``min sum_v x_v  s.t.  x_u + x_v >= 1`` for every edge with
+OR-Tools CP-SAT (exponential in the worst case: for small or easy graphs).
+
+>>> maximal_matching_cover([(0, 1), (1, 2), (2, 3)])[0].tolist()
+[0, 1, 2, 3]
+>>> exact_vertex_cover([(0, 1), (1, 2), (2, 3)]).value
+2.0
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import numpy as np
+
+from submodkit._validation import check_time_limit
+from submodkit.instances.edges import as_edge_list
+from submodkit.results import ExactResult
+from submodkit.solvers.matching._kernels import greedy_scan
+
+
+def maximal_matching_cover(graph: Any, n_nodes: int | None = None) -> tuple[np.ndarray, int]:
+    """Both endpoints of a greedy maximal matching (edges scanned in ``(u, v)`` order):
+    ``(sorted cover vertices, matching size)``. The cover has size ``2 |M| <= 2 tau`` and
+    ``|M| <= tau`` certifies it. O(n + m). Edge weights are ignored.
+
+    >>> maximal_matching_cover([(0, 1), (0, 2), (0, 3)])
+    (array([0, 1]), 1)
+    """
+    g = as_edge_list(graph, n_nodes)
+    if g.u.size == 0:
+        return np.zeros(0, np.int64), 0
+    mate = greedy_scan(g.n, g.u, g.v, np.arange(g.u.size, dtype=np.int64))
+    cover = np.flatnonzero(mate >= 0).astype(np.int64)
+    return cover, int(cover.size // 2)
+
+
+def is_vertex_cover(graph: Any, cover: Any) -> bool:
+    """Whether ``cover`` (vertex indices) has an endpoint of every edge of ``graph``."""
+    g = as_edge_list(graph)
+    c = np.asarray(cover, dtype=np.int64).ravel()
+    mark = np.zeros(max(g.n, int(c.max()) + 1 if c.size else 0), bool)
+    mark[c] = True
+    return bool(np.all(mark[g.u] | mark[g.v]))
+
+
+def exact_vertex_cover(graph: Any, *, time_limit: float | None = None) -> ExactResult:
+    """Minimum vertex cover by CP-SAT (1 worker; ``x_u + x_v >= 1`` per edge, minimize the count).
+
+    ``linearization_level=2`` (on SNAP facebook_combined it reached 3003 / bound 2972 in 20 s,
+    vs 3023 / 2904 at the default level; a solution hint or a matching-size constraint did not
+    help). ``status``: ``"optimal"`` when proven, else ``"timeout"`` (``value`` = the better of
+    CP-SAT's best cover and the maximal-matching 2-approximation, ``bound`` = the larger of
+    CP-SAT's proven lower bound and the maximal matching size).
+    ``selection`` = sorted cover vertices. Exponential in the worst case.
+
+    >>> r = exact_vertex_cover([(0, 1), (0, 2), (0, 3), (4, 5), (4, 6)])
+    >>> r.value, r.selection.tolist(), r.status
+    (2.0, [0, 4], 'optimal')
+    """
+    from ortools.sat.python import cp_model
+
+    time_limit = check_time_limit(time_limit)
+    t0 = time.perf_counter()
+    g = as_edge_list(graph)
+    params: dict[str, Any] = {"num_workers": 1, "linearization_level": 2, "time_limit": time_limit}
+    if g.u.size == 0:
+        return ExactResult(0.0, 0.0, "optimal", np.zeros(0, np.int64), "cp-sat", params,
+                           time.perf_counter() - t0, "min")
+    hint, lb = maximal_matching_cover(g)
+    verts = np.unique(np.concatenate([g.u, g.v]))
+    index = np.full(g.n, -1, np.int64)
+    index[verts] = np.arange(verts.size)
+    model = cp_model.CpModel()
+    x = [model.NewBoolVar(f"x{int(v)}") for v in verts]
+    for a, b in zip(index[g.u].tolist(), index[g.v].tolist(), strict=True):
+        model.AddBoolOr([x[a], x[b]])
+    model.Minimize(sum(x))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.linearization_level = 2  # LP relaxation in the search: far better bounds
+    if time_limit is not None:
+        solver.parameters.max_time_in_seconds = time_limit
+    st = solver.Solve(model)
+    seconds = time.perf_counter() - t0
+    if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):  # no solution in time: the hint is one
+        return ExactResult(float(hint.size), float(lb), "timeout", hint, "cp-sat", params, seconds, "min")
+    sel = verts[np.array([solver.Value(v) for v in x], dtype=bool)]
+    bound = float(max(lb, math.ceil(solver.BestObjectiveBound() - 1e-9)))
+    status = "optimal" if st == cp_model.OPTIMAL else "timeout"
+    if sel.size > hint.size:
+        sel = hint
+    return ExactResult(float(sel.size), float(sel.size) if status == "optimal" else bound, status,
+                       np.sort(sel).astype(np.int64), "cp-sat", params, seconds, "min")

@@ -1,0 +1,22 @@
+"""Matching: general graphs (blossom, cardinality, fast approximations), bipartite assignment,
+b-matching and position auctions, online bipartite matching.
+
+Rooms: :mod:`.general` (:func:`max_weight_matching`), :mod:`.assignment`, :mod:`.online`,
+:mod:`.exact` (the integer program that checks the blossom code); Numba code in
+:mod:`._blossom`, :mod:`._cardinality` and :mod:`._kernels`.
+"""
+
+from submodkit._lazy import attach
+
+__getattr__, __dir__, __all__ = attach(__name__, {
+    "max_weight_matching": ".general",
+    "matching_weight": ".general",
+    "MatchingSolution": ".general",
+    "max_weight_assignment": ".assignment",
+    "b_matching": ".assignment",
+    "position_auction": ".assignment",
+    "AssignmentSolution": ".assignment",
+    "online_matching": ".online",
+    "OnlineMatchingResult": ".online",
+    "matching_ilp": ".exact",
+})

@@ -1,0 +1,22 @@
+"""Submodular maximization: greedy under cardinality, knapsack and matroid constraints,
+non-monotone algorithms, one-pass streaming, brute force, and the exact facility-location
+program.
+
+Rooms: :mod:`.greedy` (:func:`maximize`, the dispatcher), :mod:`.greedy_numpy` (the
+batched numpy path), :mod:`.nonmonotone`, :mod:`.streaming`, :mod:`.brute_force`,
+:mod:`.exact` (facility location as an integer program); Numba code in :mod:`._kernels`
+and :mod:`._streaming_kernels`.
+"""
+
+from submodkit._lazy import attach
+
+__getattr__, __dir__, __all__ = attach(__name__, {
+    "maximize": ".greedy",
+    "random_greedy": ".nonmonotone",
+    "double_greedy": ".nonmonotone",
+    "distorted_greedy": ".nonmonotone",
+    "StreamingMaximizer": ".streaming",
+    "brute_force_maximize": ".brute_force",
+    "exact_facility_location": ".exact",
+    "facility_location_lp_bound": ".exact",
+})

@@ -1,0 +1,73 @@
+"""Exhaustive search over small ground sets: the reference every other solver is checked against."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+
+import numpy as np
+
+from submodkit._validation import check_int
+from submodkit.constraints import Knapsack, PartitionMatroid
+from submodkit.errors import InvalidParameterError
+from submodkit.objectives import kernels as K
+from submodkit.objectives.base import Objective
+from submodkit.results import ExactResult
+
+MAX_SUBSETS = 2_000_000
+
+
+def brute_force_maximize(
+    objective: Objective,
+    k: int | None = None,
+    *,
+    constraint: Knapsack | PartitionMatroid | None = None,
+    max_subsets: int = MAX_SUBSETS,
+) -> ExactResult:
+    """The exact maximum of ``objective`` over every feasible subset (ties: first found).
+
+    Enumerates all subsets of size at most ``k`` (every size for a non-monotone
+    objective, only size ``min(k, n)`` for a monotone one under a pure cardinality
+    constraint) and raises `InvalidParameterError` when there are more than
+    ``max_subsets`` of them.
+    """
+    n = objective.n
+    k = n if k is None else check_int("k", k)
+    k = min(k, n)
+    pure_cardinality = constraint is None and objective.monotone
+    sizes = [k] if pure_cardinality else range(k + 1)
+    count = sum(math.comb(n, s) for s in sizes)
+    if count > max_subsets:
+        raise InvalidParameterError(
+            "objective", f"{count} subsets to enumerate", f"at most {max_subsets} (a smaller instance)"
+        )
+    start = time.perf_counter()
+    args = objective.kernel_args()
+    best_val, best = -math.inf, ()
+    costs = constraint.costs if isinstance(constraint, Knapsack) else None
+    for s in sizes:
+        for subset in itertools.combinations(range(n), s):
+            if costs is not None and costs[list(subset)].sum() > constraint.budget * (1 + 1e-12):
+                continue
+            if isinstance(constraint, PartitionMatroid) and not _fits_partition(subset, constraint):
+                continue
+            val = K.evaluate_selection(*args, objective.new_state(), np.asarray(subset, dtype=np.int64))
+            if val > best_val:
+                best_val, best = val, subset
+    return ExactResult(
+        value=float(best_val),
+        bound=float(best_val),
+        status="optimal",
+        selection=np.asarray(best, dtype=np.int64),
+        solver="brute-force",
+        parameters={"subsets": int(count)},
+        seconds=time.perf_counter() - start,
+    )
+
+
+def _fits_partition(subset, pm: PartitionMatroid) -> bool:
+    g = pm.groups[list(subset)]
+    if np.any(g < 0):
+        return False
+    return bool(np.all(np.bincount(g, minlength=pm.capacities.shape[0]) <= pm.capacities))

@@ -1,0 +1,362 @@
+"""`StreamingMaximizer`: one-pass maximization under a cardinality constraint (sieve family)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from submodkit._validation import check_choice, check_int, check_real, check_selection
+from submodkit.errors import InstanceFormatError, InvalidParameterError
+from submodkit.guarantees import guarantee
+from submodkit.objectives import kernels as K
+from submodkit.objectives.base import Objective
+from submodkit.results import Solution
+from submodkit.solvers.submodular import _streaming_kernels as SK
+
+ALGORITHMS = {"sieve": "sieve-streaming", "sieve++": "sieve-streaming++"}
+_FORMAT = "submodkit-streaming"
+_VERSION = 1
+_OBJECTIVE_ARRAYS = ("indptr", "indices", "data", "dense", "w", "b")
+
+
+class StreamingMaximizer:
+    """Maximize a monotone submodular ``objective`` over a stream of its items, in one pass.
+
+    Algorithms (cardinality constraint ``k``):
+
+    - ``"sieve++"`` (default): Sieve-Streaming++ (Kazemi, Mitrovic, Zadimoghaddam, Lattanzi,
+      Karbasi, ICML 2019): ``1/2 - epsilon``; keeps ``O(k / epsilon)`` items; thresholds
+      ``tau = (1 + epsilon)^i`` between ``max(LB, m) / (2k (1 + epsilon))`` and ``m``.
+    - ``"sieve"``: Sieve-Streaming (Badanidiyuru, Mirzasoleiman, Karbasi, Krause, KDD 2014):
+      ``1/2 - epsilon``; keeps ``O(k log(k) / epsilon)`` items; one set per guess
+      ``v = (1 + epsilon)^i`` of OPT in ``[m, 2 k m]``.
+
+    ``m`` is the largest singleton value seen so far and ``LB`` the best set value so far.
+    Each arriving item costs one singleton evaluation plus one gain evaluation per live
+    threshold: ``O(log(k) / epsilon)`` gain evaluations, each one kernel call of
+    :mod:`submodkit.objectives.kernels`. Memory: ``O(log(k) / epsilon)`` state vectors of
+    the objective (``states``, a 2-D array ``[n_slots, state_size]``) and the kept items.
+
+    Items are processed one by one in arrival order, so the result does not depend on
+    how the stream is cut into ``update`` calls. ``save`` / ``load`` keep the whole state
+    in a ``.npz`` file, so a long stream survives a restart.
+
+    Args:
+        objective: the objective whose items (indices ``0..n-1``) arrive.
+        k: the cardinality bound.
+        algorithm: ``"sieve++"`` or ``"sieve"``.
+        epsilon: in (0, 1).
+
+    Example:
+        >>> from submodkit import Coverage
+        >>> sm = StreamingMaximizer(Coverage([[0, 1, 2], [2, 3], [3, 4]]), k=2)
+        >>> sm.update([0, 1]); sm.update([2])
+        >>> sm.solution().value
+        5.0
+    """
+
+    def __init__(self, objective: Objective, k: int, algorithm: str = "sieve++", epsilon: float = 0.1):
+        if not isinstance(objective, Objective):
+            raise InvalidParameterError("objective", objective, "a submodkit Objective")
+        self.objective = objective
+        self.k = check_int("k", k)
+        self.algorithm = check_choice("algorithm", algorithm, tuple(ALGORITHMS))
+        self.epsilon = check_real(
+            "epsilon", epsilon, minimum=0.0, maximum=1.0, strict_min=True, strict_max=True
+        )
+        self.log_base = math.log1p(self.epsilon)
+        n_slots = _n_slots(self.k, self.epsilon)
+        kk = max(self.k, 1)
+        self._empty = objective.new_state()
+        self.slot_exp = np.full(n_slots, np.iinfo(np.int64).min, dtype=np.int64)
+        self.states = np.empty((n_slots, objective.state_size), dtype=np.float64)
+        self.sizes = np.zeros(n_slots, dtype=np.int64)
+        self.values = np.zeros(n_slots, dtype=np.float64)
+        self.sels = np.zeros((n_slots, kk), dtype=np.int64)
+        self.gains = np.zeros((n_slots, kk), dtype=np.float64)
+        self.scal = np.zeros(3, dtype=np.float64)
+        self.ints = np.zeros(7, dtype=np.int64)
+        self.best_sel = np.zeros(kk, dtype=np.int64)
+        self.best_gains = np.zeros(kk, dtype=np.float64)
+        self.seconds = 0.0
+
+    @property
+    def n_slots(self) -> int:
+        """Number of threshold slots (the most thresholds alive at once)."""
+        return int(self.slot_exp.shape[0])
+
+    @property
+    def items_seen(self) -> int:
+        return int(self.ints[SK.I_ITEMS])
+
+    @property
+    def max_singleton(self) -> float:
+        """The largest singleton value seen so far."""
+        return float(self.scal[SK.S_M])
+
+    def update(self, indices) -> None:
+        """Process the items ``indices`` (indices of the objective), in order."""
+        items = check_selection("indices", indices, self.objective.n)
+        start = time.perf_counter()
+        SK.sieve_update(
+            *self.objective.kernel_args(), self._empty,
+            items, self.k, self.log_base, self.algorithm == "sieve++",
+            self.slot_exp, self.states, self.sizes, self.values, self.sels, self.gains,
+            self.scal, self.ints, self.best_sel, self.best_gains,
+        )
+        self.seconds += time.perf_counter() - start
+
+    def _best(self) -> tuple[np.ndarray, np.ndarray, float]:
+        """The best kept set: the live slot of largest value (ties: smallest threshold),
+        unless a set evicted earlier was strictly better."""
+        live = np.flatnonzero(self.slot_exp != np.iinfo(np.int64).min)
+        best_val, sel, gains = 0.0, np.zeros(0, dtype=np.int64), np.zeros(0)
+        if live.size:
+            order = live[np.lexsort((self.slot_exp[live], -self.values[live]))]
+            s = int(order[0])
+            best_val = float(self.values[s])
+            sel, gains = self.sels[s, : self.sizes[s]], self.gains[s, : self.sizes[s]]
+        if self.scal[SK.S_BEST] > best_val:
+            size = int(self.ints[SK.I_BEST_SIZE])
+            best_val = float(self.scal[SK.S_BEST])
+            sel, gains = self.best_sel[:size], self.best_gains[:size]
+        return sel.copy(), gains.copy(), best_val
+
+    def solution(self) -> Solution:
+        """The best set kept so far, with the guarantee ``1/2 - epsilon`` (monotone submodular)."""
+        sel, gains, value = self._best()
+        if self.objective.kind in (K.KIND_QUAD_DENSE, K.KIND_QUAD_CSR):
+            value = float(self.objective.evaluate(sel))
+        name = ALGORITHMS[self.algorithm]
+        ok = self.objective.monotone and self.objective.submodular
+        live = self.slot_exp != np.iinfo(np.int64).min
+        return Solution(
+            selection=sel,
+            gains=gains,
+            value=float(value),
+            algorithm=name,
+            guarantee=guarantee(name, epsilon=self.epsilon) if ok else None,
+            stats={
+                "evaluations": int(self.ints[SK.I_EVALS]),
+                "items": self.items_seen,
+                "thresholds": int(live.sum()),
+                "stored_items": int(self.sizes[live].sum()),
+                "peak_stored_items": int(self.ints[SK.I_PEAK]),
+                "state_bytes": int(self.states.nbytes),
+                "seconds": self.seconds,
+                "n": self.objective.n,
+            },
+        )
+
+    # --- persistence ---------------------------------------------------------------
+
+    def save(self, path: str | os.PathLike, include_objective: bool = False) -> Path:
+        """Write the whole streaming state to ``path`` (``.npz``, no pickles); returns the path.
+
+        With ``include_objective=True`` the objective's kernel arrays are stored too, so
+        :meth:`load` needs nothing else (the objective comes back as a plain
+        :class:`~submodkit.objectives.base.Objective` with the same kernels and values).
+        Otherwise pass the objective again to :meth:`load`; a fingerprint of its arrays
+        is stored and checked. (An objective built from a problem can also be kept with
+        :func:`submodkit.instances.save` and rebuilt from it before loading.)
+        """
+        path = Path(path)
+        if not path.name.endswith(".npz"):
+            raise InvalidParameterError("path", str(path), "a path ending in .npz")
+        header = {
+            "format": _FORMAT,
+            "version": _VERSION,
+            "k": self.k,
+            "algorithm": self.algorithm,
+            "epsilon": self.epsilon,
+            "fingerprint": _fingerprint(self.objective),
+            "seconds": self.seconds,
+            "objective": None,
+        }
+        arrays = {
+            "slot_exp": self.slot_exp, "states": self.states, "sizes": self.sizes,
+            "values": self.values, "sels": self.sels, "gains": self.gains, "scal": self.scal,
+            "ints": self.ints, "best_sel": self.best_sel, "best_gains": self.best_gains,
+        }
+        if include_objective:
+            obj = self.objective
+            header["objective"] = {
+                "kind": obj.kind, "agg": obj.agg, "phi": obj.phi, "shape": list(obj.shape),
+                "monotone": obj.monotone, "submodular": obj.submodular, "name": obj.name,
+            }
+            for name in _OBJECTIVE_ARRAYS:
+                arrays[f"objective.{name}"] = getattr(obj, name)
+        with open(path, "wb") as fh:
+            np.savez_compressed(fh, header=np.array(json.dumps(header)), **arrays)
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, objective: Objective | None = None) -> StreamingMaximizer:
+        """Restore a maximizer written by :meth:`save`.
+
+        ``objective`` is required unless the file was saved with ``include_objective=True``;
+        when given, it must be the objective the stream ran on (its fingerprint is checked).
+
+        Every array is checked against the invariants the kernel relies on (shapes, dtypes,
+        sizes and indices in range, live thresholds forming the ring buffer's range, finite
+        values) and the kept sets are replayed through the objective: their states, gains
+        and values must be what the stream computed. A file that fails raises
+        `InstanceFormatError` naming the field.
+        """
+        try:
+            with np.load(path, allow_pickle=False) as npz:
+                fields = {key: npz[key] for key in npz.files}
+            header = json.loads(fields["header"].item())
+        except FileNotFoundError:
+            raise
+        except Exception:  # numpy raises many types for a file that is not an .npz archive
+            header = {}
+        if (not isinstance(header, dict) or header.get("format") != _FORMAT
+                or not isinstance(header.get("version"), int) or header["version"] > _VERSION):
+            raise InvalidParameterError("path", str(path), "a file written by StreamingMaximizer.save")
+
+        def bad(field: str, expected: str, found: object = None) -> InstanceFormatError:
+            return InstanceFormatError(path, None, f"field {field!r}: {expected}",
+                                       None if found is None else str(found))
+
+        if objective is None and header.get("objective") is None:
+            raise InvalidParameterError(
+                "objective", None, "the stream's objective (the file was saved without it)"
+            )
+        if objective is not None and _fingerprint(objective) != header.get("fingerprint"):
+            raise InvalidParameterError("objective", objective, "the objective the saved stream ran on")
+        try:
+            if objective is None:
+                objective = _objective_from(header["objective"], fields)
+            k = check_int("k", header.get("k"))
+            epsilon = check_real("epsilon", header.get("epsilon"), minimum=0.0, maximum=1.0,
+                                 strict_min=True, strict_max=True)
+            # the arrays' sizes follow from k and epsilon: check them before allocating any
+            expected = {"sels": (_n_slots(k, epsilon), max(k, 1)),
+                        "states": (_n_slots(k, epsilon), objective.state_size)}
+            for name, shape in expected.items():
+                if name in fields and fields[name].shape != shape:
+                    raise bad(name, f"shape {shape} (from k, epsilon and the objective)", fields[name].shape)
+            sm = cls(objective, k, header.get("algorithm"), epsilon)
+            seconds = check_real("seconds", header.get("seconds"), minimum=0.0)
+        except InvalidParameterError as err:
+            raise bad(err.name, err.expected, repr(err.value)) from None
+        for name in _STATE_ARRAYS:
+            fresh = getattr(sm, name)
+            arr = fields.get(name)
+            if arr is None:
+                raise bad(name, "present")
+            if arr.shape != fresh.shape or arr.dtype.kind != fresh.dtype.kind:
+                raise bad(name, f"a {fresh.dtype} array of shape {fresh.shape}", f"{arr.dtype} {arr.shape}")
+            setattr(sm, name, np.ascontiguousarray(arr, dtype=fresh.dtype))
+        sm.seconds = seconds
+        problem = _state_problem(sm)
+        if problem is not None:
+            raise bad(*problem)
+        return sm
+
+
+def _n_slots(k: int, epsilon: float) -> int:
+    """Ring-buffer slots: the most thresholds ``(1 + epsilon)^i`` alive at once, plus spares."""
+    return int(math.ceil(math.log(2.0 * max(k, 1)) / math.log1p(epsilon))) + 4
+
+
+_STATE_ARRAYS = ("slot_exp", "states", "sizes", "values", "sels", "gains", "scal", "ints",
+                 "best_sel", "best_gains")
+_DEAD = np.iinfo(np.int64).min
+
+
+def _state_problem(sm: StreamingMaximizer) -> tuple[str, str, object] | None:
+    """The first violated invariant of a loaded stream state as ``(field, expected, found)``,
+    or None when the state is one the stream could have reached."""
+    C, n, kk = sm.n_slots, sm.objective.n, sm.sels.shape[1]
+    for name in ("states", "values", "gains", "scal", "best_gains"):
+        arr = getattr(sm, name)
+        if not np.isfinite(arr).all():
+            return name, "finite values", "NaN or inf"
+    if sm.scal.min() < 0 or sm.values.min(initial=0.0) < 0:
+        return ("scal" if sm.scal.min() < 0 else "values"), "non-negative values", "a negative value"
+    lo, hi, active, best_size = (int(sm.ints[i]) for i in (SK.I_LO, SK.I_HI, SK.I_ACTIVE, SK.I_BEST_SIZE))
+    if active not in (0, 1) or sm.ints[SK.I_EVALS:].min() < 0:
+        return "ints", "an active flag of 0 or 1 and non-negative counters", sm.ints.tolist()
+    if not 0 <= best_size <= min(sm.k, kk):
+        return "ints", f"a best-set size in [0, {min(sm.k, kk)}]", best_size
+    if (sm.sizes.min() < 0) or (sm.sizes.max() > min(sm.k, kk)):
+        return "sizes", f"set sizes in [0, {min(sm.k, kk)}]", sm.sizes.tolist()
+    live = sm.slot_exp != _DEAD
+    if active:
+        if not (lo <= hi + 1 and hi - lo + 1 <= C):
+            return "ints", f"a live threshold range [lo, hi] of at most {C} exponents", (lo, hi)
+        expected = np.full(C, _DEAD, dtype=np.int64)
+        span = np.arange(lo, hi + 1, dtype=np.int64)
+        expected[span % C] = span
+        if not np.array_equal(sm.slot_exp, expected):
+            return "slot_exp", f"the exponents {lo}..{hi} in their ring slots (i mod {C})", "other values"
+    elif live.any() or sm.sizes.any():
+        return "slot_exp", "no live threshold before the first item", "live slots"
+    if sm.sizes[~live].any():
+        return "sizes", "empty sets in dead slots", sm.sizes.tolist()
+    kernel_args = sm.objective.kernel_args()
+    kind, agg, _, indptr, indices, data, dense = kernel_args[:7]
+    tol = 1e-9 * max(1.0, float(sm.scal.max()))
+    for slot in np.flatnonzero(live):
+        size = int(sm.sizes[slot])
+        sel = sm.sels[slot, :size]
+        if size and (sel.min() < 0 or sel.max() >= n or np.unique(sel).size != size):
+            return "sels", f"distinct item indices in [0, {n})", sel.tolist()
+        cur = sm._empty.copy()
+        for t, j in enumerate(sel):
+            g = K.gain(*kernel_args, cur, j)
+            if abs(g - sm.gains[slot, t]) > tol:
+                return "gains", "the gains the kept items had when they were added", float(sm.gains[slot, t])
+            K.commit(kind, agg, indptr, indices, data, dense, cur, j)
+        if np.abs(cur - sm.states[slot]).max(initial=0.0) > tol:
+            return "states", "the objective state of the kept items", f"slot {slot}"
+        if abs(float(sm.gains[slot, :size].sum()) - sm.values[slot]) > tol * max(1, size):
+            return "values", "the sum of the kept items' gains", float(sm.values[slot])
+    best = sm.best_sel[:best_size]
+    if best_size and (best.min() < 0 or best.max() >= n or np.unique(best).size != best_size):
+        return "best_sel", f"distinct item indices in [0, {n})", best.tolist()
+    if abs(float(sm.best_gains[:best_size].sum()) - sm.scal[SK.S_BEST]) > tol * max(1, best_size):
+        return "scal", "a best value equal to the sum of the best set's gains", float(sm.scal[SK.S_BEST])
+    if best_size and abs(sm.objective.evaluate(best) - sm.scal[SK.S_BEST]) > tol * max(1, best_size) \
+            and sm.objective.kind not in (K.KIND_QUAD_DENSE, K.KIND_QUAD_CSR):
+        return "best_sel", "the best set whose value is stored", best.tolist()
+    return None
+
+
+def _fingerprint(objective: Objective) -> str:
+    h = hashlib.sha1()
+    h.update(repr((objective.kind, objective.agg, objective.phi, tuple(objective.shape))).encode())
+    for name in _OBJECTIVE_ARRAYS:
+        h.update(np.ascontiguousarray(getattr(objective, name)).view(np.uint8).data)
+    return h.hexdigest()
+
+
+def _objective_from(meta: object, fields: dict) -> Objective:
+    """The objective stored by ``save(include_objective=True)``, checked like any other."""
+    if not isinstance(meta, dict):
+        raise InvalidParameterError("objective", type(meta).__name__, "an object with the objective's codes")
+    missing = [f"objective.{name}" for name in _OBJECTIVE_ARRAYS if f"objective.{name}" not in fields]
+    if missing or not {"kind", "agg", "phi", "shape"} <= meta.keys():
+        raise InvalidParameterError("objective", ", ".join(missing) or sorted(meta),
+                                    "every stored objective field")
+    for code in ("kind", "agg", "phi"):
+        if isinstance(meta[code], bool) or not isinstance(meta[code], int):
+            raise InvalidParameterError(f"objective.{code}", meta[code], "an integer code")
+    shape = meta["shape"]
+    if not isinstance(shape, list) or len(shape) != 2 or not all(
+            isinstance(s, int) and not isinstance(s, bool) for s in shape):
+        raise InvalidParameterError("objective.shape", shape, "two integers")
+    arrays = {name: fields[f"objective.{name}"] for name in _OBJECTIVE_ARRAYS}
+    return Objective.from_kernel_arrays(
+        kind=meta["kind"], agg=meta["agg"], phi=meta["phi"], shape=shape, **arrays,
+        monotone=bool(meta.get("monotone", False)), submodular=bool(meta.get("submodular", False)),
+        name=str(meta.get("name", "objective")),
+    )

@@ -1,0 +1,247 @@
+"""`verify`: run an approximation and an exact solver on the same instance and compare."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from submodkit._validation import check_choice, check_time_limit
+from submodkit.constraints import Cardinality, Knapsack, PartitionMatroid
+from submodkit.errors import InvalidParameterError
+from submodkit.instances.problems import PointSet, SetSystem, Similarity
+from submodkit.mip.model import Deadline
+from submodkit.objectives import Coverage, FacilityLocation
+from submodkit.objectives.base import Objective
+from submodkit.results import ExactResult, Guarantee, Solution
+
+PROBLEMS = ("set-cover", "max-cover", "facility-location", "submodular")
+
+
+@dataclass
+class Verification:
+    """An algorithm's result next to the exact optimum of the same instance.
+
+    Attributes:
+        problem: the problem solved.
+        solution: what the algorithm returned.
+        exact: what the exact solver returned.
+        ratio: ALG / OPT when OPT was proven (<= 1 for maximization, >= 1 for
+            minimization), else None.
+        certified_ratio: ALG / (the exact solver's bound): a ratio proven even when the
+            exact solve stopped early.
+        guarantee: the algorithm's guarantee (None when none applies).
+        meets: whether the run meets its guarantee (None when undecided: no guarantee, or
+            OPT unknown and the bound too loose to decide).
+    """
+
+    problem: str
+    solution: Solution
+    exact: ExactResult
+    ratio: float | None
+    certified_ratio: float | None
+    guarantee: Guarantee | None
+    meets: bool | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "problem": self.problem,
+            "solution": self.solution.to_dict(),
+            "exact": self.exact.to_dict(),
+            "ratio": self.ratio,
+            "certified_ratio": self.certified_ratio,
+            "guarantee": None if self.guarantee is None else self.guarantee.to_dict(),
+            "meets": self.meets,
+        }
+
+
+def verify(
+    target,
+    *,
+    problem: str | None = None,
+    k: int | None = None,
+    constraint: Cardinality | Knapsack | PartitionMatroid | None = None,
+    algorithm: str | None = None,
+    epsilon: float = 0.1,
+    seed: int | None = None,
+    time_limit: float | None = None,
+    solver: str = "auto",
+    tol: float = 1e-9,
+    progress: bool = False,
+    solution: Solution | None = None,
+) -> Verification:
+    """Solve ``target`` with an approximation algorithm and exactly, and compare.
+
+    ``target`` is an `Objective` (coverage and facility location are solved exactly by
+    OR-Tools integer programs, any other objective by brute force on small instances) or
+    a problem object: a `SetSystem` (``problem="set-cover"`` by default, or
+    ``"max-cover"`` with ``k`` / a constraint), a `Similarity` or `PointSet`
+    (facility location).
+
+    ``algorithm`` defaults to ``"greedy"`` for set cover and ``"lazy"`` otherwise; other
+    parameters go to :func:`~submodkit.maximize` / :func:`~submodkit.set_cover`.
+    ``time_limit``: seconds for the whole call (the exact solve gets what the approximation
+    left); on a timeout the exact result carries the better of the exact solver's bound and
+    the solution's own a-posteriori bound.
+    ``progress=True`` shows the exact solver's incumbent and bound on stderr (tqdm).
+    ``solution``: a result computed elsewhere (a streaming or distributed run, say) to
+    check instead of running ``algorithm``.
+
+    Example:
+        >>> from submodkit import Coverage, verify
+        >>> v = verify(Coverage([[0, 1], [1, 2], [2, 3], [0, 3]]), k=2)
+        >>> v.ratio, v.meets
+        (1.0, True)
+    """
+    from submodkit.solvers.cover.set_covering import set_cover
+    from submodkit.solvers.submodular.greedy import maximize
+
+    problem = _infer_problem(target, problem, k, constraint)
+    start = time.perf_counter()
+    deadline = Deadline(check_time_limit(time_limit), start)  # the exact solve gets what is left
+    if problem == "set-cover":
+        sol = solution or set_cover(target, algorithm=algorithm or "greedy")
+        from submodkit.solvers.cover.exact import exact_set_cover
+
+        csr, costs = (target.sets, target.costs) if isinstance(target, SetSystem) else (target, None)
+        exact = exact_set_cover(csr, costs, time_limit=_left(deadline), solver=solver, progress=progress)
+    else:
+        objective = _objective(target, problem)
+        if isinstance(constraint, Cardinality):
+            k, constraint = constraint.k, None
+        sol = solution or maximize(
+            objective, k, constraint=constraint, algorithm=algorithm or "lazy",
+            epsilon=epsilon, seed=seed,
+        )
+        exact = _exact_max(objective, k, constraint, deadline, solver, progress)
+    exact = with_solution_bound(exact, sol, _integral_objective(target, problem))
+    ratio, certified, meets = compare(sol, exact, tol)
+    sol.stats.setdefault("verify_seconds", time.perf_counter() - start)
+    return Verification(problem, sol, exact, ratio, certified, sol.guarantee, meets)
+
+
+def with_solution_bound(exact: ExactResult, sol: Solution, integral: bool = False) -> ExactResult:
+    """``exact`` with the best of its bound and the bounds the solution proves on the same
+    optimum: its a-posteriori bound (``upper_bound`` when maximizing, ``lower_bound`` when
+    minimizing: LP, Lagrangian, greedy or dual-fitting bounds) and ``value / ratio`` of a
+    worst-case guarantee, so a timeout reports the best bound known from any source."""
+    from submodkit.mip.model import merge_bound
+
+    if exact.status == "optimal" or exact.status == "infeasible" or sol.sense != exact.sense:
+        return exact
+    bound = sol.upper_bound if exact.sense == "max" else sol.lower_bound
+    exact = merge_bound(exact, bound, f"{sol.algorithm} a-posteriori bound", integral)
+    g = sol.guarantee
+    if g is not None and g.kind == "worst-case" and g.sense == exact.sense and g.ratio > 0:
+        exact = merge_bound(exact, sol.value / g.ratio, f"{sol.algorithm} guarantee {g.statement}",
+                            integral)
+    return exact
+
+
+def _integral_objective(target, problem: str) -> bool:
+    """Whether every solution's value is an integer (bounds may then be rounded)."""
+    from submodkit.mip.model import is_integral
+
+    if problem == "set-cover":
+        costs = target.costs if isinstance(target, SetSystem) else None
+        return costs is None or is_integral(np.asarray(costs, dtype=np.float64))
+    if isinstance(target, Coverage):
+        return is_integral(np.asarray(target.w, dtype=np.float64))
+    if isinstance(target, SetSystem) and problem == "max-cover":
+        return target.weights is None or is_integral(np.asarray(target.weights, dtype=np.float64))
+    return False
+
+
+def _infer_problem(target, problem, k, constraint) -> str:
+    if problem is not None:
+        return check_choice("problem", problem, PROBLEMS)
+    if isinstance(target, SetSystem):
+        return "set-cover" if k is None and constraint is None else "max-cover"
+    if isinstance(target, Coverage):
+        return "max-cover"
+    if isinstance(target, (FacilityLocation, Similarity, PointSet)):
+        return "facility-location"
+    if isinstance(target, Objective):
+        return "submodular"
+    raise InvalidParameterError(
+        "target", target, "an Objective, a SetSystem, a Similarity or a PointSet"
+    )
+
+
+def _objective(target, problem: str) -> Objective:
+    if isinstance(target, Objective):
+        return target
+    if isinstance(target, SetSystem):
+        if problem != "max-cover":
+            raise InvalidParameterError("problem", problem, "'set-cover' or 'max-cover' for a SetSystem")
+        return Coverage.from_set_system(target)
+    if isinstance(target, (Similarity, PointSet)):
+        return FacilityLocation.from_instance(target)
+    raise InvalidParameterError("target", target, "an Objective or a problem object")
+
+
+def _left(deadline: Deadline) -> float | None:
+    left = deadline.left()
+    return None if left is None else max(left, 1e-3)
+
+
+def _exact_max(objective, k, constraint, deadline, solver, progress) -> ExactResult:
+    from submodkit.solvers.cover.exact import exact_max_cover
+    from submodkit.solvers.submodular.brute_force import brute_force_maximize
+    from submodkit.solvers.submodular.exact import exact_facility_location
+
+    if isinstance(objective, Coverage):
+        kw: dict[str, Any] = {"k": k}
+        if isinstance(constraint, Knapsack):
+            kw.update(costs=constraint.costs, budget=constraint.budget)
+        elif isinstance(constraint, PartitionMatroid):
+            kw.update(groups=constraint.groups, capacities=constraint.capacities)
+        return exact_max_cover(
+            objective.sets, objective.w, time_limit=_left(deadline), solver=solver, progress=progress,
+            **kw,
+        )
+    if isinstance(objective, FacilityLocation) and constraint is None and k is not None:
+        similarity = _weighted_similarity(objective)
+        return exact_facility_location(
+            similarity, k, time_limit=_left(deadline), solver=solver, progress=progress
+        )
+    return brute_force_maximize(objective, k, constraint=constraint)
+
+
+def _weighted_similarity(objective: FacilityLocation):
+    """sim[j, u] * w[u]: facility location with element weights as an unweighted one."""
+    if objective.sparse:
+        mat = sp.csr_matrix((objective.data, objective.indices, objective.indptr), shape=objective.shape)
+        return (mat @ sp.diags(objective.w)).tocsr()
+    return objective.dense * objective.w[None, :]
+
+
+def compare(sol: Solution, exact: ExactResult, tol: float = 1e-9):
+    """``(ratio, certified_ratio, meets)`` of a solution against an exact result.
+
+    ``ratio`` needs a proven optimum; ``certified_ratio`` uses the exact solver's bound;
+    ``meets`` is None when undecided (see `Verification`).
+    """
+    g = sol.guarantee
+    value = sol.value
+    ratio = certified = meets = None
+    if exact.status == "optimal" and exact.value is not None:
+        ratio = _safe_ratio(value, exact.value)
+        if g is not None:
+            meets = g.holds(value, exact.value, tol)
+    if exact.bound is not None:
+        certified = _safe_ratio(value, exact.bound)
+        if meets is None and g is not None and g.holds(value, exact.bound, tol):
+            meets = True
+    if ratio is not None and sol.sense == "max":
+        ratio = min(ratio, 1.0) if abs(ratio - 1.0) < 1e-9 else ratio
+    return ratio, certified, meets
+
+
+def _safe_ratio(a: float, b: float) -> float:
+    if b == 0:
+        return 1.0 if a == 0 else float(np.inf)
+    return float(a / b)

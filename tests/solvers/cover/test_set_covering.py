@@ -1,0 +1,88 @@
+"""Set cover: greedy within H(d) of brute force, valid lower bounds, literature optima."""
+
+import itertools
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from submodkit.errors import InvalidParameterError
+from submodkit.guarantees import harmonic
+from submodkit.instances.problems import SetSystem
+from submodkit.solvers.cover.set_covering import set_cover
+
+
+def _brute(A: np.ndarray, costs: np.ndarray) -> float:
+    n = A.shape[0]
+    best = np.inf
+    for r in range(1, n + 1):
+        for S in itertools.combinations(range(n), r):
+            if A[list(S)].any(axis=0).all():
+                best = min(best, costs[list(S)].sum())
+    return best
+
+
+def _random_instance(rng, n=9, m=10):
+    A = rng.random((n, m)) < 0.3
+    A[rng.integers(0, n, m), np.arange(m)] = True  # every element coverable
+    return A.astype(float), rng.integers(1, 10, n).astype(float)
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_greedy_within_harmonic_and_bounds_valid(seed):
+    rng = np.random.default_rng(seed)
+    A, costs = _random_instance(rng)
+    opt = _brute(A, costs)
+    d = int(A.sum(axis=1).max())
+    for prune in (False, True):
+        for lb in ("lp", "dual-fitting"):
+            sol = set_cover(A, costs, prune=prune, lower_bound=lb)
+            assert A[sol.selection].any(axis=0).all()  # a cover
+            assert sol.value == pytest.approx(costs[sol.selection].sum())
+            assert sol.value <= harmonic(d) * opt + 1e-9
+            assert sol.guarantee.ratio == pytest.approx(harmonic(d))
+            assert sol.lower_bound <= opt + 1e-7
+            assert sol.certified_ratio >= 1.0
+    exact = set_cover(A, costs, algorithm="exact")
+    assert exact.value == pytest.approx(opt) and exact.status == "optimal"
+
+
+def test_pruning_never_costs_more():
+    rng = np.random.default_rng(11)
+    for _ in range(20):
+        A, costs = _random_instance(rng, n=14, m=16)
+        assert set_cover(A, costs, prune=True).value <= set_cover(A, costs, prune=False).value + 1e-9
+
+
+def test_greedy_picks_best_ratio_first():
+    # set 0 covers 4 elements for 4 (ratio 1), set 1 covers 2 for 1 (ratio 2)
+    sol = set_cover([[0, 1, 2, 3], [0, 1], [2, 3]], costs=[4.0, 1.0, 1.0], prune=False)
+    assert sol.selection.tolist() == [1, 2] and sol.value == 2.0
+
+
+def test_set_system_input_uses_its_costs():
+    csr = sp.csr_matrix(np.array([[1, 1, 0], [0, 1, 1], [1, 0, 1]], dtype=float))
+    ss = SetSystem(csr, costs=np.array([1.0, 1.0, 5.0]), weights=np.ones(3))
+    assert set_cover(ss).value == 2.0
+
+
+def test_uncoverable_element_is_a_clear_error():
+    with pytest.raises(InvalidParameterError, match="element 2 in no set"):
+        set_cover(np.array([[1.0, 1.0, 0.0]]))
+
+
+@pytest.mark.parametrize("kwargs", [{"costs": [1.0, -1.0]}, {"costs": [1.0, np.nan]},
+                                    {"algorithm": "magic"}, {"lower_bound": "guess"}])
+def test_invalid_parameters(kwargs):
+    with pytest.raises(InvalidParameterError):
+        set_cover([[0], [1]], **kwargs)
+
+
+@pytest.mark.parametrize("name,opt", [("scp41", 429), ("scp51", 253), ("scpa1", 253)])
+def test_greedy_certificate_on_orlib(shared_data, name, opt):
+    from submodkit.instances import read_instance
+
+    ss = read_instance(shared_data / "orlib-scp" / f"{name}.txt.gz")
+    sol = set_cover(ss)
+    assert sol.lower_bound <= opt <= sol.value
+    assert sol.value <= sol.guarantee.ratio * opt
