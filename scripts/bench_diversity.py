@@ -339,7 +339,7 @@ def exact_table(sizes: str, limit: float, old_limit: float, old_max_n: int) -> N
                     ov = "-" if o.value is None else f"{o.value:.4f}"
                 for method in methods:
                     t, e = timed(solve[objective], X, k, time_limit=limit, method=method)
-                    nodes = e.parameters.get("nodes", "-")
+                    nodes = e.stats["parameters"].get("nodes", "-")
                     print(f"| {objective} | {name} | {n} | {k} | {method} | {t:.2f} | {e.status} | "
                           f"{e.value:.4f} | {e.bound:.4f} | {nodes} | {old} | {ov} |", flush=True)
 

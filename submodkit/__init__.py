@@ -33,15 +33,15 @@ _use_a_user_cache_for_numba()
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    # submodkit.verification
-    "Certificate": "submodkit.verification",
-    "SuiteReport": "submodkit.verification",
-    "certify": "submodkit.verification",
-    "run_suite": "submodkit.verification",
     # submodkit.constraints
     "Cardinality": "submodkit.constraints",
     "Knapsack": "submodkit.constraints",
     "PartitionMatroid": "submodkit.constraints",
+    # submodkit.coresets.adaptive
+    "adaptive_maximize": "submodkit.coresets.adaptive",
+    # submodkit.coresets.feature_selection
+    "mutual_information_distances": "submodkit.coresets.feature_selection",
+    "select_features": "submodkit.coresets.feature_selection",
     # submodkit.errors
     "InstanceFormatError": "submodkit.errors",
     "InvalidParameterError": "submodkit.errors",
@@ -55,6 +55,8 @@ _EXPORTS = {
     "SetSystem": "submodkit.instances",
     "Similarity": "submodkit.instances",
     "read_instance": "submodkit.instances",
+    # submodkit.instances.allocation
+    "AllocationInstance": "submodkit.instances.allocation",
     # submodkit.objectives
     "Coverage": "submodkit.objectives",
     "FacilityLocation": "submodkit.objectives",
@@ -64,69 +66,68 @@ _EXPORTS = {
     "Objective": "submodkit.objectives",
     "ProbabilisticCoverage": "submodkit.objectives",
     "SaturatedCoverage": "submodkit.objectives",
+    # submodkit.results
+    "AllocationSolution": "submodkit.results",
+    "AssignmentSolution": "submodkit.results",
+    "Guarantee": "submodkit.results",
+    "MatchingSolution": "submodkit.results",
+    "OnlineMatchingSolution": "submodkit.results",
+    "Result": "submodkit.results",
+    "Solution": "submodkit.results",
+    "Tour": "submodkit.results",
     # submodkit.selector
     "SubsetSelector": "submodkit.selector",
-    # submodkit.results
-    "ExactResult": "submodkit.results",
-    "Guarantee": "submodkit.results",
-    "Solution": "submodkit.results",
     # submodkit.solvers.allocation.offline
-    "AllocationInstance": "submodkit.solvers.allocation.offline",
-    "AllocationSolution": "submodkit.solvers.allocation.offline",
     "offline_optimum": "submodkit.solvers.allocation.offline",
-    # submodkit.solvers.matching.assignment
-    "AssignmentSolution": "submodkit.solvers.matching.assignment",
-    "b_matching": "submodkit.solvers.matching.assignment",
-    "max_weight_assignment": "submodkit.solvers.matching.assignment",
-    "position_auction": "submodkit.solvers.matching.assignment",
-    # submodkit.solvers.submodular.brute_force
-    "brute_force_maximize": "submodkit.solvers.submodular.brute_force",
+    # submodkit.solvers.allocation.online
+    "allocate": "submodkit.solvers.allocation.online",
+    # submodkit.solvers.allocation.packing
+    "PackingInstance": "submodkit.instances.packing",
+    "dual_mirror_descent": "submodkit.solvers.allocation.packing",
+    "packing_optimum": "submodkit.solvers.allocation.packing",
+    # submodkit.solvers.allocation.welfare
+    "online_welfare": "submodkit.solvers.allocation.welfare",
+    "welfare_value": "submodkit.solvers.allocation.welfare",
+    # submodkit.solvers.cover.set_covering
+    "set_cover": "submodkit.solvers.cover.set_covering",
+    # submodkit.solvers.cover.vertex_cover
+    "exact_vertex_cover": "submodkit.solvers.cover.vertex_cover",
+    "is_vertex_cover": "submodkit.solvers.cover.vertex_cover",
+    "maximal_matching_cover": "submodkit.solvers.cover.vertex_cover",
     # submodkit.solvers.diversity.dispersion
     "diversify": "submodkit.solvers.diversity.dispersion",
     "diversity_value": "submodkit.solvers.diversity.dispersion",
-    # submodkit.solvers.diversity.tsp, submodkit.solvers.diversity.remote_cycle (remote-cycle diversity)
-    "tsp_tour": "submodkit.solvers.diversity.tsp",
-    # submodkit.solvers.cover.vertex_cover
-    "exact_vertex_cover": "submodkit.solvers.cover.vertex_cover",
-    "maximal_matching_cover": "submodkit.solvers.cover.vertex_cover",
-    "is_vertex_cover": "submodkit.solvers.cover.vertex_cover",
+    # submodkit.solvers.diversity.remote_cycle
     "exact_remote_cycle": "submodkit.solvers.diversity.remote_cycle",
-    # submodkit.solvers.submodular.greedy
-    "maximize": "submodkit.solvers.submodular.greedy",
+    # submodkit.solvers.diversity.tsp
+    "tsp_tour": "submodkit.solvers.diversity.tsp",
+    # submodkit.solvers.matching.assignment
+    "b_matching": "submodkit.solvers.matching.assignment",
+    "max_weight_assignment": "submodkit.solvers.matching.assignment",
+    "position_auction": "submodkit.solvers.matching.assignment",
     # submodkit.solvers.matching.general
-    "MatchingSolution": "submodkit.solvers.matching.general",
     "matching_weight": "submodkit.solvers.matching.general",
     "max_weight_matching": "submodkit.solvers.matching.general",
+    # submodkit.solvers.matching.online
+    "online_matching": "submodkit.solvers.matching.online",
+    # submodkit.solvers.submodular.brute_force
+    "brute_force_maximize": "submodkit.solvers.submodular.brute_force",
+    # submodkit.solvers.submodular.greedy
+    "maximize": "submodkit.solvers.submodular.greedy",
     # submodkit.solvers.submodular.nonmonotone
     "distorted_greedy": "submodkit.solvers.submodular.nonmonotone",
     "double_greedy": "submodkit.solvers.submodular.nonmonotone",
     "random_greedy": "submodkit.solvers.submodular.nonmonotone",
-    # submodkit.solvers.matching.online
-    "OnlineMatchingResult": "submodkit.solvers.matching.online",
-    "online_matching": "submodkit.solvers.matching.online",
-    # submodkit.solvers.allocation.online
-    "allocate": "submodkit.solvers.allocation.online",
-    # submodkit.solvers.cover.set_covering
-    "set_cover": "submodkit.solvers.cover.set_covering",
     # submodkit.solvers.submodular.streaming
     "StreamingMaximizer": "submodkit.solvers.submodular.streaming",
+    # submodkit.verification
+    "Certificate": "submodkit.verification",
+    "SuiteReport": "submodkit.verification",
+    "certify": "submodkit.verification",
+    "run_suite": "submodkit.verification",
     # submodkit.verification.verify
     "Verification": "submodkit.verification.verify",
     "verify": "submodkit.verification.verify",
-    # submodkit.solvers.allocation.packing
-    "PackingInstance": "submodkit.solvers.allocation.packing",
-    "PackingSolution": "submodkit.solvers.allocation.packing",
-    "dual_mirror_descent": "submodkit.solvers.allocation.packing",
-    "packing_optimum": "submodkit.solvers.allocation.packing",
-    # submodkit.coresets.feature_selection
-    "mutual_information_distances": "submodkit.coresets.feature_selection",
-    "select_features": "submodkit.coresets.feature_selection",
-    # submodkit.solvers.allocation.welfare
-    "WelfareSolution": "submodkit.solvers.allocation.welfare",
-    "online_welfare": "submodkit.solvers.allocation.welfare",
-    "welfare_value": "submodkit.solvers.allocation.welfare",
-    # submodkit.coresets.adaptive
-    "adaptive_maximize": "submodkit.coresets.adaptive",
 }
 
 __getattr__, __dir__, __all__ = attach(__name__, {**_EXPORTS, "coresets": "submodkit.coresets"})
@@ -141,6 +142,7 @@ if TYPE_CHECKING:  # static analysers see the real imports
     from submodkit.guarantees import GUARANTEES, guarantee
     from submodkit.instances import Graph, PointSet, SetSystem, Similarity, read_instance
     from submodkit.instances.allocation import AllocationInstance
+    from submodkit.instances.packing import PackingInstance
     from submodkit.objectives import (
         Coverage,
         FacilityLocation,
@@ -151,17 +153,21 @@ if TYPE_CHECKING:  # static analysers see the real imports
         ProbabilisticCoverage,
         SaturatedCoverage,
     )
-    from submodkit.results import ExactResult, Guarantee, MatchingSolution, Solution
-    from submodkit.selector import SubsetSelector
-    from submodkit.solvers.allocation.offline import AllocationSolution, offline_optimum
-    from submodkit.solvers.allocation.online import allocate
-    from submodkit.solvers.allocation.packing import (
-        PackingInstance,
-        PackingSolution,
-        dual_mirror_descent,
-        packing_optimum,
+    from submodkit.results import (
+        AllocationSolution,
+        AssignmentSolution,
+        Guarantee,
+        MatchingSolution,
+        OnlineMatchingSolution,
+        Result,
+        Solution,
+        Tour,
     )
-    from submodkit.solvers.allocation.welfare import WelfareSolution, online_welfare, welfare_value
+    from submodkit.selector import SubsetSelector
+    from submodkit.solvers.allocation.offline import offline_optimum
+    from submodkit.solvers.allocation.online import allocate
+    from submodkit.solvers.allocation.packing import dual_mirror_descent, packing_optimum
+    from submodkit.solvers.allocation.welfare import online_welfare, welfare_value
     from submodkit.solvers.cover.set_covering import set_cover
     from submodkit.solvers.cover.vertex_cover import (
         exact_vertex_cover,
@@ -171,14 +177,9 @@ if TYPE_CHECKING:  # static analysers see the real imports
     from submodkit.solvers.diversity.dispersion import diversify, diversity_value
     from submodkit.solvers.diversity.remote_cycle import exact_remote_cycle
     from submodkit.solvers.diversity.tsp import tsp_tour
-    from submodkit.solvers.matching.assignment import (
-        AssignmentSolution,
-        b_matching,
-        max_weight_assignment,
-        position_auction,
-    )
+    from submodkit.solvers.matching.assignment import b_matching, max_weight_assignment, position_auction
     from submodkit.solvers.matching.general import matching_weight, max_weight_matching
-    from submodkit.solvers.matching.online import OnlineMatchingResult, online_matching
+    from submodkit.solvers.matching.online import online_matching
     from submodkit.solvers.submodular.brute_force import brute_force_maximize
     from submodkit.solvers.submodular.greedy import maximize
     from submodkit.solvers.submodular.nonmonotone import distorted_greedy, double_greedy, random_greedy

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import math
 import os
 import sys
 import time
@@ -144,7 +145,6 @@ def _dumps(out: dict) -> str:
 
 def _ratio_fields(ratio, undefined: str) -> dict:
     """``{"ratio": r}``, or ``{"ratio": None, "ratio_note": why}`` when r is not a finite number."""
-    import math
 
     if ratio is None:
         return {"ratio": None}
@@ -270,6 +270,8 @@ def _solve(args, exact: bool) -> int:
         )
         ex, meets = ver.exact, ver.meets
         ratio = ver.ratio if ver.ratio is not None else ver.certified_ratio
+        if ratio is None and ver.bound is not None:  # a bound of 0 certifies nothing: value / 0
+            ratio = math.inf
     _status(progress, "")
     out = {
         "instance": getattr(inst, "name", Path(args.file).name),
@@ -282,7 +284,7 @@ def _solve(args, exact: bool) -> int:
         "lower_bound": _num(sol.lower_bound),
         "exact": None if ex is None else {
             "value": _num(ex.value), "bound": _num(ex.bound), "status": ex.status,
-            "solver": ex.solver, "seconds": round(ex.seconds, 4),
+            "solver": ex.algorithm, "seconds": round(ex.stats.get("seconds", 0.0), 4),
         },
         **_ratio_fields(ratio, "undefined: the optimum (or its bound) is 0"),
         "meets_guarantee": meets,

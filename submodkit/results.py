@@ -1,4 +1,7 @@
-"""Result types shared by every solver: `Guarantee`, `Solution` and `ExactResult`."""
+"""The result types: every public solver returns a :class:`Result` subclass with the same core
+fields (``value``, ``algorithm``, ``guarantee``, ``upper_bound`` / ``lower_bound``, ``sense``,
+``status``, ``stats``) and one :meth:`Result.to_dict` that the command line's ``--json``
+prints unchanged; :class:`Guarantee` is the approximation guarantee a run carries."""
 
 from __future__ import annotations
 
@@ -51,29 +54,27 @@ class Guarantee:
         }
 
 
-@dataclass
-class Solution:
-    """What an approximation algorithm returns.
+@dataclass(kw_only=True)
+class Result:
+    """What every public solver returns: the same core fields under the same names.
 
     Attributes:
-        selection: chosen indices, in the order they were chosen.
-        gains: marginal gain of each chosen index when it was chosen (for set cover,
-            the number of newly covered elements).
-        value: objective value of the selection (for set cover, its total cost).
-        algorithm: the algorithm's name.
-        guarantee: the ratio this run provably achieves, or None when none applies
-            (for example greedy on a non-monotone function).
-        upper_bound: a-posteriori upper bound on OPT (maximization), or None.
-        lower_bound: a-posteriori lower bound on OPT (minimization), or None.
-        status: ``"feasible"``, ``"optimal"`` (when proven) or ``"timeout"``.
-        stats: counters: ``evaluations`` (marginal-gain evaluations), ``seconds``, ...
+        value: objective value of the answer (for minimization problems, its cost), or None
+            when no answer was found (an exact solver stopped before its first incumbent).
+        algorithm: the algorithm (or exact backend) that produced it.
+        guarantee: the ratio this run provably achieves, or None when none applies.
+        upper_bound: a proven upper bound on the optimum, or None.
+        lower_bound: a proven lower bound on the optimum, or None.
+        sense: ``"max"`` or ``"min"``.
+        status: ``"optimal"`` (proven), ``"feasible"``, ``"timeout"`` (a limit stopped it;
+            value and bounds are the best known), ``"infeasible"`` or ``"approximate"``
+            (a first-order solver's answer, see its bounds).
+        stats: counters and timings (``seconds``, ``evaluations``, ...).
     """
 
-    selection: np.ndarray
-    gains: np.ndarray
-    value: float
+    value: float | None
     algorithm: str
-    guarantee: Guarantee | None
+    guarantee: Guarantee | None = None
     upper_bound: float | None = None
     lower_bound: float | None = None
     sense: str = "max"
@@ -81,59 +82,10 @@ class Solution:
     stats: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def certified_ratio(self) -> float | None:
-        """The ratio the a-posteriori bound certifies for this very run, or None.
-
-        ``value / upper_bound`` for maximization, ``value / lower_bound`` (>= 1) for
-        minimization.
-        """
-        if self.sense == "max":
-            if self.upper_bound is None:
-                return None
-            if self.upper_bound <= 0:
-                return 1.0
-            return min(1.0, self.value / self.upper_bound)
-        if self.lower_bound is None or self.lower_bound <= 0:
-            return None if self.value > 0 else 1.0
-        return max(1.0, self.value / self.lower_bound)
-
-    def __len__(self) -> int:
-        return len(self.selection)
-
-    def to_dict(self) -> dict[str, Any]:
-        return result_dict(
-            self.algorithm, self.value, self.guarantee, self.stats,
-            selection=[int(i) for i in self.selection], gains=[_num(g) for g in self.gains],
-            upper_bound=_num(self.upper_bound), lower_bound=_num(self.lower_bound), sense=self.sense,
-            status=self.status,
-        )
-
-
-@dataclass
-class ExactResult:
-    """What an exact solver returns.
-
-    Attributes:
-        value: objective value of the best solution found, or None when none was found.
-        bound: best proven bound on the optimum (upper for maximization, lower for
-            minimization), or None.
-        status: ``"optimal"``, ``"feasible"`` (stopped early with a solution),
-            ``"infeasible"`` or ``"timeout"`` (time limit hit; value/bound are the best so far).
-        selection: chosen indices of the best solution found (sorted).
-        solver: the backend used (``"cp-sat"``, ``"scip"``, ``"highs"``, ...).
-        parameters: the solver parameters actually used.
-        seconds: wall-clock time of the solve.
-        sense: ``"max"`` or ``"min"``.
-    """
-
-    value: float | None
-    bound: float | None
-    status: str
-    selection: np.ndarray
-    solver: str
-    parameters: dict[str, Any] = field(default_factory=dict)
-    seconds: float = 0.0
-    sense: str = "max"
+    def bound(self) -> float | None:
+        """The proven bound on the optimum on the far side of ``value``: the upper bound for
+        maximization, the lower bound for minimization."""
+        return self.upper_bound if self.sense == "max" else self.lower_bound
 
     @property
     def optimal(self) -> bool:
@@ -144,48 +96,113 @@ class ExactResult:
         """Relative gap between value and bound, or None when either is missing."""
         if self.value is None or self.bound is None:
             return None
-        denom = max(abs(self.value), abs(self.bound), 1e-12)
-        return abs(self.bound - self.value) / denom
+        return abs(self.bound - self.value) / max(abs(self.value), abs(self.bound), 1e-12)
+
+    @property
+    def certified_ratio(self) -> float | None:
+        """The ratio the bound certifies for this very run, or None: ``value / upper_bound``
+        (<= 1) for maximization, ``value / lower_bound`` (>= 1) for minimization."""
+        if self.value is None:
+            return None
+        if self.sense == "max":
+            if self.upper_bound is None:
+                return None
+            if self.upper_bound <= 0:
+                return 1.0
+            return min(1.0, self.value / self.upper_bound)
+        if self.lower_bound is None or self.lower_bound <= 0:
+            return None if self.value > 0 else 1.0
+        return max(1.0, self.value / self.lower_bound)
+
+    def _payload(self) -> dict[str, Any]:
+        """The fields a subclass adds to :meth:`to_dict`."""
+        return {}
 
     def to_dict(self) -> dict[str, Any]:
+        """Strict-JSON-ready dict (the command line's ``--json`` prints it unchanged):
+        ``algorithm``, ``value``, the subclass's own fields, the bounds, ``sense``,
+        ``status``, ``guarantee`` and ``stats``; NaN and infinities become None."""
         return {
+            "algorithm": self.algorithm,
             "value": _num(self.value),
+            **json_safe(self._payload()),
+            "upper_bound": _num(self.upper_bound),
+            "lower_bound": _num(self.lower_bound),
             "bound": _num(self.bound),
+            "sense": self.sense,
             "status": self.status,
-            "selection": [int(i) for i in self.selection],
-            "solver": self.solver,
-            "parameters": json_safe(self.parameters),
-            "seconds": json_safe(self.seconds),
+            "guarantee": None if self.guarantee is None else self.guarantee.to_dict(),
+            "stats": {k: _num(v) if isinstance(v, float) else json_safe(v) for k, v in self.stats.items()},
         }
 
 
-@dataclass
-class MatchingSolution:
-    """A matching and how it was found.
+def _no_indices() -> np.ndarray:
+    return np.zeros(0, dtype=np.int64)
+
+
+@dataclass(kw_only=True)
+class Solution(Result):
+    """A chosen subset: what the set-function solvers return (approximations and exact).
+
+    Attributes:
+        selection: chosen indices, in the order they were chosen (sorted for exact solvers).
+        gains: marginal gain of each chosen index when it was chosen (for set cover, the
+            number of newly covered elements); empty for exact solvers.
+    """
+
+    selection: np.ndarray = field(default_factory=_no_indices)
+    gains: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    @classmethod
+    def from_exact(cls, value: float | None, bound: float | None, status: str, selection: np.ndarray,
+                   solver: str, parameters: dict[str, Any] | None = None, seconds: float = 0.0,
+                   sense: str = "max") -> Solution:
+        """An exact solver's answer: ``bound`` is the proven bound on the far side of
+        ``value`` (upper for ``sense="max"``); ``solver`` becomes ``algorithm`` and the
+        solver ``parameters`` and ``seconds`` go to ``stats``. Proven optima claim ratio 1."""
+        upper, lower = (bound, value) if sense == "max" else (value, bound)
+        if value is None:
+            upper, lower = (bound, None) if sense == "max" else (None, bound)
+        return cls(selection=np.asarray(selection, dtype=np.int64), value=value, algorithm=solver,
+                   upper_bound=upper, lower_bound=lower, sense=sense, status=status,
+                   stats={"parameters": dict(parameters or {}), "seconds": seconds})
+
+    def __len__(self) -> int:
+        return len(self.selection)
+
+    def _payload(self) -> dict[str, Any]:
+        return {"selection": [int(i) for i in self.selection], "gains": [_num(g) for g in self.gains]}
+
+
+@dataclass(kw_only=True)
+class MatchingSolution(Result):
+    """A matching in a general graph (``value`` is its weight).
 
     Attributes:
         pairs: int64 array (k, 2) of matched vertices, ``u < v``, sorted by ``u``.
-        weight: total weight of the matched edges.
-        algorithm: the algorithm's name.
-        guarantee: the ratio this run provably achieves (1 for the exact algorithms).
         n_nodes: number of vertices of the graph.
-        status: ``"optimal"`` (exact) or ``"feasible"``.
         nodes: the original node labels (networkx input), index -> label; None otherwise.
-        stats: counters (``seconds``, ``stages``, ``passes``, ...).
     """
 
-    pairs: np.ndarray
-    weight: float
-    algorithm: str
-    guarantee: Guarantee | None
+    pairs: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
     n_nodes: int = 0
-    status: str = "feasible"
     nodes: list | None = None
-    stats: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def value(self) -> float:
-        return self.weight
+    @classmethod
+    def from_mate(cls, graph: Any, mate: np.ndarray, algorithm: str, guarantee: Guarantee | None, status: str,
+                  stats: dict[str, Any]) -> MatchingSolution:
+        """The matching ``mate`` (``mate[v]`` = v's partner or -1) of ``graph``, an
+        :class:`~submodkit.instances.edges.EdgeList` (``u < v`` sorted), with its weight."""
+        n = graph.n
+        idx = np.flatnonzero(mate > np.arange(n))
+        pairs = np.stack([idx, mate[idx]], axis=1).astype(np.int64).reshape(-1, 2)
+        weight = 0.0
+        if pairs.size:
+            key = graph.u * n + graph.v
+            pos = np.searchsorted(key, pairs[:, 0] * n + pairs[:, 1])
+            weight = float(graph.w[pos].sum())
+        return cls(pairs=pairs, value=weight, algorithm=algorithm, guarantee=guarantee, n_nodes=n,
+                   status=status, nodes=graph.nodes, stats=stats)
 
     @property
     def mate(self) -> np.ndarray:
@@ -204,24 +221,109 @@ class MatchingSolution:
     def __len__(self) -> int:
         return int(self.pairs.shape[0])
 
-    def to_dict(self) -> dict[str, Any]:
-        return result_dict(self.algorithm, self.weight, self.guarantee, self.stats,
-                           pairs=self.pairs.tolist(), cardinality=len(self), status=self.status)
+    def _payload(self) -> dict[str, Any]:
+        return {"pairs": self.pairs.tolist(), "cardinality": len(self)}
+
+
+@dataclass(kw_only=True)
+class AssignmentSolution(Result):
+    """A bipartite assignment: ``rows[i]`` is assigned to ``cols[i]``; ``value`` is the total
+    weight (cost when minimizing).
+
+    Attributes:
+        rows, cols: int64 arrays of the assigned pairs.
+        payments: per-row payments (position auctions: VCG prices), or None.
+    """
+
+    rows: np.ndarray = field(default_factory=_no_indices)
+    cols: np.ndarray = field(default_factory=_no_indices)
+    payments: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return int(self.rows.shape[0])
+
+    def _payload(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"pairs": np.stack([self.rows, self.cols], axis=1).tolist()}
+        if self.payments is not None:
+            out["payments"] = [_num(p) for p in self.payments]
+        return out
+
+
+@dataclass(kw_only=True)
+class OnlineMatchingSolution(Result):
+    """One online bipartite (b-)matching run: ``value`` is the number of matched arrivals and
+    ``upper_bound`` the offline optimum of the realized arrivals (so ``certified_ratio`` is
+    the run's exact competitive ratio).
+
+    Attributes:
+        arrivals: type (row) of each arrival, in arrival order.
+        assigned: offline vertex given to each arrival, or -1.
+        order: the arrival order (``"adversarial"``, ``"random"``, ...).
+    """
+
+    arrivals: np.ndarray = field(default_factory=_no_indices)
+    assigned: np.ndarray = field(default_factory=_no_indices)
+    order: str = "adversarial"
+
+    def _payload(self) -> dict[str, Any]:
+        return {"order": self.order, "ratio": _num(self.certified_ratio), "assigned": self.assigned.tolist()}
+
+
+@dataclass(kw_only=True)
+class AllocationSolution(Result):
+    """An allocation of arrivals to advertisers (agents, actions): what the online
+    allocation, packing and welfare algorithms and the offline optimum return.
+
+    Attributes:
+        assignment: advertiser (agent, action) of each arrival, -1 for none; for orders
+            ``"given"`` and ``"random"`` indexed by the instance's rows, for ``"iid"`` by
+            stream position. None for an LP optimum (see ``x``).
+        arrivals: the instance row of each processed arrival, in processing order (None for
+            offline optima).
+        used: budget used per resource (online packing), or None.
+        agent_values: value each agent receives (welfare), or None.
+        x: the LP value of each eligible entry (offline LP optimum), or None.
+        duals: the advertisers' budget / capacity duals (offline LP optimum), or None.
+    """
+
+    assignment: np.ndarray | None = None
+    arrivals: np.ndarray | None = None
+    used: np.ndarray | None = None
+    agent_values: np.ndarray | None = None
+    x: np.ndarray | None = None
+    duals: np.ndarray | None = None
 
     @classmethod
-    def from_mate(cls, graph: Any, mate: np.ndarray, algorithm: str, guarantee: Guarantee | None, status: str,
-                  stats: dict[str, Any]) -> MatchingSolution:
-        """The matching ``mate`` (``mate[v]`` = v's partner or -1) of ``graph``, an
-        :class:`~submodkit.instances.edges.EdgeList` (``u < v`` sorted), with its weight."""
-        n = graph.n
-        idx = np.flatnonzero(mate > np.arange(n))
-        pairs = np.stack([idx, mate[idx]], axis=1).astype(np.int64).reshape(-1, 2)
-        weight = 0.0
-        if pairs.size:
-            key = graph.u * n + graph.v
-            pos = np.searchsorted(key, pairs[:, 0] * n + pairs[:, 1])
-            weight = float(graph.w[pos].sum())
-        return cls(pairs, weight, algorithm, guarantee, n, status, graph.nodes, stats)
+    def offline(cls, value: float | None, status: str, solver: str, seconds: float,
+                duals: np.ndarray | None = None, x: np.ndarray | None = None,
+                assignment: np.ndarray | None = None, bound: float | None = None) -> AllocationSolution:
+        """An offline optimum (LP, IP or flow): ``value`` is a feasible value (a lower bound
+        on the optimum), ``bound`` a proven upper bound; ``solver`` becomes ``algorithm``."""
+        return cls(value=value, algorithm=solver, status=status, upper_bound=bound,
+                   lower_bound=value if value is not None and status != "infeasible" else None,
+                   assignment=assignment, x=x, duals=duals, stats={"seconds": seconds})
+
+    def _payload(self) -> dict[str, Any]:
+        if self.assignment is None:
+            return {}
+        return {"assigned": int(np.count_nonzero(self.assignment >= 0))}
+
+
+@dataclass(kw_only=True)
+class Tour(Result):
+    """A closed tour through positions ``0..k-1`` of a distance matrix (``value`` is its
+    weight; ``sense`` is ``"min"``; ``lower_bound`` a proven bound on the optimal tour;
+    ``status`` ``"optimal"`` when proven).
+
+    Attributes:
+        order: the positions in tour order, starting at 0.
+    """
+
+    order: np.ndarray = field(default_factory=_no_indices)
+    sense: str = "min"
+
+    def _payload(self) -> dict[str, Any]:
+        return {"order": self.order.tolist()}
 
 
 def result_dict(algorithm: str, value: Any, guarantee: Guarantee | None, stats: dict | None = None,

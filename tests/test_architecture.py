@@ -158,3 +158,18 @@ def test_grammar_keywords_are_keyword_only(name):
         if param.name in GRAMMAR:
             assert param.kind is inspect.Parameter.KEYWORD_ONLY, f"{name}: {param.name} is not keyword-only"
         assert param.name != "parts", f"{name}: the number of parts is `n_parts`"
+def test_solvers_return_results():
+    from submodkit.results import Result
+
+    returning = []
+    for name, fn in _public_callables():
+        ann = inspect.signature(fn).return_annotation
+        if isinstance(ann, str):
+            ann = eval(ann, vars(inspect.getmodule(fn)))  # noqa: S307 - our own annotations
+        if isinstance(ann, type) and issubclass(ann, Result):
+            returning.append(name)
+    # every public function taking `algorithm` solves something: it returns a Result
+    for name, fn in _public_callables():
+        if "algorithm" in inspect.signature(fn).parameters:
+            assert name in returning, f"{name} takes algorithm= but does not return a Result"
+    assert len(returning) >= 20, returning

@@ -183,10 +183,13 @@ def _strict(text: str) -> dict:
 
 
 def test_infinite_ratio_becomes_null_with_a_reason(tmp_path, capsys, monkeypatch):
+    from dataclasses import replace
+
     import submodkit.verification.verify as verify_module
 
     # a minimization stopped with bound 0 (CP-SAT on rail582 did): value / 0 is not a number
-    monkeypatch.setattr(verify_module, "compare", lambda sol, exact, tol=1e-9: (None, float("inf"), None))
+    monkeypatch.setattr(verify_module, "with_solution_bound",
+                        lambda exact, sol, integral=False: replace(exact, lower_bound=0.0, status="timeout"))
     f = tmp_path / "scp_tiny.txt"
     f.write_text(SCP_OK)
     code, out, _ = _run(capsys, "verify", str(f), "--json")
@@ -203,8 +206,8 @@ def test_json_helpers_are_strict():
     from submodkit.results import Guarantee, Solution, json_safe
 
     stats = {"a": np.float64(np.inf), "b": [1.0, np.nan], "c": np.int64(3)}
-    sol = Solution(np.array([1]), np.array([np.inf]), float("nan"), "x", Guarantee(float("inf"), "s", "src"),
-                   upper_bound=float("inf"), stats=stats)
+    sol = Solution(selection=np.array([1]), gains=np.array([np.inf]), value=float("nan"), algorithm="x",
+                   guarantee=Guarantee(float("inf"), "s", "src"), upper_bound=float("inf"), stats=stats)
     obj = _strict(json.dumps(sol.to_dict(), allow_nan=False))
     assert obj["value"] is None and obj["gains"] == [None] and obj["upper_bound"] is None
     assert obj["guarantee"]["ratio"] is None and obj["stats"] == {"a": None, "b": [1.0, None], "c": 3}

@@ -31,5 +31,5 @@ def test_quickstart_runs_and_its_comments_hold():
     assert ns["sol"].upper_bound >= 6.0
     assert np.isfinite(ns["sol"].guarantee.ratio)
     assert ns["stream"].solution().guarantee.statement.startswith("1/2 - epsilon")
-    assert ns["max_weight_matching"](np.array([[0, 1, 5], [1, 2, 6], [2, 3, 5]])).weight == 10.0
+    assert ns["max_weight_matching"](np.array([[0, 1, 5], [1, 2, 6], [2, 3, 5]])).value == 10.0
     assert ns["diversify"](ns["X"][:500], k=10, objective="max-min").guarantee.ratio == 0.5

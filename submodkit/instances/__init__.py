@@ -6,6 +6,12 @@ from pathlib import Path
 
 from submodkit.errors import InvalidParameterError
 from submodkit.instances.adx import AdxTypes, adx_types, read_adx
+from submodkit.instances.allocation import (
+    AllocationInstance,
+    random_allocation_instance,
+    upper_triangular_instance,
+)
+from submodkit.instances.edges import EdgeList, as_edge_list
 from submodkit.instances.generators import (
     gmm_tight_dispersion,
     greedy_tight_max_cover,
@@ -23,6 +29,7 @@ from submodkit.instances.online import (
     random_online,
     upper_triangular,
 )
+from submodkit.instances.packing import PackingInstance, random_packing_instance
 from submodkit.instances.problems import Graph, PointSet, SetSystem, Similarity
 from submodkit.instances.readers import (
     FORMATS,
@@ -34,6 +41,7 @@ from submodkit.instances.readers import (
     read_orlib_scp,
     read_points,
 )
+from submodkit.instances.shards import Shards, open_shards, shard_file, write_shards
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -107,4 +115,15 @@ __all__ = [
     "read_orlib_scp",
     "read_points",
     "save",
+    "AllocationInstance",
+    "random_allocation_instance",
+    "upper_triangular_instance",
+    "EdgeList",
+    "as_edge_list",
+    "PackingInstance",
+    "random_packing_instance",
+    "Shards",
+    "open_shards",
+    "shard_file",
+    "write_shards",
 ]

@@ -3,7 +3,7 @@
 Each model is built from plain arrays (a scipy CSR ``sets`` matrix, rows = sets, columns =
 elements; or a similarity matrix) and solved with CP-SAT or a MIP backend (SCIP, HiGHS, CBC)
 through ``pywraplp``; LP bounds use GLOP. Every function returns an
-:class:`~submodkit.results.ExactResult` whose ``status`` is ``optimal``, ``feasible``,
+:class:`~submodkit.results.Solution` whose ``status`` is ``optimal``, ``feasible``,
 ``infeasible`` or ``timeout`` (a time limit never raises: the best value and bound found so
 far are returned).
 

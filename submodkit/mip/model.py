@@ -1,5 +1,5 @@
 """Shared plumbing of the exact models: input validation, the one linear model type and
-the mapping of a backend's raw answer to an :class:`~submodkit.results.ExactResult`.
+the mapping of a backend's raw answer to an :class:`~submodkit.results.Solution`.
 
 Every model in :mod:`submodkit.solvers.exact` is written once as a :class:`LinearModel`
 (``lb <= A x <= ub``, bounds ``0 <= x <= 1``, some variables integer, a linear objective)
@@ -191,7 +191,7 @@ def finish(
     seconds: float,
     fallback: np.ndarray | None = None,
 ):
-    """Build the :class:`ExactResult` from a backend's answer.
+    """Build the :class:`Solution` from a backend's answer.
 
     The selection comes from ``raw.x`` (or, when the solver stopped without any solution,
     from ``fallback``: the greedy hint it was given); the value is recomputed from the data
@@ -199,7 +199,7 @@ def finish(
     bound on the wrong side of the value by more than a tolerance is dropped (None) rather
     than trusted; within the tolerance it is clamped; value meeting bound means optimal.
     """
-    from submodkit.results import ExactResult
+    from submodkit.results import Solution
 
     params = {**raw.parameters, **parameters}
     bound = raw.bound
@@ -211,7 +211,7 @@ def finish(
         x[fallback] = 1.0
         params["incumbent"] = "greedy hint (the solver returned no solution)"
     if x is None:
-        return ExactResult(None, bound, raw.status, np.zeros(0, dtype=np.int64), solver,
+        return Solution.from_exact(None, bound, raw.status, np.zeros(0, dtype=np.int64), solver,
                            params, seconds, sense)
     selection = np.flatnonzero(x > 0.5).astype(np.int64)
     value = float(value_of(selection))
@@ -235,7 +235,7 @@ def finish(
         # objective scaled beyond its precision): not proven
         params["solver_status"] = "optimal"
         status = "feasible"
-    return ExactResult(value, None if bound is None else float(bound), status, selection,
+    return Solution.from_exact(value, None if bound is None else float(bound), status, selection,
                        solver, params, seconds, sense)
 
 
@@ -273,10 +273,11 @@ class Deadline:
 
 
 def merge_bound(result, bound: float | None, source: str, integral: bool = False):
-    """``result`` (an `ExactResult`) with the better of its bound and ``bound``, a proven bound
-    on the optimum from elsewhere (LP, Lagrangian, a-posteriori); status ``optimal`` when the
-    bound meets the value. ``integral``: the objective takes integer values only, so the
-    bound is rounded (down for maximization, up for minimization)."""
+    """``result`` (a :class:`~submodkit.results.Solution`) with the better of its bound and
+    ``bound``, a proven bound on the optimum from elsewhere (LP, Lagrangian, a-posteriori);
+    status ``optimal`` when the bound meets the value. ``integral``: the objective takes
+    integer values only, so the bound is rounded (down for maximization, up for
+    minimization)."""
     if bound is None or not math.isfinite(bound):
         return result
     if integral:
@@ -284,7 +285,7 @@ def merge_bound(result, bound: float | None, source: str, integral: bool = False
     better = result.bound is None or (bound < result.bound if result.sense == "max" else bound > result.bound)
     if not better:
         return result
-    params = {**result.parameters, "bound_source": source}
+    params = {**result.stats.get("parameters", {}), "bound_source": source}
     status = result.status
     if result.value is not None:
         tol = _TOL * max(1.0, abs(result.value))
@@ -294,7 +295,8 @@ def merge_bound(result, bound: float | None, source: str, integral: bool = False
         bound = max(bound, result.value) if result.sense == "max" else min(bound, result.value)
         if abs(bound - result.value) <= tol:
             status = "optimal"
-    return replace(result, bound=float(bound), status=status, parameters=params)
+    bounds = {"upper_bound": float(bound)} if result.sense == "max" else {"lower_bound": float(bound)}
+    return replace(result, **bounds, status=status, stats={**result.stats, "parameters": params})
 
 
 def subgradient(

@@ -42,7 +42,7 @@ from submodkit.mip.model import (
     is_integral,
     max_cover_args,
 )
-from submodkit.results import ExactResult
+from submodkit.results import Solution
 
 SOLVER = "pyomo-highs"
 PROBLEMS = ("set-cover", "max-cover", "facility-location")
@@ -192,7 +192,7 @@ def _check_run(time_limit: Any, threads: Any) -> None:
 
 def pyomo_set_cover(
     sets: Any, costs: Any = None, *, time_limit: float | None = None, threads: int = 1, tee: bool = False,
-) -> ExactResult:
+) -> Solution:
     """Minimum-cost set cover solved by Pyomo + HiGHS (same model as
     :func:`submodkit.solvers.cover.exact.exact_set_cover`).
 
@@ -203,11 +203,11 @@ def pyomo_set_cover(
         threads: HiGHS threads. tee: print the HiGHS log.
 
     Returns:
-        :class:`~submodkit.results.ExactResult` with ``solver="pyomo-highs"``, ``sense="min"``.
+        :class:`~submodkit.results.Solution` with ``algorithm="pyomo-highs"``, ``sense="min"``.
 
     Example:
         >>> r = pyomo_set_cover([[1, 1, 0], [0, 1, 1], [0, 0, 1]], [1, 1, 1])
-        >>> r.value, r.status, r.solver
+        >>> r.value, r.status, r.algorithm
         (2.0, 'optimal', 'pyomo-highs')
     """
     t0 = time.perf_counter()
@@ -216,11 +216,12 @@ def pyomo_set_cover(
     c = as_vector(costs, S.shape[0], "costs")
     parameters: dict[str, Any] = {"model": "set-cover"}
     if S.shape[1] == 0:
-        return ExactResult(0.0, 0.0, "optimal", np.zeros(0, dtype=np.int64), SOLVER, parameters, 0.0, "min")
+        return Solution.from_exact(0.0, 0.0, "optimal", np.zeros(0, dtype=np.int64),
+                                   SOLVER, parameters, 0.0, "min")
     M = set_cover_model(S, c)
     if M is None:
         parameters["reason"] = "an element belongs to no set"
-        return ExactResult(None, None, "infeasible", np.zeros(0, dtype=np.int64), SOLVER, parameters,
+        return Solution.from_exact(None, None, "infeasible", np.zeros(0, dtype=np.int64), SOLVER, parameters,
                            time.perf_counter() - t0, "min")
     raw, _ = _solve(M, time_limit, threads, tee)
     return finish(raw, lambda sel: c[sel].sum(), "min", is_integral(c), SOLVER, parameters,
@@ -239,7 +240,7 @@ def pyomo_max_cover(
     time_limit: float | None = None,
     threads: int = 1,
     tee: bool = False,
-) -> ExactResult:
+) -> Solution:
     """Weighted maximum coverage (cardinality ``k``, knapsack ``costs``/``budget``, partition
     matroid ``groups``/``capacities``, any combination) solved by Pyomo + HiGHS; the same
     model and arguments as :func:`submodkit.solvers.cover.exact.exact_max_cover`.
@@ -253,7 +254,8 @@ def pyomo_max_cover(
     S, w, k, c, budget, g, caps = max_cover_args(sets, weights, k, costs, budget, groups, capacities)
     parameters: dict[str, Any] = {"model": "max-cover", "k": k, "budget": budget}
     if S.shape[0] == 0 or not np.any(w > 0):
-        return ExactResult(0.0, 0.0, "optimal", np.zeros(0, dtype=np.int64), SOLVER, parameters, 0.0, "max")
+        return Solution.from_exact(0.0, 0.0, "optimal", np.zeros(0, dtype=np.int64),
+                                   SOLVER, parameters, 0.0, "max")
     M = max_cover_model(S, w, k=k, costs=c, budget=budget, groups=g, capacities=caps)
 
     def value_of(sel):
@@ -266,7 +268,7 @@ def pyomo_max_cover(
 
 def pyomo_facility_location(
     similarity: Any, k: int, *, time_limit: float | None = None, threads: int = 1, tee: bool = False,
-) -> ExactResult:
+) -> Solution:
     """Facility location ``max_{|S| <= k} sum_u max_{j in S} sim[j, u]`` solved by Pyomo + HiGHS
     (same model as :func:`submodkit.solvers.submodular.exact.exact_facility_location`).
 
@@ -280,7 +282,8 @@ def pyomo_facility_location(
     k = as_count(k, "k")
     parameters: dict[str, Any] = {"model": "facility-location", "k": k}
     if k == 0 or sim.nnz == 0:
-        return ExactResult(0.0, 0.0, "optimal", np.zeros(0, dtype=np.int64), SOLVER, parameters, 0.0, "max")
+        return Solution.from_exact(0.0, 0.0, "optimal", np.zeros(0, dtype=np.int64),
+                                   SOLVER, parameters, 0.0, "max")
     M = facility_model(sim, k)
 
     def value_of(sel):

@@ -81,7 +81,8 @@ def certify(solution: Any, target: Any, *, k: int | None = None, constraint: Any
     from submodkit.instances.allocation import AllocationInstance
     from submodkit.instances.problems import SetSystem
     from submodkit.objectives import Coverage, FacilityLocation
-    from submodkit.solvers.allocation.offline import AllocationSolution, offline_optimum
+    from submodkit.results import AllocationSolution
+    from submodkit.solvers.allocation.offline import offline_optimum
 
     if isinstance(solution, AllocationSolution) or isinstance(target, AllocationInstance):
         if not isinstance(target, AllocationInstance):

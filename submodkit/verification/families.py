@@ -355,7 +355,7 @@ def matching_family(ctx: Context):
     for seed in ctx.seeds:
         g = random_graph(n, mm, seed=seed, weighted=True)
         name = f"gnm-{n}-{mm}-s{seed}"
-        opt = max_weight_matching(g, algorithm="exact").weight
+        opt = max_weight_matching(g, algorithm="exact").value
         if not ctx.full:
             from submodkit.solvers.matching.exact import matching_ilp
 
@@ -367,7 +367,7 @@ def matching_family(ctx: Context):
                 sol = max_weight_matching(g, algorithm=alg, seed=seed)
             except Exception:  # an algorithm name another helper has not written
                 continue
-            yield ctx.run(alg, name, sol.weight, opt, "exact (blossom)", sol.guarantee, seed=seed,
+            yield ctx.run(alg, name, sol.value, opt, "exact (blossom)", sol.guarantee, seed=seed,
                           group="random weighted G(n, m)")
         # unit weights: Edmonds' cardinality kernel against the integer program
         from submodkit.solvers.matching.exact import matching_ilp
@@ -375,7 +375,7 @@ def matching_family(ctx: Context):
         unit = np.column_stack([g.edges, np.ones(len(g.edges))])
         sol = max_weight_matching(unit, algorithm="exact")
         ilp_opt = float(matching_ilp(unit).value)
-        yield ctx.run("exact (cardinality kernel)", name, sol.weight, ilp_opt, "exact (integer program)",
+        yield ctx.run("exact (cardinality kernel)", name, sol.value, ilp_opt, "exact (integer program)",
                       sol.guarantee, seed=seed, group="random G(n, m), unit weights")
 
 
@@ -393,25 +393,26 @@ def online_matching_family(ctx: Context):
         inst = GM.random_online(n, n, 0.15, seed=seed)
         for alg in ("greedy", "ranking", "balance"):
             res = online_matching(inst, algorithm=alg, seed=seed)
-            yield ctx.run(alg, f"random-online-{n}-s{seed}", res.size, res.optimum, "exact (max matching)",
-                          res.guarantee, seed=seed, group="random bipartite")
+            yield ctx.run(alg, f"random-online-{n}-s{seed}", res.value, res.upper_bound,
+                          "exact (max matching)", res.guarantee, seed=seed, group="random bipartite")
     ranks = range(RANKING_RANKS[1 if ctx.full else 0])
     for nn in tight_sizes("ranking", ctx):
         inst = GM.upper_triangular(nn)
         for seed in ranks:
             res = online_matching(inst, algorithm="ranking", seed=seed)
-            yield ctx.run("ranking", inst.name, res.size, res.optimum, "exact (max matching)", res.guarantee,
+            yield ctx.run("ranking", inst.name, res.value, res.upper_bound, "exact (max matching)",
+                          res.guarantee,
                           seed=seed, group=f"upper-triangular (n = size), {len(ranks)} random ranks",
                           tight_bound=ONE_MINUS_1_E, size=nn)
     for nn in tight_sizes("greedy-online", ctx):
         inst = GM.greedy_tight_online(nn)
         res = online_matching(inst, algorithm="greedy")
-        yield ctx.run("greedy", inst.name, res.size, res.optimum, "exact (max matching)", res.guarantee,
+        yield ctx.run("greedy", inst.name, res.value, res.upper_bound, "exact (max matching)", res.guarantee,
                       group="greedy-tight (n = size)", tight_bound=0.5, size=nn)
     for nn in tight_sizes("balance", ctx):
         inst = GM.balance_tight(nn, nn)
         res = online_matching(inst, algorithm="balance")
-        yield ctx.run("balance", inst.name, res.size, res.optimum, "exact (max matching)", res.guarantee,
+        yield ctx.run("balance", inst.name, res.value, res.upper_bound, "exact (max matching)", res.guarantee,
                       group="upper-triangular b-matching, b = n (n = size)",
                       tight_bound=ONE_MINUS_1_E, size=nn)
 
@@ -609,11 +610,8 @@ def packing_family(ctx: Context):
     """dual_mirror_descent() on random i.i.d. packing instances, plain and with the max-min
     fairness regularizer, against the LP optimum (a bound: the guarantees are asymptotic
     regret bounds, reported only)."""
-    from submodkit.solvers.allocation.packing import (
-        dual_mirror_descent,
-        packing_optimum,
-        random_packing_instance,
-    )
+    from submodkit.instances.packing import random_packing_instance
+    from submodkit.solvers.allocation.packing import dual_mirror_descent, packing_optimum
 
     t, na, nr = (200, 3, 2) if not ctx.full else (1000, 4, 3)
     for seed in ctx.seeds:
@@ -650,17 +648,17 @@ def matching_extra_family(ctx: Context):
     for seed in ctx.seeds:
         g = random_graph(n, mm, seed=seed, weighted=False)
         name = f"gnm-{n}-{mm}-s{seed}"
-        opt = max_weight_matching(g, algorithm="exact").weight
+        opt = max_weight_matching(g, algorithm="exact").value
         sol = edcs_coreset_matching(g, n_parts=4, beta=8, seed=seed)
-        yield ctx.run("edcs-coreset (4 parts)", name, sol.weight, opt, "exact (blossom)", sol.guarantee,
+        yield ctx.run("edcs-coreset (4 parts)", name, sol.value, opt, "exact (blossom)", sol.guarantee,
                       seed=seed, group="random G(n, m), unweighted")
         sol = matching_coreset(g, n_parts=4, seed=seed)
-        yield ctx.run("matching-coreset (4 parts)", name, sol.weight, opt, "exact (blossom)", sol.guarantee,
+        yield ctx.run("matching-coreset (4 parts)", name, sol.value, opt, "exact (blossom)", sol.guarantee,
                       seed=seed, group="random G(n, m), unweighted")
     inst = GM.random_online(60, 60, 0.05, seed=0)
     for s in range(20):
         res = online_matching(inst, algorithm="two-choices", order="iid", seed=s)
-        yield ctx.run("two-choices (iid)", "random-online-60", res.size, res.optimum,
+        yield ctx.run("two-choices (iid)", "random-online-60", res.value, res.upper_bound,
                       "exact (max matching of the arrivals)", res.guarantee, seed=s, group="random bipartite")
     t, a = (60, 5) if not ctx.full else (400, 10)
     for seed in ctx.seeds:

@@ -12,7 +12,7 @@ from typing import Any
 
 from submodkit._validation import check_choice
 from submodkit.errors import InvalidParameterError
-from submodkit.results import ExactResult, Guarantee
+from submodkit.results import Guarantee, Solution
 from submodkit.verification.report import Run, SuiteReport, judge, judge_tight, ratio_of
 
 BACKENDS = ("ortools", "pyomo")
@@ -72,7 +72,7 @@ class Context:
     # -- exact optima, cross-checked between backends ----------------------------------
 
     def exact(self, problem: str, instance: str, *args: Any, time_limit: float | None = 60.0, **kw: Any
-              ) -> ExactResult:
+              ) -> Solution:
         """OPT of ``problem`` (``"set-cover"``, ``"max-cover"``, ``"facility-location"``) with
         OR-Tools, and with Pyomo/HiGHS too when ``"pyomo"`` is a backend; a disagreement
         between two optimal values is recorded as an error."""
@@ -93,29 +93,29 @@ class Context:
                 if abs(res.value - other.value) > _AGREE_TOL * scale:
                     self.errors.append(
                         f"{self.family}: exact backends disagree on {instance} ({problem}): OR-Tools "
-                        f"{res.solver} {res.value!r} vs Pyomo/HiGHS {other.value!r}")
+                        f"{res.algorithm} {res.value!r} vs Pyomo/HiGHS {other.value!r}")
                 else:
                     self.agreements += 1
             elif other.optimal and not res.optimal:
                 res = other
         return res
 
-    def run(self, algorithm: str, instance: str, value: float, reference: float | ExactResult, kind: str,
+    def run(self, algorithm: str, instance: str, value: float, reference: float | Solution, kind: str,
             guarantee: Guarantee | None, *, seed: int | None = None, certified: bool = False,
             tight: bool = False, group: str = "", tight_bound: float | None = None,
             size: int | None = None, tight_judged: bool = True) -> Run:
-        """A :class:`Run`; ``reference`` may be an ``ExactResult``: its optimum, or, when the
+        """A :class:`Run`; ``reference`` may be an ``Solution``: its optimum, or, when the
         solver stopped early, its proven bound (the run is then certified, not exact).
 
         ``group`` names the instance family (one report row per algorithm and group); a
         tight family gives ``tight_bound`` (the ratio it drives the algorithm to) and the
         instance's ``size``: at the largest size the ratio must be within ``TIGHT_TOL``
         (``tight_judged=False``: reported next to the bound, never a failure)."""
-        if isinstance(reference, ExactResult):
+        if isinstance(reference, Solution):
             if reference.optimal:
                 reference = reference.value
             elif reference.bound is not None:
-                reference, kind, certified = reference.bound, f"{reference.solver} bound (timeout)", True
+                reference, kind, certified = reference.bound, f"{reference.algorithm} bound (timeout)", True
             else:
                 raise RuntimeError(f"{self.family}: no optimum or bound for {instance}")
         return Run(self.family, algorithm, instance, seed, float(value), float(reference), kind,

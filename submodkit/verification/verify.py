@@ -16,14 +16,18 @@ from submodkit.instances.problems import PointSet, SetSystem, Similarity
 from submodkit.mip.model import Deadline
 from submodkit.objectives import Coverage, FacilityLocation
 from submodkit.objectives.base import Objective
-from submodkit.results import ExactResult, Guarantee, Solution
+from submodkit.results import Result, Solution
 
 PROBLEMS = ("set-cover", "max-cover", "facility-location", "submodular")
 
 
-@dataclass
-class Verification:
+@dataclass(kw_only=True)
+class Verification(Result):
     """An algorithm's result next to the exact optimum of the same instance.
+
+    ``value``, ``algorithm``, ``guarantee`` and ``sense`` are the algorithm's; the bounds and
+    ``status`` are the exact solver's, so ``certified_ratio`` is ALG / (the exact bound), a
+    ratio proven even when the exact solve stopped early.
 
     Attributes:
         problem: the problem solved.
@@ -31,31 +35,19 @@ class Verification:
         exact: what the exact solver returned.
         ratio: ALG / OPT when OPT was proven (<= 1 for maximization, >= 1 for
             minimization), else None.
-        certified_ratio: ALG / (the exact solver's bound): a ratio proven even when the
-            exact solve stopped early.
-        guarantee: the algorithm's guarantee (None when none applies).
         meets: whether the run meets its guarantee (None when undecided: no guarantee, or
             OPT unknown and the bound too loose to decide).
     """
 
     problem: str
-    solution: Solution
-    exact: ExactResult
-    ratio: float | None
-    certified_ratio: float | None
-    guarantee: Guarantee | None
-    meets: bool | None
+    solution: Result
+    exact: Solution
+    ratio: float | None = None
+    meets: bool | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "problem": self.problem,
-            "solution": self.solution.to_dict(),
-            "exact": self.exact.to_dict(),
-            "ratio": self.ratio,
-            "certified_ratio": self.certified_ratio,
-            "guarantee": None if self.guarantee is None else self.guarantee.to_dict(),
-            "meets": self.meets,
-        }
+    def _payload(self) -> dict[str, Any]:
+        return {"problem": self.problem, "solution": self.solution.to_dict(), "exact": self.exact.to_dict(),
+                "ratio": self.ratio, "certified_ratio": self.certified_ratio, "meets": self.meets}
 
 
 def verify(
@@ -118,12 +110,15 @@ def verify(
         )
         exact = _exact_max(objective, k, constraint, deadline, solver, progress)
     exact = with_solution_bound(exact, sol, _integral_objective(target, problem))
-    ratio, certified, meets = compare(sol, exact, tol)
+    ratio, _, meets = compare(sol, exact, tol)
     sol.stats.setdefault("verify_seconds", time.perf_counter() - start)
-    return Verification(problem, sol, exact, ratio, certified, sol.guarantee, meets)
+    return Verification(value=sol.value, algorithm=sol.algorithm, guarantee=sol.guarantee, sense=sol.sense,
+                        upper_bound=exact.upper_bound, lower_bound=exact.lower_bound, status=exact.status,
+                        stats={"exact_seconds": exact.stats.get("seconds")}, problem=problem, solution=sol,
+                        exact=exact, ratio=ratio, meets=meets)
 
 
-def with_solution_bound(exact: ExactResult, sol: Solution, integral: bool = False) -> ExactResult:
+def with_solution_bound(exact: Solution, sol: Solution, integral: bool = False) -> Solution:
     """``exact`` with the best of its bound and the bounds the solution proves on the same
     optimum: its a-posteriori bound (``upper_bound`` when maximizing, ``lower_bound`` when
     minimizing: LP, Lagrangian, greedy or dual-fitting bounds) and ``value / ratio`` of a
@@ -188,7 +183,7 @@ def _left(deadline: Deadline) -> float | None:
     return None if left is None else max(left, 1e-3)
 
 
-def _exact_max(objective, k, constraint, deadline, solver, progress) -> ExactResult:
+def _exact_max(objective, k, constraint, deadline, solver, progress) -> Solution:
     from submodkit.solvers.cover.exact import exact_max_cover
     from submodkit.solvers.submodular.brute_force import brute_force_maximize
     from submodkit.solvers.submodular.exact import exact_facility_location
@@ -219,7 +214,7 @@ def _weighted_similarity(objective: FacilityLocation):
     return objective.dense * objective.w[None, :]
 
 
-def compare(sol: Solution, exact: ExactResult, tol: float = 1e-9):
+def compare(sol: Solution, exact: Solution, tol: float = 1e-9):
     """``(ratio, certified_ratio, meets)`` of a solution against an exact result.
 
     ``ratio`` needs a proven optimum; ``certified_ratio`` uses the exact solver's bound;

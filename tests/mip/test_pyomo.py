@@ -44,7 +44,7 @@ def test_set_cover_agrees(seed):
     costs = rng.integers(1, 10, size=dense.shape[0]).astype(float)
     best = min(costs[list(s)].sum() for s in _subsets(dense.shape[0]) if dense[list(s)].sum(0).all())
     r = pyomo_set_cover(dense, costs)
-    assert r.solver == "pyomo-highs" and r.status == "optimal" and r.sense == "min"
+    assert r.algorithm == "pyomo-highs" and r.status == "optimal" and r.sense == "min"
     assert r.value == pytest.approx(best) and r.bound == pytest.approx(best)
     assert dense[r.selection].sum(0).all()
     assert exact_set_cover(dense, costs).value == pytest.approx(r.value)

@@ -70,7 +70,7 @@ def test_ranking_expected_ratio_near_1_minus_1_over_e(suite):
 
     inst = GM.upper_triangular(largest("ranking", suite))
     ranks = RANKING_RANKS[SUITES[suite]]
-    ratios = [online_matching(inst, algorithm="ranking", seed=s).ratio for s in range(ranks)]
+    ratios = [online_matching(inst, algorithm="ranking", seed=s).certified_ratio for s in range(ranks)]
     assert abs(float(np.mean(ratios)) - E_BOUND) <= TIGHT_TOL
 
 
@@ -79,7 +79,7 @@ def test_greedy_online_half(suite):
     from submodkit.solvers.matching.online import online_matching
 
     res = online_matching(GM.greedy_tight_online(largest("greedy-online", suite)), algorithm="greedy")
-    assert res.ratio == 0.5 and res.guarantee.ratio == 0.5
+    assert res.certified_ratio == 0.5 and res.guarantee.ratio == 0.5
 
 
 @pytest.mark.parametrize("suite", SUITES)
@@ -88,10 +88,10 @@ def test_balance_b_matching_near_1_minus_1_over_e(suite):
 
     n = largest("balance", suite)
     res = online_matching(GM.balance_tight(n, n), algorithm="balance")
-    assert res.optimum == n * n
-    assert res.ratio >= res.guarantee.ratio - 1e-12
-    assert abs(res.ratio - E_BOUND) <= TIGHT_TOL
-    assert abs(res.ratio - res.guarantee.ratio) <= TIGHT_TOL  # 1 - 1/(1 + 1/b)^b
+    assert res.upper_bound == n * n
+    assert res.certified_ratio >= res.guarantee.ratio - 1e-12
+    assert abs(res.certified_ratio - E_BOUND) <= TIGHT_TOL
+    assert abs(res.certified_ratio - res.guarantee.ratio) <= TIGHT_TOL  # 1 - 1/(1 + 1/b)^b
 
 
 @pytest.mark.parametrize("suite", SUITES)

@@ -33,7 +33,7 @@ def test_exact_models_agree_with_brute_force(seed):
 def test_brute_force_path_for_objectives_without_a_model():
     rng = np.random.default_rng(1)
     v = verify(FeatureBased(rng.random((9, 6)), "sqrt"), k=3)
-    assert v.exact.solver == "brute-force" and v.meets is True and v.problem == "submodular"
+    assert v.exact.algorithm == "brute-force" and v.meets is True and v.problem == "submodular"
 
 
 @pytest.mark.parametrize("seed", range(4))

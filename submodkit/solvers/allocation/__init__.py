@@ -11,11 +11,8 @@ from submodkit._lazy import attach
 __getattr__, __dir__, __all__ = attach(__name__, {
     "allocate": ".online",
     "offline_optimum": ".offline",
-    "AllocationSolution": ".offline",
     "dual_mirror_descent": ".packing",
     "packing_optimum": ".packing",
-    "PackingSolution": ".packing",
     "online_welfare": ".welfare",
     "welfare_value": ".welfare",
-    "WelfareSolution": ".welfare",
 })

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -20,66 +18,7 @@ import scipy.sparse as sp
 from submodkit._validation import check_choice, check_real
 from submodkit.errors import InvalidParameterError
 from submodkit.instances.allocation import AllocationInstance
-from submodkit.results import Guarantee, _num, result_dict
-
-
-@dataclass
-class AllocationSolution:
-    """What an online allocation algorithm returns.
-
-    Attributes:
-        value: total value (capacities: sum of the kept assignments' values; budgets:
-            sum over advertisers of ``min(budget, bids)``).
-        assignment: advertiser of each arrival (-1: none); for orders "given" and
-            "random" indexed by the instance's rows, for "iid" by stream position.
-        arrivals: the instance row of each processed arrival, in processing order.
-        algorithm, guarantee: the algorithm's name and the guarantee this run has (None
-            when its conditions do not hold).
-        stats: ``seconds``, ``order``, ``arrivals_per_second``, ...
-    """
-
-    value: float
-    assignment: np.ndarray
-    arrivals: np.ndarray
-    algorithm: str
-    guarantee: Guarantee | None
-    stats: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return result_dict(self.algorithm, self.value, self.guarantee, self.stats,
-                           assigned=int(np.count_nonzero(self.assignment >= 0)))
-
-
-@dataclass
-class AllocationOptimum:
-    """The offline optimum: ``value`` and ``status`` (``optimal``, ``feasible``, ``timeout``, ...).
-
-    ``duals`` holds the advertiser (budget / capacity) duals of the LP (None for the IP),
-    ``x`` the LP value of each eligible entry (CSR order of ``instance.arrays()``) and
-    ``assignment`` the IP's advertiser per arrival (None for the LP). ``bound`` is a proven
-    upper bound on the optimum. With a first-order solver (PDLP), whose answer may be a
-    little infeasible, ``value`` is that of a feasible repair of its answer (a proven lower
-    bound), ``bound`` a weak-duality bound from its duals, and ``status`` ``"approximate"``
-    unless the two meet.
-    """
-
-    value: float | None
-    status: str
-    solver: str
-    seconds: float
-    duals: np.ndarray | None = None
-    x: np.ndarray | None = None
-    assignment: np.ndarray | None = None
-    bound: float | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "value": _num(self.value),
-            "status": self.status,
-            "solver": self.solver,
-            "bound": _num(self.bound),
-            "seconds": self.seconds,
-        }
+from submodkit.results import AllocationSolution
 
 
 def evaluate(instance: AllocationInstance, assignment: np.ndarray) -> float:
@@ -146,7 +85,7 @@ def offline_optimum(
     solver: str | None = None,
     time_limit: float | None = None,
     integer_capacities: bool = False,
-) -> AllocationOptimum:
+) -> AllocationSolution:
     """The offline optimum of ``instance``: the assignment LP, or the IP when ``integral``.
 
     LP: ``max sum v[t,a] x[t,a]`` s.t. each arrival assigned at most once (fractionally),
@@ -165,7 +104,7 @@ def offline_optimum(
     advertisers (10M eligible pairs) in about 50 s and 2 GB, where GLOP grows
     quadratically (16 s at 500,000 pairs).
 
-    Returns an :class:`AllocationOptimum` with ``value``, ``status`` and the advertiser
+    Returns an :class:`AllocationSolution` with ``value``, ``status`` and the advertiser
     duals (LP). Complexity: one LP with T + A rows and nnz(values) columns.
 
     Example:
@@ -191,7 +130,7 @@ def offline_optimum(
     nnz = obj.size
     t = instance.n_arrivals
     if nnz == 0:
-        return AllocationOptimum(
+        return AllocationSolution.offline(
             0.0, "optimal", solver, time.perf_counter() - start, np.zeros(instance.n_advertisers)
         )
     model = mbh.ModelBuilderHelper()
@@ -212,7 +151,7 @@ def offline_optimum(
     status = _STATUS.get(status.split(".")[-1], status.lower())
     seconds = time.perf_counter() - start
     if not ms.has_solution():
-        return AllocationOptimum(None, status, solver, seconds)
+        return AllocationSolution.offline(None, status, solver, seconds)
     value = float(ms.objective_value())
     x = np.asarray(ms.variable_values(), dtype=np.float64)
     if integral:
@@ -221,14 +160,14 @@ def offline_optimum(
         _, indices, _, _ = instance.arrays()
         assignment[rows[chosen]] = indices[chosen]
         bound = float(ms.best_objective_bound())
-        return AllocationOptimum(value, status, solver, seconds, None, x, assignment, bound)
+        return AllocationSolution.offline(value, status, solver, seconds, None, x, assignment, bound)
     all_duals = np.asarray(ms.dual_values(), dtype=np.float64)
     if solver == "pdlp":  # a first-order method: certify its answer instead of trusting it
         value, bound, x = _certified_lp(mat, obj, upper, x, all_duals)
         status = "optimal" if bound - value <= 1e-9 * max(1.0, abs(bound)) else "approximate"
-        return AllocationOptimum(value, status, solver, time.perf_counter() - start,
+        return AllocationSolution.offline(value, status, solver, time.perf_counter() - start,
                                  np.abs(all_duals[t:]), x, None, bound)
-    return AllocationOptimum(value, status, solver, seconds, np.abs(all_duals[t:]), x, None, value)
+    return AllocationSolution.offline(value, status, solver, seconds, np.abs(all_duals[t:]), x, None, value)
 
 
 def _certified_lp(mat: sp.csr_matrix, obj: np.ndarray, upper: np.ndarray, x: np.ndarray,
@@ -265,7 +204,7 @@ def _certified_lp(mat: sp.csr_matrix, obj: np.ndarray, upper: np.ndarray, x: np.
     return float(obj @ x), bound, x
 
 
-def _flow_optimum(instance: AllocationInstance, time_limit: float | None) -> AllocationOptimum:
+def _flow_optimum(instance: AllocationInstance, time_limit: float | None) -> AllocationSolution:
     """Integral optimum of a unit-consumption capacity instance as a min-cost flow."""
     from ortools.graph.python import min_cost_flow
 
@@ -275,7 +214,8 @@ def _flow_optimum(instance: AllocationInstance, time_limit: float | None) -> All
     indptr, indices, vals, _ = instance.arrays()
     t, a = instance.values.shape
     if vals.size == 0:
-        return AllocationOptimum(0.0, "optimal", "flow", 0.0, None, None, np.full(t, -1, dtype=np.int64), 0.0)
+        empty = np.full(t, -1, dtype=np.int64)
+        return AllocationSolution.offline(0.0, "optimal", "flow", 0.0, assignment=empty, bound=0.0)
     caps = np.floor(instance.budgets + 1e-9).astype(np.int64)
     scale = min(2.0**40, 2.0**61 / (t + 1)) / float(vals.max())
     src, sink = t + a, t + a + 1
@@ -295,14 +235,14 @@ def _flow_optimum(instance: AllocationInstance, time_limit: float | None) -> All
     status = flow.solve()
     seconds = time.perf_counter() - start
     if status != flow.OPTIMAL:
-        return AllocationOptimum(None, str(status).split(".")[-1].lower(), "flow", seconds)
+        return AllocationSolution.offline(None, str(status).split(".")[-1].lower(), "flow", seconds)
     chosen = flow.flows(np.arange(t, t + rows.size)) > 0
     assignment = np.full(t, -1, dtype=np.int64)
     assignment[rows[chosen]] = indices[chosen]
     value = float(vals[chosen].sum())
     bound = value + t * 0.5 / scale  # rounding of the costs
     x = chosen.astype(np.float64)
-    return AllocationOptimum(value, "optimal", "flow", seconds, None, x, assignment, bound)
+    return AllocationSolution.offline(value, "optimal", "flow", seconds, None, x, assignment, bound)
 
 
 def brute_force_optimum(instance: AllocationInstance, *, hard_budgets: bool = False) -> float:

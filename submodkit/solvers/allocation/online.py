@@ -16,9 +16,9 @@ from submodkit._validation import check_choice, check_int, check_real, make_rng
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.instances.allocation import AllocationInstance
-from submodkit.results import Guarantee
+from submodkit.results import AllocationSolution, Guarantee
 from submodkit.solvers.allocation import _kernels as K
-from submodkit.solvers.allocation.offline import AllocationSolution, offline_optimum
+from submodkit.solvers.allocation.offline import offline_optimum
 
 ALGORITHMS = ("greedy", "balance", "msvv", "primal-dual", "dual-training", "dual-mirror-descent")
 ORDERS = ("given", "random", "iid")
@@ -202,7 +202,7 @@ def allocate(
         if opt.duals is None:
             raise InvalidParameterError("epsilon", epsilon, "a training prefix whose LP GLOP solves")
         dual[:] = opt.duals
-        stats.update(training_arrivals=start, training_lp_seconds=opt.seconds)
+        stats.update(training_arrivals=start, training_lp_seconds=opt.stats["seconds"])
     elif algorithm == "dual-mirror-descent":
         step = ((0.3 if mirror == "gradient" else 0.1) if eta is None else eta) / math.sqrt(t)
         if scaling == "resource":

@@ -14,7 +14,6 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -24,25 +23,7 @@ from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.objectives import kernels as OK
 from submodkit.objectives.base import Objective
-from submodkit.results import Guarantee, result_dict
-
-
-@dataclass
-class WelfareSolution:
-    """``value`` (welfare), ``assignment`` (agent per item, -1 none), ``agent_values``,
-    ``arrivals`` (processing order), ``guarantee``, ``stats``."""
-
-    value: float
-    assignment: np.ndarray
-    agent_values: np.ndarray
-    arrivals: np.ndarray
-    algorithm: str
-    guarantee: Guarantee | None
-    stats: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return result_dict(self.algorithm, self.value, self.guarantee, self.stats,
-                           assigned=int(np.count_nonzero(self.assignment >= 0)))
+from submodkit.results import AllocationSolution
 
 
 def _check_valuations(valuations: Sequence[Objective]) -> int:
@@ -70,7 +51,7 @@ def welfare_value(valuations: Sequence[Objective], assignment: Any) -> float:
 
 def online_welfare(
     valuations: Sequence[Objective], order: str = "given", *, seed: int | None = None, arrival: Any = None
-) -> WelfareSolution:
+) -> AllocationSolution:
     """Online greedy for submodular welfare: each arriving item to the largest marginal gain.
 
     ``order``: ``"given"`` (items 0..n-1, or the sequence ``arrival``) or ``"random"`` (a
@@ -118,7 +99,7 @@ def online_welfare(
             values[best] += best_gain
     ok = all(f.monotone and f.submodular for f in valuations)
     name = "welfare-greedy-random-order" if order == "random" else "welfare-greedy"
-    return WelfareSolution(
+    return AllocationSolution(
         value=float(values.sum()),
         assignment=assignment,
         agent_values=values,

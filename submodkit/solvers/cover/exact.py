@@ -33,7 +33,7 @@ from submodkit.mip.model import (
     subgradient,
 )
 from submodkit.mip.ortools import improve_bound, lp_value, solve_in_time
-from submodkit.results import ExactResult
+from submodkit.results import Solution
 
 # "auto" per model, chosen with scripts/bench_exact.py on this 2-core machine:
 # set cover: CP-SAT (1 worker, linearization_level=2) proved scp41..scpb1 in 0.15-1.9 s and
@@ -62,8 +62,8 @@ def _element_classes(sets: sp.csr_matrix, keep: np.ndarray) -> tuple[sp.csr_matr
     return rows, cls
 
 
-def _empty(sense: str, solver: str, parameters: dict, t0: float) -> ExactResult:
-    return ExactResult(0.0, 0.0, "optimal", np.zeros(0, dtype=np.int64), solver, parameters,
+def _empty(sense: str, solver: str, parameters: dict, t0: float) -> Solution:
+    return Solution.from_exact(0.0, 0.0, "optimal", np.zeros(0, dtype=np.int64), solver, parameters,
                        time.perf_counter() - t0, sense)
 
 
@@ -133,7 +133,7 @@ def exact_set_cover(
     threads: int = 1,
     progress: bool = False,
     params: Any = None,
-) -> ExactResult:
+) -> Solution:
     """Minimum-cost set cover solved exactly as a 0/1 integer program.
 
     Formulation: ``min sum_j c_j x_j`` s.t. ``sum_{j: u in S_j} x_j >= 1`` for each element
@@ -162,7 +162,7 @@ def exact_set_cover(
             solver-specific parameter string for SCIP/HiGHS/CBC.
 
     Returns:
-        :class:`~submodkit.results.ExactResult` with ``sense="min"``; ``bound`` is a lower
+        :class:`~submodkit.results.Solution` with ``sense="min"``; ``bound`` is a lower
         bound on the optimum.
 
     Example:
@@ -182,7 +182,7 @@ def exact_set_cover(
     model = _set_cover_model(S, c)
     if model is None:
         parameters["reason"] = "an element belongs to no set"
-        return ExactResult(None, None, "infeasible", np.zeros(0, dtype=np.int64), backend,
+        return Solution.from_exact(None, None, "infeasible", np.zeros(0, dtype=np.int64), backend,
                            parameters, time.perf_counter() - t0, "min")
     if model.A.shape[0] == 0:
         return _empty("min", backend, parameters, t0)
@@ -196,7 +196,7 @@ def exact_set_cover(
                  time.perf_counter() - t0, fallback=greedy)
     res = improve_bound(res, raw, built, lambda: set_cover_lagrangian(S, c, res.value, deadline, integral),
                         deadline, integral)
-    return replace(res, seconds=time.perf_counter() - t0)
+    return replace(res, stats={**res.stats, "seconds": time.perf_counter() - t0})
 
 
 def set_cover_lagrangian(S: sp.csr_matrix, c: np.ndarray, incumbent: float | None,
@@ -339,7 +339,7 @@ def exact_max_cover(
     threads: int = 1,
     progress: bool = False,
     params: Any = None,
-) -> ExactResult:
+) -> Solution:
     """Weighted maximum coverage solved exactly as a mixed 0/1 integer program.
 
     Formulation: ``max sum_u w_u y_u`` s.t. ``y_u <= sum_{j: u in S_j} x_j``,
@@ -366,7 +366,7 @@ def exact_max_cover(
     a budget above the total cost is capped to it (which changes nothing).
 
     Returns:
-        :class:`~submodkit.results.ExactResult` with ``sense="max"``; ``bound`` is an upper
+        :class:`~submodkit.results.Solution` with ``sense="max"``; ``bound`` is an upper
         bound on the optimum; ``value`` is recomputed from the data for the selection.
     """
     t0 = time.perf_counter()
@@ -400,7 +400,7 @@ def exact_max_cover(
         return max_cover_lagrangian(rows, wc, lam, (k, c, budget, g, caps), res.value, deadline, integral)
 
     res = improve_bound(res, raw, built, lagrangian, deadline, integral)
-    return replace(res, seconds=time.perf_counter() - t0)
+    return replace(res, stats={**res.stats, "seconds": time.perf_counter() - t0})
 
 
 def max_cover_lagrangian(rows: sp.csr_matrix, wc: np.ndarray, lam: np.ndarray, limits: tuple,

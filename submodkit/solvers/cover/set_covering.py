@@ -173,7 +173,7 @@ def _exact(csr, costs, d, time_limit, solver, start) -> Solution:
     sel = np.asarray(res.selection, dtype=np.int64)
     optimal = res.status == "optimal"
     g = (
-        Guarantee(ratio=1.0, statement="optimal", source=f"OR-Tools {res.solver}", sense="min")
+        Guarantee(ratio=1.0, statement="optimal", source=f"OR-Tools {res.algorithm}", sense="min")
         if optimal
         else None
     )
@@ -181,10 +181,11 @@ def _exact(csr, costs, d, time_limit, solver, start) -> Solution:
         selection=sel,
         gains=np.diff(csr.indptr)[sel].astype(np.float64),
         value=float(res.value),
-        algorithm=f"exact-{res.solver}",
+        algorithm=f"exact-{res.algorithm}",
         guarantee=g,
         lower_bound=res.bound,
         sense="min",
         status="optimal" if optimal else res.status,
-        stats={"seconds": time.perf_counter() - start, "solver": res.solver, **res.parameters},
+        stats={"seconds": time.perf_counter() - start, "solver": res.algorithm,
+               **res.stats.get("parameters", {})},
     )

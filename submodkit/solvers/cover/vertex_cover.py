@@ -22,7 +22,7 @@ import numpy as np
 
 from submodkit._validation import check_time_limit
 from submodkit.instances.edges import as_edge_list
-from submodkit.results import ExactResult
+from submodkit.results import Solution
 from submodkit.solvers.matching._kernels import greedy_scan
 
 
@@ -51,7 +51,7 @@ def is_vertex_cover(graph: Any, cover: Any) -> bool:
     return bool(np.all(mark[g.u] | mark[g.v]))
 
 
-def exact_vertex_cover(graph: Any, *, time_limit: float | None = None) -> ExactResult:
+def exact_vertex_cover(graph: Any, *, time_limit: float | None = None) -> Solution:
     """Minimum vertex cover by CP-SAT (1 worker; ``x_u + x_v >= 1`` per edge, minimize the count).
 
     ``linearization_level=2`` (on SNAP facebook_combined it reached 3003 / bound 2972 in 20 s,
@@ -72,7 +72,7 @@ def exact_vertex_cover(graph: Any, *, time_limit: float | None = None) -> ExactR
     g = as_edge_list(graph)
     params: dict[str, Any] = {"num_workers": 1, "linearization_level": 2, "time_limit": time_limit}
     if g.u.size == 0:
-        return ExactResult(0.0, 0.0, "optimal", np.zeros(0, np.int64), "cp-sat", params,
+        return Solution.from_exact(0.0, 0.0, "optimal", np.zeros(0, np.int64), "cp-sat", params,
                            time.perf_counter() - t0, "min")
     hint, lb = maximal_matching_cover(g)
     verts = np.unique(np.concatenate([g.u, g.v]))
@@ -91,11 +91,12 @@ def exact_vertex_cover(graph: Any, *, time_limit: float | None = None) -> ExactR
     st = solver.Solve(model)
     seconds = time.perf_counter() - t0
     if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):  # no solution in time: the hint is one
-        return ExactResult(float(hint.size), float(lb), "timeout", hint, "cp-sat", params, seconds, "min")
+        return Solution.from_exact(float(hint.size), float(lb), "timeout", hint,
+                                   "cp-sat", params, seconds, "min")
     sel = verts[np.array([solver.Value(v) for v in x], dtype=bool)]
     bound = float(max(lb, math.ceil(solver.BestObjectiveBound() - 1e-9)))
     status = "optimal" if st == cp_model.OPTIMAL else "timeout"
     if sel.size > hint.size:
         sel = hint
-    return ExactResult(float(sel.size), float(sel.size) if status == "optimal" else bound, status,
+    return Solution.from_exact(float(sel.size), float(sel.size) if status == "optimal" else bound, status,
                        np.sort(sel).astype(np.int64), "cp-sat", params, seconds, "min")

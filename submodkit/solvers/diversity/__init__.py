@@ -13,7 +13,6 @@ __getattr__, __dir__, __all__ = attach(__name__, {
     "diversity_value": ".dispersion",
     "sum_min_lp": ".lp_rounding",
     "tsp_tour": ".tsp",
-    "Tour": ".tsp",
     "exact_max_min_diversity": ".exact",
     "exact_max_sum_diversity": ".exact",
     "exact_sum_min_diversity": ".exact",

@@ -284,8 +284,8 @@ def diversify(
     if objective == "remote-cycle":
         tour = solve_tour(np.ascontiguousarray(pts.block(sel), dtype=np.float64), time_limit)
         div = tour.value
-        stats.update({"tour": sel[tour.order], "value_exact": tour.exact, "tour_method": tour.method,
-                      "tour_lower_bound": tour.lower_bound, "tour_seconds": tour.seconds})
+        stats.update({"tour": sel[tour.order], "value_exact": tour.optimal, "tour_method": tour.algorithm,
+                      "tour_lower_bound": tour.lower_bound, "tour_seconds": tour.stats["seconds"]})
         if g is not None and len(sel) >= 2:
             upper = div + 2.0 * len(sel) * radius
     else:

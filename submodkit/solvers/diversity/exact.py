@@ -60,7 +60,7 @@ from submodkit.mip.model import (
 )
 from submodkit.mip.ortools import solve_model
 from submodkit.objectives import distances as DS
-from submodkit.results import ExactResult
+from submodkit.results import Solution
 from submodkit.solvers.diversity import _exact_kernels as EK
 from submodkit.solvers.diversity.dispersion import OBJECTIVES, Points, diversity_value, gmm_select
 
@@ -112,7 +112,7 @@ _PAIR_BYTES = 48.0
 
 
 def _refused(pts: Points, k: int, objective: str, constraint, deadline: Deadline, solver: str,
-             params: dict, t0: float) -> ExactResult | None:
+             params: dict, t0: float) -> Solution | None:
     """None when the n x n preparation fits in half the memory available and half the time
     left. Otherwise the search is not started: the answer is a fast heuristic's selection
     (GMM, or the max-sum greedy) with a bound that holds in any metric space (twice the GMM or
@@ -133,7 +133,7 @@ def _refused(pts: Points, k: int, objective: str, constraint, deadline: Deadline
     params = {**params, "not_solved": reason}
     status = "timeout" if deadline.end is not None else "feasible"
     if constraint is not None:
-        return ExactResult(None, None, status, np.zeros(0, dtype=np.int64), solver, params,
+        return Solution.from_exact(None, None, status, np.zeros(0, dtype=np.int64), solver, params,
                            time.perf_counter() - t0)
     if objective == "max-sum":
         from submodkit.solvers.diversity.dispersion import diversify
@@ -149,11 +149,11 @@ def _refused(pts: Points, k: int, objective: str, constraint, deadline: Deadline
         params["bound_source"] = ("2 x the GMM value" if objective == "max-min" else
                                   "2 x the greedy value" if objective == "max-sum" else
                                   "k x twice the largest distance from one point")
-    return ExactResult(value, bound, status, sel, solver, params, time.perf_counter() - t0)
+    return Solution.from_exact(value, bound, status, sel, solver, params, time.perf_counter() - t0)
 
 
 def exact_max_min_diversity(X, k: int, metric: str = "euclidean", *, constraint=None,
-                            time_limit: float | None = None, threads: int = 1) -> ExactResult:
+                            time_limit: float | None = None, threads: int = 1) -> Solution:
     """Max-min dispersion solved exactly: binary search over distances, CP-SAT feasibility.
 
     Example:
@@ -168,7 +168,7 @@ def exact_max_min_diversity(X, k: int, metric: str = "euclidean", *, constraint=
     params = {"model": "max-min-diversity", "k": k, "threads": threads}
     if k < 2:
         sel = np.arange(k, dtype=np.int64)
-        return ExactResult(0.0, 0.0, "optimal", sel, "cp-sat", params, time.perf_counter() - t0)
+        return Solution.from_exact(0.0, 0.0, "optimal", sel, "cp-sat", params, time.perf_counter() - t0)
     refused = _refused(pts, k, "max-min", constraint, Deadline(time_limit, t0), "cp-sat", params, t0)
     if refused is not None:
         return refused
@@ -203,11 +203,11 @@ def exact_max_min_diversity(X, k: int, metric: str = "euclidean", *, constraint=
         else:
             hi = mid - 1
     if best_sel is None:
-        return ExactResult(None, None, "infeasible" if status == "optimal" else status,
+        return Solution.from_exact(None, None, "infeasible" if status == "optimal" else status,
                            np.zeros(0, dtype=np.int64), "cp-sat", params, time.perf_counter() - t0)
     value = diversity_value(dist[np.ix_(best_sel, best_sel)], "max-min")
     bound = value if status == "optimal" else float(cand[hi])
-    return ExactResult(value, bound, status, np.sort(best_sel), "cp-sat", params,
+    return Solution.from_exact(value, bound, status, np.sort(best_sel), "cp-sat", params,
                        time.perf_counter() - t0)
 
 
@@ -287,14 +287,14 @@ def _matroid_rows(constraint, n, nv):
 def exact_max_sum_diversity(X, k: int, metric: str = "euclidean", *, constraint=None,
                             time_limit: float | None = None, solver: str = "scip",
                             threads: int = 1, formulation: str = "auto",
-                            method: str = "auto") -> ExactResult:
+                            method: str = "auto") -> Solution:
     """Max-sum dispersion solved exactly, by branch and bound or a linearized 0/1 program.
 
     ``method``: ``"branch-and-bound"`` (what ``"auto"`` runs unless a ``formulation`` is
     given; see the module docstring; ``solver``/``threads`` unused; exact, exponential in the
     worst case, O(m k) per node for m candidates, O(m^2 k) memory up to 4M floats),
     ``"russian-doll"`` (the same with Russian doll bounds: k searches per candidate) or
-    ``"mip"`` (SCIP by default). ``ExactResult.parameters`` reports ``nodes`` and the
+    ``"mip"`` (SCIP by default). ``stats["parameters"]`` reports ``nodes`` and the
     ``candidates`` left after elimination.
     ``formulation`` (MIP): ``"pairs"`` (one variable per pair, ``y_ij <= x_i, x_j`` and
     ``sum_j y_ij = (k - 1) x_i``: n^2/2 variables) or ``"glover"`` (Glover 1975's compact
@@ -330,7 +330,7 @@ def exact_max_sum_diversity(X, k: int, metric: str = "euclidean", *, constraint=
     dist = _full(pts)
     _check_mip_range(dist)
     if k < 2:
-        return ExactResult(0.0, 0.0, "optimal", np.arange(k, dtype=np.int64), backend, params,
+        return Solution.from_exact(0.0, 0.0, "optimal", np.arange(k, dtype=np.int64), backend, params,
                            time.perf_counter() - t0)
 
     def value_of(sel):
@@ -402,7 +402,7 @@ def _eliminate(dist, shares, cand, k, inc, tol):
         cand = cand[keep]
 
 
-def _max_sum_bb(pts: Points, k: int, constraint, time_limit, t0, russian_doll: bool) -> ExactResult:
+def _max_sum_bb(pts: Points, k: int, constraint, time_limit, t0, russian_doll: bool) -> Solution:
     """Max-sum dispersion by branch and bound (see :func:`exact_max_sum_diversity`).
 
     Plain: one depth-first search over the candidates in decreasing order of their forced
@@ -417,7 +417,7 @@ def _max_sum_bb(pts: Points, k: int, constraint, time_limit, t0, russian_doll: b
     method = "russian-doll" if russian_doll else "branch-and-bound"
     params = {"model": "max-sum-diversity", "k": k, "method": method}
     if k < 2:
-        return ExactResult(0.0, 0.0, "optimal", _first_feasible(constraint, n, k), "branch-and-bound",
+        return Solution.from_exact(0.0, 0.0, "optimal", _first_feasible(constraint, n, k), "branch-and-bound",
                            params, time.perf_counter() - t0)
     best_sel = np.sort(diversify(pts, k, "max-sum", algorithm="local-search",
                                  constraint=constraint).selection)
@@ -493,13 +493,14 @@ def _max_sum_bb(pts: Points, k: int, constraint, time_limit, t0, russian_doll: b
                     break
     params.update({"incumbent": inc, "candidates": m, "nodes": nodes})
     if len(best_sel) < k:
-        return ExactResult(None, bound if status == "timeout" else None,
+        return Solution.from_exact(None, bound if status == "timeout" else None,
                            "infeasible" if status == "optimal" else status,
                            np.zeros(0, dtype=np.int64), "branch-and-bound", params,
                            time.perf_counter() - t0)
     value = diversity_value(dist[np.ix_(best_sel, best_sel)], "max-sum")
     bound = value if status == "optimal" else max(value, bound)
-    return ExactResult(value, bound, status, best_sel, "branch-and-bound", params, time.perf_counter() - t0)
+    return Solution.from_exact(value, bound, status, best_sel,
+                               "branch-and-bound", params, time.perf_counter() - t0)
 
 
 def _glover_model(pts: Points, dist: np.ndarray, k: int, constraint) -> LinearModel:
@@ -540,7 +541,7 @@ def _glover_model(pts: Points, dist: np.ndarray, k: int, constraint) -> LinearMo
 
 def exact_sum_min_diversity(X, k: int, metric: str = "euclidean", *, constraint=None,
                             time_limit: float | None = None, solver: str = "scip",
-                            threads: int = 1, method: str = "auto") -> ExactResult:
+                            threads: int = 1, method: str = "auto") -> Solution:
     """Sum-min diversity solved exactly: ``method="branch-and-bound"`` (default, ``"auto"``;
     a few hundred points for small k, see the module docstring) or ``"mip"`` (big-M 0/1
     program, SCIP by default; about 60 points).
@@ -567,7 +568,7 @@ def exact_sum_min_diversity(X, k: int, metric: str = "euclidean", *, constraint=
     dist = _full(pts)
     _check_mip_range(dist, MAX_COEFFICIENT / 3.0)  # its rows are bounded by d_ij + 2 max d
     if k < 2:
-        return ExactResult(0.0, 0.0, "optimal", np.arange(k, dtype=np.int64), backend, params,
+        return Solution.from_exact(0.0, 0.0, "optimal", np.arange(k, dtype=np.int64), backend, params,
                            time.perf_counter() - t0)
     big = float(dist.max())
     scale = max(big, 1.0)
@@ -645,7 +646,7 @@ def _sum_min_swaps(dist, sel, allowed, groups, caps, rounds: int = 1000, deadlin
     return np.sort(sel), cur
 
 
-def _sum_min_bb(pts: Points, k: int, constraint, time_limit, t0) -> ExactResult:
+def _sum_min_bb(pts: Points, k: int, constraint, time_limit, t0) -> Solution:
     """Sum-min diversity by branch and bound (see :func:`exact_sum_min_diversity`)."""
     from submodkit.solvers.diversity.dispersion import diversify
 
@@ -653,7 +654,7 @@ def _sum_min_bb(pts: Points, k: int, constraint, time_limit, t0) -> ExactResult:
     dist = _full(pts)
     params = {"model": "sum-min-diversity", "k": k, "method": "branch-and-bound"}
     if k < 2:
-        return ExactResult(0.0, 0.0, "optimal", _first_feasible(constraint, n, k), "branch-and-bound",
+        return Solution.from_exact(0.0, 0.0, "optimal", _first_feasible(constraint, n, k), "branch-and-bound",
                            params, time.perf_counter() - t0)
     groups, room = _feasible_groups(constraint, n)
     gr = np.maximum(groups, 0)
@@ -711,17 +712,19 @@ def _sum_min_bb(pts: Points, k: int, constraint, time_limit, t0) -> ExactResult:
     params.update({"incumbent": inc, "nodes": int(st[2])})
     if len(best_sel) < k:
         status = "infeasible" if left is None else "timeout"
-        return ExactResult(None, left, status, np.zeros(0, dtype=np.int64), "branch-and-bound", params,
+        return Solution.from_exact(None, left, status, np.zeros(0, dtype=np.int64),
+                                   "branch-and-bound", params,
                            time.perf_counter() - t0)
     value = diversity_value(dist[np.ix_(best_sel, best_sel)], "sum-min")
     status = "optimal" if left is None else "timeout"
     bound = value if left is None else max(value, left)
-    return ExactResult(value, bound, status, best_sel, "branch-and-bound", params, time.perf_counter() - t0)
+    return Solution.from_exact(value, bound, status, best_sel,
+                               "branch-and-bound", params, time.perf_counter() - t0)
 
 
 def brute_force_diversity(X, k: int, objective: str = "max-min", metric: str = "euclidean", *,
                           constraint=None, quality=None, lam: float = 1.0,
-                          max_subsets: int = 2_000_000, time_limit: float | None = None) -> ExactResult:
+                          max_subsets: int = 2_000_000, time_limit: float | None = None) -> Solution:
     """The exact optimum of any `diversify` objective by enumerating every k-subset (the
     selection has ``min(k, rank)`` points under a matroid). Max-min with a ``quality``
     (GIST's problem) is over every size ``1..k``. Remote-cycle without a constraint or a
@@ -762,6 +765,6 @@ def brute_force_diversity(X, k: int, objective: str = "max-min", metric: str = "
             val = float(q.evaluate(s)) + lam * val
         if not best_sel or val > best + 1e-12 * max(1.0, abs(best)):
             best, best_sel = val, sub
-    return ExactResult(float(best), float(best) if bound_known else None, status,
+    return Solution.from_exact(float(best), float(best) if bound_known else None, status,
                        np.asarray(best_sel, dtype=np.int64), "brute-force", {"objective": objective, "k": k},
                        time.perf_counter() - t0)

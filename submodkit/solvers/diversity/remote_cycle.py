@@ -15,7 +15,7 @@ from numba import njit
 
 from submodkit._validation import check_int, check_time_limit
 from submodkit.errors import InvalidParameterError
-from submodkit.results import ExactResult
+from submodkit.results import Solution
 from submodkit.solvers.diversity.tsp import HELD_KARP_LIMIT, held_karp_fill
 
 
@@ -47,7 +47,7 @@ def _best_subset(D, k, dp, idx, best_idx, best, max_subsets):
 
 
 def exact_remote_cycle(X, k: int, metric: str = "euclidean", *, max_subsets: int = 2_000_000,
-                       time_limit: float | None = None) -> ExactResult:
+                       time_limit: float | None = None) -> Solution:
     """The maximum over k-subsets of the minimum tour weight (remote-cycle), by brute force.
 
     Enumerates all C(n, k) subsets (refused above ``max_subsets``) and solves each tour by
@@ -78,7 +78,7 @@ def exact_remote_cycle(X, k: int, metric: str = "euclidean", *, max_subsets: int
     params = {"objective": "remote-cycle", "k": k, "subsets": math.comb(n, k)}
     if k <= 1:
         sel = np.arange(k, dtype=np.int64)
-        return ExactResult(0.0, 0.0, "optimal", sel, "brute-force", params, time.perf_counter() - t0)
+        return Solution.from_exact(0.0, 0.0, "optimal", sel, "brute-force", params, time.perf_counter() - t0)
     D = np.ascontiguousarray(pts.block(np.arange(n)), dtype=np.float64)
     dp = np.empty((1 << (k - 1), k - 1))
     best_idx = np.empty(k, dtype=np.int64)
@@ -89,10 +89,11 @@ def exact_remote_cycle(X, k: int, metric: str = "euclidean", *, max_subsets: int
         best, done = _best_subset(D, k, dp, idx, best_idx, best, chunk)
         if not done and time_limit is not None and time.perf_counter() - t0 >= time_limit:
             params["stopped_at"] = idx.tolist()
-            return ExactResult(float(best), None, "timeout", np.sort(best_idx), "brute-force+held-karp",
+            return Solution.from_exact(float(best), None, "timeout", np.sort(best_idx),
+                                       "brute-force+held-karp",
                                params, time.perf_counter() - t0)
     best = float(best)
-    return ExactResult(best, best, "optimal", best_idx, "brute-force+held-karp", params,
+    return Solution.from_exact(best, best, "optimal", best_idx, "brute-force+held-karp", params,
                        time.perf_counter() - t0)
 
 

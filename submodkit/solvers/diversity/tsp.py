@@ -20,14 +20,13 @@ Example:
     >>> square = np.array([[0.0, 0.0], [1.0, 1.0], [1.0, 0.0], [0.0, 1.0]])
     >>> D = np.sqrt(((square[:, None] - square[None]) ** 2).sum(-1))
     >>> t = tsp_tour(D)
-    >>> t.value, t.exact, t.method
+    >>> t.value, t.optimal, t.algorithm
     (4.0, True, 'held-karp')
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
@@ -35,24 +34,10 @@ from numba import njit
 from submodkit._validation import check_int, check_matrix, check_real
 from submodkit.errors import InvalidParameterError
 from submodkit.mip.model import MAX_COEFFICIENT
+from submodkit.results import Tour
 
 HELD_KARP_MAX = 16  # bench_diversity.py --remote-cycle: 16 points ~0.03 s both ways; HK 0.15 s at 18
 HELD_KARP_LIMIT = 24  # 2^23 * 23 doubles = 1.5 GB: refuse beyond
-
-
-@dataclass
-class Tour:
-    """A tour: ``order`` (positions 0..k-1 of the matrix, starting at 0), its ``value``
-    (the weight of the cycle), whether it is proven optimal (``exact``), a proven
-    ``lower_bound`` on the optimal tour, the ``method`` and the wall-clock ``seconds``."""
-
-    value: float
-    order: np.ndarray
-    exact: bool
-    lower_bound: float
-    method: str
-    seconds: float = 0.0
-    iterations: int = 0
 
 
 @njit(cache=True, nogil=True)
@@ -360,7 +345,7 @@ def tsp_tour(dist, *, time_limit: float = 60.0, held_karp_max: int = HELD_KARP_M
     if held_karp_max > HELD_KARP_LIMIT:
         raise InvalidParameterError("held_karp_max", held_karp_max, f"an integer <= {HELD_KARP_LIMIT}")
     tour = solve_tour(dist, time_limit, held_karp_max)
-    tour.seconds = time.perf_counter() - t0
+    tour.stats["seconds"] = time.perf_counter() - t0
     return tour
 
 
@@ -371,15 +356,14 @@ def solve_tour(dist: np.ndarray, time_limit: float = 60.0, held_karp_max: int = 
     idx = np.arange(m, dtype=np.int64)
     if m <= 3:
         value = 2.0 * float(dist[0, 1]) if m == 2 else float(cycle_weight(dist, idx, idx))
-        return Tour(value, idx, True, value, "direct", time.perf_counter() - t0)
+        return _tour(value, idx, True, value, "direct", t0)
     if m <= held_karp_max:
         value, order = held_karp(dist)
-        return Tour(value, order, True, value, "held-karp", time.perf_counter() - t0)
+        return _tour(value, order, True, value, "held-karp", t0)
     heur = local_search_tour(dist, idx)
     upper = float(cycle_weight(dist, idx, heur))
     if float(dist.max()) > MAX_COEFFICIENT:  # beyond SCIP's range: the local search's tour
-        return Tour(upper, heur, False, 0.0, "local-search (distances beyond the MIP's range)",
-                    time.perf_counter() - t0)
+        return _tour(upper, heur, False, 0.0, "local-search (distances beyond the MIP's range)", t0)
     order, exact, lower, its = _tsp_mip(dist, time_limit, heur)
     best, value = heur, upper
     if order is not None:
@@ -388,7 +372,14 @@ def solve_tour(dist: np.ndarray, time_limit: float = 60.0, held_karp_max: int = 
             best, value = order, v
     if exact:
         lower = value
-    return Tour(value, best, bool(exact), min(lower, value), "mip", time.perf_counter() - t0, its)
+    return _tour(value, best, bool(exact), min(lower, value), "mip", t0, its)
+
+
+def _tour(value: float, order: np.ndarray, exact: bool, lower: float, method: str, t0: float,
+          iterations: int = 0) -> Tour:
+    return Tour(value=value, order=order, algorithm=method, status="optimal" if exact else "feasible",
+                lower_bound=lower, upper_bound=value,
+                stats={"seconds": time.perf_counter() - t0, "iterations": iterations})
 
 
 def tour_is_valid(order: np.ndarray, m: int) -> bool:

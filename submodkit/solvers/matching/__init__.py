@@ -11,12 +11,9 @@ from submodkit._lazy import attach
 __getattr__, __dir__, __all__ = attach(__name__, {
     "max_weight_matching": ".general",
     "matching_weight": ".general",
-    "MatchingSolution": ".general",
     "max_weight_assignment": ".assignment",
     "b_matching": ".assignment",
     "position_auction": ".assignment",
-    "AssignmentSolution": ".assignment",
     "online_matching": ".online",
-    "OnlineMatchingResult": ".online",
     "matching_ilp": ".exact",
 })

@@ -21,7 +21,7 @@ Only the touched vertices of a search are reset after it, so a search costs its 
 Guarantee: optimal (registry entry ``matching-cardinality-exact``). Reached through
 :func:`submodkit.solvers.matching.general.max_weight_matching` when all weights are equal.
 
->>> from submodkit.solvers.matching.general import as_edge_list
+>>> from submodkit.instances import as_edge_list
 >>> ptr, nbr, _, _ = as_edge_list([(0, 1), (1, 2), (2, 0), (2, 3), (3, 4), (4, 5)]).csr()
 >>> mate = max_cardinality_matching(6, ptr, nbr)[0]
 >>> int((mate >= 0).sum()) // 2

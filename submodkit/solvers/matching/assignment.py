@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -22,40 +21,7 @@ from numba import njit
 from submodkit._validation import check_matrix, check_vector
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
-from submodkit.results import Guarantee, _num, result_dict
-
-
-@dataclass
-class AssignmentSolution:
-    """An assignment: ``rows[i]`` is assigned to ``cols[i]``; ``value`` is their total weight.
-
-    Attributes:
-        rows, cols: int64 arrays of equal length (rows sorted).
-        value: sum of the chosen entries (b-matching: of the chosen edge weights).
-        algorithm: name of the algorithm.
-        guarantee: 1 (optimal) for these exact algorithms.
-        payments: VCG payments per row (position auctions only), else None.
-        stats: counters (``seconds``).
-    """
-
-    rows: np.ndarray
-    cols: np.ndarray
-    value: float
-    algorithm: str
-    guarantee: Guarantee | None
-    payments: np.ndarray | None = None
-    stats: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def weight(self) -> float:
-        return self.value
-
-    def to_dict(self) -> dict[str, Any]:
-        d = result_dict(self.algorithm, self.value, self.guarantee, self.stats,
-                        pairs=np.stack([self.rows, self.cols], axis=1).tolist())
-        if self.payments is not None:
-            d["payments"] = [_num(p) for p in self.payments]
-        return d
+from submodkit.results import AssignmentSolution
 
 
 @njit(cache=True, nogil=True)
@@ -146,8 +112,8 @@ def max_weight_assignment(weights: Any, maximize: bool = True) -> AssignmentSolu
     shape = weights.shape if sp.issparse(weights) else np.shape(weights)
     if len(shape) == 2 and 0 in shape:
         empty = np.zeros(0, dtype=np.int64)
-        return AssignmentSolution(empty, empty.copy(), 0.0, "assignment", guarantee("matching-exact"),
-                                  stats={"seconds": time.perf_counter() - t0})
+        return _optimal(empty, empty.copy(), 0.0, "assignment", "max" if maximize else "min",
+                        {"seconds": time.perf_counter() - t0})
     w = check_matrix("weights", weights, nonnegative=False, allow_inf=True)
     forbidden = -np.inf if maximize else np.inf
     if (maximize and np.any(_entries(w) == np.inf)) or (not maximize and np.any(_entries(w) == -np.inf)):
@@ -173,8 +139,16 @@ def max_weight_assignment(weights: Any, maximize: bool = True) -> AssignmentSolu
         order = np.argsort(rows)
         rows, cols = rows[order], cols[order]
     value = float(w[rows, cols].sum())
-    return AssignmentSolution(rows, cols, value, "assignment", guarantee("matching-exact"),
-                              stats={"seconds": time.perf_counter() - t0})
+    return _optimal(rows, cols, value, "assignment", "max" if maximize else "min",
+                    {"seconds": time.perf_counter() - t0})
+
+
+def _optimal(rows: np.ndarray, cols: np.ndarray, value: float, algorithm: str, sense: str, stats: dict,
+             payments: np.ndarray | None = None) -> AssignmentSolution:
+    """A proven optimal assignment (its value is both bounds)."""
+    return AssignmentSolution(rows=rows, cols=cols, value=value, algorithm=algorithm,
+                              guarantee=guarantee("matching-exact"), upper_bound=value, lower_bound=value,
+                              sense=sense, status="optimal", payments=payments, stats=stats)
 
 
 def _entries(w) -> np.ndarray:
@@ -257,10 +231,9 @@ def b_matching(weights: Any, row_capacity: Any = 1, col_capacity: Any = 1) -> As
     rows, cols = ii[used], jj[used]
     order = np.lexsort((cols, rows))
     rows, cols = rows[order], cols[order]
-    return AssignmentSolution(rows, cols, float(vals[used].sum()), "b-matching",
-                              guarantee("matching-exact"),
-                              stats={"seconds": time.perf_counter() - t0, "cycles_cancelled": int(cancelled),
-                                     "max_gap": float(6.0 * eps * supply)})
+    return _optimal(rows, cols, float(vals[used].sum()), "b-matching", "max",
+                    {"seconds": time.perf_counter() - t0, "cycles_cancelled": int(cancelled),
+                     "max_gap": float(6.0 * eps * supply)})
 
 
 @njit(cache=True, nogil=True)
@@ -405,6 +378,5 @@ def position_auction(values: Any) -> AssignmentSolution:
     keep = got > 0
     rows, cols = base.rows, base.cols
     mask = keep[rows]
-    return AssignmentSolution(rows[mask], cols[mask], base.value, "position-auction-vcg",
-                              guarantee("matching-exact"), payments=payments,
-                              stats={"seconds": time.perf_counter() - t0})
+    return _optimal(rows[mask], cols[mask], base.value, "position-auction-vcg", "max",
+                    {"seconds": time.perf_counter() - t0}, payments)

@@ -27,7 +27,7 @@ def matching_ilp(graph: Any, maxcardinality: bool = False, time_limit: float | N
     ``status`` is ``"optimal"`` when the solver proved optimality, else ``"feasible"`` /
     ``"timeout"``. ``solver``: ``"auto"``, ``"cp-sat"`` or ``"scip"``.
 
-    >>> matching_ilp([(0, 1, 2), (1, 2, 3), (2, 3, 2)]).weight
+    >>> matching_ilp([(0, 1, 2), (1, 2, 3), (2, 3, 2)]).value
     4.0
     """
 

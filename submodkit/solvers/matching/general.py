@@ -4,7 +4,7 @@ approximations (greedy, path growing, 2-augmentation local search).
 >>> import numpy as np
 >>> edges = np.array([(0, 1, 6), (0, 2, 2), (1, 2, 1), (1, 3, 7), (2, 4, 9), (3, 4, 3)])
 >>> sol = max_weight_matching(edges)
->>> sol.pairs.tolist(), sol.weight
+>>> sol.pairs.tolist(), sol.value
 ([[1, 3], [2, 4]], 16.0)
 """
 
@@ -71,7 +71,7 @@ def max_weight_matching(
     non-negative. Float weights may cost optimality at rounding level (as in networkx);
     integer weights below 2**50 are exact.
 
-    >>> max_weight_matching([(0, 1, 2), (1, 2, 3), (2, 3, 2)]).weight
+    >>> max_weight_matching([(0, 1, 2), (1, 2, 3), (2, 3, 2)]).value
     4.0
     """
     check_choice("algorithm", algorithm, ALGORITHMS)
@@ -189,9 +189,9 @@ def solve_matching_file(
     sol = max_weight_matching(graph, algorithm=algorithm, seed=seed)
     ratio = meets = opt = None
     if exact:
-        opt = sol.weight if sol.status == "optimal" else max_weight_matching(graph).weight
-        ratio = 1.0 if opt == 0 else sol.weight / opt
-        meets = None if sol.guarantee is None else sol.guarantee.holds(sol.weight, opt)
+        opt = sol.value if sol.status == "optimal" else max_weight_matching(graph).value
+        ratio = 1.0 if opt == 0 else sol.value / opt
+        meets = None if sol.guarantee is None else sol.guarantee.holds(sol.value, opt)
     out = sol.to_dict()
     if ids is not None:  # back to the file's vertex ids (the renumbering kept their order)
         out["pairs"] = ids[sol.pairs].tolist()

@@ -24,14 +24,13 @@ and the ratio. Each algorithm runs in O(sum of degrees of the arrivals).
 
 >>> from submodkit.instances.online import upper_triangular
 >>> res = online_matching(upper_triangular(4), algorithm="greedy")
->>> res.size, res.optimum
-(4, 4)
+>>> res.value, res.upper_bound
+(4.0, 4.0)
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -43,53 +42,11 @@ from submodkit._validation import check_choice, check_int, check_matrix, check_v
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.instances.online import OnlineInstance
-from submodkit.results import Guarantee, _num
+from submodkit.results import Guarantee, OnlineMatchingSolution
 
 ALGORITHMS = ("greedy", "ranking", "balance", "two-choices")
 ORDERS = ("adversarial", "random", "iid")
 _CODES = {"greedy": 0, "ranking": 1, "balance": 2}
-
-
-@dataclass
-class OnlineMatchingResult:
-    """Outcome of one online run.
-
-    Attributes:
-        arrivals: type (row) of each arrival, in arrival order.
-        assigned: offline vertex given to each arrival, or -1.
-        size: number of matched arrivals.
-        optimum: offline optimum (max b-matching) of the realized arrivals.
-        ratio: ``size / optimum`` (1 when the optimum is 0).
-        algorithm, order: what ran.
-        guarantee: the competitive ratio that applies to this instance.
-        stats: ``seconds``, ``arrivals_per_second``.
-    """
-
-    arrivals: np.ndarray
-    assigned: np.ndarray
-    size: int
-    optimum: int
-    ratio: float
-    algorithm: str
-    order: str
-    guarantee: Guarantee | None
-    stats: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def value(self) -> float:
-        return float(self.size)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "algorithm": self.algorithm,
-            "order": self.order,
-            "value": self.size,
-            "optimum": self.optimum,
-            "ratio": _num(self.ratio),
-            "assigned": self.assigned.tolist(),
-            "guarantee": None if self.guarantee is None else self.guarantee.to_dict(),
-            "stats": {k: _num(v) if isinstance(v, float) else v for k, v in self.stats.items()},
-        }
 
 
 @njit(cache=True, nogil=True)
@@ -146,7 +103,7 @@ def online_matching(
     order: str = "adversarial",
     seed: int | None = None,
     n_arrivals: int | None = None,
-) -> OnlineMatchingResult:
+) -> OnlineMatchingSolution:
     """Run an online bipartite matching algorithm (see the module docstring for guarantees).
 
     ``instance``: an :class:`~submodkit.instances.online.OnlineInstance` or a
@@ -190,10 +147,10 @@ def online_matching(
     secs = time.perf_counter() - t0
     size = int((assigned >= 0).sum())
     opt = offline_optimum(adj, arrivals, cap)
-    ratio = 1.0 if opt == 0 else size / opt
     stats = {"seconds": secs, "arrivals_per_second": arrivals.size / secs if secs > 0 else float("inf")}
-    return OnlineMatchingResult(arrivals, assigned, size, opt, ratio, algorithm, order,
-                                _online_guarantee(algorithm, cap), stats)
+    return OnlineMatchingSolution(value=float(size), upper_bound=float(opt), algorithm=algorithm,
+                                  guarantee=_online_guarantee(algorithm, cap), arrivals=arrivals,
+                                  assigned=assigned, order=order, stats=stats)
 
 
 @njit(cache=True, nogil=True)

@@ -13,7 +13,7 @@ from submodkit.constraints import Knapsack, PartitionMatroid
 from submodkit.errors import InvalidParameterError
 from submodkit.objectives import kernels as K
 from submodkit.objectives.base import Objective
-from submodkit.results import ExactResult
+from submodkit.results import Solution
 
 MAX_SUBSETS = 2_000_000
 
@@ -24,7 +24,7 @@ def brute_force_maximize(
     *,
     constraint: Knapsack | PartitionMatroid | None = None,
     max_subsets: int = MAX_SUBSETS,
-) -> ExactResult:
+) -> Solution:
     """The exact maximum of ``objective`` over every feasible subset (ties: first found).
 
     Enumerates all subsets of size at most ``k`` (every size for a non-monotone
@@ -55,7 +55,7 @@ def brute_force_maximize(
             val = K.evaluate_selection(*args, objective.new_state(), np.asarray(subset, dtype=np.int64))
             if val > best_val:
                 best_val, best = val, subset
-    return ExactResult(
+    return Solution.from_exact(
         value=float(best_val),
         bound=float(best_val),
         status="optimal",

@@ -25,7 +25,7 @@ from submodkit.mip.model import (
     subgradient,
 )
 from submodkit.mip.ortools import improve_bound, lp_value, solve_in_time
-from submodkit.results import ExactResult
+from submodkit.results import Solution
 
 # "auto", chosen with scripts/bench_exact.py on this 2-core machine: on 150x150 instances
 # HiGHS/CBC 1-2 s, SCIP 3-5 s, CP-SAT 8-13 s; SCIP is kept because it returns an incumbent
@@ -103,7 +103,7 @@ def exact_facility_location(
     threads: int = 1,
     progress: bool = False,
     params: Any = None,
-) -> ExactResult:
+) -> Solution:
     """Facility location ``max_{|S| <= k} sum_u max_{j in S} sim[j, u]`` solved exactly.
 
     Assignment formulation over the nonzeros only: ``max sum_{(j,u)} sim[j,u] z_ju`` s.t.
@@ -128,7 +128,7 @@ def exact_facility_location(
     ``time_limit`` counts the whole call. Similarities must be at most 1e15.
 
     Returns:
-        :class:`~submodkit.results.ExactResult` (``sense="max"``, ``bound`` an upper bound).
+        :class:`~submodkit.results.Solution` (``sense="max"``, ``bound`` an upper bound).
     """
     t0 = time.perf_counter()
     time_limit, solver, threads = check_run_args(time_limit, solver, threads)
@@ -139,7 +139,7 @@ def exact_facility_location(
     backend = AUTO_FACILITY if solver == "auto" else solver
     parameters = {"model": "facility-location", "requested_solver": solver, "k": k}
     if k == 0 or sim.nnz == 0:
-        return ExactResult(0.0, 0.0, "optimal", np.zeros(0, dtype=np.int64), backend,
+        return Solution.from_exact(0.0, 0.0, "optimal", np.zeros(0, dtype=np.int64), backend,
                            parameters, time.perf_counter() - t0, "max")
 
     def value_of(sel):
@@ -164,7 +164,7 @@ def exact_facility_location(
         return facility_location_lagrangian(sim, k, start, res.value, deadline, integral)
 
     res = improve_bound(res, raw, built, lagrangian, deadline, integral)
-    return replace(res, seconds=time.perf_counter() - t0)
+    return replace(res, stats={**res.stats, "seconds": time.perf_counter() - t0})
 
 
 def _facility_size(sim: sp.csr_matrix) -> ModelSize:

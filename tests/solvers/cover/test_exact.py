@@ -87,7 +87,7 @@ def test_max_cover_float_weights(solver):
     assert r.status == "optimal"
     assert r.value == pytest.approx(best, rel=1e-6)
     if solver == "auto":
-        assert r.solver == "scip"
+        assert r.algorithm == "scip"
 
 
 @pytest.mark.parametrize("solver", BACKENDS)
@@ -171,7 +171,7 @@ def test_infeasible_set_cover_detected_up_front():
     for solver in ("auto", "scip"):
         r = exact_set_cover(dense, solver=solver)
         assert r.status == "infeasible" and r.value is None and len(r.selection) == 0
-        assert "no set" in r.parameters["reason"]
+        assert "no set" in r.stats["parameters"]["reason"]
     assert set_cover_lp_bound(dense) == math.inf
 
 
@@ -199,29 +199,29 @@ def test_time_limit_returns_timeout_with_consistent_bounds(solver):
 def test_result_records_parameters():
     sets, _ = random_sets(1)
     r = exact_max_cover(sets, k=2, solver="cp-sat", time_limit=5)
-    assert r.parameters["num_workers"] == 1 and r.parameters["linearization_level"] == 2
+    assert r.stats["parameters"]["num_workers"] == 1 and r.stats["parameters"]["linearization_level"] == 2
     # the limit is the whole call's; CP-SAT's own clock gets what is left after the build
     # less the share kept for the bound
-    assert r.parameters["time_limit"] == 5 and 3 < r.parameters["max_time_in_seconds"] <= 5
+    assert r.stats["parameters"]["time_limit"] == 5 and 3 < r.stats["parameters"]["max_time_in_seconds"] <= 5
     r = exact_max_cover(sets, k=2, solver="scip", params="limits/gap = 0")
-    assert r.parameters["backend"] == "scip" and r.parameters["solver_specific"]
+    assert r.stats["parameters"]["backend"] == "scip" and r.stats["parameters"]["solver_specific"]
 
 
 def test_decimal_and_float_data_on_cp_sat():
     dense = np.array([[1, 1, 0, 0], [0, 1, 1, 0], [0, 0, 1, 1], [1, 0, 0, 1]])
     r = exact_set_cover(dense, [0.25, 0.1, 0.3, 0.15], solver="cp-sat")
     assert r.value == pytest.approx(0.25) and r.status == "optimal"
-    assert "scaled by 100" in r.parameters["objective"]
+    assert "scaled by 100" in r.stats["parameters"]["objective"]
     with pytest.raises(InvalidParameterError):  # knapsack row CP-SAT cannot scale exactly
         exact_max_cover(dense, costs=[1 / 3, 0.2, 0.2, 0.2], budget=0.5, solver="cp-sat")
     r = exact_max_cover(dense, costs=[1 / 3, 0.2, 0.2, 0.2], budget=0.5)  # auto: SCIP
-    assert r.value == 4 and r.solver == "scip"
+    assert r.value == 4 and r.algorithm == "scip"
 
 
 def test_two_cp_sat_workers_use_measured_portfolio():
     sets, _ = random_sets(4)
     r = exact_max_cover(sets, k=3, solver="cp-sat", threads=2)
-    assert r.status == "optimal" and r.parameters["subsolvers"] == ["max_lp", "core"]
+    assert r.status == "optimal" and r.stats["parameters"]["subsolvers"] == ["max_lp", "core"]
     assert r.value == exact_max_cover(sets, k=3, solver="scip").value
 
 
@@ -232,7 +232,7 @@ def test_greedy_hint_is_returned_when_the_solver_finds_nothing():
     r = finish(raw, lambda sel: float(len(sel)), "max", True, "highs", {}, 1.0,
                fallback=np.array([3, 5]))
     assert r.status == "timeout" and r.value == 2.0 and list(r.selection) == [3, 5]
-    assert r.bound == 12 and "greedy" in r.parameters["incumbent"]
+    assert r.bound == 12 and "greedy" in r.stats["parameters"]["incumbent"]
     bogus = finish(RawResult(np.ones(3), 0.0, "timeout", {}), lambda sel: 3.0, "max", True,
                    "highs", {}, 1.0)
     assert bogus.bound is None and bogus.status == "timeout"  # a bound below the value: dropped
@@ -345,18 +345,18 @@ def test_a_solver_optimal_claim_against_its_own_bound_is_not_trusted():
 
     raw = RawResult(np.array([1.0, 0.0, 1.0]), 0.0, "optimal", {})
     r = finish(raw, lambda sel: 4.0, "min", False, "cp-sat", {}, 0.0)
-    assert r.status == "feasible" and r.parameters["solver_status"] == "optimal"
+    assert r.status == "feasible" and r.stats["parameters"]["solver_status"] == "optimal"
     raw = RawResult(np.array([1.0, 0.0, 1.0]), 4.0 - 1e-9, "optimal", {})
     assert finish(raw, lambda sel: 4.0, "min", False, "cp-sat", {}, 0.0).status == "optimal"
 
 
 def test_merge_bound_keeps_the_best_valid_bound():
     from submodkit.mip.model import merge_bound
-    from submodkit.results import ExactResult
+    from submodkit.results import Solution
 
-    r = ExactResult(10.0, None, "timeout", np.array([0]), "scip", {}, 0.0, "max")
+    r = Solution.from_exact(10.0, None, "timeout", np.array([0]), "scip", {}, 0.0, "max")
     r = merge_bound(r, 12.7, "lp", integral=True)
-    assert r.bound == 12 and r.status == "timeout" and r.parameters["bound_source"] == "lp"
+    assert r.bound == 12 and r.status == "timeout" and r.stats["parameters"]["bound_source"] == "lp"
     assert merge_bound(r, 13.0, "worse").bound == 12  # a looser bound changes nothing
     assert merge_bound(r, 9.0, "wrong").bound == 12  # below the value in hand: not a bound
     done = merge_bound(r, 10.0 + 1e-12, "tight")
@@ -416,11 +416,11 @@ def test_a_model_too_large_for_memory_is_replaced_by_greedy_and_a_bound(monkeypa
     sim = np.random.default_rng(1).random((8, 10))  # greedy is not optimal here
     r = exact_facility_location(sim, 3)
     opt = max(float(sim[list(s)].max(axis=0).sum()) for s in itertools.combinations(range(8), 3))
-    assert r.status == "feasible" and "GiB" in r.parameters["not_solved"]
+    assert r.status == "feasible" and "GiB" in r.stats["parameters"]["not_solved"]
     assert r.value <= opt + 1e-9 <= r.bound + 2e-9
     r = exact_facility_location(sim, 3, time_limit=5)
     assert r.status == "timeout" and r.bound >= opt - 1e-9
     sets, _ = random_sets(2)
     r = exact_max_cover(sets, k=2)
-    assert r.status in ("feasible", "optimal") and "not_solved" in r.parameters
+    assert r.status in ("feasible", "optimal") and "not_solved" in r.stats["parameters"]
     assert r.bound >= _brute_max_cover(sets.toarray(), np.ones(14), 2) - 1e-9

@@ -79,7 +79,7 @@ def test_glover_formulation_equals_brute_force(seed, matroid):
     for k in (2, 4):
         g = exact_max_sum_diversity(X, k, constraint=pm, formulation="glover")
         b = brute_force_diversity(X, k, "max-sum", constraint=pm)
-        assert g.status == "optimal" and g.parameters["formulation"] == "glover"
+        assert g.status == "optimal" and g.stats["parameters"]["formulation"] == "glover"
         assert g.value == pytest.approx(b.value, rel=1e-7)
     with pytest.raises(InvalidParameterError, match="formulation"):
         exact_max_sum_diversity(X, 3, formulation="qp")
@@ -115,6 +115,6 @@ def test_matrix_beyond_memory_returns_the_heuristic_with_a_bound(objective, monk
     X = np.random.default_rng(2).random((12, 2))
     r = EXACT[objective](X, 4)
     opt = brute_force_diversity(X, 4, objective).value
-    assert r.status == "feasible" and "GiB" in r.parameters["not_solved"]
+    assert r.status == "feasible" and "GiB" in r.stats["parameters"]["not_solved"]
     assert r.value <= opt + 1e-9 <= r.bound + 2e-9
     assert EXACT[objective](X, 4, time_limit=5).status == "timeout"

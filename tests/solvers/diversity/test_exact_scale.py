@@ -37,8 +37,8 @@ def test_branch_and_bound_equals_brute_force(objective, seed, matroid):
         b = brute_force_diversity(X, k, objective, constraint=pm)
         for method in methods:
             e = EXACT[objective](X, k, constraint=pm, method=method)
-            assert e.status == "optimal" and e.solver == "branch-and-bound"
-            assert e.parameters.get("method", method) == method
+            assert e.status == "optimal" and e.algorithm == "branch-and-bound"
+            assert e.stats["parameters"].get("method", method) == method
             assert e.value == pytest.approx(b.value, rel=1e-9) and e.bound == e.value
             _feasible(e.selection, pm, len(b.selection))
 
@@ -66,7 +66,8 @@ def test_branch_and_bound_equals_mip(objective):
         bb = EXACT[objective](X, k, constraint=c)
         mip = EXACT[objective](X, k, constraint=c, method="mip")
         assert bb.status == mip.status == "optimal"
-        assert bb.parameters["method"] == "branch-and-bound" and mip.parameters["method"] == "mip"
+        assert bb.stats["parameters"]["method"] == "branch-and-bound"
+        assert mip.stats["parameters"]["method"] == "mip"
         assert bb.value == pytest.approx(mip.value, rel=1e-7)
         if objective == "max-sum":
             rd = exact_max_sum_diversity(X, k, constraint=c, method="russian-doll")

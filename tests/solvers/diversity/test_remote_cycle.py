@@ -61,7 +61,7 @@ def test_mip_equals_held_karp(m):
     D = _dist(rng.random((m, 2))) if m != 12 else _graph_metric(rng, m)
     hk_value, _ = held_karp(D)
     mip = solve_tour(D, 60.0, held_karp_max=3)
-    assert mip.method == "mip" and mip.exact and tour_is_valid(mip.order, m)
+    assert mip.algorithm == "mip" and mip.optimal and tour_is_valid(mip.order, m)
     assert mip.value == pytest.approx(hk_value, rel=1e-9)
     assert mip.lower_bound == pytest.approx(mip.value) and _weight(D, mip.order) == pytest.approx(mip.value)
 
@@ -75,12 +75,12 @@ def test_mip_on_convex_position_is_the_hull(m):
     D = _dist(X)
     perimeter = _weight(D, np.arange(m))
     t = tsp_tour(D)
-    assert t.method == "mip" and t.exact
+    assert t.algorithm == "mip" and t.optimal
     assert t.value == pytest.approx(perimeter, rel=1e-9)
     # a random Euclidean instance: the MIP is at most the local-search start, its bound equal
     Y = rng.random((m, 2))
     r = tsp_tour(_dist(Y))
-    assert r.exact and r.lower_bound == pytest.approx(r.value) and tour_is_valid(r.order, m)
+    assert r.optimal and r.lower_bound == pytest.approx(r.value) and tour_is_valid(r.order, m)
 
 
 @pytest.mark.parametrize("m", [5, 8, 16, 24])
@@ -88,14 +88,14 @@ def test_regular_polygon_tour_is_its_perimeter(m):
     ang = 2 * np.pi * np.arange(m) / m
     X = np.c_[np.cos(ang), np.sin(ang)]
     t = tsp_tour(_dist(X))
-    assert t.exact and t.value == pytest.approx(2 * m * np.sin(np.pi / m), rel=1e-12)
+    assert t.optimal and t.value == pytest.approx(2 * m * np.sin(np.pi / m), rel=1e-12)
 
 
 def test_time_limit_returns_best_tour_not_exact():
     X = np.random.default_rng(3).random((90, 2))
     D = _dist(X)
     quick = tsp_tour(D, time_limit=1e-4)
-    assert not quick.exact and tour_is_valid(quick.order, 90)
+    assert not quick.optimal and tour_is_valid(quick.order, 90)
     assert quick.lower_bound <= quick.value and _weight(D, quick.order) == pytest.approx(quick.value)
     sol = diversify(X, 90, "remote-cycle", time_limit=1e-4)
     assert sol.stats["value_exact"] is False and sol.stats["tour_lower_bound"] <= sol.value

@@ -113,7 +113,7 @@ def test_equals_networkx_and_blossom_on_small_graphs():
         sol = max_weight_matching(g, maxcardinality=True)
         want = len(nx.max_weight_matching(G, maxcardinality=True))
         assert len(sol) == want, (sorted(G.edges()), len(sol), want)
-        assert sol.weight == want
+        assert sol.value == want
         assert _check_matching(g, sol.mate) == want
         assert _blossom_size(g) == want
         if g.u.size:
@@ -192,7 +192,7 @@ def test_dispatch_rule():
     for w in (1.0, 2.5):
         for mc in (False, True):
             s = max_weight_matching([(a, b, w) for a, b in tri], maxcardinality=mc)
-            assert s.stats["kernel"] == "cardinality" and len(s) == 2 and s.weight == 2 * w
+            assert s.stats["kernel"] == "cardinality" and len(s) == 2 and s.value == 2 * w
     assert max_weight_matching(np.array(tri)).stats["kernel"] == "cardinality"  # (m, 2): unit weights
     # unequal weights: the weighted blossom, unchanged
     s = max_weight_matching([(0, 1, 1), (1, 2, 3), (0, 2, 1), (2, 3, 1)])

@@ -43,20 +43,20 @@ def graphs(draw, max_n=12, max_w=30):
 def test_exact_equals_networkx(G, maxcardinality):
     sol = max_weight_matching(G, maxcardinality=maxcardinality)
     w, card = _nx_weight(G, maxcardinality)
-    assert sol.weight == w
+    assert sol.value == w
     assert _is_matching(sol)
     if maxcardinality:
         assert len(sol) == card
     assert sol.guarantee.ratio == 1.0 and sol.status == "optimal"
     assert matching_weight(np.array([(a, b, d["weight"]) for a, b, d in G.edges(data=True)]).reshape(-1, 3),
-                           sol.pairs) == sol.weight
+                           sol.pairs) == sol.value
 
 
 @settings(max_examples=60, deadline=None)
 @given(graphs(max_n=9, max_w=5), st.booleans())
 def test_exact_equals_ilp(G, maxcardinality):
-    assert max_weight_matching(G, maxcardinality=maxcardinality).weight == \
-        matching_ilp(G, maxcardinality=maxcardinality).weight
+    assert max_weight_matching(G, maxcardinality=maxcardinality).value == \
+        matching_ilp(G, maxcardinality=maxcardinality).value
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -66,9 +66,9 @@ def test_float_weights_match_networkx_and_scip(seed):
     for a, b in G.edges:
         G[a][b]["weight"] = float(rng.random())
     w, _ = _nx_weight(G)
-    assert max_weight_matching(G).weight == pytest.approx(w, rel=1e-12)
+    assert max_weight_matching(G).value == pytest.approx(w, rel=1e-12)
     ilp = matching_ilp(G, solver="scip")
-    assert ilp.status == "optimal" and ilp.weight == pytest.approx(w, rel=1e-9)
+    assert ilp.status == "optimal" and ilp.value == pytest.approx(w, rel=1e-9)
 
 
 def test_brute_force_small():
@@ -84,7 +84,7 @@ def test_brute_force_small():
                 if len(set(ends)) == len(ends):
                     best = max(best, sum(e[2] for e in sub))
         arr = np.array(edges, dtype=float).reshape(-1, 3)
-        assert max_weight_matching(arr).weight == best
+        assert max_weight_matching(arr).value == best
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -94,12 +94,12 @@ def test_approximation_ratios(seed):
     G = nx.gnp_random_graph(n, float(rng.uniform(0.1, 0.6)), seed=seed)
     for a, b in G.edges:
         G[a][b]["weight"] = int(rng.integers(1, 100)) if seed % 2 else float(rng.exponential())
-    opt = max_weight_matching(G).weight
+    opt = max_weight_matching(G).value
     for alg in ("greedy", "path-growing", "augment"):
         sol = max_weight_matching(G, algorithm=alg, seed=seed)
         assert _is_matching(sol)
-        assert sol.guarantee.holds(sol.weight, opt)
-        assert sol.weight <= opt + 1e-9
+        assert sol.guarantee.holds(sol.value, opt)
+        assert sol.value <= opt + 1e-9
     assert max_weight_matching(G, algorithm="augment", seed=seed).stats["converged"]
 
 
@@ -107,29 +107,29 @@ def test_greedy_tight_and_augment_beats_it():
     # path a-b-c-d with weights 1, 1+eps, 1: greedy takes the middle edge (ratio -> 1/2)
     edges = np.array([(0, 1, 1.0), (1, 2, 1.001), (2, 3, 1.0)])
     greedy = max_weight_matching(edges, algorithm="greedy")
-    assert greedy.weight == pytest.approx(1.001)
-    assert greedy.weight / 2.0 < 0.51
+    assert greedy.value == pytest.approx(1.001)
+    assert greedy.value / 2.0 < 0.51
     aug = max_weight_matching(edges, algorithm="augment", seed=0)
-    assert aug.weight == 2.0
+    assert aug.value == 2.0
 
 
 def test_input_forms_agree():
     rng = np.random.default_rng(0)
     e = np.column_stack([rng.integers(0, 15, 40), rng.integers(0, 15, 40), rng.integers(1, 20, 40)])
-    ref = max_weight_matching(e).weight
+    ref = max_weight_matching(e).value
     keep = e[:, 0] != e[:, 1]
     G = nx.Graph()
     for a, b, w in e[keep]:  # networkx keeps the last parallel edge: give it the max
         if not G.has_edge(a, b) or G[a][b]["weight"] < w:
             G.add_edge(int(a), int(b), weight=int(w))
-    assert max_weight_matching(G).weight == ref
+    assert max_weight_matching(G).value == ref
     M = sp.coo_matrix((e[keep, 2].astype(float), (e[keep, 0], e[keep, 1])), shape=(15, 15)).tocsr()
     M.sum_duplicates()  # sparse input sums duplicates: compare with networkx on the same matrix
     H = nx.from_scipy_sparse_array(M)
-    assert max_weight_matching(M).weight == _nx_weight(H)[0]
+    assert max_weight_matching(M).value == _nx_weight(H)[0]
     g = Graph(e[:, :2].astype(np.int64), e[:, 2].astype(float), 15)
-    assert max_weight_matching(g).weight == ref
-    assert max_weight_matching(e[:, :2], maxcardinality=True).weight == len(
+    assert max_weight_matching(g).value == ref
+    assert max_weight_matching(e[:, :2], maxcardinality=True).value == len(
         nx.max_weight_matching(nx.Graph([tuple(x) for x in e[keep, :2]]), maxcardinality=True))
 
 
@@ -144,7 +144,7 @@ def test_rejects_bad_input():
         max_weight_matching(np.ones((3, 4)))
     with pytest.raises(InvalidParameterError):
         max_weight_matching([(0, 1, 1.0)], algorithm="greedy", maxcardinality=True)
-    assert max_weight_matching(np.zeros((0, 3))).weight == 0.0
+    assert max_weight_matching(np.zeros((0, 3))).value == 0.0
 
 
 _SLOW: set[str] = set()  # graphs too slow for the default run: run them with SUBMODKIT_SLOW=1
@@ -167,12 +167,12 @@ def test_shared_optima(shared_data, name):
     g = read_edgelist(shared_data / "matching" / f"{name}.edge.gz")
     total, pairs = read_matching_solution(shared_data / "matching" / f"{name}.out.gz")
     sol = max_weight_matching(g)
-    assert sol.weight == total
+    assert sol.value == total
     assert matching_weight(g, pairs) == total  # the reference matching is consistent
     assert _is_matching(sol)
     for alg in ("greedy", "path-growing", "augment"):
         approx = max_weight_matching(g, algorithm=alg, seed=0)
-        assert approx.guarantee.holds(approx.weight, total)
+        assert approx.guarantee.holds(approx.value, total)
 
 
 def test_solve_matching_file(shared_data, tmp_path):
@@ -207,7 +207,7 @@ def test_exact_many_delta_steps_equals_networkx():
         for mc in (False, True):
             w, card = _nx_weight(G, mc)
             sol = max_weight_matching(G, maxcardinality=mc)
-            assert sol.weight == w and (not mc or len(sol) == card)
+            assert sol.value == w and (not mc or len(sol) == card)
 
 
 def test_exact_hub_vertices_equals_networkx():
@@ -229,7 +229,7 @@ def test_exact_hub_vertices_equals_networkx():
         for mc in (False, True):
             w, card = _nx_weight(G, mc)
             sol = max_weight_matching(G, maxcardinality=mc)
-            assert sol.weight == w and (not mc or len(sol) == card)
+            assert sol.value == w and (not mc or len(sol) == card)
             assert _is_matching(sol)
 
 
@@ -240,6 +240,6 @@ def test_exact_jump_start_ties():
         G = nx.gnm_random_graph(60, 120, seed=int(rng.integers(1 << 30)))
         for a, b in G.edges:
             G[a][b]["weight"] = int(rng.choice([1000, 1001]))
-        assert max_weight_matching(G).weight == _nx_weight(G)[0]
+        assert max_weight_matching(G).value == _nx_weight(G)[0]
         H = nx.Graph(G.edges)
         assert len(max_weight_matching(H, maxcardinality=True)) == _nx_weight(H, True)[1]

@@ -12,7 +12,7 @@ from submodkit.solvers.matching.online import offline_optimum, online_matching
 
 def test_ranking_on_upper_triangular_approaches_bound():
     inst = upper_triangular(150)
-    ratios = [online_matching(inst, algorithm="ranking", seed=s).ratio for s in range(300)]
+    ratios = [online_matching(inst, algorithm="ranking", seed=s).certified_ratio for s in range(300)]
     bound = 1 - 1 / math.e
     assert abs(np.mean(ratios) - bound) < 0.02  # tight: mean close to 1 - 1/e (+O(1/n))
     assert np.mean(ratios) >= bound - 0.01
@@ -21,8 +21,8 @@ def test_ranking_on_upper_triangular_approaches_bound():
 def test_greedy_tight_is_one_half():
     for n in (10, 11, 100):
         res = online_matching(greedy_tight_online(n), algorithm="greedy")
-        assert res.optimum == n and res.size == math.ceil(n / 2)
-        assert res.guarantee.holds(res.size, res.optimum)
+        assert res.upper_bound == n and res.value == math.ceil(n / 2)
+        assert res.guarantee.holds(res.value, res.upper_bound)
 
 
 @pytest.mark.parametrize("order", ["adversarial", "random", "iid"])
@@ -33,12 +33,12 @@ def test_random_instances_meet_guarantees(algorithm, order):
         cap = 3 if algorithm == "balance" else 1
         inst = random_online(40, 25, 0.08, capacities=cap, seed=s)
         res = online_matching(inst, algorithm=algorithm, order=order, seed=s)
-        assert res.size <= res.optimum
+        assert res.value <= res.upper_bound
         loads = np.bincount(res.assigned[res.assigned >= 0], minlength=25)
         assert np.all(loads <= cap)
         if res.guarantee.kind == "worst-case":
-            assert res.guarantee.holds(res.size, res.optimum)
-        ratios.append(res.ratio)
+            assert res.guarantee.holds(res.value, res.upper_bound)
+        ratios.append(res.certified_ratio)
     assert np.mean(ratios) >= res.guarantee.ratio - 0.02
 
 
@@ -55,7 +55,7 @@ def test_offline_optimum_and_errors():
         online_matching(upper_triangular(3), algorithm="nope")
     with pytest.raises(InvalidParameterError):
         online_matching(upper_triangular(3), order="sorted")
-    assert online_matching(np.eye(3), algorithm="greedy").size == 3
+    assert online_matching(np.eye(3), algorithm="greedy").value == 3
 
 
 def test_two_suggested_matchings_are_matchings():
@@ -78,8 +78,8 @@ def test_two_suggested_matchings_are_matchings():
 def test_two_choices_iid_meets_067(make):
     runs = [online_matching(make(s), algorithm="two-choices", order="iid", seed=s) for s in range(40)]
     assert runs[0].guarantee.ratio == 0.67
-    mean_alg = np.mean([r.size for r in runs])
-    mean_opt = np.mean([r.optimum for r in runs])
+    mean_alg = np.mean([r.value for r in runs])
+    mean_opt = np.mean([r.upper_bound for r in runs])
     assert mean_alg >= 0.67 * mean_opt - 0.02 * mean_opt  # E[ALG] >= 0.67 E[OPT], with tolerance
     with pytest.raises(InvalidParameterError):
         online_matching(make(0), algorithm="two-choices", order="random")
