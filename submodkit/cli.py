@@ -14,20 +14,26 @@ import math
 import os
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from submodkit.errors import InstanceFormatError, InvalidParameterError, SubmodkitError
-
-DIVERSITY = (
-    "max-min-diversity", "max-sum-diversity", "sum-min-diversity", "remote-tree-diversity",
-    "remote-star-diversity", "remote-cycle-diversity",
-)
-PROBLEMS = ("set-cover", "max-cover", "facility-location", "allocation", "matching", *DIVERSITY)
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, status 2
         self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """``--algorithm``'s help lists every problem's algorithms, read from their tables when
+    the help is shown (importing them at start-up would cost every command 0.3 s)."""
+
+    def _get_help_string(self, action):
+        if action.dest == "algorithm":
+            return _algorithm_help()
+        return super()._get_help_string(action)
 
 
 @functools.cache
@@ -39,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
         ("solve", "solve an instance file with an approximation algorithm (or exactly)"),
         ("verify", "solve an instance approximately and exactly, and compare with the guarantee"),
     ):
-        s = sub.add_parser(name, help=helptext)
+        s = sub.add_parser(name, help=helptext, formatter_class=_HelpFormatter)
         s.add_argument(
             "file", nargs="?" if name == "verify" else None,
             help="instance file (or the name of a bundled instance: scp41, rail507)",
@@ -47,11 +53,7 @@ def _parser() -> argparse.ArgumentParser:
         s.add_argument("--problem", choices=PROBLEMS, help="default: from the file's kind")
         s.add_argument("--format", default="auto", help="file format (default: detect)")
         s.add_argument("--k", type=int, help="number of sets / facilities to choose")
-        s.add_argument(
-            "--algorithm",
-            help="naive, lazy, stochastic, threshold; max-cover also sieve, sieve++, randgreedi, "
-            "greedi, bicriteria, adaptive, sketch; set-cover: greedy, exact, sketch",
-        )
+        s.add_argument("--algorithm", help="the problem's algorithms (listed by --help)")
         s.add_argument("--epsilon", type=float, default=0.1, help="for stochastic / threshold")
         s.add_argument("--seed", type=int, default=None, help="seed of randomized algorithms")
         s.add_argument("--metric", default="euclidean", help="facility location on points")
@@ -240,38 +242,26 @@ def _objective(inst, problem: str, args):
 
 
 def _solve(args, exact: bool) -> int:
+    """Solve ``args.file`` with its problem's runner (`_PROBLEMS`); without ``--problem``, the
+    file's kind decides."""
+    if args.problem is None:
+        return _solve_file(args, exact)
+    return _PROBLEMS[args.problem].solve(args, exact)
 
+
+def _solve_file(args, exact: bool) -> int:
+    """A set, graph or point file: read it, solve its problem, print the result."""
     progress = not args.quiet and not args.json and sys.stderr.isatty()
-    if args.problem == "allocation":
-        return _solve_allocation(args, progress)
-    if args.problem == "matching":
-        return _solve_matching(args, exact)
     start = time.perf_counter()
     _start_clock(args, start, exact)
     _status(progress, f"reading {args.file}")
     inst = _read(args)
     problem = args.problem or _default_problem(inst)
-    if problem != "set-cover" and args.k is None:
+    spec = _PROBLEMS[problem]
+    if spec.needs_k and args.k is None:
         raise InvalidParameterError("--k", None, f"an integer >= 0 for {problem}")
     _status(progress, f"solving {problem} ({args.algorithm or 'default algorithm'})")
-    ex, ratio, meets, labels = None, None, None, None
-    if problem in DIVERSITY:
-        sol, ex, ratio, meets = _diversity(inst, problem, args, exact)
-    else:
-        target, labels = _objective(inst, problem, args)
-        sol = _approximate(target, problem, args)
-    if exact and problem not in DIVERSITY:
-        from submodkit.verification.verify import verify
-
-        _status(progress, "")  # the exact solver draws its own progress line
-        ver = verify(
-            target, problem=problem, k=args.k, time_limit=_time_left(args), solver=args.solver,
-            progress=progress, solution=sol,
-        )
-        ex, meets = ver.exact, ver.meets
-        ratio = ver.ratio if ver.ratio is not None else ver.certified_ratio
-        if ratio is None and ver.bound is not None:  # a bound of 0 certifies nothing: value / 0
-            ratio = math.inf
+    sol, ex, ratio, meets, labels = spec.run(inst, problem, args, exact, progress)
     _status(progress, "")
     out = {
         "instance": getattr(inst, "name", Path(args.file).name),
@@ -299,12 +289,33 @@ def _solve(args, exact: bool) -> int:
     return 0
 
 
-def _solve_allocation(args, progress: bool) -> int:
+def _run_objective(inst, problem: str, args, exact: bool, progress: bool):
+    """Set cover, max-cover, facility location: the approximation, and with ``exact`` its
+    verification. Returns ``(solution, exact result, ratio, meets, labels)``."""
+    target, labels = _objective(inst, problem, args)
+    sol = _approximate(target, problem, args)
+    if not exact:
+        return sol, None, None, None, labels
+    from submodkit.verification.verify import verify
+
+    _status(progress, "")  # the exact solver draws its own progress line
+    ver = verify(
+        target, problem=problem, k=args.k, time_limit=_time_left(args), solver=args.solver,
+        progress=progress, solution=sol,
+    )
+    ratio = ver.ratio if ver.ratio is not None else ver.certified_ratio
+    if ratio is None and ver.bound is not None:  # a bound of 0 certifies nothing: value / 0
+        ratio = math.inf
+    return sol, ver.exact, ratio, ver.meets, labels
+
+
+def _solve_allocation(args, exact: bool) -> int:
     """Online allocation on an AdX publisher directory; the ratio is to the LP optimum."""
     from submodkit.instances import read_adx
     from submodkit.solvers.allocation.offline import offline_optimum
     from submodkit.solvers.allocation.online import allocate
 
+    progress = not args.quiet and not args.json and sys.stderr.isatty()
     if args.publisher is None:
         raise InvalidParameterError("--publisher", None, "a publisher such as pub1 for --problem allocation")
     start = time.perf_counter()
@@ -376,8 +387,9 @@ def _solve_matching(args, exact: bool) -> int:
     return 0
 
 
-def _diversity(inst, problem: str, args, exact: bool):
-    """Diversity maximization on a point file; with ``exact``, compared with the optimum."""
+def _run_diversity(inst, problem: str, args, exact: bool, progress: bool):
+    """Diversity maximization on a point file; with ``exact``, compared with the optimum.
+    Returns ``(solution, exact result, ratio, meets, labels)``."""
     from submodkit.instances import PointSet
     from submodkit.solvers.diversity import exact as X
     from submodkit.solvers.diversity.dispersion import diversify
@@ -392,7 +404,7 @@ def _diversity(inst, problem: str, args, exact: bool):
         seed=args.seed, epsilon=args.epsilon, **extra,
     )
     if not exact:
-        return sol, None, None, None
+        return sol, None, None, None, None
     if objective.startswith("remote-"):  # enumeration (small n)
         ex = X.brute_force_diversity(inst.features, args.k, objective, metric=args.metric,
                                      time_limit=_time_left(args))
@@ -405,7 +417,7 @@ def _diversity(inst, problem: str, args, exact: bool):
         ex = solve(inst.features, args.k, metric=args.metric, time_limit=_time_left(args))
     ex = with_solution_bound(ex, sol)  # the approximation's own bound, when better
     ratio, certified, meets = compare(sol, ex)
-    return sol, ex, ratio if ratio is not None else certified, meets
+    return sol, ex, ratio if ratio is not None else certified, meets, None
 
 
 def _start_clock(args, start: float, exact: bool) -> None:
@@ -431,55 +443,17 @@ def _time_left(args, share: float = 1.0) -> float | None:
 
 
 def _approximate(target, problem: str, args):
-    if problem == "set-cover":
-        from submodkit.solvers.cover.set_covering import set_cover
+    """The approximation: the entry of the problem's table (``--algorithm``, or its default)
+    in :mod:`submodkit.verification.problems`, run with the command's options."""
+    from submodkit.verification.problems import PROBLEMS, Options
 
-        if args.algorithm == "sketch":
-            from submodkit.coresets import sketch_set_cover
-            from submodkit.objectives import Coverage
-
-            return sketch_set_cover(
-                Coverage.from_set_system(target), args.epsilon, seed=args.seed, outliers=args.outliers,
-                costs=target.costs, max_edges=args.max_edges,
-            )
-        algo = "exact" if args.algorithm == "exact" else "greedy"
-        share = 1.0 if algo == "exact" else args.approx_share
-        return set_cover(target, algorithm=algo, time_limit=_time_left(args, share), solver=args.solver)
-    algorithm = args.algorithm or "lazy"
-    if algorithm in ("sieve", "sieve++"):
-        import numpy as np
-
-        from submodkit.solvers.submodular.streaming import StreamingMaximizer
-
-        stream = StreamingMaximizer(target, args.k, algorithm=algorithm, epsilon=args.epsilon)
-        stream.update(np.arange(target.n))
-        return stream.solution()
-    if algorithm in ("greedi", "randgreedi"):
-        from submodkit import coresets
-
-        run = coresets.greedi if algorithm == "greedi" else coresets.randgreedi
-        return run(target, args.k, args.n_parts, engine=args.engine, seed=args.seed)
-    if algorithm == "bicriteria":
-        from submodkit.coresets import bicriteria_greedi
-
-        return bicriteria_greedi(
-            target, args.k, args.n_parts, args.epsilon, rounds=args.rounds, engine=args.engine,
-            seed=args.seed,
-        )
-    if algorithm == "adaptive":
-        from submodkit.coresets import adaptive_maximize
-
-        return adaptive_maximize(target, args.k, args.epsilon, engine=args.engine, seed=args.seed)
-    if algorithm == "sketch":
-        from submodkit.coresets import sketch_maximize
-        from submodkit.objectives import Coverage
-
-        if not isinstance(target, Coverage):
-            raise InvalidParameterError("--algorithm", algorithm, "a coverage problem (max-cover)")
-        return sketch_maximize(target, args.k, args.epsilon, seed=args.seed, max_edges=args.max_edges)
-    from submodkit.solvers.submodular.greedy import maximize
-
-    return maximize(target, args.k, algorithm=algorithm, epsilon=args.epsilon, seed=args.seed)
+    entry = PROBLEMS[problem].algorithm(args.algorithm)
+    options = Options(
+        epsilon=args.epsilon, seed=args.seed, n_parts=args.n_parts, engine=args.engine, rounds=args.rounds,
+        max_edges=args.max_edges, outliers=args.outliers, solver=args.solver,
+        time_limit=_time_left(args, 1.0 if entry.exact else args.approx_share),
+    )
+    return entry.run(target, args.k, options)
 
 
 def _num(x):
@@ -526,6 +500,73 @@ def _print_human(out: dict, sol) -> None:
             lines.append(f"ratio      {out['ratio']:.4f}  {verdict[out['meets_guarantee']]}")
     lines.append(f"seconds    {out['seconds']}")
     print("\n".join(lines))
+
+
+# --------------------------------------------------------------------------- the problem table
+
+
+def _shared_algorithms(problem: str) -> tuple[tuple[str, ...], str | None]:
+    from submodkit.verification.problems import PROBLEMS
+
+    return tuple(PROBLEMS[problem].algorithms), PROBLEMS[problem].default
+
+
+def _diversity_algorithms(objective: str) -> tuple[tuple[str, ...], str | None]:
+    from submodkit.solvers.diversity.dispersion import DIVERSIFY
+
+    return tuple(DIVERSIFY[objective]), None  # None: the first that accepts the call
+
+
+def _allocation_algorithms() -> tuple[tuple[str, ...], str | None]:
+    from submodkit.solvers.allocation.online import ALLOCATE
+
+    return tuple(ALLOCATE), "greedy"
+
+
+def _matching_algorithms() -> tuple[tuple[str, ...], str | None]:
+    from submodkit.solvers.matching.general import ALGORITHMS
+
+    return ALGORITHMS, "exact"
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """How the command solves one ``--problem``."""
+
+    solve: Callable[..., int]  # (args, exact) -> exit status
+    algorithms: Callable[[], tuple[tuple[str, ...], str | None]]  # (--algorithm names, default), imported
+    run: Callable | None = None  # file problems: (inst, problem, args, exact, progress) -> results
+    needs_k: bool = True
+
+
+_PROBLEMS: dict[str, _Problem] = {
+    "set-cover": _Problem(_solve_file, functools.partial(_shared_algorithms, "set-cover"), _run_objective,
+                          needs_k=False),
+    "max-cover": _Problem(_solve_file, functools.partial(_shared_algorithms, "max-cover"), _run_objective),
+    "facility-location": _Problem(_solve_file, functools.partial(_shared_algorithms, "facility-location"),
+                                  _run_objective),
+    "allocation": _Problem(_solve_allocation, _allocation_algorithms),
+    "matching": _Problem(_solve_matching, _matching_algorithms),
+    **{f"{objective}-diversity": _Problem(_solve_file, functools.partial(_diversity_algorithms, objective),
+                                          _run_diversity)
+       for objective in ("max-min", "max-sum", "sum-min", "remote-tree", "remote-star", "remote-cycle")},
+}
+"""``--problem`` -> how the command solves it and where its algorithms are listed: the tables
+of :mod:`submodkit.verification.problems`, ``diversify``'s and ``allocate``'s."""
+
+PROBLEMS = tuple(_PROBLEMS)
+
+
+def _algorithm_help() -> str:
+    """``--algorithm``'s help: each problem's algorithms (its default marked), problems with
+    the same list together."""
+    groups: dict[tuple, list[str]] = {}
+    for problem, spec in _PROBLEMS.items():
+        groups.setdefault(spec.algorithms(), []).append(problem)
+    return "the problem's algorithm; " + "; ".join(
+        f"{', '.join(problems)}: " + ", ".join(f"{n} (default)" if n == default else n for n in names)
+        for (names, default), problems in groups.items()
+    ) + "; diversity default: the first that applies"
 
 
 if __name__ == "__main__":

@@ -1,16 +1,24 @@
-"""The registry of approximation guarantees.
+"""The registry of approximation guarantees, and the entry type of the algorithm tables.
 
 Every algorithm's guarantee is written here once; ``Solution.guarantee``, the docstrings
 and the tests read it from here. ``GUARANTEES[name]`` describes the guarantee;
 ``guarantee(name, **params)`` instantiates it for one run (some ratios depend on k or
 epsilon).
+
+The dispatchers (``maximize``, ``diversify``, ``allocate``) and the problem table that
+``verify`` and the command line share (:mod:`submodkit.verification.problems`) each hold a
+table of `Algorithm` entries, name -> entry: the function that runs it, the key of its
+guarantee here, what it accepts. The README's algorithm table is generated from those
+tables (``scripts/algorithm_table.py``), so adding an algorithm is one entry.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
 
 from submodkit.results import Guarantee
 
@@ -447,3 +455,126 @@ def guarantee(name: str, **params) -> Guarantee:
         if GUARANTEES.get(name) is not None and len(_CACHE) < _CACHE_MAX:
             _CACHE[key] = hit
     return hit
+
+
+CONSTRAINT_KINDS = ("cardinality", "knapsack", "matroid")
+"""The constraint kinds an `Algorithm` may accept: ``"cardinality"`` (``k``, or no
+constraint at all), ``"knapsack"`` (a `~submodkit.constraints.Knapsack`) and ``"matroid"``
+(a `~submodkit.constraints.PartitionMatroid`)."""
+
+
+@dataclass(frozen=True, eq=False)
+class Algorithm:
+    """One entry of an algorithm table: what ``algorithm=name`` runs and what it promises.
+
+    A dispatcher (``maximize``, ``diversify``, ``allocate``, the problem tables of
+    :mod:`submodkit.verification.problems`) validates its call once, looks the entry up by
+    name and calls its ``run``; the README's algorithm table, the command line's
+    ``--algorithm`` and ``verify`` read the same entries.
+
+    Parameters
+    ----------
+    name : str
+        The value of ``algorithm=`` that selects it.
+    run : callable
+        The function that runs it; its signature is the table's own (each table documents
+        it).
+    guarantee : str or callable, optional
+        The key in `GUARANTEES` it reports; or a function of the run's parameters that
+        returns the key (None when the run is outside every guarantee's conditions); None
+        when it never reports one.
+    calls : mapping, optional
+        Guarantee key -> a call that gets that guarantee (the README's algorithm table shows
+        the first call of each key).
+    constraints : tuple of str, default ("cardinality",)
+        The constraint kinds it accepts (`CONSTRAINT_KINDS`).
+    options : tuple of str, optional
+        The keyword parameters it reads beyond the table's common ones.
+    requires : tuple of str, optional
+        The options it cannot run without (a subset of ``options``).
+    needs_k : bool or None, default True
+        True when it needs ``k`` (or a constraint that bounds the selection), False when it
+        takes none (unconstrained, or no cardinality at all), None when ``k`` is optional.
+    randomized : bool, default False
+        Whether it draws random numbers (``seed`` fixes them).
+    exact : bool, default False
+        Whether it solves the problem to optimality (an integer program, say).
+    auto_max_n : int, optional
+        The automatic choice picks it only for instances of at most this many items.
+
+    Raises
+    ------
+    ValueError
+        For a guarantee key that is not in `GUARANTEES`, an unknown constraint kind, or a
+        requirement that is not an option.
+
+    Examples
+    --------
+    >>> a = Algorithm("lazy", print, guarantee="lazy", calls={"lazy": "`maximize(f, k)`"})
+    >>> a.guarantee_key(), GUARANTEES[a.guarantee_key()].statement
+    ('lazy', '1 - (1 - 1/k)^k >= 1 - 1/e (same selection as greedy)')
+    >>> Algorithm("x", print, guarantee="no-such-guarantee")
+    Traceback (most recent call last):
+    ...
+    ValueError: algorithm 'x': guarantees ['no-such-guarantee'] are not in GUARANTEES
+    """
+
+    name: str
+    run: Callable[..., Any]
+    guarantee: str | Callable[..., str | None] | None = None
+    calls: Mapping[str, str] = field(default_factory=dict)
+    constraints: tuple[str, ...] = ("cardinality",)
+    options: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
+    needs_k: bool | None = True
+    randomized: bool = False
+    exact: bool = False
+    auto_max_n: int | None = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "calls", MappingProxyType(dict(self.calls)))
+        fixed = (self.guarantee,) if isinstance(self.guarantee, str) else ()
+        unknown = [key for key in (*self.calls, *fixed) if key not in GUARANTEES]
+        if unknown:
+            raise ValueError(f"algorithm {self.name!r}: guarantees {unknown} are not in GUARANTEES")
+        bad = [kind for kind in self.constraints if kind not in CONSTRAINT_KINDS]
+        if bad or not set(self.requires) <= set(self.options):
+            raise ValueError(f"algorithm {self.name!r}: constraints {bad}, requires {self.requires} "
+                             f"not among its options {self.options}")
+
+    def guarantee_key(self, *args, **params) -> str | None:
+        """The key of this run's guarantee: ``guarantee`` itself, or its value at the run's
+        parameters (``args``, ``params``: what the table's guarantee functions take)."""
+        if self.guarantee is None or isinstance(self.guarantee, str):
+            return self.guarantee
+        return self.guarantee(*args, **params)
+
+
+def table(*entries: Algorithm) -> Mapping[str, Algorithm]:
+    """A read-only algorithm table, name -> entry.
+
+    Parameters
+    ----------
+    *entries : Algorithm
+        The entries, in the order of the error messages' choices (and of the automatic
+        choice where a dispatcher says so).
+
+    Returns
+    -------
+    Mapping[str, Algorithm]
+        A read-only mapping (`types.MappingProxyType`).
+
+    Raises
+    ------
+    ValueError
+        When two entries have the same name.
+
+    Examples
+    --------
+    >>> list(table(Algorithm("a", print), Algorithm("b", print)))
+    ['a', 'b']
+    """
+    out = {e.name: e for e in entries}
+    if len(out) != len(entries):
+        raise ValueError(f"duplicate algorithm names in {[e.name for e in entries]}")
+    return MappingProxyType(out)

@@ -16,14 +16,41 @@ import numpy as np
 class Guarantee:
     """An approximation guarantee that a run provably achieves.
 
-    Attributes:
-        ratio: the factor, ``ALG >= ratio * OPT`` for maximization (``ratio <= 1``) or
-            ``ALG <= ratio * OPT`` for minimization (``ratio >= 1``).
-        statement: the guarantee as written in the literature, e.g. ``"1 - 1/e"``.
-        kind: ``"worst-case"`` or ``"expectation"`` (over the algorithm's own randomness).
-        sense: ``"max"`` or ``"min"``.
-        conditions: what the guarantee assumes (``"monotone"``, ``"submodular"``, ...).
-        source: the paper that proves it.
+    Solvers do not build these by hand: :func:`submodkit.guarantees.guarantee` instantiates
+    the registry entry (:data:`submodkit.guarantees.GUARANTEES`) of an algorithm for one
+    run's parameters (some ratios depend on ``k`` or ``epsilon``), and the run carries it
+    as ``Result.guarantee``.
+
+    Parameters
+    ----------
+    ratio : float
+        The factor: ``ALG >= ratio * OPT`` for maximization (``ratio <= 1``) or
+        ``ALG <= ratio * OPT`` for minimization (``ratio >= 1``). 0 when the source proves
+        only an asymptotic or regret statement (no finite-instance ratio).
+    statement : str
+        The guarantee as written in the literature, e.g. ``"1 - 1/e"``.
+    source : str
+        The paper that proves it.
+    kind : str, default "worst-case"
+        ``"worst-case"``, ``"expectation"`` (over the algorithm's own randomness),
+        ``"high-probability"`` or ``"asymptotic"``.
+    sense : {"max", "min"}, default "max"
+        Maximization or minimization.
+    conditions : tuple of str, default ()
+        What the guarantee assumes (``"monotone"``, ``"submodular"``, ...).
+
+    Examples
+    --------
+    >>> from submodkit.results import Guarantee
+    >>> g = Guarantee(ratio=0.75, statement="1 - (1 - 1/k)^k", source="Nemhauser, Wolsey, Fisher 1978")
+    >>> g.holds(4.0, opt=5.0), g.holds(3.0, opt=5.0)
+    (True, False)
+    >>> print(g)
+    1 - (1 - 1/k)^k (worst-case; Nemhauser, Wolsey, Fisher 1978)
+
+    References
+    ----------
+    The source of every guarantee is its entry of :data:`submodkit.guarantees.GUARANTEES`.
     """
 
     ratio: float
@@ -34,7 +61,8 @@ class Guarantee:
     conditions: tuple[str, ...] = ()
 
     def holds(self, alg: float, opt: float, tol: float = 1e-9) -> bool:
-        """Whether ``alg`` meets this guarantee against the optimum ``opt``."""
+        """Whether ``alg`` meets this guarantee against the optimum ``opt``, up to a relative
+        tolerance ``tol`` (scaled by ``max(1, |opt|)``)."""
         scale = tol * max(1.0, abs(opt))
         if self.sense == "max":
             return alg >= self.ratio * opt - scale
@@ -44,6 +72,7 @@ class Guarantee:
         return f"{self.statement} ({self.kind}; {self.source})"
 
     def to_dict(self) -> dict[str, Any]:
+        """Strict-JSON-ready dict of the fields (a non-finite ratio becomes None)."""
         return {
             "ratio": json_safe(self.ratio),
             "statement": self.statement,
@@ -58,18 +87,56 @@ class Guarantee:
 class Result:
     """What every public solver returns: the same core fields under the same names.
 
-    Attributes:
-        value: objective value of the answer (for minimization problems, its cost), or None
-            when no answer was found (an exact solver stopped before its first incumbent).
-        algorithm: the algorithm (or exact backend) that produced it.
-        guarantee: the ratio this run provably achieves, or None when none applies.
-        upper_bound: a proven upper bound on the optimum, or None.
-        lower_bound: a proven lower bound on the optimum, or None.
-        sense: ``"max"`` or ``"min"``.
-        status: ``"optimal"`` (proven), ``"feasible"``, ``"timeout"`` (a limit stopped it;
-            value and bounds are the best known), ``"infeasible"`` or ``"approximate"``
-            (a first-order solver's answer, see its bounds).
-        stats: counters and timings (``seconds``, ``evaluations``, ...).
+    The subclasses add the answer itself (a selection, a matching, an assignment, a tour,
+    an allocation); ``to_dict`` gives the one JSON shape that the command line's ``--json``
+    prints. All fields are keyword-only.
+
+    Parameters
+    ----------
+    value : float or None
+        Objective value of the answer (for minimization problems, its cost), or None when
+        no answer was found (an exact solver stopped before its first incumbent).
+    algorithm : str
+        The algorithm (or exact backend) that produced it.
+    guarantee : Guarantee, optional
+        The ratio this run provably achieves, or None when none applies.
+    upper_bound : float, optional
+        A proven upper bound on the optimum, or None.
+    lower_bound : float, optional
+        A proven lower bound on the optimum, or None.
+    sense : {"max", "min"}, default "max"
+        Maximization or minimization.
+    status : str, default "feasible"
+        ``"optimal"`` (proven), ``"feasible"``, ``"timeout"`` (a limit stopped it; value and
+        bounds are the best known), ``"infeasible"`` or ``"approximate"`` (a first-order
+        solver's answer, see its bounds).
+    stats : dict, optional
+        Counters and timings (``seconds``, ``evaluations``, ...).
+
+    Attributes
+    ----------
+    bound : float or None
+        The proven bound on the far side of ``value`` (``upper_bound`` when maximizing,
+        ``lower_bound`` when minimizing).
+    optimal : bool
+        ``status == "optimal"``.
+    gap : float or None
+        Relative gap between ``value`` and ``bound``.
+    certified_ratio : float or None
+        The ratio the bound certifies for this run.
+
+    Examples
+    --------
+    >>> from submodkit.results import Result
+    >>> r = Result(value=3.0, algorithm="example", upper_bound=4.0)
+    >>> r.bound, r.gap, r.certified_ratio, r.optimal
+    (4.0, 0.25, 0.75, False)
+    >>> r.to_dict()["upper_bound"], r.to_dict()["status"]
+    (4, 'feasible')
+
+    References
+    ----------
+    The guarantees' sources: :data:`submodkit.guarantees.GUARANTEES`.
     """
 
     value: float | None
@@ -89,6 +156,7 @@ class Result:
 
     @property
     def optimal(self) -> bool:
+        """Whether the run proved its answer optimal (``status == "optimal"``)."""
         return self.status == "optimal"
 
     @property
@@ -144,10 +212,34 @@ def _no_indices() -> np.ndarray:
 class Solution(Result):
     """A chosen subset: what the set-function solvers return (approximations and exact).
 
-    Attributes:
-        selection: chosen indices, in the order they were chosen (sorted for exact solvers).
-        gains: marginal gain of each chosen index when it was chosen (for set cover, the
-            number of newly covered elements); empty for exact solvers.
+    ``value`` is f(selection) (for set cover, the cost of the cover, ``sense="min"``);
+    ``upper_bound`` / ``lower_bound`` are proven bounds on the optimum where the solver
+    has one (the greedy a-posteriori bound, an LP or Lagrangian bound, the solver's bound).
+
+    Parameters
+    ----------
+    selection : ndarray of int64
+        Chosen indices, in the order they were chosen (sorted for exact solvers).
+    gains : ndarray of float64
+        Marginal gain of each chosen index when it was chosen (for set cover, the number of
+        newly covered elements); empty for exact solvers.
+    **fields
+        The core fields of :class:`Result` (``value``, ``algorithm``, ``guarantee``,
+        ``upper_bound``, ``lower_bound``, ``sense``, ``status``, ``stats``).
+
+    Examples
+    --------
+    >>> from submodkit.results import Solution
+    >>> sol = Solution(selection=[0, 2], gains=[3.0, 2.0], value=5.0, algorithm="lazy", upper_bound=6.0)
+    >>> len(sol), round(sol.certified_ratio, 3)
+    (2, 0.833)
+    >>> exact = Solution.from_exact(5.0, 5.0, "optimal", [0, 2], "cp-sat")
+    >>> exact.optimal, exact.lower_bound, exact.to_dict()["selection"]
+    (True, 5.0, [0, 2])
+
+    References
+    ----------
+    The guarantees' sources: :data:`submodkit.guarantees.GUARANTEES`.
     """
 
     selection: np.ndarray = field(default_factory=_no_indices)
@@ -178,10 +270,33 @@ class Solution(Result):
 class MatchingSolution(Result):
     """A matching in a general graph (``value`` is its weight).
 
-    Attributes:
-        pairs: int64 array (k, 2) of matched vertices, ``u < v``, sorted by ``u``.
-        n_nodes: number of vertices of the graph.
-        nodes: the original node labels (networkx input), index -> label; None otherwise.
+    Parameters
+    ----------
+    pairs : ndarray of int64, shape (k, 2)
+        Matched vertices, ``u < v``, sorted by ``u``.
+    n_nodes : int
+        Number of vertices of the graph.
+    nodes : list, optional
+        The original node labels (networkx input), index -> label; None otherwise.
+    **fields
+        The core fields of :class:`Result`.
+
+    Attributes
+    ----------
+    mate : ndarray of int64
+        ``mate[v]`` = v's partner, or -1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from submodkit.results import MatchingSolution
+    >>> m = MatchingSolution(pairs=np.array([[0, 1], [2, 3]]), n_nodes=5, value=4.0, algorithm="exact")
+    >>> len(m), m.mate.tolist(), sorted(m.matching())
+    (2, [1, 0, 3, 2, -1], [(0, 1), (2, 3)])
+
+    References
+    ----------
+    The guarantees' sources: :data:`submodkit.guarantees.GUARANTEES` (``"matching-*"``).
     """
 
     pairs: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
@@ -230,9 +345,26 @@ class AssignmentSolution(Result):
     """A bipartite assignment: ``rows[i]`` is assigned to ``cols[i]``; ``value`` is the total
     weight (cost when minimizing).
 
-    Attributes:
-        rows, cols: int64 arrays of the assigned pairs.
-        payments: per-row payments (position auctions: VCG prices), or None.
+    Parameters
+    ----------
+    rows, cols : ndarray of int64
+        The assigned pairs.
+    payments : ndarray of float64, optional
+        Per-row payments (position auctions: VCG prices), or None.
+    **fields
+        The core fields of :class:`Result`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from submodkit.results import AssignmentSolution
+    >>> a = AssignmentSolution(rows=np.array([0, 1]), cols=np.array([1, 0]), value=5.0, algorithm="lsa")
+    >>> len(a), a.to_dict()["pairs"]
+    (2, [[0, 1], [1, 0]])
+
+    References
+    ----------
+    The guarantees' sources: :data:`submodkit.guarantees.GUARANTEES`.
     """
 
     rows: np.ndarray = field(default_factory=_no_indices)
@@ -255,10 +387,29 @@ class OnlineMatchingSolution(Result):
     ``upper_bound`` the offline optimum of the realized arrivals (so ``certified_ratio`` is
     the run's exact competitive ratio).
 
-    Attributes:
-        arrivals: type (row) of each arrival, in arrival order.
-        assigned: offline vertex given to each arrival, or -1.
-        order: the arrival order (``"adversarial"``, ``"random"``, ...).
+    Parameters
+    ----------
+    arrivals : ndarray of int64
+        Type (row) of each arrival, in arrival order.
+    assigned : ndarray of int64
+        Offline vertex given to each arrival, or -1.
+    order : str, default "adversarial"
+        The arrival order (``"adversarial"``, ``"random"``, ...).
+    **fields
+        The core fields of :class:`Result`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from submodkit.results import OnlineMatchingSolution
+    >>> r = OnlineMatchingSolution(arrivals=np.array([0, 1]), assigned=np.array([1, -1]), value=1.0,
+    ...                            upper_bound=2.0, algorithm="greedy")
+    >>> r.certified_ratio, r.to_dict()["assigned"]
+    (0.5, [1, -1])
+
+    References
+    ----------
+    The guarantees' sources: :data:`submodkit.guarantees.GUARANTEES` (``"online-*"``).
     """
 
     arrivals: np.ndarray = field(default_factory=_no_indices)
@@ -274,16 +425,41 @@ class AllocationSolution(Result):
     """An allocation of arrivals to advertisers (agents, actions): what the online
     allocation, packing and welfare algorithms and the offline optimum return.
 
-    Attributes:
-        assignment: advertiser (agent, action) of each arrival, -1 for none; for orders
-            ``"given"`` and ``"random"`` indexed by the instance's rows, for ``"iid"`` by
-            stream position. None for an LP optimum (see ``x``).
-        arrivals: the instance row of each processed arrival, in processing order (None for
-            offline optima).
-        used: budget used per resource (online packing), or None.
-        agent_values: value each agent receives (welfare), or None.
-        x: the LP value of each eligible entry (offline LP optimum), or None.
-        duals: the advertisers' budget / capacity duals (offline LP optimum), or None.
+    Parameters
+    ----------
+    assignment : ndarray of int64, optional
+        Advertiser (agent, action) of each arrival, -1 for none; for orders ``"given"`` and
+        ``"random"`` indexed by the instance's rows, for ``"iid"`` by stream position. None
+        for an LP optimum (see ``x``).
+    arrivals : ndarray of int64, optional
+        The instance row of each processed arrival, in processing order (None for offline
+        optima).
+    used : ndarray of float64, optional
+        Budget used per resource (online packing), or None.
+    agent_values : ndarray of float64, optional
+        Value each agent receives (welfare), or None.
+    x : ndarray of float64, optional
+        The LP value of each eligible entry (offline LP optimum), or None.
+    duals : ndarray of float64, optional
+        The advertisers' budget / capacity duals (offline LP optimum), or None.
+    **fields
+        The core fields of :class:`Result`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from submodkit.results import AllocationSolution
+    >>> opt = AllocationSolution.offline(2.0, "optimal", "lp", 0.0, bound=2.0)
+    >>> opt.algorithm, opt.lower_bound, opt.upper_bound
+    ('lp', 2.0, 2.0)
+    >>> online = AllocationSolution(assignment=np.array([0, -1, 1]), value=2.0, algorithm="greedy")
+    >>> online.to_dict()["assigned"]
+    2
+
+    References
+    ----------
+    The guarantees' sources: :data:`submodkit.guarantees.GUARANTEES` (``"alloc-*"``,
+    ``"packing-*"``, ``"welfare-*"``).
     """
 
     assignment: np.ndarray | None = None
@@ -315,8 +491,27 @@ class Tour(Result):
     weight; ``sense`` is ``"min"``; ``lower_bound`` a proven bound on the optimal tour;
     ``status`` ``"optimal"`` when proven).
 
-    Attributes:
-        order: the positions in tour order, starting at 0.
+    Parameters
+    ----------
+    order : ndarray of int64
+        The positions in tour order, starting at 0.
+    sense : str, default "min"
+        Tours are minimized.
+    **fields
+        The core fields of :class:`Result`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from submodkit.results import Tour
+    >>> t = Tour(order=np.array([0, 2, 1]), value=3.0, lower_bound=3.0, status="optimal", algorithm="exact")
+    >>> t.bound, t.certified_ratio, t.to_dict()["order"]
+    (3.0, 1.0, [0, 2, 1])
+
+    References
+    ----------
+    The remote-cycle guarantees that use tours: :data:`submodkit.guarantees.GUARANTEES`
+    (``"gmm-remote-cycle"``).
     """
 
     order: np.ndarray = field(default_factory=_no_indices)
@@ -324,18 +519,6 @@ class Tour(Result):
 
     def _payload(self) -> dict[str, Any]:
         return {"order": self.order.tolist()}
-
-
-def result_dict(algorithm: str, value: Any, guarantee: Guarantee | None, stats: dict | None = None,
-                **payload: Any) -> dict[str, Any]:
-    """The JSON shape every result type shares: ``algorithm``, ``value``, its own ``payload``
-    fields, ``guarantee`` and (when given) ``stats``, with numbers made JSON-safe (see
-    :func:`json_safe`: ``json.dumps(..., allow_nan=False)`` accepts the result)."""
-    out: dict[str, Any] = {"algorithm": algorithm, "value": _num(value), **json_safe(payload),
-                           "guarantee": None if guarantee is None else guarantee.to_dict()}
-    if stats is not None:
-        out["stats"] = {k: _num(v) if isinstance(v, float) else json_safe(v) for k, v in stats.items()}
-    return out
 
 
 def _num(x: Any) -> Any:
@@ -355,10 +538,24 @@ def _num(x: Any) -> Any:
 
 
 def json_safe(value: Any) -> Any:
-    """``value`` with every float JSON-safe, recursively: NaN and infinities become None
-    (strict JSON has no such numbers), numpy scalars and arrays become Python numbers and
-    lists, tuples become lists. Finite floats are kept as they are.
+    """``value`` with every float JSON-safe, recursively.
 
+    NaN and infinities become None (strict JSON has no such numbers), numpy scalars and
+    arrays become Python numbers and lists, tuples become lists. Finite floats are kept as
+    they are.
+
+    Parameters
+    ----------
+    value : object
+        A number, array, or nested dict / list / tuple of them.
+
+    Returns
+    -------
+    object
+        The same structure, accepted by ``json.dumps(..., allow_nan=False)``.
+
+    Examples
+    --------
     >>> json_safe({"ratio": float("inf"), "values": (1.5, float("nan"))})
     {'ratio': None, 'values': [1.5, None]}
     """

@@ -39,6 +39,79 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
     Complexity: building a dense similarity is O(n^2 d) time and O(n^2) memory; with
     ``n_neighbors`` a sparse k-nearest-neighbour similarity, O(n k) memory.
 
+    Parameters
+    ----------
+    n_samples : int or float, default 10
+        The number of rows to select; with ``fit(X, sample_cost=c)`` the knapsack budget
+        ``sum c <= n_samples`` instead (as apricot).
+    objective : str, default "facility-location"
+        One of ``OBJECTIVES`` (see Notes): ``"facility-location"``, ``"feature-based"``,
+        ``"coverage"``, ``"graph-cut"``, ``"saturated-coverage"``, ``"mixture"``.
+    metric : str, default "euclidean"
+        The similarity of the similarity-based objectives, one of ``METRICS``:
+        ``"euclidean"``, ``"cosine"``, ``"correlation"``, ``"precomputed"`` (see Notes).
+    n_neighbors : int, optional
+        Keep only each row's ``n_neighbors`` most similar rows (a sparse k-nearest-neighbour
+        similarity, O(n k) memory); None builds the dense n x n similarity.
+    algorithm : str, default "lazy"
+        The ``algorithm`` of :func:`~submodkit.maximize` (with ``sample_cost`` or
+        ``initial_subset``: ``"lazy"``, ``"naive"`` or ``"auto"`` only).
+    concave : str, default "sqrt"
+        The concave function of ``"feature-based"``: ``"sqrt"``, ``"log"``, ``"inverse"``,
+        ``"min1"`` or ``"identity"``.
+    threshold : float, default 1.0
+        The per-column cap of ``"coverage"`` (> 0).
+    alpha : float, default 0.1
+        The saturation of ``"saturated-coverage"``.
+    lam : float, default 0.5
+        The penalty of ``"graph-cut"``.
+    components : list of str, optional
+        The objectives of ``"mixture"`` (names of ``OBJECTIVES`` other than ``"mixture"``
+        and ``"graph-cut"``); default ``["facility-location", "feature-based"]``.
+    mixture_weights : array_like, optional
+        The weights of the mixture's components (default: equal).
+    initial_subset : array_like of int, optional
+        Rows to start from (warm start): the selection then lists the new rows only, and no
+        guarantee is reported.
+    epsilon : float, default 0.1
+        Accuracy of the stochastic and threshold algorithms and of the streaming sieve.
+    random_state : int, RandomState or None
+        Seeds the randomized algorithms (scikit-learn convention).
+    verbose : bool, default False
+        Print the value, algorithm and time of each ``fit``.
+    dtype : numpy dtype, default numpy.float64
+        ``numpy.float32`` stores the similarity (or the features) in single precision:
+        half the memory, gains still summed in float64.
+    backend : {"auto", "numba", "numpy"}, default "auto"
+        Passed to :func:`~submodkit.maximize` (``"auto"``: numpy for small instances in a
+        fresh process, Numba otherwise; same selections).
+    reference : array_like, optional
+        The fixed reference rows of streamed facility location (``partial_fit``); None uses
+        the rows of the first batch.
+
+    Attributes
+    ----------
+    ranking_ : ndarray of int64
+        Selected row indices, in selection order (stream positions after ``partial_fit``).
+    gains_ : ndarray of float64
+        Marginal gain of each selected row.
+    subset_ : ndarray or sparse matrix
+        ``X[ranking_]`` (the kept rows after ``partial_fit``).
+    solution_ : Solution
+        The :class:`~submodkit.Solution` of the last fit: ``value``, ``guarantee``,
+        ``upper_bound`` (greedy's a-posteriori bound), ``stats``.
+    n_features_in_ : int
+        Number of columns of X.
+
+    Raises
+    ------
+    InvalidParameterError
+        For an unknown objective, metric, concave function or algorithm, a dense
+        similarity that would not fit in memory (the message names ``n_neighbors``), or an
+        objective ``partial_fit`` cannot stream.
+
+    Notes
+    -----
     Objectives (apricot's conventions, same selections on the same similarity):
 
     - ``"facility-location"``: ``sum_u max_{j in S} sim[j, u]``;
@@ -60,11 +133,6 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
     apricot). ``initial_subset`` starts from those rows (warm start): the selection then
     lists the new rows only, and no guarantee is reported.
 
-    ``dtype=numpy.float32`` stores the similarity (or the features) in single precision:
-    half the memory, gains still summed in float64. ``backend`` is passed to
-    :func:`~submodkit.maximize` (``"auto"``: numpy for small instances in a fresh process,
-    Numba otherwise; same selections).
-
     Streaming, ``partial_fit(X)``: the rows of successive batches form one stream, judged
     by Sieve-Streaming++ (:class:`~submodkit.solvers.submodular.streaming.StreamingMaximizer`,
     ``1/2 - epsilon`` for these monotone objectives; one pass, ``O(k / epsilon)`` kept rows).
@@ -81,18 +149,33 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
     ``subset_`` the kept rows; ``fit`` starts over. Other objectives raise
     `InvalidParameterError` in ``partial_fit``.
 
-    Attributes:
-        ranking_: selected row indices, in selection order.
-        gains_: marginal gain of each selected row.
-        subset_: ``X[ranking_]``.
-        solution_: the :class:`~submodkit.Solution` (value, guarantee, bound, stats).
-        n_features_in_: number of columns of X.
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0.0], [0.1], [5.0], [5.1]])
+    >>> sel = SubsetSelector(2).fit(X)
+    >>> sel.ranking_.tolist(), sel.subset_.tolist(), sel.solution_.algorithm
+    ([2, 0], [[5.0], [0.0]], 'lazy')
 
-    Example:
-        >>> import numpy as np
-        >>> X = np.array([[0.0], [0.1], [5.0], [5.1]])
-        >>> SubsetSelector(2).fit(X).ranking_.tolist()
-        [2, 0]
+    Streaming two batches of features:
+
+    >>> F = np.array([[1.0, 0, 0], [0, 1, 0], [1, 1, 0], [0, 0, 1]])
+    >>> stream = SubsetSelector(2, objective="feature-based")
+    >>> stream.partial_fit(F[:2]).partial_fit(F[2:]).ranking_.tolist()
+    [0, 1]
+
+    References
+    ----------
+    .. [1] Nemhauser, Wolsey, Fisher, "An analysis of approximations for maximizing
+       submodular set functions", Math. Programming 14 (1978).
+    .. [2] Minoux, "Accelerated greedy algorithms for maximizing submodular set functions"
+       (1978).
+    .. [3] Schreiber, Bilmes, Noble, "apricot: Submodular selection for data summarization
+       in Python", JMLR 21 (2020).
+    .. [4] Kazemi, Mitrovic, Zadimoghaddam, Lattanzi, Karbasi, "Submodular streaming in all
+       its glory: tight approximation, minimum memory and low adaptive complexity", ICML 2019.
+    .. [5] Khuller, Moss, Naor, "The budgeted maximum coverage problem", Inform. Process.
+       Lett. 70 (1999).
     """
 
     def __init__(
@@ -179,8 +262,21 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
 
     # ----------------------------------------------------------------- API
     def fit(self, X, y=None, sample_cost=None):
-        """Select the rows; ``sample_cost`` (one non-negative cost per row) makes
-        ``n_samples`` a knapsack budget."""
+        """Select the rows of X.
+
+        Parameters
+        ----------
+        X : array_like or sparse matrix, shape (n, d)
+            The rows (the n x n similarity with ``metric="precomputed"``).
+        y : ignored
+        sample_cost : array_like, shape (n,), optional
+            One non-negative cost per row: ``n_samples`` becomes a knapsack budget.
+
+        Returns
+        -------
+        SubsetSelector
+            self, with ``ranking_``, ``gains_``, ``subset_`` and ``solution_`` set.
+        """
         X = validate_data(self, X, accept_sparse="csr", dtype=np.float64, ensure_min_samples=1)
         n = X.shape[0]
         self.__dict__.pop("_stream", None)
@@ -283,7 +379,14 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
 
     def partial_fit(self, X, y=None):
         """Process the rows of X as the next items of a stream (Sieve-Streaming++); see the
-        class docstring for the objective judged over the stream."""
+        class docstring for the objective judged over the stream.
+
+        Returns
+        -------
+        SubsetSelector
+            self, with ``ranking_`` (stream positions), ``gains_``, ``subset_`` and
+            ``solution_`` of the stream so far.
+        """
         first = not hasattr(self, "_stream")
         X = validate_data(self, X, accept_sparse="csr", dtype=np.float64, ensure_min_samples=1, reset=first)
         if first:
@@ -331,6 +434,7 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
         return X[self.ranking_]
 
     def fit_transform(self, X, y=None, sample_cost=None):
+        """``fit(X, y, sample_cost=sample_cost).subset_``."""
         return self.fit(X, y, sample_cost=sample_cost).subset_
 
     def __sklearn_tags__(self):

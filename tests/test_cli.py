@@ -269,3 +269,69 @@ def test_graph_with_sparse_ids_keeps_the_file_ids(tmp_path, capsys):
         [(1, 20000000), (5, 7)], [(5, 7), (9, 20000000)])
     code, out, err = _run(capsys, "solve", str(f), "--format", "edgelist", "--problem", "set-cover")
     assert code == 2 and out == "" and err.count("\n") == 1 and "set cover must take each one" in err
+
+
+# --- issue 14: the problem table and the algorithm tables -----------------------------------------
+
+
+def test_problem_table_reads_the_algorithm_tables():
+    from submodkit.cli import _PROBLEMS, PROBLEMS, _algorithm_help
+    from submodkit.solvers.allocation.online import ALLOCATE
+    from submodkit.solvers.diversity.dispersion import DIVERSIFY
+    from submodkit.verification import problems
+
+    assert PROBLEMS == tuple(_PROBLEMS)
+    assert {p.removesuffix("-diversity") for p in PROBLEMS if p.endswith("-diversity")} == set(DIVERSIFY)
+    for name, problem in problems.PROBLEMS.items():
+        if name in _PROBLEMS:
+            assert _PROBLEMS[name].algorithms() == (tuple(problem.algorithms), problem.default)
+            assert _PROBLEMS[name].needs_k == problem.needs_k
+    assert _PROBLEMS["allocation"].algorithms()[0] == tuple(ALLOCATE)
+    shown = _algorithm_help()
+    for spec in _PROBLEMS.values():
+        names, default = spec.algorithms()
+        assert all(name in shown for name in names)
+        assert default is None or f"{default} (default)" in shown
+
+
+def test_help_lists_every_algorithm(capsys, monkeypatch):
+    from submodkit.verification.problems import SUBMODULAR
+
+    monkeypatch.setenv("COLUMNS", "4000")  # one line per option
+    with pytest.raises(SystemExit):
+        main(["solve", "--help"])
+    out = capsys.readouterr().out
+    assert "lazy (default)" in out and "dual-mirror-descent" in out and "remote-cycle-diversity: gmm" in out
+    assert all(name in out for name in SUBMODULAR)
+
+
+@pytest.mark.parametrize("algorithm", ["lazy", "naive", "stochastic", "threshold", "auto", "random-greedy",
+                                       "sieve", "sieve++", "greedi", "randgreedi", "bicriteria", "adaptive",
+                                       "sketch"])
+def test_every_max_cover_algorithm_runs_from_the_table(tmp_path, capsys, algorithm):
+    """--algorithm NAME runs the problem table's entry: the same result as its run."""
+    from submodkit.instances import read_instance
+    from submodkit.objectives import Coverage
+    from submodkit.verification.problems import PROBLEMS, Options
+
+    f = tmp_path / "scp_tiny.txt"
+    f.write_text(SCP_OK)
+    code, out, _ = _run(capsys, "verify", str(f), "--problem", "max-cover", "--k", "2", "--algorithm",
+                        algorithm, "--seed", "0", "--json")
+    obj = _strict(out)
+    assert code == 0 and obj["exact"]["status"] == "optimal" and obj["meets_guarantee"] is not False
+    target = Coverage.from_set_system(read_instance(f))
+    sol = PROBLEMS["max-cover"].algorithm(algorithm).run(target, 2, Options(seed=0))
+    assert (obj["algorithm"], obj["value"]) == (sol.algorithm, sol.value)
+    assert obj["selection"] == sol.selection.tolist()
+
+
+def test_set_cover_takes_only_its_own_algorithms(tmp_path, capsys):
+    f = tmp_path / "scp_tiny.txt"
+    f.write_text(SCP_OK)
+    code, out, err = _run(capsys, "solve", str(f), "--algorithm", "lazy")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "algorithm='lazy': expected one of 'greedy', 'exact', 'sketch'" in err
+    for algorithm in ("greedy", "exact", "sketch"):
+        code, out, _ = _run(capsys, "solve", str(f), "--algorithm", algorithm, "--seed", "0", "--json")
+        assert code == 0 and _strict(out)["value"] >= 4  # the optimum is 4 (columns 1 and 3)

@@ -58,15 +58,48 @@ def _bundled_files() -> dict[str, Path]:
 
 
 def bundled_names() -> list[str]:
-    """Short names of the instance files shipped with submodkit (``"scp41"``, ...)."""
+    """Short names of the instance files shipped with submodkit (``"scp41"``, ...).
+
+    Returns
+    -------
+    list of str
+        Sorted short names (the file names up to their first dot).
+
+    Examples
+    --------
+    >>> bundled_names()
+    ['rail507', 'scp41']
+    """
     return sorted({p.name.split(".")[0] for p in _bundled_files().values()})
 
 
 def bundled(name: str) -> Path:
     """Path of a bundled instance file, by short name (``"scp41"``) or file name.
 
+    Parameters
+    ----------
+    name : str
+        A short name (:func:`bundled_names`), a file name, or a file name without ``.gz``.
+
+    Returns
+    -------
+    pathlib.Path
+        The file in `DATA_DIR`.
+
+    Raises
+    ------
+    InvalidParameterError
+        For a name that is not bundled (the message lists those that are).
+
+    Examples
+    --------
     >>> bundled("scp41").name
     'scp41.txt.gz'
+
+    References
+    ----------
+    .. [1] Beasley, "OR-Library: distributing test problems by electronic mail", J. Oper.
+       Res. Soc. 41 (1990) (scp41, rail507).
     """
     files = _bundled_files() if DATA_DIR.is_dir() else {}
     if not isinstance(name, str) or name not in files:
@@ -77,7 +110,28 @@ def bundled(name: str) -> Path:
 
 
 def load_bundled(name: str):
-    """Read a bundled instance (see :func:`bundled`) into its problem object."""
+    """Read a bundled instance (see :func:`bundled`) into its problem object.
+
+    Parameters
+    ----------
+    name : str
+        As for :func:`bundled`.
+
+    Returns
+    -------
+    SetSystem, Graph or PointSet
+        What :func:`read_instance` returns for the file.
+
+    Examples
+    --------
+    >>> load_bundled("scp41")
+    SetSystem(name='scp41', n_sets=1000, n_elements=200, nnz=4009)
+
+    References
+    ----------
+    .. [1] Beasley, "OR-Library: distributing test problems by electronic mail", J. Oper.
+       Res. Soc. 41 (1990).
+    """
     return read_instance(bundled(name))
 
 

@@ -74,7 +74,39 @@ def _lines(path: Path) -> list[tuple[int, str]]:
 
 
 def read_ads(path: str | os.PathLike) -> np.ndarray:
-    """The capacity ratios ``rho`` of a ``pubN-ads`` file, advertiser ids 1..A in order."""
+    """The capacity ratios ``rho`` of a ``pubN-ads`` file, advertiser ids 1..A in order.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A ``pubN-ads.txt[.gz]`` file: ``advertiser: ID rho: R`` per line.
+
+    Returns
+    -------
+    ndarray of float64, shape (A,)
+        rho of advertisers 1..A (positive, finite).
+
+    Raises
+    ------
+    InstanceFormatError
+        For a malformed line, ids out of order, a non-positive rho, or an empty file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> d = Path(tmp.name)
+    >>> _ = (d / "pub9-ads.txt").write_text("advertiser: 1 rho: 0.5\\nadvertiser: 2 rho: 0.25\\n")
+    >>> read_ads(d / "pub9-ads.txt").tolist()
+    [0.5, 0.25]
+    >>> tmp.cleanup()
+
+    References
+    ----------
+    .. [1] Balseiro, Feldman, Mirrokni, Muthukrishnan, "Yield optimization of display
+       advertising with ad exchange", Management Science 60(12) (2014) (the data).
+    """
     rho = []
     for lineno, ln in _lines(Path(path)):
         m = _AD_LINE.match(ln)
@@ -92,7 +124,43 @@ def read_ads(path: str | os.PathLike) -> np.ndarray:
 
 
 def read_sample(path: str | os.PathLike, n_advertisers: int | None = None) -> np.ndarray:
-    """The (T, A) value matrix of a ``pubN-sample`` file (comma-separated rows)."""
+    """The (T, A) value matrix of a ``pubN-sample`` file (comma-separated rows).
+
+    Parameters
+    ----------
+    path : str or path-like
+        A ``pubN-sample.txt[.gz]`` file: one impression per line, one value per advertiser
+        (0 = not eligible).
+    n_advertisers : int, optional
+        The expected number of values per line (default: that of the first line).
+
+    Returns
+    -------
+    ndarray of float64, shape (T, A)
+        Finite, non-negative values, exactly as in the file.
+
+    Raises
+    ------
+    InstanceFormatError
+        For an empty line or file, a line of another width, or a value that is not a
+        finite non-negative number.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = Path(tmp.name) / "pub9-sample.txt"
+    >>> _ = path.write_text("1.0,0\\n0.5,2.0\\n")
+    >>> read_sample(path).tolist()
+    [[1.0, 0.0], [0.5, 2.0]]
+    >>> tmp.cleanup()
+
+    References
+    ----------
+    .. [1] Balseiro, Feldman, Mirrokni, Muthukrishnan, "Yield optimization of display
+       advertising with ad exchange", Management Science 60(12) (2014) (the data).
+    """
     data = read_bytes(path)
     buf = np.frombuffer(data, dtype=np.uint8)
     newlines = np.flatnonzero(buf == 10)
@@ -140,10 +208,53 @@ def read_adx(
     ``pubN-types`` with ``seed`` (see :class:`AdxTypes`). Capacities are ``rho * T``,
     T the number of impressions; kind ``"capacity"`` with free disposal.
 
-    Example (needs the data folder ``../shared/data``, so not run as a test):
-        >>> inst = read_adx("../shared/data/adx", "pub1")  # doctest: +SKIP
-        >>> inst.values.shape  # doctest: +SKIP
-        (100000, 6)
+    Parameters
+    ----------
+    directory : str or path-like
+        The folder holding the ``pubN-*`` files (``.txt`` or ``.txt.gz``).
+    publisher : str or int
+        ``"pubN"`` or N.
+    n_samples : int, default 100000
+        Impressions drawn from ``pubN-types`` when there is no ``pubN-sample``.
+    seed : int, default 0
+        Seed of that draw.
+
+    Returns
+    -------
+    AllocationInstance
+        Named ``"pubN"``; ``meta`` records the files and ``rho`` (and
+        ``sampled_from_types`` when drawn).
+
+    Raises
+    ------
+    FileNotFoundError
+        For a missing ``pubN-ads`` (or, without a sample, ``pubN-types``) file; the message
+        lists the publishers the directory holds.
+    InstanceFormatError
+        For a malformed file.
+
+    Notes
+    -----
+    With Balseiro's data folder (``../shared/data/adx``, not bundled),
+    ``read_adx("../shared/data/adx", "pub1").values.shape`` is ``(100000, 6)``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> d = Path(tmp.name)
+    >>> _ = (d / "pub9-ads.txt").write_text("advertiser: 1 rho: 0.5\\nadvertiser: 2 rho: 0.25\\n")
+    >>> _ = (d / "pub9-sample.txt").write_text("1.0,0\\n0.5,2.0\\n")
+    >>> inst = read_adx(d, "pub9")
+    >>> inst.values.tolist(), inst.budgets.tolist(), inst.kind
+    ([[1.0, 0.0], [0.5, 2.0]], [1.0, 0.5], 'capacity')
+    >>> tmp.cleanup()
+
+    References
+    ----------
+    .. [1] Balseiro, Feldman, Mirrokni, Muthukrishnan, "Yield optimization of display
+       advertising with ad exchange", Management Science 60(12) (2014) (the data).
     """
     pub = _publisher(publisher)
     ads_path = _find(directory, f"{pub}-ads")
@@ -168,11 +279,40 @@ def read_adx(
 class AdxTypes:
     """The i.i.d. arrival model of a publisher: impression types with log-normal values.
 
-    Attributes:
-        probs: (K,) arrival probability of each type (as in the file; sampling normalizes).
-        advertisers: per type, the eligible advertisers (0-based int64 arrays).
-        means, covs: per type, the mean vector and covariance matrix of log(value).
-        rho: (A,) capacity ratios from ``pubN-ads``.
+    Built by :func:`adx_types`; :meth:`sample` draws an
+    :class:`~submodkit.instances.allocation.AllocationInstance` from it.
+
+    Parameters
+    ----------
+    probs : ndarray of float64, shape (K,)
+        Arrival probability of each type (as in the file; sampling normalizes).
+    advertisers : list of ndarray of int64
+        Per type, the eligible advertisers (0-based).
+    means, covs : list of ndarray
+        Per type, the mean vector and covariance matrix of log(value).
+    rho : ndarray of float64, shape (A,)
+        Capacity ratios from ``pubN-ads``.
+    name : str, default "adx"
+    meta : dict, optional
+
+    Attributes
+    ----------
+    n_types, n_advertisers : int
+        K and A.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> model = AdxTypes(probs=np.array([1.0]), advertisers=[np.array([0, 1])], means=[np.zeros(2)],
+    ...                  covs=[np.eye(2)], rho=np.array([0.5, 0.5]))
+    >>> inst = model.sample(4, seed=0)
+    >>> inst.n_arrivals, inst.budgets.tolist(), model.n_types
+    (4, [2.0, 2.0], 1)
+
+    References
+    ----------
+    .. [1] Balseiro, Feldman, Mirrokni, Muthukrishnan, "Yield optimization of display
+       advertising with ad exchange", Management Science 60(12) (2014) (the data).
     """
 
     probs: np.ndarray
@@ -185,16 +325,34 @@ class AdxTypes:
 
     @property
     def n_types(self) -> int:
+        """K, the number of impression types."""
         return int(self.probs.size)
 
     @property
     def n_advertisers(self) -> int:
+        """A, the number of advertisers."""
         return int(self.rho.size)
 
     def sample(self, n: int, seed: int | None = None) -> AllocationInstance:
         """``n`` i.i.d. impressions: a type by ``probs``, then values ``exp(N(mean, cov))``.
 
         Capacities ``rho * n``, kind ``"capacity"`` (free disposal).
+
+        Parameters
+        ----------
+        n : int
+            Number of impressions (>= 1).
+        seed : int, optional
+            The random seed.
+
+        Returns
+        -------
+        AllocationInstance
+
+        Raises
+        ------
+        InvalidParameterError
+            For ``n < 1``, or a type whose sampled log-values would overflow.
         """
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
             raise InvalidParameterError("n", n, "an integer >= 1")
@@ -248,7 +406,44 @@ def _floats(text: str, path: Path, lineno: int, what: str) -> np.ndarray:
 
 
 def read_types(path: str | os.PathLike, n_advertisers: int) -> tuple:
-    """(probs, advertisers, means, covs) of a ``pubN-types`` file."""
+    """(probs, advertisers, means, covs) of a ``pubN-types`` file.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A ``pubN-types.txt[.gz]`` file: ``type: ID prob: P advertisers: [..] mean: [..]
+        cov: [..]`` per line, ``cov`` the upper triangle, column major.
+    n_advertisers : int
+        A (advertiser ids are 1..A).
+
+    Returns
+    -------
+    tuple
+        ``(probs, advertisers, means, covs)`` as the fields of :class:`AdxTypes`.
+
+    Raises
+    ------
+    InstanceFormatError
+        For a malformed line, ids out of order, advertisers out of range or repeated, or
+        lists of the wrong length.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = Path(tmp.name) / "pub9-types.txt"
+    >>> _ = path.write_text("type: 1 prob: 1 advertisers: [1, 2] mean: [0, 0] cov: [1, 0.5, 1]\\n")
+    >>> probs, advertisers, means, covs = read_types(path, 2)
+    >>> probs.tolist(), advertisers[0].tolist(), covs[0].tolist()
+    ([1.0], [0, 1], [[1.0, 0.5], [0.5, 1.0]])
+    >>> tmp.cleanup()
+
+    References
+    ----------
+    .. [1] Balseiro, Feldman, Mirrokni, Muthukrishnan, "Yield optimization of display
+       advertising with ad exchange", Management Science 60(12) (2014) (the data).
+    """
     path = Path(path)
     probs, advs, means, covs = [], [], [], []
     for lineno, ln in _lines(path):
@@ -294,9 +489,46 @@ def read_types(path: str | os.PathLike, n_advertisers: int) -> tuple:
 def adx_types(directory: str | os.PathLike, publisher: str | int) -> AdxTypes:
     """The i.i.d. arrival model of ``publisher`` from ``pubN-types`` and ``pubN-ads``.
 
-    Example (needs the data folder):
-        >>> model = adx_types("../shared/data/adx", "pub2")  # doctest: +SKIP
-        >>> inst = model.sample(10_000, seed=0)  # doctest: +SKIP
+    Parameters
+    ----------
+    directory : str or path-like
+        The folder holding the ``pubN-*`` files.
+    publisher : str or int
+        ``"pubN"`` or N.
+
+    Returns
+    -------
+    AdxTypes
+
+    Raises
+    ------
+    FileNotFoundError
+        For a missing file (the message lists the publishers the directory holds).
+    InstanceFormatError
+        For a malformed file.
+
+    Notes
+    -----
+    With Balseiro's data folder (not bundled):
+    ``adx_types("../shared/data/adx", "pub2").sample(10_000, seed=0)``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> d = Path(tmp.name)
+    >>> _ = (d / "pub9-ads.txt").write_text("advertiser: 1 rho: 0.5\\nadvertiser: 2 rho: 0.25\\n")
+    >>> _ = (d / "pub9-types.txt").write_text("type: 1 prob: 1 advertisers: [2] mean: [0] cov: [1]\\n")
+    >>> model = adx_types(d, 9)
+    >>> model.n_types, model.n_advertisers, model.sample(3, seed=0).budgets.tolist()
+    (1, 2, [1.5, 0.75])
+    >>> tmp.cleanup()
+
+    References
+    ----------
+    .. [1] Balseiro, Feldman, Mirrokni, Muthukrishnan, "Yield optimization of display
+       advertising with ad exchange", Management Science 60(12) (2014) (the data).
     """
     pub = _publisher(publisher)
     ads_path = _find(directory, f"{pub}-ads")

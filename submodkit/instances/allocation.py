@@ -31,20 +31,57 @@ KINDS = ("capacity", "budget")
 class AllocationInstance:
     """T arrivals x A advertisers with budgets (or capacities).
 
-    Attributes:
-        values: (T, A) dense float64 or CSR; 0 / missing = not eligible.
-        budgets: (A,) budgets (kind "budget") or capacities (kind "capacity"), > 0.
-        kind: ``"capacity"`` or ``"budget"``.
-        consumption: None (1 per assignment for capacities, = value for budgets) or a
-            (T, A) matrix of the same shape (capacities only; hard constraints).
-        free_disposal: capacities with unit consumption only: an advertiser may be over
-            assigned and keeps its best ``floor(capacity)`` arrivals.
-        name, meta: a label and free-form provenance.
+    The data of online allocation (:func:`~submodkit.allocate`) and of its offline optimum
+    (:func:`~submodkit.offline_optimum`); see the module docstring for the two kinds.
 
-    Example:
-        >>> inst = AllocationInstance([[1.0, 2.0], [3.0, 0.0]], budgets=[1, 1])
-        >>> inst.n_arrivals, inst.n_advertisers
-        (2, 2)
+    Parameters
+    ----------
+    values : array_like or scipy.sparse matrix, shape (T, A)
+        Dense float64 or CSR; 0 / missing = not eligible. Non-negative, finite.
+    budgets : array_like of float, shape (A,)
+        Budgets (kind ``"budget"``) or capacities (kind ``"capacity"``), > 0.
+    kind : {"capacity", "budget"}, default "capacity"
+        Display ads with capacities, or AdWords with budgets.
+    consumption : array_like or sparse matrix, shape (T, A), optional
+        None (1 per assignment for capacities, = value for budgets) or a matrix of the same
+        shape as ``values`` (capacities only; hard constraints).
+    free_disposal : bool, default True
+        Capacities with unit consumption only: an advertiser may be over assigned and keeps
+        its best ``floor(capacity)`` arrivals. Set to False for budgets and for a custom
+        ``consumption``.
+    name : str, default "allocation"
+        A label.
+    meta : dict, optional
+        Free-form provenance.
+
+    Attributes
+    ----------
+    n_arrivals, n_advertisers : int
+        T and A.
+    unit_consumption : bool
+        Capacities with consumption 1 per assignment.
+
+    Raises
+    ------
+    InvalidParameterError
+        For an unknown kind, negative or non-finite values, non-positive budgets, or a
+        consumption matrix with budgets or of the wrong shape.
+
+    Examples
+    --------
+    >>> inst = AllocationInstance([[1.0, 2.0], [3.0, 0.0]], budgets=[1, 1])
+    >>> inst.n_arrivals, inst.n_advertisers, inst.unit_consumption, inst.free_disposal
+    (2, 2, True, True)
+    >>> indptr, indices, values, consumption = inst.arrays()
+    >>> indptr.tolist(), indices.tolist(), values.tolist()
+    ([0, 2, 3], [0, 1, 0], [1.0, 2.0, 3.0])
+
+    References
+    ----------
+    .. [1] Feldman, Korula, Mirrokni, Muthukrishnan, Pal, "Online ad assignment with free
+       disposal", WINE 2009.
+    .. [2] Mehta, Saberi, Vazirani, Vazirani, "AdWords and generalized online matching",
+       J. ACM 54(5) (2007).
     """
 
     values: Any
@@ -81,18 +118,25 @@ class AllocationInstance:
 
     @property
     def n_arrivals(self) -> int:
+        """T, the number of arrivals (rows)."""
         return int(self.values.shape[0])
 
     @property
     def n_advertisers(self) -> int:
+        """A, the number of advertisers (columns)."""
         return int(self.values.shape[1])
 
     @property
     def unit_consumption(self) -> bool:
+        """Capacities with consumption 1 per assignment (no ``consumption`` matrix)."""
         return self.kind == "capacity" and self.consumption is None
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(indptr, indices, values, consumption) of the eligible entries (value > 0), CSR."""
+        """(indptr, indices, values, consumption) of the eligible entries (value > 0), CSR.
+
+        Built once and cached; indices sorted per arrival, all arrays contiguous
+        (int64 / float64), as the kernels take them.
+        """
         if self._csr is None:
             m = sp.csr_matrix(self.values)
             m.eliminate_zeros()
@@ -112,7 +156,20 @@ class AllocationInstance:
         return self._csr
 
     def take(self, rows: np.ndarray, budgets: np.ndarray | None = None) -> AllocationInstance:
-        """The instance made of arrivals ``rows`` (in that order, repeats allowed)."""
+        """The instance made of arrivals ``rows`` (in that order, repeats allowed).
+
+        Parameters
+        ----------
+        rows : array_like of int
+            The arrivals kept.
+        budgets : array_like, optional
+            New budgets (default: the same).
+
+        Returns
+        -------
+        AllocationInstance
+            Same kind, consumption rows, free disposal, name and a copy of ``meta``.
+        """
         rows = np.asarray(rows, dtype=np.int64)
         vals = self.values[rows]
         cons = None if self.consumption is None else self.consumption[rows]
@@ -134,6 +191,36 @@ def upper_triangular_instance(n: int, b: int = 1, kind: str = "capacity") -> All
     the optimum (phase k to advertiser n-1-k) is n*b; greedy with smallest-index ties gets
     about n*b/2, BALANCE about ``(1 - (1-1/n)^n) n b`` (Kalyanasundaram, Pruhs 2000;
     Karp, Vazirani, Vazirani 1990).
+
+    Parameters
+    ----------
+    n : int
+        Number of advertisers (and of phases), >= 1.
+    b : int, default 1
+        Capacity of each advertiser and arrivals per phase, >= 1.
+    kind : {"capacity", "budget"}, default "capacity"
+        The instance's kind (no free disposal).
+
+    Returns
+    -------
+    AllocationInstance
+        ``n b`` arrivals, unit values, named ``"upper-triangular-{n}x{b}"``.
+
+    Examples
+    --------
+    >>> from submodkit import allocate, offline_optimum
+    >>> inst = upper_triangular_instance(3)
+    >>> inst.values.toarray().tolist()
+    [[1.0, 1.0, 1.0], [1.0, 1.0, 0.0], [1.0, 0.0, 0.0]]
+    >>> allocate(inst, algorithm="greedy").value, offline_optimum(inst).value
+    (2.0, 3.0)
+
+    References
+    ----------
+    .. [1] Karp, Vazirani, Vazirani, "An optimal algorithm for on-line bipartite matching",
+       STOC 1990.
+    .. [2] Kalyanasundaram, Pruhs, "An optimal deterministic algorithm for online
+       b-matching", Theoret. Comput. Sci. 233 (2000).
     """
     n = check_int("n", n, minimum=1)
     b = check_int("b", b, minimum=1)
@@ -162,6 +249,35 @@ def random_allocation_instance(
     """A random instance: each arrival eligible for ~density * A advertisers (at least one),
     values uniform in (0, 1] (or all 1), budgets so that the total is ``load`` times the
     total demand (capacities: ``load * T / A`` each, at least 1).
+
+    Each budget (capacity) is that share times a uniform factor in [0.5, 1.5) (capacities
+    rounded down, budgets at least 1e-3).
+
+    Parameters
+    ----------
+    n_arrivals, n_advertisers : int
+        T and A (>= 1).
+    density : float, default 0.1
+        Fraction of advertisers each arrival is eligible for, in (0, 1]
+        (``max(1, round(density * A))`` of them).
+    kind : {"capacity", "budget"}, default "capacity"
+    load : float, default 0.5
+        Total budget as a fraction of the total demand.
+    seed : int, optional
+        The random seed.
+    unit_values : bool, default False
+        All values 1 instead of uniform in (0, 1].
+
+    Returns
+    -------
+    AllocationInstance
+        Named ``"random-allocation"``.
+
+    Examples
+    --------
+    >>> inst = random_allocation_instance(6, 3, density=0.5, seed=0)
+    >>> inst.n_arrivals, inst.n_advertisers, inst.values.getnnz(axis=1).tolist(), inst.budgets.tolist()
+    (6, 3, [2, 2, 2, 2, 2, 2], [1.0, 1.0, 1.0])
     """
     n_arrivals = check_int("n_arrivals", n_arrivals, minimum=1)
     n_advertisers = check_int("n_advertisers", n_advertisers, minimum=1)

@@ -17,7 +17,31 @@ from submodkit.errors import InvalidParameterError
 
 @dataclass
 class EdgeList:
-    """A simple undirected graph: ``u < v``, no loops, no parallel edges (heaviest kept)."""
+    """A simple undirected graph: ``u < v``, no loops, no parallel edges (heaviest kept).
+
+    The form every matching, vertex-cover and EDCS routine works on; build it with
+    :func:`as_edge_list`, which sorts the edges by ``(u, v)``.
+
+    Parameters
+    ----------
+    n : int
+        Number of vertices (ids ``0 .. n - 1``).
+    u, v : ndarray of int64, shape (m,)
+        The endpoints, ``u < v``.
+    w : ndarray of float64, shape (m,)
+        The weights, finite and non-negative.
+    nodes : list, optional
+        The original node labels (networkx input), index -> label.
+
+    Examples
+    --------
+    >>> g = as_edge_list([(0, 1, 5.0), (1, 2, 1.0)])
+    >>> g.n, g.u.tolist(), g.v.tolist(), g.w.tolist()
+    (3, [0, 1], [1, 2], [5.0, 1.0])
+    >>> ptr, nbr, wt, eid = g.csr()
+    >>> ptr.tolist(), nbr.tolist(), eid.tolist()
+    ([0, 1, 3, 4], [1, 0, 2, 1], [0, 0, 1, 1])
+    """
 
     n: int
     u: np.ndarray
@@ -26,7 +50,19 @@ class EdgeList:
     nodes: list | None = None
 
     def csr(self):
-        """Both directions as CSR: (ptr, nbr, wt, eid)."""
+        """Both directions as CSR: (ptr, nbr, wt, eid).
+
+        Returns
+        -------
+        ptr : ndarray of int64, shape (n + 1,)
+            Vertex x's neighbours are ``nbr[ptr[x]:ptr[x + 1]]``, sorted.
+        nbr : ndarray of int64
+            The neighbours.
+        wt : ndarray of float64
+            The weight of each of those edges.
+        eid : ndarray of int64
+            Its index in ``u`` / ``v`` / ``w``.
+        """
         src = np.concatenate([self.u, self.v])
         dst = np.concatenate([self.v, self.u])
         wts = np.concatenate([self.w, self.w])
@@ -42,7 +78,36 @@ def as_edge_list(graph: Any, n_nodes: int | None = None) -> EdgeList:
     """Normalize a graph: (m, 3) / (m, 2) array, scipy sparse matrix, networkx graph or Graph.
 
     Weights must be finite and non-negative; self-loops are dropped and parallel edges
-    merged (the heaviest is kept, as only it can be in a maximum-weight matching).
+    merged (the heaviest is kept, as only it can be in a maximum-weight matching). An
+    `EdgeList` is returned as it is.
+
+    Parameters
+    ----------
+    graph : array_like, scipy.sparse matrix, networkx.Graph, Graph or EdgeList
+        An (m, 3) array of ``(u, v, weight)`` rows or an (m, 2) array of ``(u, v)`` rows
+        (unit weights), a square sparse matrix (entry = weight), a networkx graph (its
+        ``"weight"`` attribute, default 1; labels kept in ``nodes``), or any object with
+        ``edges``, ``weights`` and ``n_nodes`` (:class:`~submodkit.instances.Graph`).
+    n_nodes : int, optional
+        Number of vertices, when more than the largest id + 1.
+
+    Returns
+    -------
+    EdgeList
+        ``u < v``, sorted by ``(u, v)``.
+
+    Raises
+    ------
+    InvalidParameterError
+        For a non-square matrix, endpoints that are not non-negative integers, weights that
+        are negative or not finite, or ``n_nodes`` not above the largest vertex id.
+
+    Examples
+    --------
+    >>> as_edge_list([(1, 0, 2.0), (0, 1, 5.0), (2, 2, 1.0), (1, 2, 1.0)])
+    EdgeList(n=3, u=array([0, 1]), v=array([1, 2]), w=array([5., 1.]), nodes=None)
+    >>> as_edge_list([(0, 1)], n_nodes=4).n
+    4
     """
     nodes = None
     if isinstance(graph, EdgeList) and n_nodes is None:

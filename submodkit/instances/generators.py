@@ -57,22 +57,51 @@ def random_set_system(
 ) -> SetSystem:
     """A random set system: each (set, element) pair is an incidence with probability p.
 
-    Args:
-        n_sets, n_elements: sizes (>= 1).
-        density: p; or give ``mean_set_size`` (p = mean_set_size / n_elements). One of the
-            two is required.
-        seed: the random seed.
-        weighted: element weights uniform integers in [1, 10] (as floats); else ones.
-        costs: ``"unit"`` (ones) or ``"random"`` (uniform integers in [1, 100], like the
-            OR-Library scp instances).
-        ensure_covered: add every element that no set contains to one random set, so
-            that set cover is feasible.
-
     Sampling uses geometric skips: time and memory are proportional to the number of
     incidences, so 200,000 x 1,000,000 systems with 20 elements per set are cheap.
 
+    Parameters
+    ----------
+    n_sets, n_elements : int
+        Sizes (>= 1).
+    density : float, optional
+        p, in [0, 1]; or give ``mean_set_size``. Exactly one of the two is required.
+    mean_set_size : float, optional
+        p = mean_set_size / n_elements.
+    seed : int or None
+        The random seed (anything ``np.random.default_rng`` accepts).
+    weighted : bool, default False
+        Element weights uniform integers in [1, 10] (as floats); else ones.
+    costs : {"unit", "random"}, default "unit"
+        ``"unit"`` (ones) or ``"random"`` (uniform integers in [1, 100], like the
+        OR-Library scp instances).
+    ensure_covered : bool, default False
+        Add every element that no set contains to one random set, so that set cover is
+        feasible.
+
+    Returns
+    -------
+    SetSystem
+        Named ``"random-{n_sets}x{n_elements}"``; ``meta`` holds the generator, p and the
+        seed.
+
+    Raises
+    ------
+    InvalidParameterError
+        For sizes below 1, both or neither of ``density`` and ``mean_set_size``, or a
+        value out of range.
+
+    Examples
+    --------
     >>> random_set_system(5, 8, density=0.5, seed=0)
     SetSystem(name='random-5x8', n_sets=5, n_elements=8, nnz=20)
+    >>> random_set_system(5, 8, mean_set_size=2, costs="random", seed=0).costs.tolist()
+    [27.0, 23.0, 72.0, 63.0, 5.0]
+
+    References
+    ----------
+    .. [1] Beasley, "OR-Library: distributing test problems by electronic mail", J. Oper.
+       Res. Soc. 41 (1990) (the cost range of the scp instances).
     """
     n_sets = check_int("n_sets", n_sets, minimum=1)
     n_elements = check_int("n_elements", n_elements, minimum=1)
@@ -114,8 +143,27 @@ def random_points(n: int, dim: int, seed=None, clusters: int | None = None) -> P
     """``n`` points in ``dim`` dimensions: standard normal, or a mixture of ``clusters``
     unit-variance Gaussian blobs whose centres are drawn from N(0, 10^2 I).
 
-    The cluster of each point is kept in ``meta["labels"]`` (a list) when ``clusters``
-    is given.
+    Parameters
+    ----------
+    n, dim : int
+        Number of points and of coordinates (>= 1).
+    seed : int or None
+        The random seed.
+    clusters : int, optional
+        Number of Gaussian blobs; None draws every point from N(0, I).
+
+    Returns
+    -------
+    PointSet
+        Named ``"points-{n}x{dim}"``; the cluster of each point is kept in
+        ``meta["labels"]`` (a list) when ``clusters`` is given.
+
+    Examples
+    --------
+    >>> random_points(3, 2, seed=0)
+    PointSet(name='points-3x2', shape=(3, 2))
+    >>> random_points(4, 2, seed=0, clusters=2).meta["labels"]
+    [0, 1, 1, 1]
     """
     n = check_int("n", n, minimum=1)
     dim = check_int("dim", dim, minimum=1)
@@ -135,8 +183,39 @@ def random_points(n: int, dim: int, seed=None, clusters: int | None = None) -> P
 def random_graph(n: int, m: int, seed=None, weighted: bool = False) -> Graph:
     """A uniform random simple graph G(n, m): ``m`` distinct edges ``u < v``, no loops.
 
-    Edges are sorted by ``(u, v)``. ``weighted``: integer weights uniform in [1, 100]
-    (as floats); else ones.
+    Edges are sorted by ``(u, v)``. Dense graphs (more than half of all pairs) sample pair
+    indices directly; sparse ones reject loops and duplicates and keep a uniform m-subset.
+
+    Parameters
+    ----------
+    n : int
+        Number of vertices (>= 1).
+    m : int
+        Number of edges, at most ``n (n - 1) / 2``.
+    seed : int or None
+        The random seed.
+    weighted : bool, default False
+        Integer weights uniform in [1, 100] (as floats); else ones.
+
+    Returns
+    -------
+    Graph
+        Named ``"gnm-{n}-{m}"``.
+
+    Raises
+    ------
+    InvalidParameterError
+        For ``m`` above the number of pairs.
+
+    Examples
+    --------
+    >>> g = random_graph(5, 4, seed=0)
+    >>> g, g.edges.tolist()
+    (Graph(name='gnm-5-4', n_nodes=5, n_edges=4), [[0, 1], [0, 4], [1, 4], [2, 3]])
+
+    References
+    ----------
+    .. [1] Erdos, Renyi, "On random graphs I", Publ. Math. Debrecen 6 (1959).
     """
     n = check_int("n", n, minimum=1)
     pairs = n * (n - 1) // 2
@@ -192,10 +271,42 @@ def greedy_tight_max_cover(k: int) -> tuple[SetSystem, int, float]:
     ``greedy = k^(k+1) - k (k-1)^k`` and ``greedy / OPT = 1 - (1 - 1/k)^k`` exactly.
 
     ``k`` is at most 13 so that the total weight ``k^(k+1)`` stays below 2^53.
-    ``meta`` holds ``greedy_value``, ``greedy_selection`` and ``optimal_selection``.
 
-    Returns:
-        (set system, k, optimal value).
+    Parameters
+    ----------
+    k : int
+        The cardinality, ``1 <= k <= 13``.
+
+    Returns
+    -------
+    system : SetSystem
+        ``2k`` sets over ``(k + 1) k`` elements; ``meta`` holds ``opt_value``,
+        ``greedy_value``, ``greedy_ratio``, ``greedy_selection`` and ``optimal_selection``.
+    k : int
+        The cardinality to run greedy with.
+    opt : float
+        The optimal value ``k^(k+1)``.
+
+    Raises
+    ------
+    InvalidParameterError
+        For ``k > 13``.
+
+    Examples
+    --------
+    >>> from submodkit import Coverage, maximize
+    >>> system, k, opt = greedy_tight_max_cover(3)
+    >>> sol = maximize(Coverage.from_set_system(system), k)
+    >>> sol.selection.tolist(), sol.value, opt, system.meta["greedy_value"]
+    ([0, 1, 2], 57.0, 81.0, 57.0)
+    >>> round(sol.value / opt, 6), round(1 - (1 - 1 / k) ** k, 6)
+    (0.703704, 0.703704)
+
+    References
+    ----------
+    .. [1] Nemhauser, Wolsey, Fisher, "An analysis of approximations for maximizing
+       submodular set functions", Math. Programming 14 (1978).
+    .. [2] Feige, "A threshold of ln n for approximating set cover", J. ACM 45 (1998).
     """
     k = check_int("k", k, minimum=1)
     if k ** (k + 1) > _EXACT:
@@ -240,11 +351,37 @@ def greedy_tight_set_cover(n: int) -> tuple[SetSystem, float]:
     ``greedy / OPT = H(n)`` exactly (every ratio compared is exact in float64).
 
     ``n`` is at most 36 so that every cost sum stays below 2^53.
-    ``meta`` holds ``greedy_value``, ``greedy_ratio`` (H(n)), ``greedy_selection`` (in
-    greedy's order) and ``optimal_selection``.
 
-    Returns:
-        (set system, optimal value).
+    Parameters
+    ----------
+    n : int
+        Number of elements, ``1 <= n <= 36``.
+
+    Returns
+    -------
+    system : SetSystem
+        ``n + 1`` sets; ``meta`` holds ``opt_value``, ``greedy_value``, ``greedy_ratio``
+        (H(n)), ``greedy_selection`` (in greedy's order) and ``optimal_selection``.
+    opt : float
+        The optimal cost ``L``.
+
+    Raises
+    ------
+    InvalidParameterError
+        For ``n > 36``.
+
+    Examples
+    --------
+    >>> system, opt = greedy_tight_set_cover(4)
+    >>> system.costs.tolist(), opt, system.meta["greedy_value"] / opt
+    ([12.0, 6.0, 4.0, 3.0, 12.0], 12.0, 2.0833333333333335)
+
+    References
+    ----------
+    .. [1] Johnson, "Approximation algorithms for combinatorial problems", J. Comput.
+       System Sci. 9 (1974).
+    .. [2] Chvatal, "A greedy heuristic for the set-covering problem", Math. Oper. Res. 4
+       (1979).
     """
     n = check_int("n", n, minimum=1)
     lcm = math.lcm(*range(1, n + 1))
@@ -293,15 +430,37 @@ def gmm_tight_dispersion(k: int) -> tuple[np.ndarray, int, float]:
     and the k-th point is ``1/2`` from an earlier one: ``GMM = 1/2``, ratio exactly 1/2
     (Gonzalez 1985; Ravi, Rosenkrantz, Tayi 1994, for the 1/2 bound).
 
-    Args:
-        k: the number of points to select, ``k >= 4`` with ``k - 1`` not a power of two.
+    Parameters
+    ----------
+    k : int
+        The number of points to select, ``k >= 4`` with ``k - 1`` not a power of two.
 
-    Returns:
-        (points of shape ``(2k - 1, 1)``, k, optimal value 1.0).
+    Returns
+    -------
+    X : ndarray of float64, shape (2k - 1, 1)
+        The points.
+    k : int
+        The number of points to select.
+    opt : float
+        The optimal max-min dispersion, 1.0.
 
+    Raises
+    ------
+    InvalidParameterError
+        For ``k < 4`` or ``k - 1`` a power of two (GMM is then optimal).
+
+    Examples
+    --------
     >>> X, k, opt = gmm_tight_dispersion(4)
     >>> X.ravel().tolist(), opt
     ([0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0], 1.0)
+
+    References
+    ----------
+    .. [1] Gonzalez, "Clustering to minimize the maximum intercluster distance", Theoret.
+       Comput. Sci. 38 (1985).
+    .. [2] Ravi, Rosenkrantz, Tayi, "Heuristic and special case algorithms for dispersion
+       problems", Oper. Res. 42 (1994).
     """
     k = check_int("k", k, minimum=4)
     if (k - 1) & (k - 2) == 0:
@@ -517,12 +676,40 @@ def sieve_tight_stream(k: int, epsilon: float = 0.1, algorithm: str = "sieve++"
     at k = 10, 0.4995 at k = 50, 0.4944 at k = 100, 0.4918 at k = 200; Sieve-Streaming
     0.5682, 0.5119, 0.5088, 0.4957.
 
-    Returns:
-        (set system, k, optimal value ``k c``).
+    Parameters
+    ----------
+    k : int
+        The cardinality (>= 2).
+    epsilon : float, default 0.1
+        The algorithm's epsilon, in (0, 1).
+    algorithm : {"sieve++", "sieve"}, default "sieve++"
+        Sieve-Streaming++ or Sieve-Streaming.
 
+    Returns
+    -------
+    system : SetSystem
+        The stream (set i arrives i-th); ``meta`` holds ``opt_value``,
+        ``optimal_selection`` (the last k sets), ``predicted_value`` and
+        ``predicted_ratio``.
+    k : int
+        The cardinality.
+    opt : float
+        The optimal value ``k c``.
+
+    Examples
+    --------
     >>> ss, k, opt = sieve_tight_stream(4)
     >>> round(ss.meta["predicted_value"] / opt, 4)
     0.6675
+
+    References
+    ----------
+    .. [1] Kazemi, Mitrovic, Zadimoghaddam, Lattanzi, Karbasi, "Submodular streaming in all
+       its glory: tight approximation, minimum memory and low adaptive complexity", ICML 2019.
+    .. [2] Badanidiyuru, Mirzasoleiman, Karbasi, Krause, "Streaming submodular
+       maximization: massive data summarization on the fly", KDD 2014.
+    .. [3] Norouzi-Fard, Tarnawski, Mitrovic, Zandieh, Mousavifar, Svensson, "Beyond
+       1/2-approximation for submodular maximization on massive data streams", ICML 2018.
     """
     k = check_int("k", k, minimum=2)
     epsilon = check_real("epsilon", epsilon, minimum=0.0, maximum=1.0, strict_min=True, strict_max=True)

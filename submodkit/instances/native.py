@@ -88,12 +88,40 @@ def _suffix(path: str | os.PathLike) -> str:
 def save(problem: Problem, path: str | os.PathLike) -> Path:
     """Write ``problem`` to ``path`` (``.npz``, ``.json`` or ``.json.gz``); returns the path.
 
+    The encoding follows the suffix (see the module docstring): ``.npz`` stores the arrays
+    as they are (compressed, no pickles), ``.json`` / ``.json.gz`` human-readable lists;
+    :func:`load` reads either back losslessly.
+
+    Parameters
+    ----------
+    problem : SetSystem, PointSet, Similarity or Graph
+        The problem object; its ``meta`` must be JSON-serializable (numpy scalars and
+        arrays are converted to lists).
+    path : str or path-like
+        Ending in ``.npz``, ``.json`` or ``.json.gz``.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    InvalidParameterError
+        For another suffix or object, or (JSON) an array with NaN or inf.
+
+    Examples
+    --------
     >>> import numpy as np, tempfile, os
     >>> from submodkit.instances import PointSet
-    >>> p = os.path.join(tempfile.mkdtemp(), "pts.npz")
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> p = os.path.join(tmp.name, "pts.npz")
     >>> load(save(PointSet(np.eye(2)), p)).features
     array([[1., 0.],
            [0., 1.]])
+    >>> load(save(PointSet(np.eye(2), name="eye"), os.path.join(tmp.name, "pts.json")))
+    PointSet(name='eye', shape=(2, 2))
+    >>> tmp.cleanup()
     """
     kind = _kind(problem)
     suffix = _suffix(path)
@@ -111,7 +139,38 @@ def save(problem: Problem, path: str | os.PathLike) -> Path:
 
 
 def load(path: str | os.PathLike) -> Problem:
-    """Read a problem written by :func:`save` (malformed files: InstanceFormatError)."""
+    """Read a problem written by :func:`save`.
+
+    Sizes are checked before anything is allocated, and the problem object checks its
+    arrays (see the module docstring), so a malformed or hostile file raises
+    InstanceFormatError rather than exhausting memory.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A ``.npz``, ``.json`` or ``.json.gz`` file (a file without suffix is read as
+        ``.npz`` when it starts like a zip archive, else as JSON).
+
+    Returns
+    -------
+    SetSystem, PointSet, Similarity or Graph
+
+    Raises
+    ------
+    InstanceFormatError
+        For a malformed file, naming the file and the field.
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, os
+    >>> from submodkit.instances import Graph
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> p = save(Graph(np.array([[0, 1]]), np.array([2.0]), 3), os.path.join(tmp.name, "g.json.gz"))
+    >>> g = load(p)
+    >>> g, g.weights.tolist()
+    (Graph(name='graph', n_nodes=3, n_edges=1), [2.0])
+    >>> tmp.cleanup()
+    """
     suffix = _suffix(path)
     if suffix == ".npz" or (not suffix and Path(path).read_bytes()[:2] == b"PK"):
         return _load_npz(path)

@@ -26,17 +26,48 @@ def _index_array(name: str, a: Any, size: int | None = None) -> np.ndarray:
 class PackingInstance:
     """T arrivals, each with its actions (reward and sparse consumption vector); m budgets.
 
-    Attributes (CSR-like):
-        action_ptr: (T+1,) arrival t's actions are ``action_ptr[t]:action_ptr[t+1]``.
-        rewards: (K,) reward of each action, >= 0.
-        cons_ptr, cons_idx, cons_val: action k consumes ``cons_val[e]`` of resource
-            ``cons_idx[e]`` for e in ``cons_ptr[k]:cons_ptr[k+1]`` (values >= 0).
-        budgets: (m,) budgets, > 0.
+    The data of online packing: per arrival the algorithm takes one of its actions (or
+    none), earning its reward and consuming resources, within the budgets
+    (:func:`~submodkit.dual_mirror_descent`, :func:`~submodkit.packing_optimum`). Arrays
+    are CSR-like.
 
-    Example:
-        >>> inst = PackingInstance.from_dense([[3.0, 2.0]], [[[1.0, 1.0], [1.0, 0.0]]], [1.0, 1.0])
-        >>> inst.n_arrivals, inst.n_actions, inst.n_resources
-        (1, 2, 2)
+    Parameters
+    ----------
+    action_ptr : array_like of int, shape (T + 1,)
+        Arrival t's actions are ``action_ptr[t]:action_ptr[t+1]``.
+    rewards : array_like of float, shape (K,)
+        Reward of each action, >= 0.
+    cons_ptr, cons_idx, cons_val : array_like
+        Action k consumes ``cons_val[e]`` of resource ``cons_idx[e]`` for e in
+        ``cons_ptr[k]:cons_ptr[k+1]`` (values >= 0).
+    budgets : array_like of float, shape (m,)
+        Budgets, > 0.
+    name : str, default "packing"
+    meta : dict, optional
+
+    Attributes
+    ----------
+    n_arrivals, n_actions, n_resources : int
+        T, K and m.
+
+    Raises
+    ------
+    InvalidParameterError
+        For pointers that are not CSR pointers, negative rewards or consumptions,
+        resources out of range, or non-positive budgets.
+
+    Examples
+    --------
+    >>> inst = PackingInstance.from_dense([[3.0, 2.0]], [[[1.0, 1.0], [1.0, 0.0]]], [1.0, 1.0])
+    >>> inst.n_arrivals, inst.n_actions, inst.n_resources
+    (1, 2, 2)
+    >>> inst.consumption_matrix().toarray().tolist(), inst.objective([0]), inst.objective([1])
+    ([[1.0, 1.0], [1.0, 0.0]], 3.0, 2.0)
+
+    References
+    ----------
+    .. [1] Balseiro, Lu, Mirrokni, "The best of many worlds: dual mirror descent for online
+       allocation problems", Operations Research 71(1) (2023).
     """
 
     action_ptr: Any
@@ -75,7 +106,10 @@ class PackingInstance:
 
     @classmethod
     def from_dense(cls, rewards: Any, consumption: Any, budgets: Any, **kw) -> PackingInstance:
-        """From ``rewards`` (T, K) and ``consumption`` (T, K, m): every arrival has K actions."""
+        """From ``rewards`` (T, K) and ``consumption`` (T, K, m): every arrival has K actions.
+
+        ``budgets`` (m,) and the keywords (``name``, ``meta``) are passed on.
+        """
         r = np.asarray(rewards, dtype=np.float64)
         c = np.asarray(consumption, dtype=np.float64)
         if r.ndim != 2 or c.ndim != 3 or c.shape[:2] != r.shape:
@@ -108,14 +142,17 @@ class PackingInstance:
 
     @property
     def n_arrivals(self) -> int:
+        """T, the number of arrivals."""
         return int(self.action_ptr.size - 1)
 
     @property
     def n_actions(self) -> int:
+        """K, the number of actions over all arrivals."""
         return int(self.rewards.size)
 
     @property
     def n_resources(self) -> int:
+        """m, the number of resources (budgets)."""
         return int(self.budgets.size)
 
     def consumption_matrix(self) -> sp.csr_matrix:
@@ -125,7 +162,17 @@ class PackingInstance:
         )
 
     def objective(self, choice: np.ndarray, regularizer: str | None = None, lam: float = 0.0) -> float:
-        """Reward of ``choice`` (action per arrival, -1 none) plus the regularizer; checks feasibility."""
+        """Reward of ``choice`` (action per arrival, -1 none) plus the regularizer; checks feasibility.
+
+        With ``regularizer="max-min"`` the value gains ``lam * T * min_j used_j / budgets_j``
+        (the max-min fairness regularizer of Balseiro, Lu, Mirrokni, ICML 2021).
+
+        Raises
+        ------
+        InvalidParameterError
+            For a choice of the wrong shape, an action of another arrival, or budgets
+            exceeded.
+        """
         choice = np.asarray(choice, dtype=np.int64)
         if choice.shape != (self.n_arrivals,):
             raise InvalidParameterError("choice", choice.shape, f"({self.n_arrivals},) action indices")
@@ -158,6 +205,39 @@ def random_packing_instance(
     consuming each resource with probability ``density`` (uniform (0, 1]); budgets ``load``
     times the expected consumption of one action per arrival. With ``n_types``, arrivals
     are i.i.d. draws from that many fixed types (values jittered by +-50%).
+
+    Parameters
+    ----------
+    n_arrivals, n_actions, n_resources : int
+        T, actions per arrival, m (>= 1).
+    density : float, default 0.5
+        Probability that an action consumes a resource, in (0, 1].
+    load : float, default 0.3
+        Budgets as a fraction of the expected consumption (> 0; each budget at least 1e-3).
+    n_types : int, optional
+        Number of arrival types (i.i.d. arrivals).
+    seed : int, optional
+        The random seed.
+
+    Returns
+    -------
+    PackingInstance
+        Named ``"random-packing"``, ``n_actions`` actions per arrival.
+
+    Examples
+    --------
+    >>> from submodkit import dual_mirror_descent, packing_optimum
+    >>> inst = random_packing_instance(20, 2, 2, seed=0)
+    >>> inst.n_arrivals, inst.n_actions, inst.n_resources
+    (20, 40, 2)
+    >>> online, best = dual_mirror_descent(inst, seed=0), packing_optimum(inst)
+    >>> online.value <= best.value, best.status
+    (True, 'optimal')
+
+    References
+    ----------
+    .. [1] Balseiro, Lu, Mirrokni, "The best of many worlds: dual mirror descent for online
+       allocation problems", Operations Research 71(1) (2023).
     """
     t = check_int("n_arrivals", n_arrivals, minimum=1)
     k = check_int("n_actions", n_actions, minimum=1)

@@ -39,7 +39,35 @@ materialized at most: beyond it, memory would follow a declared size rather than
 
 def from_file(path, cls, *args, **kwargs):
     """``cls(*args, **kwargs)``, a failed check re-raised as InstanceFormatError naming
-    ``path`` and the field (readers and the native loader build their problems with it)."""
+    ``path`` and the field (readers and the native loader build their problems with it).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file the data came from.
+    cls : type
+        The problem class (`SetSystem`, `PointSet`, `Similarity`, `Graph`, ...).
+    *args, **kwargs
+        Its arguments.
+
+    Returns
+    -------
+    object
+        The problem object.
+
+    Raises
+    ------
+    InstanceFormatError
+        When the object's checks fail (the found value shortened to 80 characters).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from_file("points.txt", PointSet, np.array([1.0, 2.0]))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    submodkit.errors.InstanceFormatError: points.txt: expected field features: a 2-D numeric array ...
+    """
     try:
         return cls(*args, **kwargs)
     except InvalidParameterError as err:
@@ -73,7 +101,26 @@ def _count(name: str, value: object) -> int:
 def point_magnitude_limit(dtype: np.dtype, dim: int) -> float:
     """Largest coordinate magnitude for which every squared distance between points of
     ``dim`` coordinates stays finite in ``dtype`` (float64 for integer data), with a factor
-    16 to spare for sums of distances."""
+    16 to spare for sums of distances.
+
+    Parameters
+    ----------
+    dtype : numpy dtype
+        The coordinates' dtype.
+    dim : int
+        Number of coordinates.
+
+    Returns
+    -------
+    float
+        ``sqrt(max(dtype) / (16 dim))``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> f"{point_magnitude_limit(np.float64, 2):.3g}", f"{point_magnitude_limit(np.float32, 1):.3g}"
+    ('2.37e+153', '4.61e+18')
+    """
     dtype = np.dtype(dtype)
     big = np.finfo(dtype if dtype.kind == "f" else np.float64).max
     return float(np.sqrt(big / (16.0 * max(int(dim), 1))))
@@ -81,7 +128,22 @@ def point_magnitude_limit(dtype: np.dtype, dim: int) -> float:
 
 def first_too_large_row(features: np.ndarray) -> int | None:
     """Index of the first row of ``features`` with a NaN, an inf or a coordinate beyond
-    :func:`point_magnitude_limit`, or None."""
+    :func:`point_magnitude_limit`, or None.
+
+    Parameters
+    ----------
+    features : ndarray, shape (n, d)
+
+    Returns
+    -------
+    int or None
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> first_too_large_row(np.array([[0.0, 1.0], [1e200, 0.0]])), first_too_large_row(np.eye(2))
+    (1, None)
+    """
     if features.size == 0:
         return None
     limit = point_magnitude_limit(features.dtype, features.shape[1])
@@ -99,15 +161,48 @@ def first_too_large_row(features: np.ndarray) -> int | None:
 class SetSystem:
     """A weighted set system: ``n_sets`` sets over ``n_elements`` elements.
 
-    Attributes:
-        sets: CSR matrix of shape (n_sets, n_elements); row j lists the elements of set j
-            (data all ones, indices sorted, no duplicates).
-        costs: cost of each set (float64, >= 0), ones when the file gives none.
-        weights: weight of each element (float64, >= 0), ones when the file gives none.
-        name: a short name (the file's stem for files).
+    The data of set cover (:func:`~submodkit.set_cover`), maximum coverage
+    (:meth:`Coverage.from_set_system <submodkit.objectives.Coverage.from_set_system>`) and
+    their exact programs. In OR-Library set-cover files the rows are the elements and the
+    columns the sets; here the sets are the rows. The arrays are checked when the object is
+    built (see the module docstring).
 
-    In OR-Library set-cover files the rows are the elements and the columns the sets;
-    here the sets are the rows.
+    Parameters
+    ----------
+    sets : scipy.sparse.csr_matrix, shape (n_sets, n_elements)
+        Row j lists the elements of set j (data all ones, indices sorted, no duplicates).
+    costs : array_like of float, shape (n_sets,)
+        Cost of each set (float64, >= 0, finite total), ones when the file gives none.
+    weights : array_like of float, shape (n_elements,)
+        Weight of each element (float64, >= 0, finite total), ones when the file gives none.
+    name : str, default "set-system"
+        A short name (the file's stem for files).
+    meta : dict, optional
+        Whatever the reader knows besides (header fields, ...).
+    labels : array_like of int, shape (n_sets,), optional
+        The id of each set when it is not its row number.
+
+    Attributes
+    ----------
+    n_sets, n_elements, nnz : int
+        The sizes.
+
+    Raises
+    ------
+    InvalidParameterError
+        Naming the field that fails its check.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse as sp
+    >>> s = SetSystem(sp.csr_matrix(np.array([[1.0, 1, 0], [0, 1, 1]])), costs=[1.0, 2.0], weights=np.ones(3))
+    >>> s, s.costs.tolist()
+    (SetSystem(name='set-system', n_sets=2, n_elements=3, nnz=4), [1.0, 2.0])
+
+    References
+    ----------
+    .. [1] Beasley, "OR-Library: distributing test problems by electronic mail", J. Oper.
+       Res. Soc. 41 (1990).
     """
 
     sets: sp.csr_matrix
@@ -136,14 +231,17 @@ class SetSystem:
 
     @property
     def n_sets(self) -> int:
+        """Number of sets (rows)."""
         return int(self.sets.shape[0])
 
     @property
     def n_elements(self) -> int:
+        """Number of elements (columns)."""
         return int(self.sets.shape[1])
 
     @property
     def nnz(self) -> int:
+        """Number of (set, element) incidences."""
         return int(self.sets.nnz)
 
     def __repr__(self) -> str:
@@ -155,7 +253,32 @@ class SetSystem:
 
 @dataclass
 class PointSet:
-    """Points in feature space (rows of ``features``), for facility location and diversity."""
+    """Points in feature space (rows of ``features``), for facility location and diversity.
+
+    Parameters
+    ----------
+    features : ndarray, shape (n_points, d)
+        A 2-D numeric array, one point per row, finite coordinates of magnitude at most
+        :func:`point_magnitude_limit` (squared distances must be finite).
+    name : str, default "points"
+    meta : dict, optional
+
+    Attributes
+    ----------
+    n_points : int
+
+    Raises
+    ------
+    InvalidParameterError
+        For an array that is not 2-D and numeric, or a row beyond the limit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = PointSet(np.array([[0.0, 1.0], [2.0, 3.0]]))
+    >>> p, p.n_points
+    (PointSet(name='points', shape=(2, 2)), 2)
+    """
 
     features: np.ndarray
     name: str = "points"
@@ -176,6 +299,7 @@ class PointSet:
 
     @property
     def n_points(self) -> int:
+        """Number of points (rows)."""
         return int(self.features.shape[0])
 
     def __repr__(self) -> str:
@@ -187,6 +311,25 @@ class Similarity:
     """A precomputed non-negative similarity matrix (dense or CSR), for facility location.
 
     Row j, column u is how well candidate j represents element u.
+
+    Parameters
+    ----------
+    matrix : ndarray or scipy.sparse.csr_matrix, shape (n, m)
+        Non-negative, finite entries.
+    name : str, default "similarity"
+    meta : dict, optional
+
+    Raises
+    ------
+    InvalidParameterError
+        For a sparse matrix that is not CSR, an array that is not 2-D and numeric, or a
+        negative or non-finite entry.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Similarity(np.array([[1.0, 0.2], [0.3, 1.0]]))
+    Similarity(name='similarity', shape=(2, 2))
     """
 
     matrix: np.ndarray | sp.csr_matrix
@@ -218,11 +361,47 @@ class Similarity:
 class Graph:
     """An undirected graph as an edge list.
 
-    Attributes:
-        edges: int64 array of shape (m, 2), 0-based endpoints.
-        weights: float64 edge weights (>= 0, finite total; ones when the file gives none).
-        n_nodes: number of vertices (ids 0 .. n_nodes - 1, at most 2^62); vertices in no edge
-            cost nothing until a method needs per-vertex arrays.
+    Read from DIMACS or SNAP edge lists (:func:`~submodkit.instances.read_edgelist`); the
+    data of matching, vertex cover and (through :meth:`to_set_system`) dominating-set
+    style coverage.
+
+    Parameters
+    ----------
+    edges : array_like of int, shape (m, 2)
+        0-based endpoints (stored as int64).
+    weights : array_like of float, shape (m,)
+        Edge weights (>= 0, finite total; ones when the file gives none).
+    n_nodes : int
+        Number of vertices (ids 0 .. n_nodes - 1, at most 2^62); vertices in no edge cost
+        nothing until a method needs per-vertex arrays.
+    name : str, default "graph"
+    meta : dict, optional
+
+    Attributes
+    ----------
+    n_edges : int
+
+    Raises
+    ------
+    InvalidParameterError
+        For edges that are not an integer (m, 2) array with ids in ``[0, n_nodes)``, or
+        weights that fail their check.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> g = Graph(np.array([[0, 1], [1, 2]]), np.ones(2), n_nodes=4)
+    >>> g, g.n_edges
+    (Graph(name='graph', n_nodes=4, n_edges=2), 2)
+    >>> g.to_set_system().sets.toarray().astype(int).tolist()
+    [[1, 1, 0, 0], [1, 1, 1, 0], [0, 1, 1, 0], [0, 0, 0, 1]]
+
+    References
+    ----------
+    .. [1] Johnson, Trick (eds.), "Cliques, coloring, and satisfiability: second DIMACS
+       implementation challenge", DIMACS Series 26, AMS (1996) (the DIMACS format).
+    .. [2] Leskovec, Krevl, "SNAP Datasets: Stanford large network dataset collection"
+       (2014).
     """
 
     edges: np.ndarray
@@ -252,6 +431,7 @@ class Graph:
 
     @property
     def n_edges(self) -> int:
+        """Number of edges."""
         return int(self.edges.shape[0])
 
     def compact(self) -> tuple[np.ndarray, np.ndarray]:
@@ -261,6 +441,8 @@ class Graph:
         the (m, 2) array of positions in ``ids``, so ``ids[edges] == self.edges``. The
         renumbering keeps the order of ids; memory follows the edges, not ``n_nodes``.
 
+        Examples
+        --------
         >>> Graph(np.array([[7, 10**9]]), np.ones(1), 10**12).compact()[0].tolist()
         [7, 1000000000]
         """
@@ -294,6 +476,11 @@ class Graph:
         """Symmetric 0/1 adjacency matrix (CSR), without self-loops.
 
         The matrix is n_nodes x n_nodes: at most :data:`SPARE_IDS` vertices may be in no edge.
+
+        Raises
+        ------
+        InvalidParameterError
+            When more than :data:`SPARE_IDS` vertices are in no edge.
         """
         self._check_dense_size("the adjacency matrix")
         return _adjacency(self.edges, self.n_nodes)
@@ -310,6 +497,23 @@ class Graph:
         sets: maximum coverage and facility location on it have the same values as on the
         whole graph. Without ``k`` (set cover must take every isolated vertex) such a graph
         is refused.
+
+        Parameters
+        ----------
+        closed : bool, default True
+            Closed neighbourhoods (each vertex covers itself too).
+        k : int, optional
+            The solution size, for graphs with many isolated vertices (see above).
+
+        Returns
+        -------
+        SetSystem
+            Unit costs and weights; ``labels`` set when vertices were compacted.
+
+        Raises
+        ------
+        InvalidParameterError
+            When more than :data:`SPARE_IDS` isolated vertices would be materialized.
         """
         k = check_int("k", k, allow_none=True)
         labels = None

@@ -136,6 +136,45 @@ def read_orlib_scp(path: str | os.PathLike) -> SetSystem:
     those columns (1-based). Columns become sets, rows elements: the result has
     ``n_sets = n``, ``n_elements = m``, ``costs`` from the file and unit weights.
     A row covered by no column is accepted (set cover then reports it infeasible).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file (``.gz`` opened transparently).
+
+    Returns
+    -------
+    SetSystem
+        Named after the file; ``meta`` records the source and format.
+
+    Raises
+    ------
+    InstanceFormatError
+        Naming the file, the 1-based line and what was expected.
+    FileNotFoundError
+        For a missing file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = Path(tmp.name) / "tiny.txt"
+    >>> _ = path.write_text("3 2\\n1 2\\n1 1\\n2 1 2\\n1 2\\n")  # 3 rows, 2 columns of costs 1, 2
+    >>> s = read_orlib_scp(path)
+    >>> s, s.costs.tolist(), s.sets.toarray().astype(int).tolist()
+    (SetSystem(name='tiny', n_sets=2, n_elements=3, nnz=4), [1.0, 2.0], [[1, 1, 0], [0, 1, 1]])
+    >>> from submodkit.instances import bundled
+    >>> read_orlib_scp(bundled("scp41"))
+    SetSystem(name='scp41', n_sets=1000, n_elements=200, nnz=4009)
+    >>> tmp.cleanup()
+
+    References
+    ----------
+    .. [1] Beasley, "OR-Library: distributing test problems by electronic mail", J. Oper.
+       Res. Soc. 41 (1990).
+    .. [2] Beasley, "An algorithm for set covering problem", European J. Oper. Res. 31
+       (1987) (the scp4* .. scp6* instances).
     """
     tok = Tokens(path, read_bytes(path))
     m, n = _header(tok, "m (rows)", "n (columns)")
@@ -152,7 +191,43 @@ def read_orlib_rail(path: str | os.PathLike) -> SetSystem:
     """Read an OR-Library railway crew-scheduling file (``rail507``, ``rail582``, ...).
 
     Format: ``m n``, then for each of the ``n`` columns ``cost count row row ...``
-    (rows 1-based; parsed as a token stream). Columns become sets, rows elements.
+    (rows 1-based; parsed as a token stream). Columns become sets, rows elements. At most
+    :data:`SPARE_IDS` rows may be in no column (a header ``m`` far beyond the rows the
+    columns cover is refused).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file (``.gz`` opened transparently).
+
+    Returns
+    -------
+    SetSystem
+        ``n_sets = n``, ``n_elements = m``, the columns' costs, unit weights.
+
+    Raises
+    ------
+    InstanceFormatError
+        Naming the file, the 1-based line and what was expected.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = Path(tmp.name) / "rail-tiny.txt"
+    >>> _ = path.write_text("3 2\\n1 2 1 2\\n2 2 2 3\\n")
+    >>> s = read_orlib_rail(path)
+    >>> s, s.costs.tolist(), s.sets.toarray().astype(int).tolist()
+    (SetSystem(name='rail-tiny', n_sets=2, n_elements=3, nnz=4), [1.0, 2.0], [[1, 1, 0], [0, 1, 1]])
+    >>> tmp.cleanup()
+
+    References
+    ----------
+    .. [1] Beasley, "OR-Library: distributing test problems by electronic mail", J. Oper.
+       Res. Soc. 41 (1990).
+    .. [2] Ceria, Nobili, Sassano, "A Lagrangian-based heuristic for large-scale set
+       covering problems", Math. Programming 81 (1998) (the rail instances).
     """
     tok = Tokens(path, read_bytes(path))
     m, n = _header(tok, "m (rows)", "n (columns)")
@@ -180,6 +255,40 @@ def read_fimi(path: str | os.PathLike) -> SetSystem:
     empty set. Duplicated items in a line are merged. Costs and weights are ones. Ids that
     occur in no line are elements in no set: at most 65,536 of them (:data:`SPARE_IDS`), so
     that memory follows the items in the file (renumber sparse item ids).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file (``.gz`` opened transparently).
+
+    Returns
+    -------
+    SetSystem
+        One set per line.
+
+    Raises
+    ------
+    InstanceFormatError
+        For an empty file, a token that is not a non-negative integer, or too sparse ids.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = Path(tmp.name) / "tiny.dat"
+    >>> _ = path.write_text("0 1 2\\n2 3\\n\\n1\\n")
+    >>> s = read_fimi(path)
+    >>> s
+    SetSystem(name='tiny', n_sets=4, n_elements=4, nnz=6)
+    >>> s.sets.toarray().astype(int).tolist()
+    [[1, 1, 1, 0], [0, 0, 1, 1], [0, 0, 0, 0], [0, 1, 0, 0]]
+    >>> tmp.cleanup()
+
+    References
+    ----------
+    .. [1] Goethals, Zaki, "Advances in frequent itemset mining implementations: report on
+       FIMI'03", SIGKDD Explorations 6 (2004).
     """
     data = read_bytes(path)
     tok = Tokens(path, data)
@@ -346,6 +455,43 @@ def read_edgelist(path: str | os.PathLike) -> Graph:
     Edge weights must be non-negative with a finite total; ones when absent. Edges are kept
     as given (no deduplication); ids are returned 0-based, at most 2^62. A large ``n_nodes``
     (a header, or sparse ids) allocates nothing: see :class:`Graph`.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file (``.gz`` opened transparently).
+
+    Returns
+    -------
+    Graph
+
+    Raises
+    ------
+    InstanceFormatError
+        Naming the file, the 1-based line and what was expected.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> tmpdir = tempfile.TemporaryDirectory()
+    >>> tmp = Path(tmpdir.name)
+    >>> _ = (tmp / "snap.txt").write_text("# Nodes: 5\\n0 1\\n1 2\\n")
+    >>> g = read_edgelist(tmp / "snap.txt")
+    >>> g, g.edges.tolist()
+    (Graph(name='snap', n_nodes=5, n_edges=2), [[0, 1], [1, 2]])
+    >>> _ = (tmp / "tiny.edge").write_text("c a path\\np edge 3 2\\ne 1 2 5\\ne 2 3 1\\n")
+    >>> g = read_edgelist(tmp / "tiny.edge")
+    >>> g.edges.tolist(), g.weights.tolist()
+    ([[0, 1], [1, 2]], [5.0, 1.0])
+    >>> tmpdir.cleanup()
+
+    References
+    ----------
+    .. [1] Leskovec, Krevl, "SNAP Datasets: Stanford large network dataset collection"
+       (2014).
+    .. [2] Johnson, Trick (eds.), "Cliques, coloring, and satisfiability: second DIMACS
+       implementation challenge", DIMACS Series 26, AMS (1996).
     """
     data = read_bytes(path)
     if _is_dimacs(data):
@@ -356,7 +502,36 @@ def read_edgelist(path: str | os.PathLike) -> Graph:
 def read_matching_solution(path: str | os.PathLike) -> tuple[float, np.ndarray]:
     """Read a matching solution ``.out`` file: ``s TOTAL`` then ``m U V`` lines (1-based).
 
-    Returns (total weight, int64 array of shape (k, 2) with 0-based endpoints).
+    ``c`` lines are comments; the matching solvers' reference outputs use this format.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file (``.gz`` opened transparently).
+
+    Returns
+    -------
+    total : float
+        The total weight the file states.
+    pairs : ndarray of int64, shape (k, 2)
+        The matched pairs, 0-based endpoints.
+
+    Raises
+    ------
+    InstanceFormatError
+        For a missing or non-finite ``s TOTAL`` first line, or a malformed pair.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = Path(tmp.name) / "tiny.out"
+    >>> _ = path.write_text("c solved\\ns 6\\nm 1 2\\nm 3 4\\n")
+    >>> total, pairs = read_matching_solution(path)
+    >>> total, pairs.tolist()
+    (6.0, [[0, 1], [2, 3]])
+    >>> tmp.cleanup()
     """
     data = read_bytes(path)
     total = None
@@ -402,7 +577,35 @@ def read_points(path: str | os.PathLike) -> PointSet:
 
     Fields are separated by commas or whitespace; ``#`` starts a comment. A first line
     whose fields are all non-numeric is taken as a header (kept in ``meta["columns"]``).
-    Every row must have the same number of finite values.
+    Every row must have the same number of finite values, of magnitude at most
+    :func:`~submodkit.instances.problems.point_magnitude_limit`.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file (``.gz`` opened transparently).
+
+    Returns
+    -------
+    PointSet
+
+    Raises
+    ------
+    InstanceFormatError
+        For an empty field, no numbers, rows of different lengths, a coordinate beyond the
+        limit, or a header of the wrong width.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = Path(tmp.name) / "pts.csv"
+    >>> _ = path.write_text("x,y\\n0,1\\n2,3\\n")
+    >>> p = read_points(path)
+    >>> p, p.features.tolist(), p.meta["columns"]
+    (PointSet(name='pts', shape=(2, 2)), [[0.0, 1.0], [2.0, 3.0]], ['x', 'y'])
+    >>> tmp.cleanup()
     """
     if str(path).lower().endswith(".npy"):
         return _read_npy(path)
@@ -559,9 +762,40 @@ def read_instance(path: str | os.PathLike, format: str = "auto"):
     A ``.txt`` file of 2 or 3 integer columns is read as an edge list: pass
     ``format="points"`` for integer points.
 
+    Parameters
+    ----------
+    path : str or path-like
+        The file (``.gz`` opened transparently).
+    format : str, default "auto"
+        ``"auto"`` or one of `FORMATS`.
+
+    Returns
+    -------
+    SetSystem, Graph, PointSet, Similarity or another problem object
+        What the format holds (native files hold any problem object, see
+        :func:`~submodkit.instances.native.load`).
+
+    Raises
+    ------
+    InstanceFormatError
+        When no format matches, or the file does not follow its format.
+    InvalidParameterError
+        For an unknown ``format``.
+
+    Examples
+    --------
     >>> from submodkit.instances import bundled
     >>> read_instance(bundled("scp41"))
     SetSystem(name='scp41', n_sets=1000, n_elements=200, nnz=4009)
+
+    References
+    ----------
+    .. [1] Beasley, "OR-Library: distributing test problems by electronic mail", J. Oper.
+       Res. Soc. 41 (1990).
+    .. [2] Goethals, Zaki, "Advances in frequent itemset mining implementations: report on
+       FIMI'03", SIGKDD Explorations 6 (2004).
+    .. [3] Leskovec, Krevl, "SNAP Datasets: Stanford large network dataset collection"
+       (2014).
     """
     fmt = check_choice("format", format, ("auto", *FORMATS))
     if fmt == "auto":

@@ -117,23 +117,43 @@ def _check_partition(n_parts: object, rule: object, seed: object) -> tuple[int, 
 def partition_owners(n_items: int, n_parts: int, seed: int | None = None, rule: str = "random") -> np.ndarray:
     """The part of each item (int64 array of length ``n_items``).
 
-    Parameters:
-        n_items: number of items.
-        n_parts: number of parts (>= 1).
-        seed: seed of the random rule (None: fresh entropy).
-        rule: ``"random"``: ``numpy.random.default_rng(seed).integers(0, n_parts,
-            size=n_items)``, the draw of ``randgreedi`` with the same seed;
-            ``"contiguous"``: blocks split at ``linspace(0, n_items, n_parts + 1)``.
+    Parameters
+    ----------
+    n_items : int
+        Number of items.
+    n_parts : int
+        Number of parts (1 to 65536).
+    seed : int, optional
+        Seed of the random rule (None: fresh entropy).
+    rule : {"random", "contiguous"}, default "random"
+        ``"random"``: ``numpy.random.default_rng(seed).integers(0, n_parts,
+        size=n_items)``, the draw of ``randgreedi`` with the same seed; ``"contiguous"``:
+        blocks split at ``linspace(0, n_items, n_parts + 1)``.
 
-    Returns:
+    Returns
+    -------
+    ndarray of int64, shape (n_items,)
         ``owner`` with ``owner[i]`` the part of item ``i``.
 
-    Example:
-        >>> partition_owners(6, 3, rule="contiguous").tolist()
-        [0, 0, 1, 1, 2, 2]
-        >>> bool((partition_owners(1000, 4, seed=7)
-        ...       == np.random.default_rng(7).integers(0, 4, size=1000)).all())
-        True
+    Raises
+    ------
+    InvalidParameterError
+        For ``n_parts`` out of range or an unknown rule.
+
+    Examples
+    --------
+    >>> partition_owners(6, 3, rule="contiguous").tolist()
+    [0, 0, 1, 1, 2, 2]
+    >>> bool((partition_owners(1000, 4, seed=7)
+    ...       == np.random.default_rng(7).integers(0, 4, size=1000)).all())
+    True
+
+    References
+    ----------
+    .. [1] Barbosa, Ene, Nguyen, Ward, "The power of randomization: distributed submodular
+       maximization on massive datasets", ICML 2015 (the random partition).
+    .. [2] Mirrokni, Zadimoghaddam, "Randomized composable core-sets for distributed
+       submodular maximization", STOC 2015.
     """
     n_items = check_int("n_items", n_items)
     n_parts, rule, seed = _check_partition(n_parts, rule, seed)
@@ -188,36 +208,71 @@ def shard_file(
 ) -> Shards:
     """Split an instance file into ``n_parts`` shards in ``out_dir``, reading it in bounded memory.
 
-    Parameters:
-        path: an instance file of any format :func:`~submodkit.instances.read_instance`
-            reads (``scp``, ``rail``, ``fimi``, ``edgelist``, ``dimacs``, ``points`` text or
-            ``.npy``, ``native``), plain or ``.gz`` (streamed, never decompressed whole).
-        out_dir: the folder to create (it must not exist, unless ``overwrite``).
-        n_parts: number of parts, 1 to 65536.
-        seed: seed of the random partition (None: fresh entropy, recorded in the manifest).
-        rule: ``"random"`` (each item to a uniformly random part, see
-            :func:`partition_owners`) or ``"contiguous"`` (blocks of consecutive items).
-        problem: None (sets, edges or points, as the file holds them) or ``"max-cover"``:
-            a graph becomes the set system of its vertices' closed neighbourhoods, sharded
-            by vertex (as ``Graph.to_set_system()``; when more than 65,536 vertices are in
-            no edge, as ``to_set_system(k=65536)``: the vertices in an edge plus the 65,536
-            smallest isolated ones, ``labels`` giving vertex ids).
-        format: ``"auto"`` (detected as by ``read_instance``) or a format name.
-        chunk_bytes: bytes of text parsed at a time (memory is a few times this).
-        overwrite: replace an existing ``out_dir``.
+    The items keep their global ids (positions in the file); the layout and the memory
+    bound are described in the module docstring. The output appears at ``out_dir`` in one
+    rename once complete: an interrupted run leaves nothing.
 
-    Returns:
-        The :class:`Shards` handle of ``out_dir``.
+    Parameters
+    ----------
+    path : str or path-like
+        An instance file of any format :func:`~submodkit.instances.read_instance` reads
+        (``scp``, ``rail``, ``fimi``, ``edgelist``, ``dimacs``, ``points`` text or ``.npy``,
+        ``native``), plain or ``.gz`` (streamed, never decompressed whole).
+    out_dir : str or path-like
+        The folder to create (it must not exist, unless ``overwrite``).
+    n_parts : int
+        Number of parts, 1 to 65536.
+    seed : int, optional
+        Seed of the random partition (None: fresh entropy, recorded in the manifest).
+    rule : {"random", "contiguous"}, default "random"
+        ``"random"`` (each item to a uniformly random part, see :func:`partition_owners`)
+        or ``"contiguous"`` (blocks of consecutive items).
+    problem : {None, "max-cover"}, default None
+        None (sets, edges or points, as the file holds them) or ``"max-cover"``: a graph
+        becomes the set system of its vertices' closed neighbourhoods, sharded by vertex
+        (as ``Graph.to_set_system()``; when more than 65,536 vertices are in no edge, as
+        ``to_set_system(k=65536)``: the vertices in an edge plus the 65,536 smallest
+        isolated ones, ``labels`` giving vertex ids).
+    format : str, default "auto"
+        ``"auto"`` (detected as by ``read_instance``) or a format name.
+    chunk_bytes : int, default DEFAULT_CHUNK_BYTES
+        Bytes of text parsed at a time (memory is a few times this).
+    overwrite : bool, default False
+        Replace an existing ``out_dir``.
 
-    Example:
-        >>> import tempfile, os
-        >>> from submodkit.instances import bundled, read_instance
-        >>> out = os.path.join(tempfile.mkdtemp(), "scp41")
-        >>> shards = shard_file(bundled("scp41"), out, 4, seed=0)
-        >>> len(shards), shards.n_items, shards.universe, shards.part(0).problem.n_sets
-        (4, 1000, 200, 228)
-        >>> (shards.load_all().sets != read_instance(bundled("scp41")).sets).nnz
-        0
+    Returns
+    -------
+    Shards
+        The handle of ``out_dir``.
+
+    Raises
+    ------
+    FileNotFoundError
+        For a missing file.
+    InstanceFormatError
+        For a file that does not follow its format.
+    InvalidParameterError
+        For an invalid partition, problem or format, or an existing ``out_dir`` without
+        ``overwrite``.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from submodkit.instances import bundled, read_instance
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> shards = shard_file(bundled("scp41"), os.path.join(tmp.name, "scp41"), 4, seed=0)
+    >>> len(shards), shards.n_items, shards.universe, shards.part(0).problem.n_sets
+    (4, 1000, 200, 228)
+    >>> (shards.load_all().sets != read_instance(bundled("scp41")).sets).nnz
+    0
+    >>> tmp.cleanup()
+
+    References
+    ----------
+    .. [1] Barbosa, Ene, Nguyen, Ward, "The power of randomization: distributed submodular
+       maximization on massive datasets", ICML 2015 (the random partition).
+    .. [2] Mirrokni, Zadimoghaddam, "Randomized composable core-sets for distributed
+       submodular maximization", STOC 2015.
     """
     n_parts, rule, seed = _check_partition(n_parts, rule, seed)
     problem = check_choice("problem", problem, PROBLEMS)
@@ -245,21 +300,42 @@ def write_shards(
 ) -> Shards:
     """Write a problem held in memory as ``n_parts`` shards in ``out_dir``.
 
-    Parameters:
-        problem: a SetSystem (sharded by set), Graph (by edge; call ``to_set_system()``
-            first to shard closed neighbourhoods by vertex) or PointSet (by row).
-        out_dir, n_parts, seed, rule, chunk_bytes, overwrite: as in :func:`shard_file`.
+    Parameters
+    ----------
+    problem : SetSystem, Graph or PointSet
+        A SetSystem (sharded by set), Graph (by edge; call ``to_set_system()`` first to
+        shard closed neighbourhoods by vertex) or PointSet (by row).
+    out_dir, n_parts, seed, rule, chunk_bytes, overwrite
+        As in :func:`shard_file`.
 
-    Returns:
-        The :class:`Shards` handle of ``out_dir``.
+    Returns
+    -------
+    Shards
+        The handle of ``out_dir``.
 
-    Example:
-        >>> import tempfile, os
-        >>> from submodkit.instances import PointSet
-        >>> pts = PointSet(np.arange(12.0).reshape(6, 2))
-        >>> s = write_shards(pts, os.path.join(tempfile.mkdtemp(), "pts"), 2, rule="contiguous")
-        >>> s.part(1).ids.tolist(), s.part(1).problem.features[0].tolist()
-        ([3, 4, 5], [6.0, 7.0])
+    Raises
+    ------
+    InvalidParameterError
+        For an invalid partition or problem, or an existing ``out_dir`` without
+        ``overwrite``.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from submodkit.instances import PointSet
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> pts = PointSet(np.arange(12.0).reshape(6, 2))
+    >>> s = write_shards(pts, os.path.join(tmp.name, "pts"), 2, rule="contiguous")
+    >>> s.part(1).ids.tolist(), s.part(1).problem.features[0].tolist()
+    ([3, 4, 5], [6.0, 7.0])
+    >>> tmp.cleanup()
+
+    References
+    ----------
+    .. [1] Barbosa, Ene, Nguyen, Ward, "The power of randomization: distributed submodular
+       maximization on massive datasets", ICML 2015 (the random partition).
+    .. [2] Mirrokni, Zadimoghaddam, "Randomized composable core-sets for distributed
+       submodular maximization", STOC 2015.
     """
     n_parts, rule, seed = _check_partition(n_parts, rule, seed)
     chunk_bytes = check_int("chunk_bytes", chunk_bytes, minimum=1)
@@ -534,7 +610,26 @@ class Shard:
 
     ``problem`` is a SetSystem (rows: the part's sets, columns: all the global elements),
     a Graph (the part's edges over all the global vertices) or a PointSet (the part's rows);
-    its item ``j`` is the global item ``ids[j]``.
+    its item ``j`` is the global item ``ids[j]``. Returned by :meth:`Shards.part`.
+
+    Parameters
+    ----------
+    index : int
+        The part's index.
+    ids : ndarray of int64
+        The global ids of its items, increasing.
+    problem : SetSystem, Graph or PointSet
+        The problem its items form.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from submodkit.instances import PointSet
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> part = write_shards(PointSet(np.eye(3)), os.path.join(tmp.name, "p"), 2, rule="contiguous").part(0)
+    >>> part.index, part.ids.tolist(), part.problem.features.tolist()
+    (0, [0], [[1.0, 0.0, 0.0]])
+    >>> tmp.cleanup()
     """
 
     index: int
@@ -548,21 +643,34 @@ def open_shards(directory: str | os.PathLike | Shards, *, verify: bool = True) -
     Only ``manifest.json`` is read; a part is read (and its files checked against their
     sha256, unless ``verify=False``) when :meth:`Shards.part` asks for it.
 
-    Parameters:
-        directory: the shard folder (or a :class:`Shards`, returned as is).
-        verify: check each file's sha256 the first time its part is loaded.
+    Parameters
+    ----------
+    directory : str, path-like or Shards
+        The shard folder (or a :class:`Shards`, returned as is).
+    verify : bool, default True
+        Check each file's sha256 the first time its part is loaded.
 
-    Returns:
-        The lazy :class:`Shards` handle.
+    Returns
+    -------
+    Shards
+        The lazy handle.
 
-    Example:
-        >>> import tempfile, os
-        >>> from submodkit.instances import Graph
-        >>> d = os.path.join(tempfile.mkdtemp(), "g")
-        >>> _ = write_shards(Graph(np.array([[0, 1], [1, 2], [2, 3]]), np.ones(3), 4), d, 2, seed=1)
-        >>> s = open_shards(d)
-        >>> s.kind, s.n_items, s.n_nodes, [len(s.ids(i)) for i in range(len(s))]
-        ('Graph', 3, 4, [1, 2])
+    Raises
+    ------
+    InstanceFormatError
+        For a missing or malformed ``manifest.json``.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from submodkit.instances import Graph
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> d = os.path.join(tmp.name, "g")
+    >>> _ = write_shards(Graph(np.array([[0, 1], [1, 2], [2, 3]]), np.ones(3), 4), d, 2, seed=1)
+    >>> s = open_shards(d)
+    >>> s.kind, s.n_items, s.n_nodes, [len(s.ids(i)) for i in range(len(s))]
+    ('Graph', 3, 4, [1, 2])
+    >>> tmp.cleanup()
     """
     if isinstance(directory, Shards):
         return directory
@@ -621,10 +729,39 @@ class Shards:
     read until a part is asked for. Picklable: a worker that receives it (or the folder path)
     loads only its own part, from storage it can reach.
 
-    Attributes:
-        directory: the folder.
-        manifest: the parsed ``manifest.json``.
-        verify: whether parts are checked against their sha256 on first load.
+    Parameters
+    ----------
+    directory : path-like
+        The folder.
+    manifest : dict
+        The parsed ``manifest.json``.
+    verify : bool, default True
+        Whether parts are checked against their sha256 on first load.
+
+    Attributes
+    ----------
+    kind : str
+        ``"SetSystem"``, ``"Graph"`` or ``"PointSet"``.
+    n_parts, n_items, nnz : int
+        Parts, items, and incidences / edges / points.
+    universe, n_nodes, dim : int or None
+        The size of the items' space, for the kind that has it.
+    rule : str
+    seed : int or None
+
+    Examples
+    --------
+    >>> import pickle, tempfile, os
+    >>> from submodkit.instances import random_set_system
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> system = random_set_system(10, 6, density=0.5, seed=0)
+    >>> s = write_shards(system, os.path.join(tmp.name, "s"), 3, seed=0)
+    >>> s.kind, len(s), s.n_items, s.universe, s.owners().tolist() == partition_owners(10, 3, seed=0).tolist()
+    ('SetSystem', 3, 10, 6, True)
+    >>> clone = pickle.loads(pickle.dumps(s))
+    >>> [shard.ids.tolist() for shard in clone] == [s.ids(i).tolist() for i in range(3)]
+    True
+    >>> tmp.cleanup()
     """
 
     def __init__(self, directory: Path, manifest: dict, verify: bool = True):
@@ -659,6 +796,7 @@ class Shards:
 
     @property
     def n_parts(self) -> int:
+        """Number of parts."""
         return len(self)
 
     @property
@@ -689,10 +827,12 @@ class Shards:
 
     @property
     def rule(self) -> str:
+        """The partition rule, ``"random"`` or ``"contiguous"``."""
         return self.manifest["rule"]
 
     @property
     def seed(self) -> int | None:
+        """The seed of the random partition (as recorded in the manifest)."""
         return self.manifest["seed"]
 
     @property
@@ -786,14 +926,24 @@ class Shards:
     def part(self, i: int, *, verify: bool | None = None, mmap: bool = False) -> Shard:
         """Load part ``i``: its items' global ids and their problem.
 
-        Parameters:
-            i: the part index, ``0 <= i < len(self)``.
-            verify: check the part's files against their sha256 (default: the handle's
-                ``verify``; done once per part and handle).
-            mmap: memory-map the arrays (read-only) instead of reading them.
+        Parameters
+        ----------
+        i : int
+            The part index, ``0 <= i < len(self)``.
+        verify : bool, optional
+            Check the part's files against their sha256 (default: the handle's ``verify``;
+            done once per part and handle).
+        mmap : bool, default False
+            Memory-map the arrays (read-only) instead of reading them.
 
-        Returns:
-            A :class:`Shard`.
+        Returns
+        -------
+        Shard
+
+        Raises
+        ------
+        InstanceFormatError
+            For a missing, modified or malformed file.
         """
         i = self._index(i)
         part = self.manifest["parts"][i]
@@ -818,8 +968,10 @@ class Shards:
         """The whole problem, items in global id order (for tests and small data: memory
         holds everything).
 
-        Returns:
-            The SetSystem, Graph or PointSet the shards were written from.
+        Returns
+        -------
+        SetSystem, Graph or PointSet
+            The problem the shards were written from.
         """
         shards = [self.part(i) for i in range(len(self))]
         ids = np.concatenate([s.ids for s in shards]) if shards else np.zeros(0, dtype=np.int64)

@@ -25,8 +25,35 @@ def _kernels():
 
 
 def check_storage(name: str, values, dtype=np.float64):
-    """`check_matrix` for a storage dtype: float64 (the default), or float32 kept as float32
-    (half the memory; no float64 copy of a float32 input is made)."""
+    """`check_matrix` for a storage dtype: float64 (the default), or float32 kept as float32.
+
+    float32 halves the memory; no float64 copy of a float32 input is made.
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name, for error messages.
+    values : array_like or sparse matrix
+        A finite, non-negative matrix.
+    dtype : numpy dtype, default numpy.float64
+        ``numpy.float64`` or ``numpy.float32``.
+
+    Returns
+    -------
+    ndarray or scipy.sparse.csr_matrix
+        The validated matrix in ``dtype``.
+
+    Raises
+    ------
+    InvalidParameterError
+        For another dtype, or a matrix with negative or non-finite entries.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_storage("X", [[1, 2], [3, 4]], dtype=np.float32).dtype
+    dtype('float32')
+    """
     if dtype is not np.float64 and dtype is not _F64 and np.dtype(dtype) not in (_F64, _F32):
         raise InvalidParameterError("dtype", dtype, "numpy.float64 or numpy.float32")
     return check_matrix(name, values, dtype=dtype)
@@ -45,7 +72,65 @@ class Objective:
 
     Subclasses only build arrays; evaluation and gains are the shared kernels of
     :mod:`submodkit.objectives.kernels`. Attributes ``monotone`` and ``submodular`` say
-    which guarantees apply; solvers read them.
+    which guarantees apply; solvers read them. Every objective checks its arrays once, at
+    construction, so that no kernel can read out of bounds.
+
+    Parameters
+    ----------
+    kind : int
+        The family code (``KIND_DENSE``, ``KIND_CSR``, ``KIND_QUAD_DENSE``,
+        ``KIND_QUAD_CSR``, ``KIND_COVERAGE``, ``KIND_MIX_DENSE``, ``KIND_MIX_CSR``; see
+        :mod:`submodkit.objectives.kernels`).
+    agg : int, default AGG_SUM
+        ``AGG_SUM`` or ``AGG_MAX``: how a column aggregates the selected rows.
+    phi : int, default PHI_IDENTITY
+        The concave function's code.
+    matrix : ndarray or scipy.sparse matrix
+        The data, rows are candidates.
+    w : ndarray
+        Per-column weights (per-candidate for the quadratic kinds).
+    b : ndarray, optional
+        Per-column parameters (caps of ``PHI_MIN``, the quadratic coefficients, the
+        mixtures' layout); zeros by default.
+    monotone, submodular : bool, default True
+        What the objective is (solvers report guarantees only when they hold).
+    dtype : numpy dtype, default numpy.float64
+        Storage of the matrix, ``numpy.float64`` or ``numpy.float32``.
+    values_checked : bool, default False
+        Skip the finiteness scan of a matrix `check_matrix` has already seen.
+
+    Attributes
+    ----------
+    n : int
+        Size of the ground set.
+    state_size : int
+        Length of the kernels' state vector.
+    nnz : int
+        Stored entries of the matrix.
+    monotone, submodular : bool
+        Read by the solvers to choose an algorithm and report a guarantee.
+
+    Raises
+    ------
+    InvalidParameterError
+        For arrays that break an invariant of the kernels (unknown codes, CSR structure,
+        shapes, lengths of ``w`` and ``b``, non-finite values).
+
+    Examples
+    --------
+    >>> from submodkit import Coverage
+    >>> f = Coverage([[0, 1], [1, 2, 3], [3]])
+    >>> f, f.n, f.monotone, f.submodular
+    (Coverage(n=3, state_size=4, nnz=6), 3, True, True)
+    >>> f([0, 2]), f.evaluate([0, 2]), f.gains([0]).tolist()
+    (3.0, 3.0, [0.0, 2.0, 1.0])
+
+    References
+    ----------
+    .. [1] Nemhauser, Wolsey, Fisher, "An analysis of approximations for maximizing
+       submodular set functions", Math. Programming 14 (1978).
+    .. [2] Krause, Golovin, "Submodular function maximization", in Tractability, Cambridge
+       University Press (2014).
     """
 
     name = "objective"
@@ -176,6 +261,7 @@ class Objective:
 
     @property
     def sparse(self) -> bool:
+        """Whether the matrix is stored as CSR."""
         return self.kind in (K.KIND_CSR, K.KIND_QUAD_CSR, K.KIND_COVERAGE)
 
     @property
@@ -244,6 +330,7 @@ class Objective:
         return out
 
     def __call__(self, selection=()) -> float:
+        """f(selection), as :meth:`evaluate`."""
         return self.evaluate(selection)
 
     def __repr__(self) -> str:

@@ -16,7 +16,34 @@ def as_set_matrix(sets, n_elements: int | None = None) -> sp.csr_matrix:
     """Sets as a 0/1 CSR matrix (rows are sets, columns elements).
 
     Accepts a scipy sparse matrix, a dense 0/1 array, or a list of integer lists (element
-    ids ``>= 0``; ``n_elements`` columns, by default the largest id + 1).
+    ids ``>= 0``; ``n_elements`` columns, by default the largest id + 1). Any non-zero
+    entry becomes 1, repeated ids count once and the column indices are sorted.
+
+    Parameters
+    ----------
+    sets : scipy.sparse matrix, ndarray, or list of lists of int
+        The sets.
+    n_elements : int, optional
+        Number of columns for a list of lists (must then exceed every id); for a matrix,
+        its column count if given.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix
+        Shape ``(len(sets), n_elements)``, entries 1.0.
+
+    Raises
+    ------
+    InvalidParameterError
+        For negative, non-integer or too large (``>= 2**31``) ids, no set or no element, or
+        an ``n_elements`` that disagrees with the data.
+
+    Examples
+    --------
+    >>> as_set_matrix([[0, 1], [1, 2, 3], [3]]).toarray().astype(int).tolist()
+    [[1, 1, 0, 0], [0, 1, 1, 1], [0, 0, 0, 1]]
+    >>> as_set_matrix([[0], [2]], n_elements=4).shape
+    (2, 4)
     """
     if sp.issparse(sets) or isinstance(sets, np.ndarray):
         mat = check_matrix("sets", sets)
@@ -65,20 +92,48 @@ def as_set_matrix(sets, n_elements: int | None = None) -> sp.csr_matrix:
 class Coverage(Objective):
     """Weighted coverage: ``f(S) = sum of w[u] over elements u covered by a set in S``.
 
-    Monotone submodular. Only the CSR structure is stored (4 bytes per incidence); the
-    state is each element's residual weight, so a gain is one gather-sum over the row.
+    Monotone submodular: greedy maximization under ``|S| <= k`` is within
+    ``1 - (1 - 1/k)^k >= 1 - 1/e`` of the optimum (Nemhauser, Wolsey, Fisher 1978), the
+    best possible ratio in polynomial time unless P = NP (Feige 1998). Only the CSR
+    structure is stored (4 bytes per incidence); the state is each element's residual
+    weight, so a gain is one gather-sum over the row.
 
-    Args:
-        sets: CSR matrix (rows are sets, columns elements), 0/1 array, or list of
-            integer lists.
-        weights: element weights (non-negative), ones by default. Their length is the
-            number of elements: an element in no set contributes nothing.
-        n_elements: number of elements when ``sets`` is a list (default: the length of
-            ``weights``, else the largest id + 1).
+    Parameters
+    ----------
+    sets : scipy.sparse matrix, ndarray, or list of lists of int
+        CSR matrix (rows are sets, columns elements), 0/1 array, or list of integer lists
+        (see :func:`as_set_matrix`).
+    weights : array_like of float, optional
+        Element weights (non-negative), ones by default. Their length is the number of
+        elements: an element in no set contributes nothing.
+    n_elements : int, optional
+        Number of elements when ``sets`` is a list (default: the length of ``weights``,
+        else the largest id + 1).
 
-    Example:
-        >>> Coverage([[0, 1], [1, 2, 3], [3]]).evaluate([0, 2])
-        3.0
+    Attributes
+    ----------
+    sets : scipy.sparse.csr_matrix
+        The sets as a 0/1 matrix, built on demand.
+
+    Raises
+    ------
+    InvalidParameterError
+        For ids or weights :func:`as_set_matrix` and the weights check reject, or weights
+        whose length is not the number of elements.
+
+    Examples
+    --------
+    >>> f = Coverage([[0, 1], [1, 2, 3], [3]])
+    >>> f.evaluate([0, 2]), f.gains([0]).tolist()
+    (3.0, [0.0, 2.0, 1.0])
+    >>> Coverage([[0, 1], [1, 2, 3], [3]], weights=[1, 2, 1, 1]).evaluate([0, 2])
+    4.0
+
+    References
+    ----------
+    .. [1] Nemhauser, Wolsey, Fisher, "An analysis of approximations for maximizing
+       submodular set functions", Math. Programming 14 (1978).
+    .. [2] Feige, "A threshold of ln n for approximating set cover", J. ACM 45 (1998).
     """
 
     name = "coverage"
@@ -101,10 +156,20 @@ class Coverage(Objective):
     def from_set_system(cls, instance: SetSystem) -> Coverage:
         """The weighted coverage function of a :class:`~submodkit.instances.SetSystem`.
 
-        Example:
-            >>> from submodkit.instances import random_set_system
-            >>> Coverage.from_set_system(random_set_system(5, 8, density=0.5, seed=0)).n
-            5
+        Parameters
+        ----------
+        instance : SetSystem
+            Its ``sets`` and ``weights`` become the objective's.
+
+        Returns
+        -------
+        Coverage
+
+        Examples
+        --------
+        >>> from submodkit.instances import random_set_system
+        >>> Coverage.from_set_system(random_set_system(5, 8, density=0.5, seed=0)).n
+        5
         """
         if not isinstance(instance, SetSystem):
             raise InvalidParameterError("instance", type(instance).__name__, "a SetSystem")
@@ -123,12 +188,40 @@ class SaturatedCoverage(Objective):
     apricot); with ``caps``, the caps are given (multi-cover: each element counts up to
     ``cap[u]`` times). Monotone submodular.
 
-    Args:
-        matrix: non-negative matrix (dense or sparse), rows are candidates.
-        alpha: saturation fraction in (0, 1] (used when ``caps`` is None).
-        caps: per-column caps (non-negative).
-        weights: per-column weights, ones by default.
-        dtype: storage, ``numpy.float64`` (default) or ``numpy.float32`` (half the memory).
+    Parameters
+    ----------
+    matrix : array_like or scipy.sparse matrix, shape (n, m)
+        Non-negative matrix (dense or sparse), rows are candidates.
+    alpha : float, default 0.1
+        Saturation fraction in (0, 1] (used when ``caps`` is None).
+    caps : array_like of float, shape (m,), optional
+        Per-column caps (non-negative).
+    weights : array_like of float, shape (m,), optional
+        Per-column weights, ones by default.
+    dtype : numpy dtype, default numpy.float64
+        Storage, ``numpy.float64`` or ``numpy.float32`` (half the memory).
+
+    Attributes
+    ----------
+    caps : ndarray of float64
+        The caps in use.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> A = np.array([[1.0, 0.0], [1.0, 1.0], [0.0, 2.0]])
+    >>> SaturatedCoverage(A, caps=[1, 1]).evaluate([0, 1])
+    2.0
+    >>> f = SaturatedCoverage(A, alpha=0.5)
+    >>> f.caps.tolist(), f.evaluate([0, 1])
+    ([1.0, 1.5], 2.0)
+
+    References
+    ----------
+    .. [1] Lin, Bilmes, "A class of submodular functions for document summarization",
+       ACL 2011.
+    .. [2] Schreiber, Bilmes, Noble, "apricot: Submodular selection for data summarization
+       in Python", JMLR 21 (2020).
     """
 
     name = "saturated-coverage"
@@ -155,6 +248,29 @@ class ProbabilisticCoverage(Objective):
     ``P[j, u]`` is the probability that candidate j covers element u, independently.
     Monotone submodular (El-Arini et al., 2009). Stored as ``-log(1 - P)`` summed, then
     ``1 - exp(-x)``.
+
+    Parameters
+    ----------
+    probabilities : array_like or scipy.sparse matrix, shape (n, m)
+        Entries in [0, 1], rows are candidates.
+    weights : array_like of float, shape (m,), optional
+        Per-element weights, ones by default.
+
+    Raises
+    ------
+    InvalidParameterError
+        For entries outside [0, 1] or weights of the wrong length.
+
+    Examples
+    --------
+    >>> f = ProbabilisticCoverage([[0.5, 0.0], [0.5, 1.0]])
+    >>> f.evaluate([0]), f.evaluate([0, 1])
+    (0.5, 1.75)
+
+    References
+    ----------
+    .. [1] El-Arini, Veda, Shahaf, Guestrin, "Turning down the noise in the blogosphere",
+       KDD 2009.
     """
 
     name = "probabilistic-coverage"

@@ -254,7 +254,36 @@ def as_points(X, metric: str) -> tuple[int, np.ndarray, np.ndarray]:
 
     Points are kept as float32 when given as float32 (half the memory traffic), else
     float64; cosine rows are L2-normalised into one copy (zero rows rejected). A
-    precomputed matrix must be square, finite, non-negative with a zero diagonal.
+    precomputed matrix must be square, finite, non-negative with a zero diagonal (and
+    symmetric, entries at most `MAX_DISTANCE`); euclidean points must have finite pairwise
+    distances (a bounding box of diagonal at most `MAX_DISTANCE`).
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d), or (n, n) for ``"precomputed"``
+        The points, or the distance matrix.
+    metric : {"euclidean", "cosine", "precomputed"}
+        The metric.
+
+    Returns
+    -------
+    code : int
+        ``METRIC_EUCLIDEAN``, ``METRIC_COSINE`` or ``METRIC_PRECOMPUTED``.
+    points : ndarray, shape (n, d)
+        The points for the kernels (empty for ``"precomputed"``).
+    matrix : ndarray, shape (n, n)
+        The distance matrix (empty unless ``"precomputed"``).
+
+    Raises
+    ------
+    InvalidParameterError
+        For data that break the conditions above.
+
+    Examples
+    --------
+    >>> code, points, D = as_points([[3.0, 4.0], [0.0, 2.0]], "cosine")
+    >>> code == METRIC_COSINE, points.tolist(), D.shape
+    (True, [[0.6, 0.8], [0.0, 1.0]], (0, 0))
     """
     check_choice("metric", metric, tuple(METRICS))
     code = METRICS[metric]
@@ -320,7 +349,28 @@ def _check_span(arr: np.ndarray) -> None:
 
 def check_distance_range(D: np.ndarray, name: str = "X") -> None:
     """Refuse a precomputed distance matrix with an entry above `MAX_DISTANCE` (sums of its
-    entries would overflow)."""
+    entries would overflow).
+
+    Parameters
+    ----------
+    D : ndarray
+        The distances.
+    name : str, default "X"
+        The parameter's name, for the error message.
+
+    Raises
+    ------
+    InvalidParameterError
+        When an entry exceeds `MAX_DISTANCE`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_distance_range(np.array([[0.0, 1e200], [1e200, 0.0]]))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    submodkit.errors.InvalidParameterError: X='a distance of 1e+200': expected distances of at most 1e+150 ...
+    """
     top = float(D.max()) if D.size else 0.0
     if top > MAX_DISTANCE:
         raise InvalidParameterError(name, f"a distance of {top:.3g}",
@@ -331,9 +381,37 @@ def check_metric_space(D: np.ndarray, *, max_full: int = 200, samples: int = 200
                        seed: int = 0, tol: float = 1e-9) -> str:
     """Check the triangle inequality of a precomputed matrix; return how it was checked.
 
-    Every triple when ``n <= max_full`` (``"checked all triples"``), else ``samples`` random
-    triples (``"sampled N triples"``: a violation may go unseen). Raises
-    `InvalidParameterError` naming a violating triple.
+    Every triple when ``n <= max_full`` (``"checked all n^3 triples"``), else ``samples``
+    random triples (``"sampled N random triples"``: a violation may go unseen).
+
+    Parameters
+    ----------
+    D : ndarray, shape (n, n)
+        The distances.
+    max_full : int, default 200
+        Largest n whose triples are all checked.
+    samples : int, default 200000
+        Random triples checked beyond ``max_full``.
+    seed : int, default 0
+        Seed of the sampled triples.
+    tol : float, default 1e-9
+        Relative tolerance (scaled by ``max(1, max(D))``).
+
+    Returns
+    -------
+    str
+        How the check was done.
+
+    Raises
+    ------
+    InvalidParameterError
+        Naming a violating triple.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_metric_space(np.array([[0.0, 1.0, 2.0], [1.0, 0.0, 1.0], [2.0, 1.0, 0.0]]))
+    'checked all 3^3 triples'
     """
     n = D.shape[0]
     scale = tol * max(1.0, float(D.max()) if D.size else 1.0)
@@ -362,4 +440,15 @@ def _violation(D, i, j, k):
 
 
 def threads() -> int:
+    """Number of threads Numba's parallel kernels use (``numba.get_num_threads()``).
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> threads() >= 1
+    True
+    """
     return int(get_num_threads())

@@ -17,16 +17,36 @@ class FacilityLocation(Objective):
 
     ``f(S) = sum_u w[u] * max_{j in S} sim[j, u]`` for a non-negative similarity whose
     rows are candidates j and columns elements u (square when both are the data points).
+    Its exact optimum is :func:`~submodkit.solvers.submodular.exact.exact_facility_location`.
 
-    Args:
-        similarity: non-negative matrix, dense or sparse (sparse: missing = 0).
-        weights: element weights, ones by default.
-        dtype: storage of the similarity, ``numpy.float64`` (default) or ``numpy.float32``
-            (half the memory; gains are still summed in float64).
+    Parameters
+    ----------
+    similarity : array_like or scipy.sparse matrix, shape (n, m)
+        Non-negative matrix, dense or sparse (sparse: missing = 0).
+    weights : array_like of float, shape (m,), optional
+        Element weights, ones by default.
+    dtype : numpy dtype, default numpy.float64
+        Storage of the similarity, ``numpy.float64`` or ``numpy.float32`` (half the memory;
+        gains are still summed in float64).
 
-    Example:
-        >>> FacilityLocation([[1.0, 0.5], [0.2, 1.0]]).evaluate([0])
-        1.5
+    Raises
+    ------
+    InvalidParameterError
+        For negative or non-finite similarities, weights of the wrong length, or another
+        dtype.
+
+    Examples
+    --------
+    >>> f = FacilityLocation([[1.0, 0.5], [0.2, 1.0]])
+    >>> f.evaluate([0]), f.gains([0]).tolist()
+    (1.5, [0.0, 0.5])
+
+    References
+    ----------
+    .. [1] Cornuejols, Fisher, Nemhauser, "Location of bank accounts to optimize float: an
+       analytic study of exact and approximate algorithms", Management Science 23 (1977).
+    .. [2] Nemhauser, Wolsey, Fisher, "An analysis of approximations for maximizing
+       submodular set functions", Math. Programming 14 (1978).
     """
 
     name = "facility-location"
@@ -55,6 +75,31 @@ class FacilityLocation(Objective):
         a sparse k-nearest-neighbour one, O(n k) memory
         (:func:`~submodkit.objectives.similarity.knn_similarity`). ``dtype=numpy.float32``
         stores it in single precision (half the memory).
+
+        Parameters
+        ----------
+        X : array_like, shape (n, d)
+            The points, one per row.
+        metric : {"euclidean", "cosine", "correlation"}, default "euclidean"
+            The similarity (see :func:`~submodkit.objectives.similarity.pairwise_similarity`).
+        n_neighbors : int, optional
+            Keep each point's nearest rows only.
+        weights : array_like, optional
+            Element weights, ones by default.
+        dtype : numpy dtype, default numpy.float64
+
+        Returns
+        -------
+        FacilityLocation
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> X = np.array([[0.0], [1.0], [3.0]])
+        >>> FacilityLocation.from_features(X).evaluate([1])
+        22.0
+        >>> FacilityLocation.from_features(X, n_neighbors=2).evaluate([1])
+        7.0
         """
         if n_neighbors is None:
             sim = pairwise_similarity(X, metric, dtype=dtype)
@@ -68,10 +113,23 @@ class FacilityLocation(Objective):
         """Facility location of a :class:`~submodkit.instances.PointSet` (over its rows, see
         :meth:`from_features`) or of a :class:`~submodkit.instances.Similarity` (its matrix).
 
-        Example:
-            >>> from submodkit.instances import Similarity
-            >>> FacilityLocation.from_instance(Similarity(np.array([[1.0, 0.2], [0.3, 1.0]]))).n
-            2
+        Parameters
+        ----------
+        instance : PointSet or Similarity
+        metric : str, default "euclidean"
+            For a PointSet, as in :meth:`from_features`.
+        n_neighbors : int, optional
+            For a PointSet, as in :meth:`from_features`.
+
+        Returns
+        -------
+        FacilityLocation
+
+        Examples
+        --------
+        >>> from submodkit.instances import Similarity
+        >>> FacilityLocation.from_instance(Similarity(np.array([[1.0, 0.2], [0.3, 1.0]]))).n
+        2
         """
         if isinstance(instance, Similarity):
             return cls(instance.matrix)

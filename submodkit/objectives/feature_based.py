@@ -25,11 +25,36 @@ class FeatureBased(Objective):
     ``"log"`` (log(1 + x)), ``"inverse"`` (x / (1 + x) = 1 - 1/(1 + x)), ``"min1"``
     (min(1, x)) or ``"identity"`` (modular). Monotone submodular for non-negative X.
 
-    Args:
-        X: non-negative features, dense or sparse, one row per candidate.
-        concave: the concave function.
-        weights: per-feature weights, ones by default.
-        dtype: storage, ``numpy.float64`` (default) or ``numpy.float32`` (half the memory).
+    Parameters
+    ----------
+    X : array_like or scipy.sparse matrix, shape (n, m)
+        Non-negative features, dense or sparse, one row per candidate.
+    concave : {"sqrt", "log", "inverse", "min1", "identity"}, default "sqrt"
+        The concave function.
+    weights : array_like of float, shape (m,), optional
+        Per-feature weights, ones by default.
+    dtype : numpy dtype, default numpy.float64
+        Storage, ``numpy.float64`` or ``numpy.float32`` (half the memory).
+
+    Raises
+    ------
+    InvalidParameterError
+        For an unknown concave function, negative or non-finite features, or weights of
+        the wrong length.
+
+    Examples
+    --------
+    >>> f = FeatureBased([[1.0, 0.0], [4.0, 0.0], [0.0, 1.0]])
+    >>> round(f.evaluate([0, 1]), 4), f.evaluate([1, 2])
+    (2.2361, 3.0)
+    >>> FeatureBased([[1.0], [4.0]], concave="min1").evaluate([0, 1])
+    1.0
+
+    References
+    ----------
+    .. [1] Wei, Iyer, Bilmes, "Fast multi-stage submodular maximization", ICML 2014.
+    .. [2] Schreiber, Bilmes, Noble, "apricot: Submodular selection for data summarization
+       in Python", JMLR 21 (2020).
     """
 
     name = "feature-based"

@@ -21,9 +21,41 @@ class GraphCut(Objective):
     smallest possible gains, and for a non-monotone cut the monotone greedy guarantees do
     not apply and solvers report none.
 
-    Args:
-        similarity: square non-negative matrix, dense or sparse.
-        lam: the redundancy penalty ``lambda`` (>= 0).
+    Parameters
+    ----------
+    similarity : array_like or scipy.sparse matrix, shape (n, n)
+        Square non-negative matrix, dense or sparse.
+    lam : float, default 0.5
+        The redundancy penalty ``lambda`` (>= 0).
+
+    Attributes
+    ----------
+    lam : float
+        The penalty.
+    monotone : bool
+        Whether every gain is non-negative (computed exactly).
+
+    Raises
+    ------
+    InvalidParameterError
+        For a matrix that is not square, non-negative and finite, or a negative ``lam``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> S = np.array([[1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    >>> f = GraphCut(S, lam=0.5)
+    >>> f.evaluate([0]), f.evaluate([0, 2]), f.evaluate([0, 1]), f.monotone
+    (1.5, 2.0, 2.0, True)
+    >>> GraphCut(S, lam=1.0).monotone
+    False
+
+    References
+    ----------
+    .. [1] Lin, Bilmes, "A class of submodular functions for document summarization",
+       ACL 2011.
+    .. [2] Schreiber, Bilmes, Noble, "apricot: Submodular selection for data summarization
+       in Python", JMLR 21 (2020).
     """
 
     name = "graph-cut"

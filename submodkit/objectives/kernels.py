@@ -273,7 +273,31 @@ def gains_of_parallel(kind, agg, phi, indptr, indices, data, dense, w, b, cur, c
 def fill_gains(args: tuple, cur, candidates, out, work: int) -> None:
     """Gains of ``candidates`` into ``out``: on all threads when ``work`` (stored entries to
     read) reaches ``PARALLEL_MIN_WORK``, else serially. Small runs then never load the
-    parallel kernel, whose first use in a process costs about 0.15 s."""
+    parallel kernel, whose first use in a process costs about 0.15 s.
+
+    Parameters
+    ----------
+    args : tuple
+        ``Objective.kernel_args()``.
+    cur : ndarray of float64
+        The state of the current selection (``Objective.state``).
+    candidates : ndarray of int64
+        The candidates.
+    out : ndarray of float64
+        Receives the gains, one per candidate.
+    work : int
+        Stored entries the call reads (``Objective.nnz`` for all candidates).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from submodkit import Coverage
+    >>> f = Coverage([[0, 1], [1, 2, 3], [3]])
+    >>> out = np.empty(3)
+    >>> fill_gains(f.kernel_args(), f.state([0]), np.arange(3), out, f.nnz)
+    >>> out.tolist()
+    [0.0, 2.0, 1.0]
+    """
     if work >= PARALLEL_MIN_WORK:
         gains_of_parallel(*args, cur, candidates, out)
     else:

@@ -25,16 +25,46 @@ class Mixture(Objective):
     ``modular >= 0``. A negative modular term (quality minus cost) makes it non-monotone,
     and possibly negative: no non-negativity is then certified.
 
-    Args:
-        components: objectives over the same ground set (same number of candidates).
-        weights: non-negative weight per component, ones by default.
-        modular: per-candidate values added for each selected candidate (any sign).
+    Parameters
+    ----------
+    components : Objective or list of Objective
+        Objectives over the same ground set (same number of candidates).
+    weights : array_like of float, optional
+        Non-negative weight per component, ones by default.
+    modular : array_like of float, shape (n,), optional
+        Per-candidate values added for each selected candidate (any sign).
 
-    Example:
-        >>> from submodkit import Coverage, FeatureBased
-        >>> f = Mixture([Coverage([[0], [0, 1]]), FeatureBased([[1.0], [4.0]])], [1.0, 0.5])
-        >>> f.evaluate([1])
-        3.0
+    Attributes
+    ----------
+    components : list of Objective
+    weights : ndarray of float64
+    modular : ndarray of float64
+        The modular term, including the flattened mixtures' own.
+    nonnegative : bool
+        Whether ``f >= 0`` is certified (when the modular part is non-negative).
+
+    Raises
+    ------
+    InvalidParameterError
+        For no component, a component that is not an aggregate-family objective (graph
+        cut), components over different ground sets, or weights of the wrong length.
+
+    Examples
+    --------
+    >>> from submodkit import Coverage, FeatureBased
+    >>> f = Mixture([Coverage([[0], [0, 1]]), FeatureBased([[1.0], [4.0]])], [1.0, 0.5])
+    >>> f.evaluate([1])
+    3.0
+    >>> g = Mixture([Coverage([[0], [0, 1]])], modular=[0.0, -1.0])
+    >>> g.evaluate([1]), g.monotone, g.nonnegative
+    (1.0, False, False)
+
+    References
+    ----------
+    .. [1] Lin, Bilmes, "A class of submodular functions for document summarization",
+       ACL 2011.
+    .. [2] Tschiatschek, Iyer, Wei, Bilmes, "Learning mixtures of submodular functions for
+       image collection summarization", NIPS 2014.
     """
 
     name = "mixture"
@@ -106,6 +136,7 @@ class Mixture(Objective):
 
     @property
     def sparse(self) -> bool:
+        """Whether the stacked matrix is CSR (some component is sparse)."""
         return self.kind == K.KIND_MIX_CSR
 
     def _matrix(self):

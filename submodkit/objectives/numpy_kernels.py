@@ -20,7 +20,30 @@ from submodkit.objectives import kinds as K
 
 
 def phi_values(phi: int, x: np.ndarray, c: np.ndarray) -> np.ndarray:
-    """phi(x) elementwise for the concave function with code ``phi`` (caps ``c`` for min)."""
+    """phi(x) elementwise for the concave function with code ``phi`` (caps ``c`` for min).
+
+    Parameters
+    ----------
+    phi : int
+        A ``PHI_*`` code of :mod:`submodkit.objectives.kinds`.
+    x : ndarray
+        The aggregates.
+    c : ndarray
+        The caps of ``PHI_MIN`` (broadcast with x; unused otherwise).
+
+    Returns
+    -------
+    ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from submodkit.objectives import kinds as K
+    >>> phi_values(K.PHI_SQRT, np.array([4.0, 9.0]), None).tolist()
+    [2.0, 3.0]
+    >>> phi_values(K.PHI_MIN, np.array([4.0, 0.5]), np.array([1.0, 1.0])).tolist()
+    [1.0, 0.5]
+    """
     if phi == K.PHI_IDENTITY:
         return x
     if phi == K.PHI_SQRT:
@@ -48,7 +71,22 @@ def _phi_codes(codes: np.ndarray, x: np.ndarray, c: np.ndarray) -> np.ndarray:
 
 
 def unit_weights(w: np.ndarray) -> bool:
-    """Whether every weight is 1 (non-empty ``w``): the row sums then skip the product."""
+    """Whether every weight is 1 (non-empty ``w``): the row sums then skip the product.
+
+    Parameters
+    ----------
+    w : ndarray of float64
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> unit_weights(np.ones(3)), unit_weights(np.array([1.0, 2.0])), unit_weights(np.zeros(0))
+    (True, False, False)
+    """
     return bool(w.shape[0] and w[0] == 1.0 and w.min() == 1.0 and w.max() == 1.0)
 
 
@@ -89,7 +127,30 @@ def _fl_rows(rows: np.ndarray, cur: np.ndarray, w: np.ndarray, unit: bool | None
 def gains(args: tuple, cur: np.ndarray, cand: np.ndarray, unit: bool | None = None) -> np.ndarray:
     """Marginal gains of the candidates ``cand`` (int64 array) in the state ``cur``.
 
-    ``unit``: ``unit_weights(w)`` if the caller has it (saves two reductions per call)."""
+    Parameters
+    ----------
+    args : tuple
+        ``Objective.kernel_args()``.
+    cur : ndarray of float64
+        The state of the current selection.
+    cand : ndarray of int64
+        The candidates.
+    unit : bool, optional
+        ``unit_weights(w)`` if the caller has it (saves two reductions per call).
+
+    Returns
+    -------
+    ndarray of float64
+        One gain per candidate (a selected candidate's gain is not zeroed here).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from submodkit import Coverage
+    >>> f = Coverage([[0, 1], [1, 2, 3], [3]])
+    >>> gains(f.kernel_args(), f.state([0]), np.arange(3)).tolist()
+    [0.0, 2.0, 1.0]
+    """
     kind, agg, phi, indptr, indices, data, dense, w, b = args
     nb = cand.shape[0]
     if kind == K.KIND_QUAD_DENSE or kind == K.KIND_QUAD_CSR:
@@ -149,7 +210,26 @@ def gains(args: tuple, cur: np.ndarray, cand: np.ndarray, unit: bool | None = No
 
 
 def commit(args: tuple, cur: np.ndarray, j: int) -> None:
-    """Add candidate ``j``: update the state ``cur`` in place."""
+    """Add candidate ``j``: update the state ``cur`` in place.
+
+    Parameters
+    ----------
+    args : tuple
+        ``Objective.kernel_args()``.
+    cur : ndarray of float64
+        The state, updated in place.
+    j : int
+        The candidate added.
+
+    Examples
+    --------
+    >>> from submodkit import Coverage
+    >>> f = Coverage([[0, 1], [1, 2, 3], [3]])
+    >>> cur = f.new_state()
+    >>> commit(f.kernel_args(), cur, 0)
+    >>> cur.tolist()
+    [0.0, 0.0, 1.0, 1.0]
+    """
     kind, agg, _, indptr, indices, data, dense, _, _ = args
     if kind == K.KIND_DENSE:
         if agg == K.AGG_SUM:
@@ -181,6 +261,26 @@ def value(args: tuple, cur: np.ndarray, selection: np.ndarray) -> float:
     """f(selection) from the empty state ``cur``; leaves ``cur`` at the selection.
 
     Repeated indices count once (as :func:`submodkit.objectives.kernels.evaluate_selection`).
+
+    Parameters
+    ----------
+    args : tuple
+        ``Objective.kernel_args()``.
+    cur : ndarray of float64
+        The empty state (``Objective.new_state()``), updated in place.
+    selection : ndarray of int64
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from submodkit import Coverage
+    >>> f = Coverage([[0, 1], [1, 2, 3], [3]])
+    >>> value(f.kernel_args(), f.new_state(), np.array([0, 2, 0]))
+    3.0
     """
     kind, agg, phi, indptr, indices, data, dense, w, b = args
     _, first = np.unique(selection, return_index=True)

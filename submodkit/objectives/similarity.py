@@ -41,8 +41,38 @@ def pairwise_similarity(X, metric: str = "euclidean", dtype=np.float64) -> np.nd
     float32; peak memory is then the n x n float32 matrix plus one block. The float64
     matrix is computed in place (peak: the n x n result plus one block).
 
-    Raises `InvalidParameterError` naming ``n_neighbors`` when the n x n matrix would not
-    fit in half of the available memory.
+    Parameters
+    ----------
+    X : array_like or scipy.sparse matrix, shape (n, d)
+        The points, one per row (any sign).
+    metric : {"euclidean", "cosine", "correlation"}, default "euclidean"
+        The similarity.
+    dtype : numpy dtype, default numpy.float64
+        ``numpy.float64`` or ``numpy.float32``.
+
+    Returns
+    -------
+    ndarray, shape (n, n)
+        The similarity, non-negative.
+
+    Raises
+    ------
+    InvalidParameterError
+        Naming ``n_neighbors`` when the n x n matrix would not fit in half of the
+        available memory; for an unknown metric or dtype, or non-finite X.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> pairwise_similarity(np.array([[0.0], [1.0], [3.0]])).tolist()
+    [[9.0, 8.0, 0.0], [8.0, 9.0, 5.0], [0.0, 5.0, 9.0]]
+    >>> pairwise_similarity(np.array([[1.0, 0.0], [1.0, 1.0], [0.0, 1.0]]), "cosine").round(3).tolist()
+    [[1.0, 0.707, 0.0], [0.707, 1.0, 0.707], [0.0, 0.707, 1.0]]
+
+    References
+    ----------
+    .. [1] Schreiber, Bilmes, Noble, "apricot: Submodular selection for data summarization
+       in Python", JMLR 21 (2020) (the conventions of the metrics).
     """
     check_choice("metric", metric, METRICS)
     dtype = np.dtype(dtype)
@@ -117,6 +147,33 @@ def knn_similarity(X, metric: str = "euclidean", n_neighbors: int = 10, dtype=np
     dense version for the kept pairs (for euclidean, ``max(kept D) - D``); a point is its
     own nearest neighbour. Never forms an n x n array: a KD-tree answers the queries (on
     all cores). ``dtype=numpy.float32`` stores the similarities in single precision.
+
+    Parameters
+    ----------
+    X : array_like or scipy.sparse matrix, shape (n, d)
+        The points, one per row.
+    metric : {"euclidean", "cosine", "correlation"}, default "euclidean"
+        As in :func:`pairwise_similarity`.
+    n_neighbors : int, default 10
+        Rows kept per point (``>= 1``; at most n).
+    dtype : numpy dtype, default numpy.float64
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix, shape (n, n)
+        Entry ``[j, u]`` for the kept pairs (a kept pair of similarity 0 may be stored
+        explicitly), sorted indices.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> knn_similarity(np.array([[0.0], [1.0], [3.0]]), n_neighbors=2).toarray().tolist()
+    [[4.0, 3.0, 0.0], [3.0, 4.0, 0.0], [0.0, 0.0, 4.0]]
+
+    References
+    ----------
+    .. [1] Bentley, "Multidimensional binary search trees used for associative searching",
+       Comm. ACM 18 (1975) (the KD-tree).
     """
     from scipy.spatial import cKDTree  # imported here: it costs 0.1 s at import time
 

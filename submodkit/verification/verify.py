@@ -1,4 +1,8 @@
-"""`verify`: run an approximation and an exact solver on the same instance and compare."""
+"""`verify`: run an approximation and an exact solver on the same instance and compare.
+
+The problems it knows and their algorithms are the tables of
+:mod:`submodkit.verification.problems` (`PROBLEMS`), which the command line reads too.
+"""
 
 from __future__ import annotations
 
@@ -17,8 +21,7 @@ from submodkit.mip.model import Deadline
 from submodkit.objectives import Coverage, FacilityLocation
 from submodkit.objectives.base import Objective
 from submodkit.results import Result, Solution
-
-PROBLEMS = ("set-cover", "max-cover", "facility-location", "submodular")
+from submodkit.verification.problems import PROBLEMS, Options
 
 
 @dataclass(kw_only=True)
@@ -67,48 +70,85 @@ def verify(
 ) -> Verification:
     """Solve ``target`` with an approximation algorithm and exactly, and compare.
 
-    ``target`` is an `Objective` (coverage and facility location are solved exactly by
-    OR-Tools integer programs, any other objective by brute force on small instances) or
-    a problem object: a `SetSystem` (``problem="set-cover"`` by default, or
-    ``"max-cover"`` with ``k`` / a constraint), a `Similarity` or `PointSet`
-    (facility location).
+    Parameters
+    ----------
+    target : Objective, SetSystem, Similarity or PointSet
+        An `Objective` (coverage and facility location are solved exactly by OR-Tools
+        integer programs, any other objective by brute force on small instances) or a
+        problem object: a `SetSystem` (``problem="set-cover"`` by default, or
+        ``"max-cover"`` with ``k`` / a constraint), a `Similarity` or `PointSet` (facility
+        location).
+    problem : str, optional
+        A name of `PROBLEMS` (``"set-cover"``, ``"max-cover"``, ``"facility-location"``,
+        ``"submodular"``); default: from the target.
+    k : int, optional
+        Cardinality constraint (not for set cover).
+    constraint : Cardinality, Knapsack or PartitionMatroid, optional
+        For ``maximize``'s greedy family (naive or lazy greedy under knapsack / matroid).
+    algorithm : str, optional
+        A name of the problem's table in `PROBLEMS` (``"greedy"``, ``"exact"`` or
+        ``"sketch"`` for set cover; any algorithm of :func:`~submodkit.maximize`, or
+        ``"sieve"``, ``"sieve++"``, ``"greedi"``, ``"randgreedi"``, ``"bicriteria"``,
+        ``"adaptive"``, ``"sketch"`` otherwise); default: the problem's (``"greedy"`` for
+        set cover, ``"lazy"`` otherwise). The distributed ones run with their defaults
+        (4 parts, here).
+    epsilon : float, default 0.1
+        Accuracy of the algorithms that take one.
+    seed : int, optional
+        Fixes the randomized algorithms.
+    time_limit : float, optional
+        Seconds for the whole call (the exact solve gets what the approximation left); on a
+        timeout the exact result carries the better of the exact solver's bound and the
+        solution's own a-posteriori bound.
+    solver : str, default "auto"
+        The exact solver's back end (``"cp-sat"``, ``"scip"``, ``"highs"``).
+    tol : float, default 1e-9
+        Tolerance of the guarantee check.
+    progress : bool, default False
+        Show the exact solver's incumbent and bound on stderr (tqdm).
+    solution : Result, optional
+        A result computed elsewhere (a streaming or distributed run, say) to check instead
+        of running ``algorithm``.
 
-    ``algorithm`` defaults to ``"greedy"`` for set cover and ``"lazy"`` otherwise; other
-    parameters go to :func:`~submodkit.maximize` / :func:`~submodkit.set_cover`.
-    ``time_limit``: seconds for the whole call (the exact solve gets what the approximation
-    left); on a timeout the exact result carries the better of the exact solver's bound and
-    the solution's own a-posteriori bound.
-    ``progress=True`` shows the exact solver's incumbent and bound on stderr (tqdm).
-    ``solution``: a result computed elsewhere (a streaming or distributed run, say) to
-    check instead of running ``algorithm``.
+    Returns
+    -------
+    Verification
+        The algorithm's result next to the exact one: ``ratio`` (ALG / OPT when OPT was
+        proven), ``certified_ratio`` (ALG / the exact bound) and ``meets`` (whether the run
+        meets its guarantee; None when undecided).
 
-    Example:
-        >>> from submodkit import Coverage, verify
-        >>> v = verify(Coverage([[0, 1], [1, 2], [2, 3], [0, 3]]), k=2)
-        >>> v.ratio, v.meets
-        (1.0, True)
+    Examples
+    --------
+    >>> from submodkit import Coverage, verify
+    >>> v = verify(Coverage([[0, 1], [1, 2], [2, 3], [0, 3]]), k=2)
+    >>> v.ratio, v.meets
+    (1.0, True)
+    >>> v = verify(Coverage([[0, 1], [1, 2], [2, 3], [0, 3]]), k=2, algorithm="sieve")
+    >>> v.algorithm, v.meets
+    ('sieve-streaming', True)
+
+    References
+    ----------
+    .. [1] Nemhauser, Wolsey, Fisher, "An analysis of approximations for maximizing
+       submodular set functions", Math. Programming 14 (1978): the greedy guarantee
+       checked by default.
+    .. [2] Chvatal, "A greedy heuristic for the set-covering problem", Math. Oper. Res. 4
+       (1979): set cover's H(d).
     """
-    from submodkit.solvers.cover.set_covering import set_cover
-    from submodkit.solvers.submodular.greedy import maximize
-
     problem = _infer_problem(target, problem, k, constraint)
     start = time.perf_counter()
     deadline = Deadline(check_time_limit(time_limit), start)  # the exact solve gets what is left
     if problem == "set-cover":
-        sol = solution or set_cover(target, algorithm=algorithm or "greedy")
-        from submodkit.solvers.cover.exact import exact_set_cover
-
-        csr, costs = (target.sets, target.costs) if isinstance(target, SetSystem) else (target, None)
-        exact = exact_set_cover(csr, costs, time_limit=_left(deadline), solver=solver, progress=progress)
+        work, solve_exactly = target, _exact_set_cover
     else:
-        objective = _objective(target, problem)
+        work, solve_exactly = _objective(target, problem), _exact_max
         if isinstance(constraint, Cardinality):
             k, constraint = constraint.k, None
-        sol = solution or maximize(
-            objective, k, constraint=constraint, algorithm=algorithm or "lazy",
-            epsilon=epsilon, seed=seed,
-        )
-        exact = _exact_max(objective, k, constraint, deadline, solver, progress)
+    if solution is None:
+        entry = PROBLEMS[problem].algorithm(algorithm)
+        solution = entry.run(work, k, Options(constraint=constraint, epsilon=epsilon, seed=seed))
+    sol = solution
+    exact = solve_exactly(work, k, constraint, deadline, solver, progress)
     exact = with_solution_bound(exact, sol, _integral_objective(target, problem))
     ratio, _, meets = compare(sol, exact, tol)
     sol.stats.setdefault("verify_seconds", time.perf_counter() - start)
@@ -152,7 +192,7 @@ def _integral_objective(target, problem: str) -> bool:
 
 def _infer_problem(target, problem, k, constraint) -> str:
     if problem is not None:
-        return check_choice("problem", problem, PROBLEMS)
+        return check_choice("problem", problem, tuple(PROBLEMS))
     if isinstance(target, SetSystem):
         return "set-cover" if k is None and constraint is None else "max-cover"
     if isinstance(target, Coverage):
@@ -181,6 +221,14 @@ def _objective(target, problem: str) -> Objective:
 def _left(deadline: Deadline) -> float | None:
     left = deadline.left()
     return None if left is None else max(left, 1e-3)
+
+
+def _exact_set_cover(target, k, constraint, deadline, solver, progress) -> Solution:
+    """Set cover's integer program (``k`` and ``constraint`` do not apply)."""
+    from submodkit.solvers.cover.exact import exact_set_cover
+
+    csr, costs = (target.sets, target.costs) if isinstance(target, SetSystem) else (target, None)
+    return exact_set_cover(csr, costs, time_limit=_left(deadline), solver=solver, progress=progress)
 
 
 def _exact_max(objective, k, constraint, deadline, solver, progress) -> Solution:

@@ -93,3 +93,53 @@ def test_a_timeout_reports_the_best_bound_known():
     assert v.exact.status == "timeout" and v.exact.bound is not None
     assert v.solution.value <= v.exact.value <= v.exact.bound <= v.solution.upper_bound
     assert v.exact.bound <= v.solution.value / v.solution.guarantee.ratio
+
+
+# --- issue 14: verify reads the problem tables ------------------------------------------------------
+
+
+def test_problems_come_from_the_table():
+    from submodkit.errors import InvalidParameterError
+    from submodkit.verification.problems import PROBLEMS, SUBMODULAR
+
+    assert set(PROBLEMS) == {"set-cover", "max-cover", "facility-location", "submodular"}
+    with pytest.raises(InvalidParameterError, match="problem='x': expected one of 'set-cover', 'max-cover'"):
+        verify(Coverage([[0, 1]]), problem="x", k=1)
+    with pytest.raises(InvalidParameterError, match="algorithm='magic': expected one of 'auto', 'naive'"):
+        verify(Coverage([[0, 1]]), k=1, algorithm="magic")
+    assert "sieve" in SUBMODULAR and "greedi" in SUBMODULAR
+
+
+@pytest.mark.parametrize("algorithm", ["lazy", "naive", "stochastic", "threshold", "sieve", "sieve++",
+                                       "greedi", "randgreedi", "bicriteria", "adaptive", "sketch"])
+def test_every_max_cover_algorithm_is_verified(algorithm):
+    """Any entry of the max-cover table runs through verify and meets its guarantee against the
+    exact optimum (the expectation ones on this seed)."""
+    from submodkit.guarantees import GUARANTEES
+    from submodkit.verification.problems import PROBLEMS
+
+    rng = np.random.default_rng(2)
+    obj = Coverage((rng.random((12, 15)) < 0.3).astype(float))
+    v = verify(obj, k=3, algorithm=algorithm, seed=0)
+    assert v.exact.status == "optimal" and v.exact.value == pytest.approx(brute_force_maximize(obj, 3).value)
+    entry = PROBLEMS["max-cover"].algorithm(algorithm)
+    if v.guarantee is not None and v.guarantee.kind == "worst-case":
+        assert v.meets is True
+    if entry.guarantee is not None and v.guarantee is not None and algorithm != "sketch":
+        assert v.guarantee.statement == GUARANTEES[entry.guarantee].statement
+
+
+def test_scale_out_algorithms_take_no_knapsack():
+    from submodkit.errors import InvalidParameterError
+
+    obj = Coverage([[0, 1], [1, 2], [2, 3]])
+    with pytest.raises(InvalidParameterError, match="None or Cardinality with algorithm='greedi'"):
+        verify(obj, constraint=Knapsack([1, 1, 1], 2.0), algorithm="greedi")
+
+
+def test_set_cover_sketch_and_exact_from_the_table():
+    system, opt = greedy_tight_set_cover(4)
+    for algorithm in ("exact", "sketch"):
+        v = verify(system, algorithm=algorithm, seed=0)
+        assert v.exact.value == pytest.approx(opt) and v.value >= opt - 1e-9
+    assert verify(system, algorithm="exact").ratio == pytest.approx(1.0)

@@ -3,33 +3,30 @@
 Every algorithm decides each arrival on arrival, in one compiled pass
 (:mod:`submodkit.solvers.allocation._kernels`). Guarantees (registry names
 ``alloc-*`` in :mod:`submodkit.guarantees`) hold for the arrival model they name.
+
+``allocate`` validates its arguments once, then runs the entry of `ALLOCATE` (a table of
+`~submodkit.guarantees.Algorithm` entries, name -> entry) that ``algorithm`` names; the
+entry's guarantee is a function of the instance and the arrival order (`_Terms`).
 """
 
 from __future__ import annotations
 
 import math
 import time
+from functools import partial
+from typing import NamedTuple
 
 import numpy as np
 
 from submodkit._validation import check_choice, check_int, check_real, make_rng
 from submodkit.errors import InvalidParameterError
-from submodkit.guarantees import guarantee
+from submodkit.guarantees import Algorithm, guarantee, table
 from submodkit.instances.allocation import AllocationInstance
 from submodkit.results import AllocationSolution, Guarantee
 from submodkit.solvers.allocation import _kernels as K
 from submodkit.solvers.allocation.offline import offline_optimum
 
-ALGORITHMS = ("greedy", "balance", "msvv", "primal-dual", "dual-training", "dual-mirror-descent")
 ORDERS = ("given", "random", "iid")
-_CODES = {
-    "greedy": K.GREEDY,
-    "balance": K.BALANCE,
-    "msvv": K.MSVV,
-    "primal-dual": K.PRIMAL_DUAL,
-    "dual-training": K.TRAINING,
-    "dual-mirror-descent": K.DMD,
-}
 
 
 def _mode(instance: AllocationInstance) -> int:
@@ -42,44 +39,68 @@ def _unweighted(vals: np.ndarray) -> bool:
     return vals.size == 0 or bool(np.all(vals == vals[0]))
 
 
-def _guarantee(algorithm: str, instance: AllocationInstance, order: str, params: dict) -> Guarantee | None:
+class _Terms(NamedTuple):
+    """What the guarantees of an allocation run depend on: the instance and the order."""
+
+    budget: bool  # budgeted (AdWords) rather than capacitated
+    free_disposal: bool
+    unit: bool  # every arrival consumes one unit
+    unweighted: bool  # every value is the same
+    order: str
+    b: float | None  # balance's b (capacities >= b), when values are unweighted (unit or budgets)
+    b_min: float  # the smallest capacity (unit consumption; else 1)
+    r_max: float  # the largest bid / budget (budgets; else 0)
+
+    @classmethod
+    def of(cls, instance: AllocationInstance, order: str) -> _Terms:
+        _, _, vals, _ = instance.arrays()
+        budget = instance.kind == "budget"
+        unit = instance.unit_consumption
+        caps = np.floor(instance.budgets + 1e-9)
+        b_min = float(caps[caps > 0].min()) if unit and np.any(caps > 0) else 1.0
+        unweighted = _unweighted(vals)
+        b = None  # balance's b: unit consumption, or budgets over the one value
+        if unweighted and unit:
+            b = b_min
+        elif unweighted and budget:
+            b = math.floor(float(instance.budgets.min()) / float(vals[0])) if vals.size else 1
+        return cls(budget=budget, free_disposal=instance.free_disposal, unit=unit, unweighted=unweighted,
+                   order=order, b=b, b_min=b_min, r_max=_r_max(instance, vals))
+
+
+def _r_max(instance: AllocationInstance, vals: np.ndarray) -> float:
+    """The largest bid / smallest budget of a budgeted instance (0 otherwise)."""
+    return float(vals.max() / instance.budgets.min()) if instance.kind == "budget" and vals.size else 0.0
+
+
+def _greedy_guarantee(t: _Terms) -> str | None:
+    return "alloc-greedy" if t.budget or t.free_disposal or (t.unit and t.unweighted) else None
+
+
+def _balance_guarantee(t: _Terms) -> str | None:
+    return "alloc-balance" if t.b is not None and t.b >= 1 else None
+
+
+def _msvv_guarantee(t: _Terms) -> str | None:
+    return _balance_guarantee(t) or ("alloc-msvv" if t.budget else None)
+
+
+def _primal_dual_guarantee(t: _Terms) -> str | None:
+    if t.budget:
+        return "alloc-primal-dual-budget"
+    return "alloc-primal-dual" if t.free_disposal else None
+
+
+def _training_guarantee(t: _Terms) -> str | None:
+    return None if t.order == "given" else "alloc-dual-training"
+
+
+def _guarantee(entry: Algorithm, instance: AllocationInstance, order: str,
+               epsilon: float) -> Guarantee | None:
     """The guarantee of this run, or None when the instance is outside the algorithm's conditions."""
-    _, _, vals, _ = instance.arrays()
-    budget = instance.kind == "budget"
-    unit = instance.unit_consumption
-    caps = np.floor(instance.budgets + 1e-9)
-    b_min = float(caps[caps > 0].min()) if unit and np.any(caps > 0) else 1.0
-    r_max = float(vals.max() / instance.budgets.min()) if budget and vals.size else 0.0
-    unweighted = _unweighted(vals)
-    if algorithm == "greedy":
-        if budget or instance.free_disposal or (unit and unweighted):
-            return guarantee("alloc-greedy")
-        return None
-    if algorithm in ("balance", "msvv"):
-        if unweighted and (unit or budget):
-            b = (
-                b_min
-                if unit
-                else math.floor(float(instance.budgets.min()) / float(vals[0]))
-                if vals.size
-                else 1
-            )
-            if b >= 1:
-                return guarantee("alloc-balance", b=b)
-        if algorithm == "msvv" and budget:
-            return guarantee("alloc-msvv", r_max=r_max)
-        return None
-    if algorithm == "primal-dual":
-        if budget:
-            return guarantee("alloc-primal-dual-budget", r_max=r_max)
-        if instance.free_disposal:
-            return guarantee("alloc-primal-dual", n=b_min)
-        return None
-    if algorithm == "dual-training":
-        if order == "given":
-            return None
-        return guarantee("alloc-dual-training", epsilon=params["epsilon"])
-    return guarantee("alloc-dual-mirror-descent")
+    t = _Terms.of(instance, order)
+    key = entry.guarantee_key(t)
+    return None if key is None else guarantee(key, b=t.b, n=t.b_min, r_max=t.r_max, epsilon=epsilon)
 
 
 def _segment_layout(
@@ -123,47 +144,85 @@ def allocate(
 ) -> AllocationSolution:
     """Allocate the arrivals of ``instance`` online, each decided on arrival.
 
-    Algorithms (guarantee reported in ``guarantee``, None outside its conditions):
+    Parameters
+    ----------
+    instance : AllocationInstance
+        Advertisers with budgets (or capacities) and the arrivals' values.
+    algorithm : str, default "greedy"
+        A name of `ALLOCATE` (guarantee reported in ``guarantee``, None outside its
+        conditions):
 
-    - ``"greedy"``: the largest marginal gain (budgets: ``min(bid, remaining)``; free
-      disposal: value minus the smallest kept value). 1/2 against adversarial order
-      (Lehmann, Lehmann, Nisan 2001; Mehta et al. 2007 for AdWords).
-    - ``"balance"``: the eligible advertiser with the largest remaining fraction
-      (Kalyanasundaram, Pruhs 2000): ``1 - 1/(1+1/b)^b -> 1 - 1/e`` for unit values,
-      capacities >= b.
-    - ``"msvv"``: bid times ``1 - e^(f-1)``, f the spent fraction (Mehta, Saberi,
-      Vazirani, Vazirani, J. ACM 2007): ``1 - 1/e`` as bids / budgets -> 0.
-    - ``"primal-dual"``: display ads with free disposal, exponentially weighted duals
-      (Feldman, Korula, Mirrokni, Muthukrishnan, Pal, WINE 2009): ``1 - 1/e_N``,
-      ``e_N = (1+1/N)^N``, N the smallest capacity; budgets: Buchbinder, Jain, Naor,
-      ESA 2007: ``(1 - 1/c)(1 - R)``, ``c = (1+R)^(1/R)``, R = max bid / budget.
-    - ``"dual-training"``: the LP on the first ``epsilon`` fraction (budgets scaled by
-      epsilon) gives prices alpha; afterwards the best ``v - alpha c >= 0`` (Feldman,
-      Henzinger, Korula, Mirrokni, Stein, ESA 2010): ``1 - O(epsilon)`` in random order,
-      large capacities. The training arrivals are not allocated.
-    - ``"dual-mirror-descent"``: the best ``v - mu_a c > 0``, then a mirror-descent step
-      on mu with the stochastic subgradient ``rho - c`` (rho = budgets / T), step
-      ``eta / sqrt(T)`` (Balseiro, Lu, Mirrokni, "The best of many worlds", Operations
-      Research 2023, Algorithm 1 and Theorem 1: regret ``C1 + C2 eta T + C3 / eta``,
-      O(sqrt T) for i.i.d. arrivals with eta ~ 1/sqrt(T)). ``mirror``: ``"gradient"``
-      (projected gradient) or ``"multiplicative"`` (multiplicative weights). Duals are
-      in units of the mean value; ``scaling="resource"`` (default) uses the weighted
-      reference function ``sum_a rho_a h(mu_a)`` (step ``eta / (rho_a sqrt T)`` per
-      advertiser; without it, advertisers with tiny rho never reach their price and the
-      measured regret grows like T^0.8 on the AdX data). Default ``eta``: 0.3
-      (gradient), 0.1 (multiplicative), measured on the AdX types (fitted log-log
-      regret slopes 0.46..0.55 on pub1, pub2, pub3, pub5, pub7).
+        - ``"greedy"``: the largest marginal gain (budgets: ``min(bid, remaining)``; free
+          disposal: value minus the smallest kept value). 1/2 against adversarial order
+          (Lehmann, Lehmann, Nisan 2001; Mehta et al. 2007 for AdWords).
+        - ``"balance"``: the eligible advertiser with the largest remaining fraction
+          (Kalyanasundaram, Pruhs 2000): ``1 - 1/(1+1/b)^b -> 1 - 1/e`` for unit values,
+          capacities >= b.
+        - ``"msvv"``: bid times ``1 - e^(f-1)``, f the spent fraction (Mehta, Saberi,
+          Vazirani, Vazirani, J. ACM 2007): ``1 - 1/e`` as bids / budgets -> 0.
+        - ``"primal-dual"``: display ads with free disposal, exponentially weighted duals
+          (Feldman, Korula, Mirrokni, Muthukrishnan, Pal, WINE 2009): ``1 - 1/e_N``,
+          ``e_N = (1+1/N)^N``, N the smallest capacity; budgets: Buchbinder, Jain, Naor,
+          ESA 2007: ``(1 - 1/c)(1 - R)``, ``c = (1+R)^(1/R)``, R = max bid / budget.
+        - ``"dual-training"``: the LP on the first ``epsilon`` fraction (budgets scaled by
+          epsilon) gives prices alpha; afterwards the best ``v - alpha c >= 0`` (Feldman,
+          Henzinger, Korula, Mirrokni, Stein, ESA 2010): ``1 - O(epsilon)`` in random
+          order, large capacities. The training arrivals are not allocated.
+        - ``"dual-mirror-descent"``: the best ``v - mu_a c > 0``, then a mirror-descent
+          step on mu with the stochastic subgradient ``rho - c`` (rho = budgets / T), step
+          ``eta / sqrt(T)`` (Balseiro, Lu, Mirrokni, Operations Research 2023, Algorithm 1
+          and Theorem 1: regret ``C1 + C2 eta T + C3 / eta``, O(sqrt T) for i.i.d. arrivals
+          with eta ~ 1/sqrt(T)). Duals are in units of the mean value.
+    order : {"given", "random", "iid"}
+        The arrival order: as given, a uniform permutation (``seed``), or T rows drawn
+        with replacement (``seed``).
+    seed : int, optional
+        Fixes the random order.
+    epsilon : float, default 0.1
+        dual-training: the fraction of arrivals it trains on, in (0, 1).
+    eta : float, optional
+        dual-mirror-descent: the step size; default 0.3 (gradient), 0.1 (multiplicative),
+        measured on the AdX types (fitted log-log regret slopes 0.46..0.55 on pub1, pub2,
+        pub3, pub5, pub7).
+    mirror : {"gradient", "multiplicative"}
+        dual-mirror-descent: projected gradient or multiplicative weights.
+    scaling : {"resource", "none"}
+        dual-mirror-descent: ``"resource"`` uses the weighted reference function
+        ``sum_a rho_a h(mu_a)`` (step ``eta / (rho_a sqrt T)`` per advertiser; without it,
+        advertisers with tiny rho never reach their price and the measured regret grows
+        like T^0.8 on the AdX data).
 
-    ``order``: ``"given"``, ``"random"`` (a permutation, ``seed``), ``"iid"`` (T rows
-    drawn with replacement, ``seed``). Complexity O(nnz) per pass (free disposal:
-    plus O(capacity) per kept assignment); ties go to the smallest advertiser index.
+    Returns
+    -------
+    AllocationSolution
+        ``assignment`` (the advertiser of each arrival, -1 for none, in instance order),
+        ``arrivals`` (the rows in processing order), ``value``, ``guarantee``. Complexity
+        O(nnz) per pass (free disposal: plus O(capacity) per kept assignment); ties go to
+        the smallest advertiser index.
 
-    Example:
-        >>> inst = AllocationInstance([[1.0, 1.0], [1.0, 0.0]], budgets=[1, 1])
-        >>> allocate(inst, algorithm="greedy").assignment.tolist()
-        [0, -1]
-        >>> allocate(inst, algorithm="balance").value
-        1.0
+    Examples
+    --------
+    >>> inst = AllocationInstance([[1.0, 1.0], [1.0, 0.0]], budgets=[1, 1])
+    >>> allocate(inst, algorithm="greedy").assignment.tolist()
+    [0, -1]
+    >>> sol = allocate(inst, algorithm="balance")
+    >>> sol.value, sol.guarantee.statement
+    (1.0, '1 - 1/(1+1/b)^b -> 1 - 1/e (unit values, capacities >= b)')
+
+    References
+    ----------
+    .. [1] Mehta, Saberi, Vazirani, Vazirani, "AdWords and generalized online matching",
+       J. ACM 54(5) (2007).
+    .. [2] Kalyanasundaram, Pruhs, "An optimal deterministic algorithm for online
+       b-matching", Theoret. Comput. Sci. 233 (2000).
+    .. [3] Feldman, Korula, Mirrokni, Muthukrishnan, Pal, "Online ad assignment with free
+       disposal", WINE 2009.
+    .. [4] Buchbinder, Jain, Naor, "Online primal-dual algorithms for maximizing
+       ad-auctions revenue", ESA 2007.
+    .. [5] Feldman, Henzinger, Korula, Mirrokni, Stein, "Online stochastic packing applied
+       to display ad allocation", ESA 2010.
+    .. [6] Balseiro, Lu, Mirrokni, "The best of many worlds: dual mirror descent for online
+       allocation problems", Operations Research 71(1) (2023).
     """
     if not isinstance(instance, AllocationInstance):
         raise InvalidParameterError("instance", type(instance).__name__, "an AllocationInstance")
@@ -175,93 +234,157 @@ def allocate(
     if eta is not None:
         eta = check_real("eta", eta, minimum=0, strict_min=True)
     check_int("seed", seed, allow_none=True)
+    entry = ALLOCATE[algorithm]
     start_time = time.perf_counter()
     t = instance.n_arrivals
-    rng = make_rng(seed)
-    rows = arrival_rows(order, t, rng)
-    indptr, indices, vals, cons = instance.arrays()
-    n_adv = instance.n_advertisers
-    mode = _mode(instance)
-    cap = np.minimum(np.floor(instance.budgets + 1e-9), t).astype(np.int64)
-    if mode != K.MODE_DISPOSAL:
-        cap[:] = 0
-    off = np.concatenate([[0], np.cumsum(cap)]).astype(np.int64)
-    dual = np.zeros(n_adv)
-    start = 0
-    vscale = float(vals.mean()) if vals.size else 1.0
-    cscale = vscale if mode == K.MODE_BUDGET else (1.0 if instance.unit_consumption else float(cons.mean()))
-    r_max = float(vals.max() / instance.budgets.min()) if mode == K.MODE_BUDGET and vals.size else 0.0
-    bjn_c = (1.0 + r_max) ** (1.0 / r_max) if r_max > 0 else math.e
-    step = 0.0
-    stepw = np.ones(n_adv)
+    rows = arrival_rows(order, t, make_rng(seed))
+    run = _Pass(instance, rows)
     stats: dict = {"order": order, "seed": seed}
-    if algorithm == "dual-training":
-        start = max(1, int(math.ceil(epsilon * t)))
-        train = instance.take(rows[:start], budgets=instance.budgets * (start / t))
-        opt = offline_optimum(train)
-        if opt.duals is None:
-            raise InvalidParameterError("epsilon", epsilon, "a training prefix whose LP GLOP solves")
-        dual[:] = opt.duals
-        stats.update(training_arrivals=start, training_lp_seconds=opt.stats["seconds"])
-    elif algorithm == "dual-mirror-descent":
-        step = ((0.3 if mirror == "gradient" else 0.1) if eta is None else eta) / math.sqrt(t)
-        if scaling == "resource":
-            stepw = (t * cscale) / np.ascontiguousarray(instance.budgets, dtype=np.float64)
-        if mirror == "multiplicative":
-            dual[:] = 1.0
-        stats.update(eta=step, mirror=mirror)
-    seg = algorithm == "primal-dual" and mode == K.MODE_DISPOSAL
-    leafpos, toff, tsize = _segment_layout(indices, vals, n_adv, seg)
-    kernel_start = time.perf_counter()
-    assign, gained = K.run(
-        _CODES[algorithm],
-        mode,
-        indptr,
-        indices,
-        vals,
-        cons,
-        rows,
-        np.ascontiguousarray(instance.budgets, dtype=np.float64),
-        cap,
-        off,
-        start,
-        dual,
-        step,
-        0 if mirror == "gradient" else 1,
-        vscale,
-        cscale,
-        bjn_c,
-        stepw,
-        leafpos,
-        toff,
-        tsize,
-    )
-    kernel_seconds = time.perf_counter() - kernel_start
+    assign, gained = entry.run(run, _Params(epsilon, eta, mirror, scaling), stats)
     if order == "random":
         assignment = np.full(t, -1, dtype=np.int64)
         assignment[rows] = assign
     else:
         assignment = assign
     value = float(gained.sum())
-    if mode == K.MODE_BUDGET:
+    if run.mode == K.MODE_BUDGET:
         value = float(
             np.minimum(
-                np.bincount(assign[assign >= 0], weights=gained[assign >= 0], minlength=n_adv),
+                np.bincount(assign[assign >= 0], weights=gained[assign >= 0], minlength=run.n_adv),
                 instance.budgets,
             ).sum()
         )
     stats.update(
         seconds=time.perf_counter() - start_time,
-        kernel_seconds=kernel_seconds,
-        arrivals_per_second=t / kernel_seconds if kernel_seconds > 0 else float("inf"),
+        kernel_seconds=run.kernel_seconds,
+        arrivals_per_second=t / run.kernel_seconds if run.kernel_seconds > 0 else float("inf"),
         assigned=int(np.count_nonzero(assign >= 0)),
-        final_duals=dual.tolist() if n_adv <= 1000 else None,
+        final_duals=run.dual.tolist() if run.n_adv <= 1000 else None,
     )
     return AllocationSolution(
         value=value,
         assignment=assignment,
         arrivals=rows,
         algorithm=algorithm,
-        guarantee=_guarantee(algorithm, instance, order, {"epsilon": epsilon}),
+        guarantee=_guarantee(entry, instance, order, epsilon),
         stats=stats,
     )
+
+
+class _Params(NamedTuple):
+    """The options ``allocate`` passes on to an entry's ``run`` (checked)."""
+
+    epsilon: float
+    eta: float | None
+    mirror: str
+    scaling: str
+
+
+class _Pass:
+    """One compiled pass over the arrivals: the instance's arrays, the arrival rows and
+    what every algorithm shares; :meth:`kernel` runs it with an algorithm's own duals."""
+
+    def __init__(self, instance: AllocationInstance, rows: np.ndarray):
+        self.instance = instance
+        self.rows = rows
+        self.t = t = instance.n_arrivals
+        self.indptr, self.indices, self.vals, self.cons = instance.arrays()
+        self.n_adv = instance.n_advertisers
+        self.budgets = np.ascontiguousarray(instance.budgets, dtype=np.float64)
+        self.mode = _mode(instance)
+        cap = np.minimum(np.floor(instance.budgets + 1e-9), t).astype(np.int64)
+        if self.mode != K.MODE_DISPOSAL:
+            cap[:] = 0
+        self.cap = cap
+        self.off = np.concatenate([[0], np.cumsum(cap)]).astype(np.int64)
+        self.vscale = float(self.vals.mean()) if self.vals.size else 1.0
+        self.cscale = self.vscale if self.mode == K.MODE_BUDGET else (
+            1.0 if instance.unit_consumption else float(self.cons.mean()))
+        r_max = _r_max(instance, self.vals)
+        self.bjn_c = (1.0 + r_max) ** (1.0 / r_max) if r_max > 0 else math.e
+        self.dual = np.zeros(self.n_adv)
+        self.kernel_seconds = 0.0
+
+    def kernel(self, code: int, *, start: int = 0, dual: np.ndarray | None = None, step: float = 0.0,
+               multiplicative: bool = False, stepw: np.ndarray | None = None,
+               segments: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Run algorithm ``code`` of the kernel: ``(advertiser per processed arrival, gain)``.
+        ``dual`` (updated in place, kept in ``self.dual``), ``step``, ``multiplicative`` and
+        ``stepw`` are the dual methods'; ``segments`` the free-disposal primal-dual's."""
+        if dual is not None:
+            self.dual = dual
+        stepw = np.ones(self.n_adv) if stepw is None else stepw
+        leafpos, toff, tsize = _segment_layout(self.indices, self.vals, self.n_adv, segments)
+        kernel_start = time.perf_counter()
+        out = K.run(
+            code, self.mode, self.indptr, self.indices, self.vals, self.cons, self.rows, self.budgets,
+            self.cap, self.off, start, self.dual, step, 1 if multiplicative else 0, self.vscale, self.cscale,
+            self.bjn_c, stepw, leafpos, toff, tsize,
+        )
+        self.kernel_seconds = time.perf_counter() - kernel_start
+        return out
+
+
+# --------------------------------------------------------------------------- the runs
+# Each takes (pass, params, stats), may add to stats, and returns the kernel's output.
+
+
+def _one_pass(code: int, p: _Pass, params: _Params, stats: dict):
+    """Greedy, balance and MSVV: no duals to prepare."""
+    return p.kernel(code)
+
+
+def _primal_dual(p: _Pass, params: _Params, stats: dict):
+    """With free disposal, each advertiser's kept values in a segment tree."""
+    return p.kernel(K.PRIMAL_DUAL, segments=p.mode == K.MODE_DISPOSAL)
+
+
+def _dual_training(p: _Pass, params: _Params, stats: dict):
+    """Prices from the LP of the first ``epsilon`` fraction of the arrivals (budgets scaled)."""
+    start = max(1, int(math.ceil(params.epsilon * p.t)))
+    train = p.instance.take(p.rows[:start], budgets=p.instance.budgets * (start / p.t))
+    opt = offline_optimum(train)
+    if opt.duals is None:
+        raise InvalidParameterError("epsilon", params.epsilon, "a training prefix whose LP GLOP solves")
+    dual = np.zeros(p.n_adv)
+    dual[:] = opt.duals
+    stats.update(training_arrivals=start, training_lp_seconds=opt.stats["seconds"])
+    return p.kernel(K.TRAINING, start=start, dual=dual)
+
+
+def _dual_mirror_descent(p: _Pass, params: _Params, stats: dict):
+    """Step ``eta / sqrt(T)``, per advertiser ``1 / rho_a`` times that with resource scaling."""
+    multiplicative = params.mirror == "multiplicative"
+    eta = (0.1 if multiplicative else 0.3) if params.eta is None else params.eta
+    step = eta / math.sqrt(p.t)
+    stepw = (p.t * p.cscale) / p.budgets if params.scaling == "resource" else None
+    stats.update(eta=step, mirror=params.mirror)
+    return p.kernel(K.DMD, dual=np.ones(p.n_adv) if multiplicative else None, step=step,
+                    multiplicative=multiplicative, stepw=stepw)
+
+
+# --------------------------------------------------------------------------- the table
+
+ALLOCATE = table(
+    Algorithm("greedy", partial(_one_pass, K.GREEDY), guarantee=_greedy_guarantee,
+              calls={"alloc-greedy": '`allocate(inst, algorithm="greedy")`'}, needs_k=False),
+    Algorithm("balance", partial(_one_pass, K.BALANCE), guarantee=_balance_guarantee,
+              calls={"alloc-balance": '`allocate(inst, algorithm="balance")`'}, needs_k=False),
+    Algorithm("msvv", partial(_one_pass, K.MSVV), guarantee=_msvv_guarantee,
+              calls={"alloc-msvv": '`allocate(inst, algorithm="msvv")`'}, needs_k=False),
+    Algorithm("primal-dual", _primal_dual, guarantee=_primal_dual_guarantee,
+              calls={"alloc-primal-dual": '`allocate(inst, algorithm="primal-dual")` (capacities)',
+                     "alloc-primal-dual-budget": '`allocate(inst, algorithm="primal-dual")` (budgets)'},
+              needs_k=False),
+    Algorithm("dual-training", _dual_training, guarantee=_training_guarantee,
+              calls={"alloc-dual-training": '`allocate(inst, algorithm="dual-training", order="random")`'},
+              options=("epsilon",), needs_k=False),
+    Algorithm("dual-mirror-descent", _dual_mirror_descent, guarantee="alloc-dual-mirror-descent",
+              calls={"alloc-dual-mirror-descent": '`allocate(inst, algorithm="dual-mirror-descent")`'},
+              options=("eta", "mirror", "scaling"), needs_k=False),
+)
+"""``allocate``'s algorithms, name -> `~submodkit.guarantees.Algorithm`. Each ``run`` takes
+``(pass, params, stats)`` and runs the kernel once; each ``guarantee`` is a key or a function
+of the run's `_Terms` (None outside every guarantee's conditions)."""
+
+ALGORITHMS = tuple(ALLOCATE)

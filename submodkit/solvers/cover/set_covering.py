@@ -46,16 +46,62 @@ def set_cover(
     (:func:`submodkit.solvers.cover.exact.exact_set_cover`); with a ``time_limit`` it returns the
     best cover and bound found, with status ``"timeout"``.
 
-    Args:
-        sets: a `SetSystem`, a CSR matrix (rows are sets), a 0/1 array or a list of lists.
-        costs: set costs (>= 0); default the SetSystem's costs, else ones.
+    Parameters
+    ----------
+    sets : SetSystem, scipy.sparse matrix, ndarray or list of lists of int
+        A `SetSystem`, a CSR matrix (rows are sets), a 0/1 array or a list of lists.
+    costs : array_like of float, optional
+        Set costs (>= 0); default the SetSystem's costs, else ones.
+    algorithm : {"greedy", "exact"}, default "greedy"
+        Greedy with a certified bound, or the integer program.
+    prune : bool, default True
+        Drop sets made redundant by later ones (greedy only).
+    lower_bound : {"lp", "dual-fitting", None}, default "lp"
+        How the greedy run is certified (see above).
+    time_limit : float, optional
+        Seconds for the whole call.
+    solver : str, default "auto"
+        The backend of ``algorithm="exact"`` (see
+        :func:`~submodkit.solvers.cover.exact.exact_set_cover`).
 
-    Returns:
-        A `Solution` with ``sense="min"``: ``value`` is the total cost, ``gains`` the
-        number of elements each set newly covered, ``lower_bound`` a bound on OPT.
+    Returns
+    -------
+    Solution
+        ``sense="min"``: ``selection`` the chosen sets (greedy: in the order chosen),
+        ``value`` the total cost, ``gains`` the number of elements each set newly covered,
+        ``lower_bound`` a bound on OPT (``min`` with ``value``), ``algorithm``
+        ``"greedy"``, ``"greedy+prune"`` or ``"exact-<backend>"``, ``guarantee`` ``H(d)``
+        (``GUARANTEES["set-cover-greedy"]``; ratio 1 for a proven exact optimum),
+        ``stats["lower_bound_method"]``.
 
-    Raises:
-        InvalidParameterError: when some element is in no set (no cover exists).
+    Raises
+    ------
+    InvalidParameterError
+        When some element is in no set (no cover exists), for costs beyond 1e15 with
+        ``"lp"`` or ``"exact"``, or when the exact solver finds no cover within the time
+        limit.
+
+    Examples
+    --------
+    >>> sets, costs = [[0, 1], [1, 2], [2, 3], [0, 3]], [1, 1, 1, 3]
+    >>> r = set_cover(sets, costs)
+    >>> r.selection.tolist(), r.value, r.lower_bound, r.algorithm
+    ([0, 2], 2.0, 2.0, 'greedy+prune')
+    >>> r.guarantee.ratio, r.guarantee.sense  # H(2)
+    (1.5, 'min')
+    >>> set_cover(sets, costs, lower_bound="dual-fitting").lower_bound  # value / H(2)
+    1.3333333333333333
+
+    References
+    ----------
+    .. [1] Johnson, "Approximation algorithms for combinatorial problems", J. Comput.
+       System Sci. 9 (1974).
+    .. [2] Lovasz, "On the ratio of optimal integral and fractional covers", Discrete Math.
+       13 (1975).
+    .. [3] Chvatal, "A greedy heuristic for the set-covering problem", Math. Oper. Res. 4
+       (1979).
+    .. [4] Beasley, "A Lagrangian heuristic for set-covering problems", Naval Res.
+       Logistics 37 (1990).
     """
     check_choice("algorithm", algorithm, ("greedy", "exact"))
     check_choice("lower_bound", lower_bound, ("lp", "dual-fitting", None))

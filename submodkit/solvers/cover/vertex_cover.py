@@ -27,12 +27,34 @@ from submodkit.solvers.matching._kernels import greedy_scan
 
 
 def maximal_matching_cover(graph: Any, n_nodes: int | None = None) -> tuple[np.ndarray, int]:
-    """Both endpoints of a greedy maximal matching (edges scanned in ``(u, v)`` order):
-    ``(sorted cover vertices, matching size)``. The cover has size ``2 |M| <= 2 tau`` and
-    ``|M| <= tau`` certifies it. O(n + m). Edge weights are ignored.
+    """Both endpoints of a greedy maximal matching (edges scanned in ``(u, v)`` order).
 
+    The cover has size ``2 |M| <= 2 tau`` (tau the minimum cover size) and ``|M| <= tau``
+    certifies it: a 2-approximation with its own proof. O(n + m). Edge weights are ignored.
+
+    Parameters
+    ----------
+    graph : array_like, scipy.sparse matrix, networkx.Graph or Graph
+        Anything :func:`~submodkit.instances.edges.as_edge_list` accepts.
+    n_nodes : int, optional
+        Number of vertices, when more than the largest id + 1.
+
+    Returns
+    -------
+    cover : ndarray of int64
+        The sorted cover vertices.
+    matching_size : int
+        ``|M|``, a lower bound on the minimum cover size.
+
+    Examples
+    --------
     >>> maximal_matching_cover([(0, 1), (0, 2), (0, 3)])
     (array([0, 1]), 1)
+
+    References
+    ----------
+    .. [1] Gavril (1974), see Garey, Johnson, "Computers and intractability", Freeman
+       (1979).
     """
     g = as_edge_list(graph, n_nodes)
     if g.u.size == 0:
@@ -43,7 +65,29 @@ def maximal_matching_cover(graph: Any, n_nodes: int | None = None) -> tuple[np.n
 
 
 def is_vertex_cover(graph: Any, cover: Any) -> bool:
-    """Whether ``cover`` (vertex indices) has an endpoint of every edge of ``graph``."""
+    """Whether ``cover`` (vertex indices) has an endpoint of every edge of ``graph``.
+
+    Parameters
+    ----------
+    graph : array_like, scipy.sparse matrix, networkx.Graph or Graph
+        Anything :func:`~submodkit.instances.edges.as_edge_list` accepts (self-loops are
+        dropped there, so they need no cover).
+    cover : array_like of int
+        Vertex indices.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> is_vertex_cover([(0, 1), (1, 2)], [1]), is_vertex_cover([(0, 1), (1, 2)], [0])
+    (True, False)
+
+    References
+    ----------
+    .. [1] Garey, Johnson, "Computers and intractability", Freeman (1979).
+    """
     g = as_edge_list(graph)
     c = np.asarray(cover, dtype=np.int64).ravel()
     mark = np.zeros(max(g.n, int(c.max()) + 1 if c.size else 0), bool)
@@ -61,9 +105,36 @@ def exact_vertex_cover(graph: Any, *, time_limit: float | None = None) -> Soluti
     CP-SAT's proven lower bound and the maximal matching size).
     ``selection`` = sorted cover vertices. Exponential in the worst case.
 
+    Parameters
+    ----------
+    graph : array_like, scipy.sparse matrix, networkx.Graph or Graph
+        Anything :func:`~submodkit.instances.edges.as_edge_list` accepts; weights ignored.
+    time_limit : float, optional
+        CP-SAT's time limit in seconds.
+
+    Returns
+    -------
+    Solution
+        ``sense="min"``, ``algorithm="cp-sat"``: ``value`` the cover size, ``lower_bound``
+        the proven bound, ``status`` ``"optimal"`` or ``"timeout"``,
+        ``stats["parameters"]`` the CP-SAT settings.
+
+    Raises
+    ------
+    InvalidParameterError
+        For an invalid graph or time limit.
+
+    Examples
+    --------
     >>> r = exact_vertex_cover([(0, 1), (0, 2), (0, 3), (4, 5), (4, 6)])
     >>> r.value, r.selection.tolist(), r.status
     (2.0, [0, 4], 'optimal')
+
+    References
+    ----------
+    .. [1] Karp, "Reducibility among combinatorial problems", Complexity of Computer
+       Computations (1972) (NP-hardness).
+    .. [2] Perron, Didier, "CP-SAT", Google OR-Tools (2023).
     """
     from ortools.sat.python import cp_model
 

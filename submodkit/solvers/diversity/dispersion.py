@@ -14,35 +14,34 @@ precomputed matrix):
 With a monotone submodular ``quality`` q, ``"max-sum"`` maximizes ``q(S) + lam * sum``
 (Borodin, Lee, Ye) and ``"max-min"`` maximizes ``q(S) + lam * min`` (GIST). A selection of
 fewer than two points has diversity 0.
+
+``diversify`` validates its arguments once, then runs the entry of `DIVERSIFY` (objective ->
+a table of `~submodkit.guarantees.Algorithm` entries) that ``algorithm`` names, or the first
+one of the objective's table that accepts the call.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
 
-from submodkit._validation import check_choice, check_int, check_real, make_rng
+from submodkit._validation import check_choice, check_int, check_real, check_vector, make_rng
 from submodkit.constraints import Cardinality, PartitionMatroid
 from submodkit.errors import InvalidParameterError
-from submodkit.guarantees import guarantee
+from submodkit.guarantees import Algorithm, guarantee, table
 from submodkit.objectives import distances as DS
 from submodkit.objectives import kernels as K
 from submodkit.objectives.base import Objective
 from submodkit.results import Solution
 from submodkit.solvers.diversity import _kernels as DK
+from submodkit.solvers.diversity.lp_rounding import LPTimeLimit, sum_min_lp
 from submodkit.solvers.diversity.tsp import solve_tour
 
-OBJECTIVES = ("max-min", "max-sum", "sum-min", "remote-tree", "remote-star", "remote-cycle")
-ALGORITHMS = {
-    "max-min": ("gmm", "gist"),
-    "max-sum": ("greedy", "local-search"),
-    "sum-min": ("lp", "gmm"),
-    "remote-tree": ("gmm",),
-    "remote-star": ("gmm",),
-    "remote-cycle": ("gmm",),
-}
 _SUM_MIN_LP_DEFAULT_MAX = 1000  # sum-min picks the LP algorithm up to this many points (n x n matrix)
 
 
@@ -116,8 +115,6 @@ def as_quality(quality, n: int) -> Objective | None:
     if quality is None:
         return None
     if not isinstance(quality, Objective):
-        from submodkit._validation import check_vector
-
         w = check_vector("quality", quality, n)
         quality = Objective(kind=K.KIND_CSR, matrix=sp.diags(w).tocsr(), w=np.ones(n))
     if quality.n != n:
@@ -144,58 +141,112 @@ def diversify(
 ) -> Solution:
     """Select ``k`` diverse points; ``Solution.value`` is the objective itself.
 
-    Algorithms (``algorithm=None`` picks the guaranteed one marked *default*); all need a
-    metric (a precomputed matrix is checked: every triple up to 200 points, else 200,000
-    sampled triples, reported in ``stats["metric_check"]``):
+    Parameters
+    ----------
+    X : array_like or Points
+        Points, one per row, or a precomputed distance matrix (``metric="precomputed"``:
+        checked for the triangle inequality, every triple up to 200 points, else 200,000
+        sampled triples, reported in ``stats["metric_check"]``).
+    k : int
+        Number of points to select, at most n.
+    objective : str, default "max-min"
+        One of `OBJECTIVES` (see the module docstring).
+    metric : {"euclidean", "cosine", "precomputed"}
+        ``"cosine"`` uses ``1 - cos``, which is half the squared euclidean distance of the
+        normalised rows and not a metric: results carry no guarantee (use
+        ``metric="euclidean"`` on normalised rows for one).
+    algorithm : str, optional
+        A name of the objective's table in `DIVERSIFY`; None picks the first that accepts
+        the call (marked *default*). All need a metric.
 
-    - max-min, ``"gmm"`` (default): farthest-point greedy, 1/2 (Gonzalez 1985; Ravi,
-      Rosenkrantz, Tayi 1994); O(nk) distance evaluations, O(n) memory. ``upper_bound`` is
-      twice the last selected point's distance (pigeonhole over the k-1 first balls).
-    - max-min with ``quality``, ``"gist"`` (default): GIST (Fahrbach, Ramalingam,
-      Zadimoghaddam et al., NeurIPS 2025), maximizes ``q(S) + lam * min`` over ``|S| <= k``
-      (it may return fewer than k points): best of the plain
-      greedy, a (2-approximate, exact for n <= 4000) diametral pair, and a greedy independent
-      set of the threshold graph for each threshold ``(1+eps)^i * eps * dmax / 2 <= dmax``;
-      ``1/2 - epsilon``. O(nk / eps * log(1/eps)) distance evaluations.
-    - max-sum, ``"greedy"`` (default): add the point maximizing ``q_gain / 2 + lam * sum of
-      distances to S``; 1/2 (Borodin, Lee, Ye, PODS 2012; without quality also Birnbaum and
-      Goldman 2009, Hassin, Rubinstein, Tamir 1997). O(nk) distance evaluations.
-    - max-sum, ``"local-search"`` (default under a ``PartitionMatroid``): greedy start, then
-      best single swaps until none improves; 1/2 at a local optimum (Abbassi, Mirrokni,
-      Thakur, KDD 2013; Borodin, Lee, Ye 2012 with quality). O(nk) distances per swap. If
-      ``max_swaps`` is reached first the guarantee is None.
-    - remote-tree, ``"gmm"``: 1/4 (Halldorsson, Iwano, Katoh, Tokuyama, TCS 1999).
-    - remote-cycle, ``"gmm"``: 1/3 (Halldorsson, Iwano, Katoh, Tokuyama, SIAM J. Discrete
-      Math. 1999); O(nk) distance evaluations plus one exact tour of the k points
-      (Held-Karp up to 16 points, else SCIP with subtour cuts within ``time_limit``
-      seconds: if not proven optimal, ``value`` is the best tour found, an upper estimate
-      of the objective, and ``stats["value_exact"]`` is False). Proof: let R be GMM's
-      covering radius (every point within R of S); the k points of S are pairwise >= R
-      apart, so TSP(S) >= kR; moving each optimal point to its nearest point of S costs at
-      most 2R of tour per point and a subset's tour is at most S's (shortcutting), so
-      OPT <= TSP(S) + 2kR <= 3 TSP(S). ``upper_bound`` is ``value + 2kR``;
-      ``stats["tour"]`` is the tour (point indices in visiting order).
-    - sum-min, ``"lp"`` (default up to 1,000 points): the LP relaxation of Bhaskara, Ghadiri,
-      Mirrokni, Svensson (NeurIPS 2016) with randomized rounding, 1/8 in expectation;
-      ``upper_bound`` is twice the LP optimum (see :mod:`submodkit.solvers.diversity.lp_rounding`). If
-      the LP is not solved within ``time_limit`` seconds (it took 3.9 s at 1,000 points),
-      the GMM selection is returned without a guarantee and ``stats["lp"]`` says so.
-    - sum-min (over 1,000 points) and remote-star, ``"gmm"``: a heuristic, no guarantee.
+        - max-min, ``"gmm"`` (default): farthest-point greedy, 1/2 (Gonzalez 1985; Ravi,
+          Rosenkrantz, Tayi 1994); O(nk) distance evaluations, O(n) memory.
+          ``upper_bound`` is twice the last selected point's distance (pigeonhole over the
+          k-1 first balls).
+        - max-min with ``quality``, ``"gist"`` (default): GIST (Fahrbach, Ramalingam,
+          Zadimoghaddam et al., NeurIPS 2025), maximizes ``q(S) + lam * min`` over
+          ``|S| <= k`` (it may return fewer than k points): best of the plain greedy, a
+          (2-approximate, exact for n <= 4000) diametral pair, and a greedy independent set
+          of the threshold graph for each threshold ``(1+eps)^i * eps * dmax / 2 <= dmax``;
+          ``1/2 - epsilon``. O(nk / eps * log(1/eps)) distance evaluations.
+        - max-sum, ``"greedy"`` (default): add the point maximizing ``q_gain / 2 + lam *
+          sum of distances to S``; 1/2 (Borodin, Lee, Ye, PODS 2012; without quality also
+          Birnbaum and Goldman 2009, Hassin, Rubinstein, Tamir 1997). O(nk) distance
+          evaluations.
+        - max-sum, ``"local-search"`` (default under a ``PartitionMatroid``): greedy start,
+          then best single swaps until none improves; 1/2 at a local optimum (Abbassi,
+          Mirrokni, Thakur, KDD 2013; Borodin, Lee, Ye 2012 with quality). O(nk) distances
+          per swap. If ``max_swaps`` is reached first the guarantee is None.
+        - remote-tree, ``"gmm"``: 1/4 (Halldorsson, Iwano, Katoh, Tokuyama, TCS 1999).
+        - remote-cycle, ``"gmm"``: 1/3 (Halldorsson, Iwano, Katoh, Tokuyama, SIAM J.
+          Discrete Math. 1999); O(nk) distance evaluations plus one exact tour of the k
+          points (Held-Karp up to 16 points, else SCIP with subtour cuts within
+          ``time_limit`` seconds: if not proven optimal, ``value`` is the best tour found,
+          an upper estimate of the objective, and ``stats["value_exact"]`` is False).
+          Proof: let R be GMM's covering radius (every point within R of S); the k points
+          of S are pairwise >= R apart, so TSP(S) >= kR; moving each optimal point to its
+          nearest point of S costs at most 2R of tour per point and a subset's tour is at
+          most S's (shortcutting), so OPT <= TSP(S) + 2kR <= 3 TSP(S). ``upper_bound`` is
+          ``value + 2kR``; ``stats["tour"]`` is the tour (point indices in visiting order).
+        - sum-min, ``"lp"`` (default up to 1,000 points): the LP relaxation of Bhaskara,
+          Ghadiri, Mirrokni, Svensson (NeurIPS 2016) with randomized rounding, 1/8 in
+          expectation; ``upper_bound`` is twice the LP optimum (see
+          :mod:`submodkit.solvers.diversity.lp_rounding`). If the LP is not solved within
+          ``time_limit`` seconds (it took 3.9 s at 1,000 points), the GMM selection is
+          returned without a guarantee and ``stats["lp"]`` says so.
+        - sum-min (over 1,000 points) and remote-star, ``"gmm"``: a heuristic, no
+          guarantee.
+    constraint : Cardinality or PartitionMatroid, optional
+        A partition matroid (max-sum only).
+    quality : Objective or array_like, optional
+        A monotone submodular q (or one non-negative weight per point): max-sum maximizes
+        ``q(S) + lam * sum``, max-min ``q(S) + lam * min`` (GIST).
+    lam : float, default 1.0
+        Weight of the diversity term next to ``quality``.
+    seed : int, optional
+        GMM starts from the point farthest from point 0, or a random point when ``seed``
+        is given; the sum-min LP rounding draws from it.
+    epsilon : float, default 0.05
+        GIST's threshold step, in (0, 1].
+    max_swaps : int, default 1000
+        Local search stops after this many swaps.
+    time_limit : float, default 60.0
+        Seconds for the sum-min LP and the remote-cycle tour.
 
-    ``metric="cosine"`` uses ``1 - cos``, which is half the squared euclidean distance of
-    the normalised rows and not a metric: results carry no guarantee (use
-    ``metric="euclidean"`` on normalised rows for one). Ties go to the smallest index.
-    GMM starts from the point farthest from point 0, or a
-    random point when ``seed`` is given.
+    Returns
+    -------
+    Solution
+        ``selection`` (ties go to the smallest index), ``value`` (the objective),
+        ``algorithm``, ``guarantee`` (None without one), ``upper_bound`` where one is known.
 
-    Example:
-        >>> import numpy as np
-        >>> sol = diversify(np.array([[0.0], [1.0], [5.0], [9.0]]), 2)
-        >>> sorted(sol.selection.tolist()), sol.value
-        ([0, 3], 9.0)
+    Examples
+    --------
+    >>> import numpy as np
+    >>> sol = diversify(np.array([[0.0], [1.0], [5.0], [9.0]]), 2)
+    >>> sorted(sol.selection.tolist()), sol.value, sol.algorithm
+    ([0, 3], 9.0, 'gmm')
+    >>> diversify(np.array([[0.0], [1.0], [5.0], [9.0]]), 3, "max-sum").value
+    18.0
+
+    References
+    ----------
+    .. [1] Gonzalez, "Clustering to minimize the maximum intercluster distance", TCS 38
+       (1985); Ravi, Rosenkrantz, Tayi, "Heuristic and special case algorithms for
+       dispersion problems", Oper. Res. 42 (1994).
+    .. [2] Borodin, Lee, Ye, "Max-sum diversification, monotone submodular functions and
+       dynamic updates", PODS 2012.
+    .. [3] Abbassi, Mirrokni, Thakur, "Diversity maximization under matroid constraints",
+       KDD 2013.
+    .. [4] Halldorsson, Iwano, Katoh, Tokuyama, "Finding subsets maximizing minimum
+       structures", SIAM J. Discrete Math. 12 (1999).
+    .. [5] Bhaskara, Ghadiri, Mirrokni, Svensson, "Linear relaxations for finding diverse
+       elements in metric spaces", NeurIPS 2016.
+    .. [6] Fahrbach, Ramalingam, Zadimoghaddam et al., "GIST: greedy independent set
+       thresholding for max-min diversification with submodular utility", NeurIPS 2025.
     """
     start = time.perf_counter()
     check_choice("objective", objective, OBJECTIVES)
+    algorithms = DIVERSIFY[objective]
     pts = X if isinstance(X, Points) else Points(X, metric)
     n = pts.n
     if isinstance(constraint, Cardinality):
@@ -204,92 +255,30 @@ def diversify(
     k = check_int("k", k)
     if k > n:
         raise InvalidParameterError("k", k, f"an integer <= n = {n} (the number of points)")
-    if constraint is not None:
-        if not isinstance(constraint, PartitionMatroid):
-            raise InvalidParameterError("constraint", constraint, "None, Cardinality or PartitionMatroid")
-        if objective != "max-sum":
-            raise InvalidParameterError("constraint", constraint, "None for this objective "
-                                        "(partition matroids: objective='max-sum')")
-        constraint.check_size(n)
+    kind = _constraint_kind(algorithms, constraint, n)
     q = as_quality(quality, n)
     lam = check_real("lam", lam, minimum=0.0)
-    if q is not None and objective not in ("max-min", "max-sum"):
+    if q is not None and not _names(algorithms, lambda e: "quality" in e.options):
         raise InvalidParameterError("quality", quality, "None for this objective "
-                                    "(quality: objective='max-min' or 'max-sum')")
-    if algorithm is None:
-        if objective == "max-min":
-            algorithm = "gist" if q is not None else "gmm"
-        elif objective == "max-sum":
-            algorithm = "local-search" if constraint is not None else "greedy"
-        elif objective == "sum-min" and n <= _SUM_MIN_LP_DEFAULT_MAX:
-            algorithm = "lp"
-        else:
-            algorithm = "gmm"
-    check_choice("algorithm", algorithm, ALGORITHMS[objective])
-    if algorithm == "gmm" and q is not None:
-        raise InvalidParameterError("algorithm", algorithm, "'gist' with a quality term")
-    if algorithm == "gist" and q is None:
-        raise InvalidParameterError("algorithm", algorithm, "'gmm' without a quality term")
-    if objective == "max-sum" and algorithm == "greedy" and constraint is not None:
-        raise InvalidParameterError("algorithm", algorithm, "'local-search' under a matroid")
-    epsilon = check_real("epsilon", epsilon, minimum=0.0, maximum=1.0, strict_min=True)
-    max_swaps = check_int("max_swaps", max_swaps)
-    time_limit = check_real("time_limit", time_limit, minimum=0.0, strict_min=True)
+                                    f"(quality: {_objectives(lambda e: 'quality' in e.options)})")
+    entry = _choose(algorithms, algorithm, kind, q is not None, n)
+    params = _Params(
+        q=q, lam=lam, constraint=constraint, seed=seed,
+        epsilon=check_real("epsilon", epsilon, minimum=0.0, maximum=1.0, strict_min=True),
+        max_swaps=check_int("max_swaps", max_swaps),
+        time_limit=check_real("time_limit", time_limit, minimum=0.0, strict_min=True), start=start,
+    )
     pts.require_metric()
 
     stats: dict = {"n": n, "k": k}
-    upper = None
     if k == 0:
-        sel, gains, name, g = np.zeros(0, dtype=np.int64), np.zeros(0), algorithm, None
-    elif algorithm == "gmm":
-        sel, gains, radius = gmm_radius(pts, k, seed)
-        stats["distance_evaluations"] = n * len(sel)
-        name = "gmm"
-        g = {"max-min": "gmm", "remote-tree": "gmm-remote-tree",
-             "remote-cycle": "gmm-remote-cycle"}.get(objective)
-        if objective == "max-min" and len(sel) >= 2:
-            upper = 2.0 * float(gains[-1]) if k < n else diversity_value(pts.block(sel), objective)
-    elif algorithm == "lp":
-        from submodkit.solvers.diversity.lp_rounding import LPTimeLimit, sum_min_lp
-
-        left = time_limit - (time.perf_counter() - start)
-        try:
-            lp_sol = sum_min_lp(pts, k, seed=0 if seed is None else seed, time_limit=max(left, 1e-3))
-        except LPTimeLimit as exc:  # the heuristic instead, without a guarantee
-            stats["lp"] = f"{exc}: GMM instead"
-            sel, gains, _ = gmm_radius(pts, k, seed)
-            name, g = "gmm", None
-        else:
-            sel, gains, name, upper = lp_sol.selection, lp_sol.gains, lp_sol.algorithm, lp_sol.upper_bound
-            g = "sum-min-lp"
-            stats.update({key: lp_sol.stats[key] for key in ("lp_value", "grid", "radii")
-                          if key in lp_sol.stats})
-    elif algorithm == "gist":
-        sel, gains, more = _gist(pts, k, q, lam, epsilon, seed)
-        stats.update(more)
-        name, g = "gist", "gist"
-    elif algorithm == "greedy":
-        sel, gains = _maxsum_greedy(pts, k, q, lam, None)
-        stats["distance_evaluations"] = n * len(sel)
-        name, g = "max-sum-greedy", "max-sum-greedy"
+        pick = _Pick(np.zeros(0, dtype=np.int64), np.zeros(0), entry.name, None)
     else:
-        sel, gains, converged, swaps = _local_search(pts, k, q, lam, constraint, max_swaps)
-        stats.update({"swaps": swaps, "local_optimum": converged})
-        name = "max-sum-local-search"
-        g = "max-sum-local-search" if converged else None
-
-    if pts.code == DS.METRIC_COSINE:
-        g, upper = None, None  # 1 - cos is half a squared distance, not a metric
-    sel = np.asarray(sel, dtype=np.int64)
-    if objective == "remote-cycle":
-        tour = solve_tour(np.ascontiguousarray(pts.block(sel), dtype=np.float64), time_limit)
-        div = tour.value
-        stats.update({"tour": sel[tour.order], "value_exact": tour.optimal, "tour_method": tour.algorithm,
-                      "tour_lower_bound": tour.lower_bound, "tour_seconds": tour.stats["seconds"]})
-        if g is not None and len(sel) >= 2:
-            upper = div + 2.0 * len(sel) * radius
-    else:
-        div = diversity_value(pts.block(sel), objective)
+        pick = entry.run(entry, pts, k, params, stats)
+    if pts.code == DS.METRIC_COSINE:  # 1 - cos is half a squared distance, not a metric
+        pick = pick._replace(guarantee=None, upper_bound=None)
+    sel = np.asarray(pick.selection, dtype=np.int64)
+    div, upper = _diversity(objective, pts, sel, pick, params.time_limit, stats)
     value = div
     if q is not None:
         qv = float(q.evaluate(sel))
@@ -300,13 +289,154 @@ def diversify(
     stats["seconds"] = time.perf_counter() - start
     return Solution(
         selection=sel,
-        gains=np.asarray(gains, dtype=np.float64),
+        gains=np.asarray(pick.gains, dtype=np.float64),
         value=float(value),
-        algorithm=name,
-        guarantee=None if g is None else guarantee(g, k=k, epsilon=epsilon),
+        algorithm=pick.algorithm,
+        guarantee=None if pick.guarantee is None else guarantee(pick.guarantee, k=k, epsilon=params.epsilon),
         upper_bound=None if upper is None else max(upper, float(value)),
         stats=stats,
     )
+
+
+def _constraint_kind(algorithms: Mapping[str, Algorithm], constraint, n: int) -> str:
+    """``"cardinality"``, or ``"matroid"`` for a partition matroid that some algorithm of
+    the objective takes."""
+    if constraint is None:
+        return "cardinality"
+    if not isinstance(constraint, PartitionMatroid):
+        raise InvalidParameterError("constraint", constraint, "None, Cardinality or PartitionMatroid")
+    if not _names(algorithms, lambda e: "matroid" in e.constraints):
+        raise InvalidParameterError("constraint", constraint, "None for this objective (partition "
+                                    f"matroids: {_objectives(lambda e: 'matroid' in e.constraints)})")
+    constraint.check_size(n)
+    return "matroid"
+
+
+def _choose(algorithms: Mapping[str, Algorithm], algorithm: str | None, kind: str, quality: bool,
+            n: int) -> Algorithm:
+    """The entry ``algorithm`` names (checked against the call), or the default: the first
+    of the objective's table that accepts the call (within its ``auto_max_n``)."""
+    if algorithm is None:
+        return next(e for e in algorithms.values() if _accepts(e, kind, quality)
+                    and (e.auto_max_n is None or n <= e.auto_max_n))
+    entry = algorithms[check_choice("algorithm", algorithm, tuple(algorithms))]
+    for wrong, right, when in (
+        (quality and "quality" not in entry.options, lambda e: "quality" in e.options, "with a quality term"),
+        (not quality and "quality" in entry.requires, lambda e: "quality" not in e.requires,
+         "without a quality term"),
+        (kind not in entry.constraints, lambda e: kind in e.constraints, "under a matroid"),
+    ):
+        if wrong:  # name the ones that take the call
+            raise InvalidParameterError("algorithm", entry.name, f"{_names(algorithms, right)} {when}")
+    return entry
+
+
+def _diversity(objective: str, pts: Points, sel: np.ndarray, pick: _Pick, time_limit: float,
+               stats: dict) -> tuple[float, float | None]:
+    """The objective's value on ``sel`` and the run's upper bound. Remote-cycle solves the
+    tour (within ``time_limit``; reported in ``stats``) and bounds OPT by ``TSP(S) + 2kR``."""
+    if objective != "remote-cycle":
+        return diversity_value(pts.block(sel), objective), pick.upper_bound
+    tour = solve_tour(np.ascontiguousarray(pts.block(sel), dtype=np.float64), time_limit)
+    stats.update({"tour": sel[tour.order], "value_exact": tour.optimal, "tour_method": tour.algorithm,
+                  "tour_lower_bound": tour.lower_bound, "tour_seconds": tour.stats["seconds"]})
+    upper = pick.upper_bound
+    if pick.guarantee is not None and len(sel) >= 2:
+        upper = tour.value + 2.0 * len(sel) * pick.radius
+    return tour.value, upper
+
+
+class _Params(NamedTuple):
+    """What ``diversify`` passes on to an entry's ``run`` (checked)."""
+
+    q: Objective | None
+    lam: float
+    constraint: PartitionMatroid | None
+    seed: int | None
+    epsilon: float
+    max_swaps: int
+    time_limit: float
+    start: float  # perf_counter() at the call: the time limit counts from there
+
+
+class _Pick(NamedTuple):
+    """What an entry's ``run`` returns: the selection and what it proves."""
+
+    selection: np.ndarray
+    gains: np.ndarray
+    algorithm: str  # the name reported in Solution.algorithm
+    guarantee: str | None  # its key in GUARANTEES; None when this run has none
+    upper_bound: float | None = None
+    radius: float = 0.0  # GMM's covering radius (the remote-cycle bound)
+
+
+def _accepts(entry: Algorithm, kind: str, quality: bool) -> bool:
+    """Whether ``entry`` runs with this constraint kind and with (or without) a quality term."""
+    return kind in entry.constraints and (
+        "quality" in entry.options if quality else "quality" not in entry.requires
+    )
+
+
+def _names(algorithms: Mapping[str, Algorithm], cond) -> str:
+    return " or ".join(repr(name) for name, e in algorithms.items() if cond(e))
+
+
+def _objectives(cond) -> str:
+    """``objective='a' or 'b'``: the objectives with an algorithm that meets ``cond``."""
+    return "objective=" + " or ".join(repr(obj) for obj, algorithms in DIVERSIFY.items()
+                                      if any(cond(e) for e in algorithms.values()))
+
+
+# --------------------------------------------------------------------------- the runs
+# Each takes (entry, pts, k, params, stats), may add to stats, and returns a _Pick (k >= 1).
+
+
+def _gmm(entry: Algorithm, pts: Points, k: int, p: _Params, stats: dict) -> _Pick:
+    """Farthest-point greedy (GMM)."""
+    sel, gains, radius = gmm_radius(pts, k, p.seed)
+    stats["distance_evaluations"] = pts.n * len(sel)
+    return _Pick(sel, gains, "gmm", entry.guarantee, radius=radius)
+
+
+def _gmm_max_min(entry: Algorithm, pts: Points, k: int, p: _Params, stats: dict) -> _Pick:
+    """GMM, with max-min's bound: twice the last point's distance (the optimum itself at k = n)."""
+    pick = _gmm(entry, pts, k, p, stats)
+    if len(pick.selection) < 2:
+        return pick
+    if k == pts.n:
+        return pick._replace(upper_bound=diversity_value(pts.block(pick.selection), "max-min"))
+    return pick._replace(upper_bound=2.0 * float(pick.gains[-1]))
+
+
+def _gist_run(entry: Algorithm, pts: Points, k: int, p: _Params, stats: dict) -> _Pick:
+    sel, gains, more = _gist(pts, k, p.q, p.lam, p.epsilon, p.seed)
+    stats.update(more)
+    return _Pick(sel, gains, "gist", entry.guarantee)
+
+
+def _max_sum_greedy(entry: Algorithm, pts: Points, k: int, p: _Params, stats: dict) -> _Pick:
+    sel, gains = _maxsum_greedy(pts, k, p.q, p.lam, None)
+    stats["distance_evaluations"] = pts.n * len(sel)
+    return _Pick(sel, gains, "max-sum-greedy", entry.guarantee)
+
+
+def _max_sum_local_search(entry: Algorithm, pts: Points, k: int, p: _Params, stats: dict) -> _Pick:
+    sel, gains, converged, swaps = _local_search(pts, k, p.q, p.lam, p.constraint, p.max_swaps)
+    stats.update({"swaps": swaps, "local_optimum": converged})
+    return _Pick(sel, gains, "max-sum-local-search", entry.guarantee if converged else None)
+
+
+def _sum_min_lp(entry: Algorithm, pts: Points, k: int, p: _Params, stats: dict) -> _Pick:
+    """The LP rounding, or GMM without a guarantee when the LP is not solved in time."""
+    left = p.time_limit - (time.perf_counter() - p.start)
+    try:
+        sol = sum_min_lp(pts, k, seed=0 if p.seed is None else p.seed, time_limit=max(left, 1e-3))
+    except LPTimeLimit as exc:  # the heuristic instead, without a guarantee
+        stats["lp"] = f"{exc}: GMM instead"
+        sel, gains, _ = gmm_radius(pts, k, p.seed)
+        return _Pick(sel, gains, "gmm", None)
+    stats.update({key: sol.stats[key] for key in ("lp_value", "grid", "radii") if key in sol.stats})
+    return _Pick(sol.selection, sol.gains, sol.algorithm, entry.guarantee, sol.upper_bound)
 
 
 def gmm_select(pts: Points, k: int, seed: int | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -482,3 +612,49 @@ def _diameter(pts: Points, exact_up_to: int = 4000) -> tuple[float, int, int]:
     row = pts.row(a)
     b = int(np.argmax(row))
     return float(row[b]), a, b
+
+
+# --------------------------------------------------------------------------- the table
+
+DIVERSIFY: Mapping[str, Mapping[str, Algorithm]] = MappingProxyType({
+    "max-min": table(
+        Algorithm("gmm", _gmm_max_min, guarantee="gmm", calls={"gmm": "`diversify(X, k)` (max-min, default)"},
+                  randomized=True),
+        Algorithm("gist", _gist_run, guarantee="gist",
+                  calls={"gist": "`diversify(X, k, quality=q, lam=l, epsilon=e)` (GIST)"},
+                  options=("quality", "lam", "epsilon"), requires=("quality",)),
+    ),
+    "max-sum": table(
+        Algorithm("greedy", _max_sum_greedy, guarantee="max-sum-greedy",
+                  calls={"max-sum-greedy": '`diversify(X, k, "max-sum", quality=q, lam=l)`'},
+                  options=("quality", "lam")),
+        Algorithm("local-search", _max_sum_local_search, guarantee="max-sum-local-search",
+                  calls={"max-sum-local-search":
+                         '`diversify(X, k, "max-sum", constraint=PartitionMatroid(g, c))`'},
+                  constraints=("cardinality", "matroid"), options=("quality", "lam", "max_swaps")),
+    ),
+    "sum-min": table(
+        Algorithm("lp", _sum_min_lp, guarantee="sum-min-lp",
+                  calls={"sum-min-lp": '`diversify(X, k, "sum-min")` (LP rounding, n <= 1000)'},
+                  options=("time_limit",), randomized=True, auto_max_n=_SUM_MIN_LP_DEFAULT_MAX),
+        Algorithm("gmm", _gmm, randomized=True),
+    ),
+    "remote-tree": table(
+        Algorithm("gmm", _gmm, guarantee="gmm-remote-tree",
+                  calls={"gmm-remote-tree": '`diversify(X, k, "remote-tree")`'}, randomized=True),
+    ),
+    "remote-star": table(Algorithm("gmm", _gmm, randomized=True)),
+    "remote-cycle": table(
+        Algorithm("gmm", _gmm, guarantee="gmm-remote-cycle",
+                  calls={"gmm-remote-cycle": '`diversify(X, k, "remote-cycle")`'},
+                  options=("time_limit",), randomized=True),
+    ),
+})
+"""``diversify``'s algorithms: objective -> its table, name -> `~submodkit.guarantees.Algorithm`,
+in the order of the automatic choice (the first that accepts the call's constraint and
+quality). Each ``run`` takes ``(entry, points, k, params, stats)`` after ``diversify`` has
+checked everything, and reports the entry's ``guarantee`` key unless the run falls short of
+its conditions."""
+
+OBJECTIVES = tuple(DIVERSIFY)
+ALGORITHMS = {objective: tuple(algorithms) for objective, algorithms in DIVERSIFY.items()}

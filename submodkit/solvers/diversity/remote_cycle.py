@@ -11,39 +11,12 @@ import math
 import time
 
 import numpy as np
-from numba import njit
 
 from submodkit._validation import check_int, check_time_limit
 from submodkit.errors import InvalidParameterError
 from submodkit.results import Solution
-from submodkit.solvers.diversity.tsp import HELD_KARP_LIMIT, held_karp_fill
-
-
-@njit(cache=True, nogil=True)
-def _best_subset(D, k, dp, idx, best_idx, best, max_subsets):
-    """Enumerate k-subsets of ``0..n-1`` in lexicographic order from ``idx`` (advanced in
-    place), at most ``max_subsets`` of them; ``best_idx`` ends as the first subset whose
-    Held-Karp tour is largest (ties within 1e-12 relative keep the earlier one; ``best`` < 0:
-    none yet). Returns the best tour weight and whether the enumeration is complete."""
-    n = D.shape[0]
-    for _ in range(max_subsets):
-        if k == 2:
-            v = 2.0 * D[idx[0], idx[1]]
-        else:
-            v = held_karp_fill(D, idx, dp)
-        if best < 0.0 or v > best + 1e-12 * max(1.0, best):
-            best = v
-            for t in range(k):
-                best_idx[t] = idx[t]
-        i = k - 1
-        while i >= 0 and idx[i] == n - k + i:
-            i -= 1
-        if i < 0:
-            return best, True
-        idx[i] += 1
-        for t in range(i + 1, k):
-            idx[t] = idx[t - 1] + 1
-    return best, False
+from submodkit.solvers.diversity._tour_kernels import _best_subset
+from submodkit.solvers.diversity.tsp import HELD_KARP_LIMIT
 
 
 def exact_remote_cycle(X, k: int, metric: str = "euclidean", *, max_subsets: int = 2_000_000,

@@ -33,6 +33,28 @@ Worst case O(n^3) like the reference (O(n m log n) heap work on top).
 The recursions of the reference (``expandBlossom`` at the end of a stage,
 ``augmentBlossom``) are replaced by explicit stacks: they act on disjoint sub-blossoms, so
 their order does not matter, and deep blossom nests cannot overflow the native stack.
+
+The state the helpers share travels in a few containers instead of one argument per array
+(the helpers took up to 28 arguments):
+
+- ``g``: the graph, read only, ``(eu, ev, ew, endpoint, nb_ptr, nb_idx)`` (``nb_idx[q]`` for
+  ``nb_ptr[v] <= q < nb_ptr[v + 1]``: the remote endpoints of v's edges);
+- ``s``: an int64 array of shape ``(N_STATE, 2n)``, one row per field of a vertex or
+  blossom (``s[LABEL]``, ``s[INBLOSSOM]``, ...; the rows about vertices use their first n
+  columns);
+- ``dual`` (the doubled, lazily stored duals of vertices then blossoms) and ``st``
+  (``st[0]``: ``D``; ``st[1]``: the least stored dual of an S-vertex), float64;
+- ``bl``: the blossoms' variable-length parts, ``(childs, endps, bbe, has_bbe, unused)``
+  (sub-blossoms, their connecting endpoints, least-slack edges to other S-blossoms and
+  whether that list is current, the free blossom ids);
+- ``work``: the stage's queues and buffers, ``(queue, allowedge, scratch, h2, h3, h4, dirty2,
+  isdirty2, dirty3, isdirty3)``, ``scratch`` an int64 array of shape ``(N_SCRATCH, 2n + 1)``
+  (``scratch[BUF]``, ``scratch[STACK]``, ...).
+
+The helpers called once per blossom or augmentation take views of the rows they use; the
+ones inlined into the hot loops (``_leaves``, ``_assign_label``, ``_scan_blossom``) index
+``s[ROW, i]`` directly, since each view costs a reference-count update per call (5-10% on
+the benchmark graphs). Flags stay boolean arrays: ``has_bbe`` is cleared every stage.
 """
 
 from __future__ import annotations
@@ -44,26 +66,47 @@ from numba import njit
 
 HEAP_AFTER = 8  # delta steps in a stage before the candidates move into heaps
 
+# rows of the state array ``s`` (columns: vertices 0..n-1, then blossoms n..2n-1)
+MATE = 0  # vertex: the remote endpoint of its matched edge, -1 if free
+LABEL = 1  # top-level vertex or blossom: 0 free, 1 S, 2 T (5: marked by _scan_blossom)
+LABELEND = 2  # the endpoint through which the label was assigned, -1 for a root
+INBLOSSOM = 3  # vertex: its top-level blossom (itself if none)
+PARENT = 4  # vertex or blossom: the blossom holding it directly, -1 if top-level
+BASE = 5  # blossom: its base vertex, -1 while the id is unused (vertex v: v)
+BESTEDGE = 6  # least-slack edge to a free vertex (vertices) or another S-blossom (S-blossoms)
+BESTEDGETO = 7  # _add_blossom's scratch: least-slack edge to each S-blossom, -1 between calls
+STAMP2 = 8  # vertex: version of its newest entry in the heap h2
+N_STATE = 9
+
+# rows of ``scratch`` (2n + 1 columns)
+BUF = 0  # the leaves of one blossom
+STACK = 1  # _leaves' stack
+BSTACK = 2  # blossoms to expand or augment
+VSTACK = 3  # the vertex each of them is augmented to
+PATH = 4  # _scan_blossom's path
+TOUCHED = 5  # the S-blossoms _add_blossom found edges to
+N_SCRATCH = 6
+
 
 @njit(cache=True, nogil=True, inline="always")
-def _leaves(b, n, childs, out, stack):
-    """Write the vertices of (sub-)blossom ``b`` into ``out``; return their number."""
+def _leaves(b, n, childs, scratch):
+    """Write the vertices of (sub-)blossom ``b`` into ``scratch[BUF]``; return their number."""
     if b < n:
-        out[0] = b
+        scratch[BUF, 0] = b
         return 1
     cnt = 0
-    stack[0] = b
+    scratch[STACK, 0] = b
     top = 1
     while top > 0:
         top -= 1
-        t = stack[top]
+        t = scratch[STACK, top]
         if t < n:
-            out[cnt] = t
+            scratch[BUF, cnt] = t
             cnt += 1
         else:
             ch = childs[t]
             for i in range(ch.shape[0]):
-                stack[top] = ch[i]
+                scratch[STACK, top] = ch[i]
                 top += 1
     return cnt
 
@@ -102,22 +145,27 @@ def _index_of(arr, x):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _assign_label(w, t, p, n, endpoint, mate, label, labelend, inblossom, blossombase,
-                  bestedge, childs, queue, buf, stack, dual, st, h4):
+def _assign_label(w, t, p, g, s, dual, st, bl, work):
     """Label the (unlabeled) top blossom of ``w`` with ``t`` (1 = S, 2 = T) through endpoint ``p``."""
+    n = s.shape[1] // 2
+    endpoint = g[3]
+    childs = bl[0]
+    queue = work[0]
+    scratch = work[2]
+    h4 = work[5]
     D = st[0]
     while True:
-        b = inblossom[w]
-        label[w] = t
-        label[b] = t
-        labelend[w] = p
-        labelend[b] = p
-        bestedge[w] = -1
-        bestedge[b] = -1
+        b = s[INBLOSSOM, w]
+        s[LABEL, w] = t
+        s[LABEL, b] = t
+        s[LABELEND, w] = p
+        s[LABELEND, b] = p
+        s[BESTEDGE, w] = -1
+        s[BESTEDGE, b] = -1
         if t == 1:
-            cnt = _leaves(b, n, childs, buf, stack)
+            cnt = _leaves(b, n, childs, scratch)
             for i in range(cnt):
-                x = buf[i]
+                x = scratch[BUF, i]
                 dual[x] += D
                 if dual[x] < st[1]:
                     st[1] = dual[x]
@@ -126,49 +174,61 @@ def _assign_label(w, t, p, n, endpoint, mate, label, labelend, inblossom, blosso
                 dual[b] -= D
             return
         if D != 0.0:
-            cnt = _leaves(b, n, childs, buf, stack)
+            cnt = _leaves(b, n, childs, scratch)
             for i in range(cnt):
-                dual[buf[i]] -= D
+                dual[scratch[BUF, i]] -= D
         if b >= n:
             dual[b] += D
             heapq.heappush(h4, (dual[b], b, np.int64(0), np.int64(0)))
         # t == 2: the mate of the base becomes an S-vertex
-        base = blossombase[b]
-        w = endpoint[mate[base]]
-        p = mate[base] ^ 1
+        base = s[BASE, b]
+        w = endpoint[s[MATE, base]]
+        p = s[MATE, base] ^ 1
         t = 1
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _scan_blossom(v, w, endpoint, label, labelend, inblossom, blossombase, path):
+def _scan_blossom(v, w, endpoint, s, path):
     """Trace back from v and w; return the base of a new blossom or -1 for an augmenting path."""
     npath = 0
     base = -1
     while v != -1 or w != -1:
-        b = inblossom[v]
-        if label[b] & 4:
-            base = blossombase[b]
+        b = s[INBLOSSOM, v]
+        if s[LABEL, b] & 4:
+            base = s[BASE, b]
             break
         path[npath] = b
         npath += 1
-        label[b] = 5
-        if labelend[b] == -1:
+        s[LABEL, b] = 5
+        if s[LABELEND, b] == -1:
             v = -1
         else:
-            v = endpoint[labelend[b]]
-            b = inblossom[v]
-            v = endpoint[labelend[b]]
+            v = endpoint[s[LABELEND, b]]
+            b = s[INBLOSSOM, v]
+            v = endpoint[s[LABELEND, b]]
         if w != -1:
             v, w = w, v
     for i in range(npath):
-        label[path[i]] = 1
+        s[LABEL, path[i]] = 1
     return base
 
 
 @njit(cache=True, nogil=True)
-def _add_blossom(base, k, n, eu, ev, ew, endpoint, nb_ptr, nb_idx, label, labelend, inblossom,
-                 blossomparent, childs, endps, blossombase, bestedge, bbe, has_bbe, unused,
-                 dual, queue, buf, stack, bestedgeto, touched, st, h3):
+def _add_blossom(base, k, g, s, dual, st, bl, work):
+    """Make a new S-blossom of the cycle closed by edge ``k`` through ``base``."""
+    eu, ev, ew, endpoint, nb_ptr, nb_idx = g
+    n = s.shape[1] // 2
+    label = s[LABEL]
+    labelend = s[LABELEND]
+    inblossom = s[INBLOSSOM]
+    blossomparent = s[PARENT]
+    blossombase = s[BASE]
+    bestedge = s[BESTEDGE]
+    bestedgeto = s[BESTEDGETO]
+    childs, endps, bbe, has_bbe, unused = bl
+    queue, _allowedge, scratch, _h2, h3, _h4, _dirty2, _isdirty2, _dirty3, _isdirty3 = work
+    buf = scratch[BUF]
+    touched = scratch[TOUCHED]
     D = st[0]
     v = eu[k]
     w = ev[k]
@@ -216,7 +276,7 @@ def _add_blossom(base, k, n, eu, ev, ew, endpoint, nb_ptr, nb_idx, label, labele
     label[b] = 1
     labelend[b] = labelend[bb]
     dual[b] = -D
-    cnt = _leaves(b, n, childs, buf, stack)
+    cnt = _leaves(b, n, childs, scratch)
     for i in range(cnt):
         x = buf[i]
         if label[inblossom[x]] == 2:  # T-vertex becomes an S-vertex
@@ -247,7 +307,7 @@ def _add_blossom(base, k, n, eu, ev, ew, endpoint, nb_ptr, nb_idx, label, labele
                           < _slack(bestedgeto[bj], eu, ev, ew, dual, label, inblossom, D)):
                         bestedgeto[bj] = kk
         else:
-            cnt = _leaves(sub, n, childs, buf, stack)
+            cnt = _leaves(sub, n, childs, scratch)
             for li in range(cnt):
                 x = buf[li]
                 for q in range(nb_ptr[x], nb_ptr[x + 1]):
@@ -276,10 +336,10 @@ def _add_blossom(base, k, n, eu, ev, ew, endpoint, nb_ptr, nb_idx, label, labele
         kk = bestedgeto[tsorted[i]]
         lst[i] = kk
         bestedgeto[tsorted[i]] = -1
-        s = _slack(kk, eu, ev, ew, dual, label, inblossom, D)
-        if best == -1 or s < bestslack:
+        sl = _slack(kk, eu, ev, ew, dual, label, inblossom, D)
+        if best == -1 or sl < bestslack:
             best = kk
-            bestslack = s
+            bestslack = sl
     bbe[b] = lst
     has_bbe[b] = True
     bestedge[b] = best
@@ -288,16 +348,27 @@ def _add_blossom(base, k, n, eu, ev, ew, endpoint, nb_ptr, nb_idx, label, labele
 
 
 @njit(cache=True, nogil=True)
-def _expand_blossom(b0, endstage, n, eu, ev, ew, endpoint, mate, label, labelend, inblossom,
-                    blossomparent, childs, endps, blossombase, bestedge, has_bbe, unused, dual,
-                    allowedge, queue, buf, stack, bstack, st, h4, dirty2, isdirty2):
+def _expand_blossom(b0, endstage, g, s, dual, st, bl, work):
     """Expand blossom ``b0`` (and, at the end of a stage, its sub-blossoms of zero dual).
 
     Mid-stage (``endstage`` False) ``b0`` is a T-blossom of zero dual.
     """
+    endpoint = g[3]
+    n = s.shape[1] // 2
+    mate = s[MATE]
+    label = s[LABEL]
+    labelend = s[LABELEND]
+    inblossom = s[INBLOSSOM]
+    blossomparent = s[PARENT]
+    blossombase = s[BASE]
+    bestedge = s[BESTEDGE]
+    childs, endps, _bbe, has_bbe, unused = bl
+    _queue, allowedge, scratch, _h2, _h3, h4, dirty2, isdirty2, _dirty3, _isdirty3 = work
+    buf = scratch[BUF]
+    bstack = scratch[BSTACK]
     D = st[0]
     if not endstage:  # its vertices stop drifting as T-vertices
-        cnt = _leaves(b0, n, childs, buf, stack)
+        cnt = _leaves(b0, n, childs, scratch)
         for i in range(cnt):
             dual[buf[i]] += D
         dual[b0] = 0.0
@@ -308,17 +379,17 @@ def _expand_blossom(b0, endstage, n, eu, ev, ew, endpoint, mate, label, labelend
         b = bstack[top]
         ch = childs[b]
         for ci in range(ch.shape[0]):
-            s = ch[ci]
-            blossomparent[s] = -1
-            if s < n:
-                inblossom[s] = s
-            elif endstage and dual[s] == 0.0:
-                bstack[top] = s
+            sub = ch[ci]
+            blossomparent[sub] = -1
+            if sub < n:
+                inblossom[sub] = sub
+            elif endstage and dual[sub] == 0.0:
+                bstack[top] = sub
                 top += 1
             else:
-                cnt = _leaves(s, n, childs, buf, stack)
+                cnt = _leaves(sub, n, childs, scratch)
                 for i in range(cnt):
-                    inblossom[buf[i]] = s
+                    inblossom[buf[i]] = sub
         if (not endstage) and label[b] == 2:
             ep = endps[b]
             nch = ch.shape[0]
@@ -335,8 +406,7 @@ def _expand_blossom(b0, endstage, n, eu, ev, ew, endpoint, mate, label, labelend
             while j != 0:
                 label[endpoint[p ^ 1]] = 0
                 label[endpoint[ep[(j - endptrick) % nch] ^ endptrick ^ 1]] = 0
-                _assign_label(endpoint[p ^ 1], 2, p, n, endpoint, mate, label, labelend, inblossom,
-                              blossombase, bestedge, childs, queue, buf, stack, dual, st, h4)
+                _assign_label(endpoint[p ^ 1], 2, p, g, s, dual, st, bl, work)
                 allowedge[ep[(j - endptrick) % nch] // 2] = True
                 j += jstep
                 p = ep[(j - endptrick) % nch] ^ endptrick
@@ -349,7 +419,7 @@ def _expand_blossom(b0, endstage, n, eu, ev, ew, endpoint, mate, label, labelend
             labelend[bv] = p
             bestedge[bv] = -1
             if D != 0.0:
-                cnt = _leaves(bv, n, childs, buf, stack)
+                cnt = _leaves(bv, n, childs, scratch)
                 for i in range(cnt):
                     dual[buf[i]] -= D
             if bv >= n:
@@ -361,7 +431,7 @@ def _expand_blossom(b0, endstage, n, eu, ev, ew, endpoint, mate, label, labelend
                 if label[bv] == 1:
                     j += jstep
                     continue
-                cnt = _leaves(bv, n, childs, buf, stack)
+                cnt = _leaves(bv, n, childs, scratch)
                 v = -1
                 for i in range(cnt):
                     v = buf[i]
@@ -370,15 +440,14 @@ def _expand_blossom(b0, endstage, n, eu, ev, ew, endpoint, mate, label, labelend
                 if label[v] != 0:
                     label[v] = 0
                     label[endpoint[mate[blossombase[bv]]]] = 0
-                    _assign_label(v, 2, labelend[v], n, endpoint, mate, label, labelend, inblossom,
-                                  blossombase, bestedge, childs, queue, buf, stack, dual, st, h4)
+                    _assign_label(v, 2, labelend[v], g, s, dual, st, bl, work)
                 j += jstep
             # unlabeled sub-blossoms: their vertices' least-slack edges become delta-2 candidates
             for ci in range(nch):
                 bv = ch[ci]
                 if label[bv] != 0:
                     continue
-                cnt = _leaves(bv, n, childs, buf, stack)
+                cnt = _leaves(bv, n, childs, scratch)
                 for i in range(cnt):
                     x = buf[i]
                     if bestedge[x] != -1 and not isdirty2[x]:
@@ -395,9 +464,16 @@ def _expand_blossom(b0, endstage, n, eu, ev, ew, endpoint, mate, label, labelend
 
 
 @njit(cache=True, nogil=True)
-def _augment_blossom(b0, v0, n, endpoint, mate, blossomparent, childs, endps, blossombase,
-                     bstack, vstack):
+def _augment_blossom(b0, v0, endpoint, s, bl, scratch):
     """Swap matched and unmatched edges inside blossom ``b0`` so that ``v0`` becomes its base."""
+    n = s.shape[1] // 2
+    mate = s[MATE]
+    blossomparent = s[PARENT]
+    blossombase = s[BASE]
+    childs = bl[0]
+    endps = bl[1]
+    bstack = scratch[BSTACK]
+    vstack = scratch[VSTACK]
     top = 1
     bstack[0] = b0
     vstack[0] = v0
@@ -446,38 +522,49 @@ def _augment_blossom(b0, v0, n, endpoint, mate, blossomparent, childs, endps, bl
 
 
 @njit(cache=True, nogil=True)
-def _augment_matching(k, n, eu, ev, endpoint, mate, labelend, inblossom, blossomparent, childs,
-                      endps, blossombase, bstack, vstack):
+def _augment_matching(k, g, s, bl, scratch):
+    """Augment the matching along the path through edge ``k`` between two S-vertices."""
+    eu, ev, _ew, endpoint, _nb_ptr, _nb_idx = g
+    n = s.shape[1] // 2
+    mate = s[MATE]
+    labelend = s[LABELEND]
+    inblossom = s[INBLOSSOM]
     for side in range(2):
         if side == 0:
-            s = eu[k]
+            x = eu[k]
             p = 2 * k + 1
         else:
-            s = ev[k]
+            x = ev[k]
             p = 2 * k
         while True:
-            bs = inblossom[s]
+            bs = inblossom[x]
             if bs >= n:
-                _augment_blossom(bs, s, n, endpoint, mate, blossomparent, childs, endps,
-                                 blossombase, bstack, vstack)
-            mate[s] = p
+                _augment_blossom(bs, x, endpoint, s, bl, scratch)
+            mate[x] = p
             if labelend[bs] == -1:
                 break
             t = endpoint[labelend[bs]]
             bt = inblossom[t]
-            s = endpoint[labelend[bt]]
+            x = endpoint[labelend[bt]]
             j = endpoint[labelend[bt] ^ 1]
             if bt >= n:
-                _augment_blossom(bt, j, n, endpoint, mate, blossomparent, childs, endps,
-                                 blossombase, bstack, vstack)
+                _augment_blossom(bt, j, endpoint, s, bl, scratch)
             mate[j] = labelend[bt]
             p = labelend[bt] ^ 1
 
 
 @njit(cache=True, nogil=True)
-def _scan_deltas(n, eu, ev, ew, dual, label, inblossom, blossomparent, blossombase, bestedge, D,
-                 maxcardinality, st, res):
-    """The least delta by one pass over vertices and blossoms (cheap while a stage has few)."""
+def _scan_deltas(g, s, dual, st, maxcardinality):
+    """The least delta by one pass over vertices and blossoms (cheap while a stage has few):
+    ``(deltatype, delta, deltaedge, deltablossom)``."""
+    eu, ev, ew, _endpoint, _nb_ptr, _nb_idx = g
+    n = s.shape[1] // 2
+    label = s[LABEL]
+    inblossom = s[INBLOSSOM]
+    blossomparent = s[PARENT]
+    blossombase = s[BASE]
+    bestedge = s[BESTEDGE]
+    D = st[0]
     deltatype = -1
     delta = 0.0
     deltaedge = -1
@@ -528,10 +615,13 @@ def _scan_deltas(n, eu, ev, ew, dual, label, inblossom, blossomparent, blossomba
     if deltablossom != -1 and (deltatype == -1 or best4 < delta):
         deltatype = 4
         delta = best4
-    res[0] = deltatype
-    res[1] = delta
-    res[2] = deltaedge
-    res[3] = deltablossom
+    return deltatype, delta, deltaedge, deltablossom
+
+
+@njit(cache=True, nogil=True)
+def _empty_arrays(count):
+    """A list of ``count`` empty int64 arrays."""
+    return [np.empty(0, np.int64) for _ in range(count)]
 
 
 @njit(cache=True, nogil=True)
@@ -561,34 +651,30 @@ def blossom_matching(n, eu, ev, ew, maxcardinality):
         fill[eu[k]] += 1
         nb_idx[fill[ev[k]]] = 2 * k
         fill[ev[k]] += 1
-    mate = np.full(n, -1, np.int64)
-    label = np.zeros(2 * n, np.int64)
-    labelend = np.full(2 * n, -1, np.int64)
-    inblossom = np.arange(n)
-    blossomparent = np.full(2 * n, -1, np.int64)
-    childs = [np.empty(0, np.int64) for _ in range(2 * n)]
-    endps = [np.empty(0, np.int64) for _ in range(2 * n)]
-    bbe = [np.empty(0, np.int64) for _ in range(2 * n)]
-    has_bbe = np.zeros(2 * n, np.bool_)
-    blossombase = np.full(2 * n, -1, np.int64)
-    blossombase[:n] = np.arange(n)
-    bestedge = np.full(2 * n, -1, np.int64)
-    unused = [np.int64(b) for b in range(2 * n - 1, n - 1, -1)]
-    unused.reverse()
+    g = (eu, ev, ew, endpoint, nb_ptr, nb_idx)
+    s = np.zeros((N_STATE, 2 * n), np.int64)
+    s[MATE] = -1
+    s[LABELEND] = -1
+    s[INBLOSSOM, :n] = np.arange(n)
+    s[PARENT] = -1
+    s[BASE] = -1
+    s[BASE, :n] = np.arange(n)
+    s[BESTEDGE] = -1
+    s[BESTEDGETO] = -1
     dual = np.zeros(2 * n, np.float64)
     dual[:n] = maxweight
-    allowedge = np.zeros(m, np.bool_)
-    queue = [np.int64(0)]
-    queue.pop()
-    buf = np.empty(max(n, 1), np.int64)
-    stack = np.empty(2 * n + 1, np.int64)
-    bstack = np.empty(2 * n + 1, np.int64)
-    vstack = np.empty(2 * n + 1, np.int64)
-    path = np.empty(2 * n + 1, np.int64)
-    bestedgeto = np.full(2 * n, -1, np.int64)
-    touched = np.empty(2 * n, np.int64)
     # st[0]: D, the deltas of this stage so far; st[1]: least stored dual of an S-vertex
     st = np.zeros(2, np.float64)
+    childs = _empty_arrays(2 * n)
+    endps = _empty_arrays(2 * n)
+    bbe = _empty_arrays(2 * n)
+    has_bbe = np.zeros(2 * n, np.bool_)
+    unused = list(np.arange(n, 2 * n))  # popped from the end: the highest id first
+    bl = (childs, endps, bbe, has_bbe, unused)
+    queue = [np.int64(0)]
+    queue.pop()
+    allowedge = np.zeros(m, np.bool_)
+    scratch = np.empty((N_SCRATCH, 2 * n + 1), np.int64)
     # heaps of (key, vertex or blossom, edge, stamp); key - D is the candidate delta
     h2 = [(0.0, np.int64(0), np.int64(0), np.int64(0))]  # least-slack edge S -> free vertex
     h2.pop()
@@ -596,16 +682,25 @@ def blossom_matching(n, eu, ev, ew, maxcardinality):
     h3.pop()
     h4 = [(0.0, np.int64(0), np.int64(0), np.int64(0))]  # T-blossom duals
     h4.pop()
-    stamp2 = np.zeros(n, np.int64)
-    res = np.zeros(4, np.float64)
     # vertices / blossoms whose least-slack edge improved since the last delta step: pushed
     # to h2 / h3 once, at the next delta step, instead of at every improvement
     dirty2 = [np.int64(0)]
     dirty2.pop()
+    isdirty2 = np.zeros(n, np.bool_)
     dirty3 = [np.int64(0)]
     dirty3.pop()
-    isdirty2 = np.zeros(n, np.bool_)
     isdirty3 = np.zeros(2 * n, np.bool_)
+    work = (queue, allowedge, scratch, h2, h3, h4, dirty2, isdirty2, dirty3, isdirty3)
+    # the rows this loop reads, as views made once
+    mate = s[MATE]
+    label = s[LABEL]
+    labelend = s[LABELEND]
+    inblossom = s[INBLOSSOM]
+    blossomparent = s[PARENT]
+    blossombase = s[BASE]
+    bestedge = s[BESTEDGE]
+    stamp2 = s[STAMP2]
+    path = scratch[PATH]
     # jump start: all duals equal maxweight make every heaviest edge tight, so a greedy
     # maximal matching of heaviest edges is a state the reference could have reached
     for k in range(m):
@@ -637,8 +732,7 @@ def blossom_matching(n, eu, ev, ew, maxcardinality):
         for v in range(n):
             if mate[v] == -1 and label[inblossom[v]] == 0:
                 nfree += 1
-                _assign_label(v, 1, -1, n, endpoint, mate, label, labelend, inblossom, blossombase,
-                              bestedge, childs, queue, buf, stack, dual, st, h4)
+                _assign_label(v, 1, -1, g, s, dual, st, bl, work)
         if nfree == 0:  # perfect matching: no dual can move
             break
         augmented = False
@@ -670,20 +764,13 @@ def blossom_matching(n, eu, ev, ew, maxcardinality):
                             allowedge[k] = True
                     if allowedge[k]:
                         if label[inblossom[w]] == 0:
-                            _assign_label(w, 2, p ^ 1, n, endpoint, mate, label, labelend, inblossom,
-                                          blossombase, bestedge, childs, queue, buf, stack, dual, st, h4)
+                            _assign_label(w, 2, p ^ 1, g, s, dual, st, bl, work)
                         elif label[inblossom[w]] == 1:
-                            base = _scan_blossom(v, w, endpoint, label, labelend, inblossom,
-                                                 blossombase, path)
+                            base = _scan_blossom(v, w, endpoint, s, path)
                             if base >= 0:
-                                _add_blossom(base, k, n, eu, ev, ew, endpoint, nb_ptr, nb_idx, label,
-                                             labelend, inblossom, blossomparent, childs, endps,
-                                             blossombase, bestedge, bbe, has_bbe, unused, dual, queue,
-                                             buf, stack, bestedgeto, touched, st, h3)
+                                _add_blossom(base, k, g, s, dual, st, bl, work)
                             else:
-                                _augment_matching(k, n, eu, ev, endpoint, mate, labelend, inblossom,
-                                                  blossomparent, childs, endps, blossombase, bstack,
-                                                  vstack)
+                                _augment_matching(k, g, s, bl, scratch)
                                 augmented = True
                                 break
                         elif label[w] == 0:
@@ -746,12 +833,7 @@ def blossom_matching(n, eu, ev, ew, maxcardinality):
                 dirty3.clear()
                 h3.clear()
                 h4.clear()
-                _scan_deltas(n, eu, ev, ew, dual, label, inblossom, blossomparent, blossombase,
-                             bestedge, D, maxcardinality, st, res)
-                deltatype = int(res[0])
-                delta = res[1]
-                deltaedge = int(res[2])
-                deltablossom = int(res[3])
+                deltatype, delta, deltaedge, deltablossom = _scan_deltas(g, s, dual, st, maxcardinality)
             if useheap:
                 for x in dirty2:
                     isdirty2[x] = False
@@ -829,10 +911,7 @@ def blossom_matching(n, eu, ev, ew, maxcardinality):
                 allowedge[deltaedge] = True
                 queue.append(-(2 * deltaedge + 1) - 1)
             else:
-                _expand_blossom(deltablossom, False, n, eu, ev, ew, endpoint, mate, label, labelend,
-                                inblossom, blossomparent, childs, endps, blossombase, bestedge,
-                                has_bbe, unused, dual, allowedge, queue, buf, stack, bstack, st, h4,
-                                dirty2, isdirty2)
+                _expand_blossom(deltablossom, False, g, s, dual, st, bl, work)
         # settle the duals of the stage
         D = st[0]
         if D != 0.0:
@@ -850,9 +929,7 @@ def blossom_matching(n, eu, ev, ew, maxcardinality):
         for b in range(n, 2 * n):
             if (blossomparent[b] == -1 and blossombase[b] >= 0 and label[b] == 1
                     and dual[b] == 0.0):
-                _expand_blossom(b, True, n, eu, ev, ew, endpoint, mate, label, labelend, inblossom,
-                                blossomparent, childs, endps, blossombase, bestedge, has_bbe, unused,
-                                dual, allowedge, queue, buf, stack, bstack, st, h4, dirty2, isdirty2)
+                _expand_blossom(b, True, g, s, dual, st, bl, work)
     partner = np.full(n, -1, np.int64)
     for v in range(n):
         if mate[v] >= 0:

@@ -1,8 +1,12 @@
-"""Numba kernels of the approximate matchings: greedy, path growing, 2-augmentations.
+"""Numba kernels of the matchings other than the blossom algorithms: the approximate
+matchings of general graphs (greedy, path growing, 2-augmentations), bipartite assignment
+(shortest augmenting paths, negative-cycle cancelling for b-matching) and online bipartite
+matching (greedy, ranking, balance, two choices).
 
-All kernels read an undirected graph as CSR adjacency ``(ptr, nbr, wt, eid)`` (each edge
-stored in both directions, ``eid`` its index in the edge list) and write ``mate`` (partner
-vertex or -1). Ties go to the smallest index.
+The general-graph kernels read an undirected graph as CSR adjacency ``(ptr, nbr, wt, eid)``
+(each edge stored in both directions, ``eid`` its index in the edge list) and write ``mate``
+(partner vertex or -1). Ties go to the smallest index. The exact general-graph matchings
+live in :mod:`._blossom` (weighted) and :mod:`._cardinality` (unit weights).
 """
 
 from __future__ import annotations
@@ -236,3 +240,221 @@ def two_augment(n, ptr, nbr, wt, mate, order_seed, max_passes, tol):
             converged = True
             break
     return passes, applied, converged
+
+
+# bipartite assignment and b-matching (assignment.py)
+
+
+@njit(cache=True, nogil=True)
+def _lsap(cost):
+    """Min-cost assignment of every row of ``cost`` (nr <= nc); returns col4row (-1: infeasible)."""
+    nr, nc = cost.shape
+    u = np.zeros(nr)
+    v = np.zeros(nc)
+    spc = np.empty(nc)
+    path = np.full(nc, -1, np.int64)
+    col4row = np.full(nr, -1, np.int64)
+    row4col = np.full(nc, -1, np.int64)
+    sr = np.zeros(nr, np.bool_)
+    sc = np.zeros(nc, np.bool_)
+    remaining = np.empty(nc, np.int64)
+    for cur in range(nr):
+        for it in range(nc):
+            remaining[it] = nc - it - 1
+        nrem = nc
+        sr[:] = False
+        sc[:] = False
+        spc[:] = np.inf
+        minval = 0.0
+        i = cur
+        sink = -1
+        while sink == -1:
+            index = -1
+            lowest = np.inf
+            sr[i] = True
+            ui = u[i]
+            for it in range(nrem):
+                j = remaining[it]
+                r = minval + cost[i, j] - ui - v[j]
+                if r < spc[j]:
+                    path[j] = i
+                    spc[j] = r
+                if spc[j] < lowest or (spc[j] == lowest and row4col[j] == -1):
+                    lowest = spc[j]
+                    index = it
+            minval = lowest
+            if minval == np.inf:
+                col4row[:] = -1
+                return col4row
+            j = remaining[index]
+            if row4col[j] == -1:
+                sink = j
+            else:
+                i = row4col[j]
+            sc[j] = True
+            nrem -= 1
+            remaining[index] = remaining[nrem]
+        u[cur] += minval
+        for i in range(nr):
+            if sr[i] and i != cur:
+                u[i] += minval - spc[col4row[i]]
+        for j in range(nc):
+            if sc[j]:
+                v[j] -= minval - spc[j]
+        j = sink
+        while True:
+            i = path[j]
+            row4col[j] = i
+            tmp = col4row[i]
+            col4row[i] = j
+            j = tmp
+            if i == cur:
+                break
+    return col4row
+
+
+@njit(cache=True, nogil=True)
+def _cancel_negative_cycles(nr, nc, ii, jj, w, x, rc, cc, eps):
+    """Cancel negative cycles of the b-matching flow ``x`` (pair p used iff ``x[p] = 1``) on the
+    float costs ``-w`` until Bellman-Ford (all nodes at distance 0, relaxing only by more than
+    ``eps``) converges; returns the number of cycles cancelled. Nodes: rows ``0..nr-1``,
+    columns ``nr..nr+nc-1``, source ``s`` and sink ``t``; the source-sink bypass keeps the
+    supply fixed, so every improvement of the matching is a negative residual cycle."""
+    P = ii.shape[0]
+    s = nr + nc
+    t = s + 1
+    V = nr + nc + 2
+    row_used = np.zeros(nr, np.int64)
+    col_used = np.zeros(nc, np.int64)
+    for p in range(P):
+        if x[p]:
+            row_used[ii[p]] += 1
+            col_used[jj[p]] += 1
+    supply = rc.sum()
+    dist = np.zeros(V)
+    pred = np.full(V, -1, np.int64)  # the node before v on its current shortest path
+    pred_arc = np.full(V, -1, np.int64)  # pair p, or -1 for an arc touching s or t
+    cancelled = 0
+    while True:
+        dist[:] = 0.0
+        pred[:] = -1
+        last = -1
+        for _ in range(V):
+            last = -1
+            bypass = supply - row_used.sum()
+            for p in range(P):
+                i = ii[p]
+                j = nr + jj[p]
+                if x[p] == 0:
+                    if dist[i] - w[p] < dist[j] - eps:
+                        dist[j] = dist[i] - w[p]
+                        pred[j] = i
+                        pred_arc[j] = p
+                        last = j
+                elif dist[j] + w[p] < dist[i] - eps:
+                    dist[i] = dist[j] + w[p]
+                    pred[i] = j
+                    pred_arc[i] = p
+                    last = i
+            for i in range(nr):  # s -> i while row i has room, i -> s while it is used
+                if row_used[i] < rc[i] and dist[s] < dist[i] - eps:
+                    dist[i] = dist[s]
+                    pred[i] = s
+                    pred_arc[i] = -1
+                    last = i
+                if row_used[i] > 0 and dist[i] < dist[s] - eps:
+                    dist[s] = dist[i]
+                    pred[s] = i
+                    pred_arc[s] = -1
+                    last = s
+            for j in range(nc):  # j -> t while column j has room, t -> j while it is used
+                v = nr + j
+                if col_used[j] < cc[j] and dist[v] < dist[t] - eps:
+                    dist[t] = dist[v]
+                    pred[t] = v
+                    pred_arc[t] = -1
+                    last = t
+                if col_used[j] > 0 and dist[t] < dist[v] - eps:
+                    dist[v] = dist[t]
+                    pred[v] = t
+                    pred_arc[v] = -1
+                    last = v
+            if bypass < supply and dist[s] < dist[t] - eps:  # s -> t, and t -> s while flow bypasses
+                dist[t] = dist[s]
+                pred[t] = s
+                pred_arc[t] = -1
+                last = t
+            if bypass > 0 and dist[t] < dist[s] - eps:
+                dist[s] = dist[t]
+                pred[s] = t
+                pred_arc[s] = -1
+                last = s
+            if last == -1:
+                return cancelled
+        # still relaxing after V passes: walk back V steps to land on the negative cycle
+        v = last
+        for _ in range(V):
+            v = pred[v]
+        start = v
+        while True:  # push one unit around the cycle (every pair arc has capacity 1)
+            u = pred[v]
+            p = pred_arc[v]
+            if p >= 0:
+                x[p] = 1 - x[p]
+            elif u == s and v < nr:
+                row_used[v] += 1
+            elif u < nr and v == s:
+                row_used[u] -= 1
+            elif v == t and u != s:
+                col_used[u - nr] += 1
+            elif u == t and v != s:
+                col_used[v - nr] -= 1
+            v = u
+            if v == start:
+                break
+        cancelled += 1
+
+
+# online bipartite matching (online.py)
+
+
+@njit(cache=True, nogil=True)
+def online_kernel(code, indptr, indices, arrivals, capacities, ranks):
+    """Run greedy (0), ranking (1) or balance (2); return the offline vertex of each arrival."""
+    load = np.zeros(capacities.shape[0], np.int64)
+    out = np.full(arrivals.shape[0], -1, np.int64)
+    for t in range(arrivals.shape[0]):
+        r = arrivals[t]
+        best = -1
+        bkey = np.inf
+        for q in range(indptr[r], indptr[r + 1]):
+            j = indices[q]
+            if load[j] >= capacities[j]:
+                continue
+            if code == 0:
+                best = j
+                break
+            key = ranks[j] if code == 1 else load[j] / capacities[j]
+            if key < bkey or (key == bkey and j < best):
+                bkey = key
+                best = j
+        if best >= 0:
+            load[best] += 1
+            out[t] = best
+    return out
+
+
+@njit(cache=True, nogil=True)
+def two_choices_kernel(arrivals, blue, red, n_offline):
+    """k-th arrival of a type: k = 1 tries blue[type], k = 2 red[type]; others dropped."""
+    seen = np.zeros(blue.shape[0], np.int64)
+    taken = np.zeros(n_offline, np.bool_)
+    out = np.full(arrivals.shape[0], -1, np.int64)
+    for t in range(arrivals.shape[0]):
+        r = arrivals[t]
+        seen[r] += 1
+        j = blue[r] if seen[r] == 1 else (red[r] if seen[r] == 2 else -1)
+        if j >= 0 and not taken[j]:
+            taken[j] = True
+            out[t] = j
+    return out

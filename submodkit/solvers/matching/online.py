@@ -35,7 +35,6 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from numba import njit
 from scipy.sparse.csgraph import maximum_flow
 
 from submodkit._validation import check_choice, check_int, check_matrix, check_vector, make_rng
@@ -43,36 +42,11 @@ from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.instances.online import OnlineInstance
 from submodkit.results import Guarantee, OnlineMatchingSolution
+from submodkit.solvers.matching._kernels import online_kernel, two_choices_kernel
 
 ALGORITHMS = ("greedy", "ranking", "balance", "two-choices")
 ORDERS = ("adversarial", "random", "iid")
 _CODES = {"greedy": 0, "ranking": 1, "balance": 2}
-
-
-@njit(cache=True, nogil=True)
-def online_kernel(code, indptr, indices, arrivals, capacities, ranks):
-    """Run greedy (0), ranking (1) or balance (2); return the offline vertex of each arrival."""
-    load = np.zeros(capacities.shape[0], np.int64)
-    out = np.full(arrivals.shape[0], -1, np.int64)
-    for t in range(arrivals.shape[0]):
-        r = arrivals[t]
-        best = -1
-        bkey = np.inf
-        for q in range(indptr[r], indptr[r + 1]):
-            j = indices[q]
-            if load[j] >= capacities[j]:
-                continue
-            if code == 0:
-                best = j
-                break
-            key = ranks[j] if code == 1 else load[j] / capacities[j]
-            if key < bkey or (key == bkey and j < best):
-                bkey = key
-                best = j
-        if best >= 0:
-            load[best] += 1
-            out[t] = best
-    return out
 
 
 def _as_instance(instance: Any) -> OnlineInstance:
@@ -151,22 +125,6 @@ def online_matching(
     return OnlineMatchingSolution(value=float(size), upper_bound=float(opt), algorithm=algorithm,
                                   guarantee=_online_guarantee(algorithm, cap), arrivals=arrivals,
                                   assigned=assigned, order=order, stats=stats)
-
-
-@njit(cache=True, nogil=True)
-def two_choices_kernel(arrivals, blue, red, n_offline):
-    """k-th arrival of a type: k = 1 tries blue[type], k = 2 red[type]; others dropped."""
-    seen = np.zeros(blue.shape[0], np.int64)
-    taken = np.zeros(n_offline, np.bool_)
-    out = np.full(arrivals.shape[0], -1, np.int64)
-    for t in range(arrivals.shape[0]):
-        r = arrivals[t]
-        seen[r] += 1
-        j = blue[r] if seen[r] == 1 else (red[r] if seen[r] == 2 else -1)
-        if j >= 0 and not taken[j]:
-            taken[j] = True
-            out[t] = j
-    return out
 
 
 def two_suggested_matchings(adjacency: sp.csr_matrix, expected: np.ndarray):

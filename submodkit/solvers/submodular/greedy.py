@@ -1,28 +1,33 @@
-"""`maximize`: greedy maximization of a submodular objective under a constraint."""
+"""`maximize`: greedy maximization of a submodular objective under a constraint.
+
+``maximize`` validates its arguments once, then runs the entry of `MAXIMIZE` (a table of
+`~submodkit.guarantees.Algorithm` entries, name -> entry) that ``algorithm`` names, or the
+one `AUTO` chooses. Adding an algorithm is one entry: ``maximize``, the command line
+(:mod:`submodkit.verification.problems`), ``verify`` and the README's algorithm table read it.
+"""
 
 from __future__ import annotations
 
 import math
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from submodkit._validation import check_choice, check_int, check_real, check_selection, make_rng
 from submodkit.constraints import Cardinality, Knapsack, PartitionMatroid
 from submodkit.errors import InvalidParameterError
-from submodkit.guarantees import guarantee
+from submodkit.guarantees import CONSTRAINT_KINDS, Algorithm, guarantee, table
 from submodkit.objectives import kinds as K
 from submodkit.objectives import numpy_kernels as NK
 from submodkit.objectives.base import Objective
 from submodkit.results import Guarantee, Solution
 from submodkit.solvers.submodular.greedy_numpy import lazy_greedy_numpy
 
-NM_ALGORITHMS = ("random-greedy", "double-greedy", "distorted-greedy")
-ALGORITHMS = (
-    "auto", "naive", "lazy", "stochastic", "threshold",
-    "random-greedy", "double-greedy", "distorted-greedy",
-)
 BACKENDS = ("auto", "numba", "numpy")
 NUMPY_MAX_WORK = 4_000_000
 """``backend="auto"`` may run naive / lazy greedy in numpy when the objective stores at
@@ -47,6 +52,14 @@ def _numba():
 
     _NUMBA.append((kernels, greedy_kernels))
     return _NUMBA[0]
+
+
+def _nonmonotone():
+    """:mod:`.nonmonotone`, imported on first use: it defines Numba kernels, and importing
+    Numba (0.15 s) is what a small run on the numpy path must not pay."""
+    from submodkit.solvers.submodular import nonmonotone
+
+    return nonmonotone
 
 
 _CONSTS: dict[int, tuple] = {}
@@ -135,265 +148,358 @@ def maximize(
 ) -> Solution:
     """Maximize a submodular ``objective`` greedily under a constraint.
 
-    Algorithms and the guarantees they report (for monotone submodular objectives):
+    Parameters
+    ----------
+    objective : Objective
+        The set function f to maximize.
+    k : int, optional
+        Cardinality constraint ``|S| <= k``; None with a `Knapsack` or `PartitionMatroid`
+        (a partition matroid may have ``k`` too), or for double greedy (unconstrained).
+    constraint : Cardinality, Knapsack or PartitionMatroid, optional
+        ``Knapsack``: cost-benefit greedy and the best singleton, whichever is better,
+        ``(1 - 1/e) / 2`` (Khuller, Moss, Naor 1999; Leskovec et al. 2007).
+        ``PartitionMatroid``: greedy, 1/2 (Fisher, Nemhauser, Wolsey 1978). Both run naive
+        or lazy greedy.
+    algorithm : str, default "auto"
+        A name of `MAXIMIZE` (guarantees for monotone submodular objectives):
 
-    - ``"naive"``: classic greedy, ``1 - (1 - 1/k)^k >= 1 - 1/e`` under cardinality
-      (Nemhauser, Wolsey, Fisher 1978); O(nk) gain evaluations.
-    - ``"lazy"``: the same selection with lazy evaluations (Minoux 1978); the default.
-    - ``"stochastic"``: each step takes the best of ``(n/k) ln(1/epsilon)`` random
-      candidates; ``1 - 1/e - epsilon`` in expectation (Mirzasoleiman et al., AAAI 2015).
-    - ``"threshold"``: decreasing thresholds; ``1 - 1/e - epsilon`` (Badanidiyuru and
-      Vondrak, SODA 2014). May stop with fewer than k elements.
+        - ``"naive"``: classic greedy, ``1 - (1 - 1/k)^k >= 1 - 1/e`` under cardinality;
+          O(nk) gain evaluations.
+        - ``"lazy"``: the same selection with lazy evaluations (Minoux 1978).
+        - ``"stochastic"``: each step takes the best of ``(n/k) ln(1/epsilon)`` random
+          candidates; ``1 - 1/e - epsilon`` in expectation.
+        - ``"threshold"``: decreasing thresholds; ``1 - 1/e - epsilon``. May stop with
+          fewer than k elements.
+        - ``"random-greedy"``: ``1/e`` in expectation for a non-negative submodular f
+          under cardinality (:mod:`~submodkit.solvers.submodular.nonmonotone`).
+        - ``"double-greedy"``: unconstrained (``k=None``), ``1/2`` in expectation.
+        - ``"distorted-greedy"``: for ``g(S) - c(S)`` with ``costs=c``,
+          ``>= (1 - 1/e) g(O) - c(O)``.
 
-    Non-monotone objectives, and ``f(S) - c(S)`` with modular ``costs``
-    (:mod:`submodkit.solvers.submodular.nonmonotone`):
+        ``"auto"`` picks a method whose guarantee holds for the objective given (`AUTO`):
+        with ``costs``, distorted greedy for a monotone objective (random greedy with k,
+        double greedy without, for a non-monotone one: no guarantee then); otherwise lazy
+        greedy for a monotone objective or any knapsack/matroid constraint (no guarantee
+        reported when non-monotone), random greedy for a non-monotone objective under a
+        cardinality constraint, double greedy for one without any constraint
+        (``k=None``). Guarantees needing non-negativity are reported only when it is
+        certified (:func:`~submodkit.solvers.submodular.nonmonotone.certified_nonnegative`).
+    epsilon : float, default 0.1
+        Accuracy of stochastic and threshold greedy, in (0, 1).
+    seed : int, optional
+        Fixes the randomized algorithms (stochastic, random and double greedy).
+    bound : bool, default True
+        For a monotone objective, report ``upper_bound``: the a-posteriori bound
+        ``OPT <= f(S_i) + max over feasible T of sum_{j in T} gain_j(S_i)`` (top-k gains,
+        fractional knapsack, or top gains per group), the smaller of its values at the
+        empty set and at the final selection.
+    costs : array_like, optional
+        Modular costs c >= 0: maximize ``f(S) - c(S)`` (random, double or distorted
+        greedy).
+    initial : array_like, optional
+        Warm start (naive or lazy greedy, cardinality only): ``k`` more indices are chosen
+        among the others, ``value`` is f(initial + selection), and no guarantee or bound is
+        reported (both assume a start from the empty set).
+    backend : {"auto", "numba", "numpy"}
+        Naive and lazy greedy under a cardinality constraint (with or without ``initial``)
+        also run in numpy (:mod:`submodkit.solvers.submodular.greedy_numpy`, a batched lazy
+        greedy with the same selections; gains equal up to floating-point summation order).
+        ``"auto"`` uses numpy when ``objective.nnz <= NUMPY_MAX_WORK``,
+        ``k * n <= NUMPY_MAX_SCAN``, Numba's greedy kernels are not yet loaded in this
+        process (their first call costs about 0.3 s, more than the whole numpy run on a
+        small instance) and the numpy runs of this process have taken less than that
+        start-up (ski rental: a long-running process then moves to the faster Numba
+        kernels); else Numba. ``"numba"`` and ``"numpy"`` force one (``"numpy"`` is
+        rejected for the other algorithms and constraints).
 
-    - ``"random-greedy"``: ``1/e`` in expectation for non-negative submodular f under
-      cardinality (Buchbinder, Feldman, Naor, Schwartz, SODA 2014).
-    - ``"double-greedy"``: unconstrained (``k=None``), ``1/2`` in expectation
-      (Buchbinder, Feldman, Naor, Schwartz, FOCS 2012).
-    - ``"distorted-greedy"``: for ``g(S) - c(S)`` with ``costs=c``,
-      ``>= (1 - 1/e) g(O) - c(O)`` (Harshaw, Feldman, Ward, Karbasi, ICML 2019).
+    Returns
+    -------
+    Solution
+        ``selection`` in the order chosen (ties go to the smallest index), ``gains``,
+        ``value``, ``algorithm``, ``guarantee`` (None for a non-monotone objective unless a
+        non-monotone method certifies one) and ``upper_bound`` (None for a non-monotone
+        objective).
 
-    ``algorithm="auto"`` (the default) picks a method whose guarantee holds for the
-    objective given: with ``costs``, distorted greedy for a monotone objective (random
-    greedy with k, double greedy without, for a non-monotone one: no guarantee then);
-    otherwise lazy greedy for a monotone objective or any knapsack/matroid constraint
-    (no guarantee reported when non-monotone), random greedy for a non-monotone objective
-    under a cardinality constraint, double greedy for one without any constraint
-    (``k=None``). Guarantees needing non-negativity are reported only when it is certified
-    (:func:`~submodkit.solvers.submodular.nonmonotone.certified_nonnegative`).
+    Raises
+    ------
+    InvalidParameterError
+        For an unknown algorithm, or a parameter the chosen algorithm does not accept.
 
-    Constraints: cardinality ``k``; ``Knapsack`` (cost-benefit greedy and the best
-    singleton, whichever is better: ``(1 - 1/e) / 2``, Khuller-Moss-Naor 1999, Leskovec
-    et al. 2007); ``PartitionMatroid`` (greedy, 1/2, Fisher-Nemhauser-Wolsey 1978),
-    optionally with ``k`` too. Knapsack and partition matroids use naive or lazy greedy.
+    Examples
+    --------
+    >>> from submodkit import Coverage, Knapsack, maximize
+    >>> sol = maximize(Coverage([[0, 1, 2], [2, 3], [3, 4]]), k=2)
+    >>> sol.selection.tolist(), sol.value, sol.algorithm
+    ([0, 2], 5.0, 'lazy')
+    >>> sol = maximize(Coverage([[0, 1, 2], [2, 3], [3, 4]]), constraint=Knapsack([2, 1, 1], 2))
+    >>> sol.selection.tolist(), sol.value, sol.algorithm
+    ([1, 2], 3.0, 'lazy-cost-benefit')
 
-    For a monotone objective, ``upper_bound`` is the a-posteriori bound
-    ``OPT <= f(S_i) + max over feasible T of sum_{j in T} gain_j(S_i)`` (top-k gains,
-    fractional knapsack, or top gains per group), the smaller of its values at the empty
-    set and at the final selection. For a non-monotone objective the guarantee and the
-    bound are None.
-
-    ``initial`` (naive or lazy greedy, cardinality only) warm-starts from those indices:
-    ``k`` more are chosen among the others, ``value`` is f(initial + selection), and no
-    guarantee or bound is reported (both assume a start from the empty set).
-
-    Ties go to the smallest index; a seed fixes the stochastic algorithm.
-
-    ``backend``: naive and lazy greedy under a cardinality constraint (with or without
-    ``initial``) also run in numpy (:mod:`submodkit.solvers.submodular.greedy_numpy`, a batched lazy
-    greedy with the same selections; gains equal up to floating-point summation order).
-    ``"auto"`` (default) uses numpy when ``objective.nnz <= NUMPY_MAX_WORK``,
-    ``k * n <= NUMPY_MAX_SCAN``, Numba's greedy kernels are not yet loaded in this process
-    (their first call costs about 0.3 s, more than the whole numpy run on a small
-    instance) and the numpy runs of this process have taken less than that start-up
-    (ski rental: a long-running process then moves to the faster Numba kernels); else
-    Numba. ``"numba"`` and
-    ``"numpy"`` force one (``"numpy"`` is rejected for the other algorithms and
-    constraints).
-
-    Example:
-        >>> from submodkit import Coverage, maximize
-        >>> sol = maximize(Coverage([[0, 1, 2], [2, 3], [3, 4]]), k=2)
-        >>> sol.selection.tolist(), sol.value
-        ([0, 2], 5.0)
+    References
+    ----------
+    .. [1] Nemhauser, Wolsey, Fisher, "An analysis of approximations for maximizing
+       submodular set functions", Math. Programming 14 (1978).
+    .. [2] Minoux, "Accelerated greedy algorithms for maximizing submodular set functions"
+       (1978).
+    .. [3] Mirzasoleiman, Badanidiyuru, Karbasi, Vondrak, Krause, "Lazier than lazy
+       greedy", AAAI 2015.
+    .. [4] Badanidiyuru, Vondrak, "Fast algorithms for maximizing submodular functions",
+       SODA 2014.
+    .. [5] Buchbinder, Feldman, Naor, Schwartz, "Submodular maximization with cardinality
+       constraints", SODA 2014; "A tight linear time (1/2)-approximation for
+       unconstrained submodular maximization", FOCS 2012.
+    .. [6] Harshaw, Feldman, Ward, Karbasi, "Submodular maximization beyond
+       non-negativity", ICML 2019.
+    .. [7] Khuller, Moss, Naor, "The budgeted maximum coverage problem", IPL 70 (1999).
+    .. [8] Fisher, Nemhauser, Wolsey, "An analysis of approximations for maximizing
+       submodular set functions II", Math. Programming Study 8 (1978).
     """
     if not isinstance(objective, Objective):
         raise InvalidParameterError("objective", objective, "a submodkit Objective")
-    if algorithm not in ALGORITHMS:
+    entry = MAXIMIZE.get(algorithm) if isinstance(algorithm, str) else None
+    if entry is None and algorithm != "auto":
         check_choice("algorithm", algorithm, ALGORITHMS)
     if backend not in BACKENDS:
         check_choice("backend", backend, BACKENDS)
-    n = objective.n
     if (constraint is None and costs is None and initial is None and type(k) is int and k >= 0
-            and (algorithm in ("lazy", "naive") or (algorithm == "auto" and objective.monotone
-                                                     and objective.submodular))
-            and objective.n > 0):
-        return _cardinality(objective, k, "naive" if algorithm == "naive" else "lazy", bound,
-                            use_numpy(objective, backend, k))
+            and objective.n > 0):  # the lean path of naive / lazy greedy under cardinality
+        lean = entry or _AUTO_WITH_K[objective.monotone and objective.submodular]
+        if "backend" in lean.options:
+            return _cardinality(objective, k, lean, bound, use_numpy(objective, backend, k))
     if isinstance(constraint, Cardinality):
         if k is not None and k != constraint.k:
             raise InvalidParameterError("k", k, f"None or the constraint's k={constraint.k}")
         k, constraint = constraint.k, None
     k = check_int("k", k, allow_none=True)
-    monotone = objective.monotone and objective.submodular
-    if algorithm == "auto":
-        if costs is not None and constraint is None:
-            algorithm = "distorted-greedy" if monotone else (
-                "random-greedy" if k is not None else "double-greedy")
-        elif monotone or constraint is not None:
-            algorithm = "lazy"
-        else:
-            algorithm = "random-greedy" if k is not None else "double-greedy"
-    if costs is not None and algorithm not in NM_ALGORITHMS:
+    if entry is None:
+        entry = MAXIMIZE[_auto(_Call(objective.monotone and objective.submodular,
+                                     constraint is not None, costs is not None, k is not None))]
+    if costs is not None and "costs" not in entry.options:
         raise InvalidParameterError(
-            "costs", "a vector", f"None with algorithm={algorithm!r} (costs need one of {NM_ALGORITHMS})"
+            "costs", "a vector", f"None with algorithm={entry.name!r} (costs need one of {_TAKE_COSTS})"
         )
-    numpy_ok = algorithm in ("naive", "lazy") and constraint is None
+    numpy_ok = "backend" in entry.options and constraint is None
     if backend == "numpy" and not numpy_ok:
         raise InvalidParameterError(
             "backend", backend, "'auto' or 'numba' (numpy runs naive / lazy greedy under cardinality)"
         )
-    numpy_path = numpy_ok and use_numpy(objective, backend, k)
-    if algorithm in NM_ALGORITHMS:
-        from submodkit.solvers.submodular import nonmonotone as NM
+    params = _Params(epsilon, seed, bound, costs, initial, numpy_ok and use_numpy(objective, backend, k))
+    return entry.run(entry, objective, k, constraint, params)
 
-        if constraint is not None:
-            raise InvalidParameterError(
-                "constraint", constraint, f"None or Cardinality with algorithm={algorithm!r}"
-            )
-        if algorithm == "double-greedy":
-            if k is not None and k < n:
-                raise InvalidParameterError("k", k, "None (double greedy is unconstrained)")
-            return NM.double_greedy(objective, costs=costs, seed=seed)
-        if algorithm == "distorted-greedy":
-            return NM.distorted_greedy(objective, costs, k)
-        if k is None:
-            raise InvalidParameterError("k", None, "an integer >= 0 for random greedy")
-        return NM.random_greedy(objective, k, costs=costs, seed=seed)
-    if constraint is not None and not isinstance(constraint, (Knapsack, PartitionMatroid)):
+
+class _Params(NamedTuple):
+    """The options ``maximize`` passes on to an entry's ``run``."""
+
+    epsilon: float
+    seed: int | None
+    bound: bool
+    costs: Any
+    initial: Any
+    numpy_path: bool
+
+
+# --------------------------------------------------------------------------- the greedy family
+
+
+def _kind(constraint) -> str | None:
+    """The kind of ``constraint`` (`CONSTRAINT_KINDS`); None for an object that is none."""
+    if constraint is None:
+        return "cardinality"
+    if isinstance(constraint, Knapsack):
+        return "knapsack"
+    if isinstance(constraint, PartitionMatroid):
+        return "matroid"
+    return None
+
+
+@dataclass
+class _Frame:
+    """One greedy run's inputs and output arrays (the kernels read and fill them)."""
+
+    objective: Objective
+    args: tuple
+    cur: np.ndarray
+    candidates: np.ndarray
+    kmax: int
+    costs: np.ndarray
+    budget: float
+    groups: np.ndarray
+    capacities: np.ndarray
+    use_ratio: bool
+    numpy_path: bool
+    epsilon: float
+    seed: int | None
+    sel: np.ndarray
+    gains: np.ndarray
+    init: np.ndarray | None = None  # the initial gains, when the step computed them
+    stale: np.ndarray | None = None  # upper bounds on the final gains left by naive / lazy greedy
+
+
+def _exhaustive_step(f: _Frame, *, lazy: bool) -> tuple[int, float, int]:
+    """Naive greedy (every remaining gain, each step) or lazy greedy (stale gains first)."""
+    f.init = initial_gains(f.objective, f.cur, f.numpy_path)
+    f.stale = np.full(f.objective.n, -np.inf)
+    if f.numpy_path:
+        f.sel, f.gains, more = lazy_greedy_numpy(
+            f.args, f.cur, f.candidates, f.kmax, f.init, f.stale, naive=not lazy
+        )
+        return f.sel.shape[0], float(f.gains.sum()), more
+    G = _numba()[1]
+    return (G.lazy_greedy if lazy else G.naive_greedy)(
+        *f.args, f.cur, f.candidates, f.kmax, f.costs, f.budget, f.use_ratio, f.groups, f.capacities,
+        math.inf, f.use_ratio, f.sel, f.gains, f.init, f.stale,
+    )
+
+
+def _stochastic_step(f: _Frame) -> tuple[int, float, int]:
+    """Each step: the best of ``(n/k) ln(1/epsilon)`` random candidates."""
+    n = f.objective.n
+    sample = max(1, math.ceil(n / max(f.kmax, 1) * math.log(1.0 / f.epsilon)))
+    uniforms = make_rng(f.seed).random(f.kmax * min(sample, n) + 1)
+    return _numba()[1].stochastic_greedy(
+        *f.args, f.cur, f.candidates, f.kmax, sample, uniforms, f.sel, f.gains
+    )
+
+
+def _threshold_step(f: _Frame) -> tuple[int, float, int]:
+    """Decreasing thresholds, from the largest initial gain down by factors ``1 - epsilon``."""
+    f.init = initial_gains(f.objective, f.cur, f.numpy_path)
+    return _numba()[1].threshold_greedy(
+        *f.args, f.cur, f.candidates, f.kmax, f.epsilon, f.sel, f.gains, f.init
+    )
+
+
+def _check_greedy(entry: Algorithm, objective: Objective, k: int | None, constraint,
+                  p: _Params) -> tuple[str, float, np.ndarray | None]:
+    """What a greedy-family entry accepts: ``(constraint kind, epsilon, initial)``, checked."""
+    kind = _kind(constraint)
+    if kind is None:
         raise InvalidParameterError(
             "constraint", constraint, "None, Cardinality, Knapsack or PartitionMatroid"
         )
     if constraint is None and k is None:
         raise InvalidParameterError("k", None, "an integer >= 0 (or a constraint)")
-    if isinstance(constraint, Knapsack) and k is not None:
+    if kind == "knapsack" and k is not None:
         raise InvalidParameterError(
             "k", k, "None with a Knapsack constraint (no guarantee is known for both)"
         )
-    if constraint is not None and algorithm not in ("naive", "lazy"):
+    if kind not in entry.constraints:
         raise InvalidParameterError(
-            "algorithm", algorithm, "'naive' or 'lazy' with a knapsack or matroid constraint"
+            "algorithm", entry.name, f"{_CONSTRAINED} with a knapsack or matroid constraint"
         )
-    if algorithm in ("stochastic", "threshold"):
+    epsilon = p.epsilon
+    if "epsilon" in entry.options:
         epsilon = check_real("epsilon", epsilon, minimum=0.0, maximum=1.0, strict_min=True,
                              strict_max=True)
     if constraint is not None:
-        constraint.check_size(n)
+        constraint.check_size(objective.n)
+    initial = p.initial
     if initial is not None:
-        initial = np.unique(check_selection("initial", initial, n))
-        if constraint is not None or algorithm not in ("naive", "lazy"):
+        initial = np.unique(check_selection("initial", initial, objective.n))
+        if constraint is not None or "initial" not in entry.options:
             raise InvalidParameterError(
                 "initial", "a warm start", "naive or lazy greedy under a cardinality constraint"
             )
-    elif constraint is None and algorithm in ("naive", "lazy") and n > 0:
-        return _cardinality(objective, k, algorithm, bound, numpy_path)
+    return kind, epsilon, initial
 
-    start = time.perf_counter()
+
+def _frame(objective: Objective, k: int | None, constraint, kind: str, epsilon: float,
+           initial: np.ndarray | None, p: _Params) -> _Frame:
+    """The kernels' inputs: the constraint as arrays (no constraint: zero costs, no groups),
+    the candidates (a warm start's indices left out) and the output buffers."""
+    n = objective.n
     kmax = n if k is None else min(k, n)
     costs = np.zeros(n)
     budget = math.inf
     groups = np.full(n, -1, dtype=np.int64)
     capacities = np.zeros(0, dtype=np.int64)
-    if isinstance(constraint, Knapsack):
-        costs, budget = constraint.costs, constraint.budget
-    elif isinstance(constraint, PartitionMatroid):
-        groups, capacities = constraint.groups, constraint.capacities
     candidates = np.arange(n, dtype=np.int64)
-    if isinstance(constraint, PartitionMatroid):
+    if kind == "knapsack":
+        costs, budget = constraint.costs, constraint.budget
+    elif kind == "matroid":
+        groups, capacities = constraint.groups, constraint.capacities
         candidates = np.flatnonzero(groups >= 0).astype(np.int64)
     if initial is not None:
         candidates = np.setdiff1d(candidates, initial)
         kmax = min(kmax, candidates.size)
-
-    args = objective.kernel_args()
-    cur = objective.new_state() if initial is None else state_of(objective, initial, numpy_path)
-    sel = np.empty(kmax, dtype=np.int64)
-    gains = np.empty(kmax, dtype=np.float64)
-    init = None
-    stale = None  # upper bounds on the final gains left by naive / lazy greedy
-    evals = 0
-    if algorithm != "stochastic":
-        init = initial_gains(objective, cur, numpy_path)
-        evals = n
-    name = algorithm
-    if not numpy_path:
-        _, G = _numba()
-    if numpy_path:
-        stale = np.full(n, -np.inf)
-        sel, gains, more = lazy_greedy_numpy(
-            args, cur, candidates, kmax, init, stale, naive=algorithm == "naive"
-        )
-        n_sel, value = sel.shape[0], float(gains.sum())
-    elif algorithm in ("naive", "lazy"):
-        kernel = G.lazy_greedy if algorithm == "lazy" else G.naive_greedy
-        use_ratio = isinstance(constraint, Knapsack)
-        stale = np.full(n, -np.inf)
-        n_sel, value, more = kernel(
-            *args, cur, candidates, kmax, costs, budget, use_ratio, groups, capacities,
-            math.inf, use_ratio, sel, gains, init, stale,
-        )
-    elif algorithm == "stochastic":
-        sample = max(1, math.ceil(n / max(kmax, 1) * math.log(1.0 / epsilon)))
-        uniforms = make_rng(seed).random(kmax * min(sample, n) + 1)
-        n_sel, value, more = G.stochastic_greedy(
-            *args, cur, candidates, kmax, sample, uniforms, sel, gains
-        )
-    else:
-        n_sel, value, more = G.threshold_greedy(
-            *args, cur, candidates, kmax, epsilon, sel, gains, init
-        )
-    evals += more
-    sel, gains = sel[:n_sel].copy(), gains[:n_sel].copy()
-    if objective.kind in (K.KIND_QUAD_DENSE, K.KIND_QUAD_CSR):
-        value = value_of(objective, sel, numpy_path)
-
-    if isinstance(constraint, Knapsack):
-        name = f"{algorithm}-cost-benefit"
-        feasible = np.flatnonzero(costs <= budget * (1 + 1e-12))
-        if feasible.size:
-            best = int(feasible[np.lexsort((feasible, -init[feasible]))[0]])
-            if init[best] > value:
-                sel, gains, value = np.array([best]), np.array([init[best]]), float(init[best])
-                name = f"{algorithm}-best-singleton"
-
-    stats = {"evaluations": int(evals), "seconds": 0.0, "n": n}
-    upper = None
-    if initial is not None:
-        stats["seconds"] = time.perf_counter() - start
-        if numpy_path:
-            _numpy_seconds[0] += stats["seconds"]
-        return Solution(
-            selection=sel, gains=gains,
-            value=value_of(objective, np.concatenate([initial, sel]), numpy_path),
-            algorithm=f"{algorithm}-warm-start", guarantee=None, stats=stats,
-        )
-    if bound and objective.monotone and objective.submodular:
-        if constraint is None and init is not None:
-            top, evaluated = _top_k_final_gains(
-                objective, sel, init if stale is None else stale, kmax, numpy_path
-            )
-            bounds = [value + top, _gain_bound(init, k, constraint)]
-        else:
-            final = objective.gains(sel)
-            bounds = [value + _gain_bound(final, k, constraint)]
-            if init is not None:
-                bounds.append(_gain_bound(init, k, constraint))
-            evaluated = n
-        upper = max(value, min(bounds))
-        stats["evaluations"] += evaluated
-    stats["seconds"] = time.perf_counter() - start
-    if numpy_path:
-        _numpy_seconds[0] += stats["seconds"]
-    return Solution(
-        selection=sel,
-        gains=gains,
-        value=float(value),
-        algorithm=name,
-        guarantee=_guarantee(objective, algorithm, constraint, kmax, epsilon),
-        upper_bound=upper,
-        stats=stats,
+    return _Frame(
+        objective=objective, args=objective.kernel_args(),
+        cur=objective.new_state() if initial is None else state_of(objective, initial, p.numpy_path),
+        candidates=candidates, kmax=kmax, costs=costs, budget=budget, groups=groups,
+        capacities=capacities, use_ratio=kind == "knapsack", numpy_path=p.numpy_path, epsilon=epsilon,
+        seed=p.seed, sel=np.empty(kmax, dtype=np.int64), gains=np.empty(kmax, dtype=np.float64),
     )
 
 
-def _cardinality(objective: Objective, k: int, algorithm: str, bound: bool, numpy_path: bool) -> Solution:
+def _greedy(entry: Algorithm, objective: Objective, k: int | None, constraint, p: _Params, *,
+            step: Callable[[_Frame], tuple[int, float, int]]) -> Solution:
+    """Run a greedy-family entry: check what it accepts, then ``step`` (its kernel) in the
+    shared frame (constraint arrays, warm start, knapsack best singleton, bound, result)."""
+    kind, epsilon, initial = _check_greedy(entry, objective, k, constraint, p)
+    n = objective.n
+    if initial is None and constraint is None and "backend" in entry.options and n > 0:
+        return _cardinality(objective, k, entry, p.bound, p.numpy_path)
+    start = time.perf_counter()
+    f = _frame(objective, k, constraint, kind, epsilon, initial, p)
+    n_sel, value, more = step(f)
+    sel, gains = f.sel[:n_sel].copy(), f.gains[:n_sel].copy()
+    if objective.kind in _QUAD:
+        value = value_of(objective, sel, f.numpy_path)
+    name = entry.name
+    if kind == "knapsack":
+        name, sel, gains, value = _best_singleton(entry.name, f, sel, gains, value)
+    stats = {"evaluations": (0 if f.init is None else n) + int(more), "seconds": 0.0, "n": n}
+    g = upper = None
+    if initial is not None:  # no guarantee, no bound: both assume a start from the empty set
+        name = f"{entry.name}-warm-start"
+        value = value_of(objective, np.concatenate([initial, sel]), f.numpy_path)
+    else:
+        g = _guarantee(objective, entry, kind, f.kmax, epsilon)
+        if p.bound and objective.monotone and objective.submodular:
+            upper, evaluated = _upper_bound(f, k, constraint, sel, value)
+            stats["evaluations"] += evaluated
+    stats["seconds"] = time.perf_counter() - start
+    if f.numpy_path:
+        _numpy_seconds[0] += stats["seconds"]
+    return Solution(selection=sel, gains=gains, value=float(value), algorithm=name, guarantee=g,
+                    upper_bound=upper, stats=stats)
+
+
+def _best_singleton(name: str, f: _Frame, sel, gains, value):
+    """Knapsack: cost-benefit greedy, or the best feasible singleton when it is worth more."""
+    feasible = np.flatnonzero(f.costs <= f.budget * (1 + 1e-12))
+    if feasible.size:
+        best = int(feasible[np.lexsort((feasible, -f.init[feasible]))[0]])
+        if f.init[best] > value:
+            return f"{name}-best-singleton", np.array([best]), np.array([f.init[best]]), float(f.init[best])
+    return f"{name}-cost-benefit", sel, gains, value
+
+
+def _upper_bound(f: _Frame, k: int | None, constraint, sel: np.ndarray, value: float) -> tuple[float, int]:
+    """The a-posteriori bound on OPT (the smaller of its values at the empty set and at the
+    selection) and the gains it evaluated."""
+    objective = f.objective
+    if constraint is None and f.init is not None:
+        top, evaluated = _top_k_final_gains(
+            objective, sel, f.init if f.stale is None else f.stale, f.kmax, f.numpy_path
+        )
+        bounds = [value + top, _gain_bound(f.init, k, constraint)]
+    else:
+        bounds = [value + _gain_bound(objective.gains(sel), k, constraint)]
+        if f.init is not None:
+            bounds.append(_gain_bound(f.init, k, constraint))
+        evaluated = objective.n
+    return max(value, min(bounds)), evaluated
+
+
+def _cardinality(objective: Objective, k: int, entry: Algorithm, bound: bool, numpy_path: bool) -> Solution:
     """The lean path of ``maximize``: naive / lazy greedy under a cardinality constraint
     alone (no ``initial``, ``costs``), on either back end. Same results as the general path,
     with fewer checks (the caller has established them) and cached constant arrays."""
     start = time.perf_counter()
     n = objective.n
     kmax = min(k, n)
+    lazy = entry.name == "lazy"
     cur = objective.new_state()
     args = objective.kernel_args()
     stale = np.empty(n)
@@ -401,7 +507,7 @@ def _cardinality(objective: Objective, k: int, algorithm: str, bound: bool, nump
         init = initial_gains(objective, cur, numpy_path)
         stale.fill(-np.inf)  # np.full without its Python overhead
         sel, gains, more = lazy_greedy_numpy(
-            args, cur, _consts(n)[2], kmax, init, stale, naive=algorithm == "naive"
+            args, cur, _consts(n)[2], kmax, init, stale, naive=not lazy
         )
         value = float(gains.sum())
     else:
@@ -410,13 +516,13 @@ def _cardinality(objective: Objective, k: int, algorithm: str, bound: bool, nump
         if objective.nnz < K.PARALLEL_MIN_WORK:  # one kernel call, initial gains included
             init = np.empty(n)
             n_sel, value, more = _numba()[1].cardinality_greedy(
-                *args, cur, kmax, algorithm == "lazy", sel, gains, init, stale
+                *args, cur, kmax, lazy, sel, gains, init, stale
             )
         else:  # initial gains on all threads, then the greedy kernel
             init = initial_gains(objective, cur, numpy_path)
             stale.fill(-np.inf)
             G = _numba()[1]
-            kernel = G.lazy_greedy if algorithm == "lazy" else G.naive_greedy
+            kernel = G.lazy_greedy if lazy else G.naive_greedy
             zeros, groups, candidates, capacities = _consts(n)
             n_sel, value, more = kernel(
                 *args, cur, candidates, kmax, zeros, math.inf, False, groups, capacities,
@@ -438,10 +544,122 @@ def _cardinality(objective: Objective, k: int, algorithm: str, bound: bool, nump
     if numpy_path:
         _numpy_seconds[0] += seconds
     return Solution(
-        selection=sel, gains=gains, value=float(value), algorithm=algorithm,
-        guarantee=guarantee("greedy" if algorithm == "naive" else "lazy", k=kmax) if monotone else None,
+        selection=sel, gains=gains, value=float(value), algorithm=entry.name,
+        guarantee=guarantee(entry.guarantee, k=kmax) if monotone else None,
         upper_bound=upper, stats=stats,
     )
+
+
+# --------------------------------------------------------------------------- non-monotone
+
+
+def _check_nonmonotone(entry: Algorithm, objective: Objective, k: int | None, constraint) -> None:
+    """What random, double and distorted greedy accept: no constraint beyond k, and k as
+    the entry's ``needs_k`` says (random greedy needs it, double greedy takes none)."""
+    if constraint is not None:
+        raise InvalidParameterError(
+            "constraint", constraint, f"None or Cardinality with algorithm={entry.name!r}"
+        )
+    method = entry.name.replace("-", " ")
+    if entry.needs_k is False and k is not None and k < objective.n:
+        raise InvalidParameterError("k", k, f"None ({method} is unconstrained)")
+    if entry.needs_k and k is None:
+        raise InvalidParameterError("k", None, f"an integer >= 0 for {method}")
+
+
+def _random_greedy(entry, objective, k, constraint, p: _Params) -> Solution:
+    _check_nonmonotone(entry, objective, k, constraint)
+    return _nonmonotone().random_greedy(objective, k, costs=p.costs, seed=p.seed)
+
+
+def _double_greedy(entry, objective, k, constraint, p: _Params) -> Solution:
+    _check_nonmonotone(entry, objective, k, constraint)
+    return _nonmonotone().double_greedy(objective, costs=p.costs, seed=p.seed)
+
+
+def _distorted_greedy(entry, objective, k, constraint, p: _Params) -> Solution:
+    _check_nonmonotone(entry, objective, k, constraint)
+    return _nonmonotone().distorted_greedy(objective, p.costs, k)
+
+
+# --------------------------------------------------------------------------- the table
+
+MAXIMIZE = table(
+    Algorithm(
+        "naive", partial(_greedy, step=partial(_exhaustive_step, lazy=False)), guarantee="greedy",
+        calls={"greedy": '`maximize(f, k, algorithm="naive")`'},
+        constraints=CONSTRAINT_KINDS, options=("initial", "backend"),
+    ),
+    Algorithm(
+        "lazy", partial(_greedy, step=partial(_exhaustive_step, lazy=True)), guarantee="lazy",
+        calls={"lazy": "`maximize(f, k)` (default)",
+               "knapsack-greedy": "`maximize(f, constraint=Knapsack(costs, budget))`",
+               "matroid-greedy": "`maximize(f, constraint=PartitionMatroid(groups, caps))`"},
+        constraints=CONSTRAINT_KINDS, options=("initial", "backend"),
+    ),
+    Algorithm(
+        "stochastic", partial(_greedy, step=_stochastic_step), guarantee="stochastic",
+        calls={"stochastic": '`maximize(f, k, algorithm="stochastic", epsilon=e, seed=s)`'},
+        options=("epsilon",), randomized=True,
+    ),
+    Algorithm(
+        "threshold", partial(_greedy, step=_threshold_step), guarantee="threshold",
+        calls={"threshold": '`maximize(f, k, algorithm="threshold", epsilon=e)`'},
+        options=("epsilon",),
+    ),
+    Algorithm(
+        "random-greedy", _random_greedy, guarantee="random-greedy",
+        calls={"random-greedy": '`maximize(f, k)` (non-monotone f; or `algorithm="random-greedy", seed=s`)'},
+        options=("costs",), randomized=True,
+    ),
+    Algorithm(
+        "double-greedy", _double_greedy, guarantee="double-greedy",
+        calls={"double-greedy":
+               '`maximize(f)` (non-monotone f, no k; or `algorithm="double-greedy", seed=s`)'},
+        options=("costs",), needs_k=False, randomized=True,
+    ),
+    Algorithm(
+        "distorted-greedy", _distorted_greedy, guarantee="distorted-greedy",
+        calls={"distorted-greedy": '`maximize(g, k, costs=c)` (`algorithm="distorted-greedy"`)'},
+        options=("costs",), requires=("costs",), needs_k=None,
+    ),
+)
+"""``maximize``'s algorithms, name -> `~submodkit.guarantees.Algorithm`. Each entry's ``run``
+takes ``(entry, objective, k, constraint, params)``, after ``maximize`` has checked the
+algorithm, the back end, ``costs`` and turned a `Cardinality` into ``k``; it checks the rest
+of what it accepts itself. Under a knapsack or matroid constraint the greedy family reports
+that constraint's greedy guarantee (`CONSTRAINT_GUARANTEES`)."""
+
+ALGORITHMS = ("auto", *MAXIMIZE)
+CONSTRAINT_GUARANTEES = {"knapsack": "knapsack-greedy", "matroid": "matroid-greedy"}
+_TAKE_COSTS = tuple(name for name, e in MAXIMIZE.items() if "costs" in e.options)
+_CONSTRAINED = " or ".join(repr(name) for name, e in MAXIMIZE.items() if set(e.constraints) - {"cardinality"})
+
+
+class _Call(NamedTuple):
+    """What ``algorithm="auto"`` looks at."""
+
+    monotone: bool  # the objective is monotone submodular
+    constrained: bool  # a knapsack or matroid constraint
+    costs: bool  # modular costs are subtracted
+    k: bool  # a cardinality k is given
+
+
+AUTO: tuple[tuple[str, Callable[[_Call], bool]], ...] = (
+    ("distorted-greedy", lambda c: c.costs and c.monotone and not c.constrained),
+    ("lazy", lambda c: c.monotone or c.constrained),  # the only one under knapsack / matroid
+    ("random-greedy", lambda c: c.k),
+    ("double-greedy", lambda c: True),
+)
+"""``algorithm="auto"``: the first entry of `MAXIMIZE` whose condition holds for the call."""
+
+
+def _auto(call: _Call) -> str:
+    return next(name for name, holds in AUTO if holds(call))
+
+
+_AUTO_WITH_K = {m: MAXIMIZE[_auto(_Call(m, False, False, True))] for m in (False, True)}
+"""``"auto"`` under a cardinality k alone (the lean path's shortcut), by monotonicity."""
 
 
 def _top_k_final_gains(objective: Objective, sel: np.ndarray, upper: np.ndarray, k: int,
@@ -517,13 +735,8 @@ def _fractional_knapsack(values: np.ndarray, costs: np.ndarray, budget: float) -
     return total
 
 
-def _guarantee(objective, algorithm, constraint, k, epsilon) -> Guarantee | None:
+def _guarantee(objective: Objective, entry: Algorithm, kind: str, k: int, epsilon: float) -> Guarantee | None:
+    """A greedy-family run's guarantee: the constraint's greedy guarantee, or the entry's own."""
     if not (objective.monotone and objective.submodular):
         return None
-    if isinstance(constraint, Knapsack):
-        return guarantee("knapsack-greedy")
-    if isinstance(constraint, PartitionMatroid):
-        return guarantee("matroid-greedy")
-    if algorithm in ("naive", "lazy"):
-        return guarantee("greedy" if algorithm == "naive" else "lazy", k=k)
-    return guarantee(algorithm, epsilon=epsilon)
+    return guarantee(CONSTRAINT_GUARANTEES.get(kind, entry.guarantee), k=k, epsilon=epsilon)

@@ -360,3 +360,40 @@ def test_pub1_pdlp_is_not_reported_above_the_optimum(pub1):
     approx = offline_optimum(inst, solver="pdlp")
     assert approx.value <= opt.value <= approx.bound
     assert approx.status == "approximate" or approx.bound - approx.value <= 1e-9 * opt.value
+
+
+# --- issue 14: dispatch by the table of algorithm entries -----------------------------------------
+
+
+@pytest.mark.parametrize("kind, unit, free_disposal", [("capacity", False, False), ("capacity", True, False),
+                                                        ("budget", False, False), ("capacity", False, True),
+                                                        ("budget", True, False)])
+@pytest.mark.parametrize("order", ["given", "random"])
+def test_each_entry_reports_the_guarantee_its_table_picks(kind, unit, free_disposal, order):
+    """The entry's guarantee function of the instance and order names the guarantee the run
+    reports, and the ratio is the registry's at the run's parameters."""
+    from submodkit.guarantees import GUARANTEES
+    from submodkit.solvers.allocation.online import ALLOCATE, _Terms
+
+    rng = np.random.default_rng(0)
+    v = rng.integers(0, 3, size=(12, 3)).astype(float)
+    if unit:
+        v = (v > 0).astype(float)
+    v[v.sum(1) == 0, 0] = 1.0
+    inst = AllocationInstance(v, [3.0, 2.0, 4.0], kind=kind, free_disposal=free_disposal)
+    assert ALGORITHMS == tuple(ALLOCATE)
+    for name, entry in ALLOCATE.items():
+        assert set(entry.calls) <= set(GUARANTEES)
+        sol = allocate(inst, algorithm=name, order=order, seed=1)
+        key = entry.guarantee_key(_Terms.of(inst, order))
+        if key is None:
+            assert sol.guarantee is None, name
+        else:
+            assert sol.guarantee.statement == GUARANTEES[key].statement, name
+            assert key in entry.calls or name == "msvv"  # msvv reports balance's bound for unit values
+
+
+def test_unknown_algorithm_lists_the_table():
+    inst = random_allocation_instance(5, 2, seed=0)
+    with pytest.raises(InvalidParameterError, match="'greedy', 'balance', 'msvv', 'primal-dual'"):
+        allocate(inst, algorithm="nope")

@@ -214,3 +214,70 @@ def test_overflowing_points_exit_2_with_one_line(tmp_path, capsys):
             assert main(["solve", str(f), "--problem", problem, "--k", "2", "--exact"]) == 2
             out, err = capsys.readouterr()
             assert out == "" and len(err.strip().splitlines()) == 1 and says in err
+
+
+# ----------------------------------------------------------------------------- issue 14: the table
+
+
+def test_diversify_reads_its_table():
+    from submodkit.guarantees import GUARANTEES
+    from submodkit.solvers.diversity.dispersion import ALGORITHMS, DIVERSIFY, OBJECTIVES
+
+    assert OBJECTIVES == tuple(DIVERSIFY) and ALGORITHMS == {o: tuple(t) for o, t in DIVERSIFY.items()}
+    for algorithms in DIVERSIFY.values():
+        for name, entry in algorithms.items():
+            assert entry.name == name and (entry.guarantee is None or entry.guarantee in GUARANTEES)
+            assert set(entry.calls) <= set(GUARANTEES)
+
+
+@pytest.mark.parametrize("objective", ["max-min", "max-sum", "sum-min", "remote-tree", "remote-star",
+                                       "remote-cycle"])
+def test_every_entry_reports_its_table_guarantee(objective):
+    from submodkit.guarantees import GUARANTEES
+    from submodkit.solvers.diversity.dispersion import DIVERSIFY
+
+    X = _points(4, n=12)
+    for name, entry in DIVERSIFY[objective].items():
+        kw = {"quality": np.linspace(0, 1, 12)} if "quality" in entry.requires else {}
+        if "matroid" in entry.constraints:
+            kw["constraint"] = PartitionMatroid(np.arange(12) % 3, [1, 1, 2])
+        sol = diversify(X, 4, objective, algorithm=name, seed=0, **kw)
+        if entry.guarantee is None:
+            assert sol.guarantee is None
+        else:
+            assert sol.guarantee.statement == GUARANTEES[entry.guarantee].statement
+
+
+def test_default_is_the_first_entry_that_accepts_the_call():
+    from submodkit.solvers.diversity.dispersion import DIVERSIFY
+
+    X = _points(5, n=12)
+    q = np.linspace(0, 1, 12)
+    matroid = PartitionMatroid(np.arange(12) % 3, [1, 1, 2])
+    assert diversify(X, 3).algorithm == "gmm" and diversify(X, 3, quality=q).algorithm == "gist"
+    assert diversify(X, 3, "max-sum").algorithm == "max-sum-greedy"
+    assert diversify(X, 3, "max-sum", constraint=matroid).algorithm == "max-sum-local-search"
+    assert diversify(X, 3, "sum-min").algorithm == "sum-min-lp"
+    lp = DIVERSIFY["sum-min"]["lp"]
+    assert lp.auto_max_n == 1000
+    big = _points(6, n=lp.auto_max_n + 1)
+    assert diversify(big, 3, "sum-min").algorithm == "gmm"  # past auto_max_n: the next entry
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"algorithm": "gmm", "quality": [1.0] * 5}, r"algorithm='gmm': expected 'gist' with a quality term"),
+        ({"algorithm": "gist"}, r"algorithm='gist': expected 'gmm' without a quality term"),
+        ({"objective": "max-sum", "algorithm": "greedy",
+          "constraint": PartitionMatroid([0, 0, 1, 1, 1], [1, 1])},
+         r"algorithm='greedy': expected 'local-search' under a matroid"),
+        ({"objective": "sum-min", "constraint": PartitionMatroid([0, 0, 1, 1, 1], [1, 1])},
+         r"expected None for this objective \(partition matroids: objective='max-sum'\)"),
+        ({"objective": "remote-tree", "quality": [1.0] * 5},
+         r"expected None for this objective \(quality: objective='max-min' or 'max-sum'\)"),
+    ],
+)
+def test_errors_name_the_entries_that_accept_the_call(kwargs, match):
+    with pytest.raises(InvalidParameterError, match=match):
+        diversify(_points(7, n=5), 2, **kwargs)

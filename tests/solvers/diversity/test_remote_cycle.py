@@ -11,10 +11,11 @@ import pytest
 
 from submodkit.coresets.diversity import diversity_coreset
 from submodkit.errors import InvalidParameterError
+from submodkit.solvers.diversity._tour_kernels import cycle_weight
 from submodkit.solvers.diversity.dispersion import diversify, diversity_value
 from submodkit.solvers.diversity.exact import brute_force_diversity
 from submodkit.solvers.diversity.remote_cycle import exact_remote_cycle
-from submodkit.solvers.diversity.tsp import cycle_weight, held_karp, solve_tour, tour_is_valid, tsp_tour
+from submodkit.solvers.diversity.tsp import held_karp, solve_tour, tour_is_valid, tsp_tour
 
 
 def _dist(X):

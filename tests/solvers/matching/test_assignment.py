@@ -7,6 +7,7 @@ import pytest
 from scipy.optimize import linear_sum_assignment
 
 from submodkit.errors import InvalidParameterError
+from submodkit.solvers.matching._kernels import _cancel_negative_cycles
 from submodkit.solvers.matching.assignment import b_matching, max_weight_assignment, position_auction
 
 
@@ -114,8 +115,6 @@ def test_b_matching_near_ties_equal_brute_force(seed):
 
 def test_b_matching_repair_from_scratch_equals_the_flow_start():
     # cycle cancelling alone, from the empty matching, reaches the same optimum value
-    from submodkit.solvers.matching.assignment import _cancel_negative_cycles
-
     rng = np.random.default_rng(3)
     W = rng.random((40, 50)) * (rng.random((40, 50)) < 0.3)
     rc, cc = rng.integers(1, 4, 40), rng.integers(1, 3, 50)

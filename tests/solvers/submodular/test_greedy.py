@@ -186,3 +186,85 @@ def test_lean_cardinality_path_equals_general_path():
                     assert (a.value, a.upper_bound, a.algorithm) == (b.value, b.upper_bound, b.algorithm)
                     assert a.guarantee == b.guarantee
                     assert a.stats["evaluations"] == b.stats["evaluations"]
+
+
+# --- issue 14: dispatch by the table of algorithm entries -----------------------------------------
+
+
+def test_maximize_reads_its_table():
+    from submodkit.guarantees import GUARANTEES
+    from submodkit.solvers.submodular.greedy import ALGORITHMS, AUTO, MAXIMIZE
+
+    assert ALGORITHMS == ("auto", *MAXIMIZE)
+    assert [name for name, _ in AUTO] == ["distorted-greedy", "lazy", "random-greedy", "double-greedy"]
+    for name, entry in MAXIMIZE.items():
+        assert entry.name == name and entry.guarantee in GUARANTEES
+        assert set(entry.calls) <= set(GUARANTEES) and entry.guarantee in entry.calls
+        assert set(entry.requires) <= set(entry.options)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_each_entry_reports_its_guarantee(seed):
+    """Every entry runs under what it accepts and reports the guarantee its entry names."""
+    from submodkit.guarantees import GUARANTEES
+    from submodkit.solvers.submodular.greedy import CONSTRAINT_GUARANTEES, MAXIMIZE
+
+    obj = Coverage((np.random.default_rng(seed).random((10, 12)) < 0.3).astype(float))  # non-negative
+    costs = np.full(obj.n, 0.01)
+    for name, entry in MAXIMIZE.items():
+        kw = {"costs": costs} if "costs" in entry.requires else {}
+        sol = maximize(obj, None if entry.needs_k is False else 3, algorithm=name, seed=seed, **kw)
+        assert sol.algorithm == name
+        assert sol.guarantee is not None and sol.guarantee.statement == GUARANTEES[entry.guarantee].statement
+        for kind, con in (("knapsack", Knapsack(np.ones(obj.n), 2.0)),
+                          ("matroid", PartitionMatroid(np.arange(obj.n) % 2, [1, 1]))):
+            if kind in entry.constraints:
+                sol = maximize(obj, constraint=con, algorithm=name)
+                assert sol.guarantee.statement == GUARANTEES[CONSTRAINT_GUARANTEES[kind]].statement
+            else:
+                with pytest.raises(InvalidParameterError):
+                    maximize(obj, constraint=con, algorithm=name)
+
+
+@pytest.mark.parametrize("monotone", [True, False])
+@pytest.mark.parametrize("constraint", [None, "knapsack", "matroid"])
+@pytest.mark.parametrize("costs", [False, True])
+@pytest.mark.parametrize("k", [None, 3])
+def test_auto_is_the_first_row_of_AUTO_that_holds(monotone, constraint, costs, k):
+    """algorithm="auto" runs what the AUTO table names (identical result, or the same error)."""
+    from submodkit.solvers.submodular.greedy import AUTO, _Call
+
+    rng = np.random.default_rng(1)
+    M = rng.random((8, 8))
+    f = FacilityLocation(rng.random((8, 6))) if monotone else GraphCut((M + M.T) / 2, lam=3.0)
+    con = {"knapsack": Knapsack(np.ones(8), 3.0), "matroid": PartitionMatroid(np.arange(8) % 2, [1, 2]),
+           None: None}[constraint]
+    kw = {"constraint": con, "costs": np.full(8, 0.01) if costs else None, "seed": 0}
+    name = next(n for n, holds in AUTO if holds(_Call(monotone, con is not None, costs, k is not None)))
+
+    def run(algorithm):
+        try:
+            sol = maximize(f, k, algorithm=algorithm, **kw)
+        except InvalidParameterError as err:
+            return str(err)
+        return sol.selection.tolist(), sol.value, sol.algorithm, sol.guarantee
+
+    assert run("auto") == run(name)
+
+
+def test_randomized_entries_follow_the_seed_and_the_others_ignore_it():
+    from submodkit.solvers.submodular.greedy import MAXIMIZE
+
+    obj = Coverage((np.random.default_rng(3).random((40, 30)) < 0.2).astype(float))
+    costs = np.full(obj.n, 0.01)
+    differs = set()
+    for name, entry in MAXIMIZE.items():
+        kw = {"costs": costs} if "costs" in entry.requires else {}
+        k = None if entry.needs_k is False else 4
+        runs = [maximize(obj, k, algorithm=name, seed=s, **kw).selection.tolist() for s in (0, 0, 1, 2, 3)]
+        assert runs[0] == runs[1]  # a seed fixes it
+        if not entry.randomized:
+            assert all(r == runs[0] for r in runs), name
+        elif any(r != runs[0] for r in runs):
+            differs.add(name)
+    assert differs  # the seed does change some randomized run

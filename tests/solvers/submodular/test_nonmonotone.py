@@ -164,3 +164,21 @@ def test_auto_picks_a_method_with_a_valid_guarantee():
 def test_invalid(call):
     with pytest.raises(InvalidParameterError):
         call(_cut(0))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_maximize_entries_run_these_functions(seed):
+    """maximize's table entries for the non-monotone algorithms give what the functions give."""
+    f = _cut(seed)
+    costs = np.full(f.n, 0.05)
+    same = [
+        (maximize(f, 3, algorithm="random-greedy", seed=seed), random_greedy(f, 3, seed=seed)),
+        (maximize(f, algorithm="double-greedy", costs=costs, seed=seed),
+         double_greedy(f, costs=costs, seed=seed)),
+        (maximize(f, 3, algorithm="distorted-greedy", costs=costs), distorted_greedy(f, costs, 3)),
+        (maximize(f, 3, seed=seed), random_greedy(f, 3, seed=seed)),  # auto, non-monotone under k
+        (maximize(f, seed=seed), double_greedy(f, seed=seed)),  # auto, non-monotone, no k
+    ]
+    for a, b in same:
+        assert a.selection.tolist() == b.selection.tolist()
+        assert (a.value, a.algorithm, a.guarantee) == (b.value, b.algorithm, b.guarantee)
