@@ -55,6 +55,9 @@ _EXPORTS = {
     "SetSystem": "submodkit.instances",
     "Similarity": "submodkit.instances",
     "read_instance": "submodkit.instances",
+    "open_shards": "submodkit.instances.shards",
+    "shard_file": "submodkit.instances.shards",
+    "write_shards": "submodkit.instances.shards",
     # submodkit.instances.allocation
     "AllocationInstance": "submodkit.instances.allocation",
     # submodkit.objectives
@@ -143,6 +146,7 @@ if TYPE_CHECKING:  # static analysers see the real imports
     from submodkit.instances import Graph, PointSet, SetSystem, Similarity, read_instance
     from submodkit.instances.allocation import AllocationInstance
     from submodkit.instances.packing import PackingInstance
+    from submodkit.instances.shards import open_shards, shard_file, write_shards
     from submodkit.objectives import (
         Coverage,
         FacilityLocation,

@@ -1,4 +1,4 @@
-"""The ``submodkit`` command: ``solve``, ``verify`` and ``info`` on instance files.
+"""The ``submodkit`` command: ``solve``, ``verify``, ``info`` and ``shard`` on instance files.
 
 A user error (bad file, bad parameter) prints one line on stderr and exits with status 2.
 An unexpected exception (a bug) prints one line asking for a report and exits with status
@@ -48,7 +48,9 @@ def _parser() -> argparse.ArgumentParser:
         s = sub.add_parser(name, help=helptext, formatter_class=_HelpFormatter)
         s.add_argument(
             "file", nargs="?" if name == "verify" else None,
-            help="instance file (or the name of a bundled instance: scp41, rail507)",
+            help="instance file (or the name of a bundled instance: scp41, rail507)"
+            + ("; or a shard folder written by `submodkit shard` (max-cover by greedi / randgreedi, "
+               "each worker reading only its parts)" if name == "solve" else ""),
         )
         s.add_argument("--problem", choices=PROBLEMS, help="default: from the file's kind")
         s.add_argument("--format", default="auto", help="file format (default: detect)")
@@ -58,9 +60,17 @@ def _parser() -> argparse.ArgumentParser:
         s.add_argument("--seed", type=int, default=None, help="seed of randomized algorithms")
         s.add_argument("--metric", default="euclidean", help="facility location on points")
         s.add_argument("--n-neighbors", type=int, default=None, help="sparse k-NN similarity")
-        s.add_argument("--n-parts", type=int, default=4,
-                       help="greedi / randgreedi / bicriteria: number of parts")
-        s.add_argument("--engine", default=None, help="greedi / randgreedi: threads or dask")
+        s.add_argument("--n-parts", type=int, default=None,
+                       help="greedi / randgreedi / bicriteria: number of parts (default 4; a shard "
+                       "folder's own)")
+        s.add_argument("--engine", default=None, help="greedi / randgreedi / adaptive: threads or dask")
+        s.add_argument("--workers", type=int, default=2,
+                       help="--engine dask: worker processes of the local cluster")
+        s.add_argument("--worker-memory", default=None,
+                       help="--engine dask: memory limit per worker, e.g. 2GB (default: Dask's share)")
+        s.add_argument("--scheduler", default=None,
+                       help="--engine dask: address of a running Dask scheduler (tcp://host:8786) to use "
+                       "instead")
         s.add_argument("--rounds", type=int, default=2, help="bicriteria: number of rounds")
         s.add_argument("--max-edges", type=int, default=None, help="sketch: incidences kept")
         s.add_argument(
@@ -87,6 +97,19 @@ def _parser() -> argparse.ArgumentParser:
             s.add_argument("--report", help="--suite: write report.md, runs.json and plots here")
             s.add_argument("--backends", default="ortools", help="--suite: ortools or ortools,pyomo")
             s.add_argument("--seeds", type=int, default=None, help="--suite: number of seeds")
+    h = sub.add_parser("shard", help="split an instance file into shard folders for distributed solving")
+    h.add_argument("file", help="instance file: set system (OR-Library, FIMI, native), edge list (SNAP, "
+                   "DIMACS) or points (.npy, .csv)")
+    h.add_argument("--n-parts", type=int, required=True, help="number of parts")
+    h.add_argument("--out", required=True, help="the folder to write (must not exist, unless --overwrite)")
+    h.add_argument("--seed", type=int, default=None, help="seed of the random partition (default: fresh, "
+                   "recorded in the manifest)")
+    h.add_argument("--rule", default="random", help="random (by seed; what randgreedi assumes) or contiguous")
+    h.add_argument("--problem", default=None, help="max-cover: shard a graph by vertex (closed "
+                   "neighbourhoods) instead of by edge")
+    h.add_argument("--format", default="auto", help="file format (default: detect)")
+    h.add_argument("--overwrite", action="store_true", help="replace an existing shard folder")
+    h.add_argument("--json", action="store_true", help="print one JSON object")
     i = sub.add_parser("info", help="describe an instance file")
     i.add_argument("file")
     i.add_argument("--format", default="auto")
@@ -100,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "info":
             return _info(args)
+        if args.command == "shard":
+            return _shard(args)
         if args.command == "verify" and args.suite is not None:
             return _suite(args)
         if args.file is None:
@@ -243,7 +268,9 @@ def _objective(inst, problem: str, args):
 
 def _solve(args, exact: bool) -> int:
     """Solve ``args.file`` with its problem's runner (`_PROBLEMS`); without ``--problem``, the
-    file's kind decides."""
+    file's kind decides. A shard folder goes to `_solve_shards`."""
+    if Path(args.file, "manifest.json").is_file():
+        return _solve_shards(args, exact)
     if args.problem is None:
         return _solve_file(args, exact)
     return _PROBLEMS[args.problem].solve(args, exact)
@@ -293,7 +320,8 @@ def _run_objective(inst, problem: str, args, exact: bool, progress: bool):
     """Set cover, max-cover, facility location: the approximation, and with ``exact`` its
     verification. Returns ``(solution, exact result, ratio, meets, labels)``."""
     target, labels = _objective(inst, problem, args)
-    sol = _approximate(target, problem, args)
+    with _engine(args):
+        sol = _approximate(target, problem, args)
     if not exact:
         return sol, None, None, None, labels
     from submodkit.verification.verify import verify
@@ -307,6 +335,145 @@ def _run_objective(inst, problem: str, args, exact: bool, progress: bool):
     if ratio is None and ver.bound is not None:  # a bound of 0 certifies nothing: value / 0
         ratio = math.inf
     return sol, ver.exact, ratio, ver.meets, labels
+
+
+def _shard(args) -> int:
+    """``submodkit shard FILE --n-parts P --out DIR``: stream the file into shards."""
+    from submodkit.instances.shards import shard_file
+
+    progress = not args.json and sys.stderr.isatty()
+    start = time.perf_counter()
+    _status(progress, f"sharding {args.file} into {args.n_parts} parts")
+    shards = shard_file(_resolve(args.file), args.out, args.n_parts, seed=args.seed, rule=args.rule,
+                        problem=args.problem, format=args.format, overwrite=args.overwrite)
+    _status(progress, "")
+    seconds = time.perf_counter() - start
+    out = {
+        "instance": shards.manifest["name"], "out": str(shards.directory), "kind": shards.kind,
+        "n_parts": shards.n_parts, "n_items": shards.n_items, "nnz": shards.nnz, "rule": shards.rule,
+        "seed": shards.seed, "part_sizes": [p["n_items"] for p in shards.manifest["parts"]],
+        "seconds": round(seconds, 4), "nnz_per_second": round(shards.nnz / seconds) if seconds > 0 else None,
+    }
+    if args.json:
+        print(_dumps(out))
+    else:
+        sizes = out["part_sizes"]
+        print("\n".join([
+            f"shards     {out['out']}  ({shards.kind}, {shards.n_items} items, {shards.nnz} stored entries)",
+            f"partition  {shards.rule}{'' if shards.seed is None else f', seed {shards.seed}'}, "
+            f"{shards.n_parts} parts of {min(sizes)} to {max(sizes)} items",
+            f"seconds    {out['seconds']}",
+        ]))
+    return 0
+
+
+_SHARD_ALGORITHMS = ("randgreedi", "greedi")
+
+
+def _solve_shards(args, exact: bool) -> int:
+    """Max-cover on a shard folder by GreeDi / RandGreeDi: each worker reads only its parts."""
+    from submodkit.instances.shards import open_shards
+
+    if exact:
+        raise InvalidParameterError("--exact", True, "an instance file: a shard folder is solved by "
+                                    "core-sets only (verify a sample in memory instead)")
+    if args.problem not in (None, "max-cover"):
+        raise InvalidParameterError("--problem", args.problem, "max-cover for a shard folder")
+    if args.k is None:
+        raise InvalidParameterError("--k", None, "an integer >= 0 for max-cover")
+    if args.time_limit is not None:
+        raise InvalidParameterError("--time-limit", args.time_limit, "no time limit for a shard folder (the "
+                                    "two rounds are not interruptible yet)")
+    progress = not args.quiet and not args.json and sys.stderr.isatty()
+    start = time.perf_counter()
+    shards = open_shards(args.file)
+    algorithm = args.algorithm or ("randgreedi" if shards.rule == "random" else "greedi")
+    if algorithm not in _SHARD_ALGORITHMS:
+        raise InvalidParameterError("--algorithm", algorithm, "one of " + ", ".join(_SHARD_ALGORITHMS)
+                                    + " for a shard folder")
+    from submodkit import coresets
+
+    _status(progress, f"solving max-cover on {shards.n_parts} shards ({algorithm})")
+    with _engine(args):
+        engine = getattr(args, "client", None) or args.engine
+        sol = getattr(coresets, algorithm)(shards, args.k, args.n_parts, engine=engine, seed=args.seed)
+    _status(progress, "")
+    out = {
+        "instance": shards.manifest["name"],
+        "problem": "max-cover",
+        "algorithm": sol.algorithm,
+        "value": _num(sol.value),
+        "selection": [int(i) for i in sol.selection],
+        "guarantee": None if sol.guarantee is None else sol.guarantee.to_dict(),
+        "upper_bound": _num(sol.upper_bound),
+        "lower_bound": None,
+        "exact": None,
+        "certified_ratio": _num(sol.certified_ratio),
+        "n_parts": shards.n_parts,
+        "union_size": sol.stats["union_size"],
+        "bytes_core_sets": sol.stats["bytes_core_sets"],
+        "engine": sol.stats["engine"],
+        "seconds": round(time.perf_counter() - start, 4),
+    }
+    if args.json:
+        print(_dumps(out))
+    else:
+        _print_human(out, sol)
+    return 0
+
+
+class _engine:
+    """``--engine dask``: a Client on ``--scheduler``, else on a LocalCluster of ``--workers``
+    processes with ``--worker-memory`` each, open while the block runs (``args.client``)."""
+
+    def __init__(self, args):
+        self.args = args
+        self.opened: list = []
+
+    def __enter__(self):
+        a = self.args
+        a.client = None
+        if a.engine not in (None, "threads", "dask"):
+            raise InvalidParameterError("--engine", a.engine, "threads or dask")
+        if a.engine != "dask":
+            if a.scheduler is not None:
+                raise InvalidParameterError("--scheduler", a.scheduler, "only with --engine dask")
+            return self
+        if a.workers < 1:
+            raise InvalidParameterError("--workers", a.workers, "an integer >= 1")
+        try:
+            from distributed import Client
+        except ImportError:
+            raise InvalidParameterError("--engine", "dask", "an installed dask.distributed "
+                                        "(pip install 'submodkit[dask]')") from None
+        if a.scheduler is not None:
+            try:
+                a.client = Client(a.scheduler, timeout="10s")
+            except (OSError, TimeoutError) as err:
+                raise InvalidParameterError("--scheduler", a.scheduler,
+                                            f"a reachable Dask scheduler ({err})") from None
+            self.opened = [a.client]
+            return self
+        from submodkit.coresets.engines import start_local_cluster
+
+        memory = a.worker_memory
+        if memory is not None:
+            from dask.utils import parse_bytes
+
+            try:
+                memory = parse_bytes(memory)
+            except (ValueError, TypeError):
+                raise InvalidParameterError("--worker-memory", a.worker_memory,
+                                            "a size such as 2GB") from None
+        cluster, a.client = start_local_cluster(a.workers, memory)
+        self.opened = [a.client, cluster]
+        return self
+
+    def __exit__(self, *exc):
+        for thing in self.opened:
+            thing.close()
+        self.args.client = None
+        return False
 
 
 def _solve_allocation(args, exact: bool) -> int:
@@ -449,7 +616,8 @@ def _approximate(target, problem: str, args):
 
     entry = PROBLEMS[problem].algorithm(args.algorithm)
     options = Options(
-        epsilon=args.epsilon, seed=args.seed, n_parts=args.n_parts, engine=args.engine, rounds=args.rounds,
+        epsilon=args.epsilon, seed=args.seed, n_parts=4 if args.n_parts is None else args.n_parts,
+        engine=getattr(args, "client", None) or args.engine, rounds=args.rounds,
         max_edges=args.max_edges, outliers=args.outliers, solver=args.solver,
         time_limit=_time_left(args, 1.0 if entry.exact else args.approx_share),
     )

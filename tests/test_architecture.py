@@ -141,7 +141,7 @@ def test_solvers_has_no_loose_modules():
     assert not loose, loose
 
 
-GRAMMAR = ("algorithm", "seed", "time_limit", "engine", "n_parts")
+GRAMMAR = ("algorithm", "seed", "time_limit", "engine")  # keyword-only; the count of parts is `n_parts`
 
 
 def _public_callables():

@@ -1,70 +1,228 @@
-"""GreeDi and RandGreeDi: two-round distributed greedy over parts of the ground set."""
+"""GreeDi and RandGreeDi: two-round distributed greedy over parts of the ground set, in memory
+or on shards that each worker reads alone."""
 
 from __future__ import annotations
 
 import time
 
 import numpy as np
+import scipy.sparse as sp
 
-from submodkit._validation import check_int
+from submodkit._validation import check_int, check_seed
+from submodkit.coresets import _shard_tasks as T
 from submodkit.coresets._partition import contiguous_parts, random_parts
-from submodkit.coresets.engines import check_engine, local_greedy, map_parts
+from submodkit.coresets.engines import check_engine, local_greedy, map_parts, map_shards
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
+from submodkit.instances.shards import Shards
 from submodkit.objectives import kernels as K
 from submodkit.objectives.base import Objective
 from submodkit.results import Solution
 
 
 def greedi(
-    objective: Objective, k: int, n_parts: int, engine: object = None, seed: int | None = None
+    data: Objective | Shards, k: int, n_parts: int | None = None, *, engine: object = None,
+    seed: int | None = None,
 ) -> Solution:
-    """GreeDi (Mirzasoleiman, Karbasi, Sarkar, Krause, NIPS 2013): greedy per part, then greedy
-    on the union of the local solutions; returns the better of that and the best local one.
+    """GreeDi: greedy on each part, then greedy on the union of the local solutions.
 
-    Guarantee ``(1 - 1/e)^2 / min(m, k)`` for any partition into ``m = n_parts`` parts
-    (monotone submodular, cardinality ``k``). The partition is contiguous blocks of indices
-    (the data as it sits on the machines) when ``seed`` is None, else uniformly random.
-    Work: lazy greedy on each part (in parallel on ``engine``) plus lazy greedy on
-    ``m k`` items; ``O(n k)`` gain evaluations in the worst case, ``O(n / m)`` memory per part.
+    Returns the better of greedy on the union and the best local solution. The partition is
+    contiguous blocks of indices (the data as it sits on the machines) when ``seed`` is None,
+    else uniformly random (then this is :func:`randgreedi`'s partition).
 
-    Example:
-        >>> from submodkit import Coverage
-        >>> greedi(Coverage([[0, 1, 2], [2, 3], [3, 4], [5]]), k=2, n_parts=2).value
-        5.0
+    Parameters
+    ----------
+    data : Objective or Shards
+        An objective in memory, split into ``n_parts`` parts here; or a set-system shard
+        folder (:func:`~submodkit.instances.open_shards`, max-cover), whose parts each
+        worker reads alone from storage: only the local selections and their sets' rows
+        travel, the second round builds its coverage function from them alone, and the
+        bound is a map-reduce over the parts.
+    k : int
+        Cardinality.
+    n_parts : int, optional
+        Parts of an objective (required then); for shards, the folder's parts (if given it
+        must match).
+    engine : None, "threads", "dask" or dask.distributed.Client, keyword-only
+        Where the parts run (:mod:`~submodkit.coresets.engines`).
+    seed : int, optional, keyword-only
+        Random partition of an objective (None: contiguous blocks). For shards the
+        partition is the folder's; a seed, if given, must be the one it was written with.
+
+    Returns
+    -------
+    Solution
+        Selection (indices, or global item ids for shards), value, guarantee, the
+        a-posteriori ``upper_bound``; ``stats`` has the part sizes, local values, union
+        size, which solution was picked, gain evaluations and (shards) bytes of summaries.
+
+    Notes
+    -----
+    Guarantee ``(1 - 1/e)^2 / min(m, k)`` for any partition into ``m`` parts (monotone
+    submodular, cardinality ``k``). Work: lazy greedy on each part (in parallel on
+    ``engine``) plus lazy greedy on at most ``m k`` items; memory per part ``O(n / m)``
+    items (for shards; an objective in memory is shared by all parts).
+
+    Examples
+    --------
+    >>> from submodkit import Coverage
+    >>> greedi(Coverage([[0, 1, 2], [2, 3], [3, 4], [5]]), k=2, n_parts=2).value
+    5.0
+
+    References
+    ----------
+    .. [1] Mirzasoleiman, Karbasi, Sarkar, Krause, "Distributed submodular maximization:
+       identifying representative elements in massive data", NIPS 2013.
     """
-    parts = _partition(objective, k, n_parts, seed, random=seed is not None)
-    return _two_rounds(objective, k, parts, engine, "greedi", seed)
+    return _run("greedi", data, k, n_parts, engine, seed)
 
 
 def randgreedi(
-    objective: Objective, k: int, n_parts: int, engine: object = None, seed: int | None = None
+    data: Objective | Shards, k: int, n_parts: int | None = None, *, engine: object = None,
+    seed: int | None = None,
 ) -> Solution:
-    """RandGreeDi (Barbosa, Ene, Nguyen, Ward, ICML 2015): GreeDi on a uniformly random partition.
+    """RandGreeDi: GreeDi on a uniformly random partition.
 
-    Each item goes to one of ``n_parts`` parts uniformly at random
-    (``make_rng(seed)``); greedy on each part is a randomized composable
-    core-set (Mirrokni and Zadimoghaddam, STOC 2015), and the better of greedy on the union
-    and the best local solution is a ``(1 - 1/e) / 2`` approximation in expectation
-    (monotone submodular, cardinality ``k``). Same work as :func:`greedi`. The same seed
-    gives the same answer on every engine.
+    Each item goes to one of ``n_parts`` parts uniformly at random (item ``i`` to
+    ``numpy.random.default_rng(seed).integers(0, n_parts, size=n)[i]``, the draw
+    :func:`~submodkit.instances.shard_file` records); greedy on each part is a randomized
+    composable core-set, and the better of greedy on the union and the best local solution
+    is a ``(1 - 1/e) / 2`` approximation in expectation (monotone submodular, cardinality
+    ``k``). The same seed gives the same answer on every engine, and a shard folder written
+    with that seed gives exactly the in-memory answer.
 
-    Example:
-        >>> from submodkit import Coverage
-        >>> randgreedi(Coverage([[0, 1, 2], [2, 3], [3, 4], [5]]), k=2, n_parts=2, seed=0).value
-        5.0
+    Parameters
+    ----------
+    data : Objective or Shards
+        As for :func:`greedi` (shards must have the random rule).
+    k : int
+        Cardinality.
+    n_parts : int, optional
+        Parts of an objective (required then); for shards, the folder's.
+    engine : None, "threads", "dask" or dask.distributed.Client, keyword-only
+    seed : int, optional, keyword-only
+        The partition's seed (for shards: None or the folder's seed).
+
+    Returns
+    -------
+    Solution
+        As for :func:`greedi`.
+
+    Examples
+    --------
+    >>> from submodkit import Coverage
+    >>> randgreedi(Coverage([[0, 1, 2], [2, 3], [3, 4], [5]]), k=2, n_parts=2, seed=0).value
+    5.0
+
+    Each worker reads only its shard:
+
+    >>> import tempfile, os
+    >>> import scipy.sparse as sp
+    >>> from submodkit.instances import SetSystem, open_shards, write_shards
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> rows = sp.csr_matrix(Coverage([[0, 1, 2], [2, 3], [3, 4], [5]]).sets)
+    >>> system = SetSystem(rows, costs=np.ones(4), weights=np.ones(6))
+    >>> _ = write_shards(system, os.path.join(tmp.name, "s"), 2, seed=0)
+    >>> randgreedi(open_shards(os.path.join(tmp.name, "s")), 2, seed=0).value
+    5.0
+    >>> tmp.cleanup()
+
+    References
+    ----------
+    .. [1] Barbosa, Ene, Nguyen, Ward, "The power of randomization: distributed submodular
+       maximization on massive datasets", ICML 2015.
+    .. [2] Mirrokni, Zadimoghaddam, "Randomized composable core-sets for distributed
+       submodular maximization", STOC 2015.
     """
-    parts = _partition(objective, k, n_parts, seed, random=True)
-    return _two_rounds(objective, k, parts, engine, "randgreedi", seed)
+    return _run("randgreedi", data, k, n_parts, engine, seed)
+
+
+def _run(name: str, data, k, n_parts, engine, seed) -> Solution:
+    check_engine(engine)
+    check_int("k", k, minimum=0)
+    runner = _RUNNERS.get(type(data)) or next(
+        (fn for cls, fn in _RUNNERS.items() if isinstance(data, cls)), None)
+    if runner is None:
+        raise InvalidParameterError("data", type(data).__name__, "a submodkit Objective or a Shards folder "
+                                    "(submodkit.open_shards)")
+    return runner(name, data, int(k), n_parts, engine, seed)
+
+
+def _in_memory(name: str, objective: Objective, k: int, n_parts, engine, seed) -> Solution:
+    parts = _partition(objective, k, n_parts, seed, random=name == "randgreedi" or seed is not None)
+    return _two_rounds(objective, k, parts, engine, name, seed)
 
 
 def _partition(objective, k, n_parts, seed, random: bool) -> list[np.ndarray]:
+    """The parts of an objective in memory (random by ``seed``, else contiguous)."""
     if not isinstance(objective, Objective):
         raise InvalidParameterError("objective", objective, "a submodkit Objective")
     check_int("k", k)
-    n = objective.n
+    if n_parts is None:
+        raise InvalidParameterError("n_parts", None, "a number of parts >= 1 for an objective in memory")
     n_parts = check_int("n_parts", n_parts, minimum=1)
-    return random_parts(n, n_parts, seed) if random else contiguous_parts(n, n_parts)
+    return random_parts(objective.n, n_parts, seed) if random else contiguous_parts(objective.n, n_parts)
+
+
+def _on_shards(name: str, shards: Shards, k: int, n_parts, engine, seed) -> Solution:
+    if n_parts is not None and check_int("n_parts", n_parts, minimum=1) != shards.n_parts:
+        raise InvalidParameterError("n_parts", n_parts,
+                                    f"the shard folder's {shards.n_parts} parts (or None)")
+    if name == "randgreedi" and shards.rule != "random":
+        raise InvalidParameterError("shards", shards.rule,
+                                    "a random partition (shard with --seed) for randgreedi")
+    if seed is not None and (shards.rule != "random" or check_seed(seed) != shards.seed):
+        raise InvalidParameterError("seed", seed, f"None or the folder's partition seed {shards.seed!r}: the "
+                                    "partition is the shards'")
+    if shards.kind != "SetSystem":
+        raise InvalidParameterError("shards", shards.kind, "a set-system shard folder (max-cover); shard "
+                                    "graphs with problem='max-cover'")
+    start = time.perf_counter()
+    local = map_shards(T.greedy_core_set, shards, (k,), engine)
+    t_local = time.perf_counter() - start
+    ids, union = T.union_coverage(local, int(shards.universe), shards.element_weights())
+    sel, gains, value, evals = local_greedy(union, np.arange(union.n, dtype=np.int64), k)
+    sel_ids = ids[sel]
+    rows = union.sets[sel]
+    evals += sum(c.evaluations for c in local)
+    local_values = [c.value for c in local]
+    best = int(np.argmax(local_values)) if local_values else -1
+    picked = "merged"
+    if best >= 0 and local_values[best] > value:
+        c = local[best]
+        sel_ids, gains, value, picked = c.ids, c.gains, c.value, f"part {c.part}"
+        rows = sp.csr_matrix((np.ones(c.indices.shape[0]), c.indices, c.indptr),
+                             shape=(c.ids.shape[0], int(shards.universe)))
+    covered = np.unique(rows.indices).astype(np.int64)
+    tops = map_shards(T.top_gains, shards, (covered, np.sort(sel_ids), k), engine)
+    evals += shards.n_items
+    top = np.sort(np.concatenate(tops + [np.zeros(0)]))[::-1][:k]
+    upper = max(float(value), float(value) + float(top.sum()))
+    g = guarantee(name, k=k, n_parts=len(local)) if name == "greedi" else guarantee(name)
+    return Solution(
+        selection=np.asarray(sel_ids, dtype=np.int64),
+        gains=np.asarray(gains, dtype=np.float64),
+        value=float(value),
+        algorithm=name,
+        guarantee=g,
+        upper_bound=upper,
+        stats={
+            "evaluations": int(evals),
+            "seconds": time.perf_counter() - start,
+            "seconds_parts": t_local,
+            "n": shards.n_items,
+            "n_parts": len(local),
+            "part_sizes": [c.n_items for c in local],
+            "local_values": [float(v) for v in local_values],
+            "union_size": int(ids.shape[0]),
+            "picked": picked,
+            "engine": engine if isinstance(engine, str) or engine is None else "client",
+            "seed": shards.seed,
+            "shards": str(shards.directory),
+            "bytes_core_sets": int(sum(c.nbytes for c in local)),
+            "bytes_bound": int(covered.nbytes + 8 * sel_ids.shape[0]) * len(local) + 8 * sum(map(len, tops)),
+        },
+    )
 
 
 def upper_bound_at(objective: Objective, selection: np.ndarray, k: int) -> float:
@@ -83,7 +241,6 @@ def upper_bound_at(objective: Objective, selection: np.ndarray, k: int) -> float
 
 
 def _two_rounds(objective, k, parts, engine, name, seed) -> Solution:
-    check_engine(engine)
     start = time.perf_counter()
     local = map_parts(local_greedy, objective, parts, k, engine)
     t_local = time.perf_counter() - start
@@ -124,3 +281,6 @@ def _two_rounds(objective, k, parts, engine, name, seed) -> Solution:
             "seed": seed,
         },
     )
+
+
+_RUNNERS = {Objective: _in_memory, Shards: _on_shards}

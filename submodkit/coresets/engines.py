@@ -3,9 +3,18 @@
 An engine is ``None`` or ``"threads"`` (a ``ThreadPoolExecutor`` in this process; the Numba
 kernels release the GIL, so parts run in parallel), ``"dask"`` (a
 ``dask.distributed.LocalCluster`` with 2 worker processes, started and closed around the
-call) or a ``dask.distributed.Client`` (the caller's cluster; the objective is scattered
-to every worker once). The tasks are deterministic, so every engine returns the same
-results, in the order of the parts.
+call) or a ``dask.distributed.Client`` (the caller's cluster). The tasks are deterministic,
+so every engine returns the same results, in the order of the parts.
+
+Two ways to hand data to the tasks:
+
+* :func:`map_parts` takes an in-memory objective: on Dask it is scattered to every worker
+  once, so each worker holds all the data (parallel compute, no memory saved).
+* :func:`map_shards` takes a :class:`~submodkit.instances.shards.Shards` handle: each task
+  receives only the handle (the manifest) and a part index and reads that part from storage
+  the workers can reach, so a worker holds one part at a time and only the tasks' small
+  summaries travel. Dask retries a task whose worker died (the tasks are pure), up to
+  ``distributed.scheduler.allowed-failures`` times.
 """
 
 from __future__ import annotations
@@ -97,8 +106,10 @@ def map_parts(
     return _dask_map(engine, fn, objective, parts, k)
 
 
-def start_local_cluster():
-    """``engine="dask"``: a 2-process ``LocalCluster`` and a ``Client`` on it (close both).
+def start_local_cluster(n_workers: int = 2, memory_limit: str | int | None = None):
+    """``engine="dask"``: an ``n_workers``-process ``LocalCluster`` (one thread each; each
+    worker paused, then restarted, near ``memory_limit`` bytes, e.g. ``"1GB"``; None: Dask's
+    default share of this machine's memory) and a ``Client`` on it (close both).
 
     Raises `InvalidParameterError` before starting anything when called from a script's
     top-level code outside ``if __name__ == "__main__":``: Dask's worker processes re-import
@@ -117,7 +128,9 @@ def start_local_cluster():
             f"a call under `if __name__ == \"__main__\":` ({line[0]}, line {line[1]}, is not): Dask's "
             "worker processes re-import the script; guard the call, or pass a dask.distributed.Client",
         )
-    cluster = LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None)
+    limit = "auto" if memory_limit is None else memory_limit
+    cluster = LocalCluster(n_workers=n_workers, processes=True, threads_per_worker=1, dashboard_address=None,
+                           memory_limit=limit)
     return cluster, Client(cluster)
 
 
@@ -164,4 +177,58 @@ def _is_main_guard(test: object) -> bool:
 def _dask_map(client, fn: Callable, objective: Objective, parts, k: int) -> list:
     remote = client.scatter(objective, broadcast=True, hash=False)
     futures = [client.submit(fn, remote, part, k, pure=False) for part in parts]
+    return client.gather(futures)
+
+
+def map_shards(fn: Callable, shards, args: tuple = (), engine: object = None) -> list:
+    """``[fn(shards, i, *args) for every non-empty part i]``, run on ``engine``, where the
+    data lives: each call opens only part ``i``.
+
+    Parameters
+    ----------
+    fn : callable
+        A module-level function ``fn(shards, i, *args)`` (Dask workers import it by name).
+    shards : Shards
+        The open shard folder (picklable: only its manifest travels).
+    args : tuple
+        Further arguments, the same for every part (small: they are sent with each task,
+        or once to each worker when they are NumPy arrays on Dask).
+    engine : None, "threads", "dask" or dask.distributed.Client
+
+    Returns
+    -------
+    list
+        One result per non-empty part, in part order.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from submodkit.instances import PointSet, write_shards
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> s = write_shards(PointSet(np.eye(5)), os.path.join(tmp.name, "p"), 2, rule="contiguous")
+    >>> map_shards(_part_size, s)
+    [2, 3]
+    >>> tmp.cleanup()
+    """
+    check_engine(engine)
+    parts = [i for i, part in enumerate(shards.manifest["parts"]) if part["n_items"] > 0]
+    if engine is None or engine == "threads":
+        workers = max(1, min(len(parts), os.cpu_count() or 1))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(lambda i: fn(shards, i, *args), parts))
+    if engine == "dask":
+        cluster, client = start_local_cluster()
+        with cluster, client:
+            return _dask_map_shards(client, fn, shards, parts, args)
+    return _dask_map_shards(engine, fn, shards, parts, args)
+
+
+def _part_size(shards, i: int) -> int:
+    return int(shards.manifest["parts"][i]["n_items"])
+
+
+def _dask_map_shards(client, fn: Callable, shards, parts: list[int], args: tuple) -> list:
+    sent = tuple(client.scatter(a, broadcast=True, hash=False)
+                 if isinstance(a, np.ndarray) and a.nbytes > 4096 else a for a in args)
+    futures = [client.submit(fn, shards, i, *sent, pure=False) for i in parts]
     return client.gather(futures)

@@ -1,0 +1,102 @@
+"""Tasks that run where a shard lives: each opens only its own part of a
+:class:`~submodkit.instances.shards.Shards` folder and returns a small summary.
+
+These are module-level functions of plain arguments (the picklable ``Shards`` handle, a part
+index, numbers and small arrays), so a Dask worker imports them by name and retries them
+after a worker failure: they are pure (same arguments, same answer) and write nothing.
+
+What crosses the network, per part: to the worker, the handle (the manifest) and, for the
+bound, the ids of the elements the selection covers; back, the part's local selection with
+the rows of its selected sets (its core-set) and ``k`` gains.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from submodkit.coresets.engines import local_greedy
+from submodkit.errors import InvalidParameterError
+from submodkit.instances.shards import Shards
+from submodkit.objectives import kernels as K
+from submodkit.objectives.coverage import Coverage
+
+
+@dataclass(frozen=True)
+class CoreSet:
+    """One part's greedy core-set: global ids of the selected items (in greedy order), their
+    gains, the local value, gain evaluations, the part's item count, and the selected sets'
+    rows (CSR over the global elements) so the second round needs no other data."""
+
+    part: int
+    ids: np.ndarray
+    gains: np.ndarray
+    value: float
+    evaluations: int
+    n_items: int
+    indptr: np.ndarray
+    indices: np.ndarray
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of array data this summary carries."""
+        return int(self.ids.nbytes + self.gains.nbytes + self.indptr.nbytes + self.indices.nbytes)
+
+
+def coverage_of_part(shards: Shards, i: int) -> tuple[np.ndarray, Coverage]:
+    """Part ``i``'s global item ids and the coverage function of its sets (all global
+    elements, the folder's element weights)."""
+    if shards.kind != "SetSystem":
+        raise InvalidParameterError("shards", shards.kind, "a set-system shard folder (max-cover)")
+    shard = shards.part(i)
+    return shard.ids, Coverage.from_set_system(shard.problem)
+
+
+def greedy_core_set(shards: Shards, i: int, k: int) -> CoreSet:
+    """Lazy greedy for ``k`` items on part ``i`` alone (the first round of GreeDi)."""
+    ids, f = coverage_of_part(shards, i)
+    sel, gains, value, evals = local_greedy(f, np.arange(f.n, dtype=np.int64), k)
+    rows = f.sets[sel]
+    return CoreSet(
+        part=int(i),
+        ids=ids[sel].astype(np.int64),
+        gains=gains,
+        value=float(value),
+        evaluations=int(evals),
+        n_items=int(f.n),
+        indptr=rows.indptr.astype(np.int64),
+        indices=rows.indices.astype(np.int64),
+    )
+
+
+def union_coverage(
+    core_sets: list[CoreSet], universe: int, weights: np.ndarray
+) -> tuple[np.ndarray, Coverage]:
+    """The union of the core-sets, items in increasing global id, and its coverage function:
+    the only data the second round sees."""
+    ids = np.concatenate([c.ids for c in core_sets] + [np.zeros(0, dtype=np.int64)])
+    rows = [
+        sp.csr_matrix((np.ones(c.indices.shape[0]), c.indices, c.indptr), shape=(c.ids.shape[0], universe))
+        for c in core_sets
+    ]
+    stacked = sp.vstack(rows, format="csr") if rows else sp.csr_matrix((0, universe))
+    order = np.argsort(ids, kind="stable")
+    ids, keep = np.unique(ids[order], return_index=True)
+    return ids, Coverage(stacked[order[keep]], weights=weights, n_elements=universe)
+
+
+def top_gains(shards: Shards, i: int, covered: np.ndarray, selected: np.ndarray, k: int) -> np.ndarray:
+    """The ``k`` largest gains on part ``i`` with respect to a selection that covers the
+    elements ``covered`` (selected items, global ids ``selected``, count 0): one pass over
+    the part, for the bound ``OPT_k <= f(S) + sum of the k largest gains``."""
+    ids, f = coverage_of_part(shards, i)
+    cur = f.new_state()  # coverage state: residual element weights
+    cur[covered] = 0.0
+    g = np.empty(f.n, dtype=np.float64)
+    K.fill_gains(f.kernel_args(), cur, np.arange(f.n, dtype=np.int64), g, f.nnz)
+    g[np.isin(ids, selected, assume_unique=True)] = 0.0
+    g = np.maximum(g, 0.0)
+    kk = min(int(k), g.shape[0])
+    return np.sort(np.partition(g, g.shape[0] - kk)[g.shape[0] - kk :])[::-1].copy() if kk else np.zeros(0)
