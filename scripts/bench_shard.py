@@ -120,6 +120,8 @@ def main() -> int:
     p.add_argument("--workdir", default=None)
     p.add_argument("--keep", action="store_true", help="keep (and reuse) the generated input")
     p.add_argument("--gzip", action="store_true", help="write the input gzip-compressed (level 1)")
+    p.add_argument("--keep-shards", default=None, metavar="DIR",
+                   help="write the shards to DIR and keep them (for scripts/bench_distributed.py)")
     p.add_argument("--child", help=argparse.SUPPRESS)
     p.add_argument("--out", help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -140,7 +142,7 @@ def main() -> int:
         generate(src, args.format, n, args.mean, args.universe, seed=0, gz=args.gzip)
         print(f"generated {src.name}: {src.stat().st_size / 1e6:.0f} MB in {time.perf_counter() - t:.0f} s",
               file=sys.stderr)
-    out = work / "shards"
+    out = Path(args.keep_shards) if args.keep_shards else work / "shards"
     shutil.rmtree(out, ignore_errors=True)
     cmd = [sys.executable, __file__, "--child", str(src), "--out", str(out), "--n-parts", str(args.n_parts),
            "--chunk-bytes", str(args.chunk_bytes)]
@@ -165,7 +167,8 @@ def main() -> int:
         "rss_after_imports_mb": round(res["base_rss_kb"] / 1024, 1), "shards_mb": round(out_bytes / 1e6, 1),
     }
     print(json.dumps(report))
-    shutil.rmtree(out, ignore_errors=True)
+    if not args.keep_shards:
+        shutil.rmtree(out, ignore_errors=True)
     if not args.keep:
         os.remove(src)
     return 0

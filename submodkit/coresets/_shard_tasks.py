@@ -87,16 +87,27 @@ def union_coverage(
     return ids, Coverage(stacked[order[keep]], weights=weights, n_elements=universe)
 
 
-def top_gains(shards: Shards, i: int, covered: np.ndarray, selected: np.ndarray, k: int) -> np.ndarray:
+def top_gains(
+    shards: Shards, i: int, covered: np.ndarray, selected: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` largest gains on part ``i`` with respect to a selection that covers the
-    elements ``covered`` (selected items, global ids ``selected``, count 0): one pass over
-    the part, for the bound ``OPT_k <= f(S) + sum of the k largest gains``."""
+    elements ``covered`` (selected items, global ids ``selected``, count 0), and the ``k``
+    largest singleton values: one pass over the part each, for the bound
+    ``OPT_k <= min(f(S) + top-k gains at S, top-k singleton values)``."""
     ids, f = coverage_of_part(shards, i)
-    cur = f.new_state()  # coverage state: residual element weights
+    items = np.arange(f.n, dtype=np.int64)
+    empty = f.new_state()  # coverage state: residual element weights
+    cur = empty.copy()
     cur[covered] = 0.0
     g = np.empty(f.n, dtype=np.float64)
-    K.fill_gains(f.kernel_args(), cur, np.arange(f.n, dtype=np.int64), g, f.nnz)
+    K.fill_gains(f.kernel_args(), cur, items, g, f.nnz)
     g[np.isin(ids, selected, assume_unique=True)] = 0.0
+    g0 = np.empty(f.n, dtype=np.float64)
+    K.fill_gains(f.kernel_args(), empty, items, g0, f.nnz)
+    return _top(g, k), _top(g0, k)
+
+
+def _top(g: np.ndarray, k: int) -> np.ndarray:
     g = np.maximum(g, 0.0)
     kk = min(int(k), g.shape[0])
     return np.sort(np.partition(g, g.shape[0] - kk)[g.shape[0] - kk :])[::-1].copy() if kk else np.zeros(0)
