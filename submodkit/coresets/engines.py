@@ -228,7 +228,10 @@ def _part_size(shards, i: int) -> int:
 
 
 def _dask_map_shards(client, fn: Callable, shards, parts: list[int], args: tuple) -> list:
+    # the handle (its manifest grows with the number of parts) and large arrays go to each worker
+    # once, not with every task
+    handle = client.scatter(shards, broadcast=True, hash=False)
     sent = tuple(client.scatter(a, broadcast=True, hash=False)
                  if isinstance(a, np.ndarray) and a.nbytes > 4096 else a for a in args)
-    futures = [client.submit(fn, shards, i, *sent, pure=False) for i in parts]
+    futures = [client.submit(fn, handle, i, *sent, pure=False) for i in parts]
     return client.gather(futures)
