@@ -56,11 +56,17 @@ def run(client, shards, k: int, algorithm: str, seed) -> dict:
     seconds = time.perf_counter() - t
     workers = client.run(peak_mb)
     return {
-        "algorithm": algorithm, "seconds": round(seconds, 2), "value": sol.value,
-        "upper_bound": sol.upper_bound, "certified_ratio": round(sol.certified_ratio, 4),
-        "worker_peak_mb": [round(v) for v in workers.values()], "client_peak_mb": round(peak_mb()),
-        "bytes_core_sets": sol.stats["bytes_core_sets"], "bytes_bound": sol.stats["bytes_bound"],
-        "union_size": sol.stats["union_size"], "selection_head": sol.selection[:5].tolist(),
+        "algorithm": algorithm,
+        "seconds": round(seconds, 2),
+        "value": sol.value,
+        "upper_bound": sol.upper_bound,
+        "certified_ratio": round(sol.certified_ratio, 4),
+        "worker_peak_mb": [round(v) for v in workers.values()],
+        "client_peak_mb": round(peak_mb()),
+        "bytes_core_sets": sol.stats["bytes_core_sets"],
+        "bytes_bound": sol.stats["bytes_bound"],
+        "union_size": sol.stats["union_size"],
+        "selection_head": sol.selection[:5].tolist(),
         "_selection": sol.selection.tolist(),
     }
 
@@ -83,13 +89,29 @@ def main() -> int:
     shards = open_shards(args.shards)
     data_mb = sum(f.stat().st_size for f in Path(args.shards).rglob("*.npy")) / 1e6
     seed = shards.seed if args.algorithm == "randgreedi" else None
-    head = {"shards": args.shards, "sets": shards.n_items, "incidences": shards.nnz,
-            "elements": shards.universe, "parts": shards.n_parts, "data_mb": round(data_mb),
-            "workers": args.workers, "worker_memory_mb": round(parse_bytes(args.worker_memory) / 1e6), "k": args.k}
+    head = {
+        "shards": args.shards,
+        "sets": shards.n_items,
+        "incidences": shards.nnz,
+        "elements": shards.universe,
+        "parts": shards.n_parts,
+        "data_mb": round(data_mb),
+        "workers": args.workers,
+        "worker_memory_mb": round(parse_bytes(args.worker_memory) / 1e6),
+        "k": args.k,
+    }
     print(json.dumps(head), flush=True)
     t = time.perf_counter()
-    with LocalCluster(n_workers=args.workers, processes=True, threads_per_worker=1,
-                      memory_limit=args.worker_memory, dashboard_address=None) as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=args.workers,
+            processes=True,
+            threads_per_worker=1,
+            memory_limit=args.worker_memory,
+            dashboard_address=None,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         start = time.perf_counter() - t
         runs = []
         for label in ("cold", "warm"):
@@ -107,8 +129,16 @@ def main() -> int:
         t = time.perf_counter()
         ref = getattr(coresets, args.algorithm)(f, args.k, shards.n_parts, seed=seed)
         same = ref.selection.tolist() == runs[0]["_selection"] and ref.value == runs[0]["value"]
-        print(json.dumps({"in_memory_seconds": round(time.perf_counter() - t, 2), "in_memory_value": ref.value,
-                          "same_selection_and_value": same, "in_memory_peak_mb": round(peak_mb())}))
+        print(
+            json.dumps(
+                {
+                    "in_memory_seconds": round(time.perf_counter() - t, 2),
+                    "in_memory_value": ref.value,
+                    "same_selection_and_value": same,
+                    "in_memory_peak_mb": round(peak_mb()),
+                }
+            )
+        )
         if not same:
             return 1
     return 0

@@ -25,7 +25,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-CHILD = r'''
+CHILD = r"""
 import json, sys, time
 import numpy as np
 import submodkit
@@ -63,15 +63,21 @@ for _ in range(5):
     t = time.perf_counter(); run(); warm.append(time.perf_counter() - t)
 print(json.dumps({"cold": cold, "warm": sorted(warm)[2], "value": float(value),
                   "file": submodkit.__file__}))
-'''
+"""
 
 WORKLOADS = ("max-cover", "facility-location", "set-cover", "matching", "allocation", "max-sum-diversity")
 
 
 def run(tree: str, name: str, shared: str) -> dict:
     env = dict(os.environ, PYTHONPATH=tree)
-    out = subprocess.run([sys.executable, "-c", CHILD, name, shared], env=env, capture_output=True, text=True,
-                         cwd="/", check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, name, shared],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd="/",
+        check=True,
+    )
     res = json.loads(out.stdout.strip().splitlines()[-1])
     assert res["file"].startswith(tree), (res["file"], tree)
     return res
@@ -94,13 +100,15 @@ def main() -> int:
         for n in names:
             for t, tree in trees.items():
                 results[n, t].append(run(tree, n, args.shared))
-    print("| workload | cold old s | cold new s | cold new/old | warm old s | warm new s | warm new/old | same value |")
+    print(
+        "| workload | cold old s | cold new s | cold new/old | warm old s | warm new s | warm new/old | same value |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for n in names:
         old, new = results[n, "old"], results[n, "new"]
         co, cn = (statistics.median(r["cold"] for r in x) for x in (old, new))
         wo, wn = (statistics.median(r["warm"] for r in x) for x in (old, new))
-        same = all(a["value"] == b["value"] for a, b in zip(old, new))
+        same = all(a["value"] == b["value"] for a, b in zip(old, new, strict=True))
         print(f"| {n} | {co:.4f} | {cn:.4f} | {cn / co:.2f} | {wo:.4f} | {wn:.4f} | {wn / wo:.2f} | {same} |")
     return 0
 

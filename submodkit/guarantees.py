@@ -444,6 +444,28 @@ def guarantee(name: str, **params) -> Guarantee:
 
     Ratios are pure functions of the parameters and `Guarantee` is frozen, so instances
     are cached per ``(name, params)`` (hashable parameters only).
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`GUARANTEES` (the algorithm's registry entry).
+    **params
+        What the ratio depends on (``k``, ``n_parts``, ``epsilon``, ...).
+
+    Returns
+    -------
+    Guarantee
+        The ratio, its statement, kind (worst-case, expectation), conditions and source.
+
+    Examples
+    --------
+    >>> g = guarantee("greedi", k=10, n_parts=4)
+    >>> round(g.ratio, 4), g.kind
+    (0.0999, 'worst-case')
+
+    References
+    ----------
+    .. [1] Each entry's ``source`` names its paper (see the algorithm table in the README).
     """
     try:
         key = (name, *sorted(params.items()))

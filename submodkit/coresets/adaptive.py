@@ -241,11 +241,38 @@ def adaptive_maximize(
     Each round's queries run in parallel on ``engine`` (None/"threads": the GIL-free Numba
     kernels on a thread pool; "dask" or a ``Client``). Deterministic for a seed on every engine.
 
-    Example:
-        >>> from submodkit import Coverage
-        >>> sol = adaptive_maximize(Coverage([[0, 1, 2], [2, 3], [3, 4], [5]]), k=2, epsilon=0.3, seed=0)
-        >>> sol.value
-        5.0
+    Parameters
+    ----------
+    objective : Objective
+        Monotone submodular.
+    k : int
+        Cardinality.
+    epsilon : float, default 0.1
+        The guarantee is ``1 - 1/e - epsilon``.
+    samples : int, optional
+        Samples per REDUCED-MEAN estimate (default: the Hoeffding count above).
+    preprocess : bool, default True
+        Bracket OPT first (fewer thresholds).
+    engine : None, "threads", "dask" or dask.distributed.Client, keyword-only
+    seed : int, optional, keyword-only
+
+    Returns
+    -------
+    Solution
+        Selection, value, guarantee, ``upper_bound``; ``stats`` has the adaptive rounds and
+        queries.
+
+    Examples
+    --------
+    >>> from submodkit import Coverage
+    >>> sol = adaptive_maximize(Coverage([[0, 1, 2], [2, 3], [3, 4], [5]]), k=2, epsilon=0.3, seed=0)
+    >>> sol.value
+    5.0
+
+    References
+    ----------
+    .. [1] Fahrbach, Mirrokni, Zadimoghaddam, "Submodular maximization with nearly optimal
+       approximation, adaptivity and query complexity", SODA 2019.
     """
     if not isinstance(objective, Objective):
         raise InvalidParameterError("objective", objective, "a submodkit Objective")

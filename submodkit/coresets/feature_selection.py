@@ -63,7 +63,27 @@ def _entropy_terms(counts: np.ndarray, n: int) -> np.ndarray:
 def mutual_information_distances(X, y=None, *, bins: int = 8) -> tuple[np.ndarray, np.ndarray | None]:
     """``(D, relevance)``: ``D[i, j] = 1 - I(x_i; x_j) / H(x_i, x_j)`` between the columns
     of X (0 when both are constant) and ``relevance[i] = I(x_i; y)`` in nats (None without
-    ``y``). O(n p b + (p b)^2) time and memory (b = bins)."""
+    ``y``). O(n p b + (p b)^2) time and memory (b = bins).
+
+    Parameters
+    ----------
+    X : array_like, shape (samples, features)
+    y : array_like, shape (samples,), optional
+    bins : int, default 8, keyword-only
+        Equal-frequency bins per feature.
+
+    Returns
+    -------
+    D : ndarray, shape (features, features)
+        The normalized variation of information (a metric in [0, 1]).
+    relevance : ndarray or None
+        ``I(x_i; y)`` per feature.
+
+    References
+    ----------
+    .. [1] Kraskov, Stogbauer, Andrzejak, Grassberger, "Hierarchical clustering using mutual
+       information", Europhys. Lett. 70 (2005) (the normalized distance).
+    """
     codes = discretize(X, bins)
     n, p = codes.shape
     b = int(codes.max()) + 1 if codes.size else 1
@@ -151,12 +171,42 @@ def select_features(X, y, k: int, *, lam: float = 0.5, n_parts: int = 4, engine:
     paper's theorem for its distributed greedy); ``n_parts=1``: 1/2. Complexity: O(n p bins +
     (p bins)^2) for the metric, then O(p k) per part and O(n_parts k^2) on the union.
 
-    Example:
-        >>> from sklearn.datasets import load_wine
-        >>> data = load_wine()
-        >>> sol = select_features(data.data, data.target, 4, seed=0)
-        >>> len(sol.selection), sol.guarantee.ratio
-        (4, 0.25)
+    Parameters
+    ----------
+    X : array_like, shape (samples, features)
+    y : array_like, shape (samples,), or None
+        The target (None: diversity alone).
+    k : int
+        Features to select.
+    lam : float, default 0.5
+        Weight of diversity against relevance.
+    n_parts : int, default 4
+        Parts of the features for the distributed greedy (1: centralized).
+    engine : None, "threads", "dask" or dask.distributed.Client, keyword-only
+    bins : int, default 8
+        Equal-frequency bins per feature for the mutual information.
+    seed : int, optional, keyword-only
+        The random partition.
+
+    Returns
+    -------
+    Solution
+        The selected feature indices, the value and the guarantee.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_wine
+    >>> data = load_wine()
+    >>> sol = select_features(data.data, data.target, 4, seed=0)
+    >>> len(sol.selection), sol.guarantee.ratio
+    (4, 0.25)
+
+    References
+    ----------
+    .. [1] Zadeh, Ghadiri, Mirrokni, Zadimoghaddam, "Scalable feature selection via
+       distributed diversity maximization", AAAI 2017.
+    .. [2] Birnbaum, Goldman, "An improved analysis for a greedy remote-clique algorithm
+       using factor-revealing LPs", Algorithmica 55 (2009).
     """
     from submodkit.coresets.engines import check_engine, map_parts
 

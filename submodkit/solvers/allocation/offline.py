@@ -107,10 +107,31 @@ def offline_optimum(
     Returns an :class:`AllocationSolution` with ``value``, ``status`` and the advertiser
     duals (LP). Complexity: one LP with T + A rows and nnz(values) columns.
 
-    Example:
-        >>> inst = AllocationInstance([[1.0, 2.0], [3.0, 0.0]], budgets=[1, 1])
-        >>> offline_optimum(inst).value
-        5.0
+    Parameters
+    ----------
+    instance : AllocationInstance
+    integral : bool, default False
+        The IP instead of the LP.
+    solver : {"glop", "pdlp", "flow", "scip", "cp-sat"}, optional, keyword-only
+    time_limit : float, optional, keyword-only
+    integer_capacities : bool, default False
+        Round unit-consumption capacities down.
+
+    Returns
+    -------
+    AllocationSolution
+        ``value``, ``status``, the assignment and the advertiser duals (LP).
+
+    Examples
+    --------
+    >>> inst = AllocationInstance([[1.0, 2.0], [3.0, 0.0]], budgets=[1, 1])
+    >>> offline_optimum(inst).value
+    5.0
+
+    References
+    ----------
+    .. [1] Mehta, "Online matching and ad allocation", Found. Trends Theor. Comput. Sci. 8
+       (2013) (the offline benchmark).
     """
     from ortools.linear_solver.python import model_builder_helper as mbh
 

@@ -54,11 +54,34 @@ def packing_optimum(
     rho_j = B_j / T, through one variable z and m rows. Complexity: one LP with
     T + m (+ m) rows and K (+ 1) columns. ``duals`` are the budget duals.
 
-    Example:
-        >>> cons = [[[1.0, 1.0], [1.0, 0.0]], [[1.0, 0.0], [0.0, 0.0]]]
-        >>> inst = PackingInstance.from_dense([[3.0, 2.0], [2.0, 0.0]], cons, [1.0, 1.0])
-        >>> packing_optimum(inst).value
-        3.0
+    Parameters
+    ----------
+    instance : PackingInstance
+    regularizer : {None, "max-min"}, keyword-only
+    lam : float, default 0.0
+        Weight of the max-min fairness term.
+    integral : bool, default False
+        Solve the IP instead of the LP.
+    solver : str, optional
+        ``"glop"``, ``"pdlp"`` (LP), ``"scip"``, ``"cp-sat"`` (IP).
+    time_limit : float, optional, keyword-only
+
+    Returns
+    -------
+    AllocationSolution
+        The optimum's value, status, assignment (IP) and budget duals (LP).
+
+    Examples
+    --------
+    >>> cons = [[[1.0, 1.0], [1.0, 0.0]], [[1.0, 0.0], [0.0, 0.0]]]
+    >>> inst = PackingInstance.from_dense([[3.0, 2.0], [2.0, 0.0]], cons, [1.0, 1.0])
+    >>> packing_optimum(inst).value
+    3.0
+
+    References
+    ----------
+    .. [1] Balseiro, Lu, Mirrokni, "The best of many worlds: dual mirror descent for online
+       allocation problems", Operations Research (2023).
     """
     from ortools.linear_solver.python import model_builder_helper as mbh
 
@@ -168,11 +191,35 @@ def dual_mirror_descent(
     Complexity O(sum of action sizes + m) per arrival (m log m when the fairness
     projection is active). Default eta 0.3 (duals in units of the mean reward).
 
-    Example:
-        >>> cons = [[[1.0, 1.0], [1.0, 0.0]], [[1.0, 0.0], [0.0, 0.0]]]
-        >>> inst = PackingInstance.from_dense([[3.0, 2.0], [2.0, 0.0]], cons, [1.0, 1.0])
-        >>> dual_mirror_descent(inst).value
-        3.0
+    Parameters
+    ----------
+    instance : PackingInstance
+    order : {"given", "random"}, keyword-only
+    seed : int, optional, keyword-only
+    eta : float, optional
+        Step size (default 0.3).
+    regularizer : {None, "max-min"}
+    lam : float, default 0.0
+        Weight of the max-min fairness term.
+
+    Returns
+    -------
+    AllocationSolution
+        The actions taken (``assignment``), value, and ``stats["regularized_value"]``.
+
+    Examples
+    --------
+    >>> cons = [[[1.0, 1.0], [1.0, 0.0]], [[1.0, 0.0], [0.0, 0.0]]]
+    >>> inst = PackingInstance.from_dense([[3.0, 2.0], [2.0, 0.0]], cons, [1.0, 1.0])
+    >>> dual_mirror_descent(inst).value
+    3.0
+
+    References
+    ----------
+    .. [1] Balseiro, Lu, Mirrokni, "The best of many worlds: dual mirror descent for online
+       allocation problems", Operations Research (2023).
+    .. [2] Balseiro, Lu, Mirrokni, "Regularized online allocation problems: fairness and
+       beyond", ICML 2021.
     """
     if not isinstance(instance, PackingInstance):
         raise InvalidParameterError("instance", type(instance).__name__, "a PackingInstance")

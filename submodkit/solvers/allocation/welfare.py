@@ -41,7 +41,31 @@ def _check_valuations(valuations: Sequence[Objective]) -> int:
 
 
 def welfare_value(valuations: Sequence[Objective], assignment: Any) -> float:
-    """``sum_i f_i({items assigned to i})`` for an assignment (agent per item, -1 none)."""
+    """``sum_i f_i({items assigned to i})`` for an assignment (agent per item, -1 none).
+
+    Parameters
+    ----------
+    valuations : sequence of Objective
+        One monotone submodular valuation per agent, over the same items.
+    assignment : array_like of int, shape (items,)
+        The agent of each item, or -1.
+
+    Returns
+    -------
+    float
+        The welfare.
+
+    Examples
+    --------
+    >>> from submodkit import Coverage
+    >>> f = Coverage([[0, 1], [1], [2]])
+    >>> welfare_value([f, f], [0, 0, 1])
+    3.0
+
+    References
+    ----------
+    .. [1] Lehmann, Lehmann, Nisan, "Combinatorial auctions with decreasing marginal
+       utilities", Games Econ. Behav. 55 (2006)."""
     n = _check_valuations(valuations)
     a = np.asarray(assignment, dtype=np.int64)
     if a.shape != (n,) or (a.size and (a.min() < -1 or a.max() >= len(valuations))):
@@ -64,11 +88,33 @@ def online_welfare(
     beats 1/2 in random order", STOC 2015); None unless every valuation is monotone
     submodular. Complexity: n * A marginal gains (one kernel call each).
 
-    Example:
-        >>> from submodkit.objectives import Coverage
-        >>> agents = [Coverage([[0], [0]], n_elements=1), Coverage([[0], []], n_elements=1)]
-        >>> online_welfare(agents).assignment.tolist()  # the tight example: 1 of OPT 2
-        [0, -1]
+    Parameters
+    ----------
+    valuations : sequence of Objective
+        One valuation per agent over the same items.
+    order : {"given", "random"}
+    seed : int, optional, keyword-only
+    arrival : array_like of int, optional
+        The arrival sequence for ``order="given"``.
+
+    Returns
+    -------
+    AllocationSolution
+        ``assignment`` (agent per item, -1 none), the welfare as ``value``, ``agent_values``.
+
+    Examples
+    --------
+    >>> from submodkit.objectives import Coverage
+    >>> agents = [Coverage([[0], [0]], n_elements=1), Coverage([[0], []], n_elements=1)]
+    >>> online_welfare(agents).assignment.tolist()  # the tight example: 1 of OPT 2
+    [0, -1]
+
+    References
+    ----------
+    .. [1] Fisher, Nemhauser, Wolsey, "An analysis of approximations for maximizing
+       submodular set functions II", Math. Prog. Study 8 (1978).
+    .. [2] Korula, Mirrokni, Zadimoghaddam, "Online submodular welfare maximization: greedy
+       beats 1/2 in random order", STOC 2015.
     """
     n = _check_valuations(valuations)
     check_choice("order", order, ("given", "random"))

@@ -75,7 +75,32 @@ class Points:
 def diversity_value(dist: np.ndarray, objective: str) -> float:
     """The diversity of a selection from its square distance matrix ``dist`` (remote-cycle:
     the exact tour, Held-Karp up to 16 points, else the MIP with a 60 s limit; use
-    :func:`submodkit.solvers.diversity.tsp.tsp_tour` to see whether a large tour was proven optimal)."""
+    :func:`submodkit.solvers.diversity.tsp.tsp_tour` to see whether a large tour was proven optimal).
+
+    Parameters
+    ----------
+    dist : ndarray, shape (k, k)
+        Distances among the selected points.
+    objective : str
+        ``"max-min"``, ``"max-sum"``, ``"sum-min"``, ``"remote-tree"``, ``"remote-star"`` or
+        ``"remote-cycle"``.
+
+    Returns
+    -------
+    float
+        The smallest distance, the sum of the distances, the sum of the nearest-neighbour
+        distances, the minimum spanning tree, the best star, or the minimum tour.
+
+    Examples
+    --------
+    >>> D = np.array([[0.0, 1.0, 2.0], [1.0, 0.0, 1.5], [2.0, 1.5, 0.0]])
+    >>> diversity_value(D, "max-min"), diversity_value(D, "max-sum"), diversity_value(D, "remote-tree")
+    (1.0, 4.5, 2.5)
+
+    References
+    ----------
+    .. [1] Chandra, Halldorsson, "Approximation algorithms for dispersion problems", J.
+       Algorithms 38 (2001)."""
     m = dist.shape[0]
     if m < 2:
         return 0.0

@@ -28,12 +28,34 @@ def exact_remote_cycle(X, k: int, metric: str = "euclidean", *, max_subsets: int
     ``time_limit`` (seconds), the enumeration stops there: status ``timeout``, the best
     subset seen, no bound.
 
-    Example:
-        >>> import numpy as np
-        >>> X = np.array([[0.0, 0], [1, 0], [0.5, 0.5], [0, 1], [1, 1]])
-        >>> r = exact_remote_cycle(X, 4)
-        >>> r.value, r.selection.tolist()
-        (4.0, [0, 1, 3, 4])
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+        The points.
+    k : int
+        Points to select.
+    metric : str, default "euclidean"
+    max_subsets : int, default 2_000_000, keyword-only
+        Largest C(n, k) enumerated.
+    time_limit : float, optional, keyword-only
+
+    Returns
+    -------
+    Solution
+        The best subset, its minimum tour as ``value``, status ``optimal`` or ``timeout``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0.0, 0], [1, 0], [0.5, 0.5], [0, 1], [1, 1]])
+    >>> r = exact_remote_cycle(X, 4)
+    >>> r.value, r.selection.tolist()
+    (4.0, [0, 1, 3, 4])
+
+    References
+    ----------
+    .. [1] Halldorsson, Iwano, Katoh, Tokuyama, "Finding subsets maximizing minimum
+       structures", SIAM J. Discrete Math. 12 (1999) (remote-cycle).
     """
     from submodkit.solvers.diversity.dispersion import Points
 

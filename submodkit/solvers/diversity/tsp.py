@@ -162,10 +162,35 @@ def tsp_tour(dist, *, time_limit: float = 60.0, held_karp_max: int = HELD_KARP_M
     tour is the best found (nearest neighbour + 2-opt/or-opt or a MIP tour), with the
     relaxation's proven ``lower_bound``. One point: 0; two points: twice their distance.
 
-    Example:
-        >>> D = np.array([[0.0, 3.0], [3.0, 0.0]])
-        >>> tsp_tour(D).value
-        6.0
+    Parameters
+    ----------
+    dist : array_like, shape (n, n)
+        Symmetric, non-negative distances.
+    time_limit : float, default 60.0, keyword-only
+        Seconds for the MIP (more than ``held_karp_max`` points).
+    held_karp_max : int, default 16
+        Largest ``n`` solved by Held-Karp dynamic programming (at most 24).
+
+    Returns
+    -------
+    Tour
+        ``order`` (the cycle), ``value`` (its length), ``exact`` and ``lower_bound``.
+
+    Examples
+    --------
+    >>> D = np.array([[0.0, 3.0], [3.0, 0.0]])
+    >>> tsp_tour(D).value
+    6.0
+    >>> square = np.array([[0, 1, 2, 1], [1, 0, 1, 2], [2, 1, 0, 1], [1, 2, 1, 0]], dtype=float)
+    >>> tsp_tour(square).value
+    4.0
+
+    References
+    ----------
+    .. [1] Held, Karp, "A dynamic programming approach to sequencing problems", J. SIAM 10
+       (1962).
+    .. [2] Dantzig, Fulkerson, Johnson, "Solution of a large-scale traveling-salesman
+       problem", Oper. Res. 2 (1954) (subtour elimination).
     """
     t0 = time.perf_counter()
     dist = check_matrix("dist", dist)

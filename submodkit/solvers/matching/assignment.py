@@ -35,8 +35,31 @@ def max_weight_assignment(weights: Any, maximize: bool = True) -> AssignmentSolu
     (as in ``scipy.sparse.csgraph.min_weight_full_bipartite_matching``), never weight 0.
     An empty matrix (a dimension 0) gives the empty assignment.
 
+    Parameters
+    ----------
+    weights : array_like or scipy sparse matrix, shape (n, m)
+        The entries; a sparse matrix allows only its stored pairs.
+    maximize : bool, default True
+        Maximize the sum (False: minimize it).
+
+    Returns
+    -------
+    AssignmentSolution
+        ``rows``, ``cols`` (the pairs), ``value`` (their sum), proven optimal (both bounds).
+
+    Examples
+    --------
     >>> max_weight_assignment([[1, 5], [4, 2]]).value
     9.0
+    >>> max_weight_assignment([[1, 5], [4, 2]], maximize=False).value
+    3.0
+
+    References
+    ----------
+    .. [1] Crouse, "On implementing 2D rectangular assignment algorithms", IEEE Trans.
+       Aerospace and Electronic Systems 52 (2016).
+    .. [2] Jonker, Volgenant, "A shortest augmenting path algorithm for dense and sparse
+       linear assignment problems", Computing 38 (1987).
     """
     t0 = time.perf_counter()
     if not isinstance(maximize, (bool, np.bool_)):
@@ -187,9 +210,29 @@ def position_auction(values: Any) -> AssignmentSolution:
     the optimal welfare without i (Vickrey 1961; Clarke 1971; Groves 1973). n + 1
     assignment problems.
 
+    Parameters
+    ----------
+    values : array_like, shape (bidders, positions)
+        Non-negative values.
+
+    Returns
+    -------
+    AssignmentSolution
+        The welfare-maximizing assignment (``value`` is the welfare) and ``payments``, one
+        VCG payment per bidder.
+
+    Examples
+    --------
     >>> sol = position_auction([[10, 5], [8, 4], [2, 1]])
     >>> sol.value, sol.payments.tolist()
     (14.0, [5.0, 1.0, 0.0])
+
+    References
+    ----------
+    .. [1] Vickrey, "Counterspeculation, auctions, and competitive sealed tenders", J.
+       Finance 16 (1961).
+    .. [2] Clarke, "Multipart pricing of public goods", Public Choice 11 (1971).
+    .. [3] Groves, "Incentives in teams", Econometrica 41 (1973).
     """
     v = check_matrix("values", values)
     v = v.toarray() if not isinstance(v, np.ndarray) else v

@@ -66,13 +66,47 @@ def max_weight_matching(
     - ``"ilp"``: the integer program over edge variables (OR-Tools), see
       :func:`submodkit.solvers.matching.exact.matching_ilp`; for small graphs.
 
-    ``graph``: (m, 3) edge array ``(u, v, w)`` (or (m, 2), unit weights), scipy sparse
-    matrix, networkx graph or :class:`submodkit.instances.Graph`. Weights must be
-    non-negative. Float weights may cost optimality at rounding level (as in networkx);
-    integer weights below 2**50 are exact.
+    Parameters
+    ----------
+    graph : array_like, scipy sparse matrix, networkx graph or Graph
+        (m, 3) edge array ``(u, v, w)`` (or (m, 2), unit weights), a scipy sparse matrix, a
+        networkx graph or a :class:`submodkit.instances.Graph`. Weights must be
+        non-negative. Float weights may cost optimality at rounding level (as in
+        networkx); integer weights below 2**50 are exact.
+    algorithm : {"exact", "greedy", "path-growing", "augment", "ilp"}, keyword-only
+    maxcardinality : bool, default False
+        Maximum weight among the maximum-cardinality matchings.
+    n_nodes : int, optional
+        Number of vertices (default: the largest id + 1).
+    seed : int, optional
+        Vertex order of ``"augment"``'s passes.
+    max_passes : int, default 100
+        ``"augment"``: passes before it stops (then the guarantee is greedy's 1/2).
+    time_limit : float, optional
+        Seconds for ``"ilp"``.
 
+    Returns
+    -------
+    MatchingSolution
+        ``mate`` (each vertex's partner or -1), ``pairs``, ``value`` (the weight), the
+        guarantee, and for ``"exact"`` the dual bound.
+
+    Examples
+    --------
     >>> max_weight_matching([(0, 1, 2), (1, 2, 3), (2, 3, 2)]).value
     4.0
+    >>> max_weight_matching([(0, 1, 2), (1, 2, 3), (2, 3, 2)], algorithm="greedy").value
+    3.0
+
+    References
+    ----------
+    .. [1] Edmonds, "Paths, trees, and flowers", Canad. J. Math. 17 (1965).
+    .. [2] Galil, "Efficient algorithms for finding maximum matching in graphs", ACM
+       Computing Surveys 18 (1986).
+    .. [3] Drake, Hougardy, "A simple approximation algorithm for the weighted matching
+       problem", Inf. Process. Lett. 85 (2003).
+    .. [4] Pettie, Sanders, "A simpler linear time 2/3 - epsilon approximation for maximum
+       weight matching", Inf. Process. Lett. 91 (2004).
     """
     check_choice("algorithm", algorithm, ALGORITHMS)
     if not isinstance(maxcardinality, (bool, np.bool_)):
@@ -141,7 +175,33 @@ def _guarantee_of(algorithm: str, stats: dict) -> Guarantee:
 
 
 def matching_weight(graph: Any, pairs: Any) -> float:
-    """Weight of the matching ``pairs`` in ``graph``; raises if it is not a matching of it."""
+    """Weight of the matching ``pairs`` in ``graph``; raises if it is not a matching of it.
+
+    Parameters
+    ----------
+    graph : array_like, scipy sparse matrix, networkx graph or Graph
+        As for :func:`max_weight_matching`.
+    pairs : array_like of int, shape (p, 2)
+        The matched pairs.
+
+    Returns
+    -------
+    float
+        The sum of the pairs' edge weights.
+
+    Raises
+    ------
+    InvalidParameterError
+        If a pair is not an edge of ``graph`` or a vertex is matched twice.
+
+    Examples
+    --------
+    >>> matching_weight([(0, 1, 2), (1, 2, 3), (2, 3, 2)], [(0, 1), (2, 3)])
+    4.0
+
+    References
+    ----------
+    .. [1] Lovasz, Plummer, "Matching Theory", North-Holland (1986)."""
     g = as_edge_list(graph)
     p = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     if p.size == 0:

@@ -80,8 +80,41 @@ def online_matching(
 ) -> OnlineMatchingSolution:
     """Run an online bipartite matching algorithm (see the module docstring for guarantees).
 
-    ``instance``: an :class:`~submodkit.instances.online.OnlineInstance` or a
-    0/1 matrix (arrivals x offline vertices, unit capacities).
+    Parameters
+    ----------
+    instance : OnlineInstance or array_like
+        An :class:`~submodkit.instances.online.OnlineInstance` or a 0/1 matrix (arrivals x
+        offline vertices, unit capacities).
+    algorithm : {"ranking", "greedy", "balance", "two-choices"}, keyword-only
+    order : {"adversarial", "random", "iid"}, keyword-only
+        The arrival order: the rows as given, a random permutation, or ``n_arrivals`` types
+        drawn i.i.d. from the instance's rates.
+    seed : int, optional, keyword-only
+        Ranks, permutation and i.i.d. draws.
+    n_arrivals : int, optional
+        Arrivals for ``order="iid"`` (default: the number of types).
+
+    Returns
+    -------
+    OnlineMatchingSolution
+        The matching, its size as ``value``, the offline optimum of the realized arrivals as
+        ``upper_bound`` (a max-flow) and the guarantee.
+
+    Examples
+    --------
+    >>> from submodkit.instances.online import upper_triangular
+    >>> res = online_matching(upper_triangular(8), algorithm="ranking", seed=0)
+    >>> res.upper_bound, res.value >= 4
+    (8.0, True)
+
+    References
+    ----------
+    .. [1] Karp, Vazirani, Vazirani, "An optimal algorithm for on-line bipartite
+       matching", STOC 1990.
+    .. [2] Kalyanasundaram, Pruhs, "An optimal deterministic algorithm for online
+       b-matching", Theoret. Comput. Sci. 233 (2000).
+    .. [3] Feldman, Mehta, Mirrokni, Muthukrishnan, "Online stochastic matching: beating
+       1 - 1/e", FOCS 2009.
     """
     inst = _as_instance(instance)
     check_choice("algorithm", algorithm, ALGORITHMS)

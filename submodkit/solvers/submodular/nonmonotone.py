@@ -259,12 +259,34 @@ def random_greedy(objective: Objective, k: int, *, costs=None, seed: int | None 
     over the remaining candidates, O(nk) gain evaluations plus O(k n log n) sorting.
     Deterministic for a given seed.
 
-    Example:
-        >>> import numpy as np
-        >>> from submodkit import GraphCut
-        >>> f = GraphCut(np.ones((4, 4)) - np.eye(4), lam=1.0)
-        >>> random_greedy(f, 2, seed=0).value > 0
-        True
+    Parameters
+    ----------
+    objective : Objective
+        A submodular set function (need not be monotone).
+    k : int
+        At most ``k`` elements.
+    costs : array_like of float, optional
+        Maximize ``f(S) - c(S)`` instead (no guarantee is then reported).
+    seed : int, optional, keyword-only
+        The random choices among the ``k`` best candidates.
+
+    Returns
+    -------
+    Solution
+        Selection, gains, value and the guarantee when it applies.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from submodkit import GraphCut
+    >>> f = GraphCut(np.ones((4, 4)) - np.eye(4), lam=1.0)
+    >>> random_greedy(f, 2, seed=0).value > 0
+    True
+
+    References
+    ----------
+    .. [1] Buchbinder, Feldman, Naor, Schwartz, "Submodular maximization with cardinality
+       constraints", SODA 2014.
     """
     start = time.perf_counter()
     n, c = _check(objective, costs)
@@ -294,12 +316,34 @@ def double_greedy(
     (feature-based, saturated and probabilistic coverage), coverage, quadratic kinds
     (graph cut); facility location (max) is refused (it is monotone: take every point).
 
-    Example:
-        >>> import numpy as np
-        >>> from submodkit import GraphCut
-        >>> f = GraphCut(np.ones((4, 4)) - np.eye(4), lam=1.0)
-        >>> len(double_greedy(f, deterministic=True).selection)
-        2
+    Parameters
+    ----------
+    objective : Objective
+        A submodular set function (need not be monotone), with a removable state.
+    costs : array_like of float, optional
+        Maximize ``f(S) - c(S)`` instead (no guarantee is then reported).
+    deterministic : bool, default False
+        The deterministic 1/3 variant instead of the randomized 1/2.
+    seed : int, optional, keyword-only
+        The randomized variant's coin flips.
+
+    Returns
+    -------
+    Solution
+        Selection, value and the guarantee when it applies.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from submodkit import GraphCut
+    >>> f = GraphCut(np.ones((4, 4)) - np.eye(4), lam=1.0)
+    >>> len(double_greedy(f, deterministic=True).selection)
+    2
+
+    References
+    ----------
+    .. [1] Buchbinder, Feldman, Naor, Schwartz, "A tight linear time (1/2)-approximation
+       for unconstrained submodular maximization", FOCS 2012.
     """
     start = time.perf_counter()
     n, c = _check(objective, costs)
@@ -338,10 +382,30 @@ def distorted_greedy(objective: Objective, costs, k: int | None = None) -> Solut
     the ratio ``1 - 1/e`` on ``g`` (``Solution.value`` is ``g(S) - c(S)``), only when g
     is monotone. Complexity: O(nk) gain evaluations.
 
-    Example:
-        >>> from submodkit import Coverage
-        >>> distorted_greedy(Coverage([[0, 1, 2], [2, 3], [3]]), [1.0, 1.5, 0.5], k=2).value
-        2.5
+    Parameters
+    ----------
+    objective : Objective
+        ``g``: monotone submodular, non-negative.
+    costs : array_like of float, shape (n,)
+        The non-negative modular costs ``c``.
+    k : int, optional
+        At most ``k`` elements (None: any number).
+
+    Returns
+    -------
+    Solution
+        Selection and ``value = g(S) - c(S)``; the guarantee on ``g`` when ``g`` is monotone.
+
+    Examples
+    --------
+    >>> from submodkit import Coverage
+    >>> distorted_greedy(Coverage([[0, 1, 2], [2, 3], [3]]), [1.0, 1.5, 0.5], k=2).value
+    2.5
+
+    References
+    ----------
+    .. [1] Harshaw, Feldman, Ward, Karbasi, "Submodular maximization beyond non-negativity:
+       guarantees, fast algorithms, and applications", ICML 2019.
     """
     start = time.perf_counter()
     n, c = _check(objective, costs if costs is not None else np.zeros(objective.n))
