@@ -101,7 +101,8 @@ def main() -> int:
             for t, tree in trees.items():
                 results[n, t].append(run(tree, n, args.shared))
     print(
-        "| workload | cold old s | cold new s | cold new/old | warm old s | warm new s | warm new/old | same value |"
+        "| workload | cold old s | cold new s | cold new/old | warm old s | warm new s | warm new/old "
+        "| same value |"
     )
     print("|---|---|---|---|---|---|---|---|")
     for n in names:
