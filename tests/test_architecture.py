@@ -173,3 +173,19 @@ def test_solvers_return_results():
         if "algorithm" in inspect.signature(fn).parameters:
             assert name in returning, f"{name} takes algorithm= but does not return a Result"
     assert len(returning) >= 20, returning
+
+
+@pytest.mark.parametrize("name", sorted(submodkit.__all__))
+def test_public_docstrings_follow_the_networkx_layout(name):
+    """Every public function and class documents its parameters (classes: or attributes),
+    returns (functions), a runnable example (collected as a doctest) and its references."""
+    obj = getattr(submodkit, name)
+    if not (inspect.isfunction(obj) or inspect.isclass(obj)):
+        return
+    doc = inspect.getdoc(obj) or ""
+    needed = ["Examples", "References"]
+    needed += ["Parameters", "Returns"] if inspect.isfunction(obj) else []
+    missing = [s for s in needed if f"{s}\n--" not in doc]
+    if inspect.isclass(obj) and "Parameters\n--" not in doc and "Attributes\n--" not in doc:
+        missing.append("Parameters or Attributes")
+    assert not missing, f"{name}: no {', '.join(missing)} section"

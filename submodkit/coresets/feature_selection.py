@@ -79,6 +79,13 @@ def mutual_information_distances(X, y=None, *, bins: int = 8) -> tuple[np.ndarra
     relevance : ndarray or None
         ``I(x_i; y)`` per feature.
 
+    Examples
+    --------
+    >>> X = np.array([[0, 0, 1], [1, 1, 0], [0, 0, 1], [1, 1, 1]], dtype=float)
+    >>> D, rel = mutual_information_distances(X, y=np.array([0, 1, 0, 1]), bins=2)
+    >>> float(D[0, 1]), bool(rel[0] > rel[2])
+    (0.0, True)
+
     References
     ----------
     .. [1] Kraskov, Stogbauer, Andrzejak, Grassberger, "Hierarchical clustering using mutual

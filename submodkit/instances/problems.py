@@ -278,6 +278,11 @@ class PointSet:
     >>> p = PointSet(np.array([[0.0, 1.0], [2.0, 3.0]]))
     >>> p, p.n_points
     (PointSet(name='points', shape=(2, 2)), 2)
+
+    References
+    ----------
+    .. [1] Borodin, Lee, Ye, "Max-sum diversification, monotone submodular functions and
+       dynamic updates", PODS 2012 (point sets for diversity and facility location).
     """
 
     features: np.ndarray
@@ -330,6 +335,11 @@ class Similarity:
     >>> import numpy as np
     >>> Similarity(np.array([[1.0, 0.2], [0.3, 1.0]]))
     Similarity(name='similarity', shape=(2, 2))
+
+    References
+    ----------
+    .. [1] Mirzasoleiman, Karbasi, Sarkar, Krause, "Distributed submodular maximization",
+       NIPS 2013 (facility location on a similarity matrix).
     """
 
     matrix: np.ndarray | sp.csr_matrix

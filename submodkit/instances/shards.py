@@ -671,6 +671,11 @@ def open_shards(directory: str | os.PathLike | Shards, *, verify: bool = True) -
     >>> s.kind, s.n_items, s.n_nodes, [len(s.ids(i)) for i in range(len(s))]
     ('Graph', 3, 4, [1, 2])
     >>> tmp.cleanup()
+
+    References
+    ----------
+    .. [1] Mirrokni, Zadimoghaddam, "Randomized composable core-sets for distributed
+       submodular maximization", STOC 2015 (why the partition is random).
     """
     if isinstance(directory, Shards):
         return directory

@@ -32,13 +32,30 @@ _LP_SLACK = 1e-7  # relative margin for the LP solver's tolerances
 class Certificate:
     """A proven bound on OPT and the ratio it certifies.
 
-    Attributes:
-        kind: which bound is the tightest (``"a-posteriori"``, ``"lp"``, ``"dual-fitting"``).
-        bound: its value (upper bound on OPT for maximization, lower bound for minimization).
-        certified_ratio: ``value / bound``: at most the true ratio (maximization) or at
-            least it (minimization).
-        sense: ``"max"`` or ``"min"``.
-        bounds: every bound computed, by kind.
+    Attributes
+    ----------
+    kind
+        which bound is the tightest (``"a-posteriori"``, ``"lp"``, ``"dual-fitting"``).
+    bound
+        its value (upper bound on OPT for maximization, lower bound for minimization).
+    certified_ratio
+        ``value / bound``: at most the true ratio (maximization) or at
+        least it (minimization).
+    sense
+        ``"max"`` or ``"min"``.
+    bounds
+        every bound computed, by kind.
+
+    Examples
+    --------
+    >>> from submodkit import Coverage, maximize
+    >>> cov = Coverage([[0, 1, 2], [2, 3], [3, 4]])
+    >>> certify(maximize(cov, k=2), cov, k=2).kind in ("a-posteriori", "lp")
+    True
+
+    References
+    ----------
+    .. [1] Nemhauser, Wolsey, Fisher, Math. Programming 14 (1978).
     """
 
     kind: str
@@ -61,22 +78,34 @@ def _ratio(value: float, bound: float, sense: str) -> float:
 def certify(solution: Any, target: Any, *, k: int | None = None, constraint: Any = None) -> Certificate:
     """Prove a bound on OPT for ``solution`` on ``target`` and return the certified ratio.
 
-    Args:
-        solution: a :class:`~submodkit.results.Solution` (from ``maximize``, ``set_cover``,
-            streaming, core-sets, sketches) or an ``AllocationSolution``.
-        target: what it solved: a ``Coverage`` or ``FacilityLocation`` objective, a
-            ``SetSystem`` / set matrix (set cover), or an ``AllocationInstance``.
-        k, constraint: the maximization constraint (cardinality ``k``, ``Knapsack``,
-            ``PartitionMatroid``) for the LP bound.
+    Parameters
+    ----------
+    solution
+        a :class:`~submodkit.results.Solution` (from ``maximize``, ``set_cover``,
+        streaming, core-sets, sketches) or an ``AllocationSolution``.
+    target
+        what it solved: a ``Coverage`` or ``FacilityLocation`` objective, a
+        ``SetSystem`` / set matrix (set cover), or an ``AllocationInstance``.
+    k, constraint
+        the maximization constraint (cardinality ``k``, ``Knapsack``,
+        ``PartitionMatroid``) for the LP bound.
 
-    Returns:
-        :class:`Certificate` with the tightest of the bounds that apply.
+    Returns
+    -------
+    :class:`Certificate` with the tightest of the bounds that apply.
 
-    Example:
-        >>> from submodkit import Coverage, maximize
-        >>> cov = Coverage([[0, 1, 2], [2, 3], [3, 4]])
-        >>> certify(maximize(cov, k=2), cov, k=2).certified_ratio
-        1.0
+    Examples
+    --------
+    >>> from submodkit import Coverage, maximize
+    >>> cov = Coverage([[0, 1, 2], [2, 3], [3, 4]])
+    >>> certify(maximize(cov, k=2), cov, k=2).certified_ratio
+    1.0
+
+    References
+    ----------
+    .. [1] Nemhauser, Wolsey, Fisher, "An analysis of approximations for maximizing
+       submodular set functions", Math. Programming 14 (1978) (the a-posteriori bound).
+    .. [2] Vazirani, "Approximation Algorithms", Springer (2001) (LP and dual-fitting bounds).
     """
     from submodkit.instances.allocation import AllocationInstance
     from submodkit.instances.problems import SetSystem

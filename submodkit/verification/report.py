@@ -285,13 +285,28 @@ def judge_tight(runs: list[Run]) -> tuple[list[TightRow], list[str]]:
 class SuiteReport:
     """What :func:`~submodkit.verification.run_suite` found.
 
-    Attributes:
-        suite: the suite's name. seeds: the seeds run. backends: exact backends used.
-        runs: every :class:`Run`. failures: guarantees violated. errors: exact backends
-            disagreeing, or a family that raised. tight: one :class:`TightRow` per tight
-            family and algorithm; tight_failures: those farther than ``TIGHT_TOL`` from
-            their bound at the largest size. skipped: families not run, with the reason.
-        seconds: wall-clock time. command: the command that produced the report.
+    Attributes
+    ----------
+    suite
+        the suite's name. seeds: the seeds run. backends: exact backends used.
+    runs
+        every :class:`Run`. failures: guarantees violated. errors: exact backends
+        disagreeing, or a family that raised. tight: one :class:`TightRow` per tight
+        family and algorithm; tight_failures: those farther than ``TIGHT_TOL`` from
+        their bound at the largest size. skipped: families not run, with the reason.
+    seconds
+        wall-clock time. command: the command that produced the report.
+
+    Examples
+    --------
+    >>> from submodkit.verification import run_suite
+    >>> report = run_suite("set-cover", seeds=[0], progress=False)
+    >>> report.ok, report.suite
+    (True, 'set-cover')
+
+    References
+    ----------
+    .. [1] :func:`~submodkit.verification.run_suite`.
     """
 
     suite: str

@@ -153,28 +153,41 @@ def run_suite(
 ) -> SuiteReport:
     """Run the verification suite and return a :class:`SuiteReport`.
 
-    Args:
-        name: ``"quick"`` (small random and tight instances, a minute or so), ``"full"``
-            (larger sizes, more seeds, the real instances of ``data`` when present), or the
-            name of one family (run at the quick sizes).
-        seeds: seeds of the randomized instances and algorithms (default 5 for quick,
-            10 for full).
-        backends: exact backends, ``("ortools",)`` or ``("ortools", "pyomo")``; with two,
-            every optimum both solve must agree (an error in the report otherwise).
-        progress: a tqdm line per family on stderr.
-        data: the reference data folder (default ``../shared/data`` when present).
-        command: the command line to print at the top of the report.
+    Parameters
+    ----------
+    name
+        ``"quick"`` (small random and tight instances, a minute or so), ``"full"``
+        (larger sizes, more seeds, the real instances of ``data`` when present), or the
+        name of one family (run at the quick sizes).
+    seeds
+        seeds of the randomized instances and algorithms (default 5 for quick,
+        10 for full).
+    backends
+        exact backends, ``("ortools",)`` or ``("ortools", "pyomo")``; with two,
+        every optimum both solve must agree (an error in the report otherwise).
+    progress
+        a tqdm line per family on stderr.
+    data
+        the reference data folder (default ``../shared/data`` when present).
+    command
+        the command line to print at the top of the report.
 
-    Returns:
-        :class:`SuiteReport`; ``report.ok`` is False if any ratio falls below its guarantee
-        (expectation guarantees: the mean over seeds, beyond ``EXPECTATION_TOL``), if a
-        tight family's ratio at its largest size is farther than ``TIGHT_TOL`` from its
-        bound, if the backends disagree, or if a family raised.
+    Returns
+    -------
+    :class:`SuiteReport`; ``report.ok`` is False if any ratio falls below its guarantee
+    (expectation guarantees: the mean over seeds, beyond ``EXPECTATION_TOL``), if a
+    tight family's ratio at its largest size is farther than ``TIGHT_TOL`` from its
+    bound, if the backends disagree, or if a family raised.
 
-    Example:
-        >>> report = run_suite("set-cover", seeds=[0], progress=False)
-        >>> report.ok
-        True
+    Examples
+    --------
+    >>> report = run_suite("set-cover", seeds=[0], progress=False)
+    >>> report.ok
+    True
+
+    References
+    ----------
+    .. [1] The guarantees' sources: :data:`submodkit.guarantees.GUARANTEES`.
     """
     avail = available_families()
     if name in SUITES:

@@ -32,14 +32,32 @@ class Verification(Result):
     ``status`` are the exact solver's, so ``certified_ratio`` is ALG / (the exact bound), a
     ratio proven even when the exact solve stopped early.
 
-    Attributes:
-        problem: the problem solved.
-        solution: what the algorithm returned.
-        exact: what the exact solver returned.
-        ratio: ALG / OPT when OPT was proven (<= 1 for maximization, >= 1 for
-            minimization), else None.
-        meets: whether the run meets its guarantee (None when undecided: no guarantee, or
-            OPT unknown and the bound too loose to decide).
+    Attributes
+    ----------
+    problem
+        the problem solved.
+    solution
+        what the algorithm returned.
+    exact
+        what the exact solver returned.
+    ratio
+        ALG / OPT when OPT was proven (<= 1 for maximization, >= 1 for
+        minimization), else None.
+    meets
+        whether the run meets its guarantee (None when undecided: no guarantee, or
+        OPT unknown and the bound too loose to decide).
+
+    Examples
+    --------
+    >>> from submodkit import Coverage
+    >>> from submodkit.verification.verify import verify
+    >>> v = verify(Coverage([[0, 1, 2], [2, 3], [3, 4]]), problem="max-cover", k=2)
+    >>> v.ratio, v.meets
+    (1.0, True)
+
+    References
+    ----------
+    .. [1] :func:`~submodkit.verification.verify.verify`.
     """
 
     problem: str

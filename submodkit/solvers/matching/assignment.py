@@ -135,8 +135,8 @@ def b_matching(weights: Any, row_capacity: Any = 1, col_capacity: Any = 1) -> As
     AssignmentSolution
         ``rows``, ``cols`` (the chosen pairs), ``value`` (their total weight).
 
-    Example
-    -------
+    Examples
+    --------
     >>> b_matching([[3, 1], [2, 0]], row_capacity=[2, 1]).value
     4.0
 

@@ -47,18 +47,31 @@ class StreamingMaximizer:
     how the stream is cut into ``update`` calls. ``save`` / ``load`` keep the whole state
     in a ``.npz`` file, so a long stream survives a restart.
 
-    Args:
-        objective: the objective whose items (indices ``0..n-1``) arrive.
-        k: the cardinality bound.
-        algorithm: ``"sieve++"`` or ``"sieve"``.
-        epsilon: in (0, 1).
+    Parameters
+    ----------
+    objective
+        the objective whose items (indices ``0..n-1``) arrive.
+    k
+        the cardinality bound.
+    algorithm
+        ``"sieve++"`` or ``"sieve"``.
+    epsilon
+        in (0, 1).
 
-    Example:
-        >>> from submodkit import Coverage
-        >>> sm = StreamingMaximizer(Coverage([[0, 1, 2], [2, 3], [3, 4]]), k=2)
-        >>> sm.update([0, 1]); sm.update([2])
-        >>> sm.solution().value
-        5.0
+    Examples
+    --------
+    >>> from submodkit import Coverage
+    >>> sm = StreamingMaximizer(Coverage([[0, 1, 2], [2, 3], [3, 4]]), k=2)
+    >>> sm.update([0, 1]); sm.update([2])
+    >>> sm.solution().value
+    5.0
+
+    References
+    ----------
+    .. [1] Kazemi, Mitrovic, Zadimoghaddam, Lattanzi, Karbasi, "Submodular streaming in all
+       its glory: tight approximation, minimum memory and low adaptive complexity", ICML 2019.
+    .. [2] Badanidiyuru, Mirzasoleiman, Karbasi, Krause, "Streaming submodular maximization:
+       massive data summarization on the fly", KDD 2014.
     """
 
     def __init__(self, objective: Objective, k: int, algorithm: str = "sieve++", epsilon: float = 0.1):
