@@ -367,7 +367,29 @@ def _shard(args) -> int:
     return 0
 
 
-_SHARD_ALGORITHMS = ("randgreedi", "greedi")
+def _on_shards_randgreedi(shards, args, engine):
+    from submodkit.coresets import randgreedi
+
+    return randgreedi(shards, args.k, args.n_parts, engine=engine, seed=args.seed)
+
+
+def _on_shards_greedi(shards, args, engine):
+    from submodkit.coresets import greedi
+
+    return greedi(shards, args.k, args.n_parts, engine=engine, seed=args.seed)
+
+
+def _on_shards_sketch(shards, args, engine):
+    from submodkit.coresets import sketch_maximize
+
+    return sketch_maximize(shards, args.k, args.epsilon, args.seed, max_edges=args.max_edges, engine=engine)
+
+
+_SHARD_RUNNERS = {
+    "randgreedi": _on_shards_randgreedi, "greedi": _on_shards_greedi, "sketch": _on_shards_sketch,
+}
+"""``solve DIR --algorithm``: the algorithms that run on a shard folder, each part read where it lives."""
+_SHARD_ALGORITHMS = tuple(_SHARD_RUNNERS)
 
 
 def _solve_shards(args, exact: bool) -> int:
@@ -391,12 +413,9 @@ def _solve_shards(args, exact: bool) -> int:
     if algorithm not in _SHARD_ALGORITHMS:
         raise InvalidParameterError("--algorithm", algorithm, "one of " + ", ".join(_SHARD_ALGORITHMS)
                                     + " for a shard folder")
-    from submodkit import coresets
-
     _status(progress, f"solving max-cover on {shards.n_parts} shards ({algorithm})")
     with _engine(args):
-        engine = getattr(args, "client", None) or args.engine
-        sol = getattr(coresets, algorithm)(shards, args.k, args.n_parts, engine=engine, seed=args.seed)
+        sol = _SHARD_RUNNERS[algorithm](shards, args, getattr(args, "client", None) or args.engine)
     _status(progress, "")
     out = {
         "instance": shards.manifest["name"],
@@ -410,9 +429,8 @@ def _solve_shards(args, exact: bool) -> int:
         "exact": None,
         "certified_ratio": _num(sol.certified_ratio),
         "n_parts": shards.n_parts,
-        "union_size": sol.stats["union_size"],
-        "bytes_core_sets": sol.stats["bytes_core_sets"],
-        "engine": sol.stats["engine"],
+        **{key: sol.stats[key] for key in ("union_size", "bytes_core_sets", "engine", "sketch_size",
+                                            "bytes_degrees", "bytes_incidences") if key in sol.stats},
         "seconds": round(time.perf_counter() - start, 4),
     }
     if args.json:

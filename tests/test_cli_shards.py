@@ -116,7 +116,7 @@ def test_contiguous_shards_default_to_greedi(big_dat, tmp_path, capsys):
 @pytest.mark.parametrize(
     "extra,needle",
     [
-        (["--algorithm", "lazy"], "randgreedi, greedi"),
+        (["--algorithm", "lazy"], "randgreedi, greedi, sketch"),
         (["--problem", "set-cover"], "max-cover"),
         (["--exact"], "core-sets"),
         (["--n-parts", "5"], "n_parts"),
@@ -145,3 +145,17 @@ def test_shard_errors_are_one_line(big_dat, tmp_path, capsys):
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 3 and all(line.startswith("submodkit: error:") for line in err)
     assert not (tmp_path / "x").exists() and not (tmp_path / "z").exists()
+
+
+def test_sketch_on_a_shard_folder_equals_memory(big_dat, tmp_path, capsys):
+    from submodkit.coresets import sketch_maximize
+
+    system, path = big_dat
+    out = tmp_path / "s"
+    assert main(["shard", str(path), "--n-parts", "5", "--seed", "2", "--out", str(out)]) == 0
+    capsys.readouterr()
+    res = _json(capsys, "solve", str(out), "--k", "10", "--algorithm", "sketch", "--seed", "3", "--max-edges",
+                "5000", "--json")
+    ref = sketch_maximize(Coverage.from_set_system(system), 10, 0.1, 3, max_edges=5000)
+    assert res["selection"] == ref.selection.tolist() and res["value"] == ref.value
+    assert res["sketch_size"] <= 5000

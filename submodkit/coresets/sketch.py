@@ -9,8 +9,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from submodkit._validation import check_int, check_real, check_selection, check_vector, make_rng
+from submodkit.coresets.engines import check_engine, map_shards
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
+from submodkit.instances.shards import Shards
 from submodkit.objectives import kernels as K
 from submodkit.objectives.coverage import Coverage
 from submodkit.results import Solution
@@ -91,6 +93,7 @@ def coverage_sketch(
     k: int | None = None,
     max_edges: int | None = None,
     delta: float = 1.0,
+    engine: object = None,
 ) -> CoverageSketch:
     """Sketch a coverage instance (Bateni, Esfandiari, Mirrokni, "Almost optimal streaming
     algorithms for coverage problems", SPAA 2017; "Distributed coverage maximization via
@@ -107,17 +110,24 @@ def coverage_sketch(
     ``O(size + m)``; it is a function of the element ids only, so it can be built from a
     stream of (set, element) edges or in one distributed round.
 
+    ``coverage`` may be a set-system :class:`~submodkit.instances.shards.Shards` folder:
+    each part, read where it lives (``engine``), sends the degrees of its elements hashed
+    below a rate and then its incidences on the sampled elements (at most ``cap`` per
+    element); the merged sketch is identical to the sketch of the whole (same elements,
+    threshold and incidences), and ``sketch.stats`` gives the rounds and bytes sent.
+
     Example:
         >>> from submodkit import Coverage
         >>> sk = coverage_sketch(Coverage([[0, 1, 2], [2, 3], [3, 4]]), 0.1, seed=0)
         >>> sk.n, sk.size, sk.input_size
         (3, 7, 7)
     """
+    if isinstance(coverage, Shards):
+        return _sketch_of_shards(coverage, epsilon, seed, k=k, max_edges=max_edges, delta=delta,
+                                 engine=engine)
     if not isinstance(coverage, Coverage):
-        raise InvalidParameterError("coverage", coverage, "a submodkit Coverage")
-    epsilon = check_real("epsilon", epsilon, minimum=0.0, maximum=1.0, strict_min=True, strict_max=True)
-    k = check_int("k", k, minimum=1, allow_none=True)
-    delta = check_real("delta", delta, minimum=0.0, strict_min=True)
+        raise InvalidParameterError("coverage", coverage, "a submodkit Coverage or a Shards folder")
+    epsilon, k, delta = _check_sketch_args(epsilon, k, delta)
     n, m = coverage.shape
     indptr, indices = coverage.indptr, coverage.indices
     input_size = int(indices.shape[0])
@@ -137,10 +147,7 @@ def coverage_sketch(
             order = pool[np.argsort(h[pool], kind="stable")]
     if order is None:
         order = np.argsort(h, kind="stable")
-    cum = np.cumsum(capped[order])
-    n_keep = max(1, int(np.searchsorted(cum, budget, side="right")))
-    threshold = 1.0 if n_keep >= m else float(h[order[min(n_keep, order.shape[0]) - 1]])
-    kept = np.sort(order[:n_keep])
+    kept, threshold = _kept_elements(order, capped[order], h, budget, m)
 
     keep_col = np.zeros(m, dtype=bool)
     keep_col[kept] = True
@@ -148,22 +155,47 @@ def coverage_sketch(
     mask = keep_col[indices]
     rows, cols = rows[mask], indices[mask].astype(np.int64)
     if cap is not None and deg[kept].max(initial=0) > cap:
-        over = capped[cols] < deg[cols]
-        r_o, c_o = rows[over], cols[over]
-        pair = _pair_hash(r_o, c_o, pair_key)
-        srt = np.lexsort((pair, c_o))
-        c_s = c_o[srt]
-        first = np.searchsorted(c_s, c_s, side="left")
-        take = srt[(np.arange(c_s.shape[0]) - first) < cap]
-        rows = np.concatenate([rows[~over], r_o[take]])
-        cols = np.concatenate([cols[~over], c_o[take]])
+        rows, cols = _apply_cap(rows, cols, capped[cols] < deg[cols], cap, pair_key)
+    return _assemble(rows, cols, kept, n, m, coverage.w[kept], input_size, threshold, cap, budget, full,
+                     epsilon)
+
+
+def _check_sketch_args(epsilon, k, delta):
+    epsilon = check_real("epsilon", epsilon, minimum=0.0, maximum=1.0, strict_min=True, strict_max=True)
+    k = check_int("k", k, minimum=1, allow_none=True)
+    delta = check_real("delta", delta, minimum=0.0, strict_min=True)
+    return epsilon, k, delta
+
+
+def _kept_elements(order: np.ndarray, capped_in_order: np.ndarray, h: np.ndarray, budget: int, m: int):
+    """The sampled elements (increasing id) and the hash threshold: the longest prefix of
+    ``order`` (elements by increasing hash) whose capped degrees fit in ``budget``."""
+    cum = np.cumsum(capped_in_order)
+    n_keep = max(1, int(np.searchsorted(cum, budget, side="right")))
+    threshold = 1.0 if n_keep >= m else float(h[order[min(n_keep, order.shape[0]) - 1]])
+    return np.sort(order[:n_keep]), threshold
+
+
+def _apply_cap(rows, cols, over, cap: int, pair_key):
+    """Keep, for each element of ``cols[over]``, its ``cap`` incidences of smallest
+    (set, element) hash; the others as they are."""
+    r_o, c_o = rows[over], cols[over]
+    pair = _pair_hash(r_o, c_o, pair_key)
+    srt = np.lexsort((pair, c_o))
+    c_s = c_o[srt]
+    first = np.searchsorted(c_s, c_s, side="left")
+    take = srt[(np.arange(c_s.shape[0]) - first) < cap]
+    return np.concatenate([rows[~over], r_o[take]]), np.concatenate([cols[~over], c_o[take]])
+
+
+def _assemble(rows, cols, kept, n, m, weights, input_size, threshold, cap, budget, full, epsilon):
     remap = np.full(m, -1, dtype=np.int64)
     remap[kept] = np.arange(kept.shape[0])
     mat = sp.csr_matrix(
         (np.ones(rows.shape[0]), (rows, remap[cols])), shape=(n, kept.shape[0])
     )
     mat.sort_indices()
-    sketch = CoverageSketch(mat, weights=coverage.w[kept], n_elements=kept.shape[0])
+    sketch = CoverageSketch(mat, weights=weights, n_elements=kept.shape[0])
     sketch.size = int(sketch.indices.shape[0])
     sketch.input_size = input_size
     sketch.compression = input_size / max(sketch.size, 1)
@@ -174,6 +206,85 @@ def coverage_sketch(
     sketch.elements = kept
     sketch.epsilon = epsilon
     return sketch
+
+
+# --- the sketch of a shard folder: two map rounds, merged at the client ------------------
+
+
+def _sketch_of_shards(shards: Shards, epsilon, seed, *, k, max_edges, delta, engine) -> CoverageSketch:
+    """The sketch of a set-system shard folder, identical to the sketch of the whole.
+
+    Round 1 (repeated with a doubled rate until enough): each part returns the degrees of
+    its elements hashed below a rate ``r``; the client sums them, and the elements in
+    increasing hash order whose capped degrees fit the budget are the sketch's (the same
+    prefix as in memory: the rate only limits what is sent). Round 2: each part returns its
+    incidences on those elements, at most ``cap`` per element (smallest pair hash, with
+    the global set id); the client keeps the global ``cap`` smallest per element.
+    """
+    if shards.kind != "SetSystem":
+        raise InvalidParameterError("shards", shards.kind, "a set-system shard folder")
+    epsilon, k, delta = _check_sketch_args(epsilon, k, delta)
+    check_engine(engine)
+    n, m, input_size = shards.n_items, int(shards.universe), shards.nnz
+    full = paper_budget(n, epsilon, delta)
+    budget = full if max_edges is None else check_int("max_edges", max_edges, minimum=1)
+    cap = None if k is None else degree_cap(n, k, epsilon)
+    elem_key, pair_key = _keys(seed)
+    h = _hash_ids(np.arange(m), elem_key)
+    rate = min(1.0, 1.5 * budget / max(input_size, 1) + 1e-3)
+    rounds = 0
+    while True:
+        rounds += 1
+        found = map_shards(_part_degrees, shards, (elem_key, rate), engine)
+        deg = np.zeros(m, dtype=np.int64)
+        for ids, counts in found:
+            np.add.at(deg, ids, counts)
+        capped = deg if cap is None else np.minimum(deg, cap)
+        pool = np.flatnonzero(h <= rate) if rate < 1.0 else np.arange(m)
+        if rate >= 1.0 or int(capped[pool].sum()) > budget:
+            break
+        rate = min(1.0, 2 * rate)
+    order = pool[np.argsort(h[pool], kind="stable")]
+    kept, threshold = _kept_elements(order, capped[order], h, budget, m)
+    over_cap = np.zeros(0, dtype=np.int64) if cap is None else kept[deg[kept] > cap]
+    parts = map_shards(_part_incidences, shards, (kept, over_cap, cap or 0, pair_key), engine)
+    rows = np.concatenate([r for r, _ in parts] + [np.zeros(0, dtype=np.int64)])
+    cols = np.concatenate([c for _, c in parts] + [np.zeros(0, dtype=np.int64)])
+    if over_cap.shape[0]:
+        over = np.zeros(m, dtype=bool)
+        over[over_cap] = True
+        rows, cols = _apply_cap(rows, cols, over[cols], cap, pair_key)
+    sketch = _assemble(rows, cols, kept, n, m, shards.element_weights()[kept], input_size, threshold, cap,
+                       budget, full, epsilon)
+    sketch.stats = {"rounds": rounds + 1, "bytes_degrees": int(sum(a.nbytes + b.nbytes for a, b in found)),
+                    "bytes_incidences": int(sum(a.nbytes + b.nbytes for a, b in parts))}
+    return sketch
+
+
+def _part_degrees(shards: Shards, i: int, elem_key, rate: float):
+    """Part ``i``'s elements hashed at most ``rate`` and their degrees in the part."""
+    indices = shards.part(i).problem.sets.indices
+    ids, counts = np.unique(indices, return_counts=True)
+    keep = _hash_ids(ids, elem_key) <= rate
+    return ids[keep].astype(np.int64), counts[keep].astype(np.int64)
+
+
+def _part_incidences(shards: Shards, i: int, kept: np.ndarray, over_cap: np.ndarray, cap: int, pair_key):
+    """Part ``i``'s incidences on the ``kept`` elements as (global set id, element) pairs;
+    for the elements in ``over_cap``, only the part's ``cap`` of smallest pair hash."""
+    shard = shards.part(i)
+    sets = shard.problem.sets
+    m = sets.shape[1]
+    keep_col = np.zeros(m, dtype=bool)
+    keep_col[kept] = True
+    mask = keep_col[sets.indices]
+    rows = np.repeat(shard.ids, np.diff(sets.indptr))[mask]
+    cols = sets.indices[mask].astype(np.int64)
+    if over_cap.shape[0]:
+        over = np.zeros(m, dtype=bool)
+        over[over_cap] = True
+        rows, cols = _apply_cap(rows, cols, over[cols], cap, pair_key)
+    return rows.astype(np.int64), cols
 
 
 class EdgeStreamSketch:
@@ -283,8 +394,13 @@ def sketch_maximize(
     seed=None,
     *,
     max_edges: int | None = None,
+    engine: object = None,
 ) -> Solution:
     """Max k-cover through a sketch: lazy greedy on :func:`coverage_sketch`, valued on the input.
+
+    ``coverage`` may be a set-system shard folder: the sketch is built part by part where
+    the parts live (identical to the sketch of the whole), and the selection is valued on the
+    input from its sets' rows, fetched from their parts.
 
     Guarantee ``1 - 1/e - epsilon`` with high probability when the sketch had the full
     budget (``"sketch-greedy"``); greedy's own when the sketch kept the whole input; None
@@ -299,18 +415,13 @@ def sketch_maximize(
 
     start = time.perf_counter()
     k = check_int("k", k)
-    sk = coverage_sketch(coverage, epsilon, seed, k=max(k, 1), max_edges=max_edges)
+    sk = coverage_sketch(coverage, epsilon, seed, k=max(k, 1), max_edges=max_edges, engine=engine)
     sol = maximize(sk, k, bound=False)
-    args = coverage.kernel_args()
-    cur = coverage.new_state()
-    gains = np.empty(len(sol))
-    for t, j in enumerate(sol.selection):  # the gains on the input, in selection order
-        gains[t] = K.gain(*args, cur, j)
-        K.commit(args[0], args[1], args[3], args[4], args[5], args[6], cur, j)
+    gains = _gains_on_input(coverage, sol.selection, engine)
     value = float(gains.sum())
     whole = sk.size == sk.input_size and sk.threshold >= 1.0
     if whole:
-        g = guarantee("lazy", k=min(k, coverage.n))
+        g = guarantee("lazy", k=min(k, sk.n))
     else:
         g = guarantee("sketch-greedy", epsilon=epsilon) if sk.full_budget else None
     return Solution(
@@ -328,8 +439,38 @@ def sketch_maximize(
             "threshold": sk.threshold,
             "sketch_value": sol.value,
             "full_budget": sk.full_budget,
+            **getattr(sk, "stats", {}),
         },
     )
+
+
+def _gains_on_input(coverage, selection: np.ndarray, engine) -> np.ndarray:
+    """The gains of ``selection`` on the input, in selection order (for shards, from the
+    selected sets' rows, fetched from the parts that hold them)."""
+    if isinstance(coverage, Shards):
+        found = map_shards(_part_rows, coverage, (np.sort(selection),), engine)
+        ids = np.concatenate([a for a, _ in found] + [np.zeros(0, dtype=np.int64)])
+        rows = sp.vstack([r for _, r in found], format="csr") if found else None
+        at = {int(j): t for t, j in enumerate(ids)}
+        coverage = Coverage(rows[[at[int(j)] for j in selection]], weights=coverage.element_weights(),
+                            n_elements=int(coverage.universe)) if len(selection) else None
+        selection = np.arange(len(selection), dtype=np.int64)
+        if coverage is None:
+            return np.zeros(0)
+    args = coverage.kernel_args()
+    cur = coverage.new_state()
+    gains = np.empty(len(selection))
+    for t, j in enumerate(selection):  # the gains on the input, in selection order
+        gains[t] = K.gain(*args, cur, j)
+        K.commit(args[0], args[1], args[3], args[4], args[5], args[6], cur, j)
+    return gains
+
+
+def _part_rows(shards: Shards, i: int, selected: np.ndarray):
+    """The global ids and rows of part ``i``'s sets among ``selected`` (increasing)."""
+    shard = shards.part(i)
+    local = np.flatnonzero(np.isin(shard.ids, selected, assume_unique=True))
+    return shard.ids[local].astype(np.int64), shard.problem.sets[local]
 
 
 def _greedy_to_target(objective: Coverage, target: float, costs: np.ndarray | None, cur: np.ndarray):
@@ -389,7 +530,9 @@ def sketch_set_cover(
     start = time.perf_counter()
     outliers = check_real("outliers", outliers, minimum=0.0, maximum=1.0, strict_max=True)
     if not isinstance(coverage, Coverage):
-        raise InvalidParameterError("coverage", coverage, "a submodkit Coverage")
+        raise InvalidParameterError("coverage", type(coverage).__name__, "a submodkit Coverage (the "
+                                    "completion pass reads the whole input; for a shard folder use "
+                                    "coverage_sketch)")
     if costs is not None:
         costs = np.ascontiguousarray(check_vector("costs", costs, coverage.n), dtype=np.float64)
     sk = coverage_sketch(coverage, epsilon, seed, max_edges=max_edges)

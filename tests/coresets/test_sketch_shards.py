@@ -1,0 +1,68 @@
+"""Coverage sketches of shard folders: each part sends degrees and then its incidences on
+the sampled elements; the merged sketch is identical to the sketch of the whole."""
+
+import numpy as np
+import pytest
+
+from submodkit.coresets import coverage_sketch, sketch_maximize
+from submodkit.errors import InvalidParameterError
+from submodkit.instances import PointSet, random_set_system, write_shards
+from submodkit.objectives import Coverage
+
+CASES = [  # n sets, universe, mean size, parts, rule, k (degree cap), max_edges
+    (3000, 2000, 12, 4, "random", None, 2000),
+    (3000, 50, 12, 6, "random", 100, 9000),  # degrees ~720 against a cap of 242: the cap binds
+    (500, 300, 4, 3, "contiguous", 5, None),  # the whole input fits: threshold 1
+    (2000, 800, 12, 50, "random", 20, 1500),
+    (40, 30, 4, 100, "random", 3, 50),  # more parts than sets
+]
+
+
+def _same_sketch(a, b):
+    for name in ("indptr", "indices", "w", "elements"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+    assert a.shape == b.shape
+    for name in ("threshold", "size", "input_size", "degree_cap", "budget", "full_budget"):
+        assert getattr(a, name) == getattr(b, name), name
+
+
+@pytest.mark.parametrize("case", range(len(CASES)))
+def test_merged_sketch_is_the_sketch_of_the_whole(tmp_path, case):
+    n, u, mean, parts, rule, k, max_edges = CASES[case]
+    system = random_set_system(n, u, mean_set_size=mean, seed=case)
+    seed = None if rule == "contiguous" else case
+    shards = write_shards(system, tmp_path / "s", parts, seed=seed, rule=rule)
+    f = Coverage.from_set_system(system)
+    whole = coverage_sketch(f, 0.2, seed=9, k=k, max_edges=max_edges)
+    merged = coverage_sketch(shards, 0.2, seed=9, k=k, max_edges=max_edges)
+    _same_sketch(whole, merged)
+    if case == 1:
+        assert whole.degree_cap < np.bincount(f.indices).max()  # the cap did bind
+    assert merged.stats["bytes_incidences"] <= 16 * merged.size * parts
+    a = sketch_maximize(f, 8, 0.2, seed=9, max_edges=max_edges)
+    b = sketch_maximize(shards, 8, 0.2, seed=9, max_edges=max_edges)
+    assert a.selection.tolist() == b.selection.tolist() and a.value == b.value
+    assert b.value == pytest.approx(f.evaluate(b.selection))
+    assert a.guarantee == b.guarantee
+
+
+def test_on_a_real_two_process_cluster(tmp_path):
+    pytest.importorskip("distributed")
+    from distributed import Client, LocalCluster
+
+    system = random_set_system(4000, 600, mean_set_size=10, seed=5)
+    shards = write_shards(system, tmp_path / "s", 5, seed=5)
+    ref = sketch_maximize(Coverage.from_set_system(system), 10, 0.2, seed=1, max_edges=4000)
+    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, memory_limit="1GB",
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        sol = sketch_maximize(shards, 10, 0.2, seed=1, max_edges=4000, engine=client)
+    assert sol.selection.tolist() == ref.selection.tolist() and sol.value == ref.value
+
+
+def test_wrong_kind_and_engine(tmp_path):
+    points = write_shards(PointSet(np.eye(4)), tmp_path / "p", 2, seed=0)
+    with pytest.raises(InvalidParameterError, match="set-system"):
+        coverage_sketch(points, 0.2)
+    sets = write_shards(random_set_system(20, 10, density=0.3, seed=0), tmp_path / "s", 2, seed=0)
+    with pytest.raises(InvalidParameterError, match="engine"):
+        coverage_sketch(sets, 0.2, engine="mpi")
