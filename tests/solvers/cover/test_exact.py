@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,9 +18,10 @@ from submodkit.solvers.cover.exact import (
     set_cover_lp_bound,
 )
 from submodkit.solvers.submodular.exact import exact_facility_location, facility_location_lp_bound
+from tests.conftest import SHARED_DATA
 
 BACKENDS = ["cp-sat", "scip", "highs"]
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "orlib-scp"
+DATA = SHARED_DATA / "orlib-scp"
 
 
 def random_sets(seed, n_sets=10, n_el=14, p=0.3):
