@@ -42,9 +42,11 @@ import time
 
 import numpy as np
 
-from submodkit._validation import check_choice, check_int, check_real, make_rng
+from submodkit._validation import check_choice, check_int, check_real, check_seed, make_rng
+from submodkit.coresets.engines import check_engine, map_shards
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
+from submodkit.instances.shards import Shards
 from submodkit.objectives import distances as DS
 from submodkit.results import Solution
 from submodkit.solvers.diversity.dispersion import OBJECTIVES, Points, diversify, diversity_value, gmm_select
@@ -69,11 +71,12 @@ def diversity_coreset(
     objective: str = "max-min",
     metric: str = "euclidean",
     *,
-    n_parts: int = 4,
+    n_parts: int | None = None,
     method: str = "gmm",
     labels=None,
     seed: int | None = None,
     epsilon: float = 0.1,
+    engine: object = None,
 ) -> Solution:
     """Solve ``objective`` on the union of per-part core-sets of size k.
 
@@ -89,6 +92,12 @@ def diversity_coreset(
     union is then solved by local search. Cost: one size-k solve per part plus one on the
     union of at most ``n_parts * k`` points.
 
+    ``X`` may be a point :class:`~submodkit.instances.shards.Shards` folder: each part's
+    core-set is computed where the part lives (``engine``) and only its points travel; the
+    partition is the folder's (``n_parts`` and ``seed``, if given, must match it; a
+    contiguous folder counts as a fixed partition, like ``labels``). The answer is the
+    in-memory answer for the same partition.
+
     Example:
         >>> import numpy as np
         >>> X = np.random.default_rng(0).random((1000, 2))
@@ -99,6 +108,10 @@ def diversity_coreset(
     start = time.perf_counter()
     check_choice("objective", objective, OBJECTIVES)
     check_choice("method", method, METHODS)
+    check_engine(engine)
+    if isinstance(X, Shards):
+        return _coreset_on_shards(X, k, objective, metric, n_parts, method, labels, seed, epsilon, engine,
+                                  start)
     pts = X if isinstance(X, Points) else Points(X, metric)
     n = pts.n
     k = check_int("k", k)
@@ -108,36 +121,49 @@ def diversity_coreset(
     random_partition = labels is None
     epsilon = check_real("epsilon", epsilon, minimum=0.0, maximum=0.5, strict_min=True)
     if labels is None:
-        n_parts = check_int("n_parts", n_parts, minimum=1)
+        n_parts = check_int("n_parts", 4 if n_parts is None else n_parts, minimum=1)
         labels = make_rng(seed).integers(0, n_parts, n)
     else:
         labels = np.asarray(labels)
         if labels.shape != (n,) or not np.issubdtype(labels.dtype, np.integer):
             raise InvalidParameterError("labels", labels, f"{n} integer part ids")
-    cores = []
-    for p in np.unique(labels):
-        idx = np.flatnonzero(labels == p)
-        sub = _subset(pts, idx)
-        kk = min(k, len(idx))
-        if method == "gmm":
-            local, _ = gmm_select(sub, kk)
-        else:
-            algo = "local-search" if method == "local-search" else "greedy"
-            local = diversify(sub, kk, "max-sum", algorithm=algo).selection
-        cores.append(idx[local])
+    cores = [idx[_local_core(_subset(pts, idx), k, method)]
+             for idx in (np.flatnonzero(labels == p) for p in np.unique(labels))]
     union = np.unique(np.concatenate(cores))
     randomized = objective == "max-sum" and method != "gmm" and random_partition
-    algo = "local-search" if randomized else None
-    sol = diversify(_subset(pts, union), k, objective, algorithm=algo)
-    sol.selection = union[sol.selection]
-    if randomized:  # the best single part's core-set may beat the union's local search
-        for core in cores:
-            if len(core) == k:
-                v = diversity_value(pts.block(core), "max-sum")
-                if v > sol.value:
-                    sol.selection, sol.value = core, v
+    sol = _solve_union(_subset(pts, union), union, k, objective, randomized,
+                       [(core, pts.block(core)) for core in cores])
     sol.stats.update({"coreset_size": int(len(union)), "n_parts": int(len(cores)), "n": n,
                       "seconds": time.perf_counter() - start})
+    return _finish(sol, method, objective, randomized, k, epsilon)
+
+
+def _local_core(sub: Points, k: int, method: str) -> np.ndarray:
+    """The part's core-set: local indices of at most ``k`` of its points."""
+    kk = min(k, sub.n)
+    if method == "gmm":
+        return gmm_select(sub, kk)[0]
+    algo = "local-search" if method == "local-search" else "greedy"
+    return diversify(sub, kk, "max-sum", algorithm=algo).selection
+
+
+def _solve_union(
+    union_pts: Points, union: np.ndarray, k: int, objective: str, randomized: bool, cores
+) -> Solution:
+    """``objective`` on the union (ids ``union``); for the randomized max-sum core-sets, the
+    better of that and the best single part's core-set (``cores``: (ids, distance block))."""
+    sol = diversify(union_pts, k, objective, algorithm="local-search" if randomized else None)
+    sol.selection = union[sol.selection]
+    if randomized:  # the best single part's core-set may beat the union's local search
+        for core, block in cores:
+            if len(core) == k:
+                v = diversity_value(block, "max-sum")
+                if v > sol.value:
+                    sol.selection, sol.value = core, v
+    return sol
+
+
+def _finish(sol: Solution, method: str, objective: str, randomized: bool, k: int, epsilon: float) -> Solution:
     sol.algorithm = f"{method}-coreset+{sol.algorithm}"
     sol.upper_bound = None
     metric_ok = sol.guarantee is not None  # None for cosine (not a metric)
@@ -152,3 +178,41 @@ def diversity_coreset(
         elif randomized:
             sol.guarantee = guarantee("randomized-coreset-max-sum", k=k, epsilon=epsilon)
     return sol
+
+
+def _coreset_on_shards(shards: Shards, k, objective, metric, n_parts, method, labels, seed, epsilon, engine,
+                       start) -> Solution:
+    if shards.kind != "PointSet":
+        raise InvalidParameterError("X", shards.kind, "points, or a point shard folder")
+    if labels is not None:
+        raise InvalidParameterError("labels", "...", "None for a shard folder (its parts are the partition)")
+    if n_parts is not None and check_int("n_parts", n_parts, minimum=1) != shards.n_parts:
+        raise InvalidParameterError("n_parts", n_parts, f"None or the folder's {shards.n_parts} parts")
+    if seed is not None and (shards.rule != "random" or check_seed(seed) != shards.seed):
+        raise InvalidParameterError("seed", seed, f"None or the folder's partition seed {shards.seed!r}")
+    k = check_int("k", k)
+    if k > shards.n_items:
+        raise InvalidParameterError("k", k, f"an integer <= n = {shards.n_items} (the number of points)")
+    epsilon = check_real("epsilon", epsilon, minimum=0.0, maximum=0.5, strict_min=True)
+    Points(np.zeros((1, int(shards.dim))), metric).require_metric()  # the metric, checked before any task
+    found = map_shards(_part_core, shards, (k, metric, method), engine)
+    ids = np.concatenate([i for i, _ in found])
+    rows = np.concatenate([f for _, f in found])
+    order = np.argsort(ids, kind="stable")
+    union, rows = ids[order], rows[order]
+    union_pts = Points(rows, metric)
+    randomized = objective == "max-sum" and method != "gmm" and shards.rule == "random"
+    sol = _solve_union(union_pts, union, k, objective, randomized,
+                       [(i, Points(f, metric).block(np.arange(len(i)))) for i, f in found])
+    sol.stats.update({"coreset_size": int(len(union)), "n_parts": len(found), "n": shards.n_items,
+                      "seconds": time.perf_counter() - start, "shards": str(shards.directory),
+                      "bytes_core_sets": int(sum(i.nbytes + f.nbytes for i, f in found))})
+    return _finish(sol, method, objective, randomized, k, epsilon)
+
+
+def _part_core(shards: Shards, i: int, k: int, metric: str, method: str):
+    """Part ``i``'s core-set: the global ids and the rows of its chosen points."""
+    shard = shards.part(i)
+    features = np.ascontiguousarray(shard.problem.features, dtype=np.float64)
+    local = _local_core(Points(features, metric), k, method)
+    return shard.ids[local].astype(np.int64), features[local]
