@@ -31,11 +31,12 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from submodkit._validation import check_int
+from submodkit._validation import check_int, check_seed
 from submodkit.coresets._partition import random_parts
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.instances.edges import EdgeList, as_edge_list
+from submodkit.instances.shards import Shards
 from submodkit.results import MatchingSolution
 from submodkit.solvers.matching.general import max_weight_matching
 
@@ -154,8 +155,10 @@ def _coreset(graph, n_parts, seed, fn, arg, engine, name):
     from submodkit.coresets.engines import map_parts
 
     t0 = time.perf_counter()
+    if isinstance(graph, Shards):
+        return _coreset_on_shards(graph, n_parts, seed, fn, arg, engine, name, t0)
     g = as_edge_list(graph)
-    n_parts = check_int("n_parts", n_parts, minimum=1)
+    n_parts = check_int("n_parts", 4 if n_parts is None else n_parts, minimum=1)
     groups = _partition(g, n_parts, seed)
     kept = map_parts(fn, g, groups, arg, engine=engine)
     union = np.unique(np.concatenate(kept)) if kept else np.zeros(0, np.int64)
@@ -174,9 +177,51 @@ def _coreset(graph, n_parts, seed, fn, arg, engine, name):
     return MatchingSolution.from_mate(unit, mate, name, found, "feasible", stats)
 
 
+def _coreset_on_shards(shards: Shards, n_parts, seed, fn, arg, engine, name, t0) -> MatchingSolution:
+    """The core-set of each edge shard where it lives (only its kept edges travel), then a
+    maximum matching of their union. For a canonical edge list (``u < v``, sorted by
+    ``(u, v)``, no duplicates: what :func:`~submodkit.instances.edges.as_edge_list` makes)
+    this is the in-memory answer for the same seed; otherwise each part drops its loops and
+    merges its parallel edges, and the union merges the parts' duplicates."""
+    from submodkit.coresets.engines import check_engine, map_shards
+
+    check_engine(engine)
+    if shards.kind != "Graph":
+        raise InvalidParameterError("graph", shards.kind, "a graph, or an edge shard folder")
+    if n_parts is not None and check_int("n_parts", n_parts, minimum=1) != shards.n_parts:
+        raise InvalidParameterError("n_parts", n_parts, f"None or the folder's {shards.n_parts} parts")
+    if seed is not None and (shards.rule != "random" or check_seed(seed) != shards.seed):
+        raise InvalidParameterError("seed", seed, f"None or the folder's partition seed {shards.seed!r}")
+    n = int(shards.n_nodes)
+    kept = map_shards(_part_core_edges, shards, (fn, arg), engine)
+    edges = np.concatenate([k for k in kept] + [np.zeros((0, 2), dtype=np.int64)])
+    union = as_edge_list(np.column_stack([edges, np.ones(len(edges))]), n_nodes=n) if len(edges) else \
+        EdgeList(n, np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), None)
+    sol = max_weight_matching(np.column_stack([union.u, union.v]), maxcardinality=True, n_nodes=n)
+    stats = {
+        "n_parts": len(kept),
+        "coreset_edges": int(union.u.size),
+        "max_part_coreset_edges": int(max((k.shape[0] for k in kept), default=0)),
+        "n_edges": shards.n_items,
+        "seconds": time.perf_counter() - t0,
+        "shards": str(shards.directory),
+        "bytes_core_sets": int(sum(k.nbytes for k in kept)),
+    }
+    found = guarantee(name, epsilon=arg[2] if isinstance(arg, tuple) else 0.0)
+    return MatchingSolution.from_mate(union, sol.mate, name, found, "feasible", stats)
+
+
+def _part_core_edges(shards: Shards, i: int, fn, arg) -> np.ndarray:
+    """Part ``i``'s core-set edges, ``(kept, 2)`` global vertex ids."""
+    g = as_edge_list(shards.part(i).problem)
+    part = np.arange(g.u.size, dtype=np.int64)
+    keep = fn(g, part, arg)
+    return np.column_stack([g.u[keep], g.v[keep]]).astype(np.int64)
+
+
 def edcs_coreset_matching(
     graph: Any,
-    n_parts: int = 4,
+    n_parts: int | None = None,
     beta: int | None = None,
     beta_minus: int | None = None,
     epsilon: float = 0.5,
@@ -190,15 +235,21 @@ def edcs_coreset_matching(
     as in :func:`submodkit.coresets.engines.map_parts` (threads by default, or dask).
     Guarantee (Assadi et al. SODA 2019): a (3/2 + eps)-approximation, i.e. ratio 2/3 - eps,
     w.h.p. for beta large enough (their constants; the default is a practical choice).
+
+    ``graph`` may be an edge :class:`~submodkit.instances.shards.Shards` folder: each part's
+    EDCS is computed where the part lives and only its edges travel; for a canonical edge
+    list (``u < v``, sorted, no duplicates) the answer is the in-memory one for the same seed.
+    ``n_parts`` defaults to 4 (for shards: the folder's).
     """
-    g = as_edge_list(graph)
+    g = graph if isinstance(graph, Shards) else as_edge_list(graph)
     if beta is None:
-        beta = max(4, math.ceil(4 * math.log(max(g.n, 2)) / epsilon**2))
+        n = int(g.n_nodes or 0) if isinstance(g, Shards) else g.n
+        beta = max(4, math.ceil(4 * math.log(max(n, 2)) / epsilon**2))
     pair = (*_check_beta(beta, beta_minus), float(epsilon))
     return _coreset(g, n_parts, seed, _part_edcs, pair, engine, "edcs-coreset")
 
 
-def matching_coreset(graph: Any, n_parts: int = 4, seed: int | None = None, engine: object = None):
+def matching_coreset(graph: Any, n_parts: int | None = None, seed: int | None = None, engine: object = None):
     """Maximum-cardinality matching through the maximum-matching core-set (each part keeps one
     maximum matching; randomized composable, 1/3 worst case: Assadi, Khanna, SPAA 2017)."""
     return _coreset(graph, n_parts, seed, _part_matching, 0, engine, "matching-coreset")
