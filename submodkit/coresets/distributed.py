@@ -200,30 +200,12 @@ def _on_shards(name: str, shards: Shards, k: int, n_parts, engine, seed) -> Solu
     at_empty = _top_sum(np.concatenate([t0 for _, t0 in tops] + [np.zeros(0)]), k)
     upper = max(float(value), min(at_selection, at_empty))
     g = guarantee(name, k=k, n_parts=len(local)) if name == "greedi" else guarantee(name)
-    return Solution(
-        selection=np.asarray(sel_ids, dtype=np.int64),
-        gains=np.asarray(gains, dtype=np.float64),
-        value=float(value),
-        algorithm=name,
-        guarantee=g,
-        upper_bound=upper,
-        stats={
-            "evaluations": int(evals),
-            "seconds": time.perf_counter() - start,
-            "seconds_parts": t_local,
-            "n": shards.n_items,
-            "n_parts": len(local),
-            "part_sizes": [c.n_items for c in local],
-            "local_values": [float(v) for v in local_values],
-            "union_size": int(ids.shape[0]),
-            "picked": picked,
-            "engine": engine if isinstance(engine, str) or engine is None else "client",
-            "seed": shards.seed,
-            "shards": str(shards.directory),
-            "bytes_core_sets": int(sum(c.nbytes for c in local)),
-            "bytes_bound": int(covered.nbytes + 8 * sel_ids.shape[0]) * len(local)
-            + 8 * sum(len(t) + len(t0) for t, t0 in tops),
-        },
+    return _solution(
+        name, sel_ids, gains, value, g, upper, evals, start, t_local, shards.n_items,
+        [c.n_items for c in local], local_values, int(ids.shape[0]), picked, engine, shards.seed,
+        shards=str(shards.directory), bytes_core_sets=int(sum(c.nbytes for c in local)),
+        bytes_bound=int(covered.nbytes + 8 * sel_ids.shape[0]) * len(local)
+        + 8 * sum(len(t) + len(t0) for t, t0 in tops),
     )
 
 
@@ -285,6 +267,15 @@ def _two_rounds(objective, k, parts, engine, name, seed) -> Solution:
         g = guarantee(name, k=k, n_parts=len(parts)) if name == "greedi" else guarantee(name)
         upper = upper_bound_at(objective, sel, k)
         evals += 2 * objective.n
+    return _solution(
+        name, sel, gains, value, g, upper, evals, start, t_local, objective.n,
+        [int(p.shape[0]) for p in parts], local_values, int(union.shape[0]), picked, engine, seed,
+    )
+
+
+def _solution(name, sel, gains, value, g, upper, evals, start, t_local, n, part_sizes, local_values,
+              union_size, picked, engine, seed, **extra) -> Solution:
+    """The two-round answer with its statistics (in memory or on shards)."""
     return Solution(
         selection=np.asarray(sel, dtype=np.int64),
         gains=np.asarray(gains, dtype=np.float64),
@@ -296,14 +287,15 @@ def _two_rounds(objective, k, parts, engine, name, seed) -> Solution:
             "evaluations": int(evals),
             "seconds": time.perf_counter() - start,
             "seconds_parts": t_local,
-            "n": objective.n,
-            "n_parts": len(parts),
-            "part_sizes": [int(p.shape[0]) for p in parts],
+            "n": n,
+            "n_parts": len(part_sizes),
+            "part_sizes": part_sizes,
             "local_values": [float(v) for v in local_values],
-            "union_size": int(union.shape[0]),
+            "union_size": union_size,
             "picked": picked,
             "engine": engine if isinstance(engine, str) or engine is None else "client",
             "seed": seed,
+            **extra,
         },
     )
 
