@@ -385,8 +385,18 @@ def _on_shards_sketch(shards, args, engine):
     return sketch_maximize(shards, args.k, args.epsilon, args.seed, max_edges=args.max_edges, engine=engine)
 
 
+def _on_shards_sieve(algorithm: str):
+    def run(shards, args, engine):
+        from submodkit.solvers.submodular.streaming import stream_shards
+
+        return stream_shards(shards, args.k, algorithm=algorithm, epsilon=args.epsilon)
+
+    return run
+
+
 _SHARD_RUNNERS = {
     "randgreedi": _on_shards_randgreedi, "greedi": _on_shards_greedi, "sketch": _on_shards_sketch,
+    "sieve++": _on_shards_sieve("sieve++"), "sieve": _on_shards_sieve("sieve"),
 }
 """``solve DIR --algorithm``: the algorithms that run on a shard folder, each part read where it lives."""
 _SHARD_ALGORITHMS = tuple(_SHARD_RUNNERS)
@@ -430,7 +440,8 @@ def _solve_shards(args, exact: bool) -> int:
         "certified_ratio": _num(sol.certified_ratio),
         "n_parts": shards.n_parts,
         **{key: sol.stats[key] for key in ("union_size", "bytes_core_sets", "engine", "sketch_size",
-                                            "bytes_degrees", "bytes_incidences") if key in sol.stats},
+                                            "bytes_degrees", "bytes_incidences", "peak_kept_sets")
+           if key in sol.stats},
         "seconds": round(time.perf_counter() - start, 4),
     }
     if args.json:
