@@ -42,8 +42,10 @@ def main() -> int:
             f.write_text(limit)
     data = sum(f.stat().st_size for f in Path(args.shards).rglob("*.npy"))
     exe = shutil.which("submodkit")
-    cmd = (f"echo $$ > {group}/cgroup.procs && exec /usr/bin/time -f 'maxrss_kb %M' {exe} solve {args.shards} "
-           f"--problem max-cover --k {args.k} --algorithm {args.algorithm} --json")
+    cmd = (
+        f"echo $$ > {group}/cgroup.procs && exec /usr/bin/time -f 'maxrss_kb %M' {exe} solve {args.shards} "
+        f"--problem max-cover --k {args.k} --algorithm {args.algorithm} --json"
+    )
     t = time.perf_counter()
     run = subprocess.run(["sh", "-c", cmd], capture_output=True, text=True)
     seconds = time.perf_counter() - t
@@ -51,12 +53,17 @@ def main() -> int:
     rss = [int(line.split()[1]) for line in run.stderr.splitlines() if line.startswith("maxrss_kb")]
     out = json.loads(run.stdout) if run.returncode == 0 else {"error": run.stderr.strip()[-300:]}
     report = {
-        "data_mb": round(data / 1e6), "cap_mb": args.cap_mb, "data_over_cap": round(data / 1e6 / args.cap_mb, 2),
-        "returncode": run.returncode, "seconds": round(seconds, 2),
-        "sets_per_s": round(manifest["n_items"] / seconds), "incidences": manifest["totals"]["incidences"],
+        "data_mb": round(data / 1e6),
+        "cap_mb": args.cap_mb,
+        "data_over_cap": round(data / 1e6 / args.cap_mb, 2),
+        "returncode": run.returncode,
+        "seconds": round(seconds, 2),
+        "sets_per_s": round(manifest["n_items"] / seconds),
+        "incidences": manifest["totals"]["incidences"],
         "peak_rss_mb": round(rss[0] / 1024) if rss else None,
         "cgroup_failcnt": int((group / "memory.failcnt").read_text()),
-        "value": out.get("value"), "kept_sets_peak": out.get("peak_kept_sets"),
+        "value": out.get("value"),
+        "kept_sets_peak": out.get("peak_kept_sets"),
     }
     print(json.dumps(report))
     return 0 if run.returncode == 0 else 1
