@@ -1,5 +1,5 @@
-"""Benchmark: one streaming pass (Sieve-Streaming++) over a shard folder larger than the
-memory the process may use.
+"""Benchmark: one streaming pass (Sieve-Streaming++) over a shard folder or a set-major text
+file (FIMI, rail) larger than the memory the process may use.
 
 Runs ``submodkit solve DIR --problem max-cover --k K --algorithm sieve++ --json`` inside a
 cgroup-v1 memory controller limited to ``--cap-mb`` (RAM and swap; the page cache of the
@@ -40,7 +40,8 @@ def main() -> int:
     except OSError:
         for f in files[::-1]:
             f.write_text(limit)
-    data = sum(f.stat().st_size for f in Path(args.shards).rglob("*.npy"))
+    target = Path(args.shards)
+    data = sum(f.stat().st_size for f in target.rglob("*.npy")) if target.is_dir() else target.stat().st_size
     exe = shutil.which("submodkit")
     cmd = (
         f"echo $$ > {group}/cgroup.procs && exec /usr/bin/time -f 'maxrss_kb %M' {exe} solve {args.shards} "
@@ -49,7 +50,8 @@ def main() -> int:
     t = time.perf_counter()
     run = subprocess.run(["sh", "-c", cmd], capture_output=True, text=True)
     seconds = time.perf_counter() - t
-    manifest = json.loads((Path(args.shards) / "manifest.json").read_text())
+    manifest = (json.loads((target / "manifest.json").read_text()) if target.is_dir()
+                else {"n_items": None, "totals": {"incidences": None}})
     rss = [int(line.split()[1]) for line in run.stderr.splitlines() if line.startswith("maxrss_kb")]
     out = json.loads(run.stdout) if run.returncode == 0 else {"error": run.stderr.strip()[-300:]}
     report = {
@@ -58,7 +60,7 @@ def main() -> int:
         "data_over_cap": round(data / 1e6 / args.cap_mb, 2),
         "returncode": run.returncode,
         "seconds": round(seconds, 2),
-        "sets_per_s": round(manifest["n_items"] / seconds),
+        "sets_per_s": round(manifest["n_items"] / seconds) if manifest["n_items"] else None,
         "incidences": manifest["totals"]["incidences"],
         "peak_rss_mb": round(rss[0] / 1024) if rss else None,
         "cgroup_failcnt": int((group / "memory.failcnt").read_text()),

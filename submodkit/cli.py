@@ -271,6 +271,9 @@ def _solve(args, exact: bool) -> int:
     file's kind decides. A shard folder goes to `_solve_shards`."""
     if Path(args.file, "manifest.json").is_file():
         return _solve_shards(args, exact)
+    if args.problem == "max-cover" and args.algorithm in ("sieve", "sieve++") and not exact \
+            and args.time_limit is None and _set_major(args):
+        return _stream_file(args)
     if args.problem is None:
         return _solve_file(args, exact)
     return _PROBLEMS[args.problem].solve(args, exact)
@@ -335,6 +338,43 @@ def _run_objective(inst, problem: str, args, exact: bool, progress: bool):
     if ratio is None and ver.bound is not None:  # a bound of 0 certifies nothing: value / 0
         ratio = math.inf
     return sol, ver.exact, ratio, ver.meets, labels
+
+
+def _set_major(args) -> bool:
+    """Whether the file lists its sets one after another (FIMI, rail), so it can be streamed."""
+    from submodkit.instances.shards import detect_format
+
+    fmt = detect_format(_resolve(args.file)) if args.format == "auto" else args.format
+    return fmt in ("fimi", "rail")
+
+
+def _stream_file(args) -> int:
+    """``--problem max-cover --algorithm sieve|sieve++``: one pass over the file's sets, read in
+    chunks (memory: a chunk and the sieve's state)."""
+    from submodkit.solvers.submodular.streaming import stream_file
+
+    if args.k is None:
+        raise InvalidParameterError("--k", None, "an integer >= 0 for max-cover")
+    progress = not args.quiet and not args.json and sys.stderr.isatty()
+    start = time.perf_counter()
+    _status(progress, f"streaming {args.file} ({args.algorithm})")
+    path = _resolve(args.file)
+    sol = stream_file(path, args.k, algorithm=args.algorithm, epsilon=args.epsilon, format=args.format)
+    _status(progress, "")
+    out = {
+        "instance": Path(args.file).name, "problem": "max-cover", "algorithm": sol.algorithm,
+        "value": _num(sol.value), "selection": [int(i) for i in sol.selection],
+        "guarantee": None if sol.guarantee is None else sol.guarantee.to_dict(),
+        "upper_bound": None, "lower_bound": None, "exact": None,
+        **_ratio_fields(None, "undefined: no exact solve (add --exact to read the file whole)"),
+        "meets_guarantee": None, "streamed": True, "peak_kept_sets": sol.stats["peak_kept_sets"],
+        "seconds": round(time.perf_counter() - start, 4),
+    }
+    if args.json:
+        print(_dumps(out))
+    else:
+        _print_human(out, sol)
+    return 0
 
 
 def _shard(args) -> int:

@@ -1024,3 +1024,77 @@ def _points_part(shards: Shards, folder: Path, a: dict, meta: dict) -> PointSet:
 
 
 _PART_BUILDERS = {"SetSystem": _set_part, "Graph": _graph_part, "PointSet": _points_part}
+
+
+@dataclass
+class SetStream:
+    """The sets of a set-system file as blocks, read ``chunk_bytes`` at a time: ``universe``
+    and ``weights`` are known before the first block (see :func:`stream_sets`)."""
+
+    source: Source
+    universe: int
+    weights: np.ndarray
+
+    def blocks(self):
+        """``(global ids, CSR rows over the universe)`` for consecutive sets, in file order."""
+        first = 0
+        for block in self.source.blocks():
+            if isinstance(block, CostBlock):
+                continue
+            indptr = np.concatenate([[0], np.cumsum(block.sizes)]).astype(np.int64)
+            rows = sp.csr_matrix((np.ones(block.indices.shape[0]), block.indices, indptr),
+                                 shape=(block.n, self.universe))
+            yield np.arange(first, first + block.n, dtype=np.int64), rows
+            first += block.n
+
+
+def stream_sets(
+    path: str | os.PathLike, *, format: str = "auto", chunk_bytes: int | None = None
+) -> SetStream:
+    """Open a set-system file for streaming its sets in bounded memory.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A FIMI, OR-Library ``rail`` or native ``.npz`` set-system file.
+    format : str, default "auto"
+    chunk_bytes : int, optional
+        Bytes read at a time (default 4 MiB).
+
+    Returns
+    -------
+    SetStream
+        With the universe (from the header, or from a first pass over a FIMI file) and the
+        element weights.
+
+    Raises
+    ------
+    InstanceFormatError
+        For an element-major (``scp``) file, a non-set-system file, or malformed content.
+
+    Examples
+    --------
+    >>> from submodkit.instances import bundled
+    >>> stream = stream_sets(bundled("rail507"))
+    >>> stream.universe, sum(rows.shape[0] for _, rows in stream.blocks())
+    (507, 63009)
+
+    References
+    ----------
+    .. [1] Badanidiyuru, Mirzasoleiman, Karbasi, Krause, "Streaming submodular maximization:
+       massive data summarization on the fly", KDD 2014 (the one-pass setting).
+    """
+    fmt = detect_format(path) if format == "auto" else format
+    src = source_for(path, fmt, DEFAULT_CHUNK_BYTES if chunk_bytes is None else check_int(
+        "chunk_bytes", chunk_bytes, minimum=1024))
+    if src.kind != "SetSystem" or src.layout != "sets":
+        raise InstanceFormatError(path, None, "a set-major set-system file to stream (FIMI, rail, native; "
+                                  "an element-major scp file: shard it first)",
+                                  f"{fmt} ({src.kind or 'problem'})")
+    src.count_items()
+    if src.universe is None:  # FIMI: the largest id is known at the end of a first pass
+        for _ in src.blocks():
+            pass
+    u = int(src.universe)
+    w = np.ones(u) if src.element_weights is None else np.asarray(src.element_weights, dtype=np.float64)
+    return SetStream(src, u, w)
