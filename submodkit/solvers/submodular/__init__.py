@@ -17,6 +17,7 @@ __getattr__, __dir__, __all__ = attach(__name__, {
     "distorted_greedy": ".nonmonotone",
     "StreamingMaximizer": ".streaming",
     "stream_shards": ".streaming",
+    "stream_file": ".streaming",
     "brute_force_maximize": ".brute_force",
     "exact_facility_location": ".exact",
     "facility_location_lp_bound": ".exact",
