@@ -294,14 +294,8 @@ def _solve_file(args, exact: bool) -> int:
     sol, ex, ratio, meets, labels = spec.run(inst, problem, args, exact, progress)
     _status(progress, "")
     out = {
-        "instance": getattr(inst, "name", Path(args.file).name),
-        "problem": problem,
-        "algorithm": sol.algorithm,
-        "value": _num(sol.value),
-        "selection": [int(i) for i in (sol.selection if labels is None else labels[sol.selection])],
-        "guarantee": None if sol.guarantee is None else sol.guarantee.to_dict(),
-        "upper_bound": _num(sol.upper_bound),
-        "lower_bound": _num(sol.lower_bound),
+        **_solution_fields(getattr(inst, "name", Path(args.file).name), problem, sol,
+                           sol.selection if labels is None else labels[sol.selection]),
         "exact": None if ex is None else {
             "value": _num(ex.value), "bound": _num(ex.bound), "status": ex.status,
             "solver": ex.algorithm, "seconds": round(ex.stats.get("seconds", 0.0), 4),
@@ -340,6 +334,16 @@ def _run_objective(inst, problem: str, args, exact: bool, progress: bool):
     return sol, ver.exact, ratio, ver.meets, labels
 
 
+def _solution_fields(instance: str, problem: str, sol, selection=None) -> dict:
+    """The fields every ``--json`` answer starts with (``selection``: the ids to print)."""
+    return {
+        "instance": instance, "problem": problem, "algorithm": sol.algorithm, "value": _num(sol.value),
+        "selection": [int(i) for i in (sol.selection if selection is None else selection)],
+        "guarantee": None if sol.guarantee is None else sol.guarantee.to_dict(),
+        "upper_bound": _num(sol.upper_bound), "lower_bound": _num(sol.lower_bound),
+    }
+
+
 def _set_major(args) -> bool:
     """Whether the file lists its sets one after another (FIMI, rail), so it can be streamed."""
     from submodkit.instances.shards import detect_format
@@ -362,10 +366,7 @@ def _stream_file(args) -> int:
     sol = stream_file(path, args.k, algorithm=args.algorithm, epsilon=args.epsilon, format=args.format)
     _status(progress, "")
     out = {
-        "instance": Path(args.file).name, "problem": "max-cover", "algorithm": sol.algorithm,
-        "value": _num(sol.value), "selection": [int(i) for i in sol.selection],
-        "guarantee": None if sol.guarantee is None else sol.guarantee.to_dict(),
-        "upper_bound": None, "lower_bound": None, "exact": None,
+        **_solution_fields(Path(args.file).name, "max-cover", sol), "exact": None,
         **_ratio_fields(None, "undefined: no exact solve (add --exact to read the file whole)"),
         "meets_guarantee": None, "streamed": True, "peak_kept_sets": sol.stats["peak_kept_sets"],
         "seconds": round(time.perf_counter() - start, 4),
@@ -468,14 +469,7 @@ def _solve_shards(args, exact: bool) -> int:
         sol = _SHARD_RUNNERS[algorithm](shards, args, getattr(args, "client", None) or args.engine)
     _status(progress, "")
     out = {
-        "instance": shards.manifest["name"],
-        "problem": "max-cover",
-        "algorithm": sol.algorithm,
-        "value": _num(sol.value),
-        "selection": [int(i) for i in sol.selection],
-        "guarantee": None if sol.guarantee is None else sol.guarantee.to_dict(),
-        "upper_bound": _num(sol.upper_bound),
-        "lower_bound": None,
+        **_solution_fields(shards.manifest["name"], "max-cover", sol),
         "exact": None,
         "certified_ratio": _num(sol.certified_ratio),
         "n_parts": shards.n_parts,

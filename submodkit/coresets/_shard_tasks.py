@@ -39,6 +39,11 @@ class CoreSet:
     indptr: np.ndarray
     indices: np.ndarray
 
+    def rows(self, universe: int) -> sp.csr_matrix:
+        """The selected sets' rows as a 0/1 CSR matrix over the ``universe`` elements."""
+        return sp.csr_matrix((np.ones(self.indices.shape[0]), self.indices, self.indptr),
+                             shape=(self.ids.shape[0], universe))
+
     @property
     def nbytes(self) -> int:
         """Bytes of array data this summary carries."""
@@ -77,10 +82,7 @@ def union_coverage(
     """The union of the core-sets, items in increasing global id, and its coverage function:
     the only data the second round sees."""
     ids = np.concatenate([c.ids for c in core_sets] + [np.zeros(0, dtype=np.int64)])
-    rows = [
-        sp.csr_matrix((np.ones(c.indices.shape[0]), c.indices, c.indptr), shape=(c.ids.shape[0], universe))
-        for c in core_sets
-    ]
+    rows = [c.rows(universe) for c in core_sets]
     stacked = sp.vstack(rows, format="csr") if rows else sp.csr_matrix((0, universe))
     order = np.argsort(ids, kind="stable")
     ids, keep = np.unique(ids[order], return_index=True)
@@ -104,10 +106,11 @@ def top_gains(
     g[np.isin(ids, selected, assume_unique=True)] = 0.0
     g0 = np.empty(f.n, dtype=np.float64)
     K.fill_gains(f.kernel_args(), empty, items, g0, f.nnz)
-    return _top(g, k), _top(g0, k)
+    return top_k(g, k), top_k(g0, k)
 
 
-def _top(g: np.ndarray, k: int) -> np.ndarray:
+def top_k(g: np.ndarray, k: int) -> np.ndarray:
+    """The ``k`` largest of ``max(g, 0)``, in decreasing order."""
     g = np.maximum(g, 0.0)
     kk = min(int(k), g.shape[0])
     return np.sort(np.partition(g, g.shape[0] - kk)[g.shape[0] - kk :])[::-1].copy() if kk else np.zeros(0)

@@ -6,9 +6,8 @@ from __future__ import annotations
 import time
 
 import numpy as np
-import scipy.sparse as sp
 
-from submodkit._validation import check_int, check_seed
+from submodkit._validation import check_int
 from submodkit.coresets import _shard_tasks as T
 from submodkit.coresets._partition import contiguous_parts, random_parts
 from submodkit.coresets.engines import check_engine, local_greedy, map_parts, map_shards
@@ -165,15 +164,10 @@ def _partition(objective, k, n_parts, seed, random: bool) -> list[np.ndarray]:
 
 
 def _on_shards(name: str, shards: Shards, k: int, n_parts, engine, seed) -> Solution:
-    if n_parts is not None and check_int("n_parts", n_parts, minimum=1) != shards.n_parts:
-        raise InvalidParameterError("n_parts", n_parts,
-                                    f"the shard folder's {shards.n_parts} parts (or None)")
+    shards.check_partition(n_parts, seed)
     if name == "randgreedi" and shards.rule != "random":
         raise InvalidParameterError("shards", shards.rule,
                                     "a random partition (shard with --seed) for randgreedi")
-    if seed is not None and (shards.rule != "random" or check_seed(seed) != shards.seed):
-        raise InvalidParameterError("seed", seed, f"None or the folder's partition seed {shards.seed!r}: the "
-                                    "partition is the shards'")
     if shards.kind != "SetSystem":
         raise InvalidParameterError("shards", shards.kind, "a set-system shard folder (max-cover); shard "
                                     "graphs with problem='max-cover'")
@@ -191,8 +185,7 @@ def _on_shards(name: str, shards: Shards, k: int, n_parts, engine, seed) -> Solu
     if best >= 0 and local_values[best] > value:
         c = local[best]
         sel_ids, gains, value, picked = c.ids, c.gains, c.value, f"part {c.part}"
-        rows = sp.csr_matrix((np.ones(c.indices.shape[0]), c.indices, c.indptr),
-                             shape=(c.ids.shape[0], int(shards.universe)))
+        rows = c.rows(int(shards.universe))
     covered = np.unique(rows.indices).astype(np.int64)
     tops = map_shards(T.top_gains, shards, (covered, np.sort(sel_ids), k), engine)
     evals += 2 * shards.n_items
@@ -241,10 +234,9 @@ def _gains_at(objective: Objective, cur: np.ndarray) -> np.ndarray:
 
 
 def _top_sum(gains: np.ndarray, k: int) -> float:
-    """Sum of the ``k`` largest non-negative entries."""
-    g = np.maximum(gains, 0.0)
-    kk = min(int(k), g.shape[0])
-    return float(np.sort(np.partition(g, g.shape[0] - kk)[g.shape[0] - kk:]).sum()) if kk else 0.0
+    """Sum of the ``k`` largest non-negative entries (summed from the smallest, in memory and
+    on shards alike, so both give the same float)."""
+    return float(T.top_k(gains, k)[::-1].sum())
 
 
 def _two_rounds(objective, k, parts, engine, name, seed) -> Solution:

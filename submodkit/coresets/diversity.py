@@ -42,7 +42,7 @@ import time
 
 import numpy as np
 
-from submodkit._validation import check_choice, check_int, check_real, check_seed, make_rng
+from submodkit._validation import check_choice, check_int, check_real, make_rng
 from submodkit.coresets.engines import check_engine, map_shards
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
@@ -186,10 +186,7 @@ def _coreset_on_shards(shards: Shards, k, objective, metric, n_parts, method, la
         raise InvalidParameterError("X", shards.kind, "points, or a point shard folder")
     if labels is not None:
         raise InvalidParameterError("labels", "...", "None for a shard folder (its parts are the partition)")
-    if n_parts is not None and check_int("n_parts", n_parts, minimum=1) != shards.n_parts:
-        raise InvalidParameterError("n_parts", n_parts, f"None or the folder's {shards.n_parts} parts")
-    if seed is not None and (shards.rule != "random" or check_seed(seed) != shards.seed):
-        raise InvalidParameterError("seed", seed, f"None or the folder's partition seed {shards.seed!r}")
+    shards.check_partition(n_parts, seed)
     k = check_int("k", k)
     if k > shards.n_items:
         raise InvalidParameterError("k", k, f"an integer <= n = {shards.n_items} (the number of points)")

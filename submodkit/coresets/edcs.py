@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from submodkit._validation import check_int, check_seed
+from submodkit._validation import check_int
 from submodkit.coresets._partition import random_parts
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
@@ -188,10 +188,7 @@ def _coreset_on_shards(shards: Shards, n_parts, seed, fn, arg, engine, name, t0)
     check_engine(engine)
     if shards.kind != "Graph":
         raise InvalidParameterError("graph", shards.kind, "a graph, or an edge shard folder")
-    if n_parts is not None and check_int("n_parts", n_parts, minimum=1) != shards.n_parts:
-        raise InvalidParameterError("n_parts", n_parts, f"None or the folder's {shards.n_parts} parts")
-    if seed is not None and (shards.rule != "random" or check_seed(seed) != shards.seed):
-        raise InvalidParameterError("seed", seed, f"None or the folder's partition seed {shards.seed!r}")
+    shards.check_partition(n_parts, seed)
     n = int(shards.n_nodes)
     kept = map_shards(_part_core_edges, shards, (fn, arg), engine)
     edges = np.concatenate([k for k in kept] + [np.zeros((0, 2), dtype=np.int64)])

@@ -850,6 +850,22 @@ class Shards:
         part = self.manifest["parts"][self._index(i)]
         return {name: self.directory / part["dir"] / name for name in part["files"]}
 
+    def check_partition(self, n_parts: object = None, seed: object = None) -> None:
+        """Check a core-set's ``n_parts`` and ``seed`` against this folder's partition: each
+        may be None, else it must be the folder's (the partition is the shards', fixed when
+        they were written).
+
+        Raises
+        ------
+        InvalidParameterError
+            Naming ``n_parts`` or ``seed``.
+        """
+        if n_parts is not None and check_int("n_parts", n_parts, minimum=1) != len(self):
+            raise InvalidParameterError("n_parts", n_parts, f"None or the shard folder's {len(self)} parts")
+        if seed is not None and (self.rule != "random" or check_seed(seed) != self.seed):
+            raise InvalidParameterError("seed", seed, f"None or the folder's partition seed {self.seed!r}: "
+                                        "the partition is the shards'")
+
     def owners(self) -> np.ndarray:
         """The part of every item (from the rule and seed: nothing is read)."""
         return partition_owners(self.n_items, len(self), self.seed, self.rule)
