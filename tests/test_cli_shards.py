@@ -159,3 +159,18 @@ def test_sketch_on_a_shard_folder_equals_memory(big_dat, tmp_path, capsys):
     ref = sketch_maximize(Coverage.from_set_system(system), 10, 0.1, 3, max_edges=5000)
     assert res["selection"] == ref.selection.tolist() and res["value"] == ref.value
     assert res["sketch_size"] <= 5000
+
+
+def test_damaged_shard_on_dask_is_one_line_and_workers_stay_quiet(big_dat, tmp_path, capfd):
+    """The worker processes share the terminal: a task that fails on a damaged shard must not
+    print the workers' own log lines (Compute Failed, cancelled tasks) before the CLI's line."""
+    pytest.importorskip("distributed")
+    _, path = big_dat
+    out = tmp_path / "s"
+    assert main(["shard", str(path), "--n-parts", "4", "--seed", "1", "--out", str(out)]) == 0
+    damaged = out / "part-00002" / "indices.npy"
+    damaged.write_bytes(damaged.read_bytes()[:40])
+    capfd.readouterr()
+    assert main(["solve", str(out), "--k", "5", "--engine", "dask", "--workers", "2"]) == 2
+    err = capfd.readouterr().err
+    assert err.count("\n") == 1 and "part-00002/indices.npy" in err and "bytes" in err

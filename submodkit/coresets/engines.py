@@ -115,6 +115,8 @@ def start_local_cluster(n_workers: int = 2, memory_limit: str | int | None = Non
     top-level code outside ``if __name__ == "__main__":``: Dask's worker processes re-import
     the script, which would start a cluster again in each of them ("Nanny failed to start").
     """
+    import logging
+
     try:
         from distributed import Client, LocalCluster
     except ImportError:
@@ -129,8 +131,11 @@ def start_local_cluster(n_workers: int = 2, memory_limit: str | int | None = Non
             "worker processes re-import the script; guard the call, or pass a dask.distributed.Client",
         )
     limit = "auto" if memory_limit is None else memory_limit
+    # Worker processes stay quiet: a task's exception is raised again in the caller's process
+    # (with the CLI's one-line message), so the workers' copies of it, and their warnings about
+    # tasks cancelled when the client closes, would only print noise before that message.
     cluster = LocalCluster(n_workers=n_workers, processes=True, threads_per_worker=1, dashboard_address=None,
-                           memory_limit=limit)
+                           memory_limit=limit, silence_logs=logging.CRITICAL)
     return cluster, Client(cluster)
 
 
