@@ -49,8 +49,9 @@ def _parser() -> argparse.ArgumentParser:
         s.add_argument(
             "file", nargs="?" if name == "verify" else None,
             help="instance file (or the name of a bundled instance: scp41, rail507)"
-            + ("; or a shard folder written by `submodkit shard` (max-cover by greedi / randgreedi, "
-               "each worker reading only its parts)" if name == "solve" else ""),
+            + ("; or a shard folder written by `submodkit shard` (max-cover by randgreedi, greedi, "
+               "bicriteria, sketch, sieve++ or sieve, each worker reading only its parts)"
+               if name == "solve" else ""),
         )
         s.add_argument("--problem", choices=PROBLEMS, help="default: from the file's kind")
         s.add_argument("--format", default="auto", help="file format (default: detect)")
@@ -420,6 +421,12 @@ def _on_shards_greedi(shards, args, engine):
     return greedi(shards, args.k, args.n_parts, engine=engine, seed=args.seed)
 
 
+def _on_shards_bicriteria(shards, args, engine):
+    from submodkit.coresets import bicriteria_greedi
+
+    return bicriteria_greedi(shards, args.k, args.n_parts, args.epsilon, args.rounds, engine, args.seed)
+
+
 def _on_shards_sketch(shards, args, engine):
     from submodkit.coresets import sketch_maximize
 
@@ -436,7 +443,8 @@ def _on_shards_sieve(algorithm: str):
 
 
 _SHARD_RUNNERS = {
-    "randgreedi": _on_shards_randgreedi, "greedi": _on_shards_greedi, "sketch": _on_shards_sketch,
+    "randgreedi": _on_shards_randgreedi, "greedi": _on_shards_greedi,
+    "bicriteria": _on_shards_bicriteria, "sketch": _on_shards_sketch,
     "sieve++": _on_shards_sieve("sieve++"), "sieve": _on_shards_sieve("sieve"),
 }
 """``solve DIR --algorithm``: the algorithms that run on a shard folder, each part read where it lives."""
@@ -444,7 +452,7 @@ _SHARD_ALGORITHMS = tuple(_SHARD_RUNNERS)
 
 
 def _solve_shards(args, exact: bool) -> int:
-    """Max-cover on a shard folder by GreeDi / RandGreeDi: each worker reads only its parts."""
+    """Max-cover on a shard folder (``_SHARD_RUNNERS``): each worker reads only its parts."""
     from submodkit.instances.shards import open_shards
 
     if exact:

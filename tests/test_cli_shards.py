@@ -116,7 +116,7 @@ def test_contiguous_shards_default_to_greedi(big_dat, tmp_path, capsys):
 @pytest.mark.parametrize(
     "extra,needle",
     [
-        (["--algorithm", "lazy"], "randgreedi, greedi, sketch"),
+        (["--algorithm", "lazy"], "randgreedi, greedi, bicriteria, sketch"),
         (["--problem", "set-cover"], "max-cover"),
         (["--exact"], "core-sets"),
         (["--n-parts", "5"], "n_parts"),
@@ -174,3 +174,15 @@ def test_damaged_shard_on_dask_is_one_line_and_workers_stay_quiet(big_dat, tmp_p
     assert main(["solve", str(out), "--k", "5", "--engine", "dask", "--workers", "2"]) == 2
     err = capfd.readouterr().err
     assert err.count("\n") == 1 and "part-00002/indices.npy" in err and "bytes" in err
+
+
+def test_bicriteria_on_a_shard_folder_equals_memory(big_dat, tmp_path, capsys):
+    system, path = big_dat
+    out = tmp_path / "s"
+    assert main(["shard", str(path), "--n-parts", "5", "--seed", "2", "--out", str(out)]) == 0
+    capsys.readouterr()
+    res = _json(capsys, "solve", str(out), "--k", "7", "--algorithm", "bicriteria", "--rounds", "1",
+                "--epsilon", "0.4", "--json")
+    ref = coresets.bicriteria_greedi(Coverage.from_set_system(system), 7, 5, 0.4, rounds=1, seed=2)
+    assert res["selection"] == ref.selection.tolist() and res["value"] == ref.value
+    assert res["guarantee"]["ratio"] == pytest.approx(0.6)

@@ -59,10 +59,13 @@ def coverage_of_part(shards: Shards, i: int) -> tuple[np.ndarray, Coverage]:
     return shard.ids, Coverage.from_set_system(shard.problem)
 
 
-def greedy_core_set(shards: Shards, i: int, k: int) -> CoreSet:
-    """Lazy greedy for ``k`` items on part ``i`` alone (the first round of GreeDi)."""
+def greedy_core_set(shards: Shards, i: int, k: int, covered: np.ndarray | None = None) -> CoreSet:
+    """Lazy greedy for ``k`` items on part ``i`` alone (the first round of GreeDi), or, given
+    the ``covered`` elements of a selection held elsewhere, continuing from it (a round of
+    bicriteria greedy: the selection's own items, on whichever parts, then gain nothing)."""
     ids, f = coverage_of_part(shards, i)
-    sel, gains, value, evals = local_greedy(f, np.arange(f.n, dtype=np.int64), k)
+    sel, gains, value, evals = local_greedy(f, np.arange(f.n, dtype=np.int64), k,
+                                            start=None if covered is None else residual(f, covered))
     rows = f.sets[sel]
     return CoreSet(
         part=int(i),
@@ -89,6 +92,13 @@ def union_coverage(
     return ids, Coverage(stacked[order[keep]], weights=weights, n_elements=universe)
 
 
+def residual(f: Coverage, covered: np.ndarray) -> np.ndarray:
+    """The coverage state (residual element weights) after the elements ``covered``."""
+    cur = f.new_state()
+    cur[covered] = 0.0
+    return cur
+
+
 def top_gains(
     shards: Shards, i: int, covered: np.ndarray, selected: np.ndarray, k: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -99,8 +109,7 @@ def top_gains(
     ids, f = coverage_of_part(shards, i)
     items = np.arange(f.n, dtype=np.int64)
     empty = f.new_state()  # coverage state: residual element weights
-    cur = empty.copy()
-    cur[covered] = 0.0
+    cur = residual(f, covered)
     g = np.empty(f.n, dtype=np.float64)
     K.fill_gains(f.kernel_args(), cur, items, g, f.nnz)
     g[np.isin(ids, selected, assume_unique=True)] = 0.0

@@ -9,9 +9,12 @@ import time
 import numpy as np
 
 from submodkit._validation import check_int, check_real, make_rng
-from submodkit.coresets.distributed import _partition, upper_bound_at
-from submodkit.coresets.engines import check_engine, local_greedy, map_parts
+from submodkit.coresets import _shard_tasks as T
+from submodkit.coresets.distributed import _partition, bound_on_shards, upper_bound_at
+from submodkit.coresets.engines import check_engine, local_greedy, map_parts, map_shards
+from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
+from submodkit.instances.shards import Shards
 from submodkit.objectives.base import Objective
 from submodkit.results import Solution
 
@@ -22,9 +25,9 @@ def bicriteria_size(k: int, epsilon: float, rounds: int) -> int:
 
 
 def bicriteria_greedi(
-    objective: Objective,
+    data: Objective | Shards,
     k: int,
-    n_parts: int,
+    n_parts: int | None = None,
     epsilon: float = 0.1,
     rounds: int = 2,
     engine: object = None,
@@ -50,6 +53,15 @@ def bicriteria_greedi(
     each round. Use :func:`submodkit.solvers.cover.exact.exact_max_cover` (``k=k``) to check
     the ratio against ``OPT_k`` on small coverage instances.
 
+    ``data`` may be a set-system shard folder (:func:`~submodkit.instances.open_shards`,
+    max-cover, random rule): each worker reads only its part and returns its ``t`` items with
+    their sets' rows; the driver keeps S's rows and sends each round the ids of the elements S
+    covers; the bound is a map-reduce over the parts. With ``rounds=1`` the answer is exactly
+    the in-memory one (same seed). Later rounds reuse the folder's partition (re-partitioning
+    would move the data), while the paper draws a fresh random partition each round: for
+    ``rounds > 1`` on shards no ratio is claimed (``guarantee=None``; ``stats["partition"]``
+    says so) and the a-posteriori ``upper_bound`` is the certificate.
+
     Example:
         >>> from submodkit import Coverage
         >>> sol = bicriteria_greedi(Coverage([[0, 1], [2], [3], [4, 5]]), k=1, n_parts=2,
@@ -57,12 +69,22 @@ def bicriteria_greedi(
         >>> len(sol), sol.value
         (2, 4.0)
     """
-    parts0 = _partition(objective, k, n_parts, seed, random=True)  # validates objective, k, n_parts
+    check_int("k", k, minimum=0)
     epsilon = check_real("epsilon", epsilon, minimum=0.0, maximum=1.0, strict_min=True, strict_max=True)
     rounds = check_int("rounds", rounds, minimum=1)
     t = bicriteria_size(k, epsilon, rounds) if items_per_round is None else check_int(
         "items_per_round", items_per_round, minimum=1)
     check_engine(engine)
+    runner = _RUNNERS.get(type(data)) or next(
+        (fn for cls, fn in _RUNNERS.items() if isinstance(data, cls)), None)
+    if runner is None:
+        raise InvalidParameterError("data", type(data).__name__, "a submodkit Objective or a Shards folder "
+                                    "(submodkit.open_shards)")
+    return runner(data, int(k), n_parts, epsilon, rounds, t, engine, seed)
+
+
+def _in_memory(objective: Objective, k, n_parts, epsilon, rounds, t, engine, seed) -> Solution:
+    parts0 = _partition(objective, k, n_parts, seed, random=True)  # validates objective, n_parts
     start = time.perf_counter()
     rng = make_rng(seed)
     chosen = np.zeros(0, dtype=np.int64)
@@ -109,3 +131,73 @@ def bicriteria_greedi(
             "seed": seed,
         },
     )
+
+
+def _on_shards(shards: Shards, k, n_parts, epsilon, rounds, t, engine, seed) -> Solution:
+    shards.check_partition(n_parts, seed)
+    if shards.rule != "random":
+        raise InvalidParameterError("shards", shards.rule,
+                                    "a random partition (shard with --seed) for bicriteria_greedi")
+    if shards.kind != "SetSystem":
+        raise InvalidParameterError("shards", shards.kind, "a set-system shard folder (max-cover)")
+    start = time.perf_counter()
+    universe = int(shards.universe)
+    weights = shards.element_weights()
+    chosen = np.zeros(0, dtype=np.int64)
+    chosen_rows: list = []  # the rows of S's sets, round by round
+    covered = np.zeros(0, dtype=np.int64)
+    gains: list[float] = []
+    value = 0.0
+    evals = 0
+    sent = 0
+    round_values: list[float] = []
+    union_sizes: list[int] = []
+    for r in range(rounds):
+        if chosen.shape[0] >= shards.n_items or k == 0:
+            break
+        local = map_shards(T.greedy_core_set, shards, (t, covered if r else None), engine)
+        evals += sum(c.evaluations for c in local)
+        sent += sum(c.nbytes for c in local) + (covered.nbytes * len(local) if r else 0)
+        ids, union = T.union_coverage(local, universe, weights)
+        add, g, _, e = local_greedy(union, np.arange(union.n, dtype=np.int64), t,
+                                    start=T.residual(union, covered))
+        evals += e
+        chosen = np.concatenate([chosen, ids[add]])
+        chosen_rows.append(union.sets[add])
+        covered = np.union1d(covered, chosen_rows[-1].indices).astype(np.int64)
+        gains.extend(float(x) for x in g)
+        value += float(np.sum(g))
+        union_sizes.append(int(ids.shape[0]))
+        round_values.append(value)
+    upper, bytes_bound = bound_on_shards(shards, value, covered, chosen, k, engine)
+    evals += 2 * shards.n_items
+    return Solution(
+        selection=chosen,
+        gains=np.asarray(gains, dtype=np.float64),
+        value=value,
+        algorithm="bicriteria-greedi",
+        guarantee=guarantee("bicriteria-greedi", epsilon=epsilon, rounds=rounds) if rounds == 1 else None,
+        upper_bound=upper,
+        stats={
+            "evaluations": int(evals),
+            "seconds": time.perf_counter() - start,
+            "n": shards.n_items,
+            "k": int(k),
+            "n_parts": shards.n_parts,
+            "rounds": len(round_values),
+            "items_per_round": int(t),
+            "max_items": int(rounds * t),
+            "round_values": round_values,
+            "union_sizes": union_sizes,
+            "engine": engine if isinstance(engine, str) or engine is None else "client",
+            "seed": shards.seed,
+            "partition": "the folder's, every round" + (" (no fresh partition: no ratio claimed)"
+                                                         if rounds > 1 else ""),
+            "shards": str(shards.directory),
+            "bytes_core_sets": int(sent),
+            "bytes_bound": bytes_bound,
+        },
+    )
+
+
+_RUNNERS = {Objective: _in_memory, Shards: _on_shards}

@@ -187,19 +187,28 @@ def _on_shards(name: str, shards: Shards, k: int, n_parts, engine, seed) -> Solu
         sel_ids, gains, value, picked = c.ids, c.gains, c.value, f"part {c.part}"
         rows = c.rows(int(shards.universe))
     covered = np.unique(rows.indices).astype(np.int64)
-    tops = map_shards(T.top_gains, shards, (covered, np.sort(sel_ids), k), engine)
+    upper, bytes_bound = bound_on_shards(shards, float(value), covered, sel_ids, k, engine)
     evals += 2 * shards.n_items
-    at_selection = float(value) + _top_sum(np.concatenate([t for t, _ in tops] + [np.zeros(0)]), k)
-    at_empty = _top_sum(np.concatenate([t0 for _, t0 in tops] + [np.zeros(0)]), k)
-    upper = max(float(value), min(at_selection, at_empty))
     g = guarantee(name, k=k, n_parts=len(local)) if name == "greedi" else guarantee(name)
     return _solution(
         name, sel_ids, gains, value, g, upper, evals, start, t_local, shards.n_items,
         [c.n_items for c in local], local_values, int(ids.shape[0]), picked, engine, shards.seed,
         shards=str(shards.directory), bytes_core_sets=int(sum(c.nbytes for c in local)),
-        bytes_bound=int(covered.nbytes + 8 * sel_ids.shape[0]) * len(local)
-        + 8 * sum(len(t) + len(t0) for t, t0 in tops),
+        bytes_bound=bytes_bound,
     )
+
+
+def bound_on_shards(shards: Shards, value: float, covered: np.ndarray, selected: np.ndarray, k: int,
+                    engine) -> tuple[float, int]:
+    """``(upper bound on OPT_k, bytes it moved)`` for a selection of value ``value`` that covers
+    the elements ``covered``: the bound of :func:`upper_bound_at`, as a map-reduce over the
+    parts (each returns its ``k`` largest gains at the selection and at the empty set)."""
+    tops = map_shards(T.top_gains, shards, (covered, np.sort(selected), k), engine)
+    at_selection = value + _top_sum(np.concatenate([t for t, _ in tops] + [np.zeros(0)]), k)
+    at_empty = _top_sum(np.concatenate([t0 for _, t0 in tops] + [np.zeros(0)]), k)
+    sent = int(covered.nbytes + 8 * selected.shape[0]) * len(tops)
+    sent += 8 * sum(len(t) + len(t0) for t, t0 in tops)
+    return max(value, min(at_selection, at_empty)), sent
 
 
 def upper_bound_at(objective: Objective, selection: np.ndarray, k: int) -> float:

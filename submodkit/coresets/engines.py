@@ -35,7 +35,8 @@ ENGINES = (None, "threads", "dask")
 
 
 def local_greedy(
-    objective: Objective, candidates: np.ndarray, k: int, initial: np.ndarray | None = None
+    objective: Objective, candidates: np.ndarray, k: int, initial: np.ndarray | None = None,
+    start: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, float, int]:
     """Lazy greedy restricted to ``candidates``: ``(selection, gains, value, evaluations)``.
 
@@ -43,7 +44,9 @@ def local_greedy(
     it is safe to call from several threads at once). Ties go to the smallest index.
     With ``initial`` (indices already chosen), greedy continues from ``f(initial)``: the
     candidates exclude them and ``value`` is the sum of the new gains (a coverage-like
-    objective) or ``f(initial + selection) - f(initial)``.
+    objective) or ``f(initial + selection) - f(initial)``. With ``start`` (a coverage-like
+    objective's state, e.g. residual element weights of a selection held elsewhere), greedy
+    continues from that state instead (not modified).
     """
     candidates = np.ascontiguousarray(candidates, dtype=np.int64)
     n = objective.n
@@ -54,7 +57,7 @@ def local_greedy(
         cur = objective.state(initial)
     else:
         initial = None
-        cur = objective.new_state()
+        cur = objective.new_state() if start is None else np.array(start, dtype=np.float64)
     out = np.empty(candidates.shape[0], dtype=np.float64)
     K.gains_of(*args, cur, candidates, out)
     init = np.zeros(n, dtype=np.float64)
