@@ -442,13 +442,22 @@ def _on_shards_sieve(algorithm: str):
     return run
 
 
+def _on_shards_sketch_cover(shards, args, engine):
+    from submodkit.coresets import sketch_set_cover
+
+    costs = shards.set_costs()  # the folder's, 8 bytes a set; unit costs stay None
+    return sketch_set_cover(shards, args.epsilon, args.seed, outliers=args.outliers, max_edges=args.max_edges,
+                            costs=None if bool((costs == 1.0).all()) else costs, engine=engine)
+
+
 _SHARD_RUNNERS = {
     "randgreedi": _on_shards_randgreedi, "greedi": _on_shards_greedi,
     "bicriteria": _on_shards_bicriteria, "sketch": _on_shards_sketch,
     "sieve++": _on_shards_sieve("sieve++"), "sieve": _on_shards_sieve("sieve"),
 }
 """``solve DIR --algorithm``: the algorithms that run on a shard folder, each part read where it lives."""
-_SHARD_ALGORITHMS = tuple(_SHARD_RUNNERS)
+_SHARD_PROBLEMS = {"max-cover": _SHARD_RUNNERS, "set-cover": {"sketch": _on_shards_sketch_cover}}
+"""``solve DIR --problem``: the problems a shard folder is solved for, each with its algorithms."""
 
 
 def _solve_shards(args, exact: bool) -> int:
@@ -458,9 +467,11 @@ def _solve_shards(args, exact: bool) -> int:
     if exact:
         raise InvalidParameterError("--exact", True, "an instance file: a shard folder is solved by "
                                     "core-sets only (verify a sample in memory instead)")
-    if args.problem not in (None, "max-cover"):
-        raise InvalidParameterError("--problem", args.problem, "max-cover for a shard folder")
-    if args.k is None:
+    problem = args.problem or "max-cover"
+    if problem not in _SHARD_PROBLEMS:
+        raise InvalidParameterError("--problem", args.problem,
+                                    " or ".join(_SHARD_PROBLEMS) + " for a shard folder")
+    if args.k is None and problem == "max-cover":
         raise InvalidParameterError("--k", None, "an integer >= 0 for max-cover")
     if args.time_limit is not None:
         raise InvalidParameterError("--time-limit", args.time_limit, "no time limit for a shard folder (the "
@@ -468,21 +479,24 @@ def _solve_shards(args, exact: bool) -> int:
     progress = not args.quiet and not args.json and sys.stderr.isatty()
     start = time.perf_counter()
     shards = open_shards(args.file)
-    algorithm = args.algorithm or ("randgreedi" if shards.rule == "random" else "greedi")
-    if algorithm not in _SHARD_ALGORITHMS:
-        raise InvalidParameterError("--algorithm", algorithm, "one of " + ", ".join(_SHARD_ALGORITHMS)
-                                    + " for a shard folder")
-    _status(progress, f"solving max-cover on {shards.n_parts} shards ({algorithm})")
+    runners = _SHARD_PROBLEMS[problem]
+    default = "sketch" if problem == "set-cover" else "randgreedi" if shards.rule == "random" else "greedi"
+    algorithm = args.algorithm or default
+    if algorithm not in runners:
+        raise InvalidParameterError("--algorithm", algorithm, "one of " + ", ".join(runners)
+                                    + f" for {problem} on a shard folder")
+    _status(progress, f"solving {problem} on {shards.n_parts} shards ({algorithm})")
     with _engine(args):
-        sol = _SHARD_RUNNERS[algorithm](shards, args, getattr(args, "client", None) or args.engine)
+        sol = runners[algorithm](shards, args, getattr(args, "client", None) or args.engine)
     _status(progress, "")
     out = {
-        **_solution_fields(shards.manifest["name"], "max-cover", sol),
+        **_solution_fields(shards.manifest["name"], problem, sol),
         "exact": None,
         "certified_ratio": _num(sol.certified_ratio),
         "n_parts": shards.n_parts,
         **{key: sol.stats[key] for key in ("union_size", "bytes_core_sets", "engine", "sketch_size",
-                                            "bytes_degrees", "bytes_incidences", "peak_kept_sets")
+                                            "bytes_degrees", "bytes_incidences", "peak_kept_sets",
+                                            "coverage", "completion_sets", "bytes_residual")
            if key in sol.stats},
         "seconds": round(time.perf_counter() - start, 4),
     }

@@ -3,6 +3,7 @@ small data, equal to the in-memory answer, with one-line errors."""
 
 import json
 
+import numpy as np
 import pytest
 
 import submodkit
@@ -117,7 +118,8 @@ def test_contiguous_shards_default_to_greedi(big_dat, tmp_path, capsys):
     "extra,needle",
     [
         (["--algorithm", "lazy"], "randgreedi, greedi, bicriteria, sketch"),
-        (["--problem", "set-cover"], "max-cover"),
+        (["--problem", "matching"], "max-cover or set-cover"),
+        (["--problem", "set-cover", "--algorithm", "greedi"], "sketch for set-cover"),
         (["--exact"], "core-sets"),
         (["--n-parts", "5"], "n_parts"),
         (["--seed", "9"], "seed"),
@@ -186,3 +188,21 @@ def test_bicriteria_on_a_shard_folder_equals_memory(big_dat, tmp_path, capsys):
     ref = coresets.bicriteria_greedi(Coverage.from_set_system(system), 7, 5, 0.4, rounds=1, seed=2)
     assert res["selection"] == ref.selection.tolist() and res["value"] == ref.value
     assert res["guarantee"]["ratio"] == pytest.approx(0.6)
+
+
+def test_set_cover_on_a_shard_folder_equals_memory(tmp_path, capsys):
+    """scp41 (its costs 1 to 100 travel from the parts' costs files): the sketch cover on
+    shards is the in-memory one, and a valid cover of every element."""
+    path = submodkit.instances.bundled("scp41")
+    system = submodkit.read_instance(path)
+    out = tmp_path / "s"
+    assert main(["shard", str(path), "--n-parts", "3", "--seed", "4", "--out", str(out)]) == 0
+    capsys.readouterr()
+    res = _json(capsys, "solve", str(out), "--problem", "set-cover", "--max-edges", "1500", "--seed", "4",
+                "--json")
+    ref = coresets.sketch_set_cover(Coverage.from_set_system(system), 0.1, 4, max_edges=1500,
+                                    costs=system.costs)
+    assert res["selection"] == ref.selection.tolist() and res["value"] == ref.value
+    assert res["coverage"] == 1.0 and res["guarantee"] is None
+    covered = np.unique(system.sets[res["selection"]].indices)
+    assert covered.shape[0] == system.n_elements and res["value"] >= 429  # scp41's optimum

@@ -447,23 +447,31 @@ def sketch_maximize(
 def _gains_on_input(coverage, selection: np.ndarray, engine) -> np.ndarray:
     """The gains of ``selection`` on the input, in selection order (for shards, from the
     selected sets' rows, fetched from the parts that hold them)."""
+    return _commit_on_input(coverage, selection, engine)[0]
+
+
+def _commit_on_input(coverage, selection: np.ndarray, engine) -> tuple[np.ndarray, np.ndarray]:
+    """``(gains of selection on the input in selection order, coverage state after it)``;
+    for shards the state is over the global elements and only the selected rows are fetched."""
+    selection = np.asarray(selection, dtype=np.int64)
     if isinstance(coverage, Shards):
+        weights = coverage.element_weights()
+        universe = int(coverage.universe)
+        if not len(selection):
+            return np.zeros(0), np.array(weights, dtype=np.float64)
         found = map_shards(_part_rows, coverage, (np.sort(selection),), engine)
         ids = np.concatenate([a for a, _ in found] + [np.zeros(0, dtype=np.int64)])
-        rows = sp.vstack([r for _, r in found], format="csr") if found else None
+        rows = sp.vstack([r for _, r in found], format="csr")
         at = {int(j): t for t, j in enumerate(ids)}
-        coverage = Coverage(rows[[at[int(j)] for j in selection]], weights=coverage.element_weights(),
-                            n_elements=int(coverage.universe)) if len(selection) else None
+        coverage = Coverage(rows[[at[int(j)] for j in selection]], weights=weights, n_elements=universe)
         selection = np.arange(len(selection), dtype=np.int64)
-        if coverage is None:
-            return np.zeros(0)
     args = coverage.kernel_args()
     cur = coverage.new_state()
     gains = np.empty(len(selection))
     for t, j in enumerate(selection):  # the gains on the input, in selection order
         gains[t] = K.gain(*args, cur, j)
         K.commit(args[0], args[1], args[3], args[4], args[5], args[6], cur, j)
-    return gains
+    return gains, cur
 
 
 def _part_rows(shards: Shards, i: int, selected: np.ndarray):
@@ -471,6 +479,30 @@ def _part_rows(shards: Shards, i: int, selected: np.ndarray):
     shard = shards.part(i)
     local = np.flatnonzero(np.isin(shard.ids, selected, assume_unique=True))
     return shard.ids[local].astype(np.int64), shard.problem.sets[local]
+
+
+def _part_coverable(shards: Shards, i: int) -> np.ndarray:
+    """Which global elements part ``i``'s sets cover, as a packed bit mask."""
+    hit = np.zeros(int(shards.universe), dtype=bool)
+    hit[shards.part(i).problem.sets.indices] = True
+    return np.packbits(hit)
+
+
+def _part_residual(shards: Shards, i: int, uncovered: np.ndarray):
+    """Part ``i``'s sets that still cover an element of ``uncovered`` (increasing global
+    ids), with their rows restricted to those elements: all the completion pass needs."""
+    shard = shards.part(i)
+    sets = shard.problem.sets
+    keep_col = np.zeros(sets.shape[1], dtype=bool)
+    keep_col[uncovered] = True
+    mask = keep_col[sets.indices]
+    row_of = np.repeat(np.arange(sets.shape[0]), np.diff(sets.indptr))
+    counts = np.bincount(row_of[mask], minlength=sets.shape[0])
+    live = np.flatnonzero(counts > 0)
+    indptr = np.concatenate([[0], np.cumsum(counts[live])]).astype(np.int64)
+    indices = sets.indices[mask].astype(np.int64)  # row-major, so the live rows' kept entries in order
+    rows = sp.csr_matrix((np.ones(indices.shape[0]), indices, indptr), shape=(live.shape[0], sets.shape[1]))
+    return shard.ids[live].astype(np.int64), rows
 
 
 def _greedy_to_target(objective: Coverage, target: float, costs: np.ndarray | None, cur: np.ndarray):
@@ -495,7 +527,7 @@ def _greedy_to_target(objective: Coverage, target: float, costs: np.ndarray | No
 
 
 def sketch_set_cover(
-    coverage: Coverage,
+    coverage: Coverage | Shards,
     epsilon: float = 0.1,
     seed=None,
     *,
@@ -503,6 +535,7 @@ def sketch_set_cover(
     costs=None,
     max_edges: int | None = None,
     complete: bool = True,
+    engine: object = None,
 ) -> Solution:
     """Set cover, or set cover with outliers, through a coverage sketch (Bateni, Esfandiari,
     Mirrokni, SPAA 2017).
@@ -521,6 +554,14 @@ def sketch_set_cover(
     Time ``O(nnz)`` for the sketch, greedy on the sketch, and ``O(nnz)`` for the valuation
     and completion pass.
 
+    ``coverage`` may be a set-system shard folder (:func:`~submodkit.instances.open_shards`),
+    run on ``engine``: the sketch is built part by part (identical to the sketch of the
+    whole); the parts send a bit mask of the elements they cover, the selected sets' rows,
+    and, for the completion pass, only their sets that still cover an uncovered element,
+    restricted to those elements (small when the sketch's cover is good; at most the input).
+    The answer is the in-memory one. ``costs`` (one per set, by global id) is given in
+    memory either way; None: unit costs.
+
     Example:
         >>> from submodkit import Coverage
         >>> sol = sketch_set_cover(Coverage([[0, 1, 2], [2, 3], [3, 4], [4]]), seed=0)
@@ -529,35 +570,25 @@ def sketch_set_cover(
     """
     start = time.perf_counter()
     outliers = check_real("outliers", outliers, minimum=0.0, maximum=1.0, strict_max=True)
-    if not isinstance(coverage, Coverage):
-        raise InvalidParameterError("coverage", type(coverage).__name__, "a submodkit Coverage (the "
-                                    "completion pass reads the whole input; for a shard folder use "
-                                    "coverage_sketch)")
+    if not isinstance(coverage, (Coverage, Shards)):
+        raise InvalidParameterError("coverage", type(coverage).__name__, "a submodkit Coverage or a "
+                                    "set-system shard folder (submodkit.open_shards)")
+    check_engine(engine)
     if costs is not None:
-        costs = np.ascontiguousarray(check_vector("costs", costs, coverage.n), dtype=np.float64)
-    sk = coverage_sketch(coverage, epsilon, seed, max_edges=max_edges)
+        costs = np.ascontiguousarray(check_vector("costs", costs, _n_sets(coverage)), dtype=np.float64)
+    sk = coverage_sketch(coverage, epsilon, seed, max_edges=max_edges, engine=engine)
     tol = 1e-9
-
-    def coverable(obj: Coverage) -> float:
-        hit = np.zeros(obj.state_size, dtype=bool)
-        hit[obj.indices] = True
-        return float(obj.w[hit].sum())
-
-    w_sk, w_in = coverable(sk), coverable(coverage)
+    w_sk, w_in = _coverable_weight(sk, None), _coverable_weight(coverage, engine)
     sel, _ = _greedy_to_target(sk, (1 - outliers) * w_sk - tol * max(1.0, w_sk), costs, sk.new_state())
-    cur = coverage.new_state()
-    args = coverage.kernel_args()
-    gains = np.empty(sel.shape[0])
-    for t, j in enumerate(sel):
-        gains[t] = K.gain(*args, cur, j)
-        K.commit(args[0], args[1], args[3], args[4], args[5], args[6], cur, j)
+    gains, cur = _commit_on_input(coverage, sel, engine)
     covered = float(gains.sum())
     sketch_cov = covered / w_in if w_in > 0 else 1.0
     extra = np.zeros(0, dtype=np.int64)
+    stats: dict = {}
     if complete:
         target = (1 - outliers) * w_in - tol * max(1.0, w_in)
         if covered < target:
-            extra, more = _greedy_to_target(coverage, target - covered, costs, cur)
+            extra, more, stats = _complete(coverage, target - covered, costs, cur, engine)
             gains = np.concatenate([gains, more])
             covered += float(more.sum())
     selection = np.concatenate([sel, extra]).astype(np.int64)
@@ -580,5 +611,43 @@ def sketch_set_cover(
             "coverage": covered / w_in if w_in > 0 else 1.0,
             "outliers": outliers,
             "full_budget": sk.full_budget,
+            **getattr(sk, "stats", {}),
+            **stats,
         },
     )
+
+
+def _n_sets(coverage: Coverage | Shards) -> int:
+    return coverage.n_items if isinstance(coverage, Shards) else coverage.n
+
+
+def _coverable_weight(coverage: Coverage | Shards, engine) -> float:
+    """The weight of the elements some set covers (for shards, a map-reduce of bit masks)."""
+    if isinstance(coverage, Shards):
+        masks = map_shards(_part_coverable, coverage, (), engine)
+        m = int(coverage.universe)
+        hit = np.unpackbits(np.bitwise_or.reduce(masks), count=m).astype(bool) if masks else np.zeros(m, bool)
+        return float(coverage.element_weights()[hit].sum())
+    hit = np.zeros(coverage.state_size, dtype=bool)
+    hit[coverage.indices] = True
+    return float(coverage.w[hit].sum())
+
+
+def _complete(coverage: Coverage | Shards, needed: float, costs, cur: np.ndarray, engine):
+    """The completion pass: greedy from state ``cur`` until ``needed`` more weight is covered;
+    ``(added sets, their gains, stats)``. On shards it runs on the residual instance (the
+    sets that still cover an uncovered element, restricted to those elements), whose greedy
+    choices are the whole input's: the others gain nothing."""
+    if not isinstance(coverage, Shards):
+        extra, more = _greedy_to_target(coverage, needed, costs, cur)
+        return extra, more, {}
+    uncovered = np.flatnonzero(cur > 0).astype(np.int64)
+    found = map_shards(_part_residual, coverage, (uncovered,), engine)
+    ids = np.concatenate([a for a, _ in found] + [np.zeros(0, dtype=np.int64)])
+    order = np.argsort(ids, kind="stable")  # increasing global id: greedy breaks ties as in memory
+    ids, rows = ids[order], sp.vstack([r for _, r in found], format="csr")[order]
+    residual = Coverage(rows, weights=coverage.element_weights(), n_elements=int(coverage.universe))
+    local, more = _greedy_to_target(residual, needed, None if costs is None else costs[ids], cur)
+    sent = int(uncovered.nbytes) * len(found) + int(sum(a.nbytes + r.indices.nbytes + r.indptr.nbytes
+                                                        for a, r in found))
+    return ids[local], more, {"residual_sets": int(ids.shape[0]), "bytes_residual": sent}

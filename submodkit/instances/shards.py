@@ -944,6 +944,33 @@ class Shards:
             self._check_file(path, part["files"]["ids.npy"])
         return self._load(path, part["files"]["ids.npy"], mmap=False)
 
+    def set_costs(self) -> np.ndarray:
+        """The cost of every set of a set system, by global id (float64, length
+        :attr:`n_items`): reads only each part's ``ids.npy`` and ``costs.npy`` (8 bytes a set
+        each), never the incidences.
+
+        Raises
+        ------
+        InstanceFormatError
+            For a missing, modified or malformed file, or ids that are not a partition.
+        """
+        if self.kind != "SetSystem":
+            raise InvalidParameterError("shards", self.kind, "a set system (set costs)")
+        costs = np.full(self.n_items, np.nan)
+        for i, part in enumerate(self.manifest["parts"]):
+            entry = part["files"]["costs.npy"]
+            path = self.directory / part["dir"] / "costs.npy"
+            if self.verify and i not in self._verified:
+                self._check_file(path, entry)
+            ids, c = self.ids(i), self._load(path, entry, mmap=False)
+            if ids.shape != c.shape or (ids.shape[0] and (ids.min() < 0 or ids.max() >= self.n_items)):
+                raise InstanceFormatError(path, None, f"one cost per id of {part['dir']}", str(c.shape))
+            costs[ids] = c
+        if not np.all(np.isfinite(costs)):
+            raise InstanceFormatError(self.directory / MANIFEST, None,
+                                      f"every set id 0 .. {self.n_items - 1} in one part with a finite cost")
+        return costs
+
     def part(self, i: int, *, verify: bool | None = None, mmap: bool = False) -> Shard:
         """Load part ``i``: its items' global ids and their problem.
 

@@ -4,7 +4,7 @@ the sampled elements; the merged sketch is identical to the sketch of the whole.
 import numpy as np
 import pytest
 
-from submodkit.coresets import coverage_sketch, sketch_maximize
+from submodkit.coresets import coverage_sketch, sketch_maximize, sketch_set_cover
 from submodkit.errors import InvalidParameterError
 from submodkit.instances import PointSet, random_set_system, write_shards
 from submodkit.objectives import Coverage
@@ -46,6 +46,28 @@ def test_merged_sketch_is_the_sketch_of_the_whole(tmp_path, case):
     assert a.guarantee == b.guarantee
 
 
+@pytest.mark.parametrize("max_edges,outliers,priced",
+                         [(None, 0.0, False), (300, 0.0, False), (300, 0.1, True), (60, 0.0, True),
+                          (60, 0.2, False)])
+def test_set_cover_on_shards_is_the_in_memory_cover(tmp_path, max_edges, outliers, priced):
+    """The sketch, the valuation and the completion pass (on the residual instance the parts
+    send) choose exactly the sets greedy chooses in memory, and the result covers the input."""
+    system = random_set_system(500, 700, mean_set_size=9, seed=2)
+    shards = write_shards(system, tmp_path / "s", 4, seed=5)
+    f = Coverage.from_set_system(system)
+    costs = np.random.default_rng(3).uniform(1, 3, system.n_sets) if priced else None
+    ref = sketch_set_cover(f, 0.2, seed=4, max_edges=max_edges, outliers=outliers, costs=costs)
+    sol = sketch_set_cover(shards, 0.2, seed=4, max_edges=max_edges, outliers=outliers, costs=costs)
+    assert sol.selection.tolist() == ref.selection.tolist() and sol.value == ref.value
+    assert sol.gains.tolist() == ref.gains.tolist()
+    assert sol.stats["coverage"] == ref.stats["coverage"] >= 1 - outliers - 1e-12
+    coverable = np.unique(f.indices).shape[0]
+    assert f.evaluate(sol.selection) >= (1 - outliers) * coverable - 1e-9
+    if ref.stats["completion_sets"]:
+        # only the sets that still cover something travel for the completion
+        assert 0 < sol.stats["residual_sets"] <= system.n_sets
+
+
 def test_on_a_real_two_process_cluster(tmp_path):
     pytest.importorskip("distributed")
     from distributed import Client, LocalCluster
@@ -56,7 +78,10 @@ def test_on_a_real_two_process_cluster(tmp_path):
     with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, memory_limit="1GB",
                       dashboard_address=None) as cluster, Client(cluster) as client:
         sol = sketch_maximize(shards, 10, 0.2, seed=1, max_edges=4000, engine=client)
+        cover = sketch_set_cover(shards, 0.2, seed=1, max_edges=800, engine=client)
     assert sol.selection.tolist() == ref.selection.tolist() and sol.value == ref.value
+    ref_cover = sketch_set_cover(Coverage.from_set_system(system), 0.2, seed=1, max_edges=800)
+    assert cover.selection.tolist() == ref_cover.selection.tolist() and cover.stats["completion_sets"] > 0
 
 
 def test_wrong_kind_and_engine(tmp_path):
