@@ -28,6 +28,7 @@ from submodkit._validation import check_int, check_matrix, check_real
 from submodkit.coresets._partition import random_parts
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
+from submodkit.instances.shards import Shards
 from submodkit.results import Solution
 
 
@@ -162,7 +163,7 @@ def local_max_sum_greedy(Dp: np.ndarray, part: np.ndarray, k: int) -> np.ndarray
     return part[np.asarray(sel, dtype=np.int64)]
 
 
-def select_features(X, y, k: int, *, lam: float = 0.5, n_parts: int = 4, engine: object = "threads",
+def select_features(X, y, k: int, *, lam: float = 0.5, n_parts: int | None = None, engine: object = "threads",
                     bins: int = 8, seed: int | None = None) -> Solution:
     """Select k features that are relevant to ``y`` and not redundant: distributed greedy
     for max-sum diversity with a mutual-information metric (Zadeh, Ghadiri, Mirrokni,
@@ -178,17 +179,29 @@ def select_features(X, y, k: int, *, lam: float = 0.5, n_parts: int = 4, engine:
     paper's theorem for its distributed greedy); ``n_parts=1``: 1/2. Complexity: O(n p bins +
     (p bins)^2) for the metric, then O(p k) per part and O(n_parts k^2) on the union.
 
+    ``X`` may be a point shard folder of the features (:func:`~submodkit.instances.open_shards`
+    of ``write_shards(PointSet(X.T), ...)``: one item per feature, its column as the point),
+    the paper's vertical distribution: each worker reads only its features' columns, computes
+    their metric and its core-set there, and sends back the core-set's columns; the metric on
+    the union is computed from those columns alone (the metric of two features needs only
+    their two columns and ``y``). The partition is the folder's (``n_parts``: None or its
+    count; ``seed``: None or its seed), and the answer is the in-memory one for that
+    partition (same selection; the value equal up to floating-point summation order).
+    Memory: ``samples x features / n_parts`` values per worker, ``samples x n_parts k`` and
+    ``(n_parts k bins)^2`` on the client.
+
     Parameters
     ----------
-    X : array_like, shape (samples, features)
+    X : array_like, shape (samples, features), or Shards
     y : array_like, shape (samples,), or None
         The target (None: diversity alone).
     k : int
         Features to select.
     lam : float, default 0.5
         Weight of diversity against relevance.
-    n_parts : int, default 4
-        Parts of the features for the distributed greedy (1: centralized).
+    n_parts : int, optional
+        Parts of the features for the distributed greedy (1: centralized; None: 4); for
+        shards, the folder's (None, or its count).
     engine : None, "threads", "dask" or dask.distributed.Client, keyword-only
     bins : int, default 8
         Equal-frequency bins per feature for the mutual information.
@@ -218,6 +231,9 @@ def select_features(X, y, k: int, *, lam: float = 0.5, n_parts: int = 4, engine:
     from submodkit.coresets.engines import check_engine, map_parts
 
     start = time.perf_counter()
+    if isinstance(X, Shards):
+        return _select_on_shards(X, y, k, lam, n_parts, engine, bins, seed, start)
+    n_parts = 4 if n_parts is None else n_parts
     X = _features(X)
     p = X.shape[1]
     k = check_int("k", k)
@@ -256,3 +272,66 @@ def select_features(X, y, k: int, *, lam: float = 0.5, n_parts: int = 4, engine:
                "engine": engine if isinstance(engine, str) or engine is None else "client",
                "seconds": time.perf_counter() - start},
     )
+
+
+def _select_on_shards(shards: Shards, y, k, lam, n_parts, engine, bins, seed, start) -> Solution:
+    """:func:`select_features` on a point shard folder of the features (vertical distribution)."""
+    from submodkit.coresets.engines import check_engine, map_shards
+
+    if shards.kind != "PointSet":
+        raise InvalidParameterError("X", shards.kind, "features, or a point shard folder of X.T (one item "
+                                    "per feature)")
+    shards.check_partition(n_parts, seed)
+    p, samples = shards.n_items, int(shards.dim)
+    k = check_int("k", k)
+    if k > p:
+        raise InvalidParameterError("k", k, f"an integer <= {p} (the number of features)")
+    lam = check_real("lam", lam, minimum=0.0, maximum=1.0)
+    bins = check_int("bins", bins, minimum=2)
+    check_engine(engine)
+    if y is not None:
+        y = np.asarray(y)
+        if y.shape != (samples,):
+            raise InvalidParameterError("y", y, f"one label per sample ({samples} labels, the folder's point "
+                                        "dimension)")
+    if y is None:
+        lam = 1.0
+    found = map_shards(_part_feature_core, shards, (y, k, lam, bins), engine)
+    ids = np.concatenate([i for i, _ in found])
+    columns = np.concatenate([c for _, c in found], axis=1)
+    order = np.argsort(ids, kind="stable")
+    union, columns = ids[order], columns[:, order]
+    D, rel = mutual_information_distances(columns, y, bins=bins)
+    Dp = combined_metric(D, rel, k, lam)
+    at = {int(g): t for t, g in enumerate(union)}
+    best = local_max_sum_greedy(Dp, np.arange(len(union), dtype=np.int64), k)
+    best_v = float(np.triu(Dp[np.ix_(best, best)], 1).sum())
+    if len(found) > 1:
+        for core_ids, _ in found:
+            core = np.asarray([at[int(g)] for g in core_ids], dtype=np.int64)
+            v = float(np.triu(Dp[np.ix_(core, core)], 1).sum())
+            if len(core) == k and v > best_v + 1e-12 * max(1.0, abs(best_v)):
+                best, best_v = core, v
+    value = feature_objective(D, rel, best, lam)
+    name = "ddismi" if len(found) > 1 else "max-sum-greedy"
+    return Solution(
+        selection=union[best].astype(np.int64), gains=np.zeros(len(best)), value=value,
+        algorithm="distributed-greedy-feature-selection" if len(found) > 1 else "greedy-feature-selection",
+        guarantee=guarantee(name, k=k),
+        stats={"features": p, "k": k, "n_parts": len(found), "coreset_size": int(len(union)),
+               "diversity": float(np.triu(D[np.ix_(best, best)], 1).sum()),
+               "relevance": float(rel[best].sum()) if rel is not None else 0.0, "lam": lam,
+               "engine": engine if isinstance(engine, str) or engine is None else "client",
+               "seconds": time.perf_counter() - start, "shards": str(shards.directory),
+               "bytes_core_sets": int(sum(i.nbytes + c.nbytes for i, c in found))},
+    )
+
+
+def _part_feature_core(shards: Shards, i: int, y, k: int, lam: float, bins: int):
+    """Part ``i``'s core-set of features: their global ids and their columns (samples x k)."""
+    shard = shards.part(i)
+    columns = np.ascontiguousarray(np.asarray(shard.problem.features, dtype=np.float64).T)
+    D, rel = mutual_information_distances(columns, y, bins=bins)
+    everyone = np.arange(columns.shape[1], dtype=np.int64)
+    local = local_max_sum_greedy(combined_metric(D, rel, k, lam), everyone, k)
+    return shard.ids[local].astype(np.int64), np.ascontiguousarray(columns[:, local])
