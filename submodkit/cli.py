@@ -269,8 +269,8 @@ def _objective(inst, problem: str, args):
 
 def _solve(args, exact: bool) -> int:
     """Solve ``args.file`` with its problem's runner (`_PROBLEMS`); without ``--problem``, the
-    file's kind decides. A shard folder goes to `_solve_shards`."""
-    if Path(args.file, "manifest.json").is_file():
+    file's kind decides. A shard folder (a local one, or any fsspec URL) goes to `_solve_shards`."""
+    if "://" in args.file or Path(args.file, "manifest.json").is_file():
         return _solve_shards(args, exact)
     if args.problem == "max-cover" and args.algorithm in ("sieve", "sieve++") and not exact \
             and args.time_limit is None and _set_major(args):

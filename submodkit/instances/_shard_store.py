@@ -354,10 +354,62 @@ class BucketSets:
             self._emit(g, a, min(hi, a + width))
 
 
-def sha256_of(path: Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    with open(path, "rb") as fh:
+def sha256_of(path: Path | StoredFile) -> str:
+    """Hex sha256 of a file's bytes (a local path or a file under an fsspec URL)."""
+    with open_binary(path) as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+class StoredFile(str):
+    """A file or folder under an fsspec URL (``s3://bucket/shards``, ``file:///data/s``, ...):
+    a string that joins like a path (``url / "manifest.json"``); read through fsspec, so a
+    shard folder on object storage is opened where the workers can reach it."""
+
+    def __truediv__(self, other: object) -> StoredFile:
+        return StoredFile(self.rstrip("/") + "/" + str(other))
+
+    @property
+    def name(self) -> str:
+        return self.rstrip("/").rsplit("/", 1)[-1]
+
+    def filesystem(self):
+        """``(fsspec filesystem, path within it)``."""
+        try:
+            from fsspec.core import url_to_fs
+        except ImportError:
+            raise InvalidParameterError("directory", str(self), "an installed fsspec for URLs "
+                                        "(pip install 'submodkit[dask]')") from None
+        try:
+            return url_to_fs(str(self))
+        except (ImportError, ValueError) as exc:
+            raise InvalidParameterError("directory", str(self), f"a URL fsspec can open ({exc})") from None
+
+
+def is_url(path: object) -> bool:
+    """Whether ``path`` is an fsspec URL (``protocol://...``) rather than a local path."""
+    return isinstance(path, str) and "://" in path
+
+
+def as_location(path: object) -> Path | StoredFile:
+    """A local ``Path``, or a :class:`StoredFile` for a URL."""
+    return StoredFile(path) if is_url(path) else Path(path)
+
+
+def open_binary(path: Path | StoredFile):
+    """Open a local file or a file under an fsspec URL for reading bytes
+    (FileNotFoundError when it is missing, either way)."""
+    if isinstance(path, StoredFile):
+        fs, inner = path.filesystem()
+        return fs.open(inner, "rb")
+    return open(path, "rb")
+
+
+def file_size(path: Path | StoredFile) -> int:
+    """Bytes of a local file or of a file under an fsspec URL (FileNotFoundError if missing)."""
+    if isinstance(path, StoredFile):
+        fs, inner = path.filesystem()
+        return int(fs.size(inner))
+    return path.stat().st_size
 
 
 def file_entry(path: Path) -> dict:
@@ -374,6 +426,10 @@ class Staging:
     disappears: an interrupted run leaves no half-written shard set."""
 
     def __init__(self, out_dir: str | os.PathLike, overwrite: bool):
+        if is_url(out_dir):
+            raise InvalidParameterError("out_dir", str(out_dir), "a local folder (shards are written "
+                                        "locally, then copied to object storage, e.g. with fsspec's put; "
+                                        "they are read from URLs)")
         self.out = Path(out_dir)
         self.overwrite = bool(overwrite)
         if self.out.exists() and not (self.overwrite and self.out.is_dir()):

@@ -79,7 +79,11 @@ from submodkit.instances._shard_store import (
     SetParts,
     Staging,
     Store,
+    StoredFile,
+    as_location,
     file_entry,
+    file_size,
+    open_binary,
     raw_blocks,
     route,
     sha256_of,
@@ -646,7 +650,9 @@ def open_shards(directory: str | os.PathLike | Shards, *, verify: bool = True) -
     Parameters
     ----------
     directory : str, path-like or Shards
-        The shard folder (or a :class:`Shards`, returned as is).
+        The shard folder (or a :class:`Shards`, returned as is): a local path, or an fsspec
+        URL (``s3://bucket/shards``, ``gcs://...``, ``file:///...``; the protocol's fsspec
+        package installed) that the workers read their parts from.
     verify : bool, default True
         Check each file's sha256 the first time its part is loaded.
 
@@ -679,10 +685,11 @@ def open_shards(directory: str | os.PathLike | Shards, *, verify: bool = True) -
     """
     if isinstance(directory, Shards):
         return directory
-    directory = Path(directory)
+    directory = as_location(directory)
     path = directory / MANIFEST
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        with open_binary(path) as fh:
+            doc = json.loads(fh.read().decode("utf-8"))
     except FileNotFoundError:
         raise InstanceFormatError(path, None, "a shard folder's manifest.json (written by shard_file)",
                                   "no such file") from None
@@ -769,8 +776,8 @@ class Shards:
     >>> tmp.cleanup()
     """
 
-    def __init__(self, directory: Path, manifest: dict, verify: bool = True):
-        self.directory = Path(directory)
+    def __init__(self, directory: Path | StoredFile, manifest: dict, verify: bool = True):
+        self.directory = as_location(str(directory)) if isinstance(directory, str) else Path(directory)
         self.manifest = manifest
         self.verify = bool(verify)
         self._verified: set[int] = set()
@@ -780,7 +787,7 @@ class Shards:
         return {"directory": str(self.directory), "manifest": self.manifest, "verify": self.verify}
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__(Path(state["directory"]), state["manifest"], state["verify"])
+        self.__init__(as_location(state["directory"]), state["manifest"], state["verify"])
 
     def __len__(self) -> int:
         return int(self.manifest["n_parts"])
@@ -875,9 +882,9 @@ class Shards:
             raise InvalidParameterError("part", i, f"a part index in [0, {len(self)})")
         return int(i)
 
-    def _check_file(self, path: Path, entry: dict) -> None:
+    def _check_file(self, path: Path | StoredFile, entry: dict) -> None:
         try:
-            size = path.stat().st_size
+            size = file_size(path)
         except FileNotFoundError:
             raise InstanceFormatError(path, None, "a shard file listed in manifest.json",
                                       "no such file") from None
@@ -889,9 +896,10 @@ class Shards:
             raise InstanceFormatError(path, None, f"sha256 {entry['sha256'][:16]}... (as in manifest.json)",
                                       f"{digest[:16]}... (the file was modified or damaged)")
 
-    def _load(self, path: Path, entry: dict, mmap: bool) -> np.ndarray:
+    def _load(self, path: Path | StoredFile, entry: dict, mmap: bool) -> np.ndarray:
+        remote = isinstance(path, StoredFile)
         try:
-            with open(path, "rb") as fh:
+            with open_binary(path) as fh:
                 version = np.lib.format.read_magic(fh)
                 read = {(1, 0): np.lib.format.read_array_header_1_0,
                         (2, 0): np.lib.format.read_array_header_2_0}.get(version)
@@ -905,7 +913,14 @@ class Shards:
                 present = fh.seek(0, os.SEEK_END) - offset
                 if present != nbytes:
                     raise ValueError(f"{present} bytes of data, {nbytes} expected")
-            arr = np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
+                if remote:  # read through fsspec into the array (no memory map)
+                    fh.seek(offset)
+                    arr = np.empty(shape, dtype=dtype)
+                    got = fh.readinto(arr.reshape(-1).view(np.uint8)) if nbytes else 0
+                    if got != nbytes:
+                        raise ValueError(f"{got} bytes read, {nbytes} expected")
+            if not remote:
+                arr = np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
         except FileNotFoundError:
             raise InstanceFormatError(path, None, "a shard file listed in manifest.json",
                                       "no such file") from None
