@@ -48,10 +48,12 @@ def bicriteria_greedi(
     ``t = items_per_round`` or :func:`bicriteria_size` ``= ceil(k / epsilon^(1/r))`` (the
     constant inside the paper's O() is taken as 1; pass ``items_per_round`` to change it).
     Work per round: lazy greedy on each part (in parallel on ``engine``) and on ``n_parts * t``
-    items. ``value`` is ``f(S)``; ``upper_bound`` bounds ``OPT_k`` a posteriori
-    (``f(S) +`` the ``k`` largest gains w.r.t. S); ``stats["rounds"]`` and ``stats["round_values"]`` report
-    each round. Use :func:`submodkit.solvers.cover.exact.exact_max_cover` (``k=k``) to check
-    the ratio against ``OPT_k`` on small coverage instances.
+    items. ``value`` is ``f(S)``; ``upper_bound`` bounds ``OPT_k`` a posteriori (the smaller
+    of ``f(S) +`` the ``k`` largest gains w.r.t. S and the ``k`` largest singleton values; it
+    may be below ``f(S)``, which proves ``f(S) >= OPT_k``: ``stats["value_over_bound"]``);
+    ``stats["rounds"]`` and ``stats["round_values"]`` report each round. Use
+    :func:`submodkit.solvers.cover.exact.exact_max_cover` (``k=k``) to check the ratio against
+    ``OPT_k`` on small coverage instances.
 
     ``data`` may be a set-system shard folder (:func:`~submodkit.instances.open_shards`,
     max-cover, random rule): each worker reads only its part and returns its ``t`` items with
@@ -108,7 +110,7 @@ def _in_memory(objective: Objective, k, n_parts, epsilon, rounds, t, engine, see
         round_values.append(float(objective.evaluate(chosen)))
     value = float(objective.evaluate(chosen))
     ok = objective.monotone and objective.submodular
-    upper = upper_bound_at(objective, chosen, k) if ok else None
+    upper = upper_bound_at(objective, chosen, k, clip=False) if ok else None
     return Solution(
         selection=chosen,
         gains=np.asarray(gains, dtype=np.float64),
@@ -127,6 +129,7 @@ def _in_memory(objective: Objective, k, n_parts, epsilon, rounds, t, engine, see
             "max_items": int(rounds * t),
             "round_values": round_values,
             "union_sizes": union_sizes,
+            "value_over_bound": _over(value, upper),
             "engine": engine if isinstance(engine, str) or engine is None else "client",
             "seed": seed,
         },
@@ -169,7 +172,7 @@ def _on_shards(shards: Shards, k, n_parts, epsilon, rounds, t, engine, seed) -> 
         value += float(np.sum(g))
         union_sizes.append(int(ids.shape[0]))
         round_values.append(value)
-    upper, bytes_bound = bound_on_shards(shards, value, covered, chosen, k, engine)
+    upper, bytes_bound = bound_on_shards(shards, value, covered, chosen, k, engine, clip=False)
     evals += 2 * shards.n_items
     return Solution(
         selection=chosen,
@@ -189,6 +192,7 @@ def _on_shards(shards: Shards, k, n_parts, epsilon, rounds, t, engine, seed) -> 
             "max_items": int(rounds * t),
             "round_values": round_values,
             "union_sizes": union_sizes,
+            "value_over_bound": _over(value, upper),
             "engine": engine if isinstance(engine, str) or engine is None else "client",
             "seed": shards.seed,
             "partition": "the folder's, every round" + (" (no fresh partition: no ratio claimed)"
@@ -198,6 +202,11 @@ def _on_shards(shards: Shards, k, n_parts, epsilon, rounds, t, engine, seed) -> 
             "bytes_bound": bytes_bound,
         },
     )
+
+
+def _over(value: float, upper: float | None) -> float | None:
+    """``f(S) / (bound on OPT_k)``: above 1 proves ``f(S) >= OPT_k``."""
+    return None if upper is None or upper <= 0 else float(value / upper)
 
 
 _RUNNERS = {Objective: _in_memory, Shards: _on_shards}

@@ -199,25 +199,30 @@ def _on_shards(name: str, shards: Shards, k: int, n_parts, engine, seed) -> Solu
 
 
 def bound_on_shards(shards: Shards, value: float, covered: np.ndarray, selected: np.ndarray, k: int,
-                    engine) -> tuple[float, int]:
+                    engine, *, clip: bool = True) -> tuple[float, int]:
     """``(upper bound on OPT_k, bytes it moved)`` for a selection of value ``value`` that covers
-    the elements ``covered``: the bound of :func:`upper_bound_at`, as a map-reduce over the
-    parts (each returns its ``k`` largest gains at the selection and at the empty set)."""
+    the elements ``covered``: the bound of :func:`upper_bound_at` (``clip`` as there), as a
+    map-reduce over the parts (each returns its ``k`` largest gains at the selection and at
+    the empty set)."""
     tops = map_shards(T.top_gains, shards, (covered, np.sort(selected), k), engine)
     at_selection = value + _top_sum(np.concatenate([t for t, _ in tops] + [np.zeros(0)]), k)
     at_empty = _top_sum(np.concatenate([t0 for _, t0 in tops] + [np.zeros(0)]), k)
     sent = int(covered.nbytes + 8 * selected.shape[0]) * len(tops)
     sent += 8 * sum(len(t) + len(t0) for t, t0 in tops)
-    return max(value, min(at_selection, at_empty)), sent
+    bound = min(at_selection, at_empty)
+    return (max(value, bound) if clip else bound), sent
 
 
-def upper_bound_at(objective: Objective, selection: np.ndarray, k: int) -> float:
+def upper_bound_at(objective: Objective, selection: np.ndarray, k: int, *, clip: bool = True) -> float:
     """A-posteriori bound on ``OPT_k`` for monotone submodular ``f`` (Nemhauser, Wolsey, Fisher 1978).
 
     ``OPT_k <= f(S) + (sum of the k largest gains with respect to S)`` holds for every set
     ``S``; this returns the smaller of that bound at ``S = selection`` and at ``S = {}`` (the
     sum of the ``k`` largest singleton values, which is the tighter one when greedy's picks
-    barely overlap), from two passes of ``n`` gain evaluations.
+    barely overlap), from two passes of ``n`` gain evaluations. For a selection of at most
+    ``k`` items that bound is at least ``f(selection)``; for a larger one (bicriteria) it may
+    be smaller, which certifies ``f(selection) >= OPT_k``: ``clip=False`` returns it as it is,
+    ``clip=True`` (default) returns ``max(f(selection), bound)``.
 
     Examples
     --------
@@ -233,7 +238,8 @@ def upper_bound_at(objective: Objective, selection: np.ndarray, k: int) -> float
     at_selection = value + _top_sum(g, k)
     at_empty = float(objective.evaluate(np.zeros(0, dtype=np.int64))) + _top_sum(
         _gains_at(objective, objective.new_state()), k)
-    return max(value, min(at_selection, at_empty))
+    bound = min(at_selection, at_empty)
+    return max(value, bound) if clip else bound
 
 
 def _gains_at(objective: Objective, cur: np.ndarray) -> np.ndarray:

@@ -52,6 +52,9 @@ def test_one_round_meets_its_bicriteria_claim_against_exact_opt(tmp_path):
         sol = bicriteria_greedi(open_shards(tmp_path / f"b{seed}"), 3, epsilon=0.2, rounds=1, seed=seed)
         opt = exact_max_cover(system.sets, system.weights, k=3).value
         assert sol.value >= (1 - 0.2) * opt - 1e-9
+        # the a-posteriori bound is a bound on OPT_k, not clipped to f(S) (S has more than k items)
+        assert opt - 1e-9 <= sol.upper_bound
+        assert sol.stats["value_over_bound"] == pytest.approx(sol.value / sol.upper_bound)
 
 
 def test_shard_folder_rules(tmp_path):
