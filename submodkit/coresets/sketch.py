@@ -488,9 +488,15 @@ def _part_coverable(shards: Shards, i: int) -> np.ndarray:
     return np.packbits(hit)
 
 
-def _part_residual(shards: Shards, i: int, uncovered: np.ndarray):
-    """Part ``i``'s sets that still cover an element of ``uncovered`` (increasing global
-    ids), with their rows restricted to those elements: all the completion pass needs."""
+def _part_residual(shards: Shards, i: int, uncovered: np.ndarray, limit: int, costs: np.ndarray | None):
+    """Part ``i``'s share of the completion pass: ``(global ids, rows, whole)``.
+
+    Its sets that still cover an element of ``uncovered`` (increasing global ids), with their
+    rows restricted to those elements, when they hold at most ``limit`` incidences
+    (``whole=True``: all the completion pass needs from this part); else a core-set: the
+    sets greedy (per unit cost) picks on the part alone to cover every uncovered element the
+    part can cover (``whole=False``), so memory at the client stays bounded.
+    """
     shard = shards.part(i)
     sets = shard.problem.sets
     keep_col = np.zeros(sets.shape[1], dtype=bool)
@@ -502,7 +508,18 @@ def _part_residual(shards: Shards, i: int, uncovered: np.ndarray):
     indptr = np.concatenate([[0], np.cumsum(counts[live])]).astype(np.int64)
     indices = sets.indices[mask].astype(np.int64)  # row-major, so the live rows' kept entries in order
     rows = sp.csr_matrix((np.ones(indices.shape[0]), indices, indptr), shape=(live.shape[0], sets.shape[1]))
-    return shard.ids[live].astype(np.int64), rows
+    ids = shard.ids[live].astype(np.int64)
+    if indices.shape[0] <= limit:
+        return ids, rows, True
+    weights = shards.element_weights()
+    cur = np.zeros(weights.shape[0])
+    cur[uncovered] = weights[uncovered]
+    part = Coverage(rows, weights=weights, n_elements=weights.shape[0])
+    reachable = float(cur[np.unique(indices)].sum())
+    sel, _ = _greedy_to_target(part, reachable - 1e-9 * max(1.0, reachable),
+                               None if costs is None else np.ascontiguousarray(costs[ids]), cur)
+    sel = np.sort(sel)
+    return ids[sel], rows[sel], False
 
 
 def _greedy_to_target(objective: Coverage, target: float, costs: np.ndarray | None, cur: np.ndarray):
@@ -536,6 +553,7 @@ def sketch_set_cover(
     max_edges: int | None = None,
     complete: bool = True,
     engine: object = None,
+    max_residual: int | None = None,
 ) -> Solution:
     """Set cover, or set cover with outliers, through a coverage sketch (Bateni, Esfandiari,
     Mirrokni, SPAA 2017).
@@ -558,9 +576,14 @@ def sketch_set_cover(
     run on ``engine``: the sketch is built part by part (identical to the sketch of the
     whole); the parts send a bit mask of the elements they cover, the selected sets' rows,
     and, for the completion pass, only their sets that still cover an uncovered element,
-    restricted to those elements (small when the sketch's cover is good; at most the input).
-    The answer is the in-memory one. ``costs`` (one per set, by global id) is given in
-    memory either way; None: unit costs.
+    restricted to those elements. When that share exceeds ``max_residual / parts``
+    incidences (default: the larger of the sketch's budget and 4 M), a part sends instead the
+    sets its own greedy picks to cover what it can (a core-set), so the client never holds
+    more than about ``max_residual`` incidences plus those covers. With every share within
+    the limit the answer is the in-memory one (``stats["completion"] == "exact"``); else it
+    is still a cover of the input, by greedy over the union of shares and local covers.
+    ``costs`` (one per set, by global id) is given in memory either way (each worker receives
+    it once); None: unit costs.
 
     Example:
         >>> from submodkit import Coverage
@@ -576,6 +599,8 @@ def sketch_set_cover(
     check_engine(engine)
     if costs is not None:
         costs = np.ascontiguousarray(check_vector("costs", costs, _n_sets(coverage)), dtype=np.float64)
+    if max_residual is not None:
+        max_residual = check_int("max_residual", max_residual, minimum=1)
     sk = coverage_sketch(coverage, epsilon, seed, max_edges=max_edges, engine=engine)
     tol = 1e-9
     w_sk, w_in = _coverable_weight(sk, None), _coverable_weight(coverage, engine)
@@ -588,7 +613,8 @@ def sketch_set_cover(
     if complete:
         target = (1 - outliers) * w_in - tol * max(1.0, w_in)
         if covered < target:
-            extra, more, stats = _complete(coverage, target - covered, costs, cur, engine)
+            limit = max(sk.budget, 4_000_000) if max_residual is None else max_residual
+            extra, more, stats = _complete(coverage, target - covered, costs, cur, engine, limit)
             gains = np.concatenate([gains, more])
             covered += float(more.sum())
     selection = np.concatenate([sel, extra]).astype(np.int64)
@@ -633,21 +659,28 @@ def _coverable_weight(coverage: Coverage | Shards, engine) -> float:
     return float(coverage.w[hit].sum())
 
 
-def _complete(coverage: Coverage | Shards, needed: float, costs, cur: np.ndarray, engine):
+def _complete(coverage: Coverage | Shards, needed: float, costs, cur: np.ndarray, engine, max_residual: int):
     """The completion pass: greedy from state ``cur`` until ``needed`` more weight is covered;
     ``(added sets, their gains, stats)``. On shards it runs on the residual instance (the
     sets that still cover an uncovered element, restricted to those elements), whose greedy
-    choices are the whole input's: the others gain nothing."""
+    choices are the whole input's (the others gain nothing), when each part's share holds at
+    most ``max_residual / parts`` incidences; a part with more sends its local greedy cover instead
+    (a core-set: the union still covers everything coverable, but the choice may differ
+    from the in-memory one; ``stats["completion"]`` says which happened)."""
     if not isinstance(coverage, Shards):
         extra, more = _greedy_to_target(coverage, needed, costs, cur)
         return extra, more, {}
     uncovered = np.flatnonzero(cur > 0).astype(np.int64)
-    found = map_shards(_part_residual, coverage, (uncovered,), engine)
-    ids = np.concatenate([a for a, _ in found] + [np.zeros(0, dtype=np.int64)])
+    limit = max(1, int(max_residual) // max(1, len(coverage)))
+    found = map_shards(_part_residual, coverage, (uncovered, limit, costs), engine)
+    ids = np.concatenate([a for a, _, _ in found] + [np.zeros(0, dtype=np.int64)])
     order = np.argsort(ids, kind="stable")  # increasing global id: greedy breaks ties as in memory
-    ids, rows = ids[order], sp.vstack([r for _, r in found], format="csr")[order]
+    ids, rows = ids[order], sp.vstack([r for _, r, _ in found], format="csr")[order]
     residual = Coverage(rows, weights=coverage.element_weights(), n_elements=int(coverage.universe))
     local, more = _greedy_to_target(residual, needed, None if costs is None else costs[ids], cur)
     sent = int(uncovered.nbytes) * len(found) + int(sum(a.nbytes + r.indices.nbytes + r.indptr.nbytes
-                                                        for a, r in found))
-    return ids[local], more, {"residual_sets": int(ids.shape[0]), "bytes_residual": sent}
+                                                        for a, r, _ in found))
+    whole = sum(1 for *_, w in found if w)
+    return ids[local], more, {"residual_sets": int(ids.shape[0]), "bytes_residual": sent,
+                              "completion": "exact" if whole == len(found) else
+                              f"core-sets ({len(found) - whole} of {len(found)} parts sent local covers)"}

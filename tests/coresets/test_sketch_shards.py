@@ -68,6 +68,32 @@ def test_set_cover_on_shards_is_the_in_memory_cover(tmp_path, max_edges, outlier
         assert 0 < sol.stats["residual_sets"] <= system.n_sets
 
 
+@pytest.mark.parametrize("priced", [False, True])
+def test_set_cover_completion_by_local_covers_when_the_residual_is_large(tmp_path, priced):
+    """A residual share above max_residual / parts is replaced by the part's own greedy cover:
+    the client receives far fewer sets, and the result is still a cover of the input."""
+    system = random_set_system(2000, 700, mean_set_size=9, seed=6)
+    shards = write_shards(system, tmp_path / "s", 4, seed=1)
+    f = Coverage.from_set_system(system)
+    costs = np.random.default_rng(1).uniform(1, 3, system.n_sets) if priced else None
+    exact = sketch_set_cover(shards, 0.2, seed=2, max_edges=200, costs=costs)
+    assert exact.stats["completion"] == "exact"
+    small = sketch_set_cover(shards, 0.2, seed=2, max_edges=200, costs=costs, max_residual=400)
+    assert small.stats["completion"].startswith("core-sets")
+    assert small.stats["residual_sets"] < exact.stats["residual_sets"] / 3
+    assert small.stats["bytes_residual"] < exact.stats["bytes_residual"]
+    coverable = np.unique(f.indices).shape[0]
+    assert f.evaluate(small.selection) == coverable and small.stats["coverage"] == 1.0
+    assert len(set(small.selection.tolist())) == len(small.selection)
+    # the same first phase (the sketch), a completion of comparable cost
+    head = small.stats["sketch_sets"]
+    assert head == exact.stats["sketch_sets"]
+    assert small.selection[:head].tolist() == exact.selection[:head].tolist()
+    assert small.value <= 1.5 * exact.value
+    expected = float(len(small.selection)) if costs is None else float(costs[small.selection].sum())
+    assert small.value == pytest.approx(expected)
+
+
 def test_on_a_real_two_process_cluster(tmp_path):
     pytest.importorskip("distributed")
     from distributed import Client, LocalCluster
