@@ -54,6 +54,8 @@ def solve(data, k: int, algorithm: str, seed, max_edges: int, engine=None, n_par
     if algorithm == "sketch-set-cover":  # unit costs, the whole input covered
         return coresets.sketch_set_cover(data, 0.1, 0, max_edges=max_edges, engine=engine,
                                          max_residual=max_residual)
+    if algorithm == "adaptive":  # epsilon 0.3, sampling seed 0
+        return coresets.adaptive_maximize(data, k, 0.3, engine=engine, seed=0)
     if algorithm == "bicriteria":  # one round, 2k items: (1 - 1/2) OPT_k in expectation, the paper's claim
         return coresets.bicriteria_greedi(data, k, n_parts, 0.5, rounds=1, engine=engine, seed=seed)
     return getattr(coresets, algorithm)(data, k, n_parts, engine=engine, seed=seed)
@@ -68,7 +70,7 @@ def run(client, shards, k: int, algorithm: str, seed, max_edges: int, max_residu
     # the sketch's value is exact on the input; it reports no bound
     stats = ("bytes_core_sets", "bytes_bound", "union_size", "union_sizes", "sketch_size", "bytes_degrees",
              "bytes_incidences", "completion_sets", "residual_sets", "bytes_residual", "coverage",
-             "completion", "value_over_bound")
+             "completion", "value_over_bound", "adaptive_rounds", "queries", "bytes_pool", "bytes_rows")
     workers = client.run(peak_mb)
     return {
         "algorithm": algorithm,
@@ -91,7 +93,7 @@ def main() -> int:
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--worker-memory", default="2GB")
     p.add_argument("--algorithm", default="randgreedi",
-                   choices=("randgreedi", "greedi", "sketch", "bicriteria", "sketch-set-cover"))
+                   choices=("randgreedi", "greedi", "sketch", "bicriteria", "adaptive", "sketch-set-cover"))
     p.add_argument("--max-edges", type=int, default=20_000_000, help="sketch: incidences kept")
     p.add_argument("--max-residual", type=int, default=None,
                    help="sketch-set-cover: incidences of the completion's residual the client accepts")

@@ -50,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
             "file", nargs="?" if name == "verify" else None,
             help="instance file (or the name of a bundled instance: scp41, rail507)"
             + ("; or a shard folder written by `submodkit shard` (max-cover by randgreedi, greedi, "
-               "bicriteria, sketch, sieve++ or sieve, each worker reading only its parts)"
+               "bicriteria, adaptive, sketch, sieve++ or sieve, each worker reading only its parts)"
                if name == "solve" else ""),
         )
         s.add_argument("--problem", choices=PROBLEMS, help="default: from the file's kind")
@@ -427,6 +427,13 @@ def _on_shards_bicriteria(shards, args, engine):
     return bicriteria_greedi(shards, args.k, args.n_parts, args.epsilon, args.rounds, engine, args.seed)
 
 
+def _on_shards_adaptive(shards, args, engine):
+    from submodkit.coresets import adaptive_maximize
+
+    shards.check_partition(args.n_parts, None)
+    return adaptive_maximize(shards, args.k, args.epsilon, engine=engine, seed=args.seed)
+
+
 def _on_shards_sketch(shards, args, engine):
     from submodkit.coresets import sketch_maximize
 
@@ -452,7 +459,7 @@ def _on_shards_sketch_cover(shards, args, engine):
 
 _SHARD_RUNNERS = {
     "randgreedi": _on_shards_randgreedi, "greedi": _on_shards_greedi,
-    "bicriteria": _on_shards_bicriteria, "sketch": _on_shards_sketch,
+    "bicriteria": _on_shards_bicriteria, "adaptive": _on_shards_adaptive, "sketch": _on_shards_sketch,
     "sieve++": _on_shards_sieve("sieve++"), "sieve": _on_shards_sieve("sieve"),
 }
 """``solve DIR --algorithm``: the algorithms that run on a shard folder, each part read where it lives."""

@@ -117,7 +117,7 @@ def test_contiguous_shards_default_to_greedi(big_dat, tmp_path, capsys):
 @pytest.mark.parametrize(
     "extra,needle",
     [
-        (["--algorithm", "lazy"], "randgreedi, greedi, bicriteria, sketch"),
+        (["--algorithm", "lazy"], "randgreedi, greedi, bicriteria, adaptive, sketch"),
         (["--problem", "matching"], "max-cover or set-cover"),
         (["--problem", "set-cover", "--algorithm", "greedi"], "sketch for set-cover"),
         (["--exact"], "core-sets"),

@@ -67,3 +67,29 @@ def sample_prefix_paths(
             perm[r] = tmp
     return queries
 
+
+
+@njit(cache=True, nogil=True)
+def prefix_positions(a, t_max, uniforms, n_paths, visited_out):
+    """The pool positions :func:`sample_prefix_paths` reaches: ``visited_out[q] = True`` for
+    every position ``q`` of the pool whose element lands among the first ``t_max`` of some
+    path (the same partial Fisher-Yates on the same ``uniforms``). Only those elements are
+    ever queried, so only their rows are needed where the pool's data lives elsewhere."""
+    perm = np.arange(a)
+    swaps = np.empty(t_max, dtype=np.int64)
+    for p in range(n_paths):
+        for pos in range(t_max):
+            u = uniforms[p * t_max + pos]
+            r = pos + int(u * (a - pos))
+            if r >= a:
+                r = a - 1
+            swaps[pos] = r
+            tmp = perm[pos]
+            perm[pos] = perm[r]
+            perm[r] = tmp
+            visited_out[perm[pos]] = True
+        for pos in range(t_max - 1, -1, -1):
+            r = swaps[pos]
+            tmp = perm[pos]
+            perm[pos] = perm[r]
+            perm[r] = tmp

@@ -123,3 +123,32 @@ def top_k(g: np.ndarray, k: int) -> np.ndarray:
     g = np.maximum(g, 0.0)
     kk = min(int(k), g.shape[0])
     return np.sort(np.partition(g, g.shape[0] - kk)[g.shape[0] - kk :])[::-1].copy() if kk else np.zeros(0)
+
+
+def survivors(shards: Shards, i: int, covered: np.ndarray, tau: float, wanted: np.ndarray) -> np.ndarray:
+    """The items among ``wanted`` (increasing global ids, all of part ``i``) whose gain with
+    respect to a selection covering the elements ``covered`` is at least ``tau`` (one
+    threshold filter of adaptive sampling, evaluated where the part lives)."""
+    ids, f = coverage_of_part(shards, i)
+    local = np.searchsorted(ids, wanted).astype(np.int64)
+    g = np.empty(local.shape[0], dtype=np.float64)
+    K.gains_of(*f.kernel_args(), residual(f, covered), local, g)
+    return wanted[g >= tau]
+
+
+def max_gain(shards: Shards, i: int, covered: np.ndarray) -> float:
+    """The largest gain on part ``i`` with respect to a selection covering ``covered``."""
+    _, f = coverage_of_part(shards, i)
+    g = np.empty(f.n, dtype=np.float64)
+    K.fill_gains(f.kernel_args(), residual(f, covered), np.arange(f.n, dtype=np.int64), g, f.nnz)
+    return float(g.max(initial=0.0))
+
+
+def part_rows(shards: Shards, i: int, wanted: np.ndarray) -> tuple[np.ndarray, sp.csr_matrix]:
+    """The rows (CSR over the global elements) of the items ``wanted`` (increasing global ids,
+    all of part ``i``): ``(wanted, rows)``."""
+    ids, f = coverage_of_part(shards, i)
+    local = np.searchsorted(ids, wanted)
+    if np.any(local >= ids.shape[0]) or not np.array_equal(ids[np.minimum(local, ids.shape[0] - 1)], wanted):
+        raise InvalidParameterError("wanted", "...", f"ids of part {i}")
+    return wanted, f.sets[local]

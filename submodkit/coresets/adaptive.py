@@ -8,15 +8,19 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+import scipy.sparse as sp
 
 from submodkit._validation import check_int, check_real, make_rng
 from submodkit.coresets import _adaptive_kernels as AK
-from submodkit.coresets.distributed import upper_bound_at
-from submodkit.coresets.engines import check_engine, start_local_cluster
+from submodkit.coresets import _shard_tasks as T
+from submodkit.coresets.distributed import bound_on_shards, upper_bound_at
+from submodkit.coresets.engines import check_engine, map_shards, start_local_cluster
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
+from submodkit.instances.shards import Shards
 from submodkit.objectives import kernels as K
 from submodkit.objectives.base import Objective
+from submodkit.objectives.coverage import Coverage
 from submodkit.results import Solution
 
 
@@ -36,10 +40,13 @@ def _paths_task(objective, cur, pool, sizes, uniforms, n_paths, tau) -> tuple[np
 
 
 class _Runner:
-    """Evaluates one adaptive round's independent queries in parallel (threads or Dask)."""
+    """Evaluates one adaptive round's independent queries in parallel (threads or Dask), on
+    an objective in memory. :class:`_ShardRunner` offers the same methods on a shard folder."""
 
     def __init__(self, objective: Objective, engine: object):
         self.objective = objective
+        self.n = objective.n
+        self.certified = objective.monotone and objective.submodular
         self.workers = max(1, os.cpu_count() or 1)
         self.client = self.cluster = self.pool = None
         if engine is None or engine == "threads":
@@ -64,6 +71,32 @@ class _Runner:
         parts = np.array_split(cand, self.workers)
         return np.concatenate(self._map(_gains_task, [(cur, p) for p in parts]))
 
+    def new_state(self) -> np.ndarray:
+        return self.objective.new_state()
+
+    def max_gain(self, cur: np.ndarray) -> float:
+        """One round: the largest singleton gain at ``cur``."""
+        return float(self.gains(cur, np.arange(self.n, dtype=np.int64)).max(initial=0.0))
+
+    def survivors(self, cur: np.ndarray, pool: np.ndarray, tau: float) -> np.ndarray:
+        """One round: the items of ``pool`` whose gain at ``cur`` is at least ``tau``."""
+        return pool[self.gains(cur, pool) >= tau]
+
+    def commit(self, cur: np.ndarray, block: np.ndarray) -> list[float]:
+        """Add ``block`` in its order to the state ``cur``; each item's marginal gain."""
+        args = self.objective.kernel_args()
+        gains = []
+        for j in block:
+            gains.append(float(K.gain(*args, cur, j)))
+            K.commit(args[0], args[1], args[3], args[4], args[5], args[6], cur, j)
+        return gains
+
+    def value(self, run: _Run) -> float:
+        return float(self.objective.evaluate(np.asarray(run.sel, dtype=np.int64)))
+
+    def upper_bound(self, run: _Run, k: int, value: float) -> float:
+        return upper_bound_at(self.objective, np.asarray(run.sel, dtype=np.int64), k)
+
     def paths(self, cur, pool, sizes, uniforms, n_paths, tau) -> tuple[np.ndarray, int]:
         t_max = int(sizes[-1])
         per = np.diff(np.linspace(0, n_paths, min(self.workers, n_paths) + 1).astype(np.int64))
@@ -74,12 +107,117 @@ class _Runner:
         out = self._map(_paths_task, chunks) if len(chunks) > 1 else [_paths_task(self.objective, *chunks[0])]
         return sum(g for g, _ in out), sum(q for _, q in out)
 
+    def extra_stats(self) -> dict:
+        return {}
+
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown()
         if self.cluster is not None:
             self.client.close()
             self.cluster.close()
+
+
+class _ShardRunner:
+    """The queries of adaptive sampling on a set-system shard folder: filters and singleton
+    gains run where each part lives (each task gets the covered elements and its own slice
+    of the pool); REDUCED-MEAN's paths run at the client on the rows of the elements they
+    reach (fetched from their parts: at most ``samples x`` prefix length), so the answer is
+    the in-memory one for the same seed. The client holds the pool (8 bytes per item) and
+    the coverage state (8 bytes per element)."""
+
+    def __init__(self, shards: Shards, engine: object):
+        if shards.kind != "SetSystem":
+            raise InvalidParameterError("objective", shards.kind, "a set-system shard folder (max-cover)")
+        self.shards = shards
+        self.n = shards.n_items
+        self.certified = True  # coverage: monotone submodular
+        self.weights = shards.element_weights()
+        self.universe = int(shards.universe)
+        self.owners = shards.owners()
+        self.parts = [i for i, part in enumerate(shards.manifest["parts"]) if part["n_items"] > 0]
+        self.cluster = None
+        self.engine = engine
+        if engine == "dask":  # one cluster for every round
+            self.cluster, self.engine = start_local_cluster()
+        self.workers = max(1, os.cpu_count() or 1)
+        self.pool = ThreadPoolExecutor(max_workers=self.workers)
+        self.bytes = {"pool": 0, "rows": 0}
+
+    def new_state(self) -> np.ndarray:
+        return self.weights.copy()
+
+    def _covered(self, cur: np.ndarray) -> np.ndarray:
+        return np.flatnonzero(cur != self.weights).astype(np.int64)
+
+    def _split(self, ids: np.ndarray) -> dict[int, tuple]:
+        """Increasing global ids -> each part's own (increasing) slice."""
+        own = self.owners[ids]
+        order = np.argsort(own, kind="stable")
+        ids, own = ids[order], own[order]
+        bounds = np.searchsorted(own, np.arange(len(self.shards) + 1))
+        self.bytes["pool"] += int(ids.nbytes)
+        return {i: (ids[bounds[i]:bounds[i + 1]],) for i in self.parts}
+
+    def max_gain(self, cur: np.ndarray) -> float:
+        return max(map_shards(T.max_gain, self.shards, (self._covered(cur),), self.engine), default=0.0)
+
+    def survivors(self, cur: np.ndarray, pool: np.ndarray, tau: float) -> np.ndarray:
+        found = map_shards(T.survivors, self.shards, (self._covered(cur), float(tau)), self.engine,
+                           per_part=self._split(pool))
+        return np.sort(np.concatenate(found + [np.zeros(0, dtype=np.int64)]))
+
+    def _rows(self, items: np.ndarray) -> Coverage:
+        """The coverage function of ``items`` (increasing global ids), from their parts."""
+        found = map_shards(T.part_rows, self.shards, (), self.engine, per_part=self._split(items))
+        ids = np.concatenate([a for a, _ in found] + [np.zeros(0, dtype=np.int64)])
+        rows = sp.vstack([r for _, r in found], format="csr")[np.argsort(ids, kind="stable")]
+        self.bytes["rows"] += int(rows.indices.nbytes + rows.indptr.nbytes)
+        return Coverage(rows, weights=self.weights, n_elements=self.universe)
+
+    def paths(self, cur, pool, sizes, uniforms, n_paths, tau) -> tuple[np.ndarray, int]:
+        a, t_max = pool.shape[0], int(sizes[-1])
+        visited = np.zeros(a, dtype=np.bool_)
+        AK.prefix_positions(a, t_max, uniforms, n_paths, visited)
+        at = np.flatnonzero(visited)
+        local = _Runner(self._rows(pool[at]), None)  # the paths on the reached rows, on threads
+        local.pool.shutdown()
+        local.pool = self.pool
+        mapped = np.zeros(a, dtype=np.int64)  # pool positions never reached are never queried
+        mapped[at] = np.arange(at.shape[0])
+        return local.paths(cur, mapped, sizes, uniforms, n_paths, tau)
+
+    def commit(self, cur: np.ndarray, block: np.ndarray) -> list[float]:
+        items = np.sort(block)
+        f = self._rows(items)
+        args = f.kernel_args()
+        gains = []
+        for j in np.searchsorted(items, block):
+            gains.append(float(K.gain(*args, cur, j)))
+            K.commit(args[0], args[1], args[3], args[4], args[5], args[6], cur, j)
+        return gains
+
+    def value(self, run: _Run) -> float:
+        return float(sum(run.gains))
+
+    def upper_bound(self, run: _Run, k: int, value: float) -> float:
+        bound, sent = bound_on_shards(self.shards, value, self._covered(run.cur),
+                                      np.asarray(run.sel, dtype=np.int64), k, self.engine)
+        self.bytes["bound"] = sent
+        return bound
+
+    def extra_stats(self) -> dict:
+        return {"shards": str(self.shards.directory), "bytes_pool": self.bytes["pool"],
+                "bytes_rows": self.bytes["rows"], "bytes_bound": self.bytes.get("bound", 0)}
+
+    def close(self) -> None:
+        self.pool.shutdown()
+        if self.cluster is not None:
+            self.engine.close()
+            self.cluster.close()
+
+
+_RUNNERS = {Objective: _Runner, Shards: _ShardRunner}
 
 
 def sampling_parameters(epsilon: float) -> tuple[float, float, float]:
@@ -122,10 +260,9 @@ def _sample_count(n: int, kmax: int, e_hat: float, delta: float) -> tuple[int, i
 class _Run:
     """One THRESHOLD-SAMPLING state: the selection, its kernel state and counters."""
 
-    def __init__(self, objective: Objective):
-        self.args = objective.kernel_args()
-        self.cur = objective.new_state()
-        self.selected = np.zeros(objective.n, dtype=bool)
+    def __init__(self, runner: _Runner | _ShardRunner):
+        self.cur = runner.new_state()
+        self.selected = np.zeros(runner.n, dtype=bool)
         self.sel: list[int] = []
         self.gains: list[float] = []
         self.value = 0.0
@@ -135,12 +272,11 @@ class _Run:
         """Algorithm THRESHOLD-SAMPLING at threshold ``tau``; True when it ends exhausted (every
         unselected element has gain ``< tau``), which certifies ``OPT <= f(S) + k tau``."""
         pool = np.flatnonzero(~self.selected).astype(np.int64)
-        args = self.args
         for _ in range(r_max):
-            g = runner.gains(self.cur, pool)  # one adaptive round: filter
+            queried = int(pool.shape[0])
+            pool = runner.survivors(self.cur, pool, tau)  # one adaptive round: filter
             self.rounds += 1
-            self.queries += int(pool.shape[0])
-            pool = pool[g >= tau]
+            self.queries += queried
             left = kmax - len(self.sel)
             if pool.shape[0] == 0:
                 return True
@@ -157,11 +293,10 @@ class _Run:
             reduced = np.flatnonzero(good / ell <= 1 - 1.5 * e_hat)
             t = int(sizes[reduced[0]] if reduced.size else sizes[-1])
             block = rng.choice(pool, size=min(t, left), replace=False)
-            for j in block:  # commit the block; record each element's marginal gain
-                gj = float(K.gain(*args, self.cur, j))
+            gains = runner.commit(self.cur, block)  # commit the block; each element's marginal gain
+            for j, gj in zip(block, gains, strict=True):
                 self.gains.append(gj)
                 self.value += gj
-                K.commit(args[0], args[1], args[3], args[4], args[5], args[6], self.cur, j)
                 self.selected[j] = True
                 self.sel.append(int(j))
             if len(self.sel) >= kmax:
@@ -170,7 +305,7 @@ class _Run:
         return False
 
 
-def _bracket_opt(objective, runner, d, kmax, rng, n) -> tuple[float, float, int, int]:
+def _bracket_opt(runner, d, kmax, rng, n) -> tuple[float, float, int, int]:
     """``L <= OPT <= U`` with ``U / L`` a constant in expectation, in ``O(log n)`` adaptive rounds.
 
     THRESHOLD-SAMPLING (``eps_hat = 1/4``) from the empty set at ``tau_i = g_i / (2k)`` for the
@@ -191,7 +326,7 @@ def _bracket_opt(objective, runner, d, kmax, rng, n) -> tuple[float, float, int,
     rounds = queries = 0
     for i in range(math.ceil(math.log2(max(kmax, 1))) + 1):
         tau = d * 2.0**i / (2 * kmax)
-        run = _Run(objective)
+        run = _Run(runner)
         exhausted = run.threshold_sampling(runner, tau, kmax, e0, r0, m0, ell0, rng)
         rounds, queries = max(rounds, run.rounds), queries + run.queries
         lower = max(lower, run.value)
@@ -201,7 +336,7 @@ def _bracket_opt(objective, runner, d, kmax, rng, n) -> tuple[float, float, int,
 
 
 def adaptive_maximize(
-    objective: Objective,
+    objective: Objective | Shards,
     k: int,
     epsilon: float = 0.1,
     *,
@@ -274,32 +409,34 @@ def adaptive_maximize(
     .. [1] Fahrbach, Mirrokni, Zadimoghaddam, "Submodular maximization with nearly optimal
        approximation, adaptivity and query complexity", SODA 2019.
     """
-    if not isinstance(objective, Objective):
-        raise InvalidParameterError("objective", objective, "a submodkit Objective")
+    runner_type = _RUNNERS.get(type(objective)) or next(
+        (cls for base, cls in _RUNNERS.items() if isinstance(objective, base)), None)
+    if runner_type is None:
+        raise InvalidParameterError("objective", objective, "a submodkit Objective or a set-system shard "
+                                    "folder (submodkit.open_shards)")
     k = check_int("k", k)
     epsilon = check_real("epsilon", epsilon, minimum=0.0, maximum=1.0, strict_min=True, strict_max=True)
     samples = check_int("samples", samples, minimum=1, allow_none=True)
     check_engine(engine)
-    n = objective.n
-    kmax = min(k, n)
     eps_thr, e_hat, delta = sampling_parameters(epsilon)
     rng = make_rng(seed)
     start = time.perf_counter()
-    run = _Run(objective)
     stats = {"adaptive_rounds": 0, "queries": 0, "thresholds": 0, "iterations": 0, "preprocessing_rounds": 0}
     lower = upper = 0.0
     ell = samples
     ell_default = 0
-    runner = _Runner(objective, engine)
+    runner = runner_type(objective, engine)
+    n = runner.n
+    kmax = min(k, n)
+    run = _Run(runner)
     try:
-        g0 = runner.gains(run.cur, np.arange(n, dtype=np.int64))
+        d = runner.max_gain(run.cur)
         stats["adaptive_rounds"] += 1
         stats["queries"] += n
-        d = float(g0.max(initial=0.0))
         if kmax > 0 and d > 0:
             lower, upper = d, kmax * d
             if preprocess and kmax > 1:
-                lower, upper, r_pre, q_pre = _bracket_opt(objective, runner, d, kmax, rng, n)
+                lower, upper, r_pre, q_pre = _bracket_opt(runner, d, kmax, rng, n)
                 stats["preprocessing_rounds"] = r_pre
                 stats["adaptive_rounds"] += r_pre
                 stats["queries"] += q_pre
@@ -311,17 +448,17 @@ def adaptive_maximize(
                 stats["thresholds"] += 1
                 run.threshold_sampling(runner, tau, kmax, e_hat, r_max, m_sizes, ell, rng)
                 tau *= 1 - eps_thr
+        claim = (ell or 0) >= ell_default  # a smaller ``samples`` than the analysis needs: no guarantee
+        selection = np.asarray(run.sel, dtype=np.int64)
+        value = runner.value(run)
+        ok = runner.certified
+        upper_bound = None
+        if ok:
+            upper_bound = runner.upper_bound(run, kmax, value)
+            if upper > 0:
+                upper_bound = min(upper_bound, upper)
     finally:
         runner.close()
-    claim = (ell or 0) >= ell_default  # a smaller ``samples`` than the analysis needs: no guarantee
-    selection = np.asarray(run.sel, dtype=np.int64)
-    value = float(objective.evaluate(selection))
-    ok = objective.monotone and objective.submodular
-    upper_bound = None
-    if ok:
-        upper_bound = upper_bound_at(objective, selection, kmax)
-        if upper > 0:
-            upper_bound = min(upper_bound, upper)
     stats["adaptive_rounds"] += run.rounds
     stats["queries"] += run.queries
     stats["iterations"] = run.iterations
@@ -330,6 +467,7 @@ def adaptive_maximize(
         "samples": int(ell) if ell is not None else 0, "epsilon": epsilon, "eps_hat": e_hat,
         "opt_lower": lower, "opt_upper": upper,
         "engine": engine if isinstance(engine, str) or engine is None else "client",
+        **runner.extra_stats(),
     })
     return Solution(
         selection=selection,

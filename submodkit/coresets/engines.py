@@ -188,9 +188,11 @@ def _dask_map(client, fn: Callable, objective: Objective, parts, k: int) -> list
     return client.gather(futures)
 
 
-def map_shards(fn: Callable, shards, args: tuple = (), engine: object = None) -> list:
+def map_shards(fn: Callable, shards, args: tuple = (), engine: object = None,
+               per_part: dict[int, tuple] | None = None) -> list:
     """``[fn(shards, i, *args) for every non-empty part i]``, run on ``engine``, where the
-    data lives: each call opens only part ``i``.
+    data lives: each call opens only part ``i``. With ``per_part``, part ``i`` gets
+    ``fn(shards, i, *args, *per_part[i])`` (its own arguments, sent with its task only).
 
     Parameters
     ----------
@@ -202,6 +204,8 @@ def map_shards(fn: Callable, shards, args: tuple = (), engine: object = None) ->
         Further arguments, the same for every part (small: they are sent with each task,
         or once to each worker when they are NumPy arrays on Dask).
     engine : None, "threads", "dask" or dask.distributed.Client
+    per_part : dict, optional
+        Part index -> a tuple of further arguments for that part alone.
 
     Returns
     -------
@@ -220,26 +224,27 @@ def map_shards(fn: Callable, shards, args: tuple = (), engine: object = None) ->
     """
     check_engine(engine)
     parts = [i for i, part in enumerate(shards.manifest["parts"]) if part["n_items"] > 0]
+    own = {i: () for i in parts} if per_part is None else {i: tuple(per_part[i]) for i in parts}
     if engine is None or engine == "threads":
         workers = max(1, min(len(parts), os.cpu_count() or 1))
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(lambda i: fn(shards, i, *args), parts))
+            return list(pool.map(lambda i: fn(shards, i, *args, *own[i]), parts))
     if engine == "dask":
         cluster, client = start_local_cluster()
         with cluster, client:
-            return _dask_map_shards(client, fn, shards, parts, args)
-    return _dask_map_shards(engine, fn, shards, parts, args)
+            return _dask_map_shards(client, fn, shards, parts, args, own)
+    return _dask_map_shards(engine, fn, shards, parts, args, own)
 
 
 def _part_size(shards, i: int) -> int:
     return int(shards.manifest["parts"][i]["n_items"])
 
 
-def _dask_map_shards(client, fn: Callable, shards, parts: list[int], args: tuple) -> list:
+def _dask_map_shards(client, fn: Callable, shards, parts: list[int], args: tuple, own: dict) -> list:
     # the handle (its manifest grows with the number of parts) and large arrays go to each worker
     # once, not with every task
     handle = client.scatter(shards, broadcast=True, hash=False)
     sent = tuple(client.scatter(a, broadcast=True, hash=False)
                  if isinstance(a, np.ndarray) and a.nbytes > 4096 else a for a in args)
-    futures = [client.submit(fn, handle, i, *sent, pure=False) for i in parts]
+    futures = [client.submit(fn, handle, i, *sent, *own[i], pure=False) for i in parts]
     return client.gather(futures)
