@@ -12,6 +12,8 @@ the rows of its selected sets (its core-set) and ``k`` gains.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,13 +52,51 @@ class CoreSet:
         return int(self.ids.nbytes + self.gains.nbytes + self.indptr.nbytes + self.indices.nbytes)
 
 
-def coverage_of_part(shards: Shards, i: int) -> tuple[np.ndarray, Coverage]:
+def coverage_of_part(shards: Shards, i: int, *, cached: bool = False) -> tuple[np.ndarray, Coverage]:
     """Part ``i``'s global item ids and the coverage function of its sets (all global
-    elements, the folder's element weights)."""
+    elements, the folder's element weights).
+
+    With ``cached`` (algorithms of many rounds over the same parts: adaptive sampling), the
+    worker process keeps recently used parts, least recently used first out, within a
+    quarter of its Dask memory limit (256 MB without one); one-pass algorithms load and drop
+    each part, so their memory stays one part at a time.
+    """
     if shards.kind != "SetSystem":
         raise InvalidParameterError("shards", shards.kind, "a set-system shard folder (max-cover)")
+    if not cached:
+        shard = shards.part(i)
+        return shard.ids, Coverage.from_set_system(shard.problem)
+    entry = shards.manifest["parts"][int(i)]["files"]["indices.npy"]
+    key = (str(shards.directory), int(i), entry["sha256"])
+    with _CACHE_LOCK:
+        hit = _PART_CACHE.get(key)
+        if hit is not None:
+            _PART_CACHE.move_to_end(key)
+            return hit[0], hit[1]
     shard = shards.part(i)
-    return shard.ids, Coverage.from_set_system(shard.problem)
+    f = Coverage.from_set_system(shard.problem)
+    size = int(shard.ids.nbytes + f.indices.nbytes + f.indptr.nbytes + 16 * f.state_size)
+    with _CACHE_LOCK:
+        _PART_CACHE[key] = (shard.ids, f, size)
+        budget = _cache_budget()
+        while len(_PART_CACHE) > 1 and sum(v[2] for v in _PART_CACHE.values()) > budget:
+            _PART_CACHE.popitem(last=False)
+    return shard.ids, f
+
+
+_PART_CACHE: OrderedDict = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+
+
+def _cache_budget() -> int:
+    """Bytes of parts a worker process may keep: a quarter of its Dask memory limit, else 256 MB."""
+    try:
+        from distributed import get_worker
+
+        limit = get_worker().memory_manager.memory_limit
+    except (ImportError, ValueError, AttributeError):
+        limit = None
+    return int(limit) // 4 if limit else 256 * 2**20
 
 
 def greedy_core_set(shards: Shards, i: int, k: int, covered: np.ndarray | None = None) -> CoreSet:
@@ -129,7 +169,7 @@ def survivors(shards: Shards, i: int, covered: np.ndarray, tau: float, wanted: n
     """The items among ``wanted`` (increasing global ids, all of part ``i``) whose gain with
     respect to a selection covering the elements ``covered`` is at least ``tau`` (one
     threshold filter of adaptive sampling, evaluated where the part lives)."""
-    ids, f = coverage_of_part(shards, i)
+    ids, f = coverage_of_part(shards, i, cached=True)
     local = np.searchsorted(ids, wanted).astype(np.int64)
     g = np.empty(local.shape[0], dtype=np.float64)
     K.gains_of(*f.kernel_args(), residual(f, covered), local, g)
@@ -138,7 +178,7 @@ def survivors(shards: Shards, i: int, covered: np.ndarray, tau: float, wanted: n
 
 def max_gain(shards: Shards, i: int, covered: np.ndarray) -> float:
     """The largest gain on part ``i`` with respect to a selection covering ``covered``."""
-    _, f = coverage_of_part(shards, i)
+    _, f = coverage_of_part(shards, i, cached=True)
     g = np.empty(f.n, dtype=np.float64)
     K.fill_gains(f.kernel_args(), residual(f, covered), np.arange(f.n, dtype=np.int64), g, f.nnz)
     return float(g.max(initial=0.0))
@@ -147,7 +187,7 @@ def max_gain(shards: Shards, i: int, covered: np.ndarray) -> float:
 def part_rows(shards: Shards, i: int, wanted: np.ndarray) -> tuple[np.ndarray, sp.csr_matrix]:
     """The rows (CSR over the global elements) of the items ``wanted`` (increasing global ids,
     all of part ``i``): ``(wanted, rows)``."""
-    ids, f = coverage_of_part(shards, i)
+    ids, f = coverage_of_part(shards, i, cached=True)
     local = np.searchsorted(ids, wanted)
     if np.any(local >= ids.shape[0]) or not np.array_equal(ids[np.minimum(local, ids.shape[0] - 1)], wanted):
         raise InvalidParameterError("wanted", "...", f"ids of part {i}")

@@ -134,7 +134,8 @@ class _ShardRunner:
         self.certified = True  # coverage: monotone submodular
         self.weights = shards.element_weights()
         self.universe = int(shards.universe)
-        self.owners = shards.owners()
+        owners = shards.owners()  # small integers: a stable sort of them is a radix sort
+        self.owners = owners.astype(np.uint16) if len(shards) <= 65535 else owners
         self.parts = [i for i, part in enumerate(shards.manifest["parts"]) if part["n_items"] > 0]
         self.cluster = None
         self.engine = engine
