@@ -7,7 +7,9 @@ the covered elements of the final selection for the bound, and ``k`` gains per p
 script reports, for a cold run (fresh workers: imports and the Numba cache load) and a warm
 one (same workers again): wall time, the peak resident memory of each worker and of the
 client during the run (``VmHWM``, reset before each run through ``/proc/self/clear_refs``),
-the bytes of those summaries, the data size on disk, and the value against the
+the bytes of those summaries (array payloads), the bytes that actually crossed between the
+processes (``wire_mb``: the loopback interface's transmit counter over the run, Dask's
+protocol, pickles and heartbeats included), the data size on disk, and the value against the
 a-posteriori bound. With ``--check-memory`` it also loads the whole folder in this process
 and checks that the in-memory ``randgreedi`` with the same partition gives the same selection
 (only for folders that fit in memory).
@@ -61,9 +63,21 @@ def solve(data, k: int, algorithm: str, seed, max_edges: int, engine=None, n_par
     return getattr(coresets, algorithm)(data, k, n_parts, engine=engine, seed=seed)
 
 
+def loopback_bytes() -> int:
+    """Bytes sent through the loopback interface so far (``lo`` in /proc/net/dev): every byte
+    the client, the scheduler and the workers of a LocalCluster send each other, Dask's
+    protocol, pickles and heartbeats included (nothing else runs on it during a run)."""
+    for line in Path("/proc/net/dev").read_text().splitlines():
+        name, _, counters = line.partition(":")
+        if name.strip() == "lo":
+            return int(counters.split()[8])  # transmit bytes
+    return 0
+
+
 def run(client, shards, k: int, algorithm: str, seed, max_edges: int, max_residual=None) -> dict:
     client.run(reset_peak)
     reset_peak()
+    wire_before = loopback_bytes()
     t = time.perf_counter()
     sol = solve(shards, k, algorithm, seed, max_edges, engine=client, max_residual=max_residual)
     seconds = time.perf_counter() - t
@@ -72,6 +86,7 @@ def run(client, shards, k: int, algorithm: str, seed, max_edges: int, max_residu
              "bytes_incidences", "completion_sets", "residual_sets", "bytes_residual", "coverage",
              "completion", "value_over_bound", "adaptive_rounds", "queries", "bytes_pool", "bytes_rows")
     workers = client.run(peak_mb)
+    wire = loopback_bytes() - wire_before
     return {
         "algorithm": algorithm,
         "seconds": round(seconds, 2),
@@ -80,6 +95,7 @@ def run(client, shards, k: int, algorithm: str, seed, max_edges: int, max_residu
         "certified_ratio": None if sol.certified_ratio is None else round(sol.certified_ratio, 4),
         "worker_peak_mb": [round(v) for v in workers.values()],
         "client_peak_mb": round(peak_mb()),
+        "wire_mb": round(wire / 1e6, 2),
         **{key: sol.stats[key] for key in stats if key in sol.stats},
         "selection_head": sol.selection[:5].tolist(),
         "_selection": sol.selection.tolist(),
