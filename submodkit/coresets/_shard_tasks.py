@@ -52,9 +52,38 @@ class CoreSet:
         return int(self.ids.nbytes + self.gains.nbytes + self.indptr.nbytes + self.indices.nbytes)
 
 
-def coverage_of_part(shards: Shards, i: int, *, cached: bool = False) -> tuple[np.ndarray, Coverage]:
-    """Part ``i``'s global item ids and the coverage function of its sets (all global
-    elements, the folder's element weights).
+@dataclass(frozen=True)
+class PartCoverage:
+    """Part ``i`` as a coverage function over the elements its sets touch: ``f`` (columns
+    ``0 .. m - 1``, weights the folder's at those elements), the global ids of its items and
+    of its elements, and the folder's universe size. Memory follows the part's incidences,
+    not the universe."""
+
+    ids: np.ndarray
+    f: Coverage
+    elements: np.ndarray
+    universe: int
+
+    def residual(self, covered: np.ndarray | None) -> np.ndarray:
+        """The state (residual weights of the part's elements) after the global elements
+        ``covered``."""
+        cur = self.f.new_state()
+        if covered is not None and covered.shape[0] and self.elements.shape[0]:
+            at = np.searchsorted(self.elements, covered)
+            hit = at < self.elements.shape[0]
+            hit[hit] = self.elements[at[hit]] == covered[hit]
+            cur[at[hit]] = 0.0
+        return cur
+
+    def rows(self, local: np.ndarray) -> sp.csr_matrix:
+        """The rows of the part's items ``local`` over the global elements (0/1 CSR)."""
+        sub = self.f.sets[local]
+        return sp.csr_matrix((np.ones(sub.indices.shape[0]), self.elements[sub.indices], sub.indptr),
+                             shape=(sub.shape[0], self.universe))
+
+
+def coverage_of_part(shards: Shards, i: int, *, cached: bool = False) -> PartCoverage:
+    """Part ``i`` as a :class:`PartCoverage` (compacted to the elements its sets touch).
 
     With ``cached`` (algorithms of many rounds over the same parts: adaptive sampling), the
     worker process keeps recently used parts, least recently used first out, within a
@@ -64,24 +93,30 @@ def coverage_of_part(shards: Shards, i: int, *, cached: bool = False) -> tuple[n
     if shards.kind != "SetSystem":
         raise InvalidParameterError("shards", shards.kind, "a set-system shard folder (max-cover)")
     if not cached:
-        shard = shards.part(i)
-        return shard.ids, Coverage.from_set_system(shard.problem)
+        return _load_part(shards, i)
     entry = shards.manifest["parts"][int(i)]["files"]["indices.npy"]
     key = (str(shards.directory), int(i), entry["sha256"])
     with _CACHE_LOCK:
         hit = _PART_CACHE.get(key)
         if hit is not None:
             _PART_CACHE.move_to_end(key)
-            return hit[0], hit[1]
-    shard = shards.part(i)
-    f = Coverage.from_set_system(shard.problem)
-    size = int(shard.ids.nbytes + f.indices.nbytes + f.indptr.nbytes + 16 * f.state_size)
+            return hit[0]
+    part = _load_part(shards, i)
+    f = part.f
+    size = int(part.ids.nbytes + part.elements.nbytes + f.indices.nbytes + f.indptr.nbytes
+               + 16 * f.state_size)
     with _CACHE_LOCK:
-        _PART_CACHE[key] = (shard.ids, f, size)
+        _PART_CACHE[key] = (part, size)
         budget = _cache_budget()
-        while len(_PART_CACHE) > 1 and sum(v[2] for v in _PART_CACHE.values()) > budget:
+        while len(_PART_CACHE) > 1 and sum(v[1] for v in _PART_CACHE.values()) > budget:
             _PART_CACHE.popitem(last=False)
-    return shard.ids, f
+    return part
+
+
+def _load_part(shards: Shards, i: int) -> PartCoverage:
+    shard = shards.part(i, compact=True)
+    f = Coverage.from_set_system(shard.problem)
+    return PartCoverage(shard.ids, f, shard.elements, int(shards.universe))
 
 
 _PART_CACHE: OrderedDict = OrderedDict()
@@ -103,13 +138,14 @@ def greedy_core_set(shards: Shards, i: int, k: int, covered: np.ndarray | None =
     """Lazy greedy for ``k`` items on part ``i`` alone (the first round of GreeDi), or, given
     the ``covered`` elements of a selection held elsewhere, continuing from it (a round of
     bicriteria greedy: the selection's own items, on whichever parts, then gain nothing)."""
-    ids, f = coverage_of_part(shards, i)
+    part = coverage_of_part(shards, i)
+    f = part.f
     sel, gains, value, evals = local_greedy(f, np.arange(f.n, dtype=np.int64), k,
-                                            start=None if covered is None else residual(f, covered))
-    rows = f.sets[sel]
+                                            start=None if covered is None else part.residual(covered))
+    rows = part.rows(sel)
     return CoreSet(
         part=int(i),
-        ids=ids[sel].astype(np.int64),
+        ids=part.ids[sel].astype(np.int64),
         gains=gains,
         value=float(value),
         evaluations=int(evals),
@@ -133,7 +169,8 @@ def union_coverage(
 
 
 def residual(f: Coverage, covered: np.ndarray) -> np.ndarray:
-    """The coverage state (residual element weights) after the elements ``covered``."""
+    """The coverage state (residual element weights) of a coverage function over the global
+    elements (the client's union of core-sets) after the elements ``covered``."""
     cur = f.new_state()
     cur[covered] = 0.0
     return cur
@@ -146,13 +183,14 @@ def top_gains(
     elements ``covered`` (selected items, global ids ``selected``, count 0), and the ``k``
     largest singleton values: one pass over the part each, for the bound
     ``OPT_k <= min(f(S) + top-k gains at S, top-k singleton values)``."""
-    ids, f = coverage_of_part(shards, i)
+    part = coverage_of_part(shards, i)
+    f = part.f
     items = np.arange(f.n, dtype=np.int64)
     empty = f.new_state()  # coverage state: residual element weights
-    cur = residual(f, covered)
+    cur = part.residual(covered)
     g = np.empty(f.n, dtype=np.float64)
     K.fill_gains(f.kernel_args(), cur, items, g, f.nnz)
-    g[np.isin(ids, selected, assume_unique=True)] = 0.0
+    g[np.isin(part.ids, selected, assume_unique=True)] = 0.0
     g0 = np.empty(f.n, dtype=np.float64)
     K.fill_gains(f.kernel_args(), empty, items, g0, f.nnz)
     return top_k(g, k), top_k(g0, k)
@@ -169,26 +207,28 @@ def survivors(shards: Shards, i: int, covered: np.ndarray, tau: float, wanted: n
     """The items among ``wanted`` (increasing global ids, all of part ``i``) whose gain with
     respect to a selection covering the elements ``covered`` is at least ``tau`` (one
     threshold filter of adaptive sampling, evaluated where the part lives)."""
-    ids, f = coverage_of_part(shards, i, cached=True)
-    local = np.searchsorted(ids, wanted).astype(np.int64)
+    part = coverage_of_part(shards, i, cached=True)
+    local = np.searchsorted(part.ids, wanted).astype(np.int64)
     g = np.empty(local.shape[0], dtype=np.float64)
-    K.gains_of(*f.kernel_args(), residual(f, covered), local, g)
+    K.gains_of(*part.f.kernel_args(), part.residual(covered), local, g)
     return wanted[g >= tau]
 
 
 def max_gain(shards: Shards, i: int, covered: np.ndarray) -> float:
     """The largest gain on part ``i`` with respect to a selection covering ``covered``."""
-    _, f = coverage_of_part(shards, i, cached=True)
+    part = coverage_of_part(shards, i, cached=True)
+    f = part.f
     g = np.empty(f.n, dtype=np.float64)
-    K.fill_gains(f.kernel_args(), residual(f, covered), np.arange(f.n, dtype=np.int64), g, f.nnz)
+    K.fill_gains(f.kernel_args(), part.residual(covered), np.arange(f.n, dtype=np.int64), g, f.nnz)
     return float(g.max(initial=0.0))
 
 
 def part_rows(shards: Shards, i: int, wanted: np.ndarray) -> tuple[np.ndarray, sp.csr_matrix]:
     """The rows (CSR over the global elements) of the items ``wanted`` (increasing global ids,
     all of part ``i``): ``(wanted, rows)``."""
-    ids, f = coverage_of_part(shards, i, cached=True)
+    part = coverage_of_part(shards, i, cached=True)
+    ids = part.ids
     local = np.searchsorted(ids, wanted)
     if np.any(local >= ids.shape[0]) or not np.array_equal(ids[np.minimum(local, ids.shape[0] - 1)], wanted):
         raise InvalidParameterError("wanted", "...", f"ids of part {i}")
-    return wanted, f.sets[local]
+    return wanted, part.rows(local)

@@ -624,6 +624,11 @@ class Shard:
         The global ids of its items, increasing.
     problem : SetSystem, Graph or PointSet
         The problem its items form.
+    elements : ndarray of int64 or None
+        For a compacted set-system part (``Shards.part(i, compact=True)``): the global id of
+        each of its columns, increasing (column ``j`` of ``problem.sets`` is global element
+        ``elements[j]``, its weight the folder's weight of that element); None: the columns
+        are the global elements.
 
     Examples
     --------
@@ -639,6 +644,7 @@ class Shard:
     index: int
     ids: np.ndarray
     problem: Problem
+    elements: np.ndarray | None = None
 
 
 def open_shards(directory: str | os.PathLike | Shards, *, verify: bool = True) -> Shards:
@@ -782,6 +788,7 @@ class Shards:
         self.verify = bool(verify)
         self._verified: set[int] = set()
         self._weights: np.ndarray | None = None
+        self._weights_verified = False
 
     def __getstate__(self) -> dict:
         return {"directory": str(self.directory), "manifest": self.manifest, "verify": self.verify}
@@ -950,6 +957,29 @@ class Shards:
             self._weights = weights
         return self._weights
 
+    def element_weights_at(self, elements: np.ndarray) -> np.ndarray:
+        """The weights of the given elements (float64): reads only those entries of a
+        weights file (memory-mapped where local), so a worker never holds the universe."""
+        if self.kind != "SetSystem":
+            raise InvalidParameterError("shards", self.kind, "a set system (element weights)")
+        w = self.manifest["element_weights"]
+        if self._weights is not None:
+            return self._weights[elements]
+        if "constant" in w:
+            return np.full(elements.shape[0], float(w["constant"]))
+        if "values" in w:
+            return np.asarray(w["values"], dtype=np.float64)[elements]
+        path = self.directory / w["file"]
+        if self.verify and not self._weights_verified:
+            self._check_file(path, w)
+            self._weights_verified = True
+        weights = self._load(path, w, mmap=not isinstance(path, StoredFile))
+        if weights.shape != (int(self.universe),):
+            raise InstanceFormatError(self.directory / MANIFEST, None,
+                                      f"element_weights of length universe = {self.universe}",
+                                      str(weights.shape))
+        return np.asarray(weights[elements], dtype=np.float64)
+
     def ids(self, i: int) -> np.ndarray:
         """The global ids of part ``i``'s items (reads that one file)."""
         i = self._index(i)
@@ -986,7 +1016,7 @@ class Shards:
                                       f"every set id 0 .. {self.n_items - 1} in one part with a finite cost")
         return costs
 
-    def part(self, i: int, *, verify: bool | None = None, mmap: bool = False) -> Shard:
+    def part(self, i: int, *, verify: bool | None = None, mmap: bool = False, compact: bool = False) -> Shard:
         """Load part ``i``: its items' global ids and their problem.
 
         Parameters
@@ -998,6 +1028,10 @@ class Shards:
             done once per part and handle).
         mmap : bool, default False
             Memory-map the arrays (read-only) instead of reading them.
+        compact : bool, default False
+            Set systems: number the part's columns by the elements its sets touch
+            (``Shard.elements`` maps them back), so that memory follows the part's data,
+            not the universe (the folder's weights are read at those elements only).
 
         Returns
         -------
@@ -1024,6 +1058,9 @@ class Shards:
             raise InstanceFormatError(folder / "ids.npy", None,
                                       f"{n_p} increasing ids in [0, {self.n_items})")
         meta = dict(self.manifest["meta"], part=i, n_parts=len(self))
+        if compact and self.kind == "SetSystem":
+            problem, elements = _compact_set_part(self, folder, arrays, meta)
+            return Shard(i, ids, problem, elements)
         problem = _PART_BUILDERS[self.kind](self, folder, arrays, meta)
         return Shard(i, ids, problem)
 
@@ -1070,6 +1107,42 @@ def _set_part(shards: Shards, folder: Path, a: dict, meta: dict) -> SetSystem:
                                   str(exc)[:80]) from None
     return from_file(folder, SetSystem, sets, a["costs"], shards.element_weights(), shards.manifest["name"],
                      meta, labels=a.get("labels"))
+
+
+def _compact_set_part(shards: Shards, folder: Path, a: dict, meta: dict) -> tuple[SetSystem, np.ndarray]:
+    """A set-system part over the elements its sets touch, and their global ids."""
+    n_p, u = a["ids"].shape[0], int(shards.universe)
+    indices = np.asarray(a["indices"])
+    if indices.shape[0] and (int(indices.min()) < 0 or int(indices.max()) >= u):
+        raise InstanceFormatError(folder / "indices.npy", None, f"element ids in [0, {u})",
+                                  f"{int(indices.min())} .. {int(indices.max())}")
+    elements, local = compact_ids(indices, u)
+    try:
+        data = a["data"] if "data" in a else np.ones(indices.shape[0])
+        sets = sp.csr_matrix((data, local, a["indptr"]), shape=(n_p, elements.shape[0]))
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise InstanceFormatError(folder, None, "a valid CSR structure (indptr, indices)",
+                                  str(exc)[:80]) from None
+    weights = shards.element_weights_at(elements)
+    problem = from_file(folder, SetSystem, sets, a["costs"], weights, shards.manifest["name"], meta,
+                        labels=a.get("labels"))
+    return problem, elements
+
+
+def compact_ids(values: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(distinct, local)``: the distinct ``values`` (in ``[0, bound)``) increasing, and each
+    value's position among them. A table of ``bound`` positions when that is at most 4 per
+    value (linear time), else a sort (memory of the values only)."""
+    if values.shape[0] and bound <= 4 * values.shape[0]:
+        seen = np.zeros(bound, dtype=np.bool_)
+        seen[values] = True
+        distinct = np.flatnonzero(seen).astype(np.int64)
+        del seen
+        position = np.empty(bound, dtype=np.int32 if distinct.shape[0] < 2**31 else np.int64)
+        position[distinct] = np.arange(distinct.shape[0], dtype=position.dtype)
+        return distinct, position[values].astype(np.int64)
+    distinct, local = np.unique(values, return_inverse=True)
+    return distinct.astype(np.int64), local.astype(np.int64).reshape(-1)
 
 
 def _graph_part(shards: Shards, folder: Path, a: dict, meta: dict) -> Graph:
