@@ -54,20 +54,30 @@ class CoreSet:
 
 @dataclass(frozen=True)
 class PartCoverage:
-    """Part ``i`` as a coverage function over the elements its sets touch: ``f`` (columns
-    ``0 .. m - 1``, weights the folder's at those elements), the global ids of its items and
-    of its elements, and the folder's universe size. Memory follows the part's incidences,
-    not the universe."""
+    """Part ``i`` as a coverage function: ``f``, the global ids of its items, the global ids
+    of its columns (``elements``; None when the columns are the global elements) and the
+    folder's universe size.
+
+    A part is compacted to the elements its sets touch (columns ``0 .. m - 1``, weights the
+    folder's at those elements) when the universe exceeds 4 times its incidences: then the
+    universe-length state and weights (16 bytes an element) would outweigh the part itself,
+    and compacting costs a sort of its incidences. Otherwise the plain part is cheaper (the
+    universe-length arrays are at most 64 bytes per incidence, and a compaction there would
+    need a universe-length position table anyway)."""
 
     ids: np.ndarray
     f: Coverage
-    elements: np.ndarray
+    elements: np.ndarray | None
     universe: int
 
     def residual(self, covered: np.ndarray | None) -> np.ndarray:
         """The state (residual weights of the part's elements) after the global elements
         ``covered``."""
         cur = self.f.new_state()
+        if self.elements is None:
+            if covered is not None:
+                cur[covered] = 0.0
+            return cur
         if covered is not None and covered.shape[0] and self.elements.shape[0]:
             at = np.searchsorted(self.elements, covered)
             hit = at < self.elements.shape[0]
@@ -78,7 +88,8 @@ class PartCoverage:
     def rows(self, local: np.ndarray) -> sp.csr_matrix:
         """The rows of the part's items ``local`` over the global elements (0/1 CSR)."""
         sub = self.f.sets[local]
-        return sp.csr_matrix((np.ones(sub.indices.shape[0]), self.elements[sub.indices], sub.indptr),
+        columns = sub.indices if self.elements is None else self.elements[sub.indices]
+        return sp.csr_matrix((np.ones(sub.indices.shape[0]), columns, sub.indptr),
                              shape=(sub.shape[0], self.universe))
 
 
@@ -103,8 +114,7 @@ def coverage_of_part(shards: Shards, i: int, *, cached: bool = False) -> PartCov
             return hit[0]
     part = _load_part(shards, i)
     f = part.f
-    size = int(part.ids.nbytes + part.elements.nbytes + f.indices.nbytes + f.indptr.nbytes
-               + 16 * f.state_size)
+    size = int(part.ids.nbytes + f.indices.nbytes + f.indptr.nbytes + 16 * f.state_size)
     with _CACHE_LOCK:
         _PART_CACHE[key] = (part, size)
         budget = _cache_budget()
@@ -114,7 +124,8 @@ def coverage_of_part(shards: Shards, i: int, *, cached: bool = False) -> PartCov
 
 
 def _load_part(shards: Shards, i: int) -> PartCoverage:
-    shard = shards.part(i, compact=True)
+    nnz = int(shards.manifest["parts"][int(i)]["files"]["indices.npy"]["shape"][0])
+    shard = shards.part(i, compact=int(shards.universe) > 4 * nnz)
     f = Coverage.from_set_system(shard.problem)
     return PartCoverage(shard.ids, f, shard.elements, int(shards.universe))
 

@@ -61,3 +61,9 @@ def test_task_memory_follows_the_part_not_the_universe(tmp_path):
     tracemalloc.stop()
     assert peak < universe  # bytes: below an eighth of one float64 array over the universe
     assert core.rows(universe).shape == (5, universe) and core.indices.max() < universe
+    # compacted parts, the same answer as in memory (rows, gains and bound in global ids)
+    system = SetSystem(sets, costs=np.ones(400), weights=np.ones(universe))
+    ref = randgreedi(Coverage.from_set_system(system), 7, 4, seed=0)
+    sol = randgreedi(shards, 7, seed=0)
+    assert sol.selection.tolist() == ref.selection.tolist() and sol.value == ref.value
+    assert sol.upper_bound == pytest.approx(ref.upper_bound)
