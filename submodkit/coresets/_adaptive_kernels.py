@@ -34,15 +34,7 @@ def sample_prefix_paths(
     for p in range(n_paths):
         si = 0
         for pos in range(t_max):
-            u = uniforms[p * t_max + pos]
-            r = pos + int(u * (a - pos))
-            if r >= a:
-                r = a - 1
-            swaps[pos] = r
-            tmp = perm[pos]
-            perm[pos] = perm[r]
-            perm[r] = tmp
-            x = perm[pos]
+            x = _draw(perm, swaps, pos, a, uniforms[p * t_max + pos])
             while si < sizes.shape[0] and sizes[si] == pos + 1:
                 g = K.gain(kind, agg, phi, indptr, indices, data, dense, w, b, work, x)
                 queries += 1
@@ -60,12 +52,32 @@ def sample_prefix_paths(
         else:
             for i in range(cur.shape[0]):
                 work[i] = cur[i]
-        for pos in range(t_max - 1, -1, -1):  # undo the swaps: perm is pool again
-            r = swaps[pos]
-            tmp = perm[pos]
-            perm[pos] = perm[r]
-            perm[r] = tmp
+        _undo(perm, swaps, t_max)  # perm is pool again
     return queries
+
+
+@njit(cache=True, nogil=True)
+def _draw(perm, swaps, pos, a, u):
+    """One step of a partial Fisher-Yates shuffle: swap position ``pos`` with a uniform
+    position in ``[pos, a)`` chosen by ``u`` (recorded in ``swaps``); the element drawn."""
+    r = pos + int(u * (a - pos))
+    if r >= a:
+        r = a - 1
+    swaps[pos] = r
+    tmp = perm[pos]
+    perm[pos] = perm[r]
+    perm[r] = tmp
+    return perm[pos]
+
+
+@njit(cache=True, nogil=True)
+def _undo(perm, swaps, t_max):
+    """Undo the first ``t_max`` steps of :func:`_draw`."""
+    for pos in range(t_max - 1, -1, -1):
+        r = swaps[pos]
+        tmp = perm[pos]
+        perm[pos] = perm[r]
+        perm[r] = tmp
 
 
 
@@ -79,17 +91,5 @@ def prefix_positions(a, t_max, uniforms, n_paths, visited_out):
     swaps = np.empty(t_max, dtype=np.int64)
     for p in range(n_paths):
         for pos in range(t_max):
-            u = uniforms[p * t_max + pos]
-            r = pos + int(u * (a - pos))
-            if r >= a:
-                r = a - 1
-            swaps[pos] = r
-            tmp = perm[pos]
-            perm[pos] = perm[r]
-            perm[r] = tmp
-            visited_out[perm[pos]] = True
-        for pos in range(t_max - 1, -1, -1):
-            r = swaps[pos]
-            tmp = perm[pos]
-            perm[pos] = perm[r]
-            perm[r] = tmp
+            visited_out[_draw(perm, swaps, pos, a, uniforms[p * t_max + pos])] = True
+        _undo(perm, swaps, t_max)

@@ -21,7 +21,7 @@ import scipy.sparse as sp
 
 from submodkit.coresets.engines import local_greedy
 from submodkit.errors import InvalidParameterError
-from submodkit.instances.shards import Shards
+from submodkit.instances.shards import Shards, compact_ids
 from submodkit.objectives import kernels as K
 from submodkit.objectives.coverage import Coverage
 
@@ -166,25 +166,22 @@ def greedy_core_set(shards: Shards, i: int, k: int, covered: np.ndarray | None =
     )
 
 
-def union_coverage(
-    core_sets: list[CoreSet], universe: int, weights: np.ndarray
-) -> tuple[np.ndarray, Coverage]:
-    """The union of the core-sets, items in increasing global id, and its coverage function:
-    the only data the second round sees."""
+def union_coverage(core_sets: list[CoreSet], shards: Shards) -> PartCoverage:
+    """The union of the core-sets, items in increasing global id, as a coverage function over
+    the elements its rows touch (weights read at those elements only): the only data the
+    second round sees, and memory that follows it, not the universe."""
+    universe = int(shards.universe)
     ids = np.concatenate([c.ids for c in core_sets] + [np.zeros(0, dtype=np.int64)])
     rows = [c.rows(universe) for c in core_sets]
     stacked = sp.vstack(rows, format="csr") if rows else sp.csr_matrix((0, universe))
     order = np.argsort(ids, kind="stable")
     ids, keep = np.unique(ids[order], return_index=True)
-    return ids, Coverage(stacked[order[keep]], weights=weights, n_elements=universe)
-
-
-def residual(f: Coverage, covered: np.ndarray) -> np.ndarray:
-    """The coverage state (residual element weights) of a coverage function over the global
-    elements (the client's union of core-sets) after the elements ``covered``."""
-    cur = f.new_state()
-    cur[covered] = 0.0
-    return cur
+    stacked = stacked[order[keep]]
+    elements, local = compact_ids(stacked.indices.astype(np.int64), universe)
+    sets = sp.csr_matrix((np.ones(local.shape[0]), local, stacked.indptr),
+                         shape=(ids.shape[0], elements.shape[0]))
+    f = Coverage(sets, weights=shards.element_weights_at(elements), n_elements=elements.shape[0])
+    return PartCoverage(ids, f, elements, universe)
 
 
 def top_gains(

@@ -111,29 +111,9 @@ def _in_memory(objective: Objective, k, n_parts, epsilon, rounds, t, engine, see
     value = float(objective.evaluate(chosen))
     ok = objective.monotone and objective.submodular
     upper = upper_bound_at(objective, chosen, k, clip=False) if ok else None
-    return Solution(
-        selection=chosen,
-        gains=np.asarray(gains, dtype=np.float64),
-        value=value,
-        algorithm="bicriteria-greedi",
-        guarantee=guarantee("bicriteria-greedi", epsilon=epsilon, rounds=rounds) if ok else None,
-        upper_bound=upper,
-        stats={
-            "evaluations": int(evals),
-            "seconds": time.perf_counter() - start,
-            "n": objective.n,
-            "k": int(k),
-            "n_parts": int(n_parts),
-            "rounds": len(round_values),
-            "items_per_round": int(t),
-            "max_items": int(rounds * t),
-            "round_values": round_values,
-            "union_sizes": union_sizes,
-            "value_over_bound": _over(value, upper),
-            "engine": engine if isinstance(engine, str) or engine is None else "client",
-            "seed": seed,
-        },
-    )
+    g = guarantee("bicriteria-greedi", epsilon=epsilon, rounds=rounds) if ok else None
+    return _solution(chosen, gains, value, g, upper, evals, start, objective.n, k, n_parts, rounds, t,
+                     round_values, union_sizes, engine, seed)
 
 
 def _on_shards(shards: Shards, k, n_parts, epsilon, rounds, t, engine, seed) -> Solution:
@@ -144,8 +124,6 @@ def _on_shards(shards: Shards, k, n_parts, epsilon, rounds, t, engine, seed) -> 
     if shards.kind != "SetSystem":
         raise InvalidParameterError("shards", shards.kind, "a set-system shard folder (max-cover)")
     start = time.perf_counter()
-    universe = int(shards.universe)
-    weights = shards.element_weights()
     chosen = np.zeros(0, dtype=np.int64)
     chosen_rows: list = []  # the rows of S's sets, round by round
     covered = np.zeros(0, dtype=np.int64)
@@ -161,32 +139,45 @@ def _on_shards(shards: Shards, k, n_parts, epsilon, rounds, t, engine, seed) -> 
         local = map_shards(T.greedy_core_set, shards, (t, covered if r else None), engine)
         evals += sum(c.evaluations for c in local)
         sent += sum(c.nbytes for c in local) + (covered.nbytes * len(local) if r else 0)
-        ids, union = T.union_coverage(local, universe, weights)
-        add, g, _, e = local_greedy(union, np.arange(union.n, dtype=np.int64), t,
-                                    start=T.residual(union, covered))
+        union = T.union_coverage(local, shards)
+        add, g, _, e = local_greedy(union.f, np.arange(union.f.n, dtype=np.int64), t,
+                                    start=union.residual(covered))
         evals += e
-        chosen = np.concatenate([chosen, ids[add]])
-        chosen_rows.append(union.sets[add])
+        chosen = np.concatenate([chosen, union.ids[add]])
+        chosen_rows.append(union.rows(add))
         covered = np.union1d(covered, chosen_rows[-1].indices).astype(np.int64)
         gains.extend(float(x) for x in g)
         value += float(np.sum(g))
-        union_sizes.append(int(ids.shape[0]))
+        union_sizes.append(int(union.ids.shape[0]))
         round_values.append(value)
     upper, bytes_bound = bound_on_shards(shards, value, covered, chosen, k, engine, clip=False)
     evals += 2 * shards.n_items
+    g = guarantee("bicriteria-greedi", epsilon=epsilon, rounds=rounds) if rounds == 1 else None
+    return _solution(
+        chosen, gains, value, g, upper, evals, start, shards.n_items, k, shards.n_parts, rounds, t,
+        round_values, union_sizes, engine, shards.seed,
+        partition="the folder's, every round"
+        + (" (no fresh partition: no ratio claimed)" if rounds > 1 else ""),
+        shards=str(shards.directory), bytes_core_sets=int(sent), bytes_bound=bytes_bound,
+    )
+
+
+def _solution(chosen, gains, value, g, upper, evals, start, n, k, n_parts, rounds, t, round_values,
+              union_sizes, engine, seed, **extra) -> Solution:
+    """The bicriteria answer with its statistics (in memory or on shards)."""
     return Solution(
-        selection=chosen,
+        selection=np.asarray(chosen, dtype=np.int64),
         gains=np.asarray(gains, dtype=np.float64),
-        value=value,
+        value=float(value),
         algorithm="bicriteria-greedi",
-        guarantee=guarantee("bicriteria-greedi", epsilon=epsilon, rounds=rounds) if rounds == 1 else None,
+        guarantee=g,
         upper_bound=upper,
         stats={
             "evaluations": int(evals),
             "seconds": time.perf_counter() - start,
-            "n": shards.n_items,
+            "n": int(n),
             "k": int(k),
-            "n_parts": shards.n_parts,
+            "n_parts": int(n_parts),
             "rounds": len(round_values),
             "items_per_round": int(t),
             "max_items": int(rounds * t),
@@ -194,12 +185,8 @@ def _on_shards(shards: Shards, k, n_parts, epsilon, rounds, t, engine, seed) -> 
             "union_sizes": union_sizes,
             "value_over_bound": _over(value, upper),
             "engine": engine if isinstance(engine, str) or engine is None else "client",
-            "seed": shards.seed,
-            "partition": "the folder's, every round" + (" (no fresh partition: no ratio claimed)"
-                                                         if rounds > 1 else ""),
-            "shards": str(shards.directory),
-            "bytes_core_sets": int(sent),
-            "bytes_bound": bytes_bound,
+            "seed": seed,
+            **extra,
         },
     )
 

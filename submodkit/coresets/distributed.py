@@ -174,10 +174,10 @@ def _on_shards(name: str, shards: Shards, k: int, n_parts, engine, seed) -> Solu
     start = time.perf_counter()
     local = map_shards(T.greedy_core_set, shards, (k,), engine)
     t_local = time.perf_counter() - start
-    ids, union = T.union_coverage(local, int(shards.universe), shards.element_weights())
-    sel, gains, value, evals = local_greedy(union, np.arange(union.n, dtype=np.int64), k)
-    sel_ids = ids[sel]
-    rows = union.sets[sel]
+    union = T.union_coverage(local, shards)
+    sel, gains, value, evals = local_greedy(union.f, np.arange(union.f.n, dtype=np.int64), k)
+    sel_ids = union.ids[sel]
+    rows = union.rows(sel)
     evals += sum(c.evaluations for c in local)
     local_values = [c.value for c in local]
     best = int(np.argmax(local_values)) if local_values else -1
@@ -192,7 +192,7 @@ def _on_shards(name: str, shards: Shards, k: int, n_parts, engine, seed) -> Solu
     g = guarantee(name, k=k, n_parts=len(local)) if name == "greedi" else guarantee(name)
     return _solution(
         name, sel_ids, gains, value, g, upper, evals, start, t_local, shards.n_items,
-        [c.n_items for c in local], local_values, int(ids.shape[0]), picked, engine, shards.seed,
+        [c.n_items for c in local], local_values, int(union.ids.shape[0]), picked, engine, shards.seed,
         shards=str(shards.directory), bytes_core_sets=int(sum(c.nbytes for c in local)),
         bytes_bound=bytes_bound,
     )
