@@ -285,8 +285,16 @@ class SeenIds:
         self.spare = int(spare)
         self.flags = np.zeros(0, dtype=bool)
         self.high = np.zeros(0, dtype=np.int64)  # sorted, distinct, all >= flags.size
+        self.pending: list[np.ndarray] = []  # larger ids not merged into ``high`` yet
+        self.n_pending = 0
         self.added = 0
         self.max = -1
+
+    def _merge(self) -> None:
+        """Fold the pending large ids into ``high`` (sorted, distinct)."""
+        if self.pending:
+            self.high = np.unique(np.concatenate([self.high, *self.pending]))
+            self.pending, self.n_pending = [], 0
 
     def add(self, ids: np.ndarray) -> None:
         """Record ``ids`` (non-negative int64)."""
@@ -296,6 +304,7 @@ class SeenIds:
         self.max = max(self.max, int(ids.max()))
         limit = min(self.added + self.spare, self.max + 1)
         if limit > self.flags.size:  # at most twice the limit, so that growth is amortized
+            self._merge()
             size = min(self.max + 1, max(limit, 2 * self.flags.size))
             flags = np.zeros(size, dtype=bool)
             flags[: self.flags.size] = self.flags
@@ -307,12 +316,18 @@ class SeenIds:
             self.flags[ids] = True
             return
         self.flags[ids[low]] = True
-        self.high = np.union1d(self.high, ids[~low])
+        above = ids[~low]
+        self.pending.append(above)
+        self.n_pending += int(above.size)
+        if self.n_pending > max(self.high.size, 1 << 20):  # merging as often as ``high`` doubles: amortized
+            self._merge()
 
     def distinct(self) -> int:
         """How many distinct ids were added."""
+        self._merge()
         return int(np.count_nonzero(self.flags)) + int(self.high.size)
 
     def sorted_ids(self) -> np.ndarray:
         """The distinct ids added, sorted (int64)."""
+        self._merge()
         return np.concatenate([np.flatnonzero(self.flags).astype(np.int64), self.high])

@@ -473,6 +473,22 @@ def test_seen_ids_memory_follows_the_data():
     assert seen.distinct() == 101 and seen.sorted_ids()[-1] == 10**12
 
 
+def test_seen_ids_in_many_chunks_of_a_wide_universe():
+    """Ids up to 50x the count added so far (a file whose universe is larger than its first
+    chunks): the large ids are buffered and merged as their set doubles, and every answer
+    is np.unique's."""
+    rng = np.random.default_rng(4)
+    seen, everything = SeenIds(spare=100), []
+    for size in (3, 2000, 1, 50_000, 0, 7000, 120_000, 40):
+        ids = rng.integers(0, 2_000_000, size=size)
+        seen.add(ids)
+        everything.append(ids)
+        truth = np.unique(np.concatenate(everything))
+        assert seen.distinct() == truth.size and np.array_equal(seen.sorted_ids(), truth)
+        assert seen.max == (truth[-1] if truth.size else -1)
+    assert seen.flags.size <= 2 * (seen.added + 100)
+
+
 # --- errors ---------------------------------------------------------------------------------
 
 
