@@ -342,6 +342,7 @@ def _solution_fields(instance: str, problem: str, sol, selection=None) -> dict:
         "selection": [int(i) for i in (sol.selection if selection is None else selection)],
         "guarantee": None if sol.guarantee is None else sol.guarantee.to_dict(),
         "upper_bound": _num(sol.upper_bound), "lower_bound": _num(sol.lower_bound),
+        "gap": _num(sol.gap), "status": sol.status,
     }
 
 

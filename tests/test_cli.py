@@ -331,7 +331,7 @@ def test_set_cover_takes_only_its_own_algorithms(tmp_path, capsys):
     f.write_text(SCP_OK)
     code, out, err = _run(capsys, "solve", str(f), "--algorithm", "lazy")
     assert code == 2 and out == "" and err.count("\n") == 1
-    assert "algorithm='lazy': expected one of 'greedy', 'exact', 'sketch'" in err
-    for algorithm in ("greedy", "exact", "sketch"):
+    assert "algorithm='lazy': expected one of 'greedy', 'lagrangian', 'exact', 'sketch'" in err
+    for algorithm in ("greedy", "lagrangian", "exact", "sketch"):
         code, out, _ = _run(capsys, "solve", str(f), "--algorithm", algorithm, "--seed", "0", "--json")
         assert code == 0 and _strict(out)["value"] >= 4  # the optimum is 4 (columns 1 and 3)

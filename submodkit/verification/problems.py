@@ -233,12 +233,15 @@ SET_COVER = table(
     Algorithm("greedy", partial(_set_cover, "greedy"), guarantee="set-cover-greedy",
               calls={"set-cover-greedy": "`set_cover(sets, costs)`"},
               options=("time_limit", "solver"), needs_k=False),
+    Algorithm("lagrangian", partial(_set_cover, "lagrangian"), options=("time_limit",), needs_k=False),
     Algorithm("exact", partial(_set_cover, "exact"), options=("time_limit", "solver"), needs_k=False,
               exact=True),
     Algorithm("sketch", _sketch_set_cover, options=("epsilon", "outliers", "max_edges"), needs_k=False,
               randomized=True),
 )
-"""Set cover: greedy (H(d)), the integer program, and the sketch (no ratio reported)."""
+"""Set cover: greedy (H(d)), Lagrangian relaxation (a bound and covers; no ratio claimed,
+optimal when the bound meets the cover), the integer program, and the sketch (no ratio
+reported)."""
 
 PROBLEMS: Mapping[str, Problem] = MappingProxyType({
     "set-cover": Problem(SET_COVER, default="greedy", needs_k=False, sense="min"),

@@ -1,0 +1,182 @@
+"""Set cover by Lagrangian relaxation: a subgradient bound and Lagrangian-cost greedy covers,
+anytime (Beasley 1990; Caprara, Fischetti, Toth 1999)."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from submodkit.solvers.cover import _lagrangian_kernels as LK
+
+_STEPS_PER_BATCH = 10
+_HEURISTIC_EVERY = 5  # batches between two Lagrangian greedy covers
+_MAX_STEPS = 4000
+
+
+@dataclass
+class LagrangianRun:
+    """The outcome of :func:`lagrangian_cover` on a prepared instance."""
+
+    selection: np.ndarray
+    value: float
+    bound: float
+    multipliers: np.ndarray
+    steps: int
+    covers: int
+    seconds_to_best: float
+    proved: bool
+
+
+def dual_start(indptr: np.ndarray, indices: np.ndarray, costs: np.ndarray, m: int) -> np.ndarray:
+    """Starting multipliers: each element's cheapest cost per element of a set holding it
+    (a dual-feasible point's scale; Beasley 1990)."""
+    sizes = np.diff(indptr)
+    lam = np.full(m, np.inf)
+    np.minimum.at(lam, indices, np.repeat(costs / np.maximum(sizes, 1), sizes))
+    lam[~np.isfinite(lam)] = 0.0
+    return lam
+
+
+def lagrangian_cover(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.ndarray, deadline: float,
+                     integral: bool, *, seed: int | None = 0) -> LagrangianRun:
+    """Phase 1 and 2 on the whole instance (:func:`_subgradient_phase`: the bound and
+    Lagrangian greedy covers), then, while time is left (``deadline`` in
+    ``time.perf_counter`` seconds) and the bound does not prove the best cover optimal,
+    column fixing (phase 3 of Caprara, Fischetti, Toth 1999): fix the first sets of the
+    Lagrangian greedy cover until they cover a fraction ``pi`` of the elements (``pi`` from
+    0.3, times 1.1 each time), solve what remains the same way, and complete; when all is
+    fixed, start again from multipliers perturbed by up to 10% (``seed``). Without a
+    deadline, fixing runs 3 restarts. Only the first phase's bound is a bound on the whole
+    instance.
+    """
+    start = time.perf_counter()
+    first = _subgradient_phase(csr, costs, start_cover, deadline, integral, None)
+    best_sel, best_val, t_best = first.selection, first.value, first.seconds_to_best
+    if first.proved:
+        return first
+    rng = np.random.default_rng(seed)
+    steps, covers = first.steps, first.covers
+    restarts = 0
+    lam0 = first.multipliers
+    n, m = csr.shape
+    while time.perf_counter() < deadline and (math.isfinite(deadline) or restarts < 3):
+        lam = lam0 * rng.uniform(0.9, 1.1, size=m) if restarts else lam0.copy()
+        fixed = np.zeros(0, dtype=np.int64)
+        pi = 0.3
+        while time.perf_counter() < deadline:
+            covered = np.zeros(m, dtype=bool)
+            if fixed.shape[0]:
+                covered[csr[fixed].indices] = True
+            left = np.flatnonzero(~covered)
+            if left.shape[0] == 0:
+                break
+            sub, keep_sets = _restrict(csr, left)
+            sub_costs = costs[keep_sets]
+            sub_start = _cover_with(sub, sub_costs, lam[left])
+            run = _subgradient_phase(sub, sub_costs, sub_start, deadline, integral, lam[left], max_steps=300)
+            steps, covers = steps + run.steps, covers + run.covers
+            if run.bound + float(costs[fixed].sum()) >= best_val - 1e-9:
+                break  # the fixed sets cannot lead below the best cover
+            whole = np.concatenate([fixed, keep_sets[run.selection]])
+            whole = whole[LK.drop_redundant(csr.indptr.astype(np.int64), csr.indices.astype(np.int64), costs,
+                                            whole, m)]
+            value = float(costs[whole].sum())
+            if value < best_val - 1e-9:
+                best_sel, best_val, t_best = whole, value, time.perf_counter() - start
+                if (math.ceil(first.bound - 1e-6) if integral else first.bound) >= best_val - 1e-9:
+                    return LagrangianRun(best_sel, best_val, first.bound, first.multipliers, steps, covers,
+                                         t_best, True)
+            # fix the first sets of the residual's Lagrangian greedy cover, up to pi of its elements
+            order = _cover_with(sub, sub_costs, run.multipliers)
+            target = max(1, int(pi * left.shape[0]))
+            hit = np.zeros(sub.shape[1], dtype=bool)
+            take = []
+            for j in order:
+                take.append(j)
+                hit[sub.indices[sub.indptr[j]:sub.indptr[j + 1]]] = True
+                if hit.sum() >= target:
+                    break
+            fixed = np.concatenate([fixed, keep_sets[np.asarray(take, dtype=np.int64)]])
+            lam[left] = run.multipliers
+            pi = min(1.0, pi * 1.1)
+        restarts += 1
+    return LagrangianRun(best_sel, best_val, first.bound, first.multipliers, steps, covers, t_best, False)
+
+
+def _restrict(csr: sp.csr_matrix, rows: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+    """The instance on the elements ``rows`` only: the sets holding one of them, restricted
+    to them and renumbered; ``(matrix, the kept sets' ids)``."""
+    sub = csr[:, rows].tocsr()
+    keep = np.flatnonzero(np.diff(sub.indptr) > 0)
+    return sub[keep], keep
+
+
+def _cover_with(S: sp.csr_matrix, costs: np.ndarray, lam: np.ndarray) -> np.ndarray:
+    """The Lagrangian greedy cover at ``lam``, in the order greedy took its sets."""
+    n, m = S.shape
+    csc = S.tocsc()
+    sel = np.empty(n, dtype=np.int64)
+    k = LK.lagrangian_greedy(S.indptr.astype(np.int64), S.indices.astype(np.int64),
+                             csc.indptr.astype(np.int64), csc.indices.astype(np.int64), costs, lam,
+                             np.ones(n, dtype=np.bool_), sel, np.zeros(m, dtype=np.int64))
+    return sel[:max(k, 0)].copy()
+
+
+def _subgradient_phase(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.ndarray, deadline: float,
+                       integral: bool, lam_start: np.ndarray | None, *, max_steps: int = _MAX_STEPS
+                       ) -> LagrangianRun:
+    """Subgradient optimization of the Lagrangian bound, with a Lagrangian-cost greedy cover
+    (plus redundant-set removal) every few steps; stops at ``deadline``, at convergence,
+    after ``max_steps`` steps, or when the bound (rounded up for integral costs) meets the
+    best cover, which is then proven optimal. ``start_cover`` is a cover to begin from (its
+    cost is the first step target); ``lam_start`` the first multipliers (None: the dual
+    start)."""
+    start = time.perf_counter()
+    indptr = csr.indptr.astype(np.int64)
+    indices = csr.indices.astype(np.int64)
+    n, m = csr.shape
+    csc = csr.tocsc()
+    eptr, eidx = csc.indptr.astype(np.int64), csc.indices.astype(np.int64)
+    best_sel = np.asarray(start_cover, dtype=np.int64)
+    best_val = float(costs[best_sel].sum())
+    t_best = 0.0
+    lam = dual_start(indptr, indices, costs, m) if lam_start is None else np.array(lam_start, float)
+    best_lam = lam.copy()
+    state = np.array([-np.inf, 2.0, 0.0, 0.0])
+    reduced, s = np.empty(n), np.empty(m)
+    sel = np.empty(n, dtype=np.int64)
+    covers, batch = 0, 0
+    proved = False
+
+    def meets(bound: float) -> bool:
+        return (math.ceil(bound - 1e-6) if integral else bound) >= best_val - 1e-9
+
+    while True:
+        going = LK.subgradient_steps(indptr, indices, costs, lam, best_lam, best_val, _STEPS_PER_BATCH,
+                                     state, reduced, s)
+        batch += 1
+        if batch % _HEURISTIC_EVERY == 0 or not going:
+            covered = np.zeros(m, dtype=np.int64)
+            k = LK.lagrangian_greedy(indptr, indices, eptr, eidx, costs, best_lam, np.ones(n, dtype=np.bool_),
+                                     sel, covered)
+            covers += 1
+            if k > 0:
+                cover = sel[:k].copy()
+                cover = cover[LK.drop_redundant(indptr, indices, costs, cover, m)]
+                value = float(costs[cover].sum())
+                if value < best_val - 1e-9:
+                    best_sel, best_val, t_best = cover, value, time.perf_counter() - start
+        if meets(state[0]):
+            proved = True
+            break
+        if not going or state[3] >= max_steps or time.perf_counter() >= deadline:
+            break
+    bound = float(state[0])
+    if integral:
+        bound = float(math.ceil(bound - 1e-6))
+    return LagrangianRun(best_sel, best_val, min(bound, best_val), best_lam, int(state[3]), covers, t_best,
+                         proved)
