@@ -42,6 +42,17 @@ def set_cover(
     limit, 4.6 s on rail582), stopped at the limit; ``stats["lower_bound_method"]`` says
     which. ``"lp"`` and ``"exact"`` need costs of at most 1e15 (the LP/MIP solvers' range).
 
+    ``algorithm="lagrangian"`` (Beasley 1990; Caprara, Fischetti, Toth 1999) starts from
+    greedy's cover, maximizes the Lagrangian bound of the cover rows by subgradient steps
+    (Numba), takes a Lagrangian-score greedy cover (redundant sets dropped) every 50 steps,
+    then fixes the first sets of such covers and solves the rest the same way, restarting
+    from perturbed multipliers, while ``time_limit`` allows (3 restarts without one). It is
+    anytime: ``lower_bound`` is the first phase's bound (rounded up for integer costs; at
+    most the LP bound), ``status`` is ``"optimal"`` when that bound meets the cover (then
+    ``guarantee`` ratio 1), else ``"timeout"`` or ``"feasible"``; no approximation ratio is
+    claimed otherwise. ``stats`` has the multipliers, the subgradient steps and the seconds
+    to the best cover.
+
     ``algorithm="exact"`` solves the integer program with OR-Tools
     (:func:`submodkit.solvers.cover.exact.exact_set_cover`); with a ``time_limit`` it returns the
     best cover and bound found, with status ``"timeout"``.
@@ -52,8 +63,9 @@ def set_cover(
         A `SetSystem`, a CSR matrix (rows are sets), a 0/1 array or a list of lists.
     costs : array_like of float, optional
         Set costs (>= 0); default the SetSystem's costs, else ones.
-    algorithm : {"greedy", "exact"}, default "greedy"
-        Greedy with a certified bound, or the integer program.
+    algorithm : {"greedy", "lagrangian", "exact"}, default "greedy"
+        Greedy with a certified bound, the Lagrangian heuristic with its bound, or the
+        integer program.
     prune : bool, default True
         Drop sets made redundant by later ones (greedy only).
     lower_bound : {"lp", "dual-fitting", None}, default "lp"
@@ -102,6 +114,8 @@ def set_cover(
        (1979).
     .. [4] Beasley, "A Lagrangian heuristic for set-covering problems", Naval Res.
        Logistics 37 (1990).
+    .. [5] Caprara, Fischetti, Toth, "A heuristic method for the set covering problem",
+       Operations Research 47 (1999).
     """
     check_choice("algorithm", algorithm, ("greedy", "lagrangian", "exact"))
     check_choice("lower_bound", lower_bound, ("lp", "dual-fitting", None))
