@@ -118,7 +118,7 @@ class Problem:
         >>> PROBLEMS["set-cover"].algorithm("lazy")
         Traceback (most recent call last):
         ...
-        submodkit.errors.InvalidParameterError: algorithm='lazy': expected one of 'greedy', 'exact', 'sketch'
+        submodkit.errors.InvalidParameterError: algorithm='lazy': expected one of 'greedy', 'lagrangian', 'exact', 'sketch'
         """
         name = self.default if name is None else name
         return self.algorithms[check_choice("algorithm", name, tuple(self.algorithms))]
