@@ -115,10 +115,10 @@ class Problem:
         --------
         >>> PROBLEMS["set-cover"].algorithm().guarantee
         'set-cover-greedy'
-        >>> PROBLEMS["set-cover"].algorithm("lazy")
+        >>> PROBLEMS["set-cover"].algorithm("lazy")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        submodkit.errors.InvalidParameterError: algorithm='lazy': expected one of 'greedy', 'lagrangian', 'exact', 'sketch'
+        submodkit.errors.InvalidParameterError: algorithm='lazy': expected one of 'greedy', ..., 'sketch'
         """
         name = self.default if name is None else name
         return self.algorithms[check_choice("algorithm", name, tuple(self.algorithms))]

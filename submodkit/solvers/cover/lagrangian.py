@@ -43,7 +43,7 @@ def dual_start(indptr: np.ndarray, indices: np.ndarray, costs: np.ndarray, m: in
 
 def lagrangian_cover(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.ndarray, deadline: float,
                      integral: bool, *, seed: int | None = 0) -> LagrangianRun:
-    """Phase 1 and 2 on the whole instance (:func:`_subgradient_phase`: the bound and
+    """Phase 1 and 2 on the whole instance (:func:`subgradient_phase`: the bound and
     Lagrangian greedy covers), then, while time is left (``deadline`` in
     ``time.perf_counter`` seconds) and the bound does not prove the best cover optimal,
     column fixing (phase 3 of Caprara, Fischetti, Toth 1999): fix the first sets of the
@@ -54,7 +54,7 @@ def lagrangian_cover(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.ndar
     instance.
     """
     start = time.perf_counter()
-    first = _subgradient_phase(csr, costs, start_cover, deadline, integral, None)
+    first = subgradient_phase(csr, costs, start_cover, deadline, integral, None)
     best_sel, best_val, t_best = first.selection, first.value, first.seconds_to_best
     if first.proved:
         return first
@@ -77,7 +77,7 @@ def lagrangian_cover(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.ndar
             sub, keep_sets = _restrict(csr, left)
             sub_costs = costs[keep_sets]
             sub_start = _cover_with(sub, sub_costs, lam[left])
-            run = _subgradient_phase(sub, sub_costs, sub_start, deadline, integral, lam[left], max_steps=300)
+            run = subgradient_phase(sub, sub_costs, sub_start, deadline, integral, lam[left], max_steps=300)
             steps, covers = steps + run.steps, covers + run.covers
             if run.bound + float(costs[fixed].sum()) >= best_val - 1e-9:
                 break  # the fixed sets cannot lead below the best cover
@@ -126,7 +126,7 @@ def _cover_with(S: sp.csr_matrix, costs: np.ndarray, lam: np.ndarray) -> np.ndar
     return sel[:max(k, 0)].copy()
 
 
-def _subgradient_phase(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.ndarray, deadline: float,
+def subgradient_phase(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.ndarray, deadline: float,
                        integral: bool, lam_start: np.ndarray | None, *, max_steps: int = _MAX_STEPS
                        ) -> LagrangianRun:
     """Subgradient optimization of the Lagrangian bound, with a Lagrangian-cost greedy cover

@@ -211,6 +211,11 @@ def test_decimal_and_float_data_on_cp_sat():
     dense = np.array([[1, 1, 0, 0], [0, 1, 1, 0], [0, 0, 1, 1], [1, 0, 0, 1]])
     r = exact_set_cover(dense, [0.25, 0.1, 0.3, 0.15], solver="cp-sat")
     assert r.value == pytest.approx(0.25) and r.status == "optimal"
+    assert "proved_by" in r.stats["parameters"]  # the Lagrangian bound met the cover: no solve
+    # a triangle: the LP (and Lagrangian) bound 0.375 is below the optimum 0.5, CP-SAT runs
+    triangle = np.array([[1, 1, 0], [0, 1, 1], [1, 0, 1]])
+    r = exact_set_cover(triangle, [0.25, 0.25, 0.25], solver="cp-sat")
+    assert r.value == pytest.approx(0.5) and r.status == "optimal"
     assert "scaled by 100" in r.stats["parameters"]["objective"]
     with pytest.raises(InvalidParameterError):  # knapsack row CP-SAT cannot scale exactly
         exact_max_cover(dense, costs=[1 / 3, 0.2, 0.2, 0.2], budget=0.5, solver="cp-sat")
