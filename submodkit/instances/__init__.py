@@ -20,6 +20,7 @@ from submodkit.instances.generators import (
     random_points,
     random_set_system,
     sieve_tight_stream,
+    tile_set_system,
 )
 from submodkit.instances.native import load, save
 from submodkit.instances.online import (
@@ -161,6 +162,7 @@ __all__ = [
     "random_graph",
     "random_points",
     "random_set_system",
+    "tile_set_system",
     "read_edgelist",
     "read_fimi",
     "read_instance",

@@ -135,6 +135,49 @@ def random_set_system(
     )
 
 
+def tile_set_system(system: SetSystem, copies: int, dominated: tuple[float, ...] = (1.0, 2.0)) -> SetSystem:
+    """``copies`` disjoint copies of a set system (elements renumbered block by block), each
+    set also present once more per entry of ``dominated`` with its cost raised by it: a large
+    instance of known optimum, ``copies`` times the original's (the raised copies are never
+    needed), with the original's structure (used to scale the rail instances to a million
+    sets, as CFT's benchmarks do with the real rail4284).
+
+    Parameters
+    ----------
+    system : SetSystem
+        The instance to tile (its costs and element weights are kept; weights repeat).
+    copies : int
+        Disjoint copies (>= 1).
+    dominated : tuple of float, default (1.0, 2.0)
+        Positive cost increments of the extra copies of every set.
+
+    Returns
+    -------
+    SetSystem
+        ``(1 + len(dominated)) * copies * n_sets`` sets over ``copies * n_elements`` elements.
+
+    Examples
+    --------
+    >>> from submodkit.instances import bundled, read_instance
+    >>> big = tile_set_system(read_instance(bundled("scp41")), 3)
+    >>> big.n_sets, big.n_elements
+    (9000, 600)
+    """
+    copies = check_int("copies", copies, minimum=1)
+    extra = [check_real("dominated", d, minimum=0.0, strict_min=True) for d in dominated]
+    A = sp.csr_matrix(system.sets)
+    n, m = A.shape
+    blocks, costs = [], []
+    for t in range(copies):
+        shifted = sp.csr_matrix((A.data, A.indices + t * m, A.indptr), shape=(n, copies * m))
+        for add in (0.0, *extra):
+            blocks.append(shifted)
+            costs.append(np.asarray(system.costs, dtype=np.float64) + add)
+    return SetSystem(sp.vstack(blocks, format="csr"), costs=np.concatenate(costs),
+                     weights=np.tile(np.asarray(system.weights, dtype=np.float64), copies),
+                     name=f"{system.name}x{copies}")
+
+
 def _seed_meta(seed) -> int | None:
     return int(seed) if isinstance(seed, int | np.integer) else None
 

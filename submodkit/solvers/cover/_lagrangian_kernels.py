@@ -153,3 +153,35 @@ def drop_redundant(indptr, indices, costs, sel, m):
             for q in range(indptr[j], indptr[j + 1]):
                 count[indices[q]] -= 1
     return keep
+
+
+@njit(cache=True, nogil=True)
+def core_columns(eptr, eidx, reduced, per_element, threshold, out):
+    """Mark in ``out`` the core of a pricing step (Caprara, Fischetti, Toth 1999): every set
+    of reduced cost below ``threshold``, and for each element the ``per_element`` sets of
+    smallest reduced cost among those holding it (so the core covers every element)."""
+    n = reduced.shape[0]
+    for j in range(n):
+        if reduced[j] < threshold:
+            out[j] = True
+    best = np.empty(per_element, dtype=np.int64)
+    for i in range(eptr.shape[0] - 1):
+        count = 0
+        for p in range(eptr[i], eptr[i + 1]):
+            j = eidx[p]
+            if count < per_element:
+                best[count] = j
+                count += 1
+                q = count - 1
+            elif reduced[j] < reduced[best[count - 1]]:
+                best[count - 1] = j
+                q = count - 1
+            else:
+                continue
+            while q > 0 and reduced[best[q]] < reduced[best[q - 1]]:  # keep best sorted
+                tmp = best[q]
+                best[q] = best[q - 1]
+                best[q - 1] = tmp
+                q -= 1
+        for t in range(count):
+            out[best[t]] = True

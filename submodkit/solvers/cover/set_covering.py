@@ -217,7 +217,8 @@ def _lagrangian(csr: sp.csr_matrix, costs: np.ndarray, d: int, time_limit, start
                "greedy_value": float(costs[first].sum()), "subgradient_steps": run.steps,
                "lagrangian_covers": run.covers, "seconds_to_best": run.seconds_to_best,
                "lower_bound_method": f"lagrangian ({run.steps} subgradient steps)",
-               "multipliers": run.multipliers, "d": d},
+               "multipliers": run.multipliers, "d": d, "core_size": run.core_size,
+               "pricings": run.pricings},
     )
 
 

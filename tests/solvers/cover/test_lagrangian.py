@@ -106,3 +106,32 @@ def test_deterministic_without_a_time_limit():
     assert a.selection.tolist() == b.selection.tolist() and a.lower_bound == b.lower_bound
     assert _is_cover(sp.csr_matrix(dense), a.selection)
     assert a.value <= set_cover(sp.csr_matrix(dense), costs).value
+
+
+def test_priced_core_on_a_tiled_instance_of_known_optimum():
+    """24,000 sets (8 copies of scp41, each set also twice more at a higher cost): the core
+    is priced from the whole instance, its bound is the whole instance's, and it proves the
+    optimum 8 x 429."""
+    from submodkit.instances import bundled, tile_set_system
+
+    big = tile_set_system(read_instance(bundled("scp41")), 8)
+    r = set_cover(big, algorithm="lagrangian", time_limit=20)
+    assert _is_cover(big.sets, r.selection) and r.value == float(big.costs[r.selection].sum())
+    assert r.stats["pricings"] >= 1 and r.stats["core_size"] < big.n_sets / 4
+    assert r.lower_bound <= 8 * 429 <= r.value
+    assert r.status == "optimal" and r.value == 8 * 429
+
+
+def test_priced_bound_is_a_bound_on_the_whole_instance():
+    """A degenerate random instance (many sets of equal cost): the bound reported after
+    pricing never exceeds the whole instance's LP bound."""
+    rng = np.random.default_rng(2)
+    n, m = 30_000, 500
+    rows = np.sort(rng.integers(0, m, size=(n, 6)), axis=1)
+    S = sp.csr_matrix((np.ones(n * 6), rows.ravel(), np.arange(0, n * 6 + 1, 6)), shape=(n, m))
+    S.sum_duplicates()
+    S.data[:] = 1.0
+    costs = rng.integers(1, 4, size=n).astype(float)
+    r = set_cover(S, costs, algorithm="lagrangian", time_limit=3)
+    assert r.stats["core_size"] is not None and _is_cover(S, r.selection)
+    assert r.lower_bound <= math.ceil(set_cover_lp_bound(S, costs) - 1e-6) <= r.value
