@@ -198,9 +198,13 @@ def _lagrangian(csr: sp.csr_matrix, costs: np.ndarray, d: int, time_limit, start
     first, _, evals, _ = _greedy(csr, costs, True)
     S = sp.csr_matrix((np.ones(csr.nnz), csr.indices, csr.indptr), shape=csr.shape)
     S.sum_duplicates()
+    keep = reduce_sets(S, costs)
+    at = np.full(S.shape[0], -1, dtype=np.int64)
+    at[keep] = np.arange(keep.shape[0])
     deadline = math.inf if time_limit is None else start + time_limit
-    run = lagrangian_cover(S, costs, first, deadline, is_integral(costs))
-    sel = np.asarray(run.selection, dtype=np.int64)
+    run = lagrangian_cover(S[keep], costs[keep], _in_reduced(S, costs, first, keep, at), deadline,
+                           is_integral(costs))
+    sel = keep[np.asarray(run.selection, dtype=np.int64)]
     optimal = run.proved or run.bound >= run.value - 1e-9
     return Solution(
         selection=sel,
@@ -218,8 +222,24 @@ def _lagrangian(csr: sp.csr_matrix, costs: np.ndarray, d: int, time_limit, start
                "lagrangian_covers": run.covers, "seconds_to_best": run.seconds_to_best,
                "lower_bound_method": f"lagrangian ({run.steps} subgradient steps)",
                "multipliers": run.multipliers, "d": d, "core_size": run.core_size,
-               "pricings": run.pricings},
+               "pricings": run.pricings, "sets_removed_by_reduction": int(S.shape[0] - keep.shape[0])},
     )
+
+
+def _in_reduced(S: sp.csr_matrix, costs: np.ndarray, cover: np.ndarray, keep: np.ndarray,
+                at: np.ndarray) -> np.ndarray:
+    """A cover of the reduced instance (ids in it) from a cover of the whole: each removed
+    set is replaced by the cheapest surviving set of each of its elements."""
+    out = set(at[cover[at[cover] >= 0]].tolist())
+    gone = cover[at[cover] < 0]
+    if gone.shape[0]:
+        csc = S[keep].tocsc()
+        sub_costs = costs[keep]
+        for j in gone:
+            for i in S.indices[S.indptr[j]:S.indptr[j + 1]]:
+                holders = csc.indices[csc.indptr[i]:csc.indptr[i + 1]]
+                out.add(int(holders[np.argmin(sub_costs[holders])]))
+    return np.asarray(sorted(out), dtype=np.int64)
 
 
 def _lagrangian_bound(csr, costs, value, start, time_limit) -> tuple[float, str]:
@@ -266,13 +286,35 @@ def _prune(csr: sp.csr_matrix, sel: np.ndarray, gains: np.ndarray):
     return sel[keep], gains[keep]
 
 
+def reduce_sets(csr: sp.csr_matrix, costs: np.ndarray) -> np.ndarray:
+    """The sets that survive the reduction (increasing ids): a set goes when its cost
+    exceeds that of covering its elements by the cheapest other set of each (some optimum
+    never needs it; `_lagrangian_kernels.dominated_by_cheapest`). Every element keeps its
+    cheapest set, so the survivors cover everything and have the same optimum.
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> sets = sp.csr_matrix(np.array([[1, 1, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]]))
+    >>> reduce_sets(sets, np.array([3.0, 1.0, 1.0, 1.0])).tolist()  # set 0 costs more than 1 + 1
+    [1, 2, 3]
+    """
+    from submodkit.solvers.cover import _lagrangian_kernels as LK
+
+    alive = np.ones(csr.shape[0], dtype=np.bool_)
+    LK.dominated_by_cheapest(csr.indptr.astype(np.int64), csr.indices.astype(np.int64),
+                             np.ascontiguousarray(costs, dtype=np.float64), csr.shape[1], alive)
+    return np.flatnonzero(alive)
+
+
 def _exact(csr, costs, d, time_limit, solver, start) -> Solution:
     from submodkit.solvers.cover.exact import exact_set_cover
 
-    res = exact_set_cover(csr, costs, time_limit=time_limit, solver=solver)
+    keep = reduce_sets(csr, costs)
+    res = exact_set_cover(csr[keep], costs[keep], time_limit=time_limit, solver=solver)
     if res.value is None:
         raise InvalidParameterError("time_limit", time_limit, "enough time to find a first cover")
-    sel = np.asarray(res.selection, dtype=np.int64)
+    sel = np.sort(keep[np.asarray(res.selection, dtype=np.int64)])
     optimal = res.status == "optimal"
     g = (
         Guarantee(ratio=1.0, statement="optimal", source=f"OR-Tools {res.algorithm}", sense="min")
@@ -289,5 +331,6 @@ def _exact(csr, costs, d, time_limit, solver, start) -> Solution:
         sense="min",
         status="optimal" if optimal else res.status,
         stats={"seconds": time.perf_counter() - start, "solver": res.algorithm,
+               "sets_removed_by_reduction": int(csr.shape[0] - keep.shape[0]),
                **res.stats.get("parameters", {})},
     )

@@ -113,13 +113,20 @@ def test_priced_core_on_a_tiled_instance_of_known_optimum():
     is priced from the whole instance, its bound is the whole instance's, and it proves the
     optimum 8 x 429."""
     from submodkit.instances import bundled, tile_set_system
+    from submodkit.solvers.cover.lagrangian import lagrangian_cover
 
     big = tile_set_system(read_instance(bundled("scp41")), 8)
+    S, costs = sp.csr_matrix(big.sets), np.asarray(big.costs, dtype=float)
+    first = set_cover(big, lower_bound=None).selection
+    run = lagrangian_cover(S, costs, first, time.perf_counter() + 20, True, price_above=10_000)
+    assert _is_cover(S, run.selection) and run.value == float(costs[run.selection].sum())
+    assert run.pricings >= 1 and run.core_size < big.n_sets / 4
+    assert run.bound <= 8 * 429 <= run.value
+    assert run.proved and run.value == 8 * 429
+    # through set_cover the reduction removes the dominated copies (and more) first
     r = set_cover(big, algorithm="lagrangian", time_limit=20)
-    assert _is_cover(big.sets, r.selection) and r.value == float(big.costs[r.selection].sum())
-    assert r.stats["pricings"] >= 1 and r.stats["core_size"] < big.n_sets / 4
-    assert r.lower_bound <= 8 * 429 <= r.value
-    assert r.status == "optimal" and r.value == 8 * 429
+    assert r.stats["sets_removed_by_reduction"] >= 2 * big.n_sets / 3
+    assert r.status == "optimal" and r.value == 8 * 429 and _is_cover(big.sets, r.selection)
 
 
 def test_priced_bound_is_a_bound_on_the_whole_instance():
@@ -132,6 +139,24 @@ def test_priced_bound_is_a_bound_on_the_whole_instance():
     S.sum_duplicates()
     S.data[:] = 1.0
     costs = rng.integers(1, 4, size=n).astype(float)
-    r = set_cover(S, costs, algorithm="lagrangian", time_limit=3)
-    assert r.stats["core_size"] is not None and _is_cover(S, r.selection)
-    assert r.lower_bound <= math.ceil(set_cover_lp_bound(S, costs) - 1e-6) <= r.value
+    from submodkit.solvers.cover.lagrangian import lagrangian_cover
+
+    first = set_cover(S, costs, lower_bound=None).selection
+    run = lagrangian_cover(S, costs, first, time.perf_counter() + 3, True, price_above=10_000)
+    assert run.core_size is not None and run.core_size < n and _is_cover(S, run.selection)
+    assert run.bound <= math.ceil(set_cover_lp_bound(S, costs) - 1e-6) <= run.value
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_reduction_keeps_the_optimum(seed):
+    """The sets the reduction removes are never needed: brute force on the survivors has
+    the optimum of the whole."""
+    from submodkit.solvers.cover.set_covering import reduce_sets
+
+    rng = np.random.default_rng(seed)
+    dense = rng.random((12, 8)) < 0.35
+    dense[rng.integers(0, 12, size=8), np.arange(8)] = True
+    costs = rng.integers(1, 6, size=12).astype(float)
+    keep = reduce_sets(sp.csr_matrix(dense), costs)
+    assert dense[keep].any(axis=0).all()
+    assert _brute_force(dense[keep], costs[keep]) == _brute_force(dense, costs)
