@@ -186,7 +186,8 @@ def _sketch(objective, k: int, o: Options) -> Result:
 
 
 def _set_cover(algorithm: str, sets, k: None, o: Options) -> Result:
-    return set_cover(sets, algorithm=algorithm, time_limit=o.time_limit, solver=o.solver)
+    extra = {} if algorithm == "exact" else {"outliers": o.outliers}
+    return set_cover(sets, algorithm=algorithm, time_limit=o.time_limit, solver=o.solver, **extra)
 
 
 def _sketch_set_cover(sets, k: None, o: Options) -> Result:
@@ -232,8 +233,9 @@ its ``"auto"``) and the one-pass and distributed ones."""
 SET_COVER = table(
     Algorithm("greedy", partial(_set_cover, "greedy"), guarantee="set-cover-greedy",
               calls={"set-cover-greedy": "`set_cover(sets, costs)`"},
-              options=("time_limit", "solver"), needs_k=False),
-    Algorithm("lagrangian", partial(_set_cover, "lagrangian"), options=("time_limit",), needs_k=False),
+              options=("time_limit", "solver", "outliers"), needs_k=False),
+    Algorithm("lagrangian", partial(_set_cover, "lagrangian"), options=("time_limit", "outliers"),
+              needs_k=False),
     Algorithm("exact", partial(_set_cover, "exact"), options=("time_limit", "solver"), needs_k=False,
               exact=True),
     Algorithm("sketch", _sketch_set_cover, options=("epsilon", "outliers", "max_edges"), needs_k=False,

@@ -32,8 +32,12 @@ def lagrangian_value(indptr, indices, costs, lam, reduced):
 
 
 @njit(cache=True, nogil=True)
-def subgradient_steps(indptr, indices, costs, lam, best_lam, target, n_steps, state, reduced, s):
+def subgradient_steps(indptr, indices, costs, lam, best_lam, target, n_steps, state, reduced, s, n_out):
     """``n_steps`` projected subgradient steps from ``lam`` (updated in place).
+
+    With ``n_out > 0`` (set cover with outliers: ``n_out`` elements may stay uncovered) the
+    bound is ``L(lam)`` minus the ``n_out`` largest multipliers (the relaxed problem leaves
+    those elements out; :func:`outlier_share`) and their subgradient entries are 0.
 
     ``state = [best bound, step factor, steps since the last improvement, steps taken]``
     carries the method across calls (the caller checks its clock between them). The step is
@@ -44,8 +48,11 @@ def subgradient_steps(indptr, indices, costs, lam, best_lam, target, n_steps, st
     method has converged (zero subgradient, or the bound meets the target, or the factor
     fell below 1e-4)."""
     m = lam.shape[0]
+    out = np.zeros(m, dtype=np.bool_)
     for _ in range(n_steps):
         value = lagrangian_value(indptr, indices, costs, lam, reduced)
+        if n_out > 0:
+            value -= outlier_share(lam, n_out, out)
         state[3] += 1.0
         if state[3] == 1.0 or value > state[0] + 1e-12 * max(1.0, abs(state[0])):
             state[0] = value
@@ -60,7 +67,7 @@ def subgradient_steps(indptr, indices, costs, lam, best_lam, target, n_steps, st
         if state[1] < 1e-4:
             return False
         for i in range(m):
-            s[i] = 1.0
+            s[i] = 0.0 if (n_out > 0 and out[i]) else 1.0
         for j in range(costs.shape[0]):
             if reduced[j] < 0.0:
                 for q in range(indptr[j], indptr[j + 1]):
@@ -81,13 +88,27 @@ def subgradient_steps(indptr, indices, costs, lam, best_lam, target, n_steps, st
 
 
 @njit(cache=True, nogil=True)
-def lagrangian_greedy(indptr, indices, eptr, eidx, costs, lam, free, sel_out, covered):
+def outlier_share(lam, n_out, out):
+    """The sum of the ``n_out`` largest multipliers; ``out`` marks their elements."""
+    order = np.argsort(-lam, kind="mergesort")
+    total = 0.0
+    for i in range(out.shape[0]):
+        out[i] = False
+    for t in range(min(n_out, lam.shape[0])):
+        out[order[t]] = True
+        total += lam[order[t]]
+    return total
+
+
+@njit(cache=True, nogil=True)
+def lagrangian_greedy(indptr, indices, eptr, eidx, costs, lam, free, sel_out, covered, n_out):
     """A cover by greedy on Lagrangian scores (Caprara, Fischetti, Toth 1999): while some
     element is uncovered, take the free set ``j`` minimizing ``g_j / mu_j`` when ``g_j > 0``,
     else ``g_j * mu_j``, where ``mu_j`` counts the uncovered elements of ``S_j`` and
     ``g_j = c_j - sum`` of their multipliers. ``covered`` (per element) holds on entry the
     elements already covered (by fixed sets) and is updated. Returns the number of sets
-    written to ``sel_out``; -1 if some element cannot be covered by a free set."""
+    written to ``sel_out``; -1 if some element cannot be covered by a free set. With
+    ``n_out > 0`` it stops once at most ``n_out`` elements are uncovered."""
     n = costs.shape[0]
     mu = np.zeros(n, dtype=np.int64)
     g = costs.copy()
@@ -102,7 +123,7 @@ def lagrangian_greedy(indptr, indices, eptr, eidx, costs, lam, free, sel_out, co
         if covered[i] == 0:
             left += 1
     n_sel = 0
-    while left > 0:
+    while left > n_out:
         best = -1
         best_score = np.inf
         for j in range(n):
@@ -131,24 +152,29 @@ def lagrangian_greedy(indptr, indices, eptr, eidx, costs, lam, free, sel_out, co
 
 
 @njit(cache=True, nogil=True)
-def drop_redundant(indptr, indices, costs, sel, m):
-    """Remove sets of the cover ``sel`` whose elements all stay covered, costliest first;
-    returns a keep mask over ``sel``."""
+def drop_redundant(indptr, indices, costs, sel, m, n_out):
+    """Remove sets of the cover ``sel`` whose elements all stay covered (with ``n_out > 0``:
+    while at most ``n_out`` elements end uncovered), costliest first; returns a keep mask
+    over ``sel``."""
     count = np.zeros(m, dtype=np.int64)
     for t in range(sel.shape[0]):
         j = sel[t]
         for q in range(indptr[j], indptr[j + 1]):
             count[indices[q]] += 1
+    slack = n_out
+    for i in range(m):
+        if count[i] == 0:
+            slack -= 1
     order = np.argsort(-costs[sel], kind="mergesort")
     keep = np.ones(sel.shape[0], dtype=np.bool_)
     for t in order:
         j = sel[t]
-        redundant = True
+        lost = 0
         for q in range(indptr[j], indptr[j + 1]):
             if count[indices[q]] < 2:
-                redundant = False
-                break
-        if redundant:
+                lost += 1
+        if lost <= slack:
+            slack -= lost
             keep[t] = False
             for q in range(indptr[j], indptr[j + 1]):
                 count[indices[q]] -= 1

@@ -50,8 +50,8 @@ _CORE_STEPS = 300
 
 
 def lagrangian_cover(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.ndarray, deadline: float,
-                     integral: bool, *, seed: int | None = 0, price_above: int = _PRICE_ABOVE
-                     ) -> LagrangianRun:
+                     integral: bool, *, seed: int | None = 0, price_above: int = _PRICE_ABOVE,
+                     n_out: int = 0) -> LagrangianRun:
     """The Lagrangian heuristic on the whole instance, or, for many sets (more than 200,000
     and more than 5 per element), on a core priced from it (Caprara, Fischetti, Toth 1999):
     the sets of reduced cost below 0.1 and each element's 5 cheapest by reduced cost. The
@@ -61,11 +61,13 @@ def lagrangian_cover(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.ndar
     adds no set or the time is up. Column fixing (:func:`_fix_and_search`) then runs on
     the last core. Any cover of a core is a cover of the instance. (On rail507 and rail582,
     55,000 to 63,000 sets, a core found the best covers 6 times later than the whole
-    instance, hence the threshold ``price_above``.)
+    instance, hence the threshold ``price_above``.) ``n_out``: how many elements may stay
+    uncovered (set cover with outliers; the bound then leaves out the ``n_out`` largest
+    multipliers).
     """
     n, m = csr.shape
     if n <= price_above or n <= _PER_ELEMENT * m:
-        return _fix_and_search(csr, costs, start_cover, deadline, integral, seed=seed)
+        return _fix_and_search(csr, costs, start_cover, deadline, integral, seed=seed, n_out=n_out)
     start = time.perf_counter()
     indptr, indices = csr.indptr.astype(np.int64), csr.indices.astype(np.int64)
     csc = csr.tocsc()
@@ -80,6 +82,8 @@ def lagrangian_cover(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.ndar
     t_best = 0.0
     while True:
         full = LK.lagrangian_value(indptr, indices, costs, lam, reduced)  # pricing: every set
+        if n_out:
+            full -= LK.outlier_share(lam, n_out, np.zeros(m, dtype=np.bool_))
         prices += 1
         if full > bound:
             bound, best_lam = full, lam.copy()
@@ -92,14 +96,15 @@ def lagrangian_cover(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.ndar
         core = np.flatnonzero(in_core)
         sub = csr[core]
         at = np.searchsorted(core, best_sel)
-        run = subgradient_phase(sub, costs[core], at, deadline, integral, lam, max_steps=_CORE_STEPS)
+        run = subgradient_phase(sub, costs[core], at, deadline, integral, lam, max_steps=_CORE_STEPS,
+                                n_out=n_out)
         steps, covers = steps + run.steps, covers + run.covers
         if run.value < best_val - 1e-9:
             best_sel, best_val, t_best = core[run.selection], run.value, time.perf_counter() - start
         lam = run.multipliers
     core = np.flatnonzero(in_core)
     rest = _fix_and_search(csr[core], costs[core], np.searchsorted(core, best_sel), deadline, integral,
-                           seed=seed, lam_start=best_lam)
+                           seed=seed, lam_start=best_lam, n_out=n_out)
     if rest.value < best_val - 1e-9:
         best_sel, best_val, t_best = core[rest.selection], rest.value, time.perf_counter() - start
     bound = float(math.ceil(bound - 1e-6)) if integral else float(bound)
@@ -114,8 +119,8 @@ def _meets(bound: float, value: float, integral: bool) -> bool:
 
 
 def _fix_and_search(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.ndarray, deadline: float,
-                    integral: bool, *, seed: int | None = 0, lam_start: np.ndarray | None = None
-                    ) -> LagrangianRun:
+                    integral: bool, *, seed: int | None = 0, lam_start: np.ndarray | None = None,
+                    n_out: int = 0) -> LagrangianRun:
     """Phase 1 and 2 on the whole instance (:func:`subgradient_phase`: the bound and
     Lagrangian greedy covers), then, while time is left (``deadline`` in
     ``time.perf_counter`` seconds) and the bound does not prove the best cover optimal,
@@ -127,7 +132,7 @@ def _fix_and_search(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.ndarr
     instance.
     """
     start = time.perf_counter()
-    first = subgradient_phase(csr, costs, start_cover, deadline, integral, lam_start)
+    first = subgradient_phase(csr, costs, start_cover, deadline, integral, lam_start, n_out=n_out)
     best_sel, best_val, t_best = first.selection, first.value, first.seconds_to_best
     if first.proved:
         return first
@@ -145,18 +150,19 @@ def _fix_and_search(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.ndarr
             if fixed.shape[0]:
                 covered[csr[fixed].indices] = True
             left = np.flatnonzero(~covered)
-            if left.shape[0] == 0:
+            if left.shape[0] <= n_out:
                 break
             sub, keep_sets = _restrict(csr, left)
             sub_costs = costs[keep_sets]
-            sub_start = _cover_with(sub, sub_costs, lam[left])
-            run = subgradient_phase(sub, sub_costs, sub_start, deadline, integral, lam[left], max_steps=300)
+            sub_start = _cover_with(sub, sub_costs, lam[left], n_out)
+            run = subgradient_phase(sub, sub_costs, sub_start, deadline, integral, lam[left], max_steps=300,
+                                    n_out=n_out)
             steps, covers = steps + run.steps, covers + run.covers
             if run.bound + float(costs[fixed].sum()) >= best_val - 1e-9:
                 break  # the fixed sets cannot lead below the best cover
             whole = np.concatenate([fixed, keep_sets[run.selection]])
             whole = whole[LK.drop_redundant(csr.indptr.astype(np.int64), csr.indices.astype(np.int64), costs,
-                                            whole, m)]
+                                            whole, m, n_out)]
             value = float(costs[whole].sum())
             if value < best_val - 1e-9:
                 best_sel, best_val, t_best = whole, value, time.perf_counter() - start
@@ -164,7 +170,7 @@ def _fix_and_search(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.ndarr
                     return LagrangianRun(best_sel, best_val, first.bound, first.multipliers, steps, covers,
                                          t_best, True)
             # fix the first sets of the residual's Lagrangian greedy cover, up to pi of its elements
-            order = _cover_with(sub, sub_costs, run.multipliers)
+            order = _cover_with(sub, sub_costs, run.multipliers, n_out)
             target = max(1, int(pi * left.shape[0]))
             hit = np.zeros(sub.shape[1], dtype=bool)
             take = []
@@ -188,20 +194,20 @@ def _restrict(csr: sp.csr_matrix, rows: np.ndarray) -> tuple[sp.csr_matrix, np.n
     return sub[keep], keep
 
 
-def _cover_with(S: sp.csr_matrix, costs: np.ndarray, lam: np.ndarray) -> np.ndarray:
+def _cover_with(S: sp.csr_matrix, costs: np.ndarray, lam: np.ndarray, n_out: int = 0) -> np.ndarray:
     """The Lagrangian greedy cover at ``lam``, in the order greedy took its sets."""
     n, m = S.shape
     csc = S.tocsc()
     sel = np.empty(n, dtype=np.int64)
     k = LK.lagrangian_greedy(S.indptr.astype(np.int64), S.indices.astype(np.int64),
                              csc.indptr.astype(np.int64), csc.indices.astype(np.int64), costs, lam,
-                             np.ones(n, dtype=np.bool_), sel, np.zeros(m, dtype=np.int64))
+                             np.ones(n, dtype=np.bool_), sel, np.zeros(m, dtype=np.int64), n_out)
     return sel[:max(k, 0)].copy()
 
 
 def subgradient_phase(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.ndarray, deadline: float,
-                       integral: bool, lam_start: np.ndarray | None, *, max_steps: int = _MAX_STEPS
-                       ) -> LagrangianRun:
+                       integral: bool, lam_start: np.ndarray | None, *, max_steps: int = _MAX_STEPS,
+                       n_out: int = 0) -> LagrangianRun:
     """Subgradient optimization of the Lagrangian bound, with a Lagrangian-cost greedy cover
     (plus redundant-set removal) every few steps; stops at ``deadline``, at convergence,
     after ``max_steps`` steps, or when the bound (rounded up for integral costs) meets the
@@ -230,16 +236,16 @@ def subgradient_phase(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.nda
 
     while True:
         going = LK.subgradient_steps(indptr, indices, costs, lam, best_lam, best_val, _STEPS_PER_BATCH,
-                                     state, reduced, s)
+                                     state, reduced, s, n_out)
         batch += 1
         if batch % _HEURISTIC_EVERY == 0 or not going:
             covered = np.zeros(m, dtype=np.int64)
             k = LK.lagrangian_greedy(indptr, indices, eptr, eidx, costs, best_lam, np.ones(n, dtype=np.bool_),
-                                     sel, covered)
+                                     sel, covered, n_out)
             covers += 1
             if k > 0:
                 cover = sel[:k].copy()
-                cover = cover[LK.drop_redundant(indptr, indices, costs, cover, m)]
+                cover = cover[LK.drop_redundant(indptr, indices, costs, cover, m, n_out)]
                 value = float(costs[cover].sum())
                 if value < best_val - 1e-9:
                     best_sel, best_val, t_best = cover, value, time.perf_counter() - start

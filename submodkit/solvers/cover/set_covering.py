@@ -8,7 +8,7 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
-from submodkit._validation import check_choice, check_time_limit, check_vector
+from submodkit._validation import check_choice, check_real, check_time_limit, check_vector
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.instances.problems import SetSystem
@@ -24,6 +24,7 @@ def set_cover(
     costs=None,
     *,
     algorithm: str = "greedy",
+    outliers: float = 0.0,
     prune: bool = True,
     lower_bound: str = "lp",
     time_limit: float | None = None,
@@ -66,6 +67,12 @@ def set_cover(
     algorithm : {"greedy", "lagrangian", "exact"}, default "greedy"
         Greedy with a certified bound, the Lagrangian heuristic with its bound, or the
         integer program.
+    outliers : float, default 0.0
+        Set cover with outliers: the fraction of the elements that may stay uncovered
+        (``floor(outliers * n_elements)`` of them; greedy and lagrangian). Greedy stops once
+        enough are covered (no ratio is claimed then); the Lagrangian bound leaves out the
+        largest multipliers, as many as may stay uncovered, and is reported as
+        ``lower_bound`` for both.
     prune : bool, default True
         Drop sets made redundant by later ones (greedy only).
     lower_bound : {"lp", "dual-fitting", None}, default "lp"
@@ -119,8 +126,13 @@ def set_cover(
     """
     check_choice("algorithm", algorithm, ("greedy", "lagrangian", "exact"))
     check_choice("lower_bound", lower_bound, ("lp", "dual-fitting", None))
+    outliers = check_real("outliers", outliers, minimum=0.0, maximum=1.0, strict_max=True)
     time_limit = check_time_limit(time_limit)
     csr, costs = _as_problem(sets, costs)
+    n_out = int(math.floor(outliers * csr.shape[1] + 1e-9))
+    if n_out and algorithm == "exact":
+        raise InvalidParameterError("outliers", outliers, "0 with algorithm='exact' (greedy or lagrangian "
+                                    "solve set cover with outliers)")
     if algorithm == "exact" or lower_bound == "lp":  # numbers the LP/MIP solvers can take
         check_solver_range("costs", costs)
     n, m = csr.shape
@@ -136,12 +148,14 @@ def set_cover(
     if algorithm == "exact":
         return _exact(csr, costs, d, time_limit, solver, start)
     if algorithm == "lagrangian":
-        return _lagrangian(csr, costs, d, time_limit, start)
-    sel, gains, evals, name = _greedy(csr, costs, prune)
+        return _lagrangian(csr, costs, d, time_limit, start, n_out)
+    sel, gains, evals, name = _greedy(csr, costs, prune, n_out)
     value = float(costs[sel].sum())
     lb = None
     method = lower_bound
-    if lower_bound == "lp" and time_limit is None:
+    if n_out and lower_bound is not None:
+        lb, method = _outlier_bound(csr, costs, sel, n_out, start, time_limit)
+    elif lower_bound == "lp" and time_limit is None:
         from submodkit.solvers.cover.exact import set_cover_lp_bound
 
         lb = set_cover_lp_bound(csr, costs)
@@ -156,17 +170,18 @@ def set_cover(
         gains=gains.astype(np.float64),
         value=value,
         algorithm=name,
-        guarantee=guarantee("set-cover-greedy", d=d),
+        guarantee=None if n_out else guarantee("set-cover-greedy", d=d),
         lower_bound=lb,
         sense="min",
         stats={"evaluations": int(evals) + csr.shape[0], "seconds": time.perf_counter() - start,
-               "n": csr.shape[0], "lower_bound_method": method},
+               "n": csr.shape[0], "lower_bound_method": method, "uncovered_allowed": n_out},
     )
 
 
-def _greedy(csr: sp.csr_matrix, costs: np.ndarray, prune: bool):
-    """Greedy (most newly covered elements per unit cost, lazy), then redundant sets dropped
-    latest first: ``(selection, gains, evaluations, name)``."""
+def _greedy(csr: sp.csr_matrix, costs: np.ndarray, prune: bool, n_out: int = 0):
+    """Greedy (most newly covered elements per unit cost, lazy) until at most ``n_out``
+    elements are uncovered, then redundant sets dropped latest first: ``(selection, gains,
+    evaluations, name)``."""
     n, m = csr.shape
     coverage = Coverage(csr)
     args = coverage.kernel_args()
@@ -178,7 +193,7 @@ def _greedy(csr: sp.csr_matrix, costs: np.ndarray, prune: bool):
     fill_gains(args, cur, arange, init, coverage.nnz)
     n_sel, covered, evals = G.lazy_greedy(
         *args, cur, arange, n, costs, math.inf, True,
-        np.full(n, -1, dtype=np.int64), np.zeros(0, dtype=np.int64), float(m) - 0.5, True,
+        np.full(n, -1, dtype=np.int64), np.zeros(0, dtype=np.int64), float(m - n_out) - 0.5, True,
         sel, gains, init, np.empty(n),
     )
     sel, gains = sel[:n_sel], gains[:n_sel]
@@ -189,13 +204,28 @@ def _greedy(csr: sp.csr_matrix, costs: np.ndarray, prune: bool):
     return sel, gains, evals, name
 
 
-def _lagrangian(csr: sp.csr_matrix, costs: np.ndarray, d: int, time_limit, start: float) -> Solution:
+def _outlier_bound(csr, costs, sel, n_out, start, time_limit) -> tuple[float, str]:
+    """A lower bound for set cover with ``n_out`` outliers: the subgradient phase of the
+    Lagrangian relaxation with the ``n_out`` largest multipliers left out (at most 2 s, or
+    what the time limit leaves)."""
+    from submodkit.mip.model import is_integral
+    from submodkit.solvers.cover.lagrangian import subgradient_phase
+
+    S = sp.csr_matrix((np.ones(csr.nnz), csr.indices, csr.indptr), shape=csr.shape)
+    S.sum_duplicates()
+    until = start + (2.0 if time_limit is None else time_limit)
+    run = subgradient_phase(S, costs, sel, until, is_integral(costs), None, n_out=n_out)
+    return min(run.bound, float(costs[sel].sum())), f"lagrangian with {n_out} outliers ({run.steps} steps)"
+
+
+def _lagrangian(csr: sp.csr_matrix, costs: np.ndarray, d: int, time_limit, start: float, n_out: int = 0
+                ) -> Solution:
     """``algorithm="lagrangian"``: greedy's cover, then subgradient optimization of the
     Lagrangian bound with Lagrangian-cost greedy covers (:mod:`.lagrangian`)."""
     from submodkit.mip.model import is_integral
     from submodkit.solvers.cover.lagrangian import lagrangian_cover
 
-    first, _, evals, _ = _greedy(csr, costs, True)
+    first, _, evals, _ = _greedy(csr, costs, True, n_out)
     S = sp.csr_matrix((np.ones(csr.nnz), csr.indices, csr.indptr), shape=csr.shape)
     S.sum_duplicates()
     keep = reduce_sets(S, costs)
@@ -203,7 +233,7 @@ def _lagrangian(csr: sp.csr_matrix, costs: np.ndarray, d: int, time_limit, start
     at[keep] = np.arange(keep.shape[0])
     deadline = math.inf if time_limit is None else start + time_limit
     run = lagrangian_cover(S[keep], costs[keep], _in_reduced(S, costs, first, keep, at), deadline,
-                           is_integral(costs))
+                           is_integral(costs), n_out=n_out)
     sel = keep[np.asarray(run.selection, dtype=np.int64)]
     optimal = run.proved or run.bound >= run.value - 1e-9
     return Solution(
@@ -222,7 +252,8 @@ def _lagrangian(csr: sp.csr_matrix, costs: np.ndarray, d: int, time_limit, start
                "lagrangian_covers": run.covers, "seconds_to_best": run.seconds_to_best,
                "lower_bound_method": f"lagrangian ({run.steps} subgradient steps)",
                "multipliers": run.multipliers, "d": d, "core_size": run.core_size,
-               "pricings": run.pricings, "sets_removed_by_reduction": int(S.shape[0] - keep.shape[0])},
+               "pricings": run.pricings, "sets_removed_by_reduction": int(S.shape[0] - keep.shape[0]),
+               "uncovered_allowed": n_out},
     )
 
 

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from submodkit.errors import InvalidParameterError
 from submodkit.instances import read_instance
 from submodkit.solvers.cover import _lagrangian_kernels as LK
 from submodkit.solvers.cover.exact import set_cover_lp_bound
@@ -66,8 +67,12 @@ def test_kernels_value_subgradient_and_redundancy():
     expect = c - S @ lam
     assert np.allclose(reduced, expect) and value == pytest.approx(lam.sum() + np.minimum(expect, 0).sum())
     keep = LK.drop_redundant(S.indptr.astype(np.int64), S.indices.astype(np.int64), c,
-                             np.array([0, 1, 2, 3, 4]), 4)
+                             np.array([0, 1, 2, 3, 4]), 4, 0)
     assert not keep[4] and _is_cover(S, np.flatnonzero(keep))  # the costliest redundant set goes first
+    # with one element allowed uncovered, a second set can go
+    keep = LK.drop_redundant(S.indptr.astype(np.int64), S.indices.astype(np.int64), c,
+                             np.array([0, 1, 2, 3, 4]), 4, 1)
+    assert keep.sum() <= 3 and S[np.flatnonzero(keep)].sum(axis=0).astype(bool).sum() >= 3
 
 
 @needs_data
@@ -160,3 +165,38 @@ def test_reduction_keeps_the_optimum(seed):
     keep = reduce_sets(sp.csr_matrix(dense), costs)
     assert dense[keep].any(axis=0).all()
     assert _brute_force(dense[keep], costs[keep]) == _brute_force(dense, costs)
+
+
+def _brute_force_outliers(dense: np.ndarray, costs: np.ndarray, n_out: int) -> float:
+    n, m = dense.shape
+    best = 0.0 if n_out >= m else math.inf
+    for r in range(1, n + 1):
+        for combo in itertools.combinations(range(n), r):
+            if dense[list(combo)].any(axis=0).sum() >= m - n_out:
+                best = min(best, float(costs[list(combo)].sum()))
+    return best
+
+
+@pytest.mark.parametrize("seed", range(10))
+@pytest.mark.parametrize("algorithm", ["greedy", "lagrangian"])
+def test_outliers_against_brute_force(seed, algorithm):
+    rng = np.random.default_rng(seed)
+    dense = rng.random((10, 10)) < 0.3
+    dense[rng.integers(0, 10, size=10), np.arange(10)] = True
+    costs = rng.integers(1, 7, size=10).astype(float)
+    outliers = [0.1, 0.2, 0.35][seed % 3]
+    n_out = int(math.floor(outliers * 10 + 1e-9))
+    opt = _brute_force_outliers(dense, costs, n_out)
+    r = set_cover(sp.csr_matrix(dense), costs, algorithm=algorithm, outliers=outliers)
+    assert dense[r.selection].any(axis=0).sum() >= 10 - n_out
+    assert r.lower_bound <= opt + 1e-9 <= r.value + 2e-9
+    assert r.stats["uncovered_allowed"] == n_out
+    if algorithm == "greedy":
+        assert r.guarantee is None  # H(d) is a full cover's guarantee
+    elif r.status == "optimal":
+        assert r.value == pytest.approx(opt)
+
+
+def test_outliers_need_a_heuristic():
+    with pytest.raises(InvalidParameterError, match="outliers"):
+        set_cover([[0, 1], [1, 2]], algorithm="exact", outliers=0.5)
