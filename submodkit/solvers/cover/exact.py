@@ -264,8 +264,10 @@ def set_cover_lagrangian(S: sp.csr_matrix, c: np.ndarray, incumbent: float | Non
                          deadline: Deadline, integral: bool) -> tuple[float, int]:
     """Lower bound on set cover by Lagrangian relaxation of the cover rows (Beasley 1990):
     ``L(lam) = sum_u lam_u + sum_j min(0, c_j - sum_{u in S_j} lam_u)`` for any ``lam >= 0``,
-    maximized by subgradient steps until ``deadline`` (its maximum is the LP bound).
-    ``(bound, steps)``; ``lam`` starts at each element's cheapest cost per element.
+    maximized by subgradient steps (the Numba kernels of
+    :mod:`~submodkit.solvers.cover.lagrangian`) until ``deadline``, 3000 steps or
+    convergence (its maximum is the LP bound). ``(bound, steps)``; ``lam`` starts at each
+    element's cheapest cost per element.
 
     Parameters
     ----------
@@ -303,20 +305,23 @@ def set_cover_lagrangian(S: sp.csr_matrix, c: np.ndarray, incumbent: float | Non
     .. [2] Held, Wolfe, Crowder, "Validation of subgradient optimization", Math.
        Programming 6 (1974).
     """
-    sizes = np.diff(S.indptr)
-    lam = np.full(S.shape[1], np.inf)
-    np.minimum.at(lam, S.indices, np.repeat(c / np.maximum(sizes, 1), sizes))
-    lam[~np.isfinite(lam)] = 0.0
-    ST = sp.csr_matrix(S.T)
+    from submodkit.solvers.cover import _lagrangian_kernels as LK
+    from submodkit.solvers.cover.lagrangian import dual_start
 
-    def evaluate(lam):
-        reduced = c - S @ lam
-        take = reduced < 0
-        return float(lam.sum() + reduced[take].sum()), 1.0 - ST @ take.astype(np.float64)
-
+    n, m = S.shape
+    indptr, indices = S.indptr.astype(np.int64), S.indices.astype(np.int64)
+    c = np.ascontiguousarray(c, dtype=np.float64)
+    lam = dual_start(indptr, indices, c, m)
+    best_lam = lam.copy()
+    state = np.array([-np.inf, 2.0, 0.0, 0.0])  # best bound, step factor, stalls, steps
+    reduced, s = np.empty(n), np.empty(m)
     target = float(incumbent) if incumbent is not None else float(c.sum())
-    proves = (lambda b: math.ceil(b - 1e-6) >= target) if integral else None
-    return subgradient(evaluate, lam, target, "min", deadline, proves=proves)
+    while state[3] < 3000:
+        going = LK.subgradient_steps(indptr, indices, c, lam, best_lam, target, 10, state, reduced, s, 0)
+        proved = integral and math.isfinite(state[0]) and math.ceil(state[0] - 1e-6) >= target
+        if not going or proved or deadline.expired():
+            break
+    return (float(state[0]) if math.isfinite(state[0]) else -math.inf), int(state[3])
 
 
 def set_cover_lp_bound(sets: Any, costs: Any = None) -> float:
