@@ -40,6 +40,7 @@ class _HelpFormatter(argparse.HelpFormatter):
 def _parser() -> argparse.ArgumentParser:
     """The argument parser, built once (parsing does not change it)."""
     p = _Parser(prog="submodkit", description=__doc__.splitlines()[0])
+    p.add_argument("--version", action="version", version=f"submodkit {_version()}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name, helptext in (
         ("solve", "solve an instance file with an approximation algorithm (or exactly)"),
@@ -118,6 +119,12 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _version() -> str:
+    from submodkit import __version__
+
+    return __version__
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
 
@@ -131,6 +138,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.file is None:
             raise InvalidParameterError("FILE", None, "an instance file, or --suite NAME")
         return _solve(args, exact=args.command == "verify" or args.exact)
+    except BrokenPipeError:  # the reader left (``| head``): stop quietly, as Unix tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     except (SubmodkitError, OSError) as err:
         print(f"submodkit: error: {_one_line(_error_message(err, getattr(args, 'file', None)))}",
               file=sys.stderr)

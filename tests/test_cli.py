@@ -335,3 +335,27 @@ def test_set_cover_takes_only_its_own_algorithms(tmp_path, capsys):
     for algorithm in ("greedy", "lagrangian", "exact", "sketch"):
         code, out, _ = _run(capsys, "solve", str(f), "--algorithm", algorithm, "--seed", "0", "--json")
         assert code == 0 and _strict(out)["value"] >= 4  # the optimum is 4 (columns 1 and 3)
+
+
+def test_version_module_entry_and_typed_marker():
+    import importlib.resources
+    import subprocess
+    import sys
+
+    import submodkit
+
+    out = subprocess.run([sys.executable, "-m", "submodkit", "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == f"submodkit {submodkit.__version__}"
+    assert (importlib.resources.files("submodkit") / "py.typed").is_file()
+
+
+def test_a_closed_pipe_ends_quietly():
+    """``submodkit ... | head``: the reader leaves early; no "Broken pipe" line on stderr."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from submodkit.cli import main; sys.exit(main(['solve', 'rail507', '--problem', "
+            "'max-cover', '--k', '20000', '--json']))")
+    out = subprocess.run(f'"{sys.executable}" -c "{code}" | head -c 5', shell=True, capture_output=True,
+                         text=True, executable="/bin/bash")
+    assert out.stdout == '{"ins' and out.stderr == ""
