@@ -164,7 +164,7 @@ def _error_message(err: BaseException, file: str | None = None) -> str:
     file and line, and any other error about a run on an instance file is prefixed with it."""
     if isinstance(err, OSError) and err.filename is not None:
         return f"{err.filename}: {err.strerror or 'no such file'}"
-    message = str(err)
+    message = str(err).replace("pass format= explicitly", "pass --format")  # the Python name -> the flag
     if file is not None and not isinstance(err, (OSError, InstanceFormatError)) and str(file) not in message:
         return f"{file}: {message}"
     return message

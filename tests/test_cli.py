@@ -359,3 +359,10 @@ def test_a_closed_pipe_ends_quietly():
     out = subprocess.run(f'"{sys.executable}" -c "{code}" | head -c 5', shell=True, capture_output=True,
                          text=True, executable="/bin/bash")
     assert out.stdout == '{"ins' and out.stderr == ""
+
+
+def test_unknown_format_names_the_flag(tmp_path, capsys):
+    f = tmp_path / "junk.xyz"
+    f.write_text("hello world\n")
+    code, out, err = _run(capsys, "info", str(f))
+    assert code == 2 and out == "" and "pass --format" in err and "format=" not in err
