@@ -239,23 +239,53 @@ def _read(args):
 
 
 def _info(args) -> int:
-    inst = _read(args)
-    info = {"instance": getattr(inst, "name", args.file), "kind": type(inst).__name__}
-    for attr in ("n_sets", "n_elements", "nnz", "n_nodes", "n_edges", "n_points"):
-        if hasattr(inst, attr):
-            info[attr] = getattr(inst, attr)
+    """What a file, a shard folder (its manifest) or an AdX folder (its publishers) holds."""
+    if "://" not in args.file and Path(args.file).is_dir():
+        info = _folder_info(Path(args.file))
+    else:
+        inst = _read(args)
+        info = {"instance": getattr(inst, "name", args.file), "kind": type(inst).__name__}
+        for attr in ("n_sets", "n_elements", "nnz", "n_nodes", "n_edges", "n_points"):
+            if hasattr(inst, attr):
+                info[attr] = getattr(inst, attr)
+        if hasattr(inst, "n_edges"):
+            info["default_problem"] = _default_problem(inst)
     print(_dumps(info) if args.json else "  ".join(f"{k}={v}" for k, v in info.items()))
     return 0
 
 
-def _default_problem(inst) -> str:
-    from submodkit.instances import PointSet, SetSystem, Similarity
+def _folder_info(folder: Path) -> dict:
+    """``info`` on a folder: a shard folder's manifest, or an AdX folder's publishers."""
+    if (folder / "manifest.json").is_file():
+        from submodkit.instances.shards import open_shards
 
-    if isinstance(inst, SetSystem):
-        return "set-cover"
-    if isinstance(inst, (PointSet, Similarity)):
-        return "facility-location"
-    return "max-cover"
+        shards = open_shards(folder)
+        return {"instance": shards.manifest["name"], "kind": f"shards of {shards.kind}",
+                "n_parts": len(shards), "n_items": shards.n_items, "nnz": shards.nnz, "rule": shards.rule,
+                "seed": shards.seed}
+    publishers = sorted({p.name.split("-")[0] for p in folder.glob("pub*-adx.txt*")},
+                        key=lambda name: (len(name), name))
+    if publishers:
+        return {"instance": folder.name, "kind": "AdX folder", "publishers": ",".join(publishers),
+                "solve": "--problem allocation --publisher NAME"}
+    raise InvalidParameterError("FILE", str(folder), "an instance file, a shard folder (manifest.json) or an "
+                                "AdX folder (pubN-adx.txt files)")
+
+
+def _default_problem(inst) -> str:
+    """The problem a file's kind suggests (a table: kind -> rule; the first match wins)."""
+    from submodkit.instances import Graph, PointSet, SetSystem, Similarity
+
+    table = {SetSystem: lambda _: "set-cover", PointSet: lambda _: "facility-location",
+             Similarity: lambda _: "facility-location", Graph: _graph_problem, object: lambda _: "max-cover"}
+    return next(rule(inst) for kind, rule in table.items() if isinstance(inst, kind))
+
+
+def _graph_problem(graph) -> str:
+    """Weighted graphs (DIMACS ``e u v w`` with weights other than 1) are matching instances;
+    unweighted ones (SNAP) are coverage instances (a vertex covers its closed neighbourhood)."""
+    weights = getattr(graph, "weights", None)
+    return "matching" if weights is not None and weights.size and bool((weights != 1).any()) else "max-cover"
 
 
 def _objective(inst, problem: str, args):
@@ -300,6 +330,9 @@ def _solve_file(args, exact: bool) -> int:
     inst = _read(args)
     problem = args.problem or _default_problem(inst)
     spec = _PROBLEMS[problem]
+    if spec.run is None:  # a problem with its own reader (matching): hand the file over
+        args.problem = problem
+        return spec.solve(args, exact)
     if spec.needs_k and args.k is None:
         raise InvalidParameterError("--k", None, f"an integer >= 0 for {problem}")
     _status(progress, f"solving {problem} ({args.algorithm or 'default algorithm'})")

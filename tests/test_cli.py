@@ -366,3 +366,27 @@ def test_unknown_format_names_the_flag(tmp_path, capsys):
     f.write_text("hello world\n")
     code, out, err = _run(capsys, "info", str(f))
     assert code == 2 and out == "" and "pass --format" in err and "format=" not in err
+
+
+def test_weighted_dimacs_defaults_to_matching_and_info_on_folders(tmp_path, capsys):
+    edge = tmp_path / "g.edge"
+    edge.write_text("p edge 4 3\ne 1 2 5\ne 2 3 1\ne 3 4 5\n")
+    code, out, _ = _run(capsys, "solve", str(edge), "--json")
+    assert code == 0 and _strict(out)["problem"] == "matching" and _strict(out)["value"] == 10
+    plain = tmp_path / "g.txt"  # unweighted (SNAP): coverage
+    plain.write_text("0 1\n1 2\n2 3\n")
+    code, out, _ = _run(capsys, "solve", str(plain), "--k", "1", "--json")
+    assert code == 0 and _strict(out)["problem"] == "max-cover"
+    # info on an AdX folder lists its publishers; on a shard folder, its manifest
+    adx = tmp_path / "adx"
+    adx.mkdir()
+    for name in ("pub1-adx.txt.gz", "pub2-adx.txt.gz", "pub10-adx.txt"):
+        (adx / name).write_bytes(b"")
+    code, out, _ = _run(capsys, "info", str(adx), "--json")
+    assert code == 0 and _strict(out)["publishers"] == "pub1,pub2,pub10"
+    assert main(["shard", "scp41", "--n-parts", "3", "--seed", "1", "--out", str(tmp_path / "s")]) == 0
+    capsys.readouterr()
+    code, out, _ = _run(capsys, "info", str(tmp_path / "s"), "--json")
+    assert code == 0 and _strict(out)["n_parts"] == 3 and _strict(out)["n_items"] == 1000
+    code, out, err = _run(capsys, "info", str(tmp_path))
+    assert code == 2 and "AdX folder" in err and err.count("\n") == 1
