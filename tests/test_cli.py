@@ -373,6 +373,7 @@ def test_weighted_dimacs_defaults_to_matching_and_info_on_folders(tmp_path, caps
     edge.write_text("p edge 4 3\ne 1 2 5\ne 2 3 1\ne 3 4 5\n")
     code, out, _ = _run(capsys, "solve", str(edge), "--json")
     assert code == 0 and _strict(out)["problem"] == "matching" and _strict(out)["value"] == 10
+    assert _strict(out)["pairs"] == [[0, 1], [2, 3]] and _strict(out)["vertex_ids"].startswith("0-based")
     plain = tmp_path / "g.txt"  # unweighted (SNAP): coverage
     plain.write_text("0 1\n1 2\n2 3\n")
     code, out, _ = _run(capsys, "solve", str(plain), "--k", "1", "--json")

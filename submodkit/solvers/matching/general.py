@@ -227,7 +227,8 @@ def solve_matching_file(
     Reads a DIMACS-like ``.edge`` file (gz too), a SNAP edge list or a native graph; ``value``
     is the matching weight (edge count for unweighted lists). With ``exact`` and an
     approximation, also solves exactly and reports ``ratio`` and ``meets_guarantee``.
-    Isolated vertices are never matched: when there are many (a header declaring far more
+    ``vertex_ids`` says how ``pairs`` number the vertices (DIMACS files are 1-based, the
+    pairs 0-based). Isolated vertices are never matched: when there are many (a header declaring far more
     vertices than the edges use, or sparse ids), the matching runs on the vertices that occur
     in an edge (:meth:`~submodkit.instances.Graph.compact`), renumbered in the same order, and
     the pairs are mapped back to the file's ids, so memory and time follow the edges.
@@ -256,6 +257,9 @@ def solve_matching_file(
     if ids is not None:  # back to the file's vertex ids (the renumbering kept their order)
         out["pairs"] = ids[sol.pairs].tolist()
         out.setdefault("stats", {})["n_nodes"] = inst.n_nodes
+    dimacs = inst.meta.get("format") == "dimacs"
+    out["vertex_ids"] = ("0-based: the file's vertex v (1-based, DIMACS) is v - 1" if dimacs
+                         else "as in the file")
     out.update(instance=getattr(inst, "name", Path(path).name), problem="matching",
                exact=None if opt is None else {"value": _num(opt), "status": "optimal", "solver": "blossom"},
                ratio=_num(ratio) if ratio is None or np.isfinite(ratio) else None, meets_guarantee=meets,
