@@ -76,7 +76,8 @@ def _parser() -> argparse.ArgumentParser:
         s.add_argument("--rounds", type=int, default=2, help="bicriteria: number of rounds")
         s.add_argument("--max-edges", type=int, default=None, help="sketch: incidences kept")
         s.add_argument(
-            "--outliers", type=float, default=0.0, help="set-cover sketch: fraction left uncovered"
+            "--outliers", type=float, default=0.0,
+            help="set cover (greedy, lagrangian, sketch): fraction of the elements left uncovered"
         )
         s.add_argument("--publisher", help="allocation: AdX publisher in the directory FILE (pub1..pub7)")
         s.add_argument("--order", default="given", help="allocation: arrival order given, random or iid")
@@ -351,11 +352,7 @@ def _solve_file(args, exact: bool) -> int:
     }
     if "coverage" in (sol.stats or {}):
         out["coverage"] = _num(sol.stats["coverage"])
-    if args.json:
-        print(_dumps(out))
-    else:
-        _print_human(out, sol)
-    return 0
+    return _emit(args, out, sol)
 
 
 def _run_objective(inst, problem: str, args, exact: bool, progress: bool):
@@ -417,11 +414,7 @@ def _stream_file(args) -> int:
         "meets_guarantee": None, "streamed": True, "peak_kept_sets": sol.stats["peak_kept_sets"],
         "seconds": round(time.perf_counter() - start, 4),
     }
-    if args.json:
-        print(_dumps(out))
-    else:
-        _print_human(out, sol)
-    return 0
+    return _emit(args, out, sol)
 
 
 def _shard(args) -> int:
@@ -552,11 +545,7 @@ def _solve_shards(args, exact: bool) -> int:
            if key in sol.stats},
         "seconds": round(time.perf_counter() - start, 4),
     }
-    if args.json:
-        print(_dumps(out))
-    else:
-        _print_human(out, sol)
-    return 0
+    return _emit(args, out, sol)
 
 
 class _engine:
@@ -771,6 +760,15 @@ def _status(enabled: bool, text: str) -> None:
     if enabled:
         sys.stderr.write("\r\033[K" + (f"submodkit: {text}..." if text else ""))
         sys.stderr.flush()
+
+
+def _emit(args, out: dict, sol) -> int:
+    """Print a solve's answer: one JSON object with ``--json``, else the human lines."""
+    if args.json:
+        print(_dumps(out))
+    else:
+        _print_human(out, sol)
+    return 0
 
 
 def _print_human(out: dict, sol) -> None:

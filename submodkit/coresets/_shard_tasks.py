@@ -93,6 +93,20 @@ class PartCoverage:
                              shape=(sub.shape[0], self.universe))
 
 
+def check_cover_shards(shards: Shards, n_parts: object = None, seed: object = None, *,
+                       random_for: str | None = None) -> None:
+    """Check, before any task runs, that ``shards`` is a set-system folder (max-cover) whose
+    partition matches ``n_parts`` and ``seed`` (each None or the folder's), and, when
+    ``random_for`` names an algorithm whose guarantee assumes it, that the partition is random."""
+    shards.check_partition(n_parts, seed)
+    if random_for is not None and shards.rule != "random":
+        raise InvalidParameterError("shards", shards.rule,
+                                    f"a random partition (shard with --seed) for {random_for}")
+    if shards.kind != "SetSystem":
+        raise InvalidParameterError("shards", shards.kind, "a set-system shard folder (max-cover); shard "
+                                    "graphs with problem='max-cover'")
+
+
 def coverage_of_part(shards: Shards, i: int, *, cached: bool = False) -> PartCoverage:
     """Part ``i`` as a :class:`PartCoverage` (compacted to the elements its sets touch).
 

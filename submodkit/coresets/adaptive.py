@@ -39,6 +39,18 @@ def _paths_task(objective, cur, pool, sizes, uniforms, n_paths, tau) -> tuple[np
     return good, int(q)
 
 
+def _path_chunks(cur, pool, sizes, uniforms, n_paths, tau, workers) -> list[tuple]:
+    """REDUCED-MEAN's ``n_paths`` paths split into one task per worker (each with its own
+    slice of the uniforms, so the counts do not depend on the split)."""
+    t_max = int(sizes[-1])
+    per = np.diff(np.linspace(0, n_paths, min(workers, n_paths) + 1).astype(np.int64))
+    chunks, at = [], 0
+    for c in per:
+        chunks.append((cur, pool, sizes, uniforms[at * t_max:(at + c) * t_max], int(c), tau))
+        at += c
+    return chunks
+
+
 class _Runner:
     """Evaluates one adaptive round's independent queries in parallel (threads or Dask), on
     an objective in memory. :class:`_ShardRunner` offers the same methods on a shard folder."""
@@ -98,12 +110,7 @@ class _Runner:
         return upper_bound_at(self.objective, np.asarray(run.sel, dtype=np.int64), k)
 
     def paths(self, cur, pool, sizes, uniforms, n_paths, tau) -> tuple[np.ndarray, int]:
-        t_max = int(sizes[-1])
-        per = np.diff(np.linspace(0, n_paths, min(self.workers, n_paths) + 1).astype(np.int64))
-        chunks, at = [], 0
-        for c in per:
-            chunks.append((cur, pool, sizes, uniforms[at * t_max:(at + c) * t_max], int(c), tau))
-            at += c
+        chunks = _path_chunks(cur, pool, sizes, uniforms, n_paths, tau, self.workers)
         out = self._map(_paths_task, chunks) if len(chunks) > 1 else [_paths_task(self.objective, *chunks[0])]
         return sum(g for g, _ in out), sum(q for _, q in out)
 
@@ -127,8 +134,7 @@ class _ShardRunner:
     the coverage state (8 bytes per element)."""
 
     def __init__(self, shards: Shards, engine: object):
-        if shards.kind != "SetSystem":
-            raise InvalidParameterError("objective", shards.kind, "a set-system shard folder (max-cover)")
+        T.check_cover_shards(shards)
         self.shards = shards
         self.n = shards.n_items
         self.certified = True  # coverage: monotone submodular
@@ -181,12 +187,12 @@ class _ShardRunner:
         visited = np.zeros(a, dtype=np.bool_)
         AK.prefix_positions(a, t_max, uniforms, n_paths, visited)
         at = np.flatnonzero(visited)
-        local = _Runner(self._rows(pool[at]), None)  # the paths on the reached rows, on threads
-        local.pool.shutdown()
-        local.pool = self.pool
+        reached = self._rows(pool[at])  # the paths run here, on threads, over the reached rows
         mapped = np.zeros(a, dtype=np.int64)  # pool positions never reached are never queried
         mapped[at] = np.arange(at.shape[0])
-        return local.paths(cur, mapped, sizes, uniforms, n_paths, tau)
+        chunks = _path_chunks(cur, mapped, sizes, uniforms, n_paths, tau, self.workers)
+        out = list(self.pool.map(lambda c: _paths_task(reached, *c), chunks))
+        return sum(g for g, _ in out), sum(q for _, q in out)
 
     def commit(self, cur: np.ndarray, block: np.ndarray) -> list[float]:
         items = np.sort(block)

@@ -117,12 +117,7 @@ def _in_memory(objective: Objective, k, n_parts, epsilon, rounds, t, engine, see
 
 
 def _on_shards(shards: Shards, k, n_parts, epsilon, rounds, t, engine, seed) -> Solution:
-    shards.check_partition(n_parts, seed)
-    if shards.rule != "random":
-        raise InvalidParameterError("shards", shards.rule,
-                                    "a random partition (shard with --seed) for bicriteria_greedi")
-    if shards.kind != "SetSystem":
-        raise InvalidParameterError("shards", shards.kind, "a set-system shard folder (max-cover)")
+    T.check_cover_shards(shards, n_parts, seed, random_for="bicriteria_greedi")
     start = time.perf_counter()
     chosen = np.zeros(0, dtype=np.int64)
     chosen_rows: list = []  # the rows of S's sets, round by round

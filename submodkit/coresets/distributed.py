@@ -164,13 +164,7 @@ def _partition(objective, k, n_parts, seed, random: bool) -> list[np.ndarray]:
 
 
 def _on_shards(name: str, shards: Shards, k: int, n_parts, engine, seed) -> Solution:
-    shards.check_partition(n_parts, seed)
-    if name == "randgreedi" and shards.rule != "random":
-        raise InvalidParameterError("shards", shards.rule,
-                                    "a random partition (shard with --seed) for randgreedi")
-    if shards.kind != "SetSystem":
-        raise InvalidParameterError("shards", shards.kind, "a set-system shard folder (max-cover); shard "
-                                    "graphs with problem='max-cover'")
+    T.check_cover_shards(shards, n_parts, seed, random_for="randgreedi" if name == "randgreedi" else None)
     start = time.perf_counter()
     local = map_shards(T.greedy_core_set, shards, (k,), engine)
     t_local = time.perf_counter() - start

@@ -236,10 +236,7 @@ def select_features(X, y, k: int, *, lam: float = 0.5, n_parts: int | None = Non
     n_parts = 4 if n_parts is None else n_parts
     X = _features(X)
     p = X.shape[1]
-    k = check_int("k", k)
-    if k > p:
-        raise InvalidParameterError("k", k, f"an integer <= {p} (the number of features)")
-    lam = check_real("lam", lam, minimum=0.0, maximum=1.0)
+    k, lam = _check_k_lam(k, lam, p)
     n_parts = check_int("n_parts", n_parts, minimum=1)
     check_engine(engine)
     D, rel = mutual_information_distances(X, y, bins=bins)
@@ -252,26 +249,39 @@ def select_features(X, y, k: int, *, lam: float = 0.5, n_parts: int | None = Non
     else:
         cores = map_parts(local_max_sum_greedy, Dp, groups, k, engine)
     union = np.unique(np.concatenate(cores)) if cores else np.zeros(0, dtype=np.int64)
+    return _second_round(D, rel, Dp, union, cores, k, lam, engine, start, p)
+
+
+def _second_round(D, rel, Dp, union, cores, k, lam, engine, start, n_features, ids=None, **extra) -> Solution:
+    """Greedy on the union of the core-sets (indices of ``Dp``), or the best full core-set
+    when it does better (the paper's algorithm); ``ids`` maps those indices to feature ids
+    (None: the identity)."""
     best = local_max_sum_greedy(Dp, union, k)
     best_v = float(np.triu(Dp[np.ix_(best, best)], 1).sum())
-    if len(groups) > 1:
+    if len(cores) > 1:
         for core in cores:
             v = float(np.triu(Dp[np.ix_(core, core)], 1).sum())
             if len(core) == k and v > best_v + 1e-12 * max(1.0, abs(best_v)):
                 best, best_v = core, v
-    value = feature_objective(D, rel, best, lam)
-    div = float(np.triu(D[np.ix_(best, best)], 1).sum())
-    relevance = float(rel[best].sum()) if rel is not None else 0.0
-    name = "ddismi" if len(groups) > 1 else "max-sum-greedy"
+    distributed = len(cores) > 1
     return Solution(
-        selection=np.asarray(best, dtype=np.int64), gains=np.zeros(len(best)), value=value,
-        algorithm="distributed-greedy-feature-selection" if len(groups) > 1 else "greedy-feature-selection",
-        guarantee=guarantee(name, k=k),
-        stats={"features": p, "k": k, "n_parts": len(groups), "coreset_size": int(len(union)),
-               "diversity": div, "relevance": relevance, "lam": lam,
+        selection=np.asarray(best if ids is None else ids[best], dtype=np.int64), gains=np.zeros(len(best)),
+        value=feature_objective(D, rel, best, lam),
+        algorithm="distributed-greedy-feature-selection" if distributed else "greedy-feature-selection",
+        guarantee=guarantee("ddismi" if distributed else "max-sum-greedy", k=k),
+        stats={"features": n_features, "k": k, "n_parts": len(cores), "coreset_size": int(len(union)),
+               "diversity": float(np.triu(D[np.ix_(best, best)], 1).sum()),
+               "relevance": float(rel[best].sum()) if rel is not None else 0.0, "lam": lam,
                "engine": engine if isinstance(engine, str) or engine is None else "client",
-               "seconds": time.perf_counter() - start},
+               "seconds": time.perf_counter() - start, **extra},
     )
+
+
+def _check_k_lam(k, lam, n_features: int) -> tuple[int, float]:
+    k = check_int("k", k)
+    if k > n_features:
+        raise InvalidParameterError("k", k, f"an integer <= {n_features} (the number of features)")
+    return k, check_real("lam", lam, minimum=0.0, maximum=1.0)
 
 
 def _select_on_shards(shards: Shards, y, k, lam, n_parts, engine, bins, seed, start) -> Solution:
@@ -283,10 +293,7 @@ def _select_on_shards(shards: Shards, y, k, lam, n_parts, engine, bins, seed, st
                                     "per feature)")
     shards.check_partition(n_parts, seed)
     p, samples = shards.n_items, int(shards.dim)
-    k = check_int("k", k)
-    if k > p:
-        raise InvalidParameterError("k", k, f"an integer <= {p} (the number of features)")
-    lam = check_real("lam", lam, minimum=0.0, maximum=1.0)
+    k, lam = _check_k_lam(k, lam, p)
     bins = check_int("bins", bins, minimum=2)
     check_engine(engine)
     if y is not None:
@@ -303,28 +310,10 @@ def _select_on_shards(shards: Shards, y, k, lam, n_parts, engine, bins, seed, st
     union, columns = ids[order], columns[:, order]
     D, rel = mutual_information_distances(columns, y, bins=bins)
     Dp = combined_metric(D, rel, k, lam)
-    at = {int(g): t for t, g in enumerate(union)}
-    best = local_max_sum_greedy(Dp, np.arange(len(union), dtype=np.int64), k)
-    best_v = float(np.triu(Dp[np.ix_(best, best)], 1).sum())
-    if len(found) > 1:
-        for core_ids, _ in found:
-            core = np.asarray([at[int(g)] for g in core_ids], dtype=np.int64)
-            v = float(np.triu(Dp[np.ix_(core, core)], 1).sum())
-            if len(core) == k and v > best_v + 1e-12 * max(1.0, abs(best_v)):
-                best, best_v = core, v
-    value = feature_objective(D, rel, best, lam)
-    name = "ddismi" if len(found) > 1 else "max-sum-greedy"
-    return Solution(
-        selection=union[best].astype(np.int64), gains=np.zeros(len(best)), value=value,
-        algorithm="distributed-greedy-feature-selection" if len(found) > 1 else "greedy-feature-selection",
-        guarantee=guarantee(name, k=k),
-        stats={"features": p, "k": k, "n_parts": len(found), "coreset_size": int(len(union)),
-               "diversity": float(np.triu(D[np.ix_(best, best)], 1).sum()),
-               "relevance": float(rel[best].sum()) if rel is not None else 0.0, "lam": lam,
-               "engine": engine if isinstance(engine, str) or engine is None else "client",
-               "seconds": time.perf_counter() - start, "shards": str(shards.directory),
-               "bytes_core_sets": int(sum(i.nbytes + c.nbytes for i, c in found))},
-    )
+    cores = [np.searchsorted(union, core_ids) for core_ids, _ in found]  # positions in the union
+    return _second_round(D, rel, Dp, np.arange(len(union), dtype=np.int64), cores, k, lam, engine, start, p,
+                         ids=union, shards=str(shards.directory),
+                         bytes_core_sets=int(sum(i.nbytes + c.nbytes for i, c in found)))
 
 
 def _part_feature_core(shards: Shards, i: int, y, k: int, lam: float, bins: int):

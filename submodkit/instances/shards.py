@@ -938,47 +938,40 @@ class Shards:
 
     def element_weights(self) -> np.ndarray:
         """The weight of every element of a set system (float64, length :attr:`universe`)."""
-        if self.kind != "SetSystem":
-            raise InvalidParameterError("shards", self.kind, "a set system (element weights)")
         if self._weights is None:
-            w, u = self.manifest["element_weights"], int(self.universe)
-            if "constant" in w:
-                weights = np.full(u, float(w["constant"]))
-            elif "values" in w:
-                weights = np.asarray(w["values"], dtype=np.float64)
-            else:
-                path = self.directory / w["file"]
-                if self.verify:
-                    self._check_file(path, w)
-                weights = np.asarray(self._load(path, w, mmap=False), dtype=np.float64)
-            if weights.shape != (u,):
-                raise InstanceFormatError(self.directory / MANIFEST, None,
-                                          f"element_weights of length universe = {u}", str(weights.shape))
-            self._weights = weights
+            w = self._weights_source(mmap=False)
+            u = int(self.universe)
+            self._weights = np.full(u, w) if isinstance(w, float) else np.asarray(w, dtype=np.float64)
         return self._weights
 
     def element_weights_at(self, elements: np.ndarray) -> np.ndarray:
         """The weights of the given elements (float64): reads only those entries of a
         weights file (memory-mapped where local), so a worker never holds the universe."""
-        if self.kind != "SetSystem":
-            raise InvalidParameterError("shards", self.kind, "a set system (element weights)")
-        w = self.manifest["element_weights"]
         if self._weights is not None:
             return self._weights[elements]
+        w = self._weights_source(mmap=True)
+        return np.full(elements.shape[0], w) if isinstance(w, float) else np.asarray(w[elements], np.float64)
+
+    def _weights_source(self, mmap: bool) -> float | np.ndarray:
+        """The manifest's element weights: a constant, or an array of length :attr:`universe`
+        (the file memory-mapped when ``mmap`` and local; checked against its sha256 once)."""
+        if self.kind != "SetSystem":
+            raise InvalidParameterError("shards", self.kind, "a set system (element weights)")
+        w, u = self.manifest["element_weights"], int(self.universe)
         if "constant" in w:
-            return np.full(elements.shape[0], float(w["constant"]))
+            return float(w["constant"])
         if "values" in w:
-            return np.asarray(w["values"], dtype=np.float64)[elements]
-        path = self.directory / w["file"]
-        if self.verify and not self._weights_verified:
-            self._check_file(path, w)
-            self._weights_verified = True
-        weights = self._load(path, w, mmap=not isinstance(path, StoredFile))
-        if weights.shape != (int(self.universe),):
+            weights = np.asarray(w["values"], dtype=np.float64)
+        else:
+            path = self.directory / w["file"]
+            if self.verify and not self._weights_verified:
+                self._check_file(path, w)
+                self._weights_verified = True
+            weights = self._load(path, w, mmap=mmap and not isinstance(path, StoredFile))
+        if weights.shape != (u,):
             raise InstanceFormatError(self.directory / MANIFEST, None,
-                                      f"element_weights of length universe = {self.universe}",
-                                      str(weights.shape))
-        return np.asarray(weights[elements], dtype=np.float64)
+                                      f"element_weights of length universe = {u}", str(weights.shape))
+        return weights
 
     def ids(self, i: int) -> np.ndarray:
         """The global ids of part ``i``'s items (reads that one file)."""

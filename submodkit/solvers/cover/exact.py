@@ -305,23 +305,11 @@ def set_cover_lagrangian(S: sp.csr_matrix, c: np.ndarray, incumbent: float | Non
     .. [2] Held, Wolfe, Crowder, "Validation of subgradient optimization", Math.
        Programming 6 (1974).
     """
-    from submodkit.solvers.cover import _lagrangian_kernels as LK
-    from submodkit.solvers.cover.lagrangian import dual_start
+    from submodkit.solvers.cover.lagrangian import lagrangian_bound
 
-    n, m = S.shape
-    indptr, indices = S.indptr.astype(np.int64), S.indices.astype(np.int64)
-    c = np.ascontiguousarray(c, dtype=np.float64)
-    lam = dual_start(indptr, indices, c, m)
-    best_lam = lam.copy()
-    state = np.array([-np.inf, 2.0, 0.0, 0.0])  # best bound, step factor, stalls, steps
-    reduced, s = np.empty(n), np.empty(m)
-    target = float(incumbent) if incumbent is not None else float(c.sum())
-    while state[3] < 3000:
-        going = LK.subgradient_steps(indptr, indices, c, lam, best_lam, target, 10, state, reduced, s, 0)
-        proved = integral and math.isfinite(state[0]) and math.ceil(state[0] - 1e-6) >= target
-        if not going or proved or deadline.expired():
-            break
-    return (float(state[0]) if math.isfinite(state[0]) else -math.inf), int(state[3])
+    target = float(incumbent) if incumbent is not None else float(np.sum(c))
+    left = deadline.left()
+    return lagrangian_bound(S, c, target, math.inf if left is None else time.perf_counter() + left, integral)
 
 
 def set_cover_lp_bound(sets: Any, costs: Any = None) -> float:

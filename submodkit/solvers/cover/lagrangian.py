@@ -113,6 +113,27 @@ def lagrangian_cover(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.ndar
                          core_size=core.shape[0], pricings=prices)
 
 
+def lagrangian_bound(S: sp.csr_matrix, costs: np.ndarray, target: float, deadline: float, integral: bool,
+                     *, n_out: int = 0, max_steps: int = 3000) -> tuple[float, int]:
+    """The Lagrangian bound alone (no covers): subgradient steps from the dual start, aimed
+    at ``target`` (an incumbent's cost), until ``deadline`` (``time.perf_counter`` seconds),
+    ``max_steps``, convergence, or a bound that proves ``target`` optimal; ``n_out`` elements
+    may stay uncovered. ``(bound, steps)``, the bound not rounded (-inf before any step)."""
+    n, m = S.shape
+    indptr, indices = S.indptr.astype(np.int64), S.indices.astype(np.int64)
+    costs = np.ascontiguousarray(costs, dtype=np.float64)
+    lam = dual_start(indptr, indices, costs, m)
+    best_lam = lam.copy()
+    state = np.array([-np.inf, 2.0, 0.0, 0.0])  # best bound, step factor, stalls, steps
+    reduced, s = np.empty(n), np.empty(m)
+    while state[3] < max_steps:
+        going = LK.subgradient_steps(indptr, indices, costs, lam, best_lam, float(target), _STEPS_PER_BATCH,
+                                     state, reduced, s, n_out)
+        if not going or _meets(state[0], target, integral) or time.perf_counter() >= deadline:
+            break
+    return (float(state[0]) if math.isfinite(state[0]) else -math.inf), int(state[3])
+
+
 def _meets(bound: float, value: float, integral: bool) -> bool:
     """Whether a lower bound proves a cover of cost ``value`` optimal."""
     return math.isfinite(bound) and (math.ceil(bound - 1e-6) if integral else bound) >= value - 1e-9
@@ -141,6 +162,7 @@ def _fix_and_search(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.ndarr
     restarts = 0
     lam0 = first.multipliers
     n, m = csr.shape
+    indptr, indices = csr.indptr.astype(np.int64), csr.indices.astype(np.int64)
     while time.perf_counter() < deadline and (math.isfinite(deadline) or restarts < 3):
         lam = lam0 * rng.uniform(0.9, 1.1, size=m) if restarts else lam0.copy()
         fixed = np.zeros(0, dtype=np.int64)
@@ -161,12 +183,11 @@ def _fix_and_search(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.ndarr
             if run.bound + float(costs[fixed].sum()) >= best_val - 1e-9:
                 break  # the fixed sets cannot lead below the best cover
             whole = np.concatenate([fixed, keep_sets[run.selection]])
-            whole = whole[LK.drop_redundant(csr.indptr.astype(np.int64), csr.indices.astype(np.int64), costs,
-                                            whole, m, n_out)]
+            whole = whole[LK.drop_redundant(indptr, indices, costs, whole, m, n_out)]
             value = float(costs[whole].sum())
             if value < best_val - 1e-9:
                 best_sel, best_val, t_best = whole, value, time.perf_counter() - start
-                if (math.ceil(first.bound - 1e-6) if integral else first.bound) >= best_val - 1e-9:
+                if _meets(first.bound, best_val, integral):
                     return LagrangianRun(best_sel, best_val, first.bound, first.multipliers, steps, covers,
                                          t_best, True)
             # fix the first sets of the residual's Lagrangian greedy cover, up to pi of its elements
@@ -230,10 +251,6 @@ def subgradient_phase(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.nda
     sel = np.empty(n, dtype=np.int64)
     covers, batch = 0, 0
     proved = False
-
-    def meets(bound: float) -> bool:
-        return (math.ceil(bound - 1e-6) if integral else bound) >= best_val - 1e-9
-
     while True:
         going = LK.subgradient_steps(indptr, indices, costs, lam, best_lam, best_val, _STEPS_PER_BATCH,
                                      state, reduced, s, n_out)
@@ -249,7 +266,7 @@ def subgradient_phase(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.nda
                 value = float(costs[cover].sum())
                 if value < best_val - 1e-9:
                     best_sel, best_val, t_best = cover, value, time.perf_counter() - start
-        if meets(state[0]):
+        if _meets(state[0], best_val, integral):
             proved = True
             break
         if not going or state[3] >= max_steps or time.perf_counter() >= deadline:

@@ -205,17 +205,20 @@ def _greedy(csr: sp.csr_matrix, costs: np.ndarray, prune: bool, n_out: int = 0):
 
 
 def _outlier_bound(csr, costs, sel, n_out, start, time_limit) -> tuple[float, str]:
-    """A lower bound for set cover with ``n_out`` outliers: the subgradient phase of the
-    Lagrangian relaxation with the ``n_out`` largest multipliers left out (at most 2 s, or
-    what the time limit leaves)."""
+    """A lower bound for set cover with ``n_out`` outliers: the Lagrangian bound with the
+    ``n_out`` largest multipliers left out (at most 2 s, or what the time limit leaves)."""
     from submodkit.mip.model import is_integral
-    from submodkit.solvers.cover.lagrangian import subgradient_phase
+    from submodkit.solvers.cover.lagrangian import lagrangian_bound
 
     S = sp.csr_matrix((np.ones(csr.nnz), csr.indices, csr.indptr), shape=csr.shape)
     S.sum_duplicates()
+    value = float(costs[sel].sum())
+    integral = is_integral(costs)
     until = start + (2.0 if time_limit is None else time_limit)
-    run = subgradient_phase(S, costs, sel, until, is_integral(costs), None, n_out=n_out)
-    return min(run.bound, float(costs[sel].sum())), f"lagrangian with {n_out} outliers ({run.steps} steps)"
+    lb, steps = lagrangian_bound(S, costs, value, until, integral, n_out=n_out)
+    if integral and math.isfinite(lb):
+        lb = math.ceil(lb - 1e-6)
+    return min(max(lb, 0.0), value), f"lagrangian with {n_out} outliers ({steps} steps)"
 
 
 def _lagrangian(csr: sp.csr_matrix, costs: np.ndarray, d: int, time_limit, start: float, n_out: int = 0
