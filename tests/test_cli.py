@@ -391,3 +391,8 @@ def test_weighted_dimacs_defaults_to_matching_and_info_on_folders(tmp_path, caps
     assert code == 0 and _strict(out)["n_parts"] == 3 and _strict(out)["n_items"] == 1000
     code, out, err = _run(capsys, "info", str(tmp_path))
     assert code == 2 and "AdX folder" in err and err.count("\n") == 1
+
+
+def test_outliers_are_never_silently_ignored(capsys):
+    code, out, err = _run(capsys, "solve", "scp41", "--algorithm", "exact", "--outliers", "0.1")
+    assert code == 2 and out == "" and "outliers" in err and err.count("\n") == 1

@@ -186,8 +186,7 @@ def _sketch(objective, k: int, o: Options) -> Result:
 
 
 def _set_cover(algorithm: str, sets, k: None, o: Options) -> Result:
-    extra = {} if algorithm == "exact" else {"outliers": o.outliers}
-    return set_cover(sets, algorithm=algorithm, time_limit=o.time_limit, solver=o.solver, **extra)
+    return set_cover(sets, algorithm=algorithm, outliers=o.outliers, time_limit=o.time_limit, solver=o.solver)
 
 
 def _sketch_set_cover(sets, k: None, o: Options) -> Result:
