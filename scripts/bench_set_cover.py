@@ -9,12 +9,13 @@ and a warm one (the same call again), interleaved method by method.
 
     python scripts/bench_set_cover.py                       # every instance, 10 s for rail
     python scripts/bench_set_cover.py --instances scp41 rail582 --rail-limit 10
-    python scripts/bench_set_cover.py --instances --tiled rail582 --copies 7 --tiled-limit 60 110
+    python scripts/bench_set_cover.py --instances --tiled rail582 --copies 18 --dominated --tiled-limit 60 110
     python scripts/bench_set_cover.py --instances --exact rail582 rail507 --exact-limit 60
 
 ``--tiled``: ``instances.tile_set_system`` of an instance (``--copies`` disjoint copies, each
-set also with its cost raised by 1 and by 2): a million sets of known optimum; reports the
-cover, the bound, the gap to the optimum and the process's peak memory. ``--exact``: the
+set also with its cost raised by each of ``--dominated``, default 1 and 2; ``--dominated``
+alone: no raised copies): a million sets of known optimum; reports the cover, the bound, the
+gap to the optimum, the sets left after the reduction and the process's peak memory. ``--exact``: the
 exact model (CP-SAT, started from the Lagrangian heuristic) with a time limit.
 """
 
@@ -70,7 +71,7 @@ def tiled(args) -> None:
     from submodkit.instances import read_instance, tile_set_system
     from submodkit.solvers.cover.set_covering import set_cover
 
-    big = tile_set_system(read_instance(DATA / f"{args.tiled}.txt.gz"), args.copies)
+    big = tile_set_system(read_instance(DATA / f"{args.tiled}.txt.gz"), args.copies, tuple(args.dominated))
     optimum = args.copies * OPTIMA[args.tiled]
     for limit in args.tiled_limit:
         t = time.perf_counter()
@@ -80,6 +81,8 @@ def tiled(args) -> None:
                           "cost": r.value,
                           "bound": r.lower_bound, "optimum": optimum, "gap_to_bound": round(r.gap, 4),
                           "over_optimum": round(r.value / optimum - 1, 4), "core_size": r.stats["core_size"],
+                          "sets_after_reduction": big.n_sets - sum(r.stats["reduction"][key] for key in (
+                              "sets_contained", "sets_costlier_than_cheapest", "sets_fixed")),
                           "seconds_to_best": round(r.stats["seconds_to_best"], 2),
                           "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}),
               flush=True)
@@ -92,6 +95,8 @@ def main() -> int:
     p.add_argument("--ortools-iterations", type=int, default=10_000)
     p.add_argument("--tiled", default=None, help="an instance to tile into a large one")
     p.add_argument("--copies", type=int, default=7)
+    p.add_argument("--dominated", type=float, nargs="*", default=[1.0, 2.0],
+                   help="cost increments of the extra copies of each set (none: no extra copies)")
     p.add_argument("--tiled-limit", type=float, nargs="*", default=[60.0, 110.0])
     p.add_argument("--exact", nargs="*", default=[], help="instances to solve exactly")
     p.add_argument("--exact-limit", type=float, default=60.0)

@@ -160,6 +160,7 @@ class LinearModel:
     n_select: int
     offset: float = 0.0
     hint: np.ndarray | None = None  # a feasible 0/1 point (all variables), e.g. greedy
+    known_bound: float | None = None  # proven outside the model: CP-SAT stops at an incumbent meeting it
 
 
 def stack_rows(blocks: list[tuple[sp.spmatrix, np.ndarray, np.ndarray]], n: int):

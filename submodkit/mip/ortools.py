@@ -146,13 +146,16 @@ def solve_cpsat(
                 setattr(solver.parameters, key, val)
         except (AttributeError, TypeError, ValueError) as exc:
             raise InvalidParameterError("params", {key: val}, f"a CP-SAT parameter ({exc})") from None
-    callback = _cpsat_progress(model.sense) if progress else None
+    callback = _cpsat_callback(model.sense, progress, model.known_bound) \
+        if progress or model.known_bound is not None else None
     try:
         status = solver.solve(m, callback)
     finally:
         if callback is not None:
             callback.close()
     parameters = {"backend": "cp-sat", **used, "objective": objective}
+    if callback is not None and callback.met:
+        parameters["stopped"] = f"the incumbent met the known bound {model.known_bound:g}"
     if status == cp_model.MODEL_INVALID:
         raise RuntimeError(f"CP-SAT rejected the model: {m.validate()}")
     if status == cp_model.INFEASIBLE:
@@ -170,29 +173,40 @@ def solve_cpsat(
     raise RuntimeError(f"CP-SAT returned status {solver.status_name(status)}")
 
 
-def _cpsat_progress(sense: str):
-    """A CP-SAT solution callback drawing a tqdm line on stderr with incumbent and bound."""
+def _cpsat_callback(sense: str, progress: bool, known_bound: float | None):
+    """A CP-SAT solution callback: with ``progress``, a tqdm line on stderr with incumbent
+    and bound; with ``known_bound`` (a bound proven outside the model), the search stops at
+    the first incumbent meeting it (``met``), which is then optimal."""
     from ortools.sat.python import cp_model
-    from tqdm import tqdm
 
-    class _Progress(cp_model.CpSolverSolutionCallback):
+    class _Callback(cp_model.CpSolverSolutionCallback):
         def __init__(self):
             super().__init__()
-            self.bar = tqdm(desc=f"cp-sat ({sense})", unit=" sol", leave=True)
+            self.met = False
             self.t0 = time.perf_counter()
+            self.bar = None
+            if progress:
+                from tqdm import tqdm
+
+                self.bar = tqdm(desc=f"cp-sat ({sense})", unit=" sol", leave=True)
 
         def on_solution_callback(self):
-            self.bar.set_postfix(
-                value=f"{self.objective_value:g}",
-                bound=f"{self.best_objective_bound:g}",
-                s=f"{time.perf_counter() - self.t0:.1f}",
-            )
-            self.bar.update(1)
+            value = self.objective_value
+            if self.bar is not None:
+                self.bar.set_postfix(value=f"{value:g}", bound=f"{self.best_objective_bound:g}",
+                                     s=f"{time.perf_counter() - self.t0:.1f}")
+                self.bar.update(1)
+            if known_bound is not None:
+                tol = _TOL * max(1.0, abs(value))
+                if (value <= known_bound + tol) if sense == "min" else (value >= known_bound - tol):
+                    self.met = True
+                    self.stop_search()
 
         def close(self):
-            self.bar.close()
+            if self.bar is not None:
+                self.bar.close()
 
-    return _Progress()
+    return _Callback()
 
 
 # ----------------------------------------------------------------------------- MIP / LP

@@ -211,38 +211,3 @@ def core_columns(eptr, eidx, reduced, per_element, threshold, out):
                 q -= 1
         for t in range(count):
             out[best[t]] = True
-
-
-@njit(cache=True, nogil=True)
-def dominated_by_cheapest(indptr, indices, costs, m, alive):
-    """Clear ``alive[j]`` for every set ``j`` whose cost exceeds (strictly) the cost of
-    covering its elements by the cheapest other set of each: some optimum never needs ``j``
-    (its elements' cheapest sets do at most as well). The comparison is strict, so a removed
-    set is replaced by strictly cheaper sets only and no chain of replacements comes back to
-    it: removing all such sets at once is safe. ``O(nnz)``. Returns the number removed."""
-    n = costs.shape[0]
-    min1 = np.full(m, np.inf)
-    arg1 = np.full(m, -1, dtype=np.int64)
-    min2 = np.full(m, np.inf)
-    for j in range(n):
-        c = costs[j]
-        for q in range(indptr[j], indptr[j + 1]):
-            i = indices[q]
-            if c < min1[i]:
-                min2[i] = min1[i]
-                min1[i] = c
-                arg1[i] = j
-            elif c < min2[i]:
-                min2[i] = c
-    removed = 0
-    for j in range(n):
-        total = 0.0
-        for q in range(indptr[j], indptr[j + 1]):
-            i = indices[q]
-            total += min2[i] if arg1[i] == j else min1[i]
-            if total >= costs[j]:
-                break
-        if total < costs[j]:
-            alive[j] = False
-            removed += 1
-    return removed

@@ -51,7 +51,7 @@ _CORE_STEPS = 300
 
 def lagrangian_cover(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.ndarray, deadline: float,
                      integral: bool, *, seed: int | None = 0, price_above: int = _PRICE_ABOVE,
-                     n_out: int = 0) -> LagrangianRun:
+                     n_out: int = 0, max_restarts: int | None = None) -> LagrangianRun:
     """The Lagrangian heuristic on the whole instance, or, for many sets (more than 200,000
     and more than 5 per element), on a core priced from it (Caprara, Fischetti, Toth 1999):
     the sets of reduced cost below 0.1 and each element's 5 cheapest by reduced cost. The
@@ -63,11 +63,13 @@ def lagrangian_cover(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.ndar
     55,000 to 63,000 sets, a core found the best covers 6 times later than the whole
     instance, hence the threshold ``price_above``.) ``n_out``: how many elements may stay
     uncovered (set cover with outliers; the bound then leaves out the ``n_out`` largest
-    multipliers).
+    multipliers). ``max_restarts``: column fixing's restarts (None: until ``deadline``, or 3
+    without one).
     """
     n, m = csr.shape
     if n <= price_above or n <= _PER_ELEMENT * m:
-        return _fix_and_search(csr, costs, start_cover, deadline, integral, seed=seed, n_out=n_out)
+        return _fix_and_search(csr, costs, start_cover, deadline, integral, seed=seed, n_out=n_out,
+                               max_restarts=max_restarts)
     start = time.perf_counter()
     indptr, indices = csr.indptr.astype(np.int64), csr.indices.astype(np.int64)
     csc = csr.tocsc()
@@ -104,7 +106,7 @@ def lagrangian_cover(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.ndar
         lam = run.multipliers
     core = np.flatnonzero(in_core)
     rest = _fix_and_search(csr[core], costs[core], np.searchsorted(core, best_sel), deadline, integral,
-                           seed=seed, lam_start=best_lam, n_out=n_out)
+                           seed=seed, lam_start=best_lam, n_out=n_out, max_restarts=max_restarts)
     if rest.value < best_val - 1e-9:
         best_sel, best_val, t_best = core[rest.selection], rest.value, time.perf_counter() - start
     bound = float(math.ceil(bound - 1e-6)) if integral else float(bound)
@@ -141,7 +143,7 @@ def _meets(bound: float, value: float, integral: bool) -> bool:
 
 def _fix_and_search(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.ndarray, deadline: float,
                     integral: bool, *, seed: int | None = 0, lam_start: np.ndarray | None = None,
-                    n_out: int = 0) -> LagrangianRun:
+                    n_out: int = 0, max_restarts: int | None = None) -> LagrangianRun:
     """Phase 1 and 2 on the whole instance (:func:`subgradient_phase`: the bound and
     Lagrangian greedy covers), then, while time is left (``deadline`` in
     ``time.perf_counter`` seconds) and the bound does not prove the best cover optimal,
@@ -149,8 +151,8 @@ def _fix_and_search(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.ndarr
     Lagrangian greedy cover until they cover a fraction ``pi`` of the elements (``pi`` from
     0.3, times 1.1 each time), solve what remains the same way, and complete; when all is
     fixed, start again from multipliers perturbed by up to 10% (``seed``). Without a
-    deadline, fixing runs 3 restarts. Only the first phase's bound is a bound on the whole
-    instance.
+    deadline, fixing runs 3 restarts (``max_restarts``, if given, in any case). Only the
+    first phase's bound is a bound on the whole instance.
     """
     start = time.perf_counter()
     first = subgradient_phase(csr, costs, start_cover, deadline, integral, lam_start, n_out=n_out)
@@ -163,7 +165,9 @@ def _fix_and_search(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.ndarr
     lam0 = first.multipliers
     n, m = csr.shape
     indptr, indices = csr.indptr.astype(np.int64), csr.indices.astype(np.int64)
-    while time.perf_counter() < deadline and (math.isfinite(deadline) or restarts < 3):
+    if max_restarts is None:
+        max_restarts = 1 << 62 if math.isfinite(deadline) else 3
+    while time.perf_counter() < deadline and restarts < max_restarts:
         lam = lam0 * rng.uniform(0.9, 1.1, size=m) if restarts else lam0.copy()
         fixed = np.zeros(0, dtype=np.int64)
         pi = 0.3

@@ -12,10 +12,11 @@ from submodkit._validation import check_choice, check_real, check_time_limit, ch
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.instances.problems import SetSystem
-from submodkit.mip.model import check_solver_range
+from submodkit.mip.model import SOLVERS, check_solver_range
 from submodkit.objectives.coverage import Coverage, as_set_matrix
 from submodkit.objectives.kernels import fill_gains
 from submodkit.results import Guarantee, Solution
+from submodkit.solvers.cover.reduction import reduce_set_cover
 from submodkit.solvers.submodular import _kernels as G
 
 
@@ -43,8 +44,12 @@ def set_cover(
     limit, 4.6 s on rail582), stopped at the limit; ``stats["lower_bound_method"]`` says
     which. ``"lp"`` and ``"exact"`` need costs of at most 1e15 (the LP/MIP solvers' range).
 
+    ``algorithm="lagrangian"`` and ``"exact"`` first reduce the instance
+    (:func:`~submodkit.solvers.cover.reduction.reduce_set_cover`: sets forced by an element
+    they alone hold, elements implied by others, sets contained in a cheaper one or costlier
+    than their elements' cheapest other sets; counts in ``stats["reduction"]``).
     ``algorithm="lagrangian"`` (Beasley 1990; Caprara, Fischetti, Toth 1999) starts from
-    greedy's cover, maximizes the Lagrangian bound of the cover rows by subgradient steps
+    greedy's cover of what is left, maximizes the Lagrangian bound of the cover rows by subgradient steps
     (Numba), takes a Lagrangian-score greedy cover (redundant sets dropped) every 50 steps,
     then fixes the first sets of such covers and solves the rest the same way, restarting
     from perturbed multipliers, while ``time_limit`` allows (3 restarts without one). It is
@@ -54,9 +59,10 @@ def set_cover(
     claimed otherwise. ``stats`` has the multipliers, the subgradient steps and the seconds
     to the best cover.
 
-    ``algorithm="exact"`` solves the integer program with OR-Tools
-    (:func:`submodkit.solvers.cover.exact.exact_set_cover`); with a ``time_limit`` it returns the
-    best cover and bound found, with status ``"timeout"``.
+    ``algorithm="exact"`` solves the integer program of the reduced instance with OR-Tools
+    (:func:`submodkit.solvers.cover.exact.exact_set_cover`: from the Lagrangian heuristic's
+    cover, on the sets a cheaper cover may use); with a ``time_limit`` it returns the best
+    cover and bound found, with status ``"timeout"``.
 
     Parameters
     ----------
@@ -128,6 +134,7 @@ def set_cover(
     check_choice("lower_bound", lower_bound, ("lp", "dual-fitting", None))
     outliers = check_real("outliers", outliers, minimum=0.0, maximum=1.0, strict_max=True)
     time_limit = check_time_limit(time_limit)
+    check_choice("solver", solver, SOLVERS)
     csr, costs = _as_problem(sets, costs)
     n_out = int(math.floor(outliers * csr.shape[1] + 1e-9))
     if n_out and algorithm == "exact":
@@ -223,30 +230,39 @@ def _outlier_bound(csr, costs, sel, n_out, start, time_limit) -> tuple[float, st
 
 def _lagrangian(csr: sp.csr_matrix, costs: np.ndarray, d: int, time_limit, start: float, n_out: int = 0
                 ) -> Solution:
-    """``algorithm="lagrangian"``: greedy's cover, then subgradient optimization of the
-    Lagrangian bound with Lagrangian-cost greedy covers (:mod:`.lagrangian`)."""
+    """``algorithm="lagrangian"``: the reduction (:func:`.reduction.reduce_set_cover`), greedy's
+    cover of what is left, then subgradient optimization of the Lagrangian bound with
+    Lagrangian-cost greedy covers (:mod:`.lagrangian`)."""
     from submodkit.mip.model import is_integral
-    from submodkit.solvers.cover.lagrangian import lagrangian_cover
+    from submodkit.solvers.cover.lagrangian import LagrangianRun, lagrangian_cover
 
     first, _, evals, _ = _greedy(csr, costs, True, n_out)
     S = sp.csr_matrix((np.ones(csr.nnz), csr.indices, csr.indptr), shape=csr.shape)
     S.sum_duplicates()
-    keep = reduce_sets(S, costs)
-    at = np.full(S.shape[0], -1, dtype=np.int64)
-    at[keep] = np.arange(keep.shape[0])
+    red = reduce_set_cover(S, costs, n_out=n_out)
+    fixed_cost = float(costs[red.fixed].sum())
+    sub, sub_costs = red.matrix(S), costs[red.sets]
     deadline = math.inf if time_limit is None else start + time_limit
-    run = lagrangian_cover(S[keep], costs[keep], _in_reduced(S, costs, first, keep, at), deadline,
-                           is_integral(costs), n_out=n_out)
-    sel = keep[np.asarray(run.selection, dtype=np.int64)]
+    if red.elements.shape[0] <= n_out:
+        nothing = np.zeros(0, dtype=np.int64)  # the reduction left nothing to cover
+        run = LagrangianRun(nothing, 0.0, 0.0, np.zeros(red.elements.shape[0]), 0, 0, 0.0, True)
+    else:
+        sub_first, _, more, _ = _greedy(sub, sub_costs, True, n_out)
+        evals += more
+        run = lagrangian_cover(sub, sub_costs, sub_first, deadline, is_integral(costs), n_out=n_out)
+    sel = red.lift(run.selection)
+    value, bound = fixed_cost + run.value, fixed_cost + run.bound
     optimal = run.proved or run.bound >= run.value - 1e-9
+    multipliers = np.zeros(S.shape[1])
+    multipliers[red.elements] = run.multipliers
     return Solution(
         selection=sel,
         gains=np.diff(S.indptr)[sel].astype(np.float64),
-        value=run.value,
+        value=value,
         algorithm="lagrangian",
         guarantee=Guarantee(ratio=1.0, statement="optimal (the Lagrangian bound meets the cover)",
                             source="Lagrangian relaxation", sense="min") if optimal else None,
-        lower_bound=run.bound,
+        lower_bound=bound,
         sense="min",
         status="optimal" if optimal else ("timeout" if time_limit is not None
                                           and time.perf_counter() - start >= time_limit else "feasible"),
@@ -254,26 +270,9 @@ def _lagrangian(csr: sp.csr_matrix, costs: np.ndarray, d: int, time_limit, start
                "greedy_value": float(costs[first].sum()), "subgradient_steps": run.steps,
                "lagrangian_covers": run.covers, "seconds_to_best": run.seconds_to_best,
                "lower_bound_method": f"lagrangian ({run.steps} subgradient steps)",
-               "multipliers": run.multipliers, "d": d, "core_size": run.core_size,
-               "pricings": run.pricings, "sets_removed_by_reduction": int(S.shape[0] - keep.shape[0]),
-               "uncovered_allowed": n_out},
+               "multipliers": multipliers, "d": d, "core_size": run.core_size,
+               "pricings": run.pricings, "reduction": red.stats, "uncovered_allowed": n_out},
     )
-
-
-def _in_reduced(S: sp.csr_matrix, costs: np.ndarray, cover: np.ndarray, keep: np.ndarray,
-                at: np.ndarray) -> np.ndarray:
-    """A cover of the reduced instance (ids in it) from a cover of the whole: each removed
-    set is replaced by the cheapest surviving set of each of its elements."""
-    out = set(at[cover[at[cover] >= 0]].tolist())
-    gone = cover[at[cover] < 0]
-    if gone.shape[0]:
-        csc = S[keep].tocsc()
-        sub_costs = costs[keep]
-        for j in gone:
-            for i in S.indices[S.indptr[j]:S.indptr[j + 1]]:
-                holders = csc.indices[csc.indptr[i]:csc.indptr[i + 1]]
-                out.add(int(holders[np.argmin(sub_costs[holders])]))
-    return np.asarray(sorted(out), dtype=np.int64)
 
 
 def _lagrangian_bound(csr, costs, value, start, time_limit) -> tuple[float, str]:
@@ -320,35 +319,19 @@ def _prune(csr: sp.csr_matrix, sel: np.ndarray, gains: np.ndarray):
     return sel[keep], gains[keep]
 
 
-def reduce_sets(csr: sp.csr_matrix, costs: np.ndarray) -> np.ndarray:
-    """The sets that survive the reduction (increasing ids): a set goes when its cost
-    exceeds that of covering its elements by the cheapest other set of each (some optimum
-    never needs it; `_lagrangian_kernels.dominated_by_cheapest`). Every element keeps its
-    cheapest set, so the survivors cover everything and have the same optimum.
-
-    Examples
-    --------
-    >>> import scipy.sparse as sp
-    >>> sets = sp.csr_matrix(np.array([[1, 1, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]]))
-    >>> reduce_sets(sets, np.array([3.0, 1.0, 1.0, 1.0])).tolist()  # set 0 costs more than 1 + 1
-    [1, 2, 3]
-    """
-    from submodkit.solvers.cover import _lagrangian_kernels as LK
-
-    alive = np.ones(csr.shape[0], dtype=np.bool_)
-    LK.dominated_by_cheapest(csr.indptr.astype(np.int64), csr.indices.astype(np.int64),
-                             np.ascontiguousarray(costs, dtype=np.float64), csr.shape[1], alive)
-    return np.flatnonzero(alive)
-
-
 def _exact(csr, costs, d, time_limit, solver, start) -> Solution:
     from submodkit.solvers.cover.exact import exact_set_cover
 
-    keep = reduce_sets(csr, costs)
-    res = exact_set_cover(csr[keep], costs[keep], time_limit=time_limit, solver=solver)
+    red = reduce_set_cover(csr, costs)
+    fixed_cost = float(costs[red.fixed].sum())
+    if red.elements.shape[0] == 0:
+        res = Solution(selection=np.zeros(0, dtype=np.int64), value=0.0, lower_bound=0.0, sense="min",
+                       status="optimal", algorithm="reduction")
+    else:
+        res = exact_set_cover(red.matrix(csr), costs[red.sets], time_limit=time_limit, solver=solver)
     if res.value is None:
         raise InvalidParameterError("time_limit", time_limit, "enough time to find a first cover")
-    sel = np.sort(keep[np.asarray(res.selection, dtype=np.int64)])
+    sel = red.lift(res.selection)
     optimal = res.status == "optimal"
     g = (
         Guarantee(ratio=1.0, statement="optimal", source=f"OR-Tools {res.algorithm}", sense="min")
@@ -358,13 +341,12 @@ def _exact(csr, costs, d, time_limit, solver, start) -> Solution:
     return Solution(
         selection=sel,
         gains=np.diff(csr.indptr)[sel].astype(np.float64),
-        value=float(res.value),
+        value=fixed_cost + float(res.value),
         algorithm=f"exact-{res.algorithm}",
         guarantee=g,
-        lower_bound=res.bound,
+        lower_bound=fixed_cost + float(res.bound),
         sense="min",
         status="optimal" if optimal else res.status,
-        stats={"seconds": time.perf_counter() - start, "solver": res.algorithm,
-               "sets_removed_by_reduction": int(csr.shape[0] - keep.shape[0]),
+        stats={"seconds": time.perf_counter() - start, "solver": res.algorithm, "reduction": red.stats,
                **res.stats.get("parameters", {})},
     )

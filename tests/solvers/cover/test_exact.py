@@ -429,3 +429,49 @@ def test_a_model_too_large_for_memory_is_replaced_by_greedy_and_a_bound(monkeypa
     r = exact_max_cover(sets, k=2)
     assert r.status in ("feasible", "optimal") and "not_solved" in r.stats["parameters"]
     assert r.bound >= _brute_max_cover(sets.toarray(), np.ones(14), 2) - 1e-9
+
+
+# ----------------------------------------------------------------------------- reduced-cost fixing
+
+
+@pytest.mark.parametrize("integral", [True, False])
+@pytest.mark.parametrize("seed", range(20))
+def test_priced_in_sets_hold_an_optimum(seed, integral):
+    """For any multipliers >= 0 and any cover, the sets kept by reduced-cost fixing (plus
+    that cover) hold an optimum of the whole: brute force on them equals brute force."""
+    from submodkit.solvers.cover.exact import priced_in
+
+    sets, rng = random_sets(100 + seed, n_sets=11, n_el=9, p=0.35)
+    dense = sets.toarray()
+    dense[rng.integers(0, 11, size=9), np.arange(9)] = 1
+    costs = rng.integers(1, 6, size=11).astype(float) if integral else rng.uniform(0.5, 5.0, size=11)
+    optimum = min(costs[list(s)].sum() for s in subsets(11) if dense[list(s)].sum(0).all())
+    cover = np.flatnonzero(dense.any(axis=1))  # some cover (every nonempty set)
+    lam = rng.uniform(0.0, 1.5, size=9) * (seed % 4 != 0)  # zeros too
+    keep = priced_in(sp.csr_matrix(dense), costs, cover, lam, integral)
+    assert set(cover.tolist()) <= set(keep.tolist())
+    kept = dense[keep]
+    best_kept = min(costs[keep][list(s)].sum() for s in subsets(keep.shape[0]) if kept[list(s)].sum(0).all())
+    assert best_kept == pytest.approx(optimum)
+
+
+def test_cp_sat_stops_at_an_incumbent_meeting_a_known_bound():
+    """With the optimum given as a bound proven elsewhere, CP-SAT stops at the first
+    incumbent of that value (parameters say so) and the answer is optimal; a known bound
+    below the optimum never stops it early."""
+    from submodkit.mip.model import LinearModel
+    from submodkit.mip.ortools import solve_cpsat
+
+    sets, rng = random_sets(7, n_sets=14, n_el=12, p=0.3)
+    dense = sets.toarray()
+    dense[rng.integers(0, 14, size=12), np.arange(12)] = 1
+    costs = rng.integers(1, 9, size=14).astype(float)
+    optimum = min(costs[list(s)].sum() for s in subsets(14) if dense[list(s)].sum(0).all())
+    A = sp.csr_matrix(dense.T)
+    for known, stops in ((optimum, True), (optimum - 1, False)):
+        model = LinearModel(c=costs, A=A, row_lb=np.ones(12), row_ub=np.full(12, np.inf),
+                            integer=np.ones(14, dtype=bool), sense="min", n_select=14, known_bound=known)
+        raw = solve_cpsat(model, None, 1, None, False)
+        sel = np.flatnonzero(raw.x > 0.5)
+        assert dense[sel].sum(0).all() and costs[sel].sum() == pytest.approx(optimum)
+        assert ("stopped" in raw.parameters) == stops
