@@ -113,6 +113,32 @@ def _parser() -> argparse.ArgumentParser:
     h.add_argument("--format", default="auto", help="file format (default: detect)")
     h.add_argument("--overwrite", action="store_true", help="replace an existing shard folder")
     h.add_argument("--json", action="store_true", help="print one JSON object")
+    b = sub.add_parser("batch", help="solve folders of instance files with several algorithms, k values, "
+                       "seeds and time limits: a resumable results table and a report")
+    b.add_argument("inputs", nargs="*", help="instance files, folders or globs (a shard folder is one "
+                   "instance; an AdX folder one per publisher); none: only --report from --out")
+    b.add_argument("--problem", choices=PROBLEMS, help="default: each file's own")
+    b.add_argument("--algorithm", help="comma-separated algorithms (default: the problem's default)")
+    b.add_argument("--k", help="comma-separated values of k")
+    b.add_argument("--seeds", help="N (seeds 0..N-1) or a comma-separated list of seeds")
+    b.add_argument("--time-limit", help="seconds per run; comma-separated for several (value against time)")
+    b.add_argument("--exact", action="store_true", help="also solve each run exactly (the reference optimum)")
+    b.add_argument("--optima", help="known optima: a file of 'name value' lines")
+    b.add_argument("--publisher", help="AdX folders: comma-separated publishers (default: all)")
+    b.add_argument("--out", required=True, help="the results table (.csv, or .parquet with pyarrow); a rerun "
+                   "skips the runs already in it")
+    b.add_argument("--report", help="write report.md and the plots (performance profiles) here")
+    b.add_argument("--jobs", type=int, default=1, help="runs at the same time (default 1: timings stay "
+                   "trustworthy)")
+    b.add_argument("--engine", default=None, help="dask: run on a Dask cluster (workers must see the files)")
+    b.add_argument("--workers", type=int, default=2, help="--engine dask: local worker processes")
+    b.add_argument("--worker-memory", default=None, help="--engine dask: memory limit per worker")
+    b.add_argument("--scheduler", default=None, help="--engine dask: a running scheduler's address")
+    b.add_argument("--kill-after", type=float, default=None,
+                   help="seconds after which a run is killed (default: twice its time limit plus 60 s)")
+    b.add_argument("--solve-args", default="", help="more options for every run, e.g. \"--epsilon 0.05\"")
+    b.add_argument("--json", action="store_true", help="print one JSON object")
+    b.add_argument("--quiet", action="store_true", help="no progress output")
     i = sub.add_parser("info", help="describe an instance file")
     i.add_argument("file")
     i.add_argument("--format", default="auto")
@@ -134,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
             return _info(args)
         if args.command == "shard":
             return _shard(args)
+        if args.command == "batch":
+            return _batch(args)
         if args.command == "verify" and args.suite is not None:
             return _suite(args)
         if args.file is None:
@@ -219,6 +247,103 @@ def _suite(args) -> int:
     if args.report:
         report.write(args.report)
     return 0 if report.ok else 1
+
+
+_OWN_FLAGS = ("--json", "--quiet", "--problem", "--algorithm", "--k", "--seed", "--time-limit", "--exact",
+              "--publisher")
+
+
+def _batch(args) -> int:
+    """``submodkit batch``: expand the inputs into runs, run those not yet in ``--out`` (each in
+    its own process), then write ``--report``. Exit 0 when the batch ran, whatever its runs
+    did (failed runs are rows with their status)."""
+    import shlex
+
+    from submodkit.batch import expand_inputs, expand_runs, read_optima, run_batch, write_report
+    from submodkit.batch.store import ResultTable
+
+    extra = tuple(shlex.split(args.solve_args))
+    for flag in extra:
+        if flag.split("=", 1)[0] in _OWN_FLAGS:
+            raise InvalidParameterError("--solve-args", args.solve_args, f"options other than {flag} (batch "
+                                        "sets it)")
+    if args.jobs < 1:
+        raise InvalidParameterError("--jobs", args.jobs, "an integer >= 1")
+    if args.kill_after is not None and not args.kill_after > 0:
+        raise InvalidParameterError("--kill-after", args.kill_after, "seconds > 0")
+    optima = read_optima(args.optima) if args.optima else None
+    if args.report:
+        _check_plots()
+    if not args.inputs:
+        if not args.report:
+            raise InvalidParameterError("INPUT", None, "instance files, folders or globs (or --report to "
+                                        "report on --out alone)")
+        rows = ResultTable(args.out).rows
+        if not rows:
+            raise InvalidParameterError("--out", args.out, "a results table with rows to report on")
+        outcome = None
+    else:
+        specs = expand_runs(
+            expand_inputs(args.inputs, args.problem, _list(args.publisher, str, "--publisher")
+                          if args.publisher else None), problem=args.problem,
+            algorithms=_list(args.algorithm, str, "--algorithm"), ks=_list(args.k, int, "--k"),
+            seeds=_seeds(args.seeds), time_limits=_list(args.time_limit, float, "--time-limit"),
+            exact=args.exact, extra_args=extra, kill_after=args.kill_after,
+        )
+        progress = False if args.quiet or args.json else None
+        with _engine(args):
+            outcome = run_batch(specs, args.out, jobs=args.jobs, client=args.client, optima=optima,
+                                progress=progress)
+        rows = outcome.rows
+    report = write_report(rows, args.report, "submodkit " + shlex.join(sys.argv[1:])) if args.report else None
+    if args.json:
+        from submodkit.batch.report import summary
+
+        print(_dumps({"ran": None if outcome is None else outcome.ran,
+                      "skipped": None if outcome is None else outcome.skipped,
+                      "failed": None if outcome is None else outcome.failed, "rows": len(rows),
+                      "out": str(args.out), "report": None if report is None else str(report),
+                      "summary": summary(rows)}))
+    else:
+        if outcome is not None:
+            print(f"batch: {outcome}; table {args.out} ({len(rows)} rows)")
+        if report is not None:
+            print(f"batch: report {report}")
+    return 0
+
+
+def _list(text: str | None, kind, flag: str) -> list:
+    """``"a,b"`` -> ``[kind(a), kind(b)]``; None -> ``[None]`` (the command's default)."""
+    if text is None:
+        return [None]
+    try:
+        items = [kind(t.strip()) for t in text.split(",") if t.strip()]
+    except ValueError:
+        raise InvalidParameterError(flag, text, f"comma-separated {kind.__name__} values") from None
+    if not items:
+        raise InvalidParameterError(flag, text, "at least one value")
+    return items
+
+
+def _seeds(text: str | None) -> list:
+    """``--seeds N`` is seeds 0..N-1 (as ``verify --suite``); ``--seeds 3,7`` those seeds."""
+    if text is None:
+        return [None]
+    if "," not in text:
+        n = _list(text, int, "--seeds")[0]
+        if n < 1:
+            raise InvalidParameterError("--seeds", text, "a count >= 1 or a comma-separated list")
+        return list(range(n))
+    return _list(text, int, "--seeds")
+
+
+def _check_plots() -> None:
+    """A report needs matplotlib: say so before any run starts."""
+    import importlib.util
+
+    if importlib.util.find_spec("matplotlib") is None:
+        raise InvalidParameterError("--report", None, "matplotlib for the plots (pip install "
+                                    "'submodkit[plots]')")
 
 
 def _resolve(path: str) -> Path:

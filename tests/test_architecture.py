@@ -27,7 +27,7 @@ RANKS = {
     "solvers": 3,
     "coresets": 4,
     "verification": 5,
-    "selector": 6, "cli": 6, "__init__": 7, "__main__": 7,
+    "selector": 6, "cli": 6, "batch": 6, "__init__": 7, "__main__": 7,
 }
 
 
