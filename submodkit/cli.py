@@ -228,6 +228,8 @@ def _suite(args) -> int:
     from submodkit.verification import run_suite
 
     backends = tuple(b.strip() for b in args.backends.split(",") if b.strip())
+    if args.report:
+        _check_plots(args.report)
     argv = ["verify", "--suite", args.suite, "--backends", ",".join(backends)]
     if args.report:
         argv += ["--report", args.report]
@@ -273,7 +275,7 @@ def _batch(args) -> int:
         raise InvalidParameterError("--kill-after", args.kill_after, "seconds > 0")
     optima = read_optima(args.optima) if args.optima else None
     if args.report:
-        _check_plots()
+        _check_plots(args.report)
     if not args.inputs:
         if not args.report:
             raise InvalidParameterError("INPUT", None, "instance files, folders or globs (or --report to "
@@ -337,13 +339,11 @@ def _seeds(text: str | None) -> list:
     return _list(text, int, "--seeds")
 
 
-def _check_plots() -> None:
+def _check_plots(folder: str) -> None:
     """A report needs matplotlib: say so before any run starts."""
-    import importlib.util
+    from submodkit._optional import require
 
-    if importlib.util.find_spec("matplotlib") is None:
-        raise InvalidParameterError("--report", None, "matplotlib for the plots (pip install "
-                                    "'submodkit[plots]')")
+    require("matplotlib", "--report", folder, "the report's plots")
 
 
 def _resolve(path: str) -> Path:
@@ -692,11 +692,10 @@ class _engine:
             return self
         if a.workers < 1:
             raise InvalidParameterError("--workers", a.workers, "an integer >= 1")
-        try:
-            from distributed import Client
-        except ImportError:
-            raise InvalidParameterError("--engine", "dask", "an installed dask.distributed "
-                                        "(pip install 'submodkit[dask]')") from None
+        from submodkit._optional import require
+
+        require("distributed", "--engine", "dask", "the Dask engine")
+        from distributed import Client
         if a.scheduler is not None:
             try:
                 a.client = Client(a.scheduler, timeout="10s")

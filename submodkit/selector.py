@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
+
+try:
+    from sklearn.base import BaseEstimator, TransformerMixin
+    from sklearn.utils import check_random_state
+    from sklearn.utils.validation import check_is_fitted, validate_data
+except ImportError as exc:  # one line naming the extra (validate_data: scikit-learn 1.6+)
+    from submodkit._optional import install_hint
+
+    raise ImportError(f"SubsetSelector needs scikit-learn 1.6 or later ({install_hint('sklearn')})") from exc
 
 from submodkit._validation import check_choice, check_int, check_real, check_selection, check_vector
 from submodkit.constraints import Knapsack
@@ -42,8 +48,10 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
     Parameters
     ----------
     n_samples : int or float, default 10
-        The number of rows to select; with ``fit(X, sample_cost=c)`` the knapsack budget
-        ``sum c <= n_samples`` instead (as apricot).
+        The number of rows to select, or, a float in (0, 1), that fraction of the rows of
+        ``fit``'s X (rounded, at least 1; ``partial_fit`` needs a count); with
+        ``fit(X, sample_cost=c)`` the knapsack budget ``sum c <= n_samples`` instead (as
+        apricot).
     objective : str, default "facility-location"
         One of ``OBJECTIVES`` (see Notes): ``"facility-location"``, ``"feature-based"``,
         ``"coverage"``, ``"graph-cut"``, ``"saturated-coverage"``, ``"mixture"``.
@@ -297,7 +305,7 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
             sol = maximize(obj, constraint=Knapsack(costs, budget), algorithm=self._greedy_name(),
                            backend=self._backend(False))
         else:
-            k = check_int("n_samples", self.n_samples)
+            k = self._n_rows(n)
             if init is not None and init.size:
                 sol = maximize(obj, k, algorithm=self._greedy_name(), initial=init, backend=self.backend)
             else:
@@ -312,6 +320,16 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
             print(f"SubsetSelector: {len(self.ranking_)} rows, value {sol.value:.6g}, "
                   f"{sol.algorithm}, {sol.stats.get('seconds', 0.0):.3f} s")
         return self
+
+    def _n_rows(self, n: int | None) -> int:
+        """``n_samples`` as a count: a float in (0, 1) is a fraction of the ``n`` rows."""
+        v = self.n_samples
+        if isinstance(v, float) and 0.0 < v < 1.0:
+            if n is None:
+                raise InvalidParameterError("n_samples", v, "a count for partial_fit (a stream's length is "
+                                            "unknown)")
+            return max(1, int(round(v * n)))
+        return check_int("n_samples", v)
 
     def _backend(self, numpy_ok: bool) -> str:
         """``backend`` for maximize: "numpy" only where maximize runs it (else "auto")."""
@@ -344,7 +362,7 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
 
         check_choice("objective", self.objective, ("facility-location", "feature-based", "coverage"))
         check_choice("concave", self.concave, tuple(CONCAVE))
-        k = check_int("n_samples", self.n_samples)
+        k = self._n_rows(None)
         if self.objective == "facility-location":
             check_choice("metric", self.metric, ("euclidean", "cosine", "correlation"))
             ref = X if self.reference is None else self.reference
@@ -391,18 +409,13 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
         X = validate_data(self, X, accept_sparse="csr", dtype=np.float64, ensure_min_samples=1, reset=first)
         if first:
             self._start_stream(X)
-        from submodkit.solvers.submodular._streaming_kernels import I_BEST_SIZE
 
         sm = self._stream
         b = X.shape[0]
         sm.objective = self._stream_objective(self._stream_rows(X), self._seen)
         sm.update(np.arange(self._seen, self._seen + b, dtype=np.int64))
         sol = sm.solution()
-        keep = set(sol.selection.tolist())
-        live = np.flatnonzero(sm.slot_exp != np.iinfo(np.int64).min)
-        for slot in live:
-            keep.update(sm.sels[slot, : sm.sizes[slot]].tolist())
-        keep.update(sm.best_sel[: int(sm.ints[I_BEST_SIZE])].tolist())
+        keep = set(sol.selection.tolist()) | set(sm.kept_items().tolist())
         rows = {}
         for j in keep:
             rows[j] = self._kept_rows[j] if j in self._kept_rows else X[j - self._seen]

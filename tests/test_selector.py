@@ -108,3 +108,13 @@ def test_dense_similarity_too_big_names_n_neighbors(monkeypatch):
 def test_invalid_parameters(params):
     with pytest.raises(InvalidParameterError):
         SubsetSelector(**{"n_samples": 3, **params}).fit(_X())
+
+
+def test_n_samples_as_a_fraction_of_the_rows():
+    X = np.random.default_rng(0).random((200, 4))
+    by_fraction = SubsetSelector(0.1).fit(X)
+    by_count = SubsetSelector(20).fit(X)
+    assert by_fraction.ranking_.tolist() == by_count.ranking_.tolist() and len(by_fraction.ranking_) == 20
+    assert len(SubsetSelector(0.001).fit(X).ranking_) == 1  # at least one row
+    with pytest.raises(InvalidParameterError, match="partial_fit"):
+        SubsetSelector(0.1).partial_fit(X)

@@ -254,11 +254,11 @@ def write_report(rows: Sequence[dict[str, Any]], folder: str | os.PathLike, comm
     ``ratios.png``, and ``anytime.png`` when the batch has several time limits) into
     ``folder``; returns the Markdown file's path. Needs matplotlib (``pip install
     'submodkit[plots]'``)."""
-    try:
-        import matplotlib
-    except ImportError:
-        raise InvalidParameterError("--report", str(folder), "matplotlib for the plots "
-                                    "(pip install 'submodkit[plots]')") from None
+    from submodkit._optional import require
+
+    require("matplotlib", "--report", str(folder), "the report's plots")
+    import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 

@@ -133,9 +133,9 @@ def _typed(row: dict[str, str]) -> dict[str, Any]:
 
 
 def _pyarrow():
-    try:
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise InvalidParameterError("--out", "*.parquet", "pyarrow for Parquet tables "
-                                    "(pip install 'submodkit[parquet]'), or a .csv file") from None
+    from submodkit._optional import require
+
+    require("pyarrow", "--out", "*.parquet", "Parquet tables (or write a .csv file)")
+    import pyarrow.parquet as pq
+
     return pq

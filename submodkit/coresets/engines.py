@@ -120,12 +120,10 @@ def start_local_cluster(n_workers: int = 2, memory_limit: str | int | None = Non
     """
     import logging
 
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError:
-        raise InvalidParameterError(
-            "engine", "dask", "an installed dask.distributed (pip install 'dask[distributed]')"
-        ) from None
+    from submodkit._optional import require
+
+    require("distributed", "engine", "dask", "the Dask engine")
+    from distributed import Client, LocalCluster
     line = unguarded_main_line()
     if line is not None:
         raise InvalidParameterError(

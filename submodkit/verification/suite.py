@@ -131,10 +131,15 @@ def _load_builtin() -> None:
 def available_families() -> dict[str, str | None]:
     """Every registered family and why it cannot run (None when it can)."""
     _load_builtin()
+    from submodkit._optional import install_hint, missing
+
     out: dict[str, str | None] = {}
     for name, fam in FAMILIES.items():
         out[name] = None
         for mod in fam.requires:
+            if not mod.startswith("submodkit") and missing(mod):
+                out[name] = f"{mod} is not installed ({install_hint(mod)})"
+                break
             try:
                 importlib.import_module(mod)
             except Exception as exc:  # a family being written may not import yet
@@ -195,6 +200,8 @@ def run_suite(
         suite = name
     elif name in FAMILIES:
         names, suite = [name], "quick"
+        if avail.get(name) is not None:  # one family asked for by name: it must run
+            raise InvalidParameterError("name", name, f"a family that can run here: {avail[name]}")
     else:
         raise InvalidParameterError("name", name, f"one of {', '.join(SUITES + tuple(FAMILIES))}")
     backends = tuple(backends)
@@ -202,6 +209,11 @@ def run_suite(
         check_choice("backends", b, BACKENDS)
     if "ortools" not in backends:
         raise InvalidParameterError("backends", backends, "a tuple containing 'ortools'")
+    if "pyomo" in backends:
+        from submodkit._optional import require
+
+        for module in ("pyomo", "highspy"):
+            require(module, "backends", ",".join(backends), "the Pyomo + HiGHS backend")
     if seeds is None:
         seeds = range(5 if suite == "quick" else 10)
     seeds = tuple(int(s) for s in seeds)

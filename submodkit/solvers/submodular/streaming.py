@@ -83,35 +83,51 @@ class StreamingMaximizer:
         self.epsilon = check_real(
             "epsilon", epsilon, minimum=0.0, maximum=1.0, strict_min=True, strict_max=True
         )
-        self.log_base = math.log1p(self.epsilon)
+        self._log_base = math.log1p(self.epsilon)
         n_slots = _n_slots(self.k, self.epsilon)
         kk = max(self.k, 1)
         self._empty = objective.new_state()
-        self.slot_exp = np.full(n_slots, np.iinfo(np.int64).min, dtype=np.int64)
-        self.states = np.empty((n_slots, objective.state_size), dtype=np.float64)
-        self.sizes = np.zeros(n_slots, dtype=np.int64)
-        self.values = np.zeros(n_slots, dtype=np.float64)
-        self.sels = np.zeros((n_slots, kk), dtype=np.int64)
-        self.gains = np.zeros((n_slots, kk), dtype=np.float64)
-        self.scal = np.zeros(3, dtype=np.float64)
-        self.ints = np.zeros(7, dtype=np.int64)
-        self.best_sel = np.zeros(kk, dtype=np.int64)
-        self.best_gains = np.zeros(kk, dtype=np.float64)
+        self._slot_exp = np.full(n_slots, np.iinfo(np.int64).min, dtype=np.int64)
+        self._states = np.empty((n_slots, objective.state_size), dtype=np.float64)
+        self._sizes = np.zeros(n_slots, dtype=np.int64)
+        self._values = np.zeros(n_slots, dtype=np.float64)
+        self._sels = np.zeros((n_slots, kk), dtype=np.int64)
+        self._gains = np.zeros((n_slots, kk), dtype=np.float64)
+        self._scal = np.zeros(3, dtype=np.float64)
+        self._ints = np.zeros(7, dtype=np.int64)
+        self._best_sel = np.zeros(kk, dtype=np.int64)
+        self._best_gains = np.zeros(kk, dtype=np.float64)
         self.seconds = 0.0
 
     @property
     def n_slots(self) -> int:
         """Number of threshold slots (the most thresholds alive at once)."""
-        return int(self.slot_exp.shape[0])
+        return int(self._slot_exp.shape[0])
 
     @property
     def items_seen(self) -> int:
-        return int(self.ints[SK.I_ITEMS])
+        return int(self._ints[SK.I_ITEMS])
 
     @property
     def max_singleton(self) -> float:
         """The largest singleton value seen so far."""
-        return float(self.scal[SK.S_M])
+        return float(self._scal[SK.S_M])
+
+    def kept_items(self) -> np.ndarray:
+        """The items the stream keeps (in a live threshold's set or the best evicted set),
+        increasing: the only ones a later answer can contain.
+
+        Examples
+        --------
+        >>> from submodkit import Coverage
+        >>> sm = StreamingMaximizer(Coverage([[0, 1, 2], [2, 3], [3, 4]]), k=1)
+        >>> sm.update([0, 1, 2]); sm.kept_items().tolist()
+        [0]
+        """
+        live = np.flatnonzero(self._slot_exp != _DEAD)
+        best = int(self._ints[SK.I_BEST_SIZE])
+        refs = [self._sels[s, : self._sizes[s]] for s in live] + [self._best_sel[:best]]
+        return np.unique(np.concatenate(refs + [np.zeros(0, dtype=np.int64)]))
 
     def update(self, indices) -> None:
         """Process the items ``indices`` (indices of the objective), in order."""
@@ -119,26 +135,26 @@ class StreamingMaximizer:
         start = time.perf_counter()
         SK.sieve_update(
             *self.objective.kernel_args(), self._empty,
-            items, self.k, self.log_base, self.algorithm == "sieve++",
-            self.slot_exp, self.states, self.sizes, self.values, self.sels, self.gains,
-            self.scal, self.ints, self.best_sel, self.best_gains,
+            items, self.k, self._log_base, self.algorithm == "sieve++",
+            self._slot_exp, self._states, self._sizes, self._values, self._sels, self._gains,
+            self._scal, self._ints, self._best_sel, self._best_gains,
         )
         self.seconds += time.perf_counter() - start
 
     def _best(self) -> tuple[np.ndarray, np.ndarray, float]:
         """The best kept set: the live slot of largest value (ties: smallest threshold),
         unless a set evicted earlier was strictly better."""
-        live = np.flatnonzero(self.slot_exp != np.iinfo(np.int64).min)
+        live = np.flatnonzero(self._slot_exp != np.iinfo(np.int64).min)
         best_val, sel, gains = 0.0, np.zeros(0, dtype=np.int64), np.zeros(0)
         if live.size:
-            order = live[np.lexsort((self.slot_exp[live], -self.values[live]))]
+            order = live[np.lexsort((self._slot_exp[live], -self._values[live]))]
             s = int(order[0])
-            best_val = float(self.values[s])
-            sel, gains = self.sels[s, : self.sizes[s]], self.gains[s, : self.sizes[s]]
-        if self.scal[SK.S_BEST] > best_val:
-            size = int(self.ints[SK.I_BEST_SIZE])
-            best_val = float(self.scal[SK.S_BEST])
-            sel, gains = self.best_sel[:size], self.best_gains[:size]
+            best_val = float(self._values[s])
+            sel, gains = self._sels[s, : self._sizes[s]], self._gains[s, : self._sizes[s]]
+        if self._scal[SK.S_BEST] > best_val:
+            size = int(self._ints[SK.I_BEST_SIZE])
+            best_val = float(self._scal[SK.S_BEST])
+            sel, gains = self._best_sel[:size], self._best_gains[:size]
         return sel.copy(), gains.copy(), best_val
 
     def solution(self) -> Solution:
@@ -148,7 +164,7 @@ class StreamingMaximizer:
             value = float(self.objective.evaluate(sel))
         name = ALGORITHMS[self.algorithm]
         ok = self.objective.monotone and self.objective.submodular
-        live = self.slot_exp != np.iinfo(np.int64).min
+        live = self._slot_exp != np.iinfo(np.int64).min
         return Solution(
             selection=sel,
             gains=gains,
@@ -156,12 +172,12 @@ class StreamingMaximizer:
             algorithm=name,
             guarantee=guarantee(name, epsilon=self.epsilon) if ok else None,
             stats={
-                "evaluations": int(self.ints[SK.I_EVALS]),
+                "evaluations": int(self._ints[SK.I_EVALS]),
                 "items": self.items_seen,
                 "thresholds": int(live.sum()),
-                "stored_items": int(self.sizes[live].sum()),
-                "peak_stored_items": int(self.ints[SK.I_PEAK]),
-                "state_bytes": int(self.states.nbytes),
+                "stored_items": int(self._sizes[live].sum()),
+                "peak_stored_items": int(self._ints[SK.I_PEAK]),
+                "state_bytes": int(self._states.nbytes),
                 "seconds": self.seconds,
                 "n": self.objective.n,
             },
@@ -193,9 +209,9 @@ class StreamingMaximizer:
             "objective": None,
         }
         arrays = {
-            "slot_exp": self.slot_exp, "states": self.states, "sizes": self.sizes,
-            "values": self.values, "sels": self.sels, "gains": self.gains, "scal": self.scal,
-            "ints": self.ints, "best_sel": self.best_sel, "best_gains": self.best_gains,
+            "slot_exp": self._slot_exp, "states": self._states, "sizes": self._sizes,
+            "values": self._values, "sels": self._sels, "gains": self._gains, "scal": self._scal,
+            "ints": self._ints, "best_sel": self._best_sel, "best_gains": self._best_gains,
         }
         if include_objective:
             obj = self.objective
@@ -261,13 +277,13 @@ class StreamingMaximizer:
         except InvalidParameterError as err:
             raise bad(err.name, err.expected, repr(err.value)) from None
         for name in _STATE_ARRAYS:
-            fresh = getattr(sm, name)
+            fresh = getattr(sm, "_" + name)
             arr = fields.get(name)
             if arr is None:
                 raise bad(name, "present")
             if arr.shape != fresh.shape or arr.dtype.kind != fresh.dtype.kind:
                 raise bad(name, f"a {fresh.dtype} array of shape {fresh.shape}", f"{arr.dtype} {arr.shape}")
-            setattr(sm, name, np.ascontiguousarray(arr, dtype=fresh.dtype))
+            setattr(sm, "_" + name, np.ascontiguousarray(arr, dtype=fresh.dtype))
         sm.seconds = seconds
         problem = _state_problem(sm)
         if problem is not None:
@@ -288,57 +304,57 @@ _DEAD = np.iinfo(np.int64).min
 def _state_problem(sm: StreamingMaximizer) -> tuple[str, str, object] | None:
     """The first violated invariant of a loaded stream state as ``(field, expected, found)``,
     or None when the state is one the stream could have reached."""
-    C, n, kk = sm.n_slots, sm.objective.n, sm.sels.shape[1]
+    C, n, kk = sm.n_slots, sm.objective.n, sm._sels.shape[1]
     for name in ("states", "values", "gains", "scal", "best_gains"):
-        arr = getattr(sm, name)
+        arr = getattr(sm, "_" + name)
         if not np.isfinite(arr).all():
             return name, "finite values", "NaN or inf"
-    if sm.scal.min() < 0 or sm.values.min(initial=0.0) < 0:
-        return ("scal" if sm.scal.min() < 0 else "values"), "non-negative values", "a negative value"
-    lo, hi, active, best_size = (int(sm.ints[i]) for i in (SK.I_LO, SK.I_HI, SK.I_ACTIVE, SK.I_BEST_SIZE))
-    if active not in (0, 1) or sm.ints[SK.I_EVALS:].min() < 0:
-        return "ints", "an active flag of 0 or 1 and non-negative counters", sm.ints.tolist()
+    if sm._scal.min() < 0 or sm._values.min(initial=0.0) < 0:
+        return ("scal" if sm._scal.min() < 0 else "values"), "non-negative values", "a negative value"
+    lo, hi, active, best_size = (int(sm._ints[i]) for i in (SK.I_LO, SK.I_HI, SK.I_ACTIVE, SK.I_BEST_SIZE))
+    if active not in (0, 1) or sm._ints[SK.I_EVALS:].min() < 0:
+        return "ints", "an active flag of 0 or 1 and non-negative counters", sm._ints.tolist()
     if not 0 <= best_size <= min(sm.k, kk):
         return "ints", f"a best-set size in [0, {min(sm.k, kk)}]", best_size
-    if (sm.sizes.min() < 0) or (sm.sizes.max() > min(sm.k, kk)):
-        return "sizes", f"set sizes in [0, {min(sm.k, kk)}]", sm.sizes.tolist()
-    live = sm.slot_exp != _DEAD
+    if (sm._sizes.min() < 0) or (sm._sizes.max() > min(sm.k, kk)):
+        return "sizes", f"set sizes in [0, {min(sm.k, kk)}]", sm._sizes.tolist()
+    live = sm._slot_exp != _DEAD
     if active:
         if not (lo <= hi + 1 and hi - lo + 1 <= C):
             return "ints", f"a live threshold range [lo, hi] of at most {C} exponents", (lo, hi)
         expected = np.full(C, _DEAD, dtype=np.int64)
         span = np.arange(lo, hi + 1, dtype=np.int64)
         expected[span % C] = span
-        if not np.array_equal(sm.slot_exp, expected):
+        if not np.array_equal(sm._slot_exp, expected):
             return "slot_exp", f"the exponents {lo}..{hi} in their ring slots (i mod {C})", "other values"
-    elif live.any() or sm.sizes.any():
+    elif live.any() or sm._sizes.any():
         return "slot_exp", "no live threshold before the first item", "live slots"
-    if sm.sizes[~live].any():
-        return "sizes", "empty sets in dead slots", sm.sizes.tolist()
+    if sm._sizes[~live].any():
+        return "sizes", "empty sets in dead slots", sm._sizes.tolist()
     kernel_args = sm.objective.kernel_args()
     kind, agg, _, indptr, indices, data, dense = kernel_args[:7]
-    tol = 1e-9 * max(1.0, float(sm.scal.max()))
+    tol = 1e-9 * max(1.0, float(sm._scal.max()))
     for slot in np.flatnonzero(live):
-        size = int(sm.sizes[slot])
-        sel = sm.sels[slot, :size]
+        size = int(sm._sizes[slot])
+        sel = sm._sels[slot, :size]
         if size and (sel.min() < 0 or sel.max() >= n or np.unique(sel).size != size):
             return "sels", f"distinct item indices in [0, {n})", sel.tolist()
         cur = sm._empty.copy()
         for t, j in enumerate(sel):
             g = K.gain(*kernel_args, cur, j)
-            if abs(g - sm.gains[slot, t]) > tol:
-                return "gains", "the gains the kept items had when they were added", float(sm.gains[slot, t])
+            if abs(g - sm._gains[slot, t]) > tol:
+                return "gains", "the gains the kept items had when they were added", float(sm._gains[slot, t])
             K.commit(kind, agg, indptr, indices, data, dense, cur, j)
-        if np.abs(cur - sm.states[slot]).max(initial=0.0) > tol:
+        if np.abs(cur - sm._states[slot]).max(initial=0.0) > tol:
             return "states", "the objective state of the kept items", f"slot {slot}"
-        if abs(float(sm.gains[slot, :size].sum()) - sm.values[slot]) > tol * max(1, size):
-            return "values", "the sum of the kept items' gains", float(sm.values[slot])
-    best = sm.best_sel[:best_size]
+        if abs(float(sm._gains[slot, :size].sum()) - sm._values[slot]) > tol * max(1, size):
+            return "values", "the sum of the kept items' gains", float(sm._values[slot])
+    best = sm._best_sel[:best_size]
     if best_size and (best.min() < 0 or best.max() >= n or np.unique(best).size != best_size):
         return "best_sel", f"distinct item indices in [0, {n})", best.tolist()
-    if abs(float(sm.best_gains[:best_size].sum()) - sm.scal[SK.S_BEST]) > tol * max(1, best_size):
-        return "scal", "a best value equal to the sum of the best set's gains", float(sm.scal[SK.S_BEST])
-    if best_size and abs(sm.objective.evaluate(best) - sm.scal[SK.S_BEST]) > tol * max(1, best_size) \
+    if abs(float(sm._best_gains[:best_size].sum()) - sm._scal[SK.S_BEST]) > tol * max(1, best_size):
+        return "scal", "a best value equal to the sum of the best set's gains", float(sm._scal[SK.S_BEST])
+    if best_size and abs(sm.objective.evaluate(best) - sm._scal[SK.S_BEST]) > tol * max(1, best_size) \
             and sm.objective.kind not in (K.KIND_QUAD_DENSE, K.KIND_QUAD_CSR):
         return "best_sel", "the best set whose value is stored", best.tolist()
     return None
@@ -519,11 +535,10 @@ def _sieve_over_blocks(blocks, u: int, w: np.ndarray, k: int, algorithm: str, ep
 def _renumber_kept(sm: StreamingMaximizer) -> np.ndarray:
     """The items the sieve still refers to (live slots and the best evicted set), increasing;
     its references are renumbered to positions in that array."""
-    live = np.flatnonzero(sm.slot_exp != np.iinfo(np.int64).min)
-    best = int(sm.ints[SK.I_BEST_SIZE])
-    refs = [sm.sels[s, : sm.sizes[s]] for s in live] + [sm.best_sel[:best]]
-    kept = np.unique(np.concatenate(refs + [np.zeros(0, dtype=np.int64)]))
+    live = np.flatnonzero(sm._slot_exp != _DEAD)
+    best = int(sm._ints[SK.I_BEST_SIZE])
+    kept = sm.kept_items()
     for s in live:
-        sm.sels[s, : sm.sizes[s]] = np.searchsorted(kept, sm.sels[s, : sm.sizes[s]])
-    sm.best_sel[:best] = np.searchsorted(kept, sm.best_sel[:best])
+        sm._sels[s, : sm._sizes[s]] = np.searchsorted(kept, sm._sels[s, : sm._sizes[s]])
+    sm._best_sel[:best] = np.searchsorted(kept, sm._best_sel[:best])
     return kept

@@ -106,7 +106,7 @@ def test_result_does_not_depend_on_batches(cuts, alg, k):
     assert a.selection.tolist() == b.selection.tolist()
     assert a.value == b.value
     for name in ("slot_exp", "sizes", "values", "sels", "scal", "ints"):
-        assert np.array_equal(getattr(whole, name), getattr(cut, name)), name
+        assert np.array_equal(getattr(whole, "_" + name), getattr(cut, "_" + name)), name
 
 
 @pytest.mark.parametrize("alg", ALGS)
