@@ -21,13 +21,14 @@ PACKAGE = Path(submodkit.__file__).resolve().parent
 
 # the rank of each top-level room: imports may only go to an equal or lower rank
 RANKS = {
-    "errors": 0, "_validation": 0, "_lazy": 0, "results": 0, "guarantees": 0, "constraints": 0,
+    "errors": 0, "_validation": 0, "_lazy": 0, "_optional": 0, "results": 0, "guarantees": 0,
+    "constraints": 0,
     "instances": 1,
     "objectives": 2, "mip": 2,
     "solvers": 3,
     "coresets": 4,
     "verification": 5,
-    "selector": 6, "cli": 6, "batch": 6, "__init__": 7, "__main__": 7,
+    "selector": 6, "cli": 6, "batch": 6, "warmup": 6, "__init__": 7, "__main__": 7,
 }
 
 
