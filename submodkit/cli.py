@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
             print("submodkit: compiling kernels (first run only; `submodkit warmup` compiles them all)...",
                   file=sys.stderr, flush=True)
 
-    with CompileClock(first_compile) as args.compile_clock:
+    with CompileClock(first_compile) as args.compile_clock, _Heartbeat(args):
         return _main(args)
 
 
@@ -503,11 +503,24 @@ def _solve_file(args, exact: bool) -> int:
         },
         **_ratio_fields(ratio, "undefined: the optimum (or its bound) is 0"),
         "meets_guarantee": meets,
+        "ratio_from": _ratio_source(ex) if ratio is not None else None,
         "seconds": round(time.perf_counter() - start, 4),
     }
     if "coverage" in (sol.stats or {}):
         out["coverage"] = _num(sol.stats["coverage"])
     return _emit(args, out, sol)
+
+
+def _ratio_source(ex) -> str | None:
+    """What the printed ratio divides by: the proven optimum, or the best bound known and
+    where it came from (the exact solver's, or the approximation's own a-posteriori bound or
+    guarantee when better: ``bound_source`` of `merge_bound`)."""
+    if ex is None:
+        return None
+    if ex.status == "optimal":
+        return "the proven optimum"
+    source = (ex.stats or {}).get("parameters", {}).get("bound_source")
+    return f"the best bound: {source}" if source else f"the best bound: {ex.algorithm}'s"
 
 
 def _run_objective(inst, problem: str, args, exact: bool, progress: bool):
@@ -521,6 +534,7 @@ def _run_objective(inst, problem: str, args, exact: bool, progress: bool):
     from submodkit.verification.verify import verify
 
     _status(progress, "")  # the exact solver draws its own progress line
+    _Heartbeat.phase = "solving exactly"
     ver = verify(
         target, problem=problem, k=args.k, time_limit=_time_left(args), solver=args.solver,
         progress=progress, solution=sol,
@@ -913,9 +927,59 @@ def _num(x):
 
 
 def _status(enabled: bool, text: str) -> None:
+    """The command's phase: redrawn in place on a terminal (``enabled``), and kept for the
+    periodic lines of `_Heartbeat` when stderr is not one."""
+    if text:
+        _Heartbeat.phase = text
     if enabled:
         sys.stderr.write("\r\033[K" + (f"submodkit: {text}..." if text else ""))
         sys.stderr.flush()
+
+
+class _Heartbeat:
+    """Periodic progress lines for long commands whose stderr is not a terminal (logs, CI,
+    pipes): nothing for the first ``first`` seconds, then ``submodkit: still <phase> (N s)``
+    every ``every`` seconds (10 and 30; ``SUBMODKIT_HEARTBEAT="first,every"`` changes them).
+    Short commands print nothing; on a terminal the phase line is drawn in place instead."""
+
+    phase = "working"
+
+    def __init__(self, args) -> None:
+        quiet = getattr(args, "quiet", False) or getattr(args, "json", False)
+        self.on = not quiet and args.command != "info" and not sys.stderr.isatty()
+        first, every = 10.0, 30.0
+        if os.environ.get("SUBMODKIT_HEARTBEAT"):
+            try:
+                first, every = (float(x) for x in os.environ["SUBMODKIT_HEARTBEAT"].split(","))
+            except ValueError:
+                pass
+        self.first, self.every = max(first, 0.01), max(every, 0.01)
+        self.done = None
+        self.thread = None
+
+    def __enter__(self) -> _Heartbeat:
+        if self.on:
+            import threading
+
+            _Heartbeat.phase = f"running {sys.argv[1] if len(sys.argv) > 1 else 'the command'}"
+            self.done = threading.Event()
+            self.thread = threading.Thread(target=self._beat, daemon=True)
+            self.thread.start()
+        return self
+
+    def _beat(self) -> None:
+        start = time.perf_counter()
+        wait = self.first
+        while not self.done.wait(wait):
+            elapsed = time.perf_counter() - start
+            print(f"submodkit: still {_Heartbeat.phase} ({elapsed:.0f} s)", file=sys.stderr, flush=True)
+            wait = self.every
+
+    def __exit__(self, *exc) -> bool:
+        if self.done is not None:
+            self.done.set()
+            self.thread.join()
+        return False
 
 
 def _emit(args, out: dict, sol) -> int:
@@ -964,7 +1028,9 @@ def _print_human(out: dict, sol) -> None:
         )
         if out["ratio"] is not None:
             verdict = {True: "meets its guarantee", False: "BELOW its guarantee", None: "undecided"}
-            lines.append(f"ratio      {out['ratio']:.4f}  {verdict[out['meets_guarantee']]}")
+            source = out.get("ratio_from")
+            lines.append(f"ratio      {out['ratio']:.4f}  {verdict[out['meets_guarantee']]}"
+                         + (f"  (from {source})" if source else ""))
     compiling = out.get("compile_seconds") or 0.0
     lines.append(f"seconds    {out['seconds']}" + (f"  ({compiling:.2f} compiling kernels, first run only)"
                                                    if compiling else ""))

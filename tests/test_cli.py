@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from submodkit.cli import main
@@ -396,3 +397,38 @@ def test_weighted_dimacs_defaults_to_matching_and_info_on_folders(tmp_path, caps
 def test_outliers_are_never_silently_ignored(capsys):
     code, out, err = _run(capsys, "solve", "scp41", "--algorithm", "exact", "--outliers", "0.1")
     assert code == 2 and out == "" and "outliers" in err and err.count("\n") == 1
+
+
+def test_long_runs_print_periodic_lines_when_stderr_is_not_a_terminal():
+    import os
+
+    env = {**os.environ, "SUBMODKIT_HEARTBEAT": "0.2,0.2"}
+    cmd = [sys.executable, "-m", "submodkit", "verify", "rail507", "--time-limit", "2"]
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+    lines = r.stderr.strip().splitlines()
+    assert r.returncode == 0 and len(lines) >= 3
+    assert all(line.startswith("submodkit: still ") and line.endswith(" s)") for line in lines)
+    assert any("solving exactly" in line for line in lines)  # the phase follows the command
+    quiet = subprocess.run(cmd + ["--quiet"], capture_output=True, text=True, env=env, timeout=120)
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    short = subprocess.run([sys.executable, "-m", "submodkit", "solve", "scp41"], capture_output=True,
+                           text=True, timeout=120)  # default: nothing in the first 10 s
+    assert short.returncode == 0 and short.stderr == ""
+
+
+def test_verify_says_which_bound_gave_the_ratio(tmp_path, capsys):
+    code, out, _ = _run(capsys, "verify", "scp41", "--json")
+    obj = json.loads(out)
+    assert code == 0 and obj["ratio_from"] == "the proven optimum"
+    points = tmp_path / "p.csv"
+    np.savetxt(points, np.random.default_rng(0).random((300, 5)), delimiter=",")
+    code, out, _ = _run(capsys, "verify", str(points), "--problem", "facility-location", "--k", "10",
+                        "--time-limit", "1", "--solver", "scip", "--json")
+    obj = json.loads(out)
+    assert code == 0
+    if obj["exact"]["status"] == "optimal":
+        assert obj["ratio_from"] == "the proven optimum"
+    else:  # the best bound from any source, named; the ratio divides by it
+        assert obj["ratio_from"].startswith("the best bound: ")
+        assert obj["ratio"] == pytest.approx(obj["value"] / obj["exact"]["bound"], rel=1e-6)
+        assert obj["ratio"] >= obj["value"] / obj["upper_bound"] - 1e-9  # never worse than its own bound
