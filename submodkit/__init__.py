@@ -80,6 +80,7 @@ _EXPORTS = {
     "Tour": "submodkit.results",
     # submodkit.selector
     "SubsetSelector": "submodkit.selector",
+    "SubsetSampler": "submodkit.selector",
     # submodkit.solvers.allocation.offline
     "offline_optimum": "submodkit.solvers.allocation.offline",
     # submodkit.solvers.allocation.online
@@ -167,7 +168,7 @@ if TYPE_CHECKING:  # static analysers see the real imports
         Solution,
         Tour,
     )
-    from submodkit.selector import SubsetSelector
+    from submodkit.selector import SubsetSampler, SubsetSelector
     from submodkit.solvers.allocation.offline import offline_optimum
     from submodkit.solvers.allocation.online import allocate
     from submodkit.solvers.allocation.packing import dual_mirror_descent, packing_optimum

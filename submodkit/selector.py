@@ -36,6 +36,26 @@ METRICS = ("euclidean", "cosine", "correlation", "precomputed")
 _SIMILARITY_BASED = ("facility-location", "graph-cut", "saturated-coverage")
 
 
+def _rows(original, array, index: np.ndarray):
+    """Rows ``index`` of the caller's ``original`` (pandas keeps its index and columns), else
+    of the validated ``array``."""
+    if hasattr(original, "iloc"):
+        return original.iloc[index]
+    return array[index]
+
+
+EXPECTED_FAILED_CHECKS = {
+    "check_transformer_data_not_an_array": "transform returns the selected rows (k, not n)",
+    "check_transformer_general": "transform returns the selected rows (k, not n)",
+    "check_methods_sample_order_invariance": "the selection depends on the rows given",
+    "check_methods_subset_invariance": "transform indexes the fitted rows",
+    "check_fit_idempotent": "transform indexes the fitted rows",
+}
+"""The scikit-learn estimator checks a row selector fails by design, with the reason, for
+``check_estimator(SubsetSelector(), expected_failed_checks=EXPECTED_FAILED_CHECKS)`` (the API
+scikit-learn 1.6+ offers for declaring them)."""
+
+
 class SubsetSelector(TransformerMixin, BaseEstimator):
     """Select ``n_samples`` representative rows of X by submodular maximization.
 
@@ -285,7 +305,10 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
         SubsetSelector
             self, with ``ranking_``, ``gains_``, ``subset_`` and ``solution_`` set.
         """
-        X = validate_data(self, X, accept_sparse="csr", dtype=np.float64, ensure_min_samples=1)
+        original = X
+        X = validate_data(self, X, accept_sparse="csr", dtype=(np.float64, np.float32), ensure_min_samples=1)
+        rows = X  # the rows handed back keep the input's dtype (float32 stays float32)
+        X = X.astype(np.float64, copy=False)
         n = X.shape[0]
         self.__dict__.pop("_stream", None)
         check_choice("algorithm", self.algorithm, ALGORITHMS)
@@ -315,7 +338,7 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
         self.solution_ = sol
         self.ranking_ = np.asarray(sol.selection, dtype=np.int64)
         self.gains_ = np.asarray(sol.gains, dtype=np.float64)
-        self.subset_ = X[self.ranking_]
+        self.subset_ = _rows(original, rows, self.ranking_)
         if self.verbose:
             print(f"SubsetSelector: {len(self.ranking_)} rows, value {sol.value:.6g}, "
                   f"{sol.algorithm}, {sol.stats.get('seconds', 0.0):.3f} s")
@@ -439,19 +462,108 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
         )
 
     def transform(self, X):
-        """The selected rows of X (X must have the rows it was fitted on)."""
+        """The selected rows of X (X must have the rows it was fitted on), in X's own type:
+        a pandas DataFrame keeps its index and columns, float32 stays float32."""
         check_is_fitted(self, "ranking_")
+        original = X
         X = validate_data(self, X, accept_sparse="csr", reset=False)
         if self.ranking_.size and X.shape[0] <= int(self.ranking_.max()):
             raise InvalidParameterError("X", f"{X.shape[0]} rows", "the rows the selector was fitted on")
-        return X[self.ranking_]
+        return _rows(original, X, self.ranking_)
 
     def fit_transform(self, X, y=None, sample_cost=None):
-        """``fit(X, y, sample_cost=sample_cost).subset_``."""
+        """``fit(X, y, sample_cost=sample_cost).subset_``: the selected rows only (a
+        scikit-learn ``Pipeline`` cannot drop rows of y: use :meth:`fit_resample` in an
+        imbalanced-learn ``Pipeline``, or :meth:`select`)."""
         return self.fit(X, y, sample_cost=sample_cost).subset_
+
+    def select(self, X, y=None, sample_cost=None):
+        """Fit, and return the selected rows of X and the matching entries of y.
+
+        Parameters
+        ----------
+        X : array_like, sparse matrix or DataFrame, shape (n, d)
+        y : array_like or Series, shape (n,), optional
+        sample_cost : array_like, shape (n,), optional
+
+        Returns
+        -------
+        X_selected, y_selected
+            The rows of ``ranking_`` (y_selected None without y), in their input types.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> X = np.array([[0.0, 0.0], [0.1, 0.0], [5.0, 5.0], [5.1, 5.0]])
+        >>> Xs, ys = SubsetSelector(2).select(X, np.array([0, 0, 1, 1]))
+        >>> sorted(ys.tolist())  # one row from each cluster
+        [0, 1]
+        """
+        self.fit(X, y, sample_cost=sample_cost)
+        return self.subset_, (None if y is None else _rows(y, np.asarray(y), self.ranking_))
+
+    def fit_resample(self, X, y, sample_cost=None):
+        """The imbalanced-learn sampler call: :meth:`select` with y required. (An
+        imbalanced-learn ``Pipeline`` refuses a step that both transforms and resamples:
+        there, wrap the selector in :class:`SubsetSampler`.)"""
+        if y is None:
+            raise InvalidParameterError("y", None, "the targets (fit_resample returns the selected X and y)")
+        return self.select(X, y, sample_cost=sample_cost)
+
+    def get_feature_names_out(self, input_features=None):
+        """The output columns: the input's (a selector keeps every column)."""
+        from sklearn.utils.validation import _check_feature_names_in
+
+        check_is_fitted(self, "ranking_")
+        return _check_feature_names_in(self, input_features)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
 
+
+
+class SubsetSampler(BaseEstimator):
+    """A :class:`SubsetSelector` as an imbalanced-learn sampler: ``fit_resample`` only, so an
+    ``imblearn.pipeline.Pipeline`` shrinks the training rows (X and y together) during
+    ``fit`` and skips the step at ``predict``, the way a supervised pipeline needs.
+
+    Parameters
+    ----------
+    selector : SubsetSelector, optional
+        The selector to run (cloned at each ``fit_resample``); default ``SubsetSelector()``.
+
+    Attributes
+    ----------
+    selector_ : SubsetSelector
+        The fitted clone (``ranking_``, ``solution_``, ...).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from imblearn.pipeline import make_pipeline  # doctest: +SKIP
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X = np.random.default_rng(0).normal(size=(200, 3)); y = (X[:, 0] > 0).astype(int)
+    >>> pipe = make_pipeline(SubsetSampler(SubsetSelector(40)), LogisticRegression())  # doctest: +SKIP
+    >>> pipe.fit(X, y).predict(X).shape  # trained on 40 rows, predicts all  # doctest: +SKIP
+    (200,)
+    >>> Xs, ys = SubsetSampler(SubsetSelector(40)).fit_resample(X, y)
+    >>> Xs.shape, ys.shape
+    ((40, 3), (40,))
+
+    References
+    ----------
+    .. [1] Lemaitre, Nogueira, Aridas, "Imbalanced-learn: a Python toolbox to tackle the curse
+       of imbalanced datasets in machine learning", JMLR 18 (2017) (the sampler API).
+    """
+
+    def __init__(self, selector: SubsetSelector | None = None):
+        self.selector = selector
+
+    def fit_resample(self, X, y, **fit_params):
+        """The selected rows of X and y (:meth:`SubsetSelector.fit_resample`)."""
+        from sklearn.base import clone
+
+        self.selector_ = clone(self.selector) if self.selector is not None else SubsetSelector()
+        return self.selector_.fit_resample(X, y, **fit_params)

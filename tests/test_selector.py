@@ -12,19 +12,11 @@ from submodkit.constraints import Knapsack  # noqa: E402
 from submodkit.errors import InvalidParameterError  # noqa: E402
 from submodkit.objectives import FacilityLocation, pairwise_similarity, similarity  # noqa: E402
 from submodkit.objectives.mixture import Mixture  # noqa: E402
-from submodkit.selector import SubsetSelector  # noqa: E402
+from submodkit.selector import EXPECTED_FAILED_CHECKS, SubsetSampler, SubsetSelector  # noqa: E402
 from submodkit.solvers.submodular.brute_force import brute_force_maximize  # noqa: E402
 from submodkit.solvers.submodular.greedy import maximize  # noqa: E402
 
-# A selector returns k rows, not n: the checks that compare transform's output row by row
-# with its input (or transform other data than the fitted rows) cannot apply.
-EXPECTED_FAILED = {
-    "check_transformer_data_not_an_array": "transform returns the selected rows (k, not n)",
-    "check_transformer_general": "transform returns the selected rows (k, not n)",
-    "check_methods_sample_order_invariance": "the selection depends on the rows given",
-    "check_methods_subset_invariance": "transform indexes the fitted rows",
-    "check_fit_idempotent": "transform indexes the fitted rows",
-}
+EXPECTED_FAILED = EXPECTED_FAILED_CHECKS  # declared by the selector, with their reasons
 
 
 @parametrize_with_checks([SubsetSelector(5)], expected_failed_checks=lambda est: EXPECTED_FAILED)
@@ -118,3 +110,62 @@ def test_n_samples_as_a_fraction_of_the_rows():
     assert len(SubsetSelector(0.001).fit(X).ranking_) == 1  # at least one row
     with pytest.raises(InvalidParameterError, match="partial_fit"):
         SubsetSelector(0.1).partial_fit(X)
+
+
+def _labelled(n=300, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 4))
+    y = (X[:, 0] + 0.3 * rng.normal(size=n) > 0).astype(int)
+    return X, y
+
+
+def test_fit_resample_in_an_imbalanced_learn_pipeline():
+    """The selector shrinks the training rows (X and y together) inside a pipeline, and the
+    pipeline predicts on every row: the classifier is the one fitted on the selected rows."""
+    imblearn_pipeline = pytest.importorskip("imblearn.pipeline", reason="imbalanced-learn (test extra)")
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = _labelled()
+    pipe = imblearn_pipeline.make_pipeline(StandardScaler(), SubsetSampler(SubsetSelector(50)),
+                                           LogisticRegression())
+    pipe.fit(X, y)
+    assert pipe.predict(X).shape == (300,)  # the sampler is skipped at predict time
+    Xs = StandardScaler().fit_transform(X)
+    X_sel, y_sel = SubsetSelector(50).fit_resample(Xs, y)
+    assert X_sel.shape == (50, 4) and y_sel.shape == (50,)
+    direct = LogisticRegression().fit(X_sel, y_sel)
+    assert np.allclose(pipe[-1].coef_, direct.coef_)
+    assert pipe.set_params(subsetsampler__selector__n_samples=30).fit(X, y)[1].selector_.ranking_.size == 30
+    with pytest.raises(InvalidParameterError, match="y"):
+        SubsetSelector(5).fit_resample(X, None)
+
+
+def test_select_returns_matching_rows_of_x_and_y():
+    X, y = _labelled()
+    sel = SubsetSelector(20)
+    Xs, ys = sel.select(X, y)
+    assert np.array_equal(Xs, X[sel.ranking_]) and np.array_equal(ys, y[sel.ranking_])
+    assert sel.select(X)[1] is None
+
+
+def test_float32_stays_float32():
+    X = np.random.default_rng(0).random((100, 3)).astype(np.float32)
+    sel = SubsetSelector(10).fit(X)
+    assert sel.subset_.dtype == np.float32 and sel.transform(X).dtype == np.float32
+    assert sel.ranking_.tolist() == SubsetSelector(10).fit(X.astype(np.float64)).ranking_.tolist()
+
+
+def test_pandas_output_and_feature_names():
+    pd = pytest.importorskip("pandas", reason="pandas output needs pandas")
+    X, _ = _labelled(60)
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"], index=np.arange(100, 160))
+    sel = SubsetSelector(7).set_output(transform="pandas")
+    out = sel.fit_transform(frame)
+    assert isinstance(out, pd.DataFrame) and list(out.columns) == ["a", "b", "c", "d"]
+    assert out.index.tolist() == (100 + sel.ranking_).tolist()  # the rows keep their labels
+    assert sel.get_feature_names_out().tolist() == ["a", "b", "c", "d"]
+    plain = SubsetSelector(7).set_output(transform="pandas").fit(X)
+    assert plain.get_feature_names_out().tolist() == ["x0", "x1", "x2", "x3"]
+    wrapped = plain.transform(X)
+    assert isinstance(wrapped, pd.DataFrame) and wrapped.shape == (7, 4)
