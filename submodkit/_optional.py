@@ -9,7 +9,7 @@ import sys
 from submodkit.errors import InvalidParameterError
 
 EXTRAS = {"matplotlib": "plots", "sklearn": "sklearn", "distributed": "dask", "dask": "dask",
-          "pyomo": "pyomo", "highspy": "pyomo", "pyarrow": "parquet"}
+          "pyomo": "pyomo", "highspy": "pyomo", "pyarrow": "parquet", "pynndescent": "ann"}
 """Module -> the extra of ``pyproject.toml`` that installs it."""
 
 

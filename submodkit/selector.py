@@ -106,7 +106,8 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
     random_state : int, RandomState or None
         Seeds the randomized algorithms (scikit-learn convention).
     verbose : bool, default False
-        Print the value, algorithm and time of each ``fit``.
+        A progress bar while the k-nearest-neighbour similarity is built (``n_neighbors``),
+        then a line with the value, algorithm and time of each ``fit``.
     dtype : numpy dtype, default numpy.float64
         ``numpy.float32`` stores the similarity (or the features) in single precision:
         half the memory, gains still summed in float64.
@@ -255,7 +256,7 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
             return X
         if self.n_neighbors is None:
             return pairwise_similarity(X, self.metric, dtype=self.dtype)
-        return knn_similarity(X, self.metric, self.n_neighbors, dtype=self.dtype)
+        return knn_similarity(X, self.metric, self.n_neighbors, dtype=self.dtype, progress=bool(self.verbose))
 
     def _build(self, name: str, X, sim_cache: dict):
         if name in _SIMILARITY_BASED:
@@ -274,11 +275,20 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
             return SaturatedCoverage(X, caps=np.full(X.shape[1], thr), dtype=self.dtype)
         raise InvalidParameterError("components", name, "objective names other than 'mixture'")
 
-    def _objective(self, X):
+    def _objective(self, X, similarity=None):
         check_choice("objective", self.objective, OBJECTIVES)
         check_choice("metric", self.metric, METRICS)
         check_choice("concave", self.concave, tuple(CONCAVE))
         cache: dict = {}
+        if similarity is not None:
+            if sp.issparse(similarity):
+                similarity = sp.csr_matrix(similarity)
+            else:
+                similarity = np.asarray(similarity, dtype=np.float64)
+            if similarity.shape != (X.shape[0], X.shape[0]):
+                raise InvalidParameterError("similarity", f"shape {similarity.shape}",
+                                            f"({X.shape[0]}, {X.shape[0]}): one row and column per row of X")
+            cache["sim"] = similarity
         if self.objective != "mixture":
             return self._build(self.objective, X, cache)
         names = self.components if self.components is not None else ["facility-location", "feature-based"]
@@ -289,7 +299,7 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
         return Mixture([self._build(nm, X, cache) for nm in names], self.mixture_weights)
 
     # ----------------------------------------------------------------- API
-    def fit(self, X, y=None, sample_cost=None):
+    def fit(self, X, y=None, sample_cost=None, similarity=None):
         """Select the rows of X.
 
         Parameters
@@ -299,6 +309,11 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
         y : ignored
         sample_cost : array_like, shape (n,), optional
             One non-negative cost per row: ``n_samples`` becomes a knapsack budget.
+        similarity : array_like or sparse matrix, shape (n, n), optional
+            A similarity computed already (a k-nearest-neighbour graph from
+            :func:`~submodkit.objectives.similarity.knn_similarity` or
+            :func:`~submodkit.objectives.similarity.similarity_from_neighbors`): the
+            similarity-based objectives use it instead of computing one from X again.
 
         Returns
         -------
@@ -314,7 +329,7 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
         check_choice("algorithm", self.algorithm, ALGORITHMS)
         check_choice("backend", self.backend, BACKENDS)
         seed = check_random_state(self.random_state).randint(2**31 - 1)
-        obj = self._objective(X)
+        obj = self._objective(X, similarity)
         if obj.n != n:
             raise InvalidParameterError("X", f"shape {X.shape}", "one candidate per row")
         init = None
@@ -471,11 +486,11 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
             raise InvalidParameterError("X", f"{X.shape[0]} rows", "the rows the selector was fitted on")
         return _rows(original, X, self.ranking_)
 
-    def fit_transform(self, X, y=None, sample_cost=None):
-        """``fit(X, y, sample_cost=sample_cost).subset_``: the selected rows only (a
+    def fit_transform(self, X, y=None, sample_cost=None, similarity=None):
+        """``fit(X, y, sample_cost=..., similarity=...).subset_``: the selected rows only (a
         scikit-learn ``Pipeline`` cannot drop rows of y: use :meth:`fit_resample` in an
         imbalanced-learn ``Pipeline``, or :meth:`select`)."""
-        return self.fit(X, y, sample_cost=sample_cost).subset_
+        return self.fit(X, y, sample_cost=sample_cost, similarity=similarity).subset_
 
     def select(self, X, y=None, sample_cost=None):
         """Fit, and return the selected rows of X and the matching entries of y.

@@ -118,9 +118,10 @@ def edcs_vertex_cover(
     cover's vertex indices (V first, then C'; positions in ``list(G.nodes)`` for networkx
     input), ``gains`` = edges newly covered by each, ``value`` = cover size, ``lower_bound``
     = a matching size (see above), ``guarantee`` = the worst-case ratio derived here
-    (``c + p (beta - b) / b``), ``stats``: ``edcs_edges`` (sum of |H_i|), ``coreset_vertices``
-    (sum of |V_i|), ``union_vertices`` (|V|), ``forwarded_edges`` (sum of |F_i|),
-    ``forwarded_uncovered`` (|F'|), ``forwarded_cover`` (|C'|) and seconds per phase.
+    (``c + p (beta - b) / b``), ``stats``: ``edcs_edges`` (sum of ``|H_i|``),
+    ``coreset_vertices`` (sum of ``|V_i|``), ``union_vertices`` (``|V|``), ``forwarded_edges``
+    (sum of ``|F_i|``), ``forwarded_uncovered`` (``|F'|``), ``forwarded_cover`` (``|C'|``) and
+    seconds per phase.
     """
     t0 = time.perf_counter()
     from submodkit.coresets.engines import check_engine, map_parts

@@ -6,7 +6,7 @@ from submodkit.objectives.facility_location import FacilityLocation
 from submodkit.objectives.feature_based import FeatureBased
 from submodkit.objectives.graph_cut import GraphCut
 from submodkit.objectives.mixture import Mixture
-from submodkit.objectives.similarity import knn_similarity, pairwise_similarity
+from submodkit.objectives.similarity import knn_similarity, pairwise_similarity, similarity_from_neighbors
 
 __all__ = [
     "Coverage",
@@ -19,4 +19,5 @@ __all__ = [
     "SaturatedCoverage",
     "knn_similarity",
     "pairwise_similarity",
+    "similarity_from_neighbors",
 ]

@@ -83,7 +83,8 @@ class FacilityLocation(Objective):
         metric : {"euclidean", "cosine", "correlation"}, default "euclidean"
             The similarity (see :func:`~submodkit.objectives.similarity.pairwise_similarity`).
         n_neighbors : int, optional
-            Keep each point's nearest rows only.
+            Keep each point's nearest rows only (:func:`~submodkit.objectives.similarity.knn_similarity`:
+            an exact KD-tree, or NN-descent for many points in high dimension).
         weights : array_like, optional
             Element weights, ones by default.
         dtype : numpy dtype, default numpy.float64
