@@ -56,7 +56,8 @@ def _parser() -> argparse.ArgumentParser:
         )
         s.add_argument("--problem", choices=PROBLEMS, help="default: from the file's kind")
         s.add_argument("--format", default="auto", help="file format (default: detect)")
-        s.add_argument("--k", type=int, help="number of sets / facilities to choose")
+        s.add_argument("--k", type=int, help="number of sets / facilities / points to choose (default 10 "
+                       "where the problem needs one)")
         s.add_argument("--algorithm", help="the problem's algorithms (listed by --help)")
         s.add_argument("--epsilon", type=float, default=0.1, help="for stochastic / threshold")
         s.add_argument("--seed", type=int, default=None, help="seed of randomized algorithms")
@@ -490,7 +491,7 @@ def _solve_file(args, exact: bool) -> int:
         args.problem = problem
         return spec.solve(args, exact)
     if spec.needs_k and args.k is None:
-        raise InvalidParameterError("--k", None, f"an integer >= 0 for {problem}")
+        _default_k(args)
     _status(progress, f"solving {problem} ({args.algorithm or 'default algorithm'})")
     sol, ex, ratio, meets, labels = spec.run(inst, problem, args, exact, progress)
     _status(progress, "")
@@ -545,6 +546,15 @@ def _run_objective(inst, problem: str, args, exact: bool, progress: bool):
     return sol, ver.exact, ratio, ver.meets, labels
 
 
+DEFAULT_K = 10
+"""``--k`` when a problem needs one and none is given (said in the answer: ``k_default``)."""
+
+
+def _default_k(args) -> None:
+    args.k = DEFAULT_K
+    args.k_default = True
+
+
 def _solution_fields(instance: str, problem: str, sol, selection=None) -> dict:
     """The fields every ``--json`` answer starts with (``selection``: the ids to print)."""
     return {
@@ -570,7 +580,7 @@ def _stream_file(args) -> int:
     from submodkit.solvers.submodular.streaming import stream_file
 
     if args.k is None:
-        raise InvalidParameterError("--k", None, "an integer >= 0 for max-cover")
+        _default_k(args)
     progress = not args.quiet and not args.json and sys.stderr.isatty()
     start = time.perf_counter()
     _status(progress, f"streaming {args.file} ({args.algorithm})")
@@ -686,7 +696,7 @@ def _solve_shards(args, exact: bool) -> int:
         raise InvalidParameterError("--problem", args.problem,
                                     " or ".join(_SHARD_PROBLEMS) + " for a shard folder")
     if args.k is None and problem == "max-cover":
-        raise InvalidParameterError("--k", None, "an integer >= 0 for max-cover")
+        _default_k(args)
     if args.time_limit is not None:
         raise InvalidParameterError("--time-limit", args.time_limit, "no time limit for a shard folder (the "
                                     "two rounds are not interruptible yet)")
@@ -984,8 +994,13 @@ class _Heartbeat:
 
 def _emit(args, out: dict, sol) -> int:
     """Print a solve's answer: one JSON object with ``--json``, else the human lines.
-    ``compile_seconds``: of ``seconds``, the time spent compiling kernels (0 once cached)."""
+    ``compile_seconds``: of ``seconds``, the time spent compiling kernels (0 once cached);
+    ``k`` the k solved for (``k_default`` when the command chose it)."""
     out["compile_seconds"] = _compile_seconds(args)
+    if getattr(args, "k", None) is not None:
+        out["k"] = args.k
+        if getattr(args, "k_default", False):
+            out["k_default"] = True
     if args.json:
         print(_dumps(out))
     else:
@@ -1007,6 +1022,8 @@ def _print_human(out: dict, sol) -> None:
         f"algorithm  {out['algorithm']}",
         f"value      {out['value']}  ({len(sel)} chosen: {shown})",
     ]
+    if out.get("k_default"):
+        lines.append(f"k          {out['k']}  (the default; --k K to choose)")
     if sol.guarantee is not None:
         g = sol.guarantee
         lines.append(f"guarantee  {g.statement} = {g.ratio:.4g}  [{g.source}]")

@@ -84,7 +84,6 @@ def test_bad_file_one_line_exit_2(tmp_path, capsys, case):
     "argv",
     [
         ["solve", "scp41", "--problem", "max-cover", "--k", "-1"],
-        ["solve", "scp41", "--problem", "max-cover"],
         ["solve", "scp41", "--problem", "max-cover", "--k", "3", "--algorithm", "magic"],
         ["solve", "scp41", "--problem", "nonsense"],
         ["solve", "/no/such/file.txt"],
@@ -432,3 +431,14 @@ def test_verify_says_which_bound_gave_the_ratio(tmp_path, capsys):
         assert obj["ratio_from"].startswith("the best bound: ")
         assert obj["ratio"] == pytest.approx(obj["value"] / obj["exact"]["bound"], rel=1e-6)
         assert obj["ratio"] >= obj["value"] / obj["upper_bound"] - 1e-9  # never worse than its own bound
+
+
+def test_a_problem_needing_k_defaults_to_10_and_says_so(capsys):
+    code, out, _ = _run(capsys, "solve", "scp41", "--problem", "max-cover", "--json")
+    obj = json.loads(out)
+    assert code == 0 and obj["k"] == 10 and obj["k_default"] is True and len(obj["selection"]) == 10
+    code, out, _ = _run(capsys, "solve", "scp41", "--problem", "max-cover")
+    assert code == 0 and "k          10  (the default; --k K to choose)" in out
+    code, out, _ = _run(capsys, "solve", "scp41", "--problem", "max-cover", "--k", "4", "--json")
+    obj = json.loads(out)
+    assert obj["k"] == 4 and "k_default" not in obj and len(obj["selection"]) == 4
