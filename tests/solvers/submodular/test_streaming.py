@@ -169,3 +169,9 @@ def test_invalid_items():
             sm.update(bad)
     with pytest.raises(InvalidParameterError):
         StreamingMaximizer([[0, 1]], 1)
+
+
+def test_only_the_documented_attributes_are_public():
+    sm = StreamingMaximizer(Coverage([[0, 1], [1, 2]]), 1)
+    public = {name for name in vars(sm) if not name.startswith("_")}
+    assert public == {"objective", "k", "algorithm", "epsilon", "seconds"}
