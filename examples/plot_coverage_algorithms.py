@@ -1,5 +1,5 @@
 """
-Maximum coverage: greedy, streaming and distributed, with what each run certifies
+Maximum coverage: greedy, streaming and distributed, and what each run certifies
 ================================================================================
 
 On the bundled rail507 instance (63,009 sets), choose 50 sets covering the most elements with
