@@ -282,9 +282,8 @@ def warmup(progress: bool = True) -> dict[str, Any]:
 
     Examples
     --------
-    >>> out = warmup(progress=False)  # doctest: +SKIP
-    >>> out["compiled"]  # a second call finds every kernel in the cache  # doctest: +SKIP
-    0
+    >>> list(TASKS)[:3]  # what runs (``warmup()`` itself: about 60 s cold, 1.5 s cached)
+    ['submodular maximization', 'streaming', 'set cover']
     """
     import os
 
