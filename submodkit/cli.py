@@ -1,4 +1,5 @@
-"""The ``submodkit`` command: ``solve``, ``verify``, ``info`` and ``shard`` on instance files.
+"""The ``submodkit`` command: ``solve``, ``verify``, ``info``, ``shard`` and ``batch`` on
+instance files, and ``warmup`` (compile every kernel once).
 
 A user error (bad file, bad parameter) prints one line on stderr and exits with status 2.
 An unexpected exception (a bug) prints one line asking for a report and exits with status
