@@ -1,5 +1,6 @@
-"""The ``submodkit`` command: ``solve``, ``verify``, ``info``, ``shard`` and ``batch`` on
-instance files, and ``warmup`` (compile every kernel once).
+"""The ``submodkit`` command: solve, verify, describe, shard and batch-solve instance files.
+
+``warmup`` compiles every kernel once (for images and CI).
 
 A user error (bad file, bad parameter) prints one line on stderr and exits with status 2.
 An unexpected exception (a bug) prints one line asking for a report and exits with status
