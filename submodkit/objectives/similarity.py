@@ -141,9 +141,10 @@ def _euclidean_blocks(X: np.ndarray, sq: np.ndarray):
         yield lo, hi, Db
 
 
-KNN_METHODS = ("auto", "kd-tree", "nndescent")
-_KD_TREE_MAX_DIM = 20  # above this, "auto" uses NN-descent when pynndescent is installed
-_NNDESCENT_MIN_ROWS = 50_000
+KNN_METHODS = ("auto", "kd-tree", "brute", "nndescent")
+_KD_TREE_MAX_DIM = 20  # above this a tree degrades: "auto" takes blocked brute force
+_NNDESCENT_MIN_ROWS = 500_000  # and above this (n^2 work), NN-descent when pynndescent is installed
+_BRUTE_BLOCK = 1 << 25  # distance entries per block of brute force (128 MB in float32)
 _QUERY_CHUNKS = 50  # kd-tree queries in this many blocks, for the progress bar
 
 
@@ -155,16 +156,21 @@ def knn_similarity(X, metric: str = "euclidean", n_neighbors: int = 10, dtype=np
     Entry ``[j, u]`` (row = candidate j, column = element u) is the similarity of the
     dense version for the kept pairs (for euclidean, ``max(kept D) - D``); a point is its
     own nearest neighbour. Never forms an n x n array. ``method="kd-tree"`` is exact
-    (scipy's ``cKDTree``, queries on ``n_jobs`` threads); ``"nndescent"`` is approximate
-    nearest-neighbour descent (pynndescent, as UMAP uses: ``pip install 'submodkit[ann]'``),
-    for many points in high dimension; ``"auto"`` takes NN-descent above 20 dimensions and
-    50,000 points when pynndescent is installed, else the tree. ``dtype=numpy.float32``
-    stores the similarities in single precision. A precomputed neighbour list (from
-    scikit-learn, pynndescent or anything else) goes through :func:`similarity_from_neighbors`.
+    (scipy's ``cKDTree``, queries on ``n_jobs`` threads); ``"brute"`` is exact, blocks of
+    distances by matrix products (BLAS threads); ``"nndescent"`` is approximate
+    nearest-neighbour descent (pynndescent, as UMAP uses: ``pip install 'submodkit[ann]'``);
+    ``"auto"`` takes the tree up to 20 dimensions, brute force above, and NN-descent above 20
+    dimensions and 500,000 points when pynndescent is installed (brute force's n^2 work).
+    ``dtype=numpy.float32`` stores the similarities in single precision. A precomputed
+    neighbour list (from scikit-learn, pynndescent or anything else) goes through
+    :func:`similarity_from_neighbors`.
 
     Measured (``scripts/bench_knn.py``, 2 cores, float32): 1,000,000 points in 8 dimensions,
     10 neighbours, in 46 s by the tree against 104 s for scikit-learn's ``NearestNeighbors``
-    (2.3x; 2.3-2.4x at 100,000 and 300,000 points).
+    (2.3x; 2.3-2.4x at 100,000 and 300,000 points). In 64 dimensions (100,000 points) the tree
+    took over 9 minutes, NN-descent 22 s at recall 0.78, and brute force (scikit-learn's,
+    queried in blocks, plus the similarity) 17.9 s against 16.1-17.0 s for scikit-learn alone:
+    hence brute force there.
 
     Parameters
     ----------
@@ -175,7 +181,7 @@ def knn_similarity(X, metric: str = "euclidean", n_neighbors: int = 10, dtype=np
     n_neighbors : int, default 10
         Rows kept per point (``>= 1``; at most n).
     dtype : numpy dtype, default numpy.float64
-    method : {"auto", "kd-tree", "nndescent"}, default "auto"
+    method : {"auto", "kd-tree", "brute", "nndescent"}, default "auto"
     n_jobs : int, default -1
         Threads for the queries (-1: every core).
     progress : bool, default False
@@ -215,10 +221,14 @@ def knn_similarity(X, metric: str = "euclidean", n_neighbors: int = 10, dtype=np
     if method == "auto":
         from submodkit._optional import missing
 
-        big = d > _KD_TREE_MAX_DIM and n >= _NNDESCENT_MIN_ROWS
-        method = "nndescent" if big and not missing("pynndescent") else "kd-tree"
+        if d <= _KD_TREE_MAX_DIM:
+            method = "kd-tree"
+        else:
+            method = "nndescent" if n >= _NNDESCENT_MIN_ROWS and not missing("pynndescent") else "brute"
     if method == "nndescent":
         idx, dist = _nndescent(Z, kk, n_jobs, progress, seed)
+    elif method == "brute":
+        dist, idx = _brute(Z, kk, n_jobs, progress)
     else:
         dist, idx = _kd_tree(Z, kk, n_jobs, progress)
     return _from_euclidean(idx, dist, metric, dtype)
@@ -228,8 +238,27 @@ def _kd_tree(Z: np.ndarray, kk: int, n_jobs: int, progress: bool) -> tuple[np.nd
     """Exact neighbours by a KD-tree, queried in blocks (a bar advances per block)."""
     from scipy.spatial import cKDTree  # imported here: it costs 0.1 s at import time
 
-    n = Z.shape[0]
     tree = cKDTree(Z)
+    return _blocks(lambda lo, hi: tree.query(Z[lo:hi], k=kk, workers=n_jobs), Z.shape[0], kk, progress,
+                   "kd-tree")
+
+
+def _brute(Z: np.ndarray, kk: int, n_jobs: int, progress: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Exact neighbours by brute force: scikit-learn's (compiled, multi-threaded top-k over
+    blocks of distances) when installed, queried in blocks under the bar; else numpy blocks."""
+    from submodkit._optional import missing
+
+    if not missing("sklearn"):
+        from sklearn.neighbors import NearestNeighbors
+
+        index = NearestNeighbors(n_neighbors=kk, algorithm="brute", n_jobs=n_jobs).fit(Z)
+        return _blocks(lambda lo, hi: index.kneighbors(Z[lo:hi]), Z.shape[0], kk, progress, "brute force")
+    return _numpy_brute(Z, kk, progress)
+
+
+def _blocks(query, n: int, kk: int, progress: bool, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """``query(lo, hi) -> (distances, indices)`` over blocks of the points, a bar advancing
+    per block when asked."""
     dist = np.empty((n, kk))
     idx = np.empty((n, kk), dtype=np.int64)
     bounds = np.linspace(0, n, min(_QUERY_CHUNKS, n) + 1).astype(np.int64) if progress else np.array([0, n])
@@ -237,13 +266,46 @@ def _kd_tree(Z: np.ndarray, kk: int, n_jobs: int, progress: bool) -> tuple[np.nd
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=n, desc="k-NN (kd-tree)", unit=" pts", file=sys.stderr)
+        bar = tqdm(total=n, desc=f"k-NN ({name})", unit=" pts", file=sys.stderr)
     for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
-        dd, ii = tree.query(Z[lo:hi], k=kk, workers=n_jobs)
+        dd, ii = query(int(lo), int(hi))
         dist[lo:hi] = np.asarray(dd).reshape(hi - lo, kk)
         idx[lo:hi] = np.asarray(ii).reshape(hi - lo, kk)
         if bar is not None:
             bar.update(int(hi - lo))
+    if bar is not None:
+        bar.close()
+    return dist, idx
+
+
+def _numpy_brute(Z: np.ndarray, kk: int, progress: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Exact neighbours by blocks of squared distances ``|x|^2 - 2 x.y + |y|^2`` (one matrix
+    product per block, in the points' precision), each point first in its own list."""
+    n = Z.shape[0]
+    Zf = np.ascontiguousarray(Z, dtype=np.float32 if Z.dtype == np.float32 else np.float64)
+    sq = np.einsum("ij,ij->i", Zf, Zf)
+    rows = max(1, min(n, _BRUTE_BLOCK // max(n, 1)))
+    dist = np.empty((n, kk))
+    idx = np.empty((n, kk), dtype=np.int64)
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=n, desc="k-NN (brute force)", unit=" pts", file=sys.stderr)
+    for lo in range(0, n, rows):
+        hi = min(n, lo + rows)
+        D = Zf[lo:hi] @ Zf.T
+        D *= -2.0
+        D += sq[lo:hi, None]
+        D += sq[None, :]
+        D[np.arange(hi - lo), np.arange(lo, hi)] = -np.inf  # each point is its own nearest
+        part = np.argpartition(D, kk - 1, axis=1)[:, :kk] if kk < n else np.tile(np.arange(n), (hi - lo, 1))
+        dd = np.take_along_axis(D, part, axis=1)
+        order = np.argsort(dd, axis=1, kind="stable")
+        idx[lo:hi] = np.take_along_axis(part, order, axis=1)
+        dist[lo:hi] = np.sqrt(np.maximum(np.take_along_axis(dd, order, axis=1), 0.0))
+        if bar is not None:
+            bar.update(hi - lo)
     if bar is not None:
         bar.close()
     return dist, idx

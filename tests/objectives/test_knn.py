@@ -88,3 +88,29 @@ def test_the_selector_reuses_a_similarity_given_to_fit():
     assert np.array_equal(given.subset_, X[given.ranking_])  # rows of X, not of the similarity
     with pytest.raises(InvalidParameterError, match="similarity"):
         SubsetSelector(3).fit(X, similarity=sp.identity(10, format="csr"))
+
+
+@pytest.mark.parametrize("metric", ["euclidean", "cosine"])
+def test_brute_force_equals_the_tree(metric, monkeypatch):
+    from submodkit.objectives import similarity as SIM
+
+    X = np.random.default_rng(6).random((700, 25))
+    tree = knn_similarity(X, metric, 6, method="kd-tree")
+    brute = knn_similarity(X, metric, 6, method="brute")  # scikit-learn's brute force
+    assert abs(tree - brute).max() < 1e-9 and (tree != 0).nnz == (brute != 0).nnz
+    monkeypatch.setattr(SIM, "_BRUTE_BLOCK", 5000)  # numpy blocks of 7 rows, as without scikit-learn
+    numpy_only = SIM._numpy_brute(X if metric == "euclidean" else SIM._normalize_rows(X, False), 6, True)
+    tree_lists = SIM._kd_tree(X if metric == "euclidean" else SIM._normalize_rows(X, False), 6, 1, False)
+    assert np.array_equal(numpy_only[1], tree_lists[1])
+    assert np.allclose(numpy_only[0], tree_lists[0], atol=1e-7)
+
+
+def test_auto_takes_brute_force_in_high_dimension(monkeypatch):
+    from submodkit.objectives import similarity as SIM
+
+    called = []
+    real = SIM._brute
+    monkeypatch.setattr(SIM, "_brute", lambda *a: called.append(a[1]) or real(*a))
+    X = np.random.default_rng(7).random((300, 30))
+    knn_similarity(X, n_neighbors=5)
+    assert called == [5]
