@@ -428,8 +428,9 @@ def _folder_info(folder: Path) -> dict:
         return {"instance": shards.manifest["name"], "kind": f"shards of {shards.kind}",
                 "n_parts": len(shards), "n_items": shards.n_items, "nnz": shards.nnz, "rule": shards.rule,
                 "seed": shards.seed}
-    publishers = sorted({p.name.split("-")[0] for p in folder.glob("pub*-adx.txt*")},
-                        key=lambda name: (len(name), name))
+    from submodkit.instances.adx import adx_publishers
+
+    publishers = adx_publishers(folder)
     if publishers:
         return {"instance": folder.name, "kind": "AdX folder", "publishers": ",".join(publishers),
                 "solve": "--problem allocation --publisher NAME"}
@@ -825,8 +826,8 @@ def _solve_allocation(args, exact: bool) -> int:
         "exact": {"value": _num(opt.value), "bound": _num(bound), "status": opt.status},
         **_ratio_fields(ratio, "undefined: the LP optimum is 0"),
         "seconds": round(time.perf_counter() - start, 4),
-        "compile_seconds": _compile_seconds(args),
     }
+    _add_run_fields(args, out)
     if args.json:
         print(_dumps(out))
     else:
@@ -847,8 +848,8 @@ def _solve_matching(args, exact: bool) -> int:
     """Maximum-weight matching on an edge file; ``value`` is the matching weight."""
     from submodkit.solvers.matching.general import solve_matching_file
 
-    out = solve_matching_file(_resolve(args.file), args.algorithm, args.seed, exact, args.format)
-    out["compile_seconds"] = _compile_seconds(args)
+    out = _add_run_fields(args, solve_matching_file(_resolve(args.file), args.algorithm, args.seed, exact,
+                                                    args.format))
     if args.json:
         print(_dumps(out))
     else:
@@ -1002,13 +1003,8 @@ class _Heartbeat:
 
 def _emit(args, out: dict, sol) -> int:
     """Print a solve's answer: one JSON object with ``--json``, else the human lines.
-    ``compile_seconds``: of ``seconds``, the time spent compiling kernels (0 once cached);
-    ``k`` the k solved for (``k_default`` when the command chose it)."""
-    out["compile_seconds"] = _compile_seconds(args)
-    if getattr(args, "k", None) is not None:
-        out["k"] = args.k
-        if getattr(args, "k_default", False):
-            out["k_default"] = True
+    (after `_add_run_fields`)."""
+    _add_run_fields(args, out)
     if args.json:
         print(_dumps(out))
     else:
@@ -1016,10 +1012,16 @@ def _emit(args, out: dict, sol) -> int:
     return 0
 
 
-def _compile_seconds(args) -> float:
-    """Seconds this command spent compiling kernels so far (0 when all were cached)."""
+def _add_run_fields(args, out: dict) -> dict:
+    """The fields every answer ends with: ``compile_seconds`` (of ``seconds``, the time spent
+    compiling kernels; 0 once cached) and ``k`` (``k_default`` when the command chose it)."""
     clock = getattr(args, "compile_clock", None)
-    return round(clock.seconds, 4) if clock is not None else 0.0
+    out["compile_seconds"] = round(clock.seconds, 4) if clock is not None else 0.0
+    if getattr(args, "k", None) is not None:
+        out["k"] = args.k
+        if getattr(args, "k_default", False):
+            out["k_default"] = True
+    return out
 
 
 def _print_human(out: dict, sol) -> None:

@@ -21,3 +21,20 @@ def small_objectives(seed: int, n: int = 10, m: int = 14, *, graph_cut: bool = T
         M = rng.random((n, n))
         objs.append(GraphCut((M + M.T) / 2, lam=0.4))
     return objs
+
+
+def set_cover_optimum(dense: np.ndarray, costs: np.ndarray, n_out: int = 0) -> float:
+    """Minimum cost of sets (rows of the 0/1 ``dense``) covering all elements but ``n_out``,
+    by enumeration (inf when none does)."""
+    import itertools
+    import math
+
+    n, m = dense.shape
+    if m <= n_out:
+        return 0.0
+    best = math.inf
+    for r in range(1, n + 1):
+        for combo in itertools.combinations(range(n), r):
+            if dense[list(combo)].any(axis=0).sum() >= m - n_out:
+                best = min(best, float(np.asarray(costs)[list(combo)].sum()))
+    return best

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -124,8 +124,9 @@ def _bundled(path: Path) -> Path:
 def _folder(folder: Path, problem: str | None, only: list[str] | None) -> list[Instance]:
     if (folder / "manifest.json").is_file():
         return [Instance(str(folder), folder.name)]
-    publishers = sorted({p.name.split("-")[0] for p in folder.glob("pub*-adx.txt*")},
-                        key=lambda name: (len(name), name))
+    from submodkit.instances.adx import adx_publishers
+
+    publishers = adx_publishers(folder)
     if publishers and problem in (None, "allocation"):
         if only is not None:
             missing = sorted(set(only) - set(publishers))
@@ -157,6 +158,10 @@ def expand_runs(instances: list[Instance], *, problem: str | None, algorithms: l
                 exact: bool, extra_args: tuple[str, ...] = (), kill_after: float | None = None
                 ) -> list[RunSpec]:
     """Every combination, instance by instance (so a partial batch has whole instances)."""
+    from submodkit._validation import check_real
+
+    if kill_after is not None:
+        kill_after = check_real("kill_after", kill_after, minimum=0.0, strict_min=True)
     return [RunSpec(inst, problem, alg, k, seed, limit, exact, extra_args, kill_after)
             for inst in instances for alg in algorithms for k in ks for seed in seeds
             for limit in time_limits]
@@ -277,8 +282,3 @@ def _number(x: Any) -> float | None:
     if isinstance(x, bool) or not isinstance(x, int | float):
         return None
     return float(x) if math.isfinite(x) else None
-
-
-def spec_fields(spec: RunSpec) -> dict[str, Any]:
-    """The spec as plain data (for logs and tests)."""
-    return {**asdict(spec), "run_id": spec.run_id}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from submodkit.errors import InvalidParameterError
-from submodkit.instances.adx import AdxTypes, adx_types, read_adx
+from submodkit.instances.adx import AdxTypes, adx_publishers, adx_types, read_adx
 from submodkit.instances.allocation import (
     AllocationInstance,
     random_allocation_instance,
@@ -145,6 +145,7 @@ __all__ = [
     "random_online",
     "upper_triangular",
     "AdxTypes",
+    "adx_publishers",
     "adx_types",
     "read_adx",
     "DATA_DIR",

@@ -48,6 +48,27 @@ def _publisher(publisher: object) -> str:
 _SUFFIXES = (".txt.gz", ".txt", ".gz", "")
 
 
+def adx_publishers(directory: str | os.PathLike, kind: str = "adx") -> list[str]:
+    """The publishers of an AdX data folder that have a ``pubN-<kind>`` file, in number order
+    (none for a folder that is not one).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> for name in ("pub10-adx.txt.gz", "pub2-adx.txt", "pub2-ads.txt", "README.txt"):
+    ...     _ = (d / name).write_text("")
+    >>> adx_publishers(d)
+    ['pub2', 'pub10']
+    """
+    d = Path(directory)
+    if not d.is_dir():
+        return []
+    return sorted({m.group(1) for p in d.iterdir()
+                   if (m := re.fullmatch(rf"(pub\d+)-{re.escape(kind)}(?:\.txt)?(?:\.gz)?", p.name))},
+                  key=lambda name: int(name[3:]))
+
+
 def _find(directory: str | os.PathLike, stem: str, required: bool = True) -> Path | None:
     """``directory/stem`` with one of the suffixes; a missing required file raises
     FileNotFoundError whose message lists the publishers the directory does hold."""
@@ -60,9 +81,7 @@ def _find(directory: str | os.PathLike, stem: str, required: bool = True) -> Pat
     if not d.is_dir():
         raise FileNotFoundError(errno.ENOENT, "no such directory (an AdX data folder)", str(d))
     kind = stem.partition("-")[2]
-    held = sorted({m.group(1) for p in d.iterdir()
-                   if (m := re.fullmatch(rf"(pub\d+)-{kind}(?:\.txt)?(?:\.gz)?", p.name))},
-                  key=lambda name: int(name[3:]))
+    held = adx_publishers(d, kind)
     what = (f"no such file (publishers with a pubN-{kind} file here: {', '.join(held)})" if held
             else f"no such file (no pubN-{kind}.txt[.gz] file here)")
     raise FileNotFoundError(errno.ENOENT, what, str(d / f"{stem}.txt[.gz]"))

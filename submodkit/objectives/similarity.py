@@ -145,7 +145,7 @@ KNN_METHODS = ("auto", "kd-tree", "brute", "nndescent")
 _KD_TREE_MAX_DIM = 20  # above this a tree degrades: "auto" takes blocked brute force
 _NNDESCENT_MIN_ROWS = 500_000  # and above this (n^2 work), NN-descent when pynndescent is installed
 _BRUTE_BLOCK = 1 << 25  # distance entries per block of brute force (128 MB in float32)
-_QUERY_CHUNKS = 50  # kd-tree queries in this many blocks, for the progress bar
+_QUERY_CHUNKS = 50  # queries in at least this many blocks under a progress bar
 
 
 def knn_similarity(X, metric: str = "euclidean", n_neighbors: int = 10, dtype=np.float64, *,
@@ -256,23 +256,27 @@ def _brute(Z: np.ndarray, kk: int, n_jobs: int, progress: bool) -> tuple[np.ndar
     return _numpy_brute(Z, kk, progress)
 
 
-def _blocks(query, n: int, kk: int, progress: bool, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """``query(lo, hi) -> (distances, indices)`` over blocks of the points, a bar advancing
-    per block when asked."""
+def _blocks(query, n: int, kk: int, progress: bool, name: str, rows: int | None = None
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """``query(lo, hi) -> (distances, indices)`` over blocks of at most ``rows`` points (all
+    at once when None), smaller blocks under a progress bar so that it advances."""
+    step = n if rows is None else rows
+    if progress:
+        step = min(step, -(-n // _QUERY_CHUNKS))
     dist = np.empty((n, kk))
     idx = np.empty((n, kk), dtype=np.int64)
-    bounds = np.linspace(0, n, min(_QUERY_CHUNKS, n) + 1).astype(np.int64) if progress else np.array([0, n])
     bar = None
     if progress:
         from tqdm import tqdm
 
         bar = tqdm(total=n, desc=f"k-NN ({name})", unit=" pts", file=sys.stderr)
-    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
-        dd, ii = query(int(lo), int(hi))
+    for lo in range(0, n, max(step, 1)):
+        hi = min(n, lo + max(step, 1))
+        dd, ii = query(lo, hi)
         dist[lo:hi] = np.asarray(dd).reshape(hi - lo, kk)
         idx[lo:hi] = np.asarray(ii).reshape(hi - lo, kk)
         if bar is not None:
-            bar.update(int(hi - lo))
+            bar.update(hi - lo)
     if bar is not None:
         bar.close()
     return dist, idx
@@ -284,16 +288,8 @@ def _numpy_brute(Z: np.ndarray, kk: int, progress: bool) -> tuple[np.ndarray, np
     n = Z.shape[0]
     Zf = np.ascontiguousarray(Z, dtype=np.float32 if Z.dtype == np.float32 else np.float64)
     sq = np.einsum("ij,ij->i", Zf, Zf)
-    rows = max(1, min(n, _BRUTE_BLOCK // max(n, 1)))
-    dist = np.empty((n, kk))
-    idx = np.empty((n, kk), dtype=np.int64)
-    bar = None
-    if progress:
-        from tqdm import tqdm
 
-        bar = tqdm(total=n, desc="k-NN (brute force)", unit=" pts", file=sys.stderr)
-    for lo in range(0, n, rows):
-        hi = min(n, lo + rows)
+    def query(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
         D = Zf[lo:hi] @ Zf.T
         D *= -2.0
         D += sq[lo:hi, None]
@@ -302,13 +298,10 @@ def _numpy_brute(Z: np.ndarray, kk: int, progress: bool) -> tuple[np.ndarray, np
         part = np.argpartition(D, kk - 1, axis=1)[:, :kk] if kk < n else np.tile(np.arange(n), (hi - lo, 1))
         dd = np.take_along_axis(D, part, axis=1)
         order = np.argsort(dd, axis=1, kind="stable")
-        idx[lo:hi] = np.take_along_axis(part, order, axis=1)
-        dist[lo:hi] = np.sqrt(np.maximum(np.take_along_axis(dd, order, axis=1), 0.0))
-        if bar is not None:
-            bar.update(hi - lo)
-    if bar is not None:
-        bar.close()
-    return dist, idx
+        nearest = np.sqrt(np.maximum(np.take_along_axis(dd, order, axis=1), 0.0))
+        return nearest, np.take_along_axis(part, order, axis=1)
+
+    return _blocks(query, n, kk, progress, "brute force", rows=max(1, _BRUTE_BLOCK // max(n, 1)))
 
 
 def _nndescent(Z: np.ndarray, kk: int, n_jobs: int, progress: bool, seed) -> tuple[np.ndarray, np.ndarray]:

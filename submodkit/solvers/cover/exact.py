@@ -218,12 +218,11 @@ def exact_set_cover(
     integral = is_integral(c)
     backend = _resolve(solver, AUTO_SET_COVER, integral or _decimal(c))
     parameters = {"model": "set-cover", "requested_solver": solver}
-    model = _set_cover_model(S, c)
-    if model is None:
+    if np.bincount(S.indices, minlength=S.shape[1]).min(initial=1) == 0:
         parameters["reason"] = "an element belongs to no set"
         return Solution.from_exact(None, None, "infeasible", np.zeros(0, dtype=np.int64), backend,
                            parameters, time.perf_counter() - t0, "min")
-    if model.A.shape[0] == 0:
+    if S.shape[1] == 0:
         return _empty("min", backend, parameters, t0)
     greedy = _greedy_set_cover(S, c)
     start, lag_bound, lam = _lagrangian_start(S, c, greedy, deadline, integral, parameters)
@@ -233,8 +232,7 @@ def exact_set_cover(
                                    parameters, time.perf_counter() - t0, "min")
     keep = priced_in(S, c, start, lam, integral)
     parameters["sets_priced_out"] = int(S.shape[0] - keep.shape[0])
-    if keep.shape[0] < S.shape[0]:
-        model = _set_cover_model(S[keep], c[keep])
+    model = _set_cover_model(S[keep], c[keep])  # built once, on the sets kept (they cover every element)
     at = np.searchsorted(keep, start)
     model.hint = np.zeros(keep.shape[0])
     model.hint[at] = 1.0

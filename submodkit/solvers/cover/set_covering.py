@@ -160,14 +160,12 @@ def set_cover(
     value = float(costs[sel].sum())
     lb = None
     method = lower_bound
-    if n_out and lower_bound is not None:
-        lb, method = _outlier_bound(csr, costs, sel, n_out, start, time_limit)
-    elif lower_bound == "lp" and time_limit is None:
+    if lower_bound == "lp" and time_limit is None and not n_out:
         from submodkit.solvers.cover.exact import set_cover_lp_bound
 
         lb = set_cover_lp_bound(csr, costs)
-    elif lower_bound == "lp":
-        lb, method = _lagrangian_bound(csr, costs, value, start, time_limit)
+    elif lower_bound == "lp" or (n_out and lower_bound is not None):  # dual fitting assumes a full cover
+        lb, method = _lagrangian_bound(csr, costs, value, start, time_limit, n_out)
     elif lower_bound == "dual-fitting":
         lb = value / guarantee("set-cover-greedy", d=d).ratio
     if lb is not None:
@@ -211,23 +209,6 @@ def _greedy(csr: sp.csr_matrix, costs: np.ndarray, prune: bool, n_out: int = 0):
     return sel, gains, evals, name
 
 
-def _outlier_bound(csr, costs, sel, n_out, start, time_limit) -> tuple[float, str]:
-    """A lower bound for set cover with ``n_out`` outliers: the Lagrangian bound with the
-    ``n_out`` largest multipliers left out (at most 2 s, or what the time limit leaves)."""
-    from submodkit.mip.model import is_integral
-    from submodkit.solvers.cover.lagrangian import lagrangian_bound
-
-    S = sp.csr_matrix((np.ones(csr.nnz), csr.indices, csr.indptr), shape=csr.shape)
-    S.sum_duplicates()
-    value = float(costs[sel].sum())
-    integral = is_integral(costs)
-    until = start + (2.0 if time_limit is None else time_limit)
-    lb, steps = lagrangian_bound(S, costs, value, until, integral, n_out=n_out)
-    if integral and math.isfinite(lb):
-        lb = math.ceil(lb - 1e-6)
-    return min(max(lb, 0.0), value), f"lagrangian with {n_out} outliers ({steps} steps)"
-
-
 def _lagrangian(csr: sp.csr_matrix, costs: np.ndarray, d: int, time_limit, start: float, n_out: int = 0
                 ) -> Solution:
     """``algorithm="lagrangian"``: the reduction (:func:`.reduction.reduce_set_cover`), greedy's
@@ -237,11 +218,9 @@ def _lagrangian(csr: sp.csr_matrix, costs: np.ndarray, d: int, time_limit, start
     from submodkit.solvers.cover.lagrangian import LagrangianRun, lagrangian_cover
 
     first, _, evals, _ = _greedy(csr, costs, True, n_out)
-    S = sp.csr_matrix((np.ones(csr.nnz), csr.indices, csr.indptr), shape=csr.shape)
-    S.sum_duplicates()
-    red = reduce_set_cover(S, costs, n_out=n_out)
+    red = reduce_set_cover(csr, costs, n_out=n_out)
     fixed_cost = float(costs[red.fixed].sum())
-    sub, sub_costs = red.matrix(S), costs[red.sets]
+    sub, sub_costs = red.matrix(csr), costs[red.sets]
     deadline = math.inf if time_limit is None else start + time_limit
     if red.elements.shape[0] <= n_out:
         nothing = np.zeros(0, dtype=np.int64)  # the reduction left nothing to cover
@@ -253,11 +232,11 @@ def _lagrangian(csr: sp.csr_matrix, costs: np.ndarray, d: int, time_limit, start
     sel = red.lift(run.selection)
     value, bound = fixed_cost + run.value, fixed_cost + run.bound
     optimal = run.proved or run.bound >= run.value - 1e-9
-    multipliers = np.zeros(S.shape[1])
+    multipliers = np.zeros(csr.shape[1])
     multipliers[red.elements] = run.multipliers
     return Solution(
         selection=sel,
-        gains=np.diff(S.indptr)[sel].astype(np.float64),
+        gains=np.diff(csr.indptr)[sel].astype(np.float64),
         value=value,
         algorithm="lagrangian",
         guarantee=Guarantee(ratio=1.0, statement="optimal (the Lagrangian bound meets the cover)",
@@ -275,29 +254,28 @@ def _lagrangian(csr: sp.csr_matrix, costs: np.ndarray, d: int, time_limit, start
     )
 
 
-def _lagrangian_bound(csr, costs, value, start, time_limit) -> tuple[float, str]:
-    """The LP bound's Lagrangian stand-in under a time limit (GLOP took 4.6 s on rail582's LP):
-    a lower bound at most the LP bound, converging to it (Beasley 1990), stopped at the
-    limit or when it proves the greedy cover optimal."""
-    from submodkit.mip.model import Deadline, is_integral
-    from submodkit.solvers.cover.exact import set_cover_lagrangian
+def _lagrangian_bound(csr, costs, value, start, time_limit, n_out: int = 0) -> tuple[float, str]:
+    """The LP bound's Lagrangian stand-in (GLOP took 4.6 s on rail582's LP), and the bound for
+    set cover with ``n_out`` outliers (the ``n_out`` largest multipliers left out): at most
+    the LP bound, converging to it (Beasley 1990), stopped at the time limit (2 s without
+    one) or when it proves the greedy cover optimal; rounded up for integer costs."""
+    from submodkit.mip.model import is_integral
+    from submodkit.solvers.cover.lagrangian import lagrangian_bound
 
-    S = sp.csr_matrix((np.ones(csr.nnz), csr.indices, csr.indptr), shape=csr.shape)
-    S.sum_duplicates()
-    S.data[:] = 1.0
     integral = is_integral(costs)
-    lb, steps = set_cover_lagrangian(S, costs, value, Deadline(time_limit, start), integral)
-    if integral:
+    until = start + (2.0 if time_limit is None else time_limit)
+    lb, steps = lagrangian_bound(csr, costs, value, until, integral, n_out=n_out)
+    if integral and math.isfinite(lb):
         lb = math.ceil(lb - 1e-6)
-    return lb, f"lagrangian ({steps} subgradient steps, at most the LP bound)"
+    what = f"with {n_out} outliers, " if n_out else ""
+    return min(max(lb, 0.0), value), f"lagrangian ({what}{steps} subgradient steps, at most the LP bound)"
 
 
 def _as_problem(sets, costs) -> tuple[sp.csr_matrix, np.ndarray]:
     if isinstance(sets, SetSystem):
-        csr = sets.sets
         costs = sets.costs if costs is None else costs
-    else:
-        csr = as_set_matrix(sets)
+        sets = sets.sets
+    csr = as_set_matrix(sets)  # 0/1, each element once per set, sorted: what every path below assumes
     n = csr.shape[0]
     if n == 0 or csr.shape[1] == 0:
         raise InvalidParameterError("sets", f"shape {csr.shape}", "at least one set and one element")

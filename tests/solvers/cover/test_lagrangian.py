@@ -3,7 +3,6 @@ OR-Library optima), every answer is a cover, and "optimal" is only said when pro
 
 from __future__ import annotations
 
-import itertools
 import math
 import time
 
@@ -17,6 +16,7 @@ from submodkit.solvers.cover import _lagrangian_kernels as LK
 from submodkit.solvers.cover.exact import set_cover_lp_bound
 from submodkit.solvers.cover.set_covering import set_cover
 from tests.conftest import SHARED_DATA
+from tests.helpers import set_cover_optimum
 
 DATA = SHARED_DATA / "orlib-scp"
 OPTIMA = {"scp41": 429, "scp51": 253, "scp54": 242, "scpa1": 253, "scpa2": 252, "scpb1": 69, "rail507": 174,
@@ -30,23 +30,13 @@ def _is_cover(csr: sp.csr_matrix, sel) -> bool:
     return bool(hit.all())
 
 
-def _brute_force(dense: np.ndarray, costs: np.ndarray) -> float:
-    n = dense.shape[0]
-    best = math.inf
-    for r in range(1, n + 1):
-        for combo in itertools.combinations(range(n), r):
-            if dense[list(combo)].any(axis=0).all():
-                best = min(best, float(costs[list(combo)].sum()))
-    return best
-
-
 @pytest.mark.parametrize("seed", range(12))
-def test_bound_and_cover_against_brute_force(seed):
+def test_bound_and_cover_againstset_cover_optimum(seed):
     rng = np.random.default_rng(seed)
     dense = rng.random((11, 9)) < 0.3
     dense[rng.integers(0, 11, size=9), np.arange(9)] = True  # every element coverable
     costs = rng.integers(1, 9, size=11).astype(float) if seed % 2 else rng.uniform(0.5, 4.0, size=11)
-    opt = _brute_force(dense, costs)
+    opt = set_cover_optimum(dense, costs)
     r = set_cover(sp.csr_matrix(dense), costs, algorithm="lagrangian")
     assert _is_cover(sp.csr_matrix(dense), r.selection)
     assert r.value == pytest.approx(float(costs[r.selection].sum()))
@@ -153,26 +143,16 @@ def test_priced_bound_is_a_bound_on_the_whole_instance():
     assert run.bound <= math.ceil(set_cover_lp_bound(S, costs) - 1e-6) <= run.value
 
 
-def _brute_force_outliers(dense: np.ndarray, costs: np.ndarray, n_out: int) -> float:
-    n, m = dense.shape
-    best = 0.0 if n_out >= m else math.inf
-    for r in range(1, n + 1):
-        for combo in itertools.combinations(range(n), r):
-            if dense[list(combo)].any(axis=0).sum() >= m - n_out:
-                best = min(best, float(costs[list(combo)].sum()))
-    return best
-
-
 @pytest.mark.parametrize("seed", range(10))
 @pytest.mark.parametrize("algorithm", ["greedy", "lagrangian"])
-def test_outliers_against_brute_force(seed, algorithm):
+def test_outliers_againstset_cover_optimum(seed, algorithm):
     rng = np.random.default_rng(seed)
     dense = rng.random((10, 10)) < 0.3
     dense[rng.integers(0, 10, size=10), np.arange(10)] = True
     costs = rng.integers(1, 7, size=10).astype(float)
     outliers = [0.1, 0.2, 0.35][seed % 3]
     n_out = int(math.floor(outliers * 10 + 1e-9))
-    opt = _brute_force_outliers(dense, costs, n_out)
+    opt = set_cover_optimum(dense, costs, n_out)
     r = set_cover(sp.csr_matrix(dense), costs, algorithm=algorithm, outliers=outliers)
     assert dense[r.selection].any(axis=0).sum() >= 10 - n_out
     assert r.lower_bound <= opt + 1e-9 <= r.value + 2e-9

@@ -4,9 +4,6 @@ have ties (equal sets, equal elements, equal costs)."""
 
 from __future__ import annotations
 
-import itertools
-import math
-
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -14,20 +11,9 @@ import scipy.sparse as sp
 from submodkit.instances import read_instance
 from submodkit.solvers.cover.reduction import reduce_set_cover
 from tests.conftest import SHARED_DATA
+from tests.helpers import set_cover_optimum
 
 DATA = SHARED_DATA / "orlib-scp"
-
-
-def _optimum(dense: np.ndarray, costs: np.ndarray, n_out: int = 0) -> float:
-    n, m = dense.shape
-    if m <= n_out:
-        return 0.0
-    best = math.inf
-    for r in range(1, n + 1):
-        for combo in itertools.combinations(range(n), r):
-            if dense[list(combo)].any(axis=0).sum() >= m - n_out:
-                best = min(best, float(costs[list(combo)].sum()))
-    return best
 
 
 def _instance(seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -43,13 +29,13 @@ def _instance(seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 @pytest.mark.parametrize("seed", range(60))
-def test_reduction_keeps_the_optimum(seed):
+def test_reduction_keeps_theset_cover_optimum(seed):
     dense, costs = _instance(seed)
     red = reduce_set_cover(sp.csr_matrix(dense), costs)
     fixed_cost = float(costs[red.fixed].sum())
     rest = dense[red.sets][:, red.elements]
     assert rest.any(axis=0).all()  # what is left can still be covered
-    assert fixed_cost + _optimum(rest, costs[red.sets]) == _optimum(dense, costs)
+    assert fixed_cost + set_cover_optimum(rest, costs[red.sets]) == set_cover_optimum(dense, costs)
     # a cover of the reduced instance lifts to a cover of the whole
     full = red.lift(np.arange(red.sets.shape[0]))
     assert dense[full].any(axis=0).all()
@@ -57,12 +43,13 @@ def test_reduction_keeps_the_optimum(seed):
 
 
 @pytest.mark.parametrize("seed", range(30))
-def test_reduction_with_outliers_keeps_the_optimum(seed):
+def test_reduction_with_outliers_keeps_theset_cover_optimum(seed):
     dense, costs = _instance(seed)
     n_out = 1 + seed % 2
     red = reduce_set_cover(sp.csr_matrix(dense), costs, n_out=n_out)
     assert red.fixed.shape[0] == 0 and red.elements.shape[0] == dense.shape[1]  # rows untouched
-    assert _optimum(dense[red.sets], costs[red.sets], n_out) == _optimum(dense, costs, n_out)
+    kept = set_cover_optimum(dense[red.sets], costs[red.sets], n_out)
+    assert kept == set_cover_optimum(dense, costs, n_out)
 
 
 def test_each_rule_on_a_small_case():
@@ -101,7 +88,7 @@ def test_reduced_solves_match_brute_force(seed, algorithm):
     dense, costs = _instance(seed)
     costs = np.maximum(costs, 1.0)
     r = set_cover(dense, costs, algorithm=algorithm)
-    opt = _optimum(dense, costs)
+    opt = set_cover_optimum(dense, costs)
     assert dense[r.selection].any(axis=0).all() and r.value == float(costs[r.selection].sum())
     assert r.lower_bound <= opt + 1e-9 <= r.value + 1e-9
     if algorithm == "exact" or r.status == "optimal":

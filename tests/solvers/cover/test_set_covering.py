@@ -1,6 +1,5 @@
 """Set cover: greedy within H(d) of brute force, valid lower bounds, literature optima."""
 
-import itertools
 
 import numpy as np
 import pytest
@@ -10,16 +9,7 @@ from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import harmonic
 from submodkit.instances.problems import SetSystem
 from submodkit.solvers.cover.set_covering import set_cover
-
-
-def _brute(A: np.ndarray, costs: np.ndarray) -> float:
-    n = A.shape[0]
-    best = np.inf
-    for r in range(1, n + 1):
-        for S in itertools.combinations(range(n), r):
-            if A[list(S)].any(axis=0).all():
-                best = min(best, costs[list(S)].sum())
-    return best
+from tests.helpers import set_cover_optimum
 
 
 def _random_instance(rng, n=9, m=10):
@@ -32,7 +22,7 @@ def _random_instance(rng, n=9, m=10):
 def test_greedy_within_harmonic_and_bounds_valid(seed):
     rng = np.random.default_rng(seed)
     A, costs = _random_instance(rng)
-    opt = _brute(A, costs)
+    opt = set_cover_optimum(A, costs)
     d = int(A.sum(axis=1).max())
     for prune in (False, True):
         for lb in ("lp", "dual-fitting"):
