@@ -295,3 +295,16 @@ def test_on_the_dask_engine_with_bundled_names(tmp_path):
     rows = ResultTable(tmp_path / "runs.csv").rows
     assert sorted(r["value"] for r in rows) == [429.0, 434.0]  # lagrangian proves 429; greedy 434
     assert all(r["problem"] == "set-cover" for r in rows)  # the file's own problem
+
+
+@pytest.mark.parametrize("content, name", [(b"garbage", "runs.csv"),
+                                           (b"run_id,instance\nabc,x\n", "runs.csv"),
+                                           (b"not parquet", "runs.parquet")])
+def test_someone_elses_file_is_refused_and_left_as_it_was(tmp_path, content, name):
+    if name.endswith(".parquet"):
+        pytest.importorskip("pyarrow", reason="Parquet tables need pyarrow (the test extra installs it)")
+    out = tmp_path / name
+    out.write_bytes(content)
+    with pytest.raises(ValueError, match="a results table written by submodkit batch"):
+        ResultTable(out)
+    assert out.read_bytes() == content

@@ -77,19 +77,26 @@ class ResultTable:
             os.fsync(f.fileno())
 
     def _read(self) -> list[dict[str, Any]]:
+        not_ours = InvalidParameterError("--out", str(self.path), "a results table written by submodkit "
+                                         f"batch (columns {', '.join(COLUMNS[:3])}, ...), or a new file")
         if self.parquet:
             pq = _pyarrow()
-            return [{c: r.get(c) for c in COLUMNS} for r in pq.read_table(self.path).to_pylist()]
+            try:
+                table = pq.read_table(self.path)
+            except Exception:  # pyarrow raises several types for a file that is not Parquet
+                raise not_ours from None
+            if list(table.column_names) != list(COLUMNS):
+                raise not_ours
+            return table.to_pylist()
         raw = self.path.read_bytes()
+        first = raw.split(b"\n", 1)[0].rstrip(b"\r")
+        if raw and (first != ",".join(COLUMNS).encode() or b"\n" not in raw):  # not ours: touch nothing
+            raise not_ours
         if raw and not raw.endswith(b"\n"):  # a row cut by a kill: drop it, so appends start clean
             raw = raw[: raw.rfind(b"\n") + 1]
             with open(self.path, "r+b") as f:
                 f.truncate(len(raw))
-        reader = csv.DictReader(io.StringIO(raw.decode("utf-8")))
-        if raw and (reader.fieldnames is None or "run_id" not in reader.fieldnames):
-            raise InvalidParameterError("--out", str(self.path), "a results table written by submodkit batch "
-                                        "(its header has no run_id column)")
-        return [_typed(r) for r in reader]
+        return [_typed(r) for r in csv.DictReader(io.StringIO(raw.decode("utf-8")))]
 
     def _write_parquet(self) -> None:
         import pyarrow as pa

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from submodkit.errors import InvalidParameterError
 from submodkit.solvers.cover import _reduction_kernels as RK
 
 _ROUNDS = 8
@@ -112,12 +113,17 @@ def reduce_set_cover(csr: sp.csr_matrix, costs: np.ndarray, *, n_out: int = 0) -
     stats = {"sets_fixed": 0, "elements_dominated": 0, "sets_contained": 0, "sets_costlier_than_cheapest": 0,
              "rounds": 0, "containment_complete": True}
     rows = n_out == 0
+    if rows and m:
+        held = np.bincount(indices, minlength=m)
+        if held.min() == 0:
+            raise InvalidParameterError("csr", f"element {int(np.argmin(held))} in no set",
+                                        "every element in some set (no cover exists)")
     for _ in range(_ROUNDS):
         changed = 0
         if rows:
             got = RK.fix_single_sets(indptr, indices, eptr, eidx, set_alive, element_alive, fixed)
-            if got < 0:
-                raise ValueError("an element is in no set")  # the callers check coverability first
+            if got < 0:  # every rule keeps a set of each element: this would be a bug
+                raise RuntimeError("set-cover reduction left an element without a set")
             stats["sets_fixed"] += got
             changed += got
             RK.alive_counts(indptr, indices, eptr, eidx, set_alive, element_alive, set_size, element_size)
