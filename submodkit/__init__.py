@@ -17,13 +17,35 @@ from typing import TYPE_CHECKING
 from submodkit._lazy import attach
 
 
+def _sources_stamp() -> str:
+    """A digest of the package's source files (paths, sizes, modification times).
+
+    Numba checks a cached kernel against its own file only, not against the kernels it
+    inlines from other modules: after ``objectives/kernels.py`` changes, a solver's cached
+    kernel would still run the old gains. One cache folder per state of the sources makes
+    any change recompile everything (about 100 ``stat`` calls, well under a millisecond).
+    """
+    import hashlib
+
+    root = os.path.dirname(os.path.abspath(__file__))
+    digest = hashlib.sha1()
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "__")))
+        for name in sorted(files):
+            if name.endswith(".py"):
+                st = os.stat(os.path.join(folder, name))
+                digest.update(f"{folder[len(root):]}/{name}:{st.st_size}:{st.st_mtime_ns};".encode())
+    return digest.hexdigest()[:16]
+
+
 def _use_a_user_cache_for_numba() -> None:
     """Compiled kernels are cached per user (``$NUMBA_CACHE_DIR``, else
-    ``$XDG_CACHE_HOME/submodkit/numba`` or ``~/.cache/submodkit/numba``), never inside the
-    installed package, which may be read-only or shared."""
+    ``$XDG_CACHE_HOME/submodkit/numba/<stamp>`` or ``~/.cache/submodkit/numba/<stamp>``, one
+    folder per state of the sources, see `_sources_stamp`), never inside the installed
+    package, which may be read-only or shared."""
     if "NUMBA_CACHE_DIR" not in os.environ:
         base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        os.environ["NUMBA_CACHE_DIR"] = os.path.join(base, "submodkit", "numba")
+        os.environ["NUMBA_CACHE_DIR"] = os.path.join(base, "submodkit", "numba", _sources_stamp())
     if "numba" in sys.modules:  # imported before submodkit: its configuration is already read
         sys.modules["numba"].config.CACHE_DIR = os.environ["NUMBA_CACHE_DIR"]
 
@@ -61,10 +83,12 @@ _EXPORTS = {
     # submodkit.instances.allocation
     "AllocationInstance": "submodkit.instances.allocation",
     # submodkit.objectives
+    "ClusteredFacilityLocation": "submodkit.objectives",
     "Coverage": "submodkit.objectives",
     "FacilityLocation": "submodkit.objectives",
     "FeatureBased": "submodkit.objectives",
     "GraphCut": "submodkit.objectives",
+    "LogDeterminant": "submodkit.objectives",
     "Mixture": "submodkit.objectives",
     "Objective": "submodkit.objectives",
     "ProbabilisticCoverage": "submodkit.objectives",

@@ -22,18 +22,33 @@ from submodkit.objectives import (
     FeatureBased,
     GraphCut,
     SaturatedCoverage,
+    SumRedundancy,
     knn_similarity,
     pairwise_similarity,
 )
+from submodkit.objectives import information as info
+from submodkit.objectives.facility_location import ClusteredFacilityLocation
 from submodkit.objectives.feature_based import CONCAVE
+from submodkit.objectives.log_determinant import LogDeterminant, kernel_matrix
 from submodkit.objectives.mixture import Mixture
+from submodkit.objectives.similarity import cross_similarity
 from submodkit.solvers.submodular.greedy import ALGORITHMS, BACKENDS, maximize
 
 OBJECTIVES = (
     "facility-location", "feature-based", "coverage", "graph-cut", "saturated-coverage", "mixture",
+    "log-determinant", "clustered-facility-location", "sum-redundancy",
+    "facility-location-mi", "facility-location-vmi", "facility-location-cg", "facility-location-cmi",
+    "graph-cut-mi", "graph-cut-cg",
+    "log-determinant-mi", "log-determinant-cg", "log-determinant-cmi",
+    "set-cover-mi", "set-cover-cg", "set-cover-cmi",
+    "probabilistic-set-cover-mi", "probabilistic-set-cover-cg", "probabilistic-set-cover-cmi",
 )
 METRICS = ("euclidean", "cosine", "correlation", "precomputed")
-_SIMILARITY_BASED = ("facility-location", "graph-cut", "saturated-coverage")
+KERNELS = ("rbf", "linear", "cosine")
+_MIXABLE = ("facility-location", "feature-based", "coverage", "saturated-coverage")
+_LOGDET = ("log-determinant", "log-determinant-mi", "log-determinant-cg", "log-determinant-cmi")
+_BUILDERS = {name: "_build_" + name.replace("-", "_") for name in OBJECTIVES if name != "mixture"}
+"""Objective name -> the SubsetSelector method that builds it."""
 
 
 def _rows(original, array, index: np.ndarray):
@@ -74,7 +89,15 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
         apricot).
     objective : str, default "facility-location"
         One of ``OBJECTIVES`` (see Notes): ``"facility-location"``, ``"feature-based"``,
-        ``"coverage"``, ``"graph-cut"``, ``"saturated-coverage"``, ``"mixture"``.
+        ``"coverage"``, ``"graph-cut"``, ``"saturated-coverage"``, ``"mixture"``,
+        ``"log-determinant"``, ``"clustered-facility-location"``, ``"sum-redundancy"``, and
+        the submodular
+        information measures (submodlib's names): ``"facility-location-mi"``,
+        ``"facility-location-vmi"``, ``"facility-location-cg"``, ``"facility-location-cmi"``,
+        ``"graph-cut-mi"``, ``"graph-cut-cg"``, ``"log-determinant-mi"``,
+        ``"log-determinant-cg"``, ``"log-determinant-cmi"``, ``"set-cover-mi"``,
+        ``"set-cover-cg"``, ``"set-cover-cmi"``, ``"probabilistic-set-cover-mi"``,
+        ``"probabilistic-set-cover-cg"``, ``"probabilistic-set-cover-cmi"``.
     metric : str, default "euclidean"
         The similarity of the similarity-based objectives, one of ``METRICS``:
         ``"euclidean"``, ``"cosine"``, ``"correlation"``, ``"precomputed"`` (see Notes).
@@ -92,7 +115,27 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
     alpha : float, default 0.1
         The saturation of ``"saturated-coverage"``.
     lam : float, default 0.5
-        The penalty of ``"graph-cut"``.
+        The penalty of ``"graph-cut"`` and ``"graph-cut-cg"`` (unless ``lambda_`` is given).
+    query_X : array_like, shape (q, d), optional
+        The query set of the ``-mi`` and ``-cmi`` objectives (rows in X's feature space; for
+        the set-cover ones, the query's concepts are the columns where it has a non-zero).
+    private_X : array_like, shape (p, d), optional
+        The private set of the ``-cg`` and ``-cmi`` objectives (as ``query_X``).
+    lambda_ : float, optional
+        submodlib's ``lambdaVal``: the log-determinants' regularization (1.0 when None) and
+        the graph cut's penalty (``lam`` when None).
+    eta : float, default 1.0
+        Query magnification of the ``-mi`` / ``-cmi`` objectives (submodlib's
+        ``magnificationEta``; ``queryDiversityEta`` for ``"facility-location-vmi"``).
+    nu : float, default 1.0
+        Privacy hardness of the ``-cg`` / ``-cmi`` objectives (submodlib's ``privacyHardness``).
+    kernel : {"rbf", "linear", "cosine"}, default "rbf"
+        The positive semi-definite kernel of the log-determinant objectives (with
+        ``metric="precomputed"``, X is the kernel itself).
+    gamma : float, optional
+        The RBF kernel's width, ``1 / d`` by default.
+    clusters : array_like of int, shape (n,), optional
+        The cluster of each row for ``"clustered-facility-location"`` (default: ``y``).
     components : list of str, optional
         The objectives of ``"mixture"`` (names of ``OBJECTIVES`` other than ``"mixture"``
         and ``"graph-cut"``); default ``["facility-location", "feature-based"]``.
@@ -150,7 +193,18 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
     - ``"saturated-coverage"``: ``sum_u min(alpha * sum_j sim[j, u], sum_{j in S} sim[j, u])``;
     - ``"graph-cut"``: ``sum_{i, j in S} sim[i, j]`` graph cut with penalty ``lam``;
     - ``"mixture"``: ``sum_i mixture_weights[i] * f_i`` over ``components`` (names above,
-      graph cut excluded), compiled as one :class:`~submodkit.objectives.mixture.Mixture`.
+      graph cut excluded), compiled as one :class:`~submodkit.objectives.mixture.Mixture`;
+    - ``"log-determinant"``: ``log det(L_S + lambda_ I)`` of the ``kernel`` of the rows
+      (:class:`~submodkit.objectives.log_determinant.LogDeterminant`, DPP MAP inference);
+    - ``"clustered-facility-location"``: facility location within each cluster
+      (:class:`~submodkit.objectives.facility_location.ClusteredFacilityLocation`);
+    - ``"sum-redundancy"``: apricot's ``-sum_{i, j in S} sim[i, j]`` (not monotone: no
+      guarantee is reported);
+    - the information measures of :mod:`submodkit.objectives.information`, built from X,
+      ``query_X`` and ``private_X`` with the similarity of ``metric`` (facility location and
+      graph cut; the euclidean one offset by the ground set's largest squared distance) or
+      the ``kernel`` (log-determinant); which are monotone and submodular is stated there
+      (the log-determinant MI and CMI are not submodular: no guarantee is reported).
 
     Similarity (for the similarity-based objectives): ``metric="precomputed"`` takes X as
     the n x n similarity; ``"euclidean"`` is ``max(D) - D`` over squared distances D (as
@@ -219,6 +273,14 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
         threshold: float = 1.0,
         alpha: float = 0.1,
         lam: float = 0.5,
+        query_X=None,
+        private_X=None,
+        lambda_: float | None = None,
+        eta: float = 1.0,
+        nu: float = 1.0,
+        kernel: str = "rbf",
+        gamma: float | None = None,
+        clusters=None,
         components=None,
         mixture_weights=None,
         initial_subset=None,
@@ -238,6 +300,14 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
         self.threshold = threshold
         self.alpha = alpha
         self.lam = lam
+        self.query_X = query_X
+        self.private_X = private_X
+        self.lambda_ = lambda_
+        self.eta = eta
+        self.nu = nu
+        self.kernel = kernel
+        self.gamma = gamma
+        self.clusters = clusters
         self.components = components
         self.mixture_weights = mixture_weights
         self.initial_subset = initial_subset
@@ -258,28 +328,154 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
             return pairwise_similarity(X, self.metric, dtype=self.dtype)
         return knn_similarity(X, self.metric, self.n_neighbors, dtype=self.dtype, progress=bool(self.verbose))
 
-    def _build(self, name: str, X, sim_cache: dict):
-        if name in _SIMILARITY_BASED:
-            if "sim" not in sim_cache:
-                sim_cache["sim"] = self._similarity(X)
-            sim = sim_cache["sim"]
-            if name == "facility-location":
-                return FacilityLocation(sim, dtype=self.dtype)
-            if name == "graph-cut":
-                return GraphCut(sim, lam=self.lam)
-            return SaturatedCoverage(sim, alpha=self.alpha, dtype=self.dtype)
-        if name == "feature-based":
-            return FeatureBased(X, self.concave, dtype=self.dtype)
-        if name == "coverage":
-            thr = check_real("threshold", self.threshold, minimum=0.0, strict_min=True)
-            return SaturatedCoverage(X, caps=np.full(X.shape[1], thr), dtype=self.dtype)
-        raise InvalidParameterError("components", name, "objective names other than 'mixture'")
+    def _build(self, name: str, X, cache: dict):
+        """The objective ``name`` over X (``cache`` shares the similarity between components)."""
+        return getattr(self, _BUILDERS[name])(X, cache)
 
-    def _objective(self, X, similarity=None):
+    def _ground(self, X, cache: dict):
+        if "sim" not in cache:
+            cache["sim"] = self._similarity(X)
+        return cache["sim"]
+
+    def _side(self, X, cache: dict, which: str):
+        """The n x q similarity to ``query_X`` / ``private_X`` (``which``), on the ground scale."""
+        rows = self._side_rows(which, X.shape[1])
+        if self.metric == "precomputed":
+            raise InvalidParameterError("metric", "precomputed", f"a metric to compare X with {which}")
+        sim = self._ground(X, cache)
+        d_max = float(sim.max()) if self.metric == "euclidean" else None
+        return cross_similarity(X, rows, self.metric, d_max=d_max)
+
+    def _side_rows(self, which: str, d: int) -> np.ndarray:
+        rows = getattr(self, which)
+        if rows is None:
+            raise InvalidParameterError(which, None,
+                                        f"the rows of the {which[:-2]} set for objective={self.objective!r}")
+        arr = rows.toarray() if sp.issparse(rows) else np.asarray(rows, dtype=np.float64)
+        if arr.ndim != 2 or arr.shape[1] != d:
+            raise InvalidParameterError(which, f"shape {arr.shape}", f"a 2-D array with {d} columns, as X")
+        return np.ascontiguousarray(arr, dtype=np.float64)
+
+    def _concepts(self, which: str, d: int) -> np.ndarray:
+        return np.flatnonzero(np.any(self._side_rows(which, d) != 0.0, axis=0))
+
+    def _lam(self, default: float) -> float:
+        return default if self.lambda_ is None else self.lambda_
+
+    def _kernels(self, X, *which: str) -> list:
+        """Kernel of X, then of X with each side set, then the side sets' own and cross ones."""
+        check_choice("kernel", self.kernel, KERNELS)
+        if self.metric == "precomputed":
+            raise InvalidParameterError("metric", "precomputed", "features with query_X / private_X")
+        rows = [self._side_rows(w, X.shape[1]) for w in which]
+        kx = [kernel_matrix(X, None, self.kernel, self.gamma)]
+        kx += [kernel_matrix(X, r, self.kernel, self.gamma) for r in rows]
+        kx += [kernel_matrix(r, None, self.kernel, self.gamma) for r in rows]
+        if len(rows) == 2:
+            kx.append(kernel_matrix(rows[0], rows[1], self.kernel, self.gamma))
+        return kx
+
+    def _build_facility_location(self, X, cache):
+        return FacilityLocation(self._ground(X, cache), dtype=self.dtype)
+
+    def _build_graph_cut(self, X, cache):
+        return GraphCut(self._ground(X, cache), lam=self._lam(self.lam))
+
+    def _build_sum_redundancy(self, X, cache):
+        return SumRedundancy(self._ground(X, cache))
+
+    def _build_saturated_coverage(self, X, cache):
+        return SaturatedCoverage(self._ground(X, cache), alpha=self.alpha, dtype=self.dtype)
+
+    def _build_feature_based(self, X, cache):
+        return FeatureBased(X, self.concave, dtype=self.dtype)
+
+    def _build_coverage(self, X, cache):
+        thr = check_real("threshold", self.threshold, minimum=0.0, strict_min=True)
+        return SaturatedCoverage(X, caps=np.full(X.shape[1], thr), dtype=self.dtype)
+
+    def _build_log_determinant(self, X, cache):
+        lam, size = self._lam(1.0), cache.get("max_size")
+        if self.metric == "precomputed":
+            return LogDeterminant(X.toarray() if sp.issparse(X) else X, regularization=lam, max_size=size)
+        check_choice("kernel", self.kernel, KERNELS)
+        return LogDeterminant.from_features(X.toarray() if sp.issparse(X) else X, kernel=self.kernel,
+                                            gamma=self.gamma, regularization=lam, max_size=size)
+
+    def _build_clustered_facility_location(self, X, cache):
+        labels = self.clusters if self.clusters is not None else cache.get("y")
+        if labels is None:
+            raise InvalidParameterError("clusters", None, "cluster labels (clusters=..., or y in fit)")
+        return ClusteredFacilityLocation(self._ground(X, cache), labels)
+
+    def _build_facility_location_mi(self, X, cache):
+        return info.FacilityLocationMI(self._ground(X, cache), self._side(X, cache, "query_X"), eta=self.eta)
+
+    def _build_facility_location_vmi(self, X, cache):
+        return info.FacilityLocationVMI(self._side(X, cache, "query_X"), eta=self.eta)
+
+    def _build_facility_location_cg(self, X, cache):
+        return info.FacilityLocationCG(self._ground(X, cache), self._side(X, cache, "private_X"), nu=self.nu)
+
+    def _build_facility_location_cmi(self, X, cache):
+        return info.FacilityLocationCMI(self._ground(X, cache), self._side(X, cache, "query_X"),
+                                        self._side(X, cache, "private_X"), eta=self.eta, nu=self.nu)
+
+    def _build_graph_cut_mi(self, X, cache):
+        return info.GraphCutMI(self._side(X, cache, "query_X"), lam=self._lam(self.lam))
+
+    def _build_graph_cut_cg(self, X, cache):
+        return info.GraphCutCG(self._ground(X, cache), self._side(X, cache, "private_X"),
+                               lam=self._lam(self.lam), nu=self.nu)
+
+    def _build_log_determinant_mi(self, X, cache):
+        S, SQ, QQ = self._kernels(X, "query_X")
+        return info.LogDeterminantMI(S, SQ, QQ, eta=self.eta, regularization=self._lam(1.0),
+                                     max_size=cache.get("max_size"))
+
+    def _build_log_determinant_cg(self, X, cache):
+        S, SP, PP = self._kernels(X, "private_X")
+        return info.LogDeterminantCG(S, SP, PP, nu=self.nu, regularization=self._lam(1.0),
+                                     max_size=cache.get("max_size"))
+
+    def _build_log_determinant_cmi(self, X, cache):
+        S, SQ, SP, QQ, PP, QP = self._kernels(X, "query_X", "private_X")
+        return info.LogDeterminantCMI(S, SQ, QQ, SP, PP, QP, eta=self.eta, nu=self.nu,
+                                      regularization=self._lam(1.0), max_size=cache.get("max_size"))
+
+    def _build_set_cover(self, X, cache, cls, *which):
+        d = X.shape[1]
+        sets = sp.csr_matrix(X)
+        sets.data = np.ones_like(sets.data)
+        sets.eliminate_zeros()
+        return cls(sets, *(self._concepts(w, d) for w in which))
+
+    def _build_set_cover_mi(self, X, cache):
+        return self._build_set_cover(X, cache, info.SetCoverMI, "query_X")
+
+    def _build_set_cover_cg(self, X, cache):
+        return self._build_set_cover(X, cache, info.SetCoverCG, "private_X")
+
+    def _build_set_cover_cmi(self, X, cache):
+        return self._build_set_cover(X, cache, info.SetCoverCMI, "query_X", "private_X")
+
+    def _build_probabilistic(self, X, cls, *which):
+        return cls(X, *(self._concepts(w, X.shape[1]) for w in which))
+
+    def _build_probabilistic_set_cover_mi(self, X, cache):
+        return self._build_probabilistic(X, info.ProbabilisticSetCoverMI, "query_X")
+
+    def _build_probabilistic_set_cover_cg(self, X, cache):
+        return self._build_probabilistic(X, info.ProbabilisticSetCoverCG, "private_X")
+
+    def _build_probabilistic_set_cover_cmi(self, X, cache):
+        return self._build_probabilistic(X, info.ProbabilisticSetCoverCMI, "query_X", "private_X")
+
+    def _objective(self, X, similarity=None, y=None, max_size=None):
         check_choice("objective", self.objective, OBJECTIVES)
         check_choice("metric", self.metric, METRICS)
         check_choice("concave", self.concave, tuple(CONCAVE))
-        cache: dict = {}
+        cache: dict = {"y": y, "max_size": max_size}
         if similarity is not None:
             if sp.issparse(similarity):
                 similarity = sp.csr_matrix(similarity)
@@ -295,7 +491,7 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
         if isinstance(names, str) or not len(names):
             raise InvalidParameterError("components", names, "a non-empty list of objective names")
         for nm in names:
-            check_choice("components", nm, tuple(o for o in OBJECTIVES if o not in ("mixture", "graph-cut")))
+            check_choice("components", nm, _MIXABLE)
         return Mixture([self._build(nm, X, cache) for nm in names], self.mixture_weights)
 
     # ----------------------------------------------------------------- API
@@ -329,7 +525,11 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
         check_choice("algorithm", self.algorithm, ALGORITHMS)
         check_choice("backend", self.backend, BACKENDS)
         seed = check_random_state(self.random_state).randint(2**31 - 1)
-        obj = self._objective(X, similarity)
+        size = None  # a log-determinant's state holds the rows greedy may select
+        if sample_cost is None and self.objective in _LOGDET:
+            extra = 0 if self.initial_subset is None else len(np.unique(np.asarray(self.initial_subset)))
+            size = min(n, self._n_rows(n) + extra)
+        obj = self._objective(X, similarity, y, size)
         if obj.n != n:
             raise InvalidParameterError("X", f"shape {X.shape}", "one candidate per row")
         init = None
@@ -358,6 +558,10 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
             print(f"SubsetSelector: {len(self.ranking_)} rows, value {sol.value:.6g}, "
                   f"{sol.algorithm}, {sol.stats.get('seconds', 0.0):.3f} s")
         return self
+
+    def __sklearn_is_fitted__(self) -> bool:
+        """Fitted once a selection exists (``lambda_`` is a parameter, not a fitted attribute)."""
+        return hasattr(self, "ranking_")
 
     def _n_rows(self, n: int | None) -> int:
         """``n_samples`` as a count: a float in (0, 1) is a fraction of the ``n`` rows."""

@@ -435,6 +435,8 @@ def adaptive_maximize(
     runner = runner_type(objective, engine)
     n = runner.n
     kmax = min(k, n)
+    if isinstance(objective, Objective):
+        objective.check_capacity(kmax)
     run = _Run(runner)
     try:
         d = runner.max_gain(run.cur)

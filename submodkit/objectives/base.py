@@ -11,7 +11,7 @@ from submodkit.objectives import kinds as K
 
 _F64, _F32 = np.dtype(np.float64), np.dtype(np.float32)
 _KINDS = frozenset((K.KIND_DENSE, K.KIND_CSR, K.KIND_QUAD_DENSE, K.KIND_QUAD_CSR, K.KIND_COVERAGE,
-                    K.KIND_MIX_DENSE, K.KIND_MIX_CSR))
+                    K.KIND_MIX_DENSE, K.KIND_MIX_CSR, K.KIND_LOGDET))
 _SPARSE_KINDS = frozenset((K.KIND_CSR, K.KIND_QUAD_CSR, K.KIND_COVERAGE, K.KIND_MIX_CSR))
 _PHIS = frozenset((K.PHI_IDENTITY, K.PHI_SQRT, K.PHI_LOG1P, K.PHI_INVERSE, K.PHI_MIN,
                    K.PHI_ONE_MINUS_EXP))
@@ -191,6 +191,9 @@ class Objective:
         """
         if self.kind not in _KINDS:
             raise InvalidParameterError("kind", self.kind, f"one of the kind codes {sorted(_KINDS)}")
+        if self.kind == K.KIND_LOGDET:
+            self._check_logdet_arrays(values_checked)
+            return
         if self.agg not in (K.AGG_SUM, K.AGG_MAX):
             raise InvalidParameterError("agg", self.agg, f"{K.AGG_SUM} (sum) or {K.AGG_MAX} (max)")
         if self.phi not in _PHIS:
@@ -222,6 +225,32 @@ class Objective:
             codes = self.b[m : 2 * m]
             if not np.isin(codes, list(_PHIS)).all():
                 raise InvalidParameterError("b", "mixture column codes", "concave-function codes")
+
+    def _check_logdet_arrays(self, values_checked: bool) -> None:
+        """The invariants of ``KIND_LOGDET`` (see :mod:`submodkit.objectives.kernels`)."""
+        codes = (K.LOGDET_PRECOMPUTED, K.LOGDET_LINEAR, K.LOGDET_RBF)
+        if self.agg not in codes or self.phi != K.PHI_IDENTITY:
+            raise InvalidParameterError("agg", self.agg, "a log-determinant kernel code (0, 1 or 2)")
+        if len(self.shape) != 2 or min(self.shape) < 0:
+            raise InvalidParameterError("shape", self.shape, "two non-negative sizes")
+        n, m = int(self.shape[0]), int(self.shape[1])
+        if self.data.ndim != 1 or self.data.shape[0] < 2 or not np.isfinite(self.data).all():
+            raise InvalidParameterError("data", f"array of shape {self.data.shape}",
+                                        "[gamma, sign of each kernel], finite")
+        n_kernels = self.data.shape[0] - 1
+        want = (n_kernels * n, n) if self.agg == K.LOGDET_PRECOMPUTED else (n, m)
+        if self.agg != K.LOGDET_PRECOMPUTED and n_kernels != 1:
+            raise InvalidParameterError("data", f"{n_kernels} kernels", "one kernel from features")
+        if self.dense.ndim != 2 or self.dense.shape != want or (self.agg == K.LOGDET_PRECOMPUTED and m != n):
+            raise InvalidParameterError("matrix", f"array of shape {self.dense.shape}", f"shape {want}")
+        if not values_checked and self.dense.size and not np.isfinite(self.dense.min() + self.dense.max()):
+            raise InvalidParameterError("matrix", "a matrix with NaN or inf", "finite entries")
+        if self.w.ndim != 1 or self.w.shape[0] != n_kernels * n or not np.isfinite(self.w).all():
+            raise InvalidParameterError("w", f"array of shape {self.w.shape}",
+                                        f"length {n_kernels * n} (each kernel's diagonal), finite")
+        if (self.b.ndim != 1 or self.b.shape[0] != 2 or not np.isfinite(self.b).all()
+                or self.b[1] != int(self.b[1]) or not 0 <= self.b[1] <= max(n, 0)):
+            raise InvalidParameterError("b", self.b, "[regularization, capacity] with 0 <= capacity <= n")
 
     @classmethod
     def from_kernel_arrays(
@@ -266,8 +295,19 @@ class Objective:
 
     @property
     def state_size(self) -> int:
-        """Length of the state vector the kernels update (elements, or candidates)."""
+        """Length of the state vector the kernels update (elements, or candidates; for a
+        log-determinant, the count, the residual variances and the Cholesky rows)."""
+        if self.kind == K.KIND_LOGDET:
+            return 1 + self.w.shape[0] * (1 + self.max_selection)
         return int(self.shape[1])
+
+    @property
+    def max_selection(self) -> int:
+        """The largest selection the state can hold: ``n``, except for log-determinants
+        (their ``max_size``, which sizes the Cholesky rows of the state)."""
+        if self.kind == K.KIND_LOGDET:
+            return int(self.b[1])
+        return self.n
 
     @property
     def nnz(self) -> int:
@@ -285,11 +325,14 @@ class Objective:
         """The state of the empty selection (residual weights for coverage, else zeros)."""
         if self.kind == K.KIND_COVERAGE:
             return self.w.copy()
-        return np.zeros(self.state_size, dtype=np.float64)
+        cur = np.zeros(self.state_size, dtype=np.float64)
+        if self.kind == K.KIND_LOGDET:
+            cur[1 : 1 + self.w.shape[0]] = self.w
+        return cur
 
     def state(self, selection=()) -> np.ndarray:
         """The state after selecting ``selection``."""
-        sel = check_selection("selection", selection, self.n)
+        sel = self._distinct(check_selection("selection", selection, self.n))
         cur = self.new_state()
         kind, agg, _, indptr, indices, data, dense, _, _ = self.kernel_args()
         commit = _kernels().commit
@@ -300,7 +343,39 @@ class Objective:
     def evaluate(self, selection=()) -> float:
         """f(selection); repeated indices count once."""
         sel = check_selection("selection", selection, self.n)
+        if self.kind == K.KIND_LOGDET:
+            self._distinct(sel)
         return float(_kernels().evaluate_selection(*self.kernel_args(), self.new_state(), sel))
+
+    def check_capacity(self, count: int, name: str = "k") -> None:
+        """Raise `InvalidParameterError` when a solver may select more than
+        :attr:`max_selection` items (a log-determinant built with a smaller ``max_size``).
+
+        Parameters
+        ----------
+        count : int
+            The most items the solver may select.
+        name : str, default "k"
+            The parameter to name in the message.
+
+        Examples
+        --------
+        >>> from submodkit import Coverage
+        >>> Coverage([[0], [1]]).check_capacity(2)
+        """
+        if count > self.max_selection:
+            raise InvalidParameterError(
+                name, count, f"at most {self.max_selection} items: this {self.name} holds max_size="
+                f"{self.max_selection} (build it with a larger max_size)")
+
+    def _distinct(self, sel: np.ndarray) -> np.ndarray:
+        """``sel`` without repeats (first occurrences, in order); raises
+        `InvalidParameterError` when it is longer than :attr:`max_selection`."""
+        _, first = np.unique(sel, return_index=True)
+        if first.shape[0] != sel.shape[0]:
+            sel = sel[np.sort(first)]
+        self.check_capacity(sel.shape[0], "selection")
+        return sel
 
     def gains(self, selection=(), candidates=None) -> np.ndarray:
         """Marginal gains f(S + j) - f(S) for each candidate j (all by default).
@@ -314,13 +389,10 @@ class Objective:
             cand = check_selection("candidates", candidates, self.n)
         cur = self.new_state()
         KK = _kernels()
-        if self.kind in (K.KIND_QUAD_DENSE, K.KIND_QUAD_CSR):
+        if self.kind in (K.KIND_QUAD_DENSE, K.KIND_QUAD_CSR, K.KIND_LOGDET):
             kind, agg, _, indptr, indices, data, dense, _, _ = self.kernel_args()
-            seen = set()
-            for j in sel:
-                if j not in seen:
-                    seen.add(int(j))
-                    KK.commit(kind, agg, indptr, indices, data, dense, cur, j)
+            for j in self._distinct(sel):
+                KK.commit(kind, agg, indptr, indices, data, dense, cur, j)
         else:
             KK.evaluate_selection(*self.kernel_args(), cur, sel)
         out = np.empty(cand.shape[0], dtype=np.float64)

@@ -17,6 +17,13 @@ KIND_QUAD_CSR = 3
 KIND_COVERAGE = 4
 KIND_MIX_DENSE = 5
 KIND_MIX_CSR = 6
+KIND_LOGDET = 7
+
+LOGDET_PRECOMPUTED = 0
+LOGDET_LINEAR = 1
+LOGDET_RBF = 2
+LOGDET_TINY = 1e-300
+"""Floor of a residual variance before its logarithm (a singular selection scores -690)."""
 
 AGG_SUM = 0
 AGG_MAX = 1

@@ -155,6 +155,8 @@ def gains(args: tuple, cur: np.ndarray, cand: np.ndarray, unit: bool | None = No
     nb = cand.shape[0]
     if kind == K.KIND_QUAD_DENSE or kind == K.KIND_QUAD_CSR:
         return w[cand] - b[cand] * cur[cand]
+    if kind == K.KIND_LOGDET:
+        return _logdet_gains(data, w, cur, cand)
     if kind == K.KIND_DENSE:
         if phi == K.PHI_IDENTITY and agg == K.AGG_MAX:
             m = dense.shape[1]
@@ -231,7 +233,9 @@ def commit(args: tuple, cur: np.ndarray, j: int) -> None:
     [0.0, 0.0, 1.0, 1.0]
     """
     kind, agg, _, indptr, indices, data, dense, _, _ = args
-    if kind == K.KIND_DENSE:
+    if kind == K.KIND_LOGDET:
+        _logdet_commit(agg, data, dense, cur, j)
+    elif kind == K.KIND_DENSE:
         if agg == K.AGG_SUM:
             cur += dense[j]
         else:
@@ -286,9 +290,11 @@ def value(args: tuple, cur: np.ndarray, selection: np.ndarray) -> float:
     _, first = np.unique(selection, return_index=True)
     sel = selection[np.sort(first)]
     total = 0.0
-    if kind in (K.KIND_QUAD_DENSE, K.KIND_QUAD_CSR):
+    if kind in (K.KIND_QUAD_DENSE, K.KIND_QUAD_CSR, K.KIND_LOGDET):
+        one = np.zeros(1, dtype=np.int64)
         for j in sel.tolist():
-            total += float(w[j] - b[j] * cur[j])
+            one[0] = j
+            total += float(gains(args, cur, one)[0])
             commit(args, cur, j)
         return total
     for j in sel.tolist():
@@ -300,3 +306,46 @@ def value(args: tuple, cur: np.ndarray, selection: np.ndarray) -> float:
     if kind == K.KIND_COVERAGE:
         return float(w.sum() - cur.sum())
     return float(w @ phi_values(phi, cur, b))
+
+
+def _logdet_gains(data: np.ndarray, w: np.ndarray, cur: np.ndarray, cand: np.ndarray) -> np.ndarray:
+    """``sum_r sign_r log d_r[j]^2`` for each candidate (``KIND_LOGDET``)."""
+    n_kernels = data.shape[0] - 1
+    n = w.shape[0] // n_kernels
+    out = np.zeros(cand.shape[0], dtype=np.float64)
+    for r in range(n_kernels):
+        out += data[1 + r] * np.log(np.maximum(cur[1 + r * n + cand], K.LOGDET_TINY))
+    return out
+
+
+def _logdet_commit(agg: int, data: np.ndarray, dense: np.ndarray, cur: np.ndarray, j: int) -> None:
+    """Add ``j`` to a ``KIND_LOGDET`` state (as :func:`submodkit.objectives.kernels.logdet_commit`)."""
+    n_kernels = data.shape[0] - 1
+    n = dense.shape[1] if agg == K.LOGDET_PRECOMPUTED else dense.shape[0]
+    rn = n_kernels * n
+    capacity = (cur.shape[0] - 1 - rn) // rn
+    t = int(cur[0])
+    if t >= capacity:
+        raise ValueError("log-determinant: more items than the objective's max_size")
+    for r in range(n_kernels):
+        var = cur[1 + r * n : 1 + (r + 1) * n]
+        start = 1 + rn + r * n * capacity
+        rows = cur[start : start + n * capacity].reshape(n, capacity)
+        dj2 = var[j]
+        if dj2 <= K.LOGDET_TINY:
+            rows[:, t] = 0.0
+            var[j] = 0.0
+            continue
+        dj = np.sqrt(dj2)
+        if agg == K.LOGDET_PRECOMPUTED:
+            entries = dense[r * n + j]
+        elif agg == K.LOGDET_LINEAR:
+            entries = dense @ dense[j]
+        else:
+            entries = np.exp(-data[0] * ((dense - dense[j]) ** 2).sum(axis=1))
+        e = (entries - rows[:, :t] @ rows[j, :t]) / dj
+        e[j] = dj
+        rows[:, t] = e
+        var -= e * e
+        var[j] = 0.0
+    cur[0] = t + 1

@@ -384,3 +384,45 @@ def _from_euclidean(idx: np.ndarray, dist: np.ndarray, metric: str, dtype) -> sp
     mat.sum_duplicates()
     mat.sort_indices()
     return mat
+
+
+def cross_similarity(X, Y, metric: str = "euclidean", d_max: float | None = None) -> np.ndarray:
+    """The n x q similarity between the rows of X and the rows of Y (a query or private set),
+    in the conventions of :func:`pairwise_similarity`.
+
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+    Y : array_like, shape (q, d)
+    metric : {"euclidean", "cosine", "correlation"}, default "euclidean"
+        ``"euclidean"`` is ``max(d_max - D, 0)`` over squared distances D, ``"cosine"`` the
+        cosine clipped at 0, ``"correlation"`` the squared Pearson correlation.
+    d_max : float, optional
+        The euclidean offset: pass the ground set's (``pairwise_similarity(X).max()``) so that
+        both similarities share a scale; by default the largest squared distance in D.
+
+    Returns
+    -------
+    ndarray of float64, shape (n, q)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> cross_similarity(np.array([[0.0], [1.0]]), np.array([[1.0]]), d_max=4.0).tolist()
+    [[3.0], [4.0]]
+    """
+    check_choice("metric", metric, ("euclidean", "cosine", "correlation"))
+    A = np.asarray(check_matrix("X", X, nonnegative=False).toarray() if sp.issparse(X)
+                   else check_matrix("X", X, nonnegative=False), dtype=np.float64)
+    B = np.asarray(check_matrix("Y", Y, nonnegative=False).toarray() if sp.issparse(Y)
+                   else check_matrix("Y", Y, nonnegative=False), dtype=np.float64)
+    if A.shape[1] != B.shape[1]:
+        raise InvalidParameterError("Y", f"shape {B.shape}", f"{A.shape[1]} columns, as X")
+    if metric == "euclidean":
+        D = np.einsum("ij,ij->i", A, A)[:, None] + np.einsum("ij,ij->i", B, B)[None, :] - 2.0 * (A @ B.T)
+        np.maximum(D, 0.0, out=D)
+        top = float(D.max(initial=0.0)) if d_max is None else float(d_max)
+        return np.maximum(top - D, 0.0)
+    center = metric == "correlation"
+    S = _normalize_rows(A, center=center) @ _normalize_rows(B, center=center).T
+    return np.maximum(S, 0.0) if metric == "cosine" else S * S

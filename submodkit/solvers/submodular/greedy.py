@@ -422,6 +422,12 @@ def _frame(objective: Objective, k: int | None, constraint, kind: str, epsilon: 
     if initial is not None:
         candidates = np.setdiff1d(candidates, initial)
         kmax = min(kmax, candidates.size)
+    most = kmax
+    if kind == "knapsack":  # the cheapest items that fit: no selection is longer
+        most = min(kmax, int(np.searchsorted(np.cumsum(np.sort(costs)), budget, side="right")))
+    elif kind == "matroid":
+        most = min(kmax, int(capacities.sum()))
+    objective.check_capacity(most + (0 if initial is None else initial.size))
     return _Frame(
         objective=objective, args=objective.kernel_args(),
         cur=objective.new_state() if initial is None else state_of(objective, initial, p.numpy_path),
@@ -499,6 +505,7 @@ def _cardinality(objective: Objective, k: int, entry: Algorithm, bound: bool, nu
     start = time.perf_counter()
     n = objective.n
     kmax = min(k, n)
+    objective.check_capacity(kmax)
     lazy = entry.name == "lazy"
     cur = objective.new_state()
     args = objective.kernel_args()

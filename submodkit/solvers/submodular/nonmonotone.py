@@ -204,6 +204,8 @@ def certified_nonnegative(objective: Objective) -> bool:
     declared = getattr(objective, "nonnegative", None)
     if declared is not None:
         return bool(declared)
+    if objective.kind == K.KIND_LOGDET:  # a sum of log residual variances: >= 0 when each is >= 1
+        return bool(objective.monotone)
     if objective.kind in (K.KIND_QUAD_DENSE, K.KIND_QUAD_CSR):
         if objective.kind == K.KIND_QUAD_DENSE:
             M = objective.dense
@@ -293,6 +295,7 @@ def random_greedy(objective: Objective, k: int, *, costs=None, seed: int | None 
     k = check_int("k", k)
     uniforms = make_rng(seed).random(max(k, 1))
     kmax = min(k, n)
+    objective.check_capacity(kmax)
     sel = np.empty(kmax, dtype=np.int64)
     gains = np.empty(kmax, dtype=np.float64)
     n_sel, value, evals = random_greedy_kernel(
@@ -411,6 +414,7 @@ def distorted_greedy(objective: Objective, costs, k: int | None = None) -> Solut
     n, c = _check(objective, costs if costs is not None else np.zeros(objective.n))
     k = n if k is None else check_int("k", k)
     kk = min(k, n)
+    objective.check_capacity(kk)
     sel = np.empty(kk, dtype=np.int64)
     gains = np.empty(kk, dtype=np.float64)
     n_sel = value = evals = 0

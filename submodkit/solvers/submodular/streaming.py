@@ -79,6 +79,7 @@ class StreamingMaximizer:
             raise InvalidParameterError("objective", objective, "a submodkit Objective")
         self.objective = objective
         self.k = check_int("k", k)
+        objective.check_capacity(min(self.k, objective.n))
         self.algorithm = check_choice("algorithm", algorithm, tuple(ALGORITHMS))
         self.epsilon = check_real(
             "epsilon", epsilon, minimum=0.0, maximum=1.0, strict_min=True, strict_max=True
