@@ -24,6 +24,7 @@ TABLES: tuple[Mapping[str, Algorithm], ...] = (
 """The algorithm tables, in the order their calls are preferred (a key's first call wins)."""
 
 UNTABLED = {
+    "submodular-cover-greedy": "`submodular_cover(f, target, costs=c)`",
     "matching-exact": "`max_weight_matching(graph)` (also `max_weight_assignment`, `b_matching`)",
     "matching-cardinality-exact": "`max_weight_matching(graph, maxcardinality=True)` (all weights equal)",
     "matching-greedy": "`max_weight_matching(graph, algorithm=\"greedy\")`",

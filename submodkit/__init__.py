@@ -148,6 +148,8 @@ _EXPORTS = {
     "random_greedy": "submodkit.solvers.submodular.nonmonotone",
     # submodkit.solvers.submodular.streaming
     "StreamingMaximizer": "submodkit.solvers.submodular.streaming",
+    # submodkit.solvers.submodular.submodular_cover
+    "submodular_cover": "submodkit.solvers.submodular.submodular_cover",
     # submodkit.verification
     "Certificate": "submodkit.verification",
     "SuiteReport": "submodkit.verification",
@@ -213,5 +215,6 @@ if TYPE_CHECKING:  # static analysers see the real imports
     from submodkit.solvers.submodular.greedy import maximize
     from submodkit.solvers.submodular.nonmonotone import distorted_greedy, double_greedy, random_greedy
     from submodkit.solvers.submodular.streaming import StreamingMaximizer
+    from submodkit.solvers.submodular.submodular_cover import submodular_cover
     from submodkit.verification import Certificate, SuiteReport, certify, run_suite
     from submodkit.verification.verify import Verification, verify

@@ -102,6 +102,14 @@ GUARANTEES: dict[str, GuaranteeSpec] = {
         sense="min",
         conditions=("set cover",),
     ),
+    "submodular-cover-greedy": GuaranteeSpec(
+        statement="1 + ln((t - f(empty)) / (t - f(S_{T-1}))) for target t (a posteriori); H(max_j f({j})) "
+                  "for integer-valued f",
+        source="Wolsey 1982, Combinatorica 2",
+        ratio=lambda ratio=1.0, **_: ratio,
+        sense="min",
+        conditions=("monotone", "submodular"),
+    ),
     "sieve-streaming": GuaranteeSpec(
         statement="1/2 - epsilon (one pass, O(k log(k) / epsilon) items kept)",
         source="Badanidiyuru, Mirzasoleiman, Karbasi, Krause, KDD 2014",

@@ -1,10 +1,11 @@
 """Submodular maximization: greedy under cardinality, knapsack and matroid constraints,
-non-monotone algorithms, one-pass streaming, brute force, and the exact facility-location
-program.
+non-monotone algorithms, one-pass streaming, submodular cover, brute force, and the exact
+facility-location program.
 
 Rooms: :mod:`.greedy` (:func:`maximize`, the dispatcher), :mod:`.greedy_numpy` (the
 batched numpy path), :mod:`.nonmonotone`, :mod:`.streaming`, :mod:`.brute_force`,
-:mod:`.exact` (facility location as an integer program); Numba code in :mod:`._kernels`
+:mod:`.exact` (facility location as an integer program), :mod:`.submodular_cover` (the
+cheapest set reaching a target value); Numba code in :mod:`._kernels`
 and :mod:`._streaming_kernels`.
 """
 
@@ -19,6 +20,7 @@ __getattr__, __dir__, __all__ = attach(__name__, {
     "stream_shards": ".streaming",
     "stream_file": ".streaming",
     "brute_force_maximize": ".brute_force",
+    "submodular_cover": ".submodular_cover",
     "exact_facility_location": ".exact",
     "facility_location_lp_bound": ".exact",
 })

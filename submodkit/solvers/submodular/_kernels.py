@@ -162,6 +162,47 @@ def lazy_greedy(
 
 
 @njit(cache=True, nogil=True)
+def lazy_cover(kind, agg, phi, indptr, indices, data, dense, w, b, cur, costs, target, k,
+               sel_out, gain_out, init_gains):
+    """Wolsey's greedy for submodular cover, lazily: the largest truncated gain per unit
+    cost, ``min(f(S + j), target) - f(S)`` over ``costs[j]``, until ``f(S) >= target`` or k
+    items. Truncated gains of a submodular f are submodular (``min(f, target)`` is), so a
+    stale key stays an upper bound. Returns ``(n_selected, value, evaluations)``."""
+    n = init_gains.shape[0]
+    hk = np.empty(n, dtype=np.float64)
+    hi = np.empty(n, dtype=np.int64)
+    for j in range(n):
+        hk[j] = min(init_gains[j], target) / costs[j]
+        hi[j] = j
+    size = n
+    for pos in range(size // 2 - 1, -1, -1):
+        _sift_down(hk, hi, pos, size)
+    n_sel = 0
+    value = 0.0
+    evals = 0
+    while n_sel < k and size > 0 and value < target:
+        j = hi[0]
+        g = gain(kind, agg, phi, indptr, indices, data, dense, w, b, cur, j)
+        evals += 1
+        key = min(g, target - value) / costs[j]
+        size = _pop(hk, hi, size)
+        if size == 0 or _before(key, j, hk[0], hi[0]):
+            if g <= 0.0:
+                break
+            commit(kind, agg, indptr, indices, data, dense, cur, j)
+            sel_out[n_sel] = j
+            gain_out[n_sel] = g
+            n_sel += 1
+            value += g
+        else:
+            hk[size] = key
+            hi[size] = j
+            _sift_up(hk, hi, size)
+            size += 1
+    return n_sel, value, evals
+
+
+@njit(cache=True, nogil=True)
 def naive_greedy(
     kind, agg, phi, indptr, indices, data, dense, w, b, cur,
     candidates, k, costs, budget, use_ratio, groups, capacities, target, stop_at_zero,
