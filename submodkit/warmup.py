@@ -89,10 +89,12 @@ def _submodular() -> None:
         PartitionMatroid,
         ProbabilisticCoverage,
         SaturatedCoverage,
+        LogDeterminant,
         distorted_greedy,
         double_greedy,
         maximize,
         random_greedy,
+        submodular_cover,
     )
     from submodkit.instances import random_points, random_set_system
     from submodkit.objectives import pairwise_similarity
@@ -104,7 +106,8 @@ def _submodular() -> None:
     objectives = [Coverage.from_set_system(system), FacilityLocation.from_features(points),
                   FacilityLocation.from_features(points, n_neighbors=5), FacilityLocation(similarity,
                   dtype=np.float32), FeatureBased(np.abs(points)), GraphCut(similarity),
-                  SaturatedCoverage(similarity), ProbabilisticCoverage(system.sets.toarray() * 0.5)]
+                  SaturatedCoverage(similarity), ProbabilisticCoverage(system.sets.toarray() * 0.5),
+                  LogDeterminant.from_features(points, max_size=40)]
     for f in objectives:
         for algorithm in ("lazy", "naive", "stochastic", "threshold"):
             maximize(f, 5, algorithm=algorithm, seed=0)
@@ -113,6 +116,7 @@ def _submodular() -> None:
         for call in (lambda f=f: random_greedy(f, 5, seed=0), lambda f=f: double_greedy(f, seed=0),
                      lambda f=f: distorted_greedy(f, np.full(f.n, 0.01), 5)):
             _where_supported(call)
+    submodular_cover(objectives[0], costs=np.linspace(1, 2, objectives[0].n))
     maximize(objectives[1], 5, backend="numpy")
     f = objectives[1]  # the multi-threaded gains of large candidate sets
     fill_gains(f.kernel_args(), f.new_state(), np.arange(f.n), np.empty(f.n), PARALLEL_MIN_WORK)
