@@ -140,6 +140,8 @@ _EXPORTS = {
     "online_matching": "submodkit.solvers.matching.online",
     # submodkit.solvers.submodular.brute_force
     "brute_force_maximize": "submodkit.solvers.submodular.brute_force",
+    # submodkit.solvers.submodular.column_subset
+    "column_subset": "submodkit.solvers.submodular.column_subset",
     # submodkit.solvers.submodular.greedy
     "maximize": "submodkit.solvers.submodular.greedy",
     # submodkit.solvers.submodular.nonmonotone
@@ -212,6 +214,7 @@ if TYPE_CHECKING:  # static analysers see the real imports
     from submodkit.solvers.matching.general import matching_weight, max_weight_matching
     from submodkit.solvers.matching.online import online_matching
     from submodkit.solvers.submodular.brute_force import brute_force_maximize
+    from submodkit.solvers.submodular.column_subset import column_subset
     from submodkit.solvers.submodular.greedy import maximize
     from submodkit.solvers.submodular.nonmonotone import distorted_greedy, double_greedy, random_greedy
     from submodkit.solvers.submodular.streaming import StreamingMaximizer

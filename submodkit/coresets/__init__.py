@@ -2,6 +2,7 @@
 
 from submodkit.coresets.adaptive import adaptive_maximize
 from submodkit.coresets.bicriteria import bicriteria_greedi, bicriteria_size
+from submodkit.coresets.column_subset import distributed_column_subset
 from submodkit.coresets.distributed import greedi, randgreedi, upper_bound_at
 from submodkit.coresets.diversity import diversity_coreset
 from submodkit.coresets.edcs import edcs, edcs_coreset_matching, edcs_size_bounds, matching_coreset
@@ -23,6 +24,7 @@ __all__ = [
     "bicriteria_size",
     "EdgeStreamSketch",
     "coverage_sketch",
+    "distributed_column_subset",
     "diversity_coreset",
     "edcs",
     "edcs_coreset_matching",

@@ -5,8 +5,8 @@ facility-location program.
 Rooms: :mod:`.greedy` (:func:`maximize`, the dispatcher), :mod:`.greedy_numpy` (the
 batched numpy path), :mod:`.nonmonotone`, :mod:`.streaming`, :mod:`.brute_force`,
 :mod:`.exact` (facility location as an integer program), :mod:`.submodular_cover` (the
-cheapest set reaching a target value); Numba code in :mod:`._kernels`
-and :mod:`._streaming_kernels`.
+cheapest set reaching a target value), :mod:`.column_subset` (greedy column subset
+selection); Numba code in :mod:`._kernels` and :mod:`._streaming_kernels`.
 """
 
 from submodkit._lazy import attach
@@ -21,6 +21,7 @@ __getattr__, __dir__, __all__ = attach(__name__, {
     "stream_file": ".streaming",
     "brute_force_maximize": ".brute_force",
     "submodular_cover": ".submodular_cover",
+    "column_subset": ".column_subset",
     "exact_facility_location": ".exact",
     "facility_location_lp_bound": ".exact",
 })
