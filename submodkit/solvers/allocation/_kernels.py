@@ -95,8 +95,20 @@ def run(
     leafpos,
     toff,
     tsize,
+    stop,
+    dispose,
+    assign,
+    gained,
+    rem,
+    count,
+    sval,
+    spos,
 ):
-    """Process the stream ``order`` (instance rows); return (advertiser per position, value collected).
+    """Process positions ``start..stop-1`` of the stream ``order`` (instance rows) from the
+    state ``(assign, gained, rem, count, sval, spos)`` (see :func:`new_state`), updated in
+    place, so that several calls can continue one run (``"dual-resolve"`` re-solves its
+    prices between them). ``assign[p]`` is the advertiser of position p (-1: none, or
+    disposed), ``gained[p]`` its value (free disposal: zero it where ``assign < 0`` at the end).
 
     ``dual``: initial duals (training: LP duals; DMD: mu_0, normalized; primal-dual
     budgets: x_a = 0), modified in place. Positions before ``start`` are not allocated
@@ -110,13 +122,7 @@ def run(
     """
     n = order.size
     n_adv = budgets.size
-    assign = np.full(n, -1, dtype=np.int64)
-    gained = np.zeros(n)
-    rem = budgets.copy()
-    count = np.zeros(n_adv, dtype=np.int64)
-    sval = np.empty(off[n_adv])
-    spos = np.empty(off[n_adv], dtype=np.int64)
-    last = np.zeros(n_adv, dtype=np.int64)  # DMD: step at which dual[a] is current
+    last = np.full(n_adv, start, dtype=np.int64)  # DMD: step at which dual[a] is current
     seg = alg == PRIMAL_DUAL and mode == MODE_DISPOSAL
     tcnt = np.zeros(toff[n_adv] if seg else 0, dtype=np.int64)
     tsum = np.zeros(toff[n_adv] if seg else 0)
@@ -125,7 +131,7 @@ def run(
     rho = np.empty(n_adv)
     for a in range(n_adv):
         rho[a] = budgets[a] / (horizon * cscale)
-    for p in range(start, n):
+    for p in range(start, stop):
         row = order[p]
         best = -1
         best_score = -np.inf
@@ -142,7 +148,7 @@ def run(
                 if cap[a] == 0:
                     continue
                 full = count[a] >= cap[a]
-                if full and not (alg == GREEDY or alg == PRIMAL_DUAL):
+                if full and not (alg == GREEDY or alg == PRIMAL_DUAL or dispose):
                     continue
                 eff = v - sval[off[a]] if full else v
                 if eff <= 0.0:
@@ -171,6 +177,8 @@ def run(
                     score = v - dual[a]
             elif alg == TRAINING:
                 score = v - dual[a] * c
+                if dispose and eff < score:  # replacing a kept value gains only the difference
+                    score = eff
                 if score == 0.0:
                     score = 1e-300  # ties with the dual price are still taken
             else:  # DMD: materialize the lazily decayed dual
@@ -198,7 +206,7 @@ def run(
             if alg == PRIMAL_DUAL:
                 dual[a] = dual[a] * (1.0 + eff / budgets[a]) + eff / ((bjn_c - 1.0) * budgets[a])
         elif mode == MODE_DISPOSAL:
-            if alg == GREEDY:  # min-heap: O(log cap)
+            if alg == GREEDY or dispose:  # min-heap: O(log cap)
                 _heap_insert(a, v, p, sval, spos, off, count, cap, assign)
             elif alg == PRIMAL_DUAL:  # min-heap + segment tree of the kept values: O(log)
                 r = 1.0 + 1.0 / cap[a]
@@ -223,8 +231,11 @@ def run(
             else:
                 dual[a] *= math.exp(-eta * stepw[a] * g)
             last[a] = p + 1
-    if mode == MODE_DISPOSAL:  # value = kept values (disposed positions were reset to -1)
-        for p in range(n):
-            if assign[p] < 0:
-                gained[p] = 0.0
     return assign, gained
+
+
+def new_state(n: int, budgets: np.ndarray, off: np.ndarray) -> tuple:
+    """The empty state of :func:`run` for n positions: ``(assign, gained, rem, count, sval, spos)``."""
+    n_adv = budgets.size
+    return (np.full(n, -1, dtype=np.int64), np.zeros(n), budgets.copy(), np.zeros(n_adv, dtype=np.int64),
+            np.empty(off[n_adv]), np.empty(off[n_adv], dtype=np.int64))

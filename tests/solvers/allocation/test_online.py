@@ -397,3 +397,63 @@ def test_unknown_algorithm_lists_the_table():
     inst = random_allocation_instance(5, 2, seed=0)
     with pytest.raises(InvalidParameterError, match="'greedy', 'balance', 'msvv', 'primal-dual'"):
         allocate(inst, algorithm="nope")
+
+
+def _resolve_reference(inst: AllocationInstance, order: np.ndarray, epsilon: float) -> float:
+    """dual-resolve in plain Python: greedy (free disposal) on the first epsilon fraction, then
+    ``min(v - alpha_a, gain)`` with the LP prices of the prefix seen, re-solved at doubling times."""
+    dense = inst.values.toarray() if hasattr(inst.values, "toarray") else np.asarray(inst.values)
+    t, n_adv = dense.shape
+    caps = np.floor(inst.budgets + 1e-9).astype(int)
+    kept = [[] for _ in range(n_adv)]
+    lo = max(1, int(np.ceil(epsilon * t)))
+    alpha, next_solve = None, lo
+    for p, row in enumerate(order):
+        if p == next_solve:
+            train = inst.take(order[:p], budgets=inst.budgets * (p / t))
+            alpha = np.asarray(offline_optimum(train).duals)
+            next_solve = 2 * p
+        best, best_score = -1, 0.0
+        for a in range(n_adv):
+            v = dense[row, a]
+            if v <= 0 or caps[a] == 0:
+                continue
+            full = len(kept[a]) >= caps[a]
+            gain = v - min(kept[a]) if full else v
+            if gain <= 0:
+                continue
+            score = gain if alpha is None else min(gain, v - alpha[a])
+            if alpha is not None and score == 0.0:
+                score = 1e-300
+            if score > best_score:
+                best, best_score = a, score
+        if best >= 0:
+            kept[best].append(dense[row, best])
+            if len(kept[best]) > caps[best]:
+                kept[best].remove(min(kept[best]))
+    return float(sum(sum(k) for k in kept))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_dual_resolve_matches_a_plain_reference(seed):
+    inst = random_allocation_instance(1200, 5, density=0.5, seed=seed, load=0.3)
+    sol = allocate(inst, algorithm="dual-resolve", order="random", seed=seed, epsilon=0.05)
+    assert sol.value == pytest.approx(_resolve_reference(inst, sol.arrivals, 0.05), rel=1e-9)
+    assert sol.guarantee is None  # measured, not proven (see allocate's docstring)
+    assert sol.stats["lp_solves"] == 5  # 60 -> 120 -> 240 -> 480 -> 960 -> 1200
+
+
+@pytest.mark.parametrize("pub", ["pub1", "pub3", "pub4"])
+def test_dual_resolve_reaches_98_percent_of_the_lp_on_adx(shared_data, pub):
+    """The training-based dual algorithm loses its training fraction (0.90 of the LP with
+    epsilon = 0.1); re-solving the prices at doubling times after a greedy start keeps >= 0.98
+    (measured: 0.9986, 0.9933, 0.9936 mean over 10 seeds, BENCHMARKS.md)."""
+    from submodkit.instances.adx import read_adx
+
+    inst = read_adx(shared_data / "adx", pub)
+    opt = offline_optimum(inst).value
+    for seed in range(2):
+        training = allocate(inst, algorithm="dual-training", order="random", seed=seed).value / opt
+        resolve = allocate(inst, algorithm="dual-resolve", order="random", seed=seed, epsilon=0.01)
+        resolve = resolve.value / opt
+        assert training < 0.93 < 0.98 <= resolve <= 1 + 1e-9
