@@ -38,6 +38,25 @@ def _sources_stamp() -> str:
     return digest.hexdigest()[:16]
 
 
+def _prune_stale_caches(parent: str, days: float = 14.0) -> None:
+    """Remove the cache folders of other source states unused for ``days`` (each is tens of
+    megabytes of compiled kernels; the folder in use is touched at every import)."""
+    import shutil
+    import time
+
+    try:
+        entries = list(os.scandir(parent))
+    except OSError:
+        return
+    cutoff = time.time() - days * 86400.0
+    for entry in entries:
+        try:
+            if entry.is_dir() and entry.stat().st_mtime < cutoff:
+                shutil.rmtree(entry.path, ignore_errors=True)
+        except OSError:
+            pass
+
+
 def _use_a_user_cache_for_numba() -> None:
     """Compiled kernels are cached per user (``$NUMBA_CACHE_DIR``, else
     ``$XDG_CACHE_HOME/submodkit/numba/<stamp>`` or ``~/.cache/submodkit/numba/<stamp>``, one
@@ -45,7 +64,15 @@ def _use_a_user_cache_for_numba() -> None:
     package, which may be read-only or shared."""
     if "NUMBA_CACHE_DIR" not in os.environ:
         base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        os.environ["NUMBA_CACHE_DIR"] = os.path.join(base, "submodkit", "numba", _sources_stamp())
+        folder = os.path.join(base, "submodkit", "numba", _sources_stamp())
+        if os.path.isdir(folder):
+            try:
+                os.utime(folder)  # in use: pruning goes by this time
+            except OSError:
+                pass
+        else:
+            _prune_stale_caches(os.path.dirname(folder))
+        os.environ["NUMBA_CACHE_DIR"] = folder
     if "numba" in sys.modules:  # imported before submodkit: its configuration is already read
         sys.modules["numba"].config.CACHE_DIR = os.environ["NUMBA_CACHE_DIR"]
 

@@ -68,3 +68,22 @@ def test_first_compilation_is_announced_once_and_timed(tmp_path):
     assert "compiling kernels, first run only)" in proc.stdout.decode()  # the seconds line says how much
     warm = subprocess.run(cmd + ["--json"], capture_output=True, text=True, env=_env(cache), timeout=300)
     assert json.loads(warm.stdout)["compile_seconds"] == 0.0 and warm.stderr == ""
+
+
+def test_cache_folder_follows_the_sources_and_stale_ones_are_pruned(tmp_path):
+    """Numba checks a cached kernel against its own file only: the cache folder is keyed by a
+    stamp of every source file, and folders of other states unused for two weeks are removed."""
+    import time
+
+    import submodkit
+
+    stamp = submodkit._sources_stamp()
+    assert stamp == submodkit._sources_stamp() and len(stamp) == 16
+    old, fresh = tmp_path / "old", tmp_path / "fresh"
+    old.mkdir()
+    fresh.mkdir()
+    (old / "kernel.nbi").write_text("x")
+    month_ago = time.time() - 30 * 86400
+    os.utime(old, (month_ago, month_ago))
+    submodkit._prune_stale_caches(str(tmp_path))
+    assert not old.exists() and fresh.exists()
