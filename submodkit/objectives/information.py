@@ -550,8 +550,10 @@ class LogDeterminantMI(LogDeterminant):
                                         f"shape ({cross.shape[1]}, {cross.shape[1]})")
         self.eta = check_real("eta", eta, minimum=0.0)
         lam = check_real("regularization", regularization, minimum=0.0)
-        cond = schur_kernel(mat, cross, inner, self.eta, lam)
-        self._setup([mat, cond], [1.0, -1.0], lam, max_size, K.LOGDET_PRECOMPUTED, 0.0)
+        stacked = np.empty((2 * n, n))
+        stacked[:n] = mat
+        schur_kernel(mat, cross, inner, self.eta, lam, out=stacked[n:])
+        self._setup(stacked, [1.0, -1.0], lam, max_size, K.LOGDET_PRECOMPUTED, 0.0)
         self.monotone, self.submodular = self.eta <= 1.0, False
 
 
@@ -603,11 +605,12 @@ class LogDeterminantCMI(LogDeterminant):
         self.eta = check_real("eta", eta, minimum=0.0)
         self.nu = check_real("nu", nu, minimum=0.0)
         lam = check_real("regularization", regularization, minimum=0.0)
-        given_p = schur_kernel(mat, cp, pp, self.nu, lam)
+        stacked = np.empty((2 * n, n))
+        schur_kernel(mat, cp, pp, self.nu, lam, out=stacked[:n])
         cross = np.hstack([self.eta * cq, self.nu * cp])
         inner = np.block([[qq, qp], [qp.T, pp]])
-        given_qp = schur_kernel(mat, cross, inner, 1.0, lam)
-        self._setup([given_p, given_qp], [1.0, -1.0], lam, max_size, K.LOGDET_PRECOMPUTED, 0.0)
+        schur_kernel(mat, cross, inner, 1.0, lam, out=stacked[n:])
+        self._setup(stacked, [1.0, -1.0], lam, max_size, K.LOGDET_PRECOMPUTED, 0.0)
         self.submodular = False
         # Both conditioned kernels are Schur complements of one joint kernel, positive
         # semi-definite (so conditioning on Q never raises a variance) when eta = nu <= 1.

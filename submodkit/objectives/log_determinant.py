@@ -78,7 +78,7 @@ def _asymmetry(mat: np.ndarray, block: int = 512) -> float:
 
 
 def schur_kernel(kernel: np.ndarray, cross: np.ndarray, inner: np.ndarray, scale: float,
-                 regularization: float) -> np.ndarray:
+                 regularization: float, out: np.ndarray | None = None) -> np.ndarray:
     """``L - scale^2 C (M + lam I)^-1 C^T``: the kernel of the candidates conditioned on a
     fixed set whose kernel is ``M`` and cross-kernel ``C``, so that
     ``log det(schur_S + lam I) = log det over (S plus the set) - log det over the set``.
@@ -92,6 +92,8 @@ def schur_kernel(kernel: np.ndarray, cross: np.ndarray, inner: np.ndarray, scale
         Multiplies the cross-kernel (submodlib's ``magnificationEta`` / ``privacyHardness``).
     regularization : float
         ``lam``, added to the diagonal of ``M``.
+    out : ndarray, shape (n, n), optional
+        Where to write it (a block of a stacked kernel: no n x n temporary).
 
     Returns
     -------
@@ -104,12 +106,16 @@ def schur_kernel(kernel: np.ndarray, cross: np.ndarray, inner: np.ndarray, scale
     [[1.0, 1.0], [1.0, 2.0]]
     """
     q = inner.shape[0]
+    out = np.empty_like(kernel) if out is None else out
     if q == 0:
-        return kernel.copy()
+        out[...] = kernel
+        return out
     chol = np.linalg.cholesky(inner + regularization * np.eye(q))
     half = np.linalg.solve(chol, cross.T)  # q x n: chol^-1 C^T
-    out = kernel - (scale * scale) * (half.T @ half)
-    return np.ascontiguousarray((out + out.T) * 0.5)
+    np.matmul(half.T, half, out=out)
+    out *= -(scale * scale)
+    out += kernel
+    return out
 
 
 class LogDeterminant(Objective):
@@ -183,13 +189,17 @@ class LogDeterminant(Objective):
         lam = check_real("regularization", regularization, minimum=0.0)
         self._setup([mat], [1.0], lam, max_size, K.LOGDET_PRECOMPUTED, 0.0)
 
-    def _setup(self, kernels: list, signs: list, lam: float, max_size, code: int, gamma: float,
+    def _setup(self, kernels, signs: list, lam: float, max_size, code: int, gamma: float,
                features: np.ndarray | None = None) -> None:
-        """Fill the kernel arrays (``KIND_LOGDET``) from validated kernels and check them."""
+        """Fill the kernel arrays (``KIND_LOGDET``) from validated kernels (a list, or the R
+        kernels already stacked in one (R n, n) array) and check them."""
         if features is None:
-            n = kernels[0].shape[0]
-            dense = kernels[0] if len(kernels) == 1 else np.ascontiguousarray(np.vstack(kernels))
-            diag = np.concatenate([np.diag(m) for m in kernels])
+            if isinstance(kernels, np.ndarray):
+                dense = kernels
+            else:
+                dense = kernels[0] if len(kernels) == 1 else np.ascontiguousarray(np.vstack(kernels))
+            n = dense.shape[1]
+            diag = np.concatenate([np.diagonal(dense[r * n : (r + 1) * n]) for r in range(len(signs))])
             self.shape = (n, n)
         else:
             n = features.shape[0]
