@@ -84,8 +84,13 @@ __version__ = "0.1.0"
 _EXPORTS = {
     # submodkit.constraints
     "Cardinality": "submodkit.constraints",
+    "GraphicMatroid": "submodkit.constraints",
     "Knapsack": "submodkit.constraints",
+    "LaminarMatroid": "submodkit.constraints",
+    "Matroid": "submodkit.constraints",
+    "OracleMatroid": "submodkit.constraints",
     "PartitionMatroid": "submodkit.constraints",
+    "TransversalMatroid": "submodkit.constraints",
     # submodkit.coresets.adaptive
     "adaptive_maximize": "submodkit.coresets.adaptive",
     # submodkit.coresets.feature_selection
@@ -194,7 +199,16 @@ __getattr__, __dir__, __all__ = attach(__name__, {**_EXPORTS, "coresets": "submo
 
 if TYPE_CHECKING:  # static analysers see the real imports
     from submodkit import coresets
-    from submodkit.constraints import Cardinality, Knapsack, PartitionMatroid
+    from submodkit.constraints import (
+        Cardinality,
+        GraphicMatroid,
+        Knapsack,
+        LaminarMatroid,
+        Matroid,
+        OracleMatroid,
+        PartitionMatroid,
+        TransversalMatroid,
+    )
     from submodkit.coresets.adaptive import adaptive_maximize
     from submodkit.coresets.feature_selection import mutual_information_distances, select_features
     from submodkit.errors import InstanceFormatError, InvalidParameterError, SubmodkitError

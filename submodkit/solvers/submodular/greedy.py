@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from submodkit._validation import check_choice, check_int, check_real, check_selection, make_rng
-from submodkit.constraints import Cardinality, Knapsack, PartitionMatroid
+from submodkit.constraints import Cardinality, Knapsack, Matroid, PartitionMatroid
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import CONSTRAINT_KINDS, Algorithm, guarantee, table
 from submodkit.objectives import kinds as K
@@ -155,11 +155,14 @@ def maximize(
     k : int, optional
         Cardinality constraint ``|S| <= k``; None with a `Knapsack` or `PartitionMatroid`
         (a partition matroid may have ``k`` too), or for double greedy (unconstrained).
-    constraint : Cardinality, Knapsack or PartitionMatroid, optional
+    constraint : Cardinality, Knapsack, PartitionMatroid or Matroid, optional
         ``Knapsack``: cost-benefit greedy and the best singleton, whichever is better,
         ``(1 - 1/e) / 2`` (Khuller, Moss, Naor 1999; Leskovec et al. 2007).
-        ``PartitionMatroid``: greedy, 1/2 (Fisher, Nemhauser, Wolsey 1978). Both run naive
-        or lazy greedy.
+        ``PartitionMatroid``: greedy, 1/2 (Fisher, Nemhauser, Wolsey 1978). Any other
+        :class:`~submodkit.constraints.Matroid` (graphic, laminar, transversal, or a user's
+        independence test, ``OracleMatroid``): the same greedy through its independence
+        test (:func:`~submodkit.solvers.submodular.matroid_greedy.matroid_greedy`), 1/2.
+        All run naive or lazy greedy.
     algorithm : str, default "auto"
         A name of `MAXIMIZE` (guarantees for monotone submodular objectives):
 
@@ -307,7 +310,7 @@ def _kind(constraint) -> str | None:
         return "cardinality"
     if isinstance(constraint, Knapsack):
         return "knapsack"
-    if isinstance(constraint, PartitionMatroid):
+    if isinstance(constraint, PartitionMatroid | Matroid):
         return "matroid"
     return None
 
@@ -375,7 +378,7 @@ def _check_greedy(entry: Algorithm, objective: Objective, k: int | None, constra
     kind = _kind(constraint)
     if kind is None:
         raise InvalidParameterError(
-            "constraint", constraint, "None, Cardinality, Knapsack or PartitionMatroid"
+            "constraint", constraint, "None, Cardinality, Knapsack, PartitionMatroid or a Matroid"
         )
     if constraint is None and k is None:
         raise InvalidParameterError("k", None, "an integer >= 0 (or a constraint)")
@@ -445,6 +448,13 @@ def _greedy(entry: Algorithm, objective: Objective, k: int | None, constraint, p
     n = objective.n
     if initial is None and constraint is None and "backend" in entry.options and n > 0:
         return _cardinality(objective, k, entry, p.bound, p.numpy_path)
+    if isinstance(constraint, Matroid):
+        from submodkit.solvers.submodular.matroid_greedy import matroid_greedy
+
+        sol = matroid_greedy(objective, constraint, k, lazy=entry.name == "lazy")
+        if objective.monotone and objective.submodular:
+            sol.guarantee = guarantee("matroid-greedy")
+        return sol
     start = time.perf_counter()
     f = _frame(objective, k, constraint, kind, epsilon, initial, p)
     n_sel, value, more = step(f)
