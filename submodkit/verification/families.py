@@ -134,9 +134,12 @@ def _facebook(ctx: Context):
 @register_family("set-cover", requires=("submodkit.solvers.cover.set_covering",))
 def set_cover_family(ctx: Context):
     """set_cover(): greedy (with pruning) on random weighted set systems, on the tight
-    H(n) instances, and (full) on the OR-Library instances with their literature optima."""
+    H(n) instances, and (full) on the OR-Library instances with their literature optima;
+    submodular_cover() of coverage (Wolsey's greedy) on the random ones."""
     from submodkit.instances.generators import greedy_tight_set_cover
+    from submodkit.objectives import Coverage
     from submodkit.solvers.cover.set_covering import set_cover
+    from submodkit.solvers.submodular.submodular_cover import submodular_cover
 
     n, m = (20, 30) if not ctx.full else (60, 120)
     for seed in ctx.seeds:
@@ -148,6 +151,9 @@ def set_cover_family(ctx: Context):
         sol = set_cover(ss, lower_bound=None)
         yield ctx.run(sol.algorithm, name, sol.value, opt, "exact", sol.guarantee, seed=seed,
                       group="random weighted")
+        cover = submodular_cover(Coverage(ss.sets), costs=ss.costs)  # Wolsey's greedy, f = coverage
+        yield ctx.run(f"submodular-cover {cover.algorithm}", name, cover.value, opt, "exact", cover.guarantee,
+                      seed=seed, group="submodular cover of all elements")
     for size in tight_sizes("set-cover", ctx):
         ss, opt = greedy_tight_set_cover(size)
         for prune in (False, True):
