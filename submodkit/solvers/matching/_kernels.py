@@ -1,7 +1,7 @@
 """Numba kernels of the matchings other than the blossom algorithms: the approximate
-matchings of general graphs (greedy, path growing, 2-augmentations), bipartite assignment
-(shortest augmenting paths, negative-cycle cancelling for b-matching) and online bipartite
-matching (greedy, ranking, balance, two choices).
+matchings of general graphs (greedy, path growing, 2-augmentations), negative-cycle
+cancelling for b-matching and online bipartite matching (greedy, ranking, balance, two
+choices). The assignment kernels (LAPJV, dense and sparse) live in :mod:`._assignment_kernels`.
 
 The general-graph kernels read an undirected graph as CSR adjacency ``(ptr, nbr, wt, eid)``
 (each edge stored in both directions, ``eid`` its index in the edge list) and write ``mate``
@@ -242,75 +242,7 @@ def two_augment(n, ptr, nbr, wt, mate, order_seed, max_passes, tol):
     return passes, applied, converged
 
 
-# bipartite assignment and b-matching (assignment.py)
-
-
-@njit(cache=True, nogil=True)
-def _lsap(cost):
-    """Min-cost assignment of every row of ``cost`` (nr <= nc); returns col4row (-1: infeasible)."""
-    nr, nc = cost.shape
-    u = np.zeros(nr)
-    v = np.zeros(nc)
-    spc = np.empty(nc)
-    path = np.full(nc, -1, np.int64)
-    col4row = np.full(nr, -1, np.int64)
-    row4col = np.full(nc, -1, np.int64)
-    sr = np.zeros(nr, np.bool_)
-    sc = np.zeros(nc, np.bool_)
-    remaining = np.empty(nc, np.int64)
-    for cur in range(nr):
-        for it in range(nc):
-            remaining[it] = nc - it - 1
-        nrem = nc
-        sr[:] = False
-        sc[:] = False
-        spc[:] = np.inf
-        minval = 0.0
-        i = cur
-        sink = -1
-        while sink == -1:
-            index = -1
-            lowest = np.inf
-            sr[i] = True
-            ui = u[i]
-            for it in range(nrem):
-                j = remaining[it]
-                r = minval + cost[i, j] - ui - v[j]
-                if r < spc[j]:
-                    path[j] = i
-                    spc[j] = r
-                if spc[j] < lowest or (spc[j] == lowest and row4col[j] == -1):
-                    lowest = spc[j]
-                    index = it
-            minval = lowest
-            if minval == np.inf:
-                col4row[:] = -1
-                return col4row
-            j = remaining[index]
-            if row4col[j] == -1:
-                sink = j
-            else:
-                i = row4col[j]
-            sc[j] = True
-            nrem -= 1
-            remaining[index] = remaining[nrem]
-        u[cur] += minval
-        for i in range(nr):
-            if sr[i] and i != cur:
-                u[i] += minval - spc[col4row[i]]
-        for j in range(nc):
-            if sc[j]:
-                v[j] -= minval - spc[j]
-        j = sink
-        while True:
-            i = path[j]
-            row4col[j] = i
-            tmp = col4row[i]
-            col4row[i] = j
-            j = tmp
-            if i == cur:
-                break
-    return col4row
+# b-matching (assignment.py; the assignment kernels live in _assignment_kernels.py)
 
 
 @njit(cache=True, nogil=True)

@@ -1,8 +1,9 @@
 """Bipartite matching: rectangular assignment, b-matching with capacities, position auctions.
 
-- :func:`max_weight_assignment`: shortest augmenting paths with potentials (the Jonker-
-  Volgenant / Crouse algorithm that scipy's ``linear_sum_assignment`` also uses), compiled
-  with Numba; O(n^2 m) for an n x m matrix, n <= m. Optimal.
+- :func:`max_weight_assignment`: Jonker-Volgenant shortest augmenting paths with an LAPJV
+  initialisation, compiled with Numba: dense (vectorized row passes) or sparse (LAPJVsp
+  style, on the stored pairs only, never densified); O(n^2 m) for an n x m matrix, n <= m,
+  O(n m' log m') for m' stored pairs. Optimal.
 - :func:`b_matching`: maximum-weight bipartite b-matching with vertex capacities as a
   min-cost flow (OR-Tools ``SimpleMinCostFlow``). Optimal (the flow polytope is integral).
 - :func:`position_auction`: welfare-maximizing assignment of bidders to positions and VCG
@@ -21,19 +22,24 @@ from submodkit._validation import check_matrix, check_vector
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.results import AssignmentSolution
-from submodkit.solvers.matching._kernels import _cancel_negative_cycles, _lsap
+from submodkit.solvers.matching._assignment_kernels import solve_lap
+from submodkit.solvers.matching._kernels import _cancel_negative_cycles
 
 
 def max_weight_assignment(weights: Any, maximize: bool = True) -> AssignmentSolution:
     """Optimal assignment of a rectangular matrix: min(n, m) pairs, one per row and column.
 
     Maximizes (or, with ``maximize=False``, minimizes) the sum of the chosen entries, like
-    ``scipy.optimize.linear_sum_assignment`` (same algorithm: shortest augmenting paths,
-    Crouse, IEEE TAES 2016; Jonker, Volgenant 1987), compiled with Numba. O(n^2 m).
+    ``scipy.optimize.linear_sum_assignment``. Jonker-Volgenant shortest augmenting paths
+    compiled with Numba, after the LAPJV initialisation (column reduction, reduction
+    transfer, augmenting row reduction) and an augmentation along zero-reduced-cost edges.
     Entries may be negative; ``-inf`` (maximize) / ``inf`` (minimize) forbids a pair. A
     scipy sparse matrix lists the allowed pairs: an entry it does not store is forbidden
-    (as in ``scipy.sparse.csgraph.min_weight_full_bipartite_matching``), never weight 0.
-    An empty matrix (a dimension 0) gives the empty assignment.
+    (as in ``scipy.sparse.csgraph.min_weight_full_bipartite_matching``), never weight 0; an
+    explicitly stored zero is a pair of weight 0. A sparse matrix is solved on its stored
+    pairs (a Dijkstra over the CSR rows, LAPJVsp style), never densified. When no
+    assignment of min(n, m) pairs exists, `InvalidParameterError` is raised. An empty matrix
+    (a dimension 0) gives the empty assignment.
 
     Parameters
     ----------
@@ -45,7 +51,8 @@ def max_weight_assignment(weights: Any, maximize: bool = True) -> AssignmentSolu
     Returns
     -------
     AssignmentSolution
-        ``rows``, ``cols`` (the pairs), ``value`` (their sum), proven optimal (both bounds).
+        ``rows`` (increasing), ``cols`` (the pairs), ``value`` (their sum), proven optimal
+        (both bounds).
 
     Examples
     --------
@@ -53,49 +60,79 @@ def max_weight_assignment(weights: Any, maximize: bool = True) -> AssignmentSolu
     9.0
     >>> max_weight_assignment([[1, 5], [4, 2]], maximize=False).value
     3.0
+    >>> import scipy.sparse as sp
+    >>> sol = max_weight_assignment(sp.csr_matrix([[0.0, 2.0, 0.0], [3.0, 7.0, 0.0]]))
+    >>> sol.cols.tolist(), sol.value  # (1, 1) = 7 would leave row 0 without a stored pair
+    ([1, 0], 5.0)
 
     References
     ----------
-    .. [1] Crouse, "On implementing 2D rectangular assignment algorithms", IEEE Trans.
-       Aerospace and Electronic Systems 52 (2016).
-    .. [2] Jonker, Volgenant, "A shortest augmenting path algorithm for dense and sparse
+    .. [1] Jonker, Volgenant, "A shortest augmenting path algorithm for dense and sparse
        linear assignment problems", Computing 38 (1987).
+    .. [2] Volgenant, "Linear and semi-assignment problems: a core oriented approach",
+       Computers & Operations Research 23 (1996).
+    .. [3] Crouse, "On implementing 2D rectangular assignment algorithms", IEEE Trans.
+       Aerospace and Electronic Systems 52 (2016).
     """
     t0 = time.perf_counter()
     if not isinstance(maximize, (bool, np.bool_)):
         raise InvalidParameterError("maximize", maximize, "True or False")
     shape = weights.shape if sp.issparse(weights) else np.shape(weights)
+    sense = "max" if maximize else "min"
     if len(shape) == 2 and 0 in shape:
         empty = np.zeros(0, dtype=np.int64)
-        return _optimal(empty, empty.copy(), 0.0, "assignment", "max" if maximize else "min",
-                        {"seconds": time.perf_counter() - t0})
+        return _optimal(empty, empty.copy(), 0.0, "assignment", sense, {"seconds": time.perf_counter() - t0})
     w = check_matrix("weights", weights, nonnegative=False, allow_inf=True)
-    forbidden = -np.inf if maximize else np.inf
-    if (maximize and np.any(_entries(w) == np.inf)) or (not maximize and np.any(_entries(w) == -np.inf)):
+    wrong = np.inf if maximize else -np.inf
+    data = w if isinstance(w, np.ndarray) else w.data
+    if data.size and (data.max() if maximize else data.min()) == wrong:
         raise InvalidParameterError(
             "weights", "an entry of the wrong infinity", "finite or forbidden entries"
         )
-    if not isinstance(w, np.ndarray):  # only the stored pairs are allowed
-        dense = np.full(w.shape, forbidden)
-        coo = w.tocoo()
-        dense[coo.row, coo.col] = coo.data
-        w = dense
+    sign = -1.0 if maximize else 1.0
     transposed = w.shape[0] > w.shape[1]
-    cost = -w if maximize else w
-    if transposed:
-        cost = cost.T
-    col4row = _lsap(np.ascontiguousarray(cost))
-    if col4row.size and col4row[0] == -1:
+    if isinstance(w, np.ndarray):
+        nr, nc = min(w.shape), max(w.shape)
+        ok, col4row, _ = solve_lap(w, transposed, sign, nr, nc, _NO_INDEX, _NO_INDEX, _NO_COST)
+        values = None
+    else:  # only the stored pairs are allowed: the CSR structure goes to the kernel as it is
+        csr = w.T.tocsr() if transposed else w
+        indptr, indices, vals = _allowed_pairs(csr, -wrong)
+        ok, col4row, pos = solve_lap(_NO_DENSE, False, sign, csr.shape[0], csr.shape[1], indptr, indices,
+                                     sign * vals)
+        values = vals[pos] if ok else None
+    if not ok:
         raise InvalidParameterError("weights", "forbidden entries", "a matrix with a complete assignment")
     rows = np.arange(col4row.size, dtype=np.int64)
-    cols = col4row.astype(np.int64)
+    cols = col4row
     if transposed:
         rows, cols = cols, rows
         order = np.argsort(rows)
         rows, cols = rows[order], cols[order]
-    value = float(w[rows, cols].sum())
-    return _optimal(rows, cols, value, "assignment", "max" if maximize else "min",
-                    {"seconds": time.perf_counter() - t0})
+        if values is not None:
+            values = values[order]
+    value = float(w[rows, cols].sum()) if values is None else float(values.sum())
+    return _optimal(rows, cols, value, "assignment", sense, {"seconds": time.perf_counter() - t0})
+
+
+_NO_DENSE = np.zeros((0, 0))
+_NO_INDEX = np.zeros(1, np.int64)
+_NO_COST = np.zeros(0)
+
+
+def _allowed_pairs(csr: sp.csr_matrix, forbidden: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(indptr, indices, data)`` of a checked CSR matrix as contiguous int64 / float64 arrays,
+    the entries equal to ``forbidden`` dropped (explicit zeros are pairs of weight 0)."""
+    indptr = csr.indptr.astype(np.int64)
+    indices = csr.indices.astype(np.int64)
+    data = np.ascontiguousarray(csr.data, dtype=np.float64)
+    drop = data == forbidden
+    if drop.any():
+        keep = ~drop
+        kept_before = np.concatenate(([0], np.cumsum(keep, dtype=np.int64)))  # kept entries before p
+        indptr = kept_before[indptr]
+        indices, data = indices[keep], data[keep]
+    return indptr, indices, data
 
 
 def _optimal(rows: np.ndarray, cols: np.ndarray, value: float, algorithm: str, sense: str, stats: dict,
@@ -104,11 +141,6 @@ def _optimal(rows: np.ndarray, cols: np.ndarray, value: float, algorithm: str, s
     return AssignmentSolution(rows=rows, cols=cols, value=value, algorithm=algorithm,
                               guarantee=guarantee("matching-exact"), upper_bound=value, lower_bound=value,
                               sense=sense, status="optimal", payments=payments, stats=stats)
-
-
-def _entries(w) -> np.ndarray:
-    """The stored values of a dense or sparse matrix."""
-    return w if isinstance(w, np.ndarray) else w.data
 
 
 def b_matching(weights: Any, row_capacity: Any = 1, col_capacity: Any = 1) -> AssignmentSolution:
