@@ -37,8 +37,17 @@ class CompileClock:
         self._t0 = 0.0
         self._on_first = on_first
         self._listener: Any = None
+        self._hook: _OnImport | None = None
 
     def __enter__(self) -> CompileClock:
+        if "numba" in sys.modules:
+            self._register()
+        else:  # register when Numba is first imported: a run that never needs it never pays
+            self._hook = _OnImport("numba", self._register)  # its 0.2 s import
+            sys.meta_path.insert(0, self._hook)
+        return self
+
+    def _register(self) -> None:
         from numba.core import event
 
         clock = self
@@ -60,13 +69,47 @@ class CompileClock:
 
         self._listener = _Listener()
         event.register("numba:compile", self._listener)
-        return self
 
     def __exit__(self, *exc) -> bool:
-        from numba.core import event
+        if self._hook is not None and self._hook in sys.meta_path:
+            sys.meta_path.remove(self._hook)
+        if self._listener is not None:
+            from numba.core import event
 
-        event.unregister("numba:compile", self._listener)
+            event.unregister("numba:compile", self._listener)
+            self._listener = None
         return False
+
+
+class _OnImport:
+    """A meta-path finder that runs ``callback`` right after module ``name`` is imported (and
+    then steps aside): the standard finders load it, this only wraps the loader."""
+
+    def __init__(self, name: str, callback: Callable[[], None]) -> None:
+        self.name, self.callback = name, callback
+
+    def find_spec(self, fullname, path, target=None):
+        if fullname != self.name:
+            return None
+        import importlib.machinery
+
+        if self in sys.meta_path:
+            sys.meta_path.remove(self)
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is None or spec.loader is None:
+            return spec
+        loader, callback = spec.loader, self.callback
+
+        class _Loader:
+            def create_module(self, spec):
+                return loader.create_module(spec)
+
+            def exec_module(self, module):
+                loader.exec_module(module)
+                callback()
+
+        spec.loader = _Loader()
+        return spec
 
 
 def _where_supported(call: Callable[[], Any]) -> None:

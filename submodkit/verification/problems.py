@@ -40,7 +40,6 @@ from submodkit.objectives import Coverage
 from submodkit.results import Result
 from submodkit.solvers.cover.set_covering import set_cover
 from submodkit.solvers.submodular.greedy import MAXIMIZE, maximize
-from submodkit.solvers.submodular.streaming import StreamingMaximizer
 
 
 @dataclass(frozen=True)
@@ -152,6 +151,8 @@ def _cardinality_only(algorithm: str, o: Options) -> None:
 def _stream(algorithm: str, objective, k: int, o: Options) -> Result:
     """One pass over the items in index order."""
     _cardinality_only(algorithm, o)
+    from submodkit.solvers.submodular.streaming import StreamingMaximizer  # Numba: imported when used
+
     stream = StreamingMaximizer(objective, k, algorithm=algorithm, epsilon=o.epsilon)
     stream.update(np.arange(objective.n))
     return stream.solution()

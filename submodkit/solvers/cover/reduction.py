@@ -10,7 +10,6 @@ import numpy as np
 import scipy.sparse as sp
 
 from submodkit.errors import InvalidParameterError
-from submodkit.solvers.cover import _reduction_kernels as RK
 
 _ROUNDS = 8
 _CONTAINMENT_BUDGET = 400_000_000  # candidate memberships looked at per round by the containment test
@@ -101,6 +100,8 @@ def reduce_set_cover(csr: sp.csr_matrix, costs: np.ndarray, *, n_out: int = 0) -
        Operations Research 47 (1999).
     """
     n, m = csr.shape
+    from submodkit.solvers.cover import _reduction_kernels as RK  # Numba: imported when used
+
     indptr, indices = csr.indptr.astype(np.int64), csr.indices.astype(np.int64)
     csc = csr.tocsc()
     eptr, eidx = csc.indptr.astype(np.int64), csc.indices.astype(np.int64)

@@ -76,3 +76,31 @@ def test_greedy_certificate_on_orlib(shared_data, name, opt):
     sol = set_cover(ss)
     assert sol.lower_bound <= opt <= sol.value
     assert sol.value <= sol.guarantee.ratio * opt
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_numpy_greedy_picks_what_the_numba_kernel_picks(seed):
+    """Small instances in a fresh process take the numpy greedy (no Numba start-up): the same
+    sets in the same order as the lazy kernel, ties to the smallest index, outliers too."""
+    from submodkit.instances.generators import random_set_system
+    from submodkit.objectives import Coverage
+    from submodkit.objectives.kernels import fill_gains
+    from submodkit.solvers.cover.set_covering import _greedy_numpy
+    from submodkit.solvers.submodular import _kernels as G
+
+    rng = np.random.default_rng(seed)
+    ss = random_set_system(60, 90, density=0.08, seed=seed, costs="random", ensure_covered=True)
+    costs = np.round(np.asarray(ss.costs), 0) if seed % 2 else np.ones(60)  # ties when rounded or unit
+    for n_out in (0, int(rng.integers(1, 10))):
+        target = float(90 - n_out) - 0.5
+        f = Coverage(ss.sets)
+        args, cur = f.kernel_args(), f.new_state()
+        init = np.empty(60)
+        fill_gains(args, cur, np.arange(60), init, f.nnz)
+        sel, gains = np.empty(60, dtype=np.int64), np.empty(60)
+        n_sel, _, _ = G.lazy_greedy(*args, cur, np.arange(60), 60, costs, np.inf, True,
+                                    np.full(60, -1, dtype=np.int64), np.zeros(0, dtype=np.int64), target,
+                                    True, sel, gains, init, np.empty(60))
+        got, got_gains, _ = _greedy_numpy(ss.sets, costs, target)
+        assert got.tolist() == sel[:n_sel].tolist()
+        np.testing.assert_allclose(got_gains, gains[:n_sel])
