@@ -298,7 +298,9 @@ class GraphicMatroid(Matroid):
                                         "(n, 2) non-negative vertex ids")
         self.edges = np.ascontiguousarray(arr, dtype=np.int64)
         self.n = int(arr.shape[0])
-        self.n_vertices = int(arr.max()) + 1 if arr.size else 0
+        labels, self._ends = np.unique(self.edges, return_inverse=True)  # vertices relabelled 0..V-1
+        self._ends = self._ends.reshape(self.edges.shape)
+        self.n_vertices = int(labels.size)
 
     def _start(self):
         return list(range(self.n_vertices))
@@ -311,11 +313,11 @@ class GraphicMatroid(Matroid):
         return x
 
     def _can_add(self, parent, j):
-        u, v = self.edges[j]
+        u, v = self._ends[j]
         return self._find(parent, int(u)) != self._find(parent, int(v))
 
     def _add(self, parent, j):
-        u, v = self.edges[j]
+        u, v = self._ends[j]
         parent[self._find(parent, int(u))] = self._find(parent, int(v))
 
 
@@ -418,17 +420,38 @@ class TransversalMatroid(Matroid):
         return [[] for _ in range(self.n_slots)]  # the candidates each slot holds
 
     def _augment(self, holders, j, seen) -> bool:
+        """Find an augmenting path from candidate j and apply it: a breadth-first search over
+        slots (no recursion: long paths are fine), each full slot leading on through the
+        slots its holders may move to."""
+        from collections import deque
+
+        parent: dict[int, tuple[int, int] | None] = {}
+        queue: deque[int] = deque()
         for s in self.allowed[j]:
-            if s in seen:
-                continue
-            seen.add(s)
-            if len(holders[s]) < self.slot_capacities[s]:
-                holders[s].append(j)
-                return True
-            for i, other in enumerate(holders[s]):
-                if self._augment(holders, other, seen):
-                    holders[s][i] = j
-                    return True
+            if s not in seen:
+                seen.add(s)
+                parent[s] = None
+                queue.append(s)
+        while queue:
+            s = queue.popleft()
+            if len(holders[s]) < self.slot_capacities[s]:  # free: shift the movers along the path
+                into: tuple = ("append", s)
+                while True:
+                    p = parent[s]
+                    mover = j if p is None else holders[p[0]][p[1]]
+                    if into[0] == "append":
+                        holders[into[1]].append(mover)
+                    else:
+                        holders[into[1]][into[2]] = mover
+                    if p is None:
+                        return True
+                    into, s = ("set", p[0], p[1]), p[0]
+            for pos, other in enumerate(holders[s]):
+                for t in self.allowed[other]:
+                    if t not in seen:
+                        seen.add(t)
+                        parent[t] = (s, pos)
+                        queue.append(t)
         return False
 
     def _can_add(self, holders, j):

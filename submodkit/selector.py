@@ -446,8 +446,8 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
     def _build_set_cover(self, X, cache, cls, *which):
         d = X.shape[1]
         sets = sp.csr_matrix(X)
+        sets.eliminate_zeros()  # a stored zero covers nothing
         sets.data = np.ones_like(sets.data)
-        sets.eliminate_zeros()
         return cls(sets, *(self._concepts(w, d) for w in which))
 
     def _build_set_cover_mi(self, X, cache):
@@ -526,9 +526,15 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
         check_choice("backend", self.backend, BACKENDS)
         seed = check_random_state(self.random_state).randint(2**31 - 1)
         size = None  # a log-determinant's state holds the rows greedy may select
-        if sample_cost is None and self.objective in _LOGDET:
-            extra = 0 if self.initial_subset is None else len(np.unique(np.asarray(self.initial_subset)))
-            size = min(n, self._n_rows(n) + extra)
+        if self.objective in _LOGDET:
+            if sample_cost is None:
+                extra = 0 if self.initial_subset is None else len(np.unique(np.asarray(self.initial_subset)))
+                size = min(n, self._n_rows(n) + extra)
+            else:  # the most rows that fit the budget: the cheapest ones
+                costs = np.sort(check_vector("sample_cost", sample_cost, n))
+                budget = float(check_real("n_samples", self.n_samples, minimum=0.0))
+                fits = np.searchsorted(np.cumsum(costs), budget * (1 + 1e-9) + 1e-12, side="right")
+                size = min(n, int(fits))
         obj = self._objective(X, similarity, y, size)
         if obj.n != n:
             raise InvalidParameterError("X", f"shape {X.shape}", "one candidate per row")

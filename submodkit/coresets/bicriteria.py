@@ -87,6 +87,7 @@ def bicriteria_greedi(
 
 def _in_memory(objective: Objective, k, n_parts, epsilon, rounds, t, engine, seed) -> Solution:
     parts0 = _partition(objective, k, n_parts, seed, random=True)  # validates objective, n_parts
+    objective.check_capacity(min(objective.n, rounds * t))  # every round adds up to t items
     start = time.perf_counter()
     rng = make_rng(seed)
     chosen = np.zeros(0, dtype=np.int64)

@@ -33,7 +33,9 @@ def distributed_column_subset(
     into ``n_parts`` parts; each part runs greedy CSSP on its own columns and keeps
     ``core_size`` of them (its core-set, one task per part on ``engine``); greedy then runs
     on the union of the core-sets, and the better (on the whole of A) of that and the parts'
-    own first k columns is returned.
+    own first k columns is returned. The second round judges the union's columns by what they
+    capture of themselves (all the central machine holds); the final choice is judged on the
+    whole of A.
 
     Random partitioning makes greedy a composable core-set for CSSP (Altschuler et al. 2016
     prove a constant factor in expectation; that paper was reachable here by its abstract

@@ -157,6 +157,7 @@ def _partition(objective, k, n_parts, seed, random: bool) -> list[np.ndarray]:
     if not isinstance(objective, Objective):
         raise InvalidParameterError("objective", objective, "a submodkit Objective")
     check_int("k", k)
+    objective.check_capacity(min(k, objective.n))
     if n_parts is None:
         raise InvalidParameterError("n_parts", None, "a number of parts >= 1 for an objective in memory")
     n_parts = check_int("n_parts", n_parts, minimum=1)

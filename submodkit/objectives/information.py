@@ -51,12 +51,15 @@ from submodkit.objectives.base import Objective
 from submodkit.objectives.coverage import Coverage, ProbabilisticCoverage
 from submodkit.objectives.facility_location import FacilityLocation
 from submodkit.objectives.graph_cut import GraphCut
-from submodkit.objectives.log_determinant import LogDeterminant, check_kernel, schur_kernel
+from submodkit.objectives.log_determinant import PSD_CHECK_MAX_N, LogDeterminant, check_kernel, schur_kernel
 from submodkit.objectives.mixture import Mixture
 
 
 def _cross(name: str, values, n: int):
     """A non-negative n x q similarity to the query or private set (q may be 0)."""
+    shape = getattr(values, "shape", None) or np.shape(values)
+    if len(shape) == 2 and shape[0] == n and shape[1] == 0:  # an empty set: nothing to compare with
+        return np.zeros((n, 0))
     mat = check_matrix(name, values)
     if mat.shape[0] != n:
         raise InvalidParameterError(name, f"shape {mat.shape}", f"{n} rows (one per ground-set item)")
@@ -457,7 +460,22 @@ class ProbabilisticSetCoverCMI(ProbabilisticCoverage):
         self._check_kernel_arrays(values_checked=True)
 
 
+def _conditioned_psd(kernel: np.ndarray, regularization: float) -> bool:
+    """Whether a conditioned (Schur-complement) kernel is positive semi-definite, as it is when
+    the kernel, the cross-kernel and the fixed set's kernel come from one joint PSD kernel:
+    checked by eigenvalues up to ``PSD_CHECK_MAX_N`` items, by the diagonal beyond (as
+    :func:`check_kernel` trusts large kernels)."""
+    n = kernel.shape[0]
+    scale = max(1.0, float(np.abs(np.diagonal(kernel)).max(initial=0.0)))
+    if n <= PSD_CHECK_MAX_N:
+        return bool(n == 0 or np.linalg.eigvalsh(kernel)[0] >= -1e-9 * scale)
+    return bool(np.diagonal(kernel).min(initial=0.0) >= -1e-9 * scale)
+
+
 def _dense_cross(name: str, values, rows: int, cols: int | None = None) -> np.ndarray:
+    shape = getattr(values, "shape", None) or np.shape(values)
+    if len(shape) == 2 and shape[0] == rows and shape[1] == 0 and cols in (None, 0):
+        return np.zeros((rows, 0))
     mat = np.asarray(check_matrix(name, values, nonnegative=False).toarray()
                      if sp.issparse(values) else check_matrix(name, values, nonnegative=False))
     if mat.shape[0] != rows or (cols is not None and mat.shape[1] != cols):
@@ -471,8 +489,11 @@ class LogDeterminantCG(LogDeterminant):
 
     ``f(A | P) = log det(S_A - nu^2 S_{A,P} S_P^-1 S_{A,P}^T)``, every ``S`` with
     ``regularization`` on its diagonal: the log-volume A adds beyond the private set, a
-    log-determinant of the Schur complement, hence submodular, and monotone when
-    ``regularization >= 1`` (as :class:`LogDeterminant`).
+    log-determinant of the Schur complement. Submodular (and monotone when
+    ``regularization >= 1``, as :class:`LogDeterminant`) when that complement is positive
+    semi-definite, as it is for ``nu <= 1`` and kernels that come from one joint PSD kernel:
+    the flags are set only for ``nu <= 1`` and a complement found PSD (eigenvalues up to 500
+    items, the diagonal beyond); otherwise no guarantee is reported.
 
     Parameters
     ----------
@@ -509,6 +530,9 @@ class LogDeterminantCG(LogDeterminant):
         lam = check_real("regularization", regularization, minimum=0.0)
         cond = schur_kernel(mat, cross, inner, self.nu, lam)
         self._setup([cond], [1.0], lam, max_size, K.LOGDET_PRECOMPUTED, 0.0)
+        # a log-determinant of a PSD kernel: only then submodular (and monotone for lam >= 1)
+        valid = self.nu <= 1.0 and _conditioned_psd(cond, lam)
+        self.submodular, self.monotone = valid, valid and lam >= 1.0
 
 
 class LogDeterminantMI(LogDeterminant):
@@ -516,9 +540,10 @@ class LogDeterminantMI(LogDeterminant):
 
     ``I(A; Q) = log det(S_A) - log det(S_A - eta^2 S_{A,Q} S_Q^-1 S_{A,Q}^T)``, every ``S``
     with ``regularization`` on its diagonal (Gaussian mutual information between A and Q
-    when the kernel is a covariance). Monotone for ``eta <= 1`` (conditioning never
-    increases a variance); a difference of log-determinants, not submodular in general:
-    ``submodular=False``, and solvers claim no guarantee.
+    when the kernel is a covariance). Monotone for ``eta <= 1`` and a PSD conditioned kernel
+    (conditioning never increases a variance; checked as for :class:`LogDeterminantCG`); a
+    difference of log-determinants, not submodular in general: ``submodular=False``, and
+    solvers claim no guarantee.
 
     Parameters
     ----------
@@ -554,7 +579,8 @@ class LogDeterminantMI(LogDeterminant):
         stacked[:n] = mat
         schur_kernel(mat, cross, inner, self.eta, lam, out=stacked[n:])
         self._setup(stacked, [1.0, -1.0], lam, max_size, K.LOGDET_PRECOMPUTED, 0.0)
-        self.monotone, self.submodular = self.eta <= 1.0, False
+        self.monotone = self.eta <= 1.0 and _conditioned_psd(stacked[n:], lam)
+        self.submodular = False
 
 
 class LogDeterminantCMI(LogDeterminant):
@@ -613,5 +639,7 @@ class LogDeterminantCMI(LogDeterminant):
         self._setup(stacked, [1.0, -1.0], lam, max_size, K.LOGDET_PRECOMPUTED, 0.0)
         self.submodular = False
         # Both conditioned kernels are Schur complements of one joint kernel, positive
-        # semi-definite (so conditioning on Q never raises a variance) when eta = nu <= 1.
-        self.monotone = self.eta == self.nu <= 1.0
+        # semi-definite (so conditioning on Q never raises a variance) when eta = nu <= 1
+        # and the joint kernel is PSD (checked on the conditioned kernels).
+        self.monotone = (self.eta == self.nu <= 1.0 and _conditioned_psd(stacked[:n], lam)
+                         and _conditioned_psd(stacked[n:], lam))

@@ -38,8 +38,10 @@ compiled (and cached) once, whatever the objective:
     ``L = X X^T``) or ``LOGDET_RBF`` (``L_ij = exp(-gamma ||x_i - x_j||^2)``, gamma =
     ``data[0]``). ``w`` holds the R n diagonals ``L^(r)_ii + lam`` and ``b = [lam, capacity]``.
     The state is ``cur[0]`` = t (items committed), ``cur[1 : 1 + R n]`` the residual
-    variances ``d_r[i]^2`` (the gain of i is ``sum_r data[1 + r] log d_r[i]^2``), then the
-    R n x capacity Cholesky rows ``c_r[i]``, row-major; a commit costs O(R n t) kernel reads.
+    variances ``d_r[i]^2`` (the gain of i is ``sum_r data[1 + r] log d_r[i]^2``), then for
+    each kernel the capacity x n block of the factor, one row per committed item (so memory is
+    touched in proportion to the items selected, not to the capacity); a commit costs
+    O(R n t) reads.
 
 ``phi`` codes: ``PHI_IDENTITY``, ``PHI_SQRT``, ``PHI_LOG1P``, ``PHI_INVERSE`` (x / (1 + x)),
 ``PHI_MIN`` (min(b[u], x)), ``PHI_ONE_MINUS_EXP`` (1 - exp(-x)).
@@ -274,8 +276,8 @@ def logdet_entries(agg, dense, gamma, row, j, out):
 def logdet_commit(agg, data, dense, cur, j):
     """Add ``j`` to a ``KIND_LOGDET`` state: one new column of each Cholesky factor.
 
-    Works on views of the state (and a copy of row j of the factor), so that LLVM sees no
-    aliasing and vectorizes the n dot products: 4x faster than indexing ``cur`` directly.
+    Works on views of the state, one contiguous row of the factor per earlier item, so that
+    LLVM sees no aliasing and vectorizes over the n candidates.
     """
     n_kernels = data.shape[0] - 1
     n = dense.shape[1] if agg == LOGDET_PRECOMPUTED else dense.shape[0]
@@ -288,25 +290,26 @@ def logdet_commit(agg, data, dense, cur, j):
     for r in range(n_kernels):
         var = cur[1 + r * n : 1 + (r + 1) * n]
         start = 1 + rn + r * n * capacity
-        rows = cur[start : start + n * capacity].reshape((n, capacity))
+        rows = cur[start : start + n * capacity].reshape((capacity, n))  # rows[q, i]: column q of the factor
         dj2 = var[j]
         if dj2 <= LOGDET_TINY:  # a singular selection: j adds no direction
             for i in range(n):
-                rows[i, t] = 0.0
+                rows[t, i] = 0.0
             var[j] = 0.0
             continue
         dj = math.sqrt(dj2)
-        cj = rows[j, :t].copy()
         logdet_entries(agg, dense, data[0], r * n + j, j, entries)
+        for q in range(t):  # entries -= sum_q c_q[j] c_q (contiguous rows: vectorized over i)
+            cq = rows[q]
+            cqj = cq[j]
+            for i in range(n):
+                entries[i] -= cqj * cq[i]
+        new = rows[t]
         for i in range(n):
-            ci = rows[i]
-            s = 0.0
-            for q in range(t):
-                s += cj[q] * ci[q]
-            e = (entries[i] - s) / dj
-            ci[t] = e
+            e = entries[i] / dj
+            new[i] = e
             var[i] -= e * e
-        rows[j, t] = dj
+        new[j] = dj
         var[j] = 0.0
     cur[0] = t + 1
 

@@ -330,10 +330,10 @@ def _logdet_commit(agg: int, data: np.ndarray, dense: np.ndarray, cur: np.ndarra
     for r in range(n_kernels):
         var = cur[1 + r * n : 1 + (r + 1) * n]
         start = 1 + rn + r * n * capacity
-        rows = cur[start : start + n * capacity].reshape(n, capacity)
+        rows = cur[start : start + n * capacity].reshape(capacity, n)  # rows[q, i]
         dj2 = var[j]
         if dj2 <= K.LOGDET_TINY:
-            rows[:, t] = 0.0
+            rows[t] = 0.0
             var[j] = 0.0
             continue
         dj = np.sqrt(dj2)
@@ -343,9 +343,9 @@ def _logdet_commit(agg: int, data: np.ndarray, dense: np.ndarray, cur: np.ndarra
             entries = dense @ dense[j]
         else:
             entries = np.exp(-data[0] * ((dense - dense[j]) ** 2).sum(axis=1))
-        e = (entries - rows[:, :t] @ rows[j, :t]) / dj
+        e = (entries - rows[:t, j] @ rows[:t]) / dj
         e[j] = dj
-        rows[:, t] = e
+        rows[t] = e
         var -= e * e
         var[j] = 0.0
     cur[0] = t + 1

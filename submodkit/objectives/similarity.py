@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import scipy.sparse as sp
 
-from submodkit._validation import check_choice, check_int, check_matrix
+from submodkit._validation import check_choice, check_int, check_matrix, check_real
 from submodkit.errors import InvalidParameterError
 
 METRICS = ("euclidean", "cosine", "correlation")
@@ -421,7 +421,7 @@ def cross_similarity(X, Y, metric: str = "euclidean", d_max: float | None = None
     if metric == "euclidean":
         D = np.einsum("ij,ij->i", A, A)[:, None] + np.einsum("ij,ij->i", B, B)[None, :] - 2.0 * (A @ B.T)
         np.maximum(D, 0.0, out=D)
-        top = float(D.max(initial=0.0)) if d_max is None else float(d_max)
+        top = float(D.max(initial=0.0)) if d_max is None else check_real("d_max", d_max, minimum=0.0)
         return np.maximum(top - D, 0.0)
     center = metric == "correlation"
     S = _normalize_rows(A, center=center) @ _normalize_rows(B, center=center).T

@@ -391,3 +391,16 @@ def test_selector_needs_the_query_set_and_clusters():
         sk.SubsetSelector(3, objective="clustered-facility-location").fit(X)
     with pytest.raises(InvalidParameterError, match="query_X"):
         sk.SubsetSelector(3, objective="facility-location-mi", query_X=np.ones((2, 4))).fit(X)
+
+
+def test_conditioned_log_determinants_claim_only_what_holds():
+    """A conditioned kernel that is not PSD (nu > 1, or kernels from no joint PSD kernel)
+    gets neither flag, so no guarantee; an empty private set is the plain log-determinant."""
+    assert not info.LogDeterminantCG([[1.0]], [[1.0]], [[1.0]], nu=2.0).monotone
+    bad = info.LogDeterminantCG(np.eye(2), [[3.0], [0.0]], [[1.0]])
+    assert not bad.submodular and not bad.monotone
+    assert sk.maximize(bad, 1).guarantee is None
+    L = kernel_matrix(np.random.default_rng(0).normal(size=(6, 2)), kernel="rbf", gamma=0.5)
+    empty = info.LogDeterminantCG(L, np.zeros((6, 0)), np.zeros((0, 0)))
+    assert empty.evaluate([0, 3]) == pytest.approx(LogDeterminant(L).evaluate([0, 3]))
+    assert empty.monotone and empty.submodular

@@ -75,6 +75,7 @@ def brute_force_maximize(
     n = objective.n
     k = n if k is None else check_int("k", k)
     k = min(k, n)
+    objective.check_capacity(k)
     pure_cardinality = constraint is None and objective.monotone
     sizes = [k] if pure_cardinality else range(k + 1)
     count = sum(math.comb(n, s) for s in sizes)

@@ -75,7 +75,8 @@ def greedy_columns(A: np.ndarray, columns: np.ndarray, k: int) -> tuple[np.ndarr
             f[lo : lo + _BLOCK] = np.einsum("ij,ij->j", block, block)
     steps = min(k, n)
     omegas = np.zeros((steps, n))
-    alive = g > 1e-12 * np.maximum(1.0, norms)
+    top = float(norms.max(initial=0.0))
+    alive = norms > 1e-12 * top
     sel, gains = [], []
     for t in range(steps):
         score = np.where(alive, f / np.where(alive, g, 1.0), -np.inf)
@@ -92,7 +93,7 @@ def greedy_columns(A: np.ndarray, columns: np.ndarray, k: int) -> tuple[np.ndarr
         sel.append(best)
         gains.append(float(score[best]))
         alive[best] = False
-        alive &= g > 1e-10 * np.maximum(1.0, norms)
+        alive &= g > 1e-10 * norms  # what is left of a column, relative to the column
     return columns[np.asarray(sel, dtype=np.int64)], np.asarray(gains, dtype=np.float64)
 
 
@@ -145,6 +146,8 @@ def rank_k_value(A: np.ndarray, k: int) -> float:
     """
     m, n = A.shape
     r = min(m, n)
+    if k <= 0:
+        return 0.0
     if k >= r:
         return float(np.einsum("ij,ij->", A, A))
     if r <= 500 or k > r // 4:

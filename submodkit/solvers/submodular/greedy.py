@@ -427,7 +427,8 @@ def _frame(objective: Objective, k: int | None, constraint, kind: str, epsilon: 
         kmax = min(kmax, candidates.size)
     most = kmax
     if kind == "knapsack":  # the cheapest items that fit: no selection is longer
-        most = min(kmax, int(np.searchsorted(np.cumsum(np.sort(costs)), budget, side="right")))
+        most = min(kmax, int(np.searchsorted(np.cumsum(np.sort(costs)), budget * (1 + 1e-9) + 1e-12,
+                                             side="right")))
     elif kind == "matroid":
         most = min(kmax, int(capacities.sum()))
     objective.check_capacity(most + (0 if initial is None else initial.size))

@@ -62,7 +62,7 @@ def matroid_greedy(objective: Objective, matroid: Matroid, k: int | None = None,
     start = time.perf_counter()
     n = objective.n
     limit = n if k is None else min(int(k), n)
-    objective.check_capacity(min(limit, n))
+    objective.check_capacity(min(limit, matroid.rank))
     args = objective.kernel_args()
     kind, agg, phi, indptr, indices, data, dense, w, b = args
     cur = objective.new_state()

@@ -110,7 +110,8 @@ def submodular_cover(
     fill_gains(args, cur, cand, init, objective.nnz)
     kmax = min(n, objective.max_selection)
     sel, gains = np.empty(kmax, dtype=np.int64), np.empty(kmax)
-    n_sel, covered, evals = G.lazy_cover(*args, cur, c, goal - _TOL * max(1.0, goal), kmax, sel, gains, init)
+    stop = goal - _TOL * max(1.0, goal)  # the value greedy stops at (and Wolsey's target)
+    n_sel, covered, evals = G.lazy_cover(*args, cur, c, stop, kmax, sel, gains, init)
     sel, gains = sel[:n_sel].copy(), gains[:n_sel].copy()
     covered = float(objective.evaluate(sel)) if objective.kind in (K.KIND_QUAD_DENSE, K.KIND_QUAD_CSR) \
         else float(covered)
@@ -128,12 +129,13 @@ def submodular_cover(
     gtee = None
     if objective.monotone and objective.submodular and n_sel:
         before_last = last_before
-        lam = goal / max(goal - before_last, _TOL * max(1.0, goal))
+        lam = stop / max(stop - before_last, _TOL * max(1.0, goal))
         ratio = 1.0 + math.log(max(lam, 1.0))
         integral = (objective.kind == K.KIND_COVERAGE and np.all(objective.w == np.round(objective.w))
                     and goal == round(goal))
-        if integral:
-            ratio = min(ratio, harmonic(int(round(float(init.max(initial=0.0))))))
+        d = float(init.max(initial=0.0))
+        if integral and d <= 1e6:  # beyond, ln d + 0.58 > 1 + ln(lambda) nearly always: skip the sum
+            ratio = min(ratio, harmonic(int(round(d))))
         gtee = guarantee("submodular-cover-greedy", ratio=ratio)
     return Solution(
         selection=sel, gains=gains, value=cost, algorithm=name, guarantee=gtee, sense="min",

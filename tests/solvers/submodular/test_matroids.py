@@ -104,3 +104,11 @@ def test_bad_matroids_are_refused():
     with pytest.raises(InvalidParameterError):
         sk.maximize(sk.Coverage([[0], [1]]), constraint=OracleMatroid(2, lambda s: True),
                     algorithm="stochastic")
+
+
+def test_long_augmenting_paths_and_large_vertex_ids():
+    chain = TransversalMatroid([[i, i + 1] for i in range(3000)] + [[0]])
+    assert chain.is_independent(range(3001)) and chain.rank == 3001
+    shared = TransversalMatroid([[0], [0], [0, 1], [1]], slot_capacities=[2, 1])
+    assert shared.is_independent([0, 1, 2]) and not shared.is_independent([0, 1, 2, 3])
+    assert GraphicMatroid([(0, 10**12), (10**12, 5), (5, 0)]).rank == 2
