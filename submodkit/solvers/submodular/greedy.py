@@ -344,7 +344,8 @@ def _exhaustive_step(f: _Frame, *, lazy: bool) -> tuple[int, float, int]:
     f.stale = np.full(f.objective.n, -np.inf)
     if f.numpy_path:
         f.sel, f.gains, more = lazy_greedy_numpy(
-            f.args, f.cur, f.candidates, f.kmax, f.init, f.stale, naive=not lazy
+            f.args, f.cur, f.candidates, f.kmax, f.init, f.stale, naive=not lazy,
+            monotone_submodular=f.objective.monotone and f.objective.submodular,
         )
         return f.sel.shape[0], float(f.gains.sum()), more
     G = _numba()[1]
@@ -525,7 +526,8 @@ def _cardinality(objective: Objective, k: int, entry: Algorithm, bound: bool, nu
         init = initial_gains(objective, cur, numpy_path)
         stale.fill(-np.inf)  # np.full without its Python overhead
         sel, gains, more = lazy_greedy_numpy(
-            args, cur, _consts(n)[2], kmax, init, stale, naive=not lazy
+            args, cur, _consts(n)[2], kmax, init, stale, naive=not lazy,
+            monotone_submodular=objective.monotone and objective.submodular,
         )
         value = float(gains.sum())
     else:

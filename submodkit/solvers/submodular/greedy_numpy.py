@@ -33,6 +33,7 @@ def lazy_greedy_numpy(
     *,
     naive: bool = False,
     batch: int = 8,
+    monotone_submodular: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """Greedy over ``candidates`` for ``k`` steps from the state ``cur`` (updated in place).
 
@@ -40,6 +41,11 @@ def lazy_greedy_numpy(
     candidate is re-evaluated at each step (classic greedy). On return ``bounds_out[j]``
     holds the last key of each candidate not selected (an upper bound on its final gain).
     Returns ``(selection, gains, evaluations after the initial ones)``.
+
+    ``monotone_submodular``: every gain is >= 0 and a stale key bounds the fresh gain, so
+    when the best fresh gain is 0, a candidate whose stale key is 0 has gain exactly 0 and
+    ties without being evaluated (a saturated objective, as FLMI once the query is covered,
+    otherwise refreshes every candidate at every step).
     """
     n = init_gains.shape[0]
     dense, indptr = args[6], args[3]
@@ -72,6 +78,13 @@ def lazy_greedy_numpy(
                 # upper bound to the last bit: refresh the near-ties before accepting.
                 g_top = keys[top]
                 near = np.flatnonzero(alive & (stamp != step) & (keys >= g_top - _TIE * max(1.0, abs(g_top))))
+                if monotone_submodular and g_top <= 0.0 and near.size:
+                    zero = near[keys[near] <= 0.0]  # 0 <= gain <= key = 0: fresh without evaluation
+                    keys[zero] = 0.0
+                    stamp[zero] = step
+                    near = near[keys[near] > 0.0]
+                    if zero.size:
+                        continue  # the smallest index among the zeros may now be the top
                 if near.size == 0:
                     break
                 cand = near
