@@ -472,6 +472,15 @@ def _conditioned_psd(kernel: np.ndarray, regularization: float) -> bool:
     return bool(np.diagonal(kernel).min(initial=0.0) >= -1e-9 * scale)
 
 
+def _fixed_set(cross_name: str, cross, inner_name: str, inner, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The cross-kernel (n x q) and the kernel (q x q) of a query or private set, checked."""
+    c = _dense_cross(cross_name, cross, n)
+    m = check_kernel(inner_name, inner)
+    if m.shape[0] != c.shape[1]:
+        raise InvalidParameterError(inner_name, f"shape {m.shape}", f"shape ({c.shape[1]}, {c.shape[1]})")
+    return c, m
+
+
 def _dense_cross(name: str, values, rows: int, cols: int | None = None) -> np.ndarray:
     shape = getattr(values, "shape", None) or np.shape(values)
     if len(shape) == 2 and shape[0] == rows and shape[1] == 0 and cols in (None, 0):
@@ -521,11 +530,8 @@ class LogDeterminantCG(LogDeterminant):
                  regularization: float = 1.0, max_size: int | None = None):
         mat = check_kernel("kernel", kernel)
         n = mat.shape[0]
-        cross = _dense_cross("private_kernel", private_kernel, n)
-        inner = check_kernel("private_private_kernel", private_private_kernel)
-        if inner.shape[0] != cross.shape[1]:
-            raise InvalidParameterError("private_private_kernel", f"shape {inner.shape}",
-                                        f"shape ({cross.shape[1]}, {cross.shape[1]})")
+        cross, inner = _fixed_set("private_kernel", private_kernel,
+                                  "private_private_kernel", private_private_kernel, n)
         self.nu = check_real("nu", nu, minimum=0.0)
         lam = check_real("regularization", regularization, minimum=0.0)
         cond = schur_kernel(mat, cross, inner, self.nu, lam)
@@ -568,11 +574,7 @@ class LogDeterminantMI(LogDeterminant):
                  regularization: float = 1.0, max_size: int | None = None):
         mat = check_kernel("kernel", kernel)
         n = mat.shape[0]
-        cross = _dense_cross("query_kernel", query_kernel, n)
-        inner = check_kernel("query_query_kernel", query_query_kernel)
-        if inner.shape[0] != cross.shape[1]:
-            raise InvalidParameterError("query_query_kernel", f"shape {inner.shape}",
-                                        f"shape ({cross.shape[1]}, {cross.shape[1]})")
+        cross, inner = _fixed_set("query_kernel", query_kernel, "query_query_kernel", query_query_kernel, n)
         self.eta = check_real("eta", eta, minimum=0.0)
         lam = check_real("regularization", regularization, minimum=0.0)
         stacked = np.empty((2 * n, n))

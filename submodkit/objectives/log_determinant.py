@@ -189,6 +189,16 @@ class LogDeterminant(Objective):
         lam = check_real("regularization", regularization, minimum=0.0)
         self._setup([mat], [1.0], lam, max_size, K.LOGDET_PRECOMPUTED, 0.0)
 
+    @property
+    def regularization(self) -> float:
+        """``lam``, added to the diagonal (kept in ``b[0]``, which the kernels read)."""
+        return float(self.b[0])
+
+    @property
+    def max_size(self) -> int:
+        """The largest selection the state holds (``max_selection``)."""
+        return self.max_selection
+
     def _setup(self, kernels, signs: list, lam: float, max_size, code: int, gamma: float,
                features: np.ndarray | None = None) -> None:
         """Fill the kernel arrays (``KIND_LOGDET``) from validated kernels (a list, or the R
@@ -218,7 +228,6 @@ class LogDeterminant(Objective):
         self.dense = dense
         self.w = np.ascontiguousarray(diag + lam, dtype=np.float64)
         self.b = np.array([lam, cap], dtype=np.float64)
-        self.regularization, self.max_size = lam, cap
         self.monotone = bool(lam >= 1.0) and all(s > 0 for s in signs)
         self.submodular = True
         self._check_kernel_arrays(values_checked=True)
@@ -310,7 +319,9 @@ def kernel_matrix(X, Y=None, kernel: str = "rbf", gamma: float | None = None) ->
         return np.ascontiguousarray(A @ B.T)
     g = (1.0 / max(A.shape[1], 1) if gamma is None
          else check_real("gamma", gamma, minimum=0.0, strict_min=True))
-    D = np.einsum("ij,ij->i", A, A)[:, None] + np.einsum("ij,ij->i", B, B)[None, :] - 2.0 * (A @ B.T)
+    from submodkit.objectives.similarity import squared_distances
+
+    D = squared_distances(A, B)
     if Y is None:
         np.fill_diagonal(D, 0.0)  # exactly 1 on the diagonal, as the kernel from features
-    return np.exp(-g * np.maximum(D, 0.0))
+    return np.exp(-g * D)

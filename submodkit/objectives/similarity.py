@@ -386,6 +386,18 @@ def _from_euclidean(idx: np.ndarray, dist: np.ndarray, metric: str, dtype) -> sp
     return mat
 
 
+def squared_distances(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """``||a_i - b_j||^2`` for every row i of A and j of B (rounding clipped at 0).
+
+    Examples
+    --------
+    >>> squared_distances(np.array([[0.0], [1.0]]), np.array([[3.0]])).tolist()
+    [[9.0], [4.0]]
+    """
+    D = np.einsum("ij,ij->i", A, A)[:, None] + np.einsum("ij,ij->i", B, B)[None, :] - 2.0 * (A @ B.T)
+    return np.maximum(D, 0.0, out=D)
+
+
 def cross_similarity(X, Y, metric: str = "euclidean", d_max: float | None = None) -> np.ndarray:
     """The n x q similarity between the rows of X and the rows of Y (a query or private set),
     in the conventions of :func:`pairwise_similarity`.
@@ -419,8 +431,7 @@ def cross_similarity(X, Y, metric: str = "euclidean", d_max: float | None = None
     if A.shape[1] != B.shape[1]:
         raise InvalidParameterError("Y", f"shape {B.shape}", f"{A.shape[1]} columns, as X")
     if metric == "euclidean":
-        D = np.einsum("ij,ij->i", A, A)[:, None] + np.einsum("ij,ij->i", B, B)[None, :] - 2.0 * (A @ B.T)
-        np.maximum(D, 0.0, out=D)
+        D = squared_distances(A, B)
         top = float(D.max(initial=0.0)) if d_max is None else check_real("d_max", d_max, minimum=0.0)
         return np.maximum(top - D, 0.0)
     center = metric == "correlation"

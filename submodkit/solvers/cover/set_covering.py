@@ -193,7 +193,9 @@ def _greedy(csr: sp.csr_matrix, costs: np.ndarray, prune: bool, n_out: int = 0):
     :func:`_greedy_numpy` (same selection, ties to the smallest index)."""
     n, m = csr.shape
     target = float(m - n_out) - 0.5
-    if csr.nnz <= NUMPY_MAX_INCIDENCES and not _numba_loaded():
+    from submodkit.solvers.submodular.greedy import numba_loaded
+
+    if csr.nnz <= NUMPY_MAX_INCIDENCES and not numba_loaded():
         sel, gains, evals = _greedy_numpy(csr, costs, target)
     else:
         from submodkit.objectives.kernels import fill_gains
@@ -218,13 +220,6 @@ def _greedy(csr: sp.csr_matrix, costs: np.ndarray, prune: bool, n_out: int = 0):
         sel, gains = _prune(csr, sel, gains)
         name = "greedy+prune"
     return sel, gains, evals, name
-
-
-def _numba_loaded() -> bool:
-    import sys
-
-    mod = sys.modules.get("submodkit.solvers.submodular._kernels")
-    return mod is not None and bool(mod.lazy_greedy.signatures)
 
 
 def _greedy_numpy(csr: sp.csr_matrix, costs: np.ndarray, target: float):

@@ -106,13 +106,7 @@ def projection_value(A: np.ndarray, selection) -> float:
     >>> round(projection_value(A, [2]), 6)
     3.0
     """
-    S = np.asarray(selection, dtype=np.int64)
-    if S.size == 0:
-        return 0.0
-    Q, R = np.linalg.qr(A[:, S])
-    keep = np.abs(np.diag(R)) > 1e-10 * max(1.0, float(np.abs(R).max(initial=0.0)))
-    Q = Q[:, keep]
-    return float(np.linalg.norm(Q.T @ A) ** 2)
+    return float(prefix_gains(A, selection).sum())
 
 
 def prefix_gains(A: np.ndarray, selection) -> np.ndarray:
