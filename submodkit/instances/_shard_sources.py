@@ -41,6 +41,7 @@ from submodkit.instances._chunks import (
     line_values,
     token_values,
 )
+from submodkit.instances._shard_store import read_npy_header
 from submodkit.instances._text import instance_name, shown
 from submodkit.instances.problems import (
     MAX_IDS,
@@ -691,12 +692,7 @@ class PointTextSource(Source):
 
 def _read_npy_header(path, fh) -> tuple[tuple[int, ...], bool, np.dtype]:
     try:
-        version = np.lib.format.read_magic(fh)
-        read = {(1, 0): np.lib.format.read_array_header_1_0,
-                (2, 0): np.lib.format.read_array_header_2_0}.get(version)
-        if read is None:
-            raise ValueError(f"unsupported .npy version {version}")
-        return read(fh)
+        return read_npy_header(fh)
     except (ValueError, OSError, EOFError, SyntaxError, TypeError) as err:
         raise InstanceFormatError(path, None, "a NumPy .npy array", f"an unreadable header ({err})") from None
 
@@ -736,7 +732,8 @@ class NpySource(Source):
     def _raw_blocks(self, rows: int):
         n, d = self.shape
         if not self.gz:
-            arr = np.load(self.path, mmap_mode="r", allow_pickle=False)
+            arr = np.memmap(self.path, dtype=self.src_dtype, mode="r", offset=self.offset,
+                            shape=self.shape, order="F" if self.fortran else "C")
             for a in range(0, n, rows):
                 yield np.array(arr[a : a + rows])
             del arr

@@ -22,6 +22,7 @@ import os
 import shutil
 import struct
 import tempfile
+import threading
 import uuid
 from pathlib import Path
 
@@ -41,6 +42,31 @@ def npy_header(dtype: np.dtype, shape: tuple[int, ...]) -> bytes:
                  "shape": tuple(int(s) for s in shape)}).encode("latin1")
     pad = HEADER_BYTES - 10 - len(body) - 1
     return b"\x93NUMPY\x01\x00" + struct.pack("<H", HEADER_BYTES - 10) + body + b" " * pad + b"\n"
+
+
+_HEADER_LOCK = threading.Lock()
+
+
+def read_npy_header(fh) -> tuple[tuple[int, ...], bool, np.dtype]:
+    """Read the ``.npy`` magic and header of an open binary file: ``(shape, fortran_order,
+    dtype)``, the file left at the first data byte (ValueError when unreadable).
+
+    NumPy parses the header with :func:`ast.literal_eval`, and CPython 3.11's AST
+    constructor keeps its recursion depth in state shared by threads (python/cpython#106905):
+    two threads parsing at once can fail with ``SystemError: AST constructor recursion depth
+    mismatch``. Shards are loaded by a thread pool, so every header parse goes through one
+    lock (and the data is then mapped or read without ``numpy.load`` parsing it again).
+    """
+    with _HEADER_LOCK:
+        version = np.lib.format.read_magic(fh)
+        read = {(1, 0): np.lib.format.read_array_header_1_0,
+                (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+        if read is None:
+            raise ValueError(f"unsupported .npy version {version}")
+        try:
+            return read(fh)
+        except SystemError as err:  # the CPython bug above, should another caller race us
+            raise ValueError(f"header not parsed ({err})") from None
 
 
 class NpyAppender:

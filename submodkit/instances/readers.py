@@ -17,6 +17,7 @@ import scipy.sparse as sp
 
 from submodkit._validation import check_choice
 from submodkit.errors import InstanceFormatError
+from submodkit.instances._shard_store import read_npy_header
 from submodkit.instances._text import Tokens, instance_name, read_bytes, shown
 from submodkit.instances.problems import (
     MAX_IDS,
@@ -646,12 +647,7 @@ def _npy_header(path: str | os.PathLike) -> tuple[tuple[int, ...], np.dtype]:
     anything of that shape is allocated."""
     with open(path, "rb") as fh:
         try:
-            version = np.lib.format.read_magic(fh)
-            read = {(1, 0): np.lib.format.read_array_header_1_0,
-                    (2, 0): np.lib.format.read_array_header_2_0}.get(version)
-            if read is None:
-                raise ValueError(f"unsupported .npy version {version}")
-            shape, _, dtype = read(fh)
+            shape, _, dtype = read_npy_header(fh)
         except (ValueError, OSError, EOFError, SyntaxError, TypeError) as err:
             raise InstanceFormatError(path, None, "a NumPy .npy array",
                                       f"an unreadable header ({err})") from None

@@ -85,6 +85,7 @@ from submodkit.instances._shard_store import (
     file_size,
     open_binary,
     raw_blocks,
+    read_npy_header,
     route,
     sha256_of,
 )
@@ -907,12 +908,7 @@ class Shards:
         remote = isinstance(path, StoredFile)
         try:
             with open_binary(path) as fh:
-                version = np.lib.format.read_magic(fh)
-                read = {(1, 0): np.lib.format.read_array_header_1_0,
-                        (2, 0): np.lib.format.read_array_header_2_0}.get(version)
-                if read is None:
-                    raise ValueError(f"unsupported .npy version {version}")
-                shape, fortran, dtype = read(fh)
+                shape, fortran, dtype = read_npy_header(fh)
                 if dtype.hasobject or fortran or dtype.str != entry["dtype"] or list(shape) != entry["shape"]:
                     raise ValueError(f"dtype {dtype.str}, shape {list(shape)}")
                 nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
@@ -920,14 +916,14 @@ class Shards:
                 present = fh.seek(0, os.SEEK_END) - offset
                 if present != nbytes:
                     raise ValueError(f"{present} bytes of data, {nbytes} expected")
-                if remote:  # read through fsspec into the array (no memory map)
+                if remote or not mmap or nbytes == 0:  # read into the array (no memory map)
                     fh.seek(offset)
                     arr = np.empty(shape, dtype=dtype)
                     got = fh.readinto(arr.reshape(-1).view(np.uint8)) if nbytes else 0
                     if got != nbytes:
                         raise ValueError(f"{got} bytes read, {nbytes} expected")
-            if not remote:
-                arr = np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
+            if not remote and mmap and nbytes:
+                arr = np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=tuple(shape))
         except FileNotFoundError:
             raise InstanceFormatError(path, None, "a shard file listed in manifest.json",
                                       "no such file") from None
