@@ -26,6 +26,12 @@ populated): import + first call.
 - distributed feature selection (Zadeh et al., AAAI 2017) on the thread engine versus
   centralized greedy and brute force of the same objective.
 
+``--gmm-floor`` prints GMM (max-min, k = 100) on 300,000 x 64 points, isotropic Gaussian and
+clustered (50 Gaussian clusters), float64 and float32, against two numpy loops in the same run,
+interleaved (submodkit, norm-form numpy, difference-form numpy; ``--repeat`` rounds, medians of
+the per-round ratios), and against the memory floor: k passes over the points, one pass timed
+as the fastest of BLAS ``X @ v`` and a Numba blocked sum in the same run.
+
 ``--remote-cycle`` prints: GMM + exact tour on 100,000 x 64 points (k = 10, 50) against a numpy
 GMM loop and an OR-Tools routing tour (a heuristic: its value is >= the exact tour), with the
 certified ratio ``value / (value + 2kR)`` (R: GMM's covering radius); Held-Karp versus the
@@ -70,6 +76,89 @@ def numpy_maxsum(X: np.ndarray, k: int, first: int) -> np.ndarray:
         taken[j] = True
         sel.append(j)
     return np.array(sel)
+
+
+def numpy_gmm_normform(X: np.ndarray, k: int, first: int) -> np.ndarray:
+    """The farthest-point loop as one BLAS matrix-vector product per step, with cached norms:
+    ||x - c||^2 = ||x||^2 - 2 x.c + ||c||^2 (what a numpy user writes for speed)."""
+    nx2 = np.einsum("ij,ij->i", X, X, dtype=np.float64)
+    sel = [first]
+    mind2 = np.full(X.shape[0], np.inf)
+    for _ in range(k - 1):
+        c = X[sel[-1]]
+        np.minimum(mind2, nx2 - 2.0 * (X @ c) + float(c.astype(np.float64) @ c), out=mind2)
+        mind2[sel] = -1.0
+        sel.append(int(np.argmax(mind2)))
+    return np.array(sel)
+
+
+def gmm_floor_table(repeat: int, n: int = 300_000, d: int = 64, k: int = 100) -> None:
+    """GMM against numpy loops and the memory floor (k passes over the points)."""
+    import os
+    import statistics
+
+    from numba import njit, prange
+
+    from submodkit.solvers.diversity.dispersion import diversify
+
+    @njit(parallel=True, fastmath=True, cache=False)
+    def blocked_sum(X, out):
+        nb = (X.shape[0] + 4095) // 4096
+        for b in prange(nb):
+            s = 0.0
+            for u in range(b * 4096, min(X.shape[0], b * 4096 + 4096)):
+                for t in range(X.shape[1]):
+                    s += np.float64(X[u, t])
+            out[b] = s
+
+    print("| data | n x d, dtype | floor: k passes (s) | submodkit warm (s) | / floor | numpy norm-form "
+          "loop (s) | numpy difference loop (s) | numpy norm-form / submodkit | numpy difference / "
+          "submodkit | cold (s) | same selection |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for kind in ("gaussian", "clustered"):
+        for dtype in (np.float64, np.float32):
+            rng = np.random.default_rng(0)
+            if kind == "gaussian":
+                X = rng.standard_normal((n, d))
+            else:
+                centers = rng.standard_normal((50, d)) * 10
+                X = centers[rng.integers(50, size=n)] + rng.standard_normal((n, d))
+            X = np.ascontiguousarray(X.astype(dtype))
+            v = np.ones(d, dtype=dtype)
+            out = np.empty((n + 4095) // 4096)
+            blocked_sum(X, out)
+            diversify(X[:2000], 5)
+            passes = []
+            for _ in range(max(5, repeat)):
+                passes.append(min(timed(np.matmul, X, v)[0], timed(blocked_sum, X, out)[0]))
+            floor = k * min(passes)
+            ours, norm, diff = [], [], []
+            for _ in range(repeat):  # interleaved: A, B, C, A, B, C, ...
+                t, sol = timed(diversify, X, k)
+                ours.append(t)
+                first = int(sol.selection[0])
+                t, ref_norm = timed(numpy_gmm_normform, X, k, first)
+                norm.append(t)
+                t, ref = timed(numpy_gmm, X, k, first)
+                diff.append(t)
+            same = np.array_equal(ref, sol.selection)
+            med = statistics.median
+            name = f"{n:,} x {d}, {np.dtype(dtype).name}"
+            code = "import time, numpy as np; rng = np.random.default_rng(0); "
+            code += (f"X = rng.standard_normal(({n}, {d}))" if kind == "gaussian" else
+                     f"c = rng.standard_normal((50, {d})) * 10; "
+                     f"X = c[rng.integers(50, size={n})] + rng.standard_normal(({n}, {d}))")
+            code += (f"; X = X.astype(np.{np.dtype(dtype).name}); t = time.perf_counter();"
+                     "from submodkit.solvers.diversity.dispersion import diversify;"
+                     f"diversify(X, {k}); print(time.perf_counter() - t)")
+            cold_t = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                          check=True).stdout.split()[-1])
+            r_norm = med([b / a for a, b in zip(ours, norm, strict=True)])
+            r_diff = med([c / a for a, c in zip(ours, diff, strict=True)])
+            print(f"| {kind} | {name} | {floor:.3f} | {med(ours):.3f} | {med(ours) / floor:.2f} | "
+                  f"{med(norm):.3f} | {med(diff):.3f} | {r_norm:.2f} | {r_diff:.2f} | {cold_t:.3f} | "
+                  f"{same} |")
+    print(f"\nload average {os.getloadavg()[0]:.2f}; repeat {repeat}; k = {k}")
 
 
 def timed(fn, *args, **kw):
@@ -350,6 +439,8 @@ def main() -> None:
     ap.add_argument("--quality", action="store_true", help="only the solution-quality tables")
     ap.add_argument("--remote-cycle", action="store_true", help="only the remote-cycle tables")
     ap.add_argument("--exact", action="store_true", help="only the exact max-sum / sum-min table")
+    ap.add_argument("--gmm-floor", action="store_true", help="only GMM against numpy and the memory floor")
+    ap.add_argument("--repeat", type=int, default=7, help="interleaved rounds (--gmm-floor)")
     ap.add_argument("--sizes", default="200:5,300:8,400:10", help="n:k pairs for --exact")
     ap.add_argument("--limit", type=float, default=60.0, help="time limit of the B&B (--exact)")
     ap.add_argument("--old-limit", type=float, default=10.0, help="time limit of the MIP (--exact)")
@@ -359,6 +450,10 @@ def main() -> None:
         print(f"python scripts/bench_diversity.py --exact --sizes {args.sizes} --limit {args.limit:g} "
               f"--old-limit {args.old_limit:g} --old-max-n {args.old_max_n}\n")
         exact_table(args.sizes, args.limit, args.old_limit, args.old_max_n)
+        return
+    if args.gmm_floor:
+        print(f"python scripts/bench_diversity.py --gmm-floor --repeat {args.repeat}\n")
+        gmm_floor_table(args.repeat)
         return
     if args.remote_cycle:
         print(f"python scripts/bench_diversity.py --remote-cycle --scale {args.scale}\n")

@@ -49,6 +49,49 @@ def test_values_on_a_line():
     assert diversify(X, 1).value == 0.0 and len(diversify(X, 0).selection) == 0
 
 
+def _farthest_point_reference(X, first, k):
+    """The plain farthest-point loop in numpy (float64 sums in order): selection and
+    distances to it."""
+    X = X.astype(np.float64)
+    sel = [first]
+    mind = np.full(len(X), np.inf)
+    for _ in range(k):
+        mind = np.minimum(mind, np.sqrt(((X - X[sel[-1]]) ** 2).sum(1)))
+        if len(sel) == min(k, len(X)):
+            break
+        rest = np.where(np.isin(np.arange(len(X)), sel), -np.inf, mind)
+        sel.append(int(np.argmax(rest)))
+    return np.array(sel), mind
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize(("data", "n"), [("clustered", 3000), ("clustered", 40000), ("gaussian", 40000),
+                                         ("duplicates", 500)])
+def test_gmm_pruned_kernel_is_the_plain_loop(data, n, dtype):
+    # the Euclidean GMM kernel skips rows by the triangle inequality (clustered data: most
+    # rows, once every cluster has a center) and keeps squared distances; n = 40,000 at
+    # d = 64 takes the parallel path. Selection and distances are the plain loop's.
+    from submodkit.objectives import distances as DS
+
+    rng = np.random.default_rng(n)
+    d = 64 if n > 5000 else 5
+    if data == "clustered":
+        X = (rng.standard_normal((30, d)) * 20)[rng.integers(30, size=n)] + rng.standard_normal((n, d))
+    elif data == "gaussian":
+        X = rng.standard_normal((n, d))
+    else:  # 4 distinct points repeated: every point is at distance 0 once k > 4
+        X = rng.integers(0, 2, (4, d))[rng.integers(4, size=n)].astype(float)
+    X = X.astype(dtype)
+    k = 60
+    sel = np.empty(k, dtype=np.int64)
+    mind = np.empty(n)
+    cnt = DS.gmm(DS.METRIC_EUCLIDEAN, X, DS.EMPTY_MATRIX, 7, k, sel, mind)
+    ref, ref_mind = _farthest_point_reference(X, 7, k)
+    assert cnt == k
+    np.testing.assert_array_equal(sel, ref)
+    np.testing.assert_allclose(mind, ref_mind, rtol=1e-12, atol=1e-12)
+
+
 def test_gmm_tight_example():
     # Points 0, 1, 2 on a line and k = 2 starting from the middle point is the 1/2 example;
     # started at the farthest point from 0 GMM is exact; a precomputed metric with ties
