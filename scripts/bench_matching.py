@@ -15,6 +15,7 @@
     python scripts/bench_matching.py --edcs-dense    # EDCS core-sets on dense graphs only (~4 minutes)
     python scripts/bench_matching.py --cardinality --nx-limit 60   # maximum cardinality, unit weights
     python scripts/bench_matching.py --vertex-cover  # EDCS vertex-cover core-sets only (~4 minutes)
+    python scripts/bench_matching.py --variance      # exact matching time spread on complete graphs
 """
 
 from __future__ import annotations
@@ -419,6 +420,54 @@ def bench_vertex_cover(quick: bool, parts: int = 4, beta: int = 16, cpsat_limit:
               f"| {t_nx:.2f} | {mm.size} | {t_mm:.3f} |", flush=True)
 
 
+def _complete_graph(n: int, kind: str, seed: int) -> np.ndarray:
+    """K_n as an (m, 3) array: weights uniform in [0, 1), Euclidean distances of uniform points
+    in the unit square, or integers in [1, 1000]."""
+    rng = np.random.default_rng(seed)
+    u, v = np.triu_indices(n, 1)
+    if kind == "uniform":
+        w = rng.random(u.shape[0])
+    elif kind == "geometric":
+        P = rng.random((n, 2))
+        w = np.sqrt(((P[u] - P[v]) ** 2).sum(1))
+    else:
+        w = rng.integers(1, 1001, u.shape[0]).astype(float)
+    return np.column_stack([u, v, w])
+
+
+def bench_variance(seeds: int) -> None:
+    """Exact matching on complete graphs, 'seeds' instances per row, in one process (warm),
+    then the same with the other core kept busy: min / median / max seconds and their spread."""
+    import os
+
+    from submodkit.solvers.matching.general import max_weight_matching
+
+    max_weight_matching(_complete_graph(20, "uniform", 0))  # load the kernels
+    print("| graph | weights | load | instances | min (s) | median (s) | max (s) | max / min | "
+          "blossom stages (min..max) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for busy in (False, True):
+        hog = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if busy else None
+        try:
+            for n in (500, 1000):
+                for kind in ("uniform", "geometric", "integer"):
+                    times, stages = [], []
+                    for seed in range(seeds):
+                        g = _complete_graph(n, kind, seed)
+                        t = time.perf_counter()
+                        sol = max_weight_matching(g)
+                        times.append(time.perf_counter() - t)
+                        stages.append(sol.stats.get("stages", 0))
+                    load = "one core busy" if busy else "quiet"
+                    print(f"| K_{n} | {kind} | {load} | {seeds} | {min(times):.3f} | "
+                          f"{statistics.median(times):.3f} | {max(times):.3f} | "
+                          f"{max(times) / min(times):.2f} | {min(stages)}..{max(stages)} |")
+        finally:
+            if hog is not None:
+                hog.kill()
+    print(f"\nload average {os.getloadavg()[0]:.2f} at the end")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="small graphs only")
@@ -432,7 +481,14 @@ def main() -> None:
                     help="seconds allowed to the weighted blossom per graph (--cardinality)")
     ap.add_argument("--vertex-cover", action="store_true",
                     help="only the EDCS vertex-cover core-set table (about 4 minutes; --quick: smaller)")
+    ap.add_argument("--variance", action="store_true",
+                    help="only the spread of exact matching times on complete graphs")
+    ap.add_argument("--seeds", type=int, default=10, help="instances per row (--variance)")
     args = ap.parse_args()
+    if args.variance:
+        print(f"```\npython scripts/bench_matching.py --variance --seeds {args.seeds}\n```\n")
+        bench_variance(args.seeds)
+        return
     if args.vertex_cover:
         quick = " --quick" if args.quick else ""
         print(f"```\npython scripts/bench_matching.py --vertex-cover{quick}\n```\n")
