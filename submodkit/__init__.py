@@ -174,6 +174,9 @@ _EXPORTS = {
     "brute_force_maximize": "submodkit.solvers.submodular.brute_force",
     # submodkit.solvers.submodular.column_subset
     "column_subset": "submodkit.solvers.submodular.column_subset",
+    # submodkit.solvers.submodular.continuous_greedy
+    "continuous_greedy": "submodkit.solvers.submodular.continuous_greedy",
+    "multilinear_extension": "submodkit.solvers.submodular.continuous_greedy",
     # submodkit.solvers.submodular.greedy
     "maximize": "submodkit.solvers.submodular.greedy",
     # submodkit.solvers.submodular.nonmonotone
@@ -256,6 +259,7 @@ if TYPE_CHECKING:  # static analysers see the real imports
     from submodkit.solvers.matching.online import online_matching
     from submodkit.solvers.submodular.brute_force import brute_force_maximize
     from submodkit.solvers.submodular.column_subset import column_subset
+    from submodkit.solvers.submodular.continuous_greedy import continuous_greedy, multilinear_extension
     from submodkit.solvers.submodular.greedy import maximize
     from submodkit.solvers.submodular.nonmonotone import distorted_greedy, double_greedy, random_greedy
     from submodkit.solvers.submodular.streaming import StreamingMaximizer

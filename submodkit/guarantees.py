@@ -57,6 +57,12 @@ def _greedy_k(k: int = 1, **_) -> float:
     return 1.0 - (1.0 - 1.0 / k) ** k
 
 
+def _continuous_greedy_ratio(steps: int, rank: int) -> float:
+    """``1 - (1 - d (1-d)^(r-1))^T`` for T steps of size d = 1/T under a matroid of rank r."""
+    d = 1.0 / max(int(steps), 1)
+    return 1.0 - (1.0 - d * (1.0 - d) ** max(int(rank) - 1, 0)) ** max(int(steps), 1)
+
+
 GUARANTEES: dict[str, GuaranteeSpec] = {
     "greedy": GuaranteeSpec(
         statement="1 - (1 - 1/k)^k >= 1 - 1/e",
@@ -93,6 +99,15 @@ GUARANTEES: dict[str, GuaranteeSpec] = {
         statement="1/2",
         source="Fisher, Nemhauser, Wolsey 1978, Math. Programming Study 8",
         ratio=lambda **_: 0.5,
+        conditions=("monotone", "submodular", "matroid"),
+    ),
+    "continuous-greedy": GuaranteeSpec(
+        statement="1 - (1 - d (1-d)^(r-1))^T >= 1 - exp(-(1-d)^(r-1)), d = 1/T steps, r = rank, in "
+                  "expectation, with exact marginals (weighted coverage); derived from the paper's analysis",
+        source="Calinescu, Chekuri, Pal, Vondrak, SIAM J. Comput. 40(6) 2011; swap rounding: Chekuri, "
+               "Vondrak, Zenklusen, FOCS 2010",
+        ratio=lambda steps=1, rank=1, **_: _continuous_greedy_ratio(steps, rank),
+        kind="expectation",
         conditions=("monotone", "submodular", "matroid"),
     ),
     "set-cover-greedy": GuaranteeSpec(

@@ -85,6 +85,10 @@ def greedy_family(ctx: Context):
         sol = maximize(cov, constraint=PartitionMatroid(groups, caps))
         yield ctx.run("lazy (partition matroid)", name, sol.value, opt, "exact", sol.guarantee, seed=seed,
                       group="random coverage")
+        sol = maximize(cov, constraint=PartitionMatroid(groups, caps), algorithm="continuous-greedy",
+                       seed=seed)
+        yield ctx.run("continuous-greedy (partition matroid)", name, sol.value, opt, "exact", sol.guarantee,
+                      seed=seed, group="random coverage")
         nf, mf = (n, m) if not ctx.full else (20, 50)
         sim = np.round(rng.random((nf, mf)) * (rng.random((nf, mf)) < 0.4) * 100.0)
         name = f"random-facility-{nf}x{mf}-k{ks[0]}-s{seed}"

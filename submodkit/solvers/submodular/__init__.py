@@ -6,7 +6,9 @@ Rooms: :mod:`.greedy` (:func:`maximize`, the dispatcher), :mod:`.greedy_numpy` (
 batched numpy path), :mod:`.nonmonotone`, :mod:`.streaming`, :mod:`.brute_force`,
 :mod:`.exact` (facility location as an integer program), :mod:`.submodular_cover` (the
 cheapest set reaching a target value), :mod:`.column_subset` (greedy column subset
-selection); Numba code in :mod:`._kernels` and :mod:`._streaming_kernels`.
+selection), :mod:`.matroid_greedy` (greedy under any matroid), :mod:`.continuous_greedy` (the
+multilinear extension, continuous greedy and swap rounding); Numba code in :mod:`._kernels`
+and :mod:`._streaming_kernels`.
 """
 
 from submodkit._lazy import attach
@@ -22,6 +24,8 @@ __getattr__, __dir__, __all__ = attach(__name__, {
     "brute_force_maximize": ".brute_force",
     "submodular_cover": ".submodular_cover",
     "column_subset": ".column_subset",
+    "continuous_greedy": ".continuous_greedy",
+    "multilinear_extension": ".continuous_greedy",
     "exact_facility_location": ".exact",
     "facility_location_lp_bound": ".exact",
 })

@@ -9,7 +9,7 @@ import time
 import numpy as np
 
 from submodkit._validation import check_int
-from submodkit.constraints import Knapsack, PartitionMatroid
+from submodkit.constraints import Knapsack, Matroid, PartitionMatroid
 from submodkit.errors import InvalidParameterError
 from submodkit.objectives import kernels as K
 from submodkit.objectives.base import Objective
@@ -22,7 +22,7 @@ def brute_force_maximize(
     objective: Objective,
     k: int | None = None,
     *,
-    constraint: Knapsack | PartitionMatroid | None = None,
+    constraint: Knapsack | PartitionMatroid | Matroid | None = None,
     max_subsets: int = MAX_SUBSETS,
 ) -> Solution:
     """The exact maximum of ``objective`` over every feasible subset (ties: first found).
@@ -38,9 +38,9 @@ def brute_force_maximize(
         The set function.
     k : int, optional
         Largest subset size (default n).
-    constraint : Knapsack or PartitionMatroid, optional
-        Subsets that break it are skipped (a `~submodkit.constraints.Cardinality` is not
-        read: pass ``k``).
+    constraint : Knapsack, PartitionMatroid or Matroid, optional
+        Subsets that break it are skipped (a `~submodkit.constraints.Matroid` through its
+        independence test; a `~submodkit.constraints.Cardinality` is not read: pass ``k``).
     max_subsets : int, default MAX_SUBSETS (2,000,000)
         Refuse to enumerate more subsets than this.
 
@@ -92,6 +92,8 @@ def brute_force_maximize(
             if costs is not None and costs[list(subset)].sum() > constraint.budget * (1 + 1e-12):
                 continue
             if isinstance(constraint, PartitionMatroid) and not _fits_partition(subset, constraint):
+                continue
+            if isinstance(constraint, Matroid) and not constraint.is_independent(subset):
                 continue
             val = K.evaluate_selection(*args, objective.new_state(), np.asarray(subset, dtype=np.int64))
             if val > best_val:

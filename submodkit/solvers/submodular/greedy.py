@@ -176,6 +176,12 @@ def maximize(
         - ``"random-greedy"``: ``1/e`` in expectation for a non-negative submodular f
           under cardinality (:mod:`~submodkit.solvers.submodular.nonmonotone`).
         - ``"double-greedy"``: unconstrained (``k=None``), ``1/2`` in expectation.
+        - ``"continuous-greedy"``: under a matroid (or k), ``ceil(rank/epsilon)`` steps of
+          the continuous greedy with swap rounding
+          (:func:`~submodkit.solvers.submodular.continuous_greedy.continuous_greedy`):
+          ``>= 1 - 1/e - epsilon`` in expectation for weighted coverage (exact marginals);
+          other objectives' marginals are sampled and get no ratio, only the certified
+          ``upper_bound``.
         - ``"distorted-greedy"``: for ``g(S) - c(S)`` with ``costs=c``,
           ``>= (1 - 1/e) g(O) - c(O)``.
 
@@ -602,6 +608,19 @@ def _distorted_greedy(entry, objective, k, constraint, p: _Params) -> Solution:
     return _nonmonotone().distorted_greedy(objective, p.costs, k)
 
 
+def _continuous_greedy(entry, objective, k, constraint, p: _Params) -> Solution:
+    """Continuous greedy with swap rounding: ``ceil(rank / epsilon)`` steps."""
+    from submodkit.solvers.submodular.continuous_greedy import continuous_greedy
+
+    if p.initial is not None:
+        raise InvalidParameterError("initial", "a warm start", "naive or lazy greedy under a cardinality "
+                                    "constraint")
+    if constraint is not None and not isinstance(constraint, PartitionMatroid | Matroid):
+        raise InvalidParameterError("constraint", constraint, "None (with k), a PartitionMatroid or a "
+                                    "Matroid for algorithm='continuous-greedy'")
+    return continuous_greedy(objective, k, constraint=constraint, epsilon=p.epsilon, seed=p.seed)
+
+
 # --------------------------------------------------------------------------- the table
 
 MAXIMIZE = table(
@@ -626,6 +645,12 @@ MAXIMIZE = table(
         "threshold", partial(_greedy, step=_threshold_step), guarantee="threshold",
         calls={"threshold": '`maximize(f, k, algorithm="threshold", epsilon=e)`'},
         options=("epsilon",),
+    ),
+    Algorithm(
+        "continuous-greedy", _continuous_greedy, guarantee="continuous-greedy",
+        calls={"continuous-greedy":
+               '`maximize(f, constraint=matroid, algorithm="continuous-greedy", epsilon=e, seed=s)`'},
+        constraints=("cardinality", "matroid"), options=("epsilon",), randomized=True,
     ),
     Algorithm(
         "random-greedy", _random_greedy, guarantee="random-greedy",
