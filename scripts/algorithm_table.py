@@ -25,6 +25,8 @@ TABLES: tuple[Mapping[str, Algorithm], ...] = (
 
 UNTABLED = {
     "submodular-cover-greedy": "`submodular_cover(f, target, costs=c)`",
+    "alloc-proportional": "`proportional_allocation(instance, epsilon=e)` (shards: "
+                          "`distributed_proportional_allocation`)",
     "matching-exact": "`max_weight_matching(graph)` (also `max_weight_assignment`, `b_matching`)",
     "matching-cardinality-exact": "`max_weight_matching(graph, maxcardinality=True)` (all weights equal)",
     "matching-greedy": "`max_weight_matching(graph, algorithm=\"greedy\")`",

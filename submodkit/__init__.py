@@ -174,6 +174,10 @@ _EXPORTS = {
     "brute_force_maximize": "submodkit.solvers.submodular.brute_force",
     # submodkit.solvers.submodular.column_subset
     "column_subset": "submodkit.solvers.submodular.column_subset",
+    # submodkit.solvers.allocation.proportional
+    "proportional_allocation": "submodkit.solvers.allocation.proportional",
+    # submodkit.coresets.proportional
+    "distributed_proportional_allocation": "submodkit.coresets.proportional",
     # submodkit.solvers.submodular.continuous_greedy
     "continuous_greedy": "submodkit.solvers.submodular.continuous_greedy",
     "multilinear_extension": "submodkit.solvers.submodular.continuous_greedy",
@@ -214,6 +218,7 @@ if TYPE_CHECKING:  # static analysers see the real imports
     )
     from submodkit.coresets.adaptive import adaptive_maximize
     from submodkit.coresets.feature_selection import mutual_information_distances, select_features
+    from submodkit.coresets.proportional import distributed_proportional_allocation
     from submodkit.errors import InstanceFormatError, InvalidParameterError, SubmodkitError
     from submodkit.guarantees import GUARANTEES, guarantee
     from submodkit.instances import Graph, PointSet, SetSystem, Similarity, read_instance
@@ -244,6 +249,7 @@ if TYPE_CHECKING:  # static analysers see the real imports
     from submodkit.solvers.allocation.offline import offline_optimum
     from submodkit.solvers.allocation.online import allocate
     from submodkit.solvers.allocation.packing import dual_mirror_descent, packing_optimum
+    from submodkit.solvers.allocation.proportional import proportional_allocation
     from submodkit.solvers.allocation.welfare import online_welfare, welfare_value
     from submodkit.solvers.cover.set_covering import set_cover
     from submodkit.solvers.cover.vertex_cover import (

@@ -801,11 +801,19 @@ def _solve_allocation(args, exact: bool) -> int:
     start = time.perf_counter()
     _status(progress, f"reading {args.file} {args.publisher}")
     inst = read_adx(args.file, args.publisher)
-    _status(progress, f"allocating ({args.algorithm or 'greedy'}, {args.order} order)")
-    sol = allocate(
-        inst, algorithm=args.algorithm or "greedy", order=args.order, seed=args.seed,
-        epsilon=args.epsilon, eta=args.eta, mirror=args.mirror,
-    )
+    if args.algorithm == "proportional":  # offline and fractional, on the cardinality problem
+        from submodkit.instances.allocation import AllocationInstance
+        from submodkit.solvers.allocation.proportional import proportional_allocation
+
+        inst = AllocationInstance(inst.values > 0, budgets=inst.budgets, name=inst.name)
+        _status(progress, "proportional allocation (eligibility only: the cardinality problem)")
+        sol = proportional_allocation(inst, epsilon=args.epsilon)
+    else:
+        _status(progress, f"allocating ({args.algorithm or 'greedy'}, {args.order} order)")
+        sol = allocate(
+            inst, algorithm=args.algorithm or "greedy", order=args.order, seed=args.seed,
+            epsilon=args.epsilon, eta=args.eta, mirror=args.mirror,
+        )
     _status(progress, "solving the offline LP")
     opt = offline_optimum(inst, solver=args.lp_solver)
     _status(progress, "")
@@ -819,8 +827,8 @@ def _solve_allocation(args, exact: bool) -> int:
         "algorithm": sol.algorithm,
         "order": args.order,
         "value": _num(sol.value),
-        "assigned": int((sol.assignment >= 0).sum()),
-        "arrivals": int(sol.assignment.shape[0]),
+        "assigned": _num(float(sol.x.sum())) if sol.assignment is None else int((sol.assignment >= 0).sum()),
+        "arrivals": inst.n_arrivals,
         "guarantee": None if sol.guarantee is None else sol.guarantee.to_dict(),
         "lp_optimum": _num(opt.value),
         "exact": {"value": _num(opt.value), "bound": _num(bound), "status": opt.status},
@@ -1082,7 +1090,7 @@ def _diversity_algorithms(objective: str) -> tuple[tuple[str, ...], str | None]:
 def _allocation_algorithms() -> tuple[tuple[str, ...], str | None]:
     from submodkit.solvers.allocation.online import ALLOCATE
 
-    return tuple(ALLOCATE), "greedy"
+    return (*ALLOCATE, "proportional"), "greedy"
 
 
 def _matching_algorithms() -> tuple[tuple[str, ...], str | None]:

@@ -238,6 +238,15 @@ GUARANTEES: dict[str, GuaranteeSpec] = {
         kind="asymptotic",
         conditions=("adversarial order", "bids small relative to budgets"),
     ),
+    "alloc-proportional": GuaranteeSpec(
+        statement="1 - epsilon of the maximum fractional b-matching after O(log n / epsilon^2) rounds (the "
+                  "abstract's claim; update rule reconstructed, so reported only; each run certifies a cover "
+                  "bound)",
+        source="Agrawal, Zadimoghaddam, Mirrokni, ICML 2018 (Proportional allocation)",
+        ratio=lambda epsilon=0.1, **_: 1.0 - epsilon,
+        kind="asymptotic",
+        conditions=("capacities", "unit values (cardinality)"),
+    ),
     "alloc-primal-dual": GuaranteeSpec(
         statement="1 - 1/e_N, e_N = (1+1/N)^N, N = smallest capacity",
         source="Feldman, Korula, Mirrokni, Muthukrishnan, Pal, WINE 2009",

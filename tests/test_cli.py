@@ -148,6 +148,17 @@ def test_allocation_on_adx_pub1(shared_data, capsys):
     assert 0 < obj["ratio"] <= 1 and obj["ratio"] == pytest.approx(obj["value"] / obj["lp_optimum"])
 
 
+def test_proportional_allocation_on_adx_pub1(shared_data, capsys):
+    # offline and fractional on the cardinality problem (eligibility only): the ratio is to
+    # that problem's LP, and the certified cover bound is at least the LP
+    code, out, _ = _run(capsys, "solve", str(shared_data / "adx"), "--problem", "allocation",
+                        "--publisher", "pub1", "--algorithm", "proportional", "--json")
+    obj = json.loads(out)
+    assert code == 0 and obj["algorithm"] == "proportional"
+    assert 0.9 <= obj["ratio"] <= 1 + 1e-9 and obj["assigned"] == pytest.approx(obj["value"])
+    assert obj["guarantee"]["kind"] == "asymptotic"
+
+
 def test_matching_on_a_shared_graph_equals_its_optimum(shared_data, capsys):
     from submodkit.instances import read_matching_solution
 
@@ -286,7 +297,7 @@ def test_problem_table_reads_the_algorithm_tables():
         if name in _PROBLEMS:
             assert _PROBLEMS[name].algorithms() == (tuple(problem.algorithms), problem.default)
             assert _PROBLEMS[name].needs_k == problem.needs_k
-    assert _PROBLEMS["allocation"].algorithms()[0] == tuple(ALLOCATE)
+    assert _PROBLEMS["allocation"].algorithms()[0] == (*ALLOCATE, "proportional")
     shown = _algorithm_help()
     for spec in _PROBLEMS.values():
         names, default = spec.algorithms()

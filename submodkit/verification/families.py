@@ -283,11 +283,13 @@ def sketch_family(ctx: Context):
 @register_family("allocation", requires=("submodkit.solvers.allocation.online",))
 def allocation_family(ctx: Context):
     """allocate(): greedy, BALANCE, MSVV, primal-dual on random capacity (unit and weighted,
-    free disposal) and budget instances, and greedy / BALANCE on the upper-triangular
-    tight instances; (full) the AdX pub1 sample. One report row per instance family."""
+    free disposal) and budget instances (and proportional allocation on the unit ones), and
+    greedy / BALANCE on the upper-triangular tight instances; (full) the AdX pub1 sample. One
+    report row per instance family."""
     from submodkit.instances.allocation import random_allocation_instance, upper_triangular_instance
     from submodkit.solvers.allocation.offline import brute_force_optimum, offline_optimum
     from submodkit.solvers.allocation.online import allocate
+    from submodkit.solvers.allocation.proportional import proportional_allocation
 
     t, a = (60, 5) if not ctx.full else (400, 10)
 
@@ -303,6 +305,9 @@ def allocation_family(ctx: Context):
                 sol = allocate(inst, algorithm=alg, order=order, seed=seed)
                 yield ctx.run(f"{alg} ({order} order)", name, sol.value, opt, "exact (TU LP)",
                               sol.guarantee, seed=seed, group="random, unit values")
+        sol = proportional_allocation(inst, epsilon=0.1)  # offline, fractional: to the LP
+        yield ctx.run("proportional (fractional)", name, sol.value, offline_optimum(inst).value, "exact (LP)",
+                      sol.guarantee, seed=seed, group="random, unit values")
         inst = random_allocation_instance(t, a, density=0.5, seed=seed)
         name = f"random-weighted-{t}x{a}-s{seed}"
         opt = exact_lp(inst)
