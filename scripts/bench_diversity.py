@@ -433,12 +433,40 @@ def exact_table(sizes: str, limit: float, old_limit: float, old_max_n: int) -> N
                           f"{e.value:.4f} | {e.bound:.4f} | {nodes} | {old} | {ov} |", flush=True)
 
 
+def gap_over_time(limits: list[float]) -> None:
+    """The open exact cases (uniform 3-D points): incumbent, bound, gap and node throughput
+    of the branch and bound at growing time limits (each limit a fresh run: the search is
+    deterministic, so a longer run extends the shorter one)."""
+    from submodkit.solvers.diversity.exact import exact_max_sum_diversity, exact_sum_min_diversity
+
+    exact_max_sum_diversity(np.random.default_rng(0).random((20, 2)), 3)  # load the kernels
+    exact_sum_min_diversity(np.random.default_rng(0).random((20, 2)), 3)
+    cases = [("max-sum", exact_max_sum_diversity, 400, 10, "branch-and-bound"),
+             ("max-sum", exact_max_sum_diversity, 400, 10, "russian-doll"),
+             ("sum-min", exact_sum_min_diversity, 300, 8, "branch-and-bound"),
+             ("sum-min", exact_sum_min_diversity, 400, 10, "branch-and-bound")]
+    print("| objective | n | k | method | time limit (s) | seconds | status | value | bound | gap | nodes | "
+          "nodes / s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for objective, solve, n, k, method in cases:
+        X = np.random.default_rng(0).random((n, 3))
+        for limit in limits:
+            t, e = timed(solve, X, k, time_limit=limit, method=method)
+            nodes = int(e.stats["parameters"].get("nodes", 0))
+            gap = (e.bound - e.value) / e.bound if e.bound else 0.0
+            print(f"| {objective} | {n} | {k} | {method} | {limit:g} | {t:.1f} | {e.status} | "
+                  f"{e.value:.4f} | {e.bound:.4f} | {100 * gap:.1f}% | {nodes:,} | {nodes / t:,.0f} |",
+                  flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--quality", action="store_true", help="only the solution-quality tables")
     ap.add_argument("--remote-cycle", action="store_true", help="only the remote-cycle tables")
     ap.add_argument("--exact", action="store_true", help="only the exact max-sum / sum-min table")
+    ap.add_argument("--gap-over-time", default="",
+                    help="comma-separated time limits: the open exact cases' gap and node throughput")
     ap.add_argument("--gmm-floor", action="store_true", help="only GMM against numpy and the memory floor")
     ap.add_argument("--repeat", type=int, default=7, help="interleaved rounds (--gmm-floor)")
     ap.add_argument("--sizes", default="200:5,300:8,400:10", help="n:k pairs for --exact")
@@ -450,6 +478,10 @@ def main() -> None:
         print(f"python scripts/bench_diversity.py --exact --sizes {args.sizes} --limit {args.limit:g} "
               f"--old-limit {args.old_limit:g} --old-max-n {args.old_max_n}\n")
         exact_table(args.sizes, args.limit, args.old_limit, args.old_max_n)
+        return
+    if args.gap_over_time:
+        print(f"python scripts/bench_diversity.py --gap-over-time {args.gap_over_time}\n")
+        gap_over_time([float(v) for v in args.gap_over_time.split(",")])
         return
     if args.gmm_floor:
         print(f"python scripts/bench_diversity.py --gmm-floor --repeat {args.repeat}\n")
