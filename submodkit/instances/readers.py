@@ -642,12 +642,12 @@ def read_points(path: str | os.PathLike) -> PointSet:
     return from_file(path, PointSet, features=features, name=instance_name(path), meta=meta)
 
 
-def _npy_header(path: str | os.PathLike) -> tuple[tuple[int, ...], np.dtype]:
-    """Shape and dtype from a ``.npy`` header, checked against the bytes that follow it before
-    anything of that shape is allocated."""
+def _npy_header(path: str | os.PathLike) -> tuple[tuple[int, ...], bool, np.dtype, int]:
+    """Shape, Fortran order, dtype and data offset from a ``.npy`` header, checked against the
+    bytes that follow it before anything of that shape is allocated."""
     with open(path, "rb") as fh:
         try:
-            shape, _, dtype = read_npy_header(fh)
+            shape, fortran, dtype = read_npy_header(fh)
         except (ValueError, OSError, EOFError, SyntaxError, TypeError) as err:
             raise InstanceFormatError(path, None, "a NumPy .npy array",
                                       f"an unreadable header ({err})") from None
@@ -661,17 +661,15 @@ def _npy_header(path: str | os.PathLike) -> tuple[tuple[int, ...], np.dtype]:
     if declared > present:
         raise InstanceFormatError(path, None, f"{declared} bytes of data for shape {shape} ({dtype})",
                                   f"{present} bytes")
-    return shape, dtype
+    return shape, fortran, dtype, offset
 
 
 def _read_npy(path: str | os.PathLike) -> PointSet:
-    _npy_header(path)
-    try:
-        arr = np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise
-    except (ValueError, OSError) as err:
-        raise InstanceFormatError(path, None, "a NumPy .npy array", f"an unreadable file ({err})") from None
+    # the header is parsed once (under read_npy_header's lock) and the data read after it
+    shape, fortran, dtype, offset = _npy_header(path)
+    count = int(shape[0]) * int(shape[1])
+    arr = np.fromfile(path, dtype=dtype, count=count, offset=offset)
+    arr = arr.reshape(shape, order="F" if fortran else "C")
     row = first_too_large_row(arr)
     if row is not None:
         raise InstanceFormatError(path, row + 1, "finite values of magnitude at most "
