@@ -654,7 +654,7 @@ def _npy_header(path: str | os.PathLike) -> tuple[tuple[int, ...], bool, np.dtyp
         offset = fh.tell()
         fh.seek(0, os.SEEK_END)
         present = fh.tell() - offset
-    if dtype.hasobject or dtype.kind not in "biuf" or len(shape) != 2 or shape[0] == 0:
+    if dtype.hasobject or dtype.kind not in "biuf" or len(shape) != 2 or shape[0] <= 0 or shape[1] < 0:
         raise InstanceFormatError(path, None, "a non-empty 2-D numeric array (no pickles)",
                                   f"shape {shape}, dtype {dtype}")
     declared = int(np.prod([int(s) for s in shape], dtype=object)) * dtype.itemsize
