@@ -27,6 +27,9 @@ UNTABLED = {
     "submodular-cover-greedy": "`submodular_cover(f, target, costs=c)`",
     "alloc-proportional": "`proportional_allocation(instance, epsilon=e)` (shards: "
                           "`distributed_proportional_allocation`)",
+    "compression-greedy": "`compress_categories(values, labels, n_buckets)` (vocabulary spread over "
+                          "machines: `distributed_compress`)",
+    "compression-exact": "`compress_categories(values, labels, n_buckets, algorithm=\"exact\")`",
     "matching-exact": "`max_weight_matching(graph)` (also `max_weight_assignment`, `b_matching`)",
     "matching-cardinality-exact": "`max_weight_matching(graph, maxcardinality=True)` (all weights equal)",
     "matching-greedy": "`max_weight_matching(graph, algorithm=\"greedy\")`",

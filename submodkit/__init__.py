@@ -92,6 +92,7 @@ _EXPORTS = {
     "PartitionMatroid": "submodkit.constraints",
     "TransversalMatroid": "submodkit.constraints",
     # submodkit.coresets.adaptive
+    "adaptive_cover": "submodkit.coresets.adaptive",
     "adaptive_maximize": "submodkit.coresets.adaptive",
     # submodkit.coresets.feature_selection
     "mutual_information_distances": "submodkit.coresets.feature_selection",
@@ -128,6 +129,7 @@ _EXPORTS = {
     # submodkit.results
     "AllocationSolution": "submodkit.results",
     "AssignmentSolution": "submodkit.results",
+    "Compression": "submodkit.results",
     "Guarantee": "submodkit.results",
     "MatchingSolution": "submodkit.results",
     "OnlineMatchingSolution": "submodkit.results",
@@ -174,6 +176,11 @@ _EXPORTS = {
     "brute_force_maximize": "submodkit.solvers.submodular.brute_force",
     # submodkit.solvers.submodular.column_subset
     "column_subset": "submodkit.solvers.submodular.column_subset",
+    # submodkit.solvers.submodular.categorical_compression
+    "compress_categories": "submodkit.solvers.submodular.categorical_compression",
+    "compress_counts": "submodkit.solvers.submodular.categorical_compression",
+    # submodkit.coresets.categorical_compression
+    "distributed_compress": "submodkit.coresets.categorical_compression",
     # submodkit.solvers.allocation.proportional
     "proportional_allocation": "submodkit.solvers.allocation.proportional",
     # submodkit.coresets.proportional
@@ -216,7 +223,7 @@ if TYPE_CHECKING:  # static analysers see the real imports
         PartitionMatroid,
         TransversalMatroid,
     )
-    from submodkit.coresets.adaptive import adaptive_maximize
+    from submodkit.coresets.adaptive import adaptive_cover, adaptive_maximize
     from submodkit.coresets.feature_selection import mutual_information_distances, select_features
     from submodkit.coresets.proportional import distributed_proportional_allocation
     from submodkit.errors import InstanceFormatError, InvalidParameterError, SubmodkitError
@@ -238,6 +245,7 @@ if TYPE_CHECKING:  # static analysers see the real imports
     from submodkit.results import (
         AllocationSolution,
         AssignmentSolution,
+        Compression,
         Guarantee,
         MatchingSolution,
         OnlineMatchingSolution,
@@ -264,6 +272,7 @@ if TYPE_CHECKING:  # static analysers see the real imports
     from submodkit.solvers.matching.general import matching_weight, max_weight_matching
     from submodkit.solvers.matching.online import online_matching
     from submodkit.solvers.submodular.brute_force import brute_force_maximize
+    from submodkit.solvers.submodular.categorical_compression import compress_categories, compress_counts
     from submodkit.solvers.submodular.column_subset import column_subset
     from submodkit.solvers.submodular.continuous_greedy import continuous_greedy, multilinear_extension
     from submodkit.solvers.submodular.greedy import maximize

@@ -852,6 +852,66 @@ def _solve_allocation(args, exact: bool) -> int:
     return 0
 
 
+def _solve_compression(args, exact: bool) -> int:
+    """Categorical feature compression of a ``value,label`` file into ``--k`` buckets; with
+    ``exact``, compared with the optimum (the dynamic program)."""
+    from submodkit._validation import check_choice
+    from submodkit.coresets.categorical_compression import distributed_compress
+    from submodkit.instances.categorical import read_labelled_categories
+    from submodkit.solvers.submodular.categorical_compression import compress_counts, label_counts
+
+    progress = not args.quiet and not args.json and sys.stderr.isatty()
+    start = time.perf_counter()
+    _status(progress, f"reading {args.file}")
+    values, labels = read_labelled_categories(_resolve(args.file))
+    categories, counts = label_counts(values, labels)
+    k = 10 if args.k is None else args.k
+    algorithm = check_choice("--algorithm", args.algorithm or "greedy", _compression_algorithms()[0])
+    _status(progress, f"compressing ({algorithm}, {k} buckets)")
+    if algorithm == "distributed":
+        sol = distributed_compress(counts, k, n_parts=args.n_parts or 4, seed=args.seed,
+                                   engine=getattr(args, "client", None) or args.engine or "threads",
+                                   categories=categories)
+    else:
+        sol = compress_counts(counts, k, algorithm=algorithm, categories=categories)
+    opt = compress_counts(counts, k, algorithm="exact") if exact else None
+    _status(progress, "")
+    ratio = None if opt is None else (sol.value / opt.value if opt.value > 0 else None)
+    g = sol.guarantee
+    out = {
+        "instance": Path(args.file).name, "problem": "compression", "algorithm": sol.algorithm,
+        "value": sol.value, "n_buckets": sol.n_buckets, "n_categories": int(categories.size),
+        "samples": int(values.size), "information_full": sol.stats["information_full"],
+        "upper_bound": sol.upper_bound, "guarantee": None if g is None else g.to_dict(),
+        "thresholds": sol.thresholds.tolist(),
+        "buckets": {str(c): int(b) for c, b in zip(categories.tolist(), sol.buckets.tolist(), strict=True)},
+        "exact": None if opt is None else {"value": opt.value, "status": opt.status},
+        **_ratio_fields(ratio, "undefined: the optimum is 0"),
+        "meets_guarantee": None if ratio is None or g is None else bool(ratio >= g.ratio - 1e-9),
+        "seconds": round(time.perf_counter() - start, 4),
+    }
+    out = _add_run_fields(args, out)
+    out.pop("k", None)
+    out["k"] = k
+    if args.json:
+        print(_dumps(out))
+        return 0
+    lines = [
+        f"instance   {out['instance']}  (compression: {out['samples']} samples, "
+        f"{out['n_categories']} categories)",
+        f"algorithm  {out['algorithm']}",
+        f"value      {sol.value:.6g} bits in {sol.n_buckets} buckets (the whole feature: "
+        f"{out['information_full']:.6g} bits)",
+        f"guarantee  {'none applies' if g is None else f'{g.statement} [{g.source}]'}",
+    ]
+    if opt is not None:
+        lines.append(f"exact      {opt.value:.6g} bits ({opt.status})")
+        lines.append(f"ratio      {ratio:.4f}" if ratio is not None else "ratio      n/a")
+    lines.append(f"seconds    {out['seconds']}")
+    print("\n".join(lines))
+    return 0
+
+
 def _solve_matching(args, exact: bool) -> int:
     """Maximum-weight matching on an edge file; ``value`` is the matching weight."""
     from submodkit.solvers.matching.general import solve_matching_file
@@ -1093,6 +1153,12 @@ def _allocation_algorithms() -> tuple[tuple[str, ...], str | None]:
     return (*ALLOCATE, "proportional"), "greedy"
 
 
+def _compression_algorithms() -> tuple[tuple[str, ...], str | None]:
+    from submodkit.solvers.submodular.categorical_compression import ALGORITHMS
+
+    return (*ALGORITHMS, "distributed"), "greedy"
+
+
 def _matching_algorithms() -> tuple[tuple[str, ...], str | None]:
     from submodkit.solvers.matching.general import ALGORITHMS
 
@@ -1117,6 +1183,7 @@ _PROBLEMS: dict[str, _Problem] = {
                                   _run_objective),
     "allocation": _Problem(_solve_allocation, _allocation_algorithms),
     "matching": _Problem(_solve_matching, _matching_algorithms),
+    "compression": _Problem(_solve_compression, _compression_algorithms),
     **{f"{objective}-diversity": _Problem(_solve_file, functools.partial(_diversity_algorithms, objective),
                                           _run_diversity)
        for objective in ("max-min", "max-sum", "sum-min", "remote-tree", "remote-star", "remote-cycle")},

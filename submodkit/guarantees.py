@@ -110,6 +110,22 @@ GUARANTEES: dict[str, GuaranteeSpec] = {
         kind="expectation",
         conditions=("monotone", "submodular", "matroid"),
     ),
+    "compression-greedy": GuaranteeSpec(
+        statement="1 - 1/e of the best compression's mutual information (greedy over the cut points of the "
+                  "vocabulary sorted by positive rate; the paper was reachable by its abstract only: the "
+                  "submodularity is its theorem, checked here by brute force, the oracle reconstructed)",
+        source="Bateni, Chen, Esfandiari, Fu, Mirrokni, Rostamizadeh, ICML 2019; intervals optimal: "
+               "Kurkoski, Yagi, IEEE Trans. Inf. Theory 60(8) 2014",
+        ratio=lambda **_: 1.0 - 1.0 / E,
+        conditions=("binary label", "mutual information"),
+    ),
+    "compression-exact": GuaranteeSpec(
+        statement="optimal (dynamic program over the intervals of the sorted vocabulary)",
+        source="Kurkoski, Yagi, IEEE Trans. Inf. Theory 60(8) 2014; divide and conquer under the quadrangle "
+               "inequality (Iwata, Ozawa, ISIT 2014 use SMAWK)",
+        ratio=lambda **_: 1.0,
+        conditions=("binary label", "mutual information"),
+    ),
     "set-cover-greedy": GuaranteeSpec(
         statement="H(d), d = largest set size",
         source="Johnson 1974; Lovasz 1975; Chvatal 1979 (weighted)",

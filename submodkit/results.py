@@ -486,6 +486,65 @@ class AllocationSolution(Result):
 
 
 @dataclass(kw_only=True)
+class Compression(Result):
+    """A compression of a categorical feature: every category of the vocabulary mapped to one
+    of a few buckets (``value`` is the mutual information between the bucket and the label,
+    in bits; ``upper_bound`` a proven bound on the best compression's).
+
+    Parameters
+    ----------
+    categories : ndarray
+        The vocabulary, in the order of ``buckets``.
+    buckets : ndarray of int64
+        The bucket of each category; buckets are numbered by increasing rate of the positive
+        label.
+    thresholds : ndarray of float64
+        The rates of the positive label at which the buckets change: a category whose rate
+        is at most ``thresholds[b]`` (and above ``thresholds[b - 1]``) is in bucket b.
+    **fields
+        The core fields of :class:`Result`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from submodkit.results import Compression
+    >>> c = Compression(categories=np.array(["a", "b", "c"]), buckets=np.array([1, 0, 1]),
+    ...                 thresholds=np.array([0.2]), value=0.5, algorithm="greedy")
+    >>> c.n_buckets, c.apply(["c", "b", "z"]).tolist()
+    (2, [1, 0, -1])
+
+    References
+    ----------
+    The guarantees' sources: :data:`submodkit.guarantees.GUARANTEES` (``"compression-*"``).
+    """
+
+    categories: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    buckets: np.ndarray = field(default_factory=_no_indices)
+    thresholds: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    @property
+    def n_buckets(self) -> int:
+        """The number of buckets used (at most the number asked for)."""
+        return int(self.buckets.max()) + 1 if self.buckets.size else 0
+
+    def apply(self, values) -> np.ndarray:
+        """The bucket of each of ``values`` (-1 for a category outside the vocabulary)."""
+        order = np.argsort(self.categories, kind="stable")
+        keys = self.categories[order]
+        vals = np.asarray(values)
+        pos = np.clip(np.searchsorted(keys, vals), 0, max(keys.size - 1, 0))
+        if keys.size == 0:
+            return np.full(vals.shape, -1, dtype=np.int64)
+        found = keys[pos] == vals
+        return np.where(found, self.buckets[order][pos], -1).astype(np.int64)
+
+    def _payload(self) -> dict[str, Any]:
+        return {"n_buckets": self.n_buckets, "thresholds": [_num(t) for t in self.thresholds],
+                "buckets": {str(c): int(b)
+                            for c, b in zip(self.categories.tolist(), self.buckets.tolist(), strict=True)}}
+
+
+@dataclass(kw_only=True)
 class Tour(Result):
     """A closed tour through positions ``0..k-1`` of a distance matrix (``value`` is its
     weight; ``sense`` is ``"min"``; ``lower_bound`` a proven bound on the optimal tour;

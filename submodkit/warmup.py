@@ -160,6 +160,13 @@ def _submodular() -> None:
                      lambda f=f: distorted_greedy(f, np.full(f.n, 0.01), 5)):
             _where_supported(call)
     submodular_cover(objectives[0], costs=np.linspace(1, 2, objectives[0].n))
+    from submodkit.solvers.submodular import _compression_kernels as C
+    from submodkit.solvers.submodular.categorical_compression import ALGORITHMS, compress_counts, sorted_table
+
+    counts = np.arange(1.0, 21.0).reshape(10, 2)
+    for algorithm in ALGORITHMS:
+        compress_counts(counts, 3, algorithm=algorithm)
+    C.optimal_cuts(sorted_table(counts)[2], 3, False)  # the full program (the tests' reference)
     maximize(objectives[1], 5, backend="numpy")
     f = objectives[1]  # the multi-threaded gains of large candidate sets
     fill_gains(f.kernel_args(), f.new_state(), np.arange(f.n), np.empty(f.n), PARALLEL_MIN_WORK)

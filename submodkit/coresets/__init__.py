@@ -1,7 +1,8 @@
 """Composable core-sets, sketches and the engines that run them (local threads, Dask)."""
 
-from submodkit.coresets.adaptive import adaptive_maximize
+from submodkit.coresets.adaptive import adaptive_cover, adaptive_maximize
 from submodkit.coresets.bicriteria import bicriteria_greedi, bicriteria_size
+from submodkit.coresets.categorical_compression import distributed_compress
 from submodkit.coresets.column_subset import distributed_column_subset
 from submodkit.coresets.distributed import greedi, randgreedi, upper_bound_at
 from submodkit.coresets.diversity import diversity_coreset
@@ -19,12 +20,14 @@ from submodkit.coresets.sketch import (
 __all__ = [
     "ENGINES",
     "CoverageSketch",
+    "adaptive_cover",
     "adaptive_maximize",
     "bicriteria_greedi",
     "bicriteria_size",
     "EdgeStreamSketch",
     "coverage_sketch",
     "distributed_column_subset",
+    "distributed_compress",
     "diversity_coreset",
     "edcs",
     "edcs_coreset_matching",

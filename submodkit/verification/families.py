@@ -139,7 +139,9 @@ def _facebook(ctx: Context):
 def set_cover_family(ctx: Context):
     """set_cover(): greedy (with pruning) on random weighted set systems, on the tight
     H(n) instances, and (full) on the OR-Library instances with their literature optima;
-    submodular_cover() of coverage (Wolsey's greedy) on the random ones."""
+    submodular_cover() of coverage (Wolsey's greedy) and adaptive_cover() (low adaptivity, unit
+    costs, no claimed ratio) on the random ones."""
+    from submodkit.coresets.adaptive import adaptive_cover
     from submodkit.instances.generators import greedy_tight_set_cover
     from submodkit.objectives import Coverage
     from submodkit.solvers.cover.set_covering import set_cover
@@ -157,6 +159,10 @@ def set_cover_family(ctx: Context):
                       group="random weighted")
         cover = submodular_cover(Coverage(ss.sets), costs=ss.costs)  # Wolsey's greedy, f = coverage
         yield ctx.run(f"submodular-cover {cover.algorithm}", name, cover.value, opt, "exact", cover.guarantee,
+                      seed=seed, group="submodular cover of all elements")
+        unit = ctx.exact("set-cover", f"{name}-unit", ss.sets, np.ones(ss.n_sets))
+        few = adaptive_cover(Coverage(ss.sets), epsilon=0.2, seed=seed)  # low adaptivity, unit costs
+        yield ctx.run("adaptive-cover (unit costs)", f"{name}-unit", few.value, unit, "exact", few.guarantee,
                       seed=seed, group="submodular cover of all elements")
     for size in tight_sizes("set-cover", ctx):
         ss, opt = greedy_tight_set_cover(size)
@@ -595,6 +601,32 @@ def feature_selection_family(ctx: Context):
         sol = select_features(data.data, data.target, k, lam=lam, n_parts=3, seed=seed)
         yield ctx.run("ddismi (3 parts)", f"wine-k{k}", sol.value, opt, "brute-force", sol.guarantee,
                       seed=seed, group="wine (13 features)")
+
+
+@register_family("compression", requires=("submodkit.solvers.submodular.categorical_compression",))
+def compression_family(ctx: Context):
+    """compress_counts() (greedy over the cut points, the exact program) and
+    distributed_compress() on random label-count tables, against brute force over every map
+    of the categories to at most m buckets."""
+    from itertools import product
+
+    from submodkit.coresets.categorical_compression import distributed_compress
+    from submodkit.solvers.submodular.categorical_compression import compress_counts, mutual_information
+
+    n, m = (7, 3) if not ctx.full else (8, 4)
+    for seed in ctx.seeds:
+        rng = np.random.default_rng(4000 + seed)
+        counts = rng.integers(0, 40, size=(n, 2)).astype(float)
+        counts[:, 1] = np.round(counts[:, 1] * rng.random(n))
+        name = f"random-counts-{n}-m{m}-s{seed}"
+        opt = max(mutual_information(counts, b) for b in product(range(m), repeat=n))
+        for algorithm in ("greedy", "exact"):
+            sol = compress_counts(counts, m, algorithm=algorithm)
+            yield ctx.run(algorithm, name, sol.value, opt, "brute-force", sol.guarantee, seed=seed,
+                          group="random label counts")
+        sol = distributed_compress(counts, m, n_parts=2, seed=seed)
+        yield ctx.run("distributed (2 parts)", name, sol.value, opt, "brute-force", sol.guarantee, seed=seed,
+                      group="random label counts")
 
 
 @register_family("welfare", requires=("submodkit.solvers.allocation.welfare",))

@@ -1,5 +1,6 @@
 """Low-adaptivity threshold sampling: 1 - 1/e - eps against brute force, OPT bracket, counters, engines."""
 
+import itertools
 import math
 
 import numpy as np
@@ -96,3 +97,56 @@ def test_edge_cases_and_invalid():
             adaptive_maximize(f, **kw)
     with pytest.raises(InvalidParameterError):
         adaptive_maximize([[0]], 1)
+
+
+# ------------------------------------------------------------------ submodular cover, low adaptivity
+
+
+def _fewest_reaching(f, target):
+    """Brute force: the fewest items whose value reaches ``target``."""
+    for size in range(f.n + 1):
+        for subset in itertools.combinations(range(f.n), size):
+            if f.evaluate(np.array(subset, dtype=np.int64)) >= target - 1e-9:
+                return size
+    raise AssertionError("unreachable")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_adaptive_cover_reaches_the_target_and_its_bound_is_below_the_optimum(seed):
+    from submodkit.coresets.adaptive import adaptive_cover
+
+    rng = np.random.default_rng(seed)
+    sets = [rng.choice(25, size=int(rng.integers(1, 7)), replace=False).tolist() for _ in range(11)]
+    f = Coverage(sets, weights=rng.integers(1, 4, size=25).astype(float))
+    whole = f.evaluate(np.arange(11))
+    for target in (None, 0.6 * whole):
+        goal = whole if target is None else target
+        sol = adaptive_cover(f, target, epsilon=0.2, seed=seed)
+        opt = _fewest_reaching(f, goal)
+        assert sol.stats["covered"] >= goal - 1e-9
+        assert sol.value == len(sol.selection) and sol.sense == "min"
+        assert sol.lower_bound <= opt <= sol.value
+        # the tail past the target was dropped: without its last item, S falls short
+        assert f.evaluate(sol.selection[:-1]) < goal - 1e-9
+        again = adaptive_cover(f, target, epsilon=0.2, seed=seed, engine="threads")
+        assert again.selection.tolist() == sol.selection.tolist()
+
+
+def test_adaptive_cover_needs_fewer_rounds_than_greedy_picks_on_a_large_cover():
+    from submodkit.coresets.adaptive import adaptive_cover
+    from submodkit.solvers.submodular.submodular_cover import submodular_cover
+
+    rng = np.random.default_rng(1)
+    sets = [rng.choice(20000, size=int(rng.integers(1, 40)), replace=False) for _ in range(8000)]
+    f = Coverage(sets)
+    sol = adaptive_cover(f, 0.9 * f.evaluate(np.arange(8000)), epsilon=0.3, seed=0)
+    greedy = submodular_cover(f, 0.9 * f.evaluate(np.arange(8000)), prune=False)
+    assert sol.stats["adaptive_rounds"] < greedy.value  # greedy: one round per pick
+    assert sol.lower_bound <= greedy.value and sol.value <= 1.25 * greedy.value
+
+
+def test_adaptive_cover_refuses_a_target_above_f_of_v():
+    from submodkit.coresets.adaptive import adaptive_cover
+
+    with pytest.raises(InvalidParameterError, match="target"):
+        adaptive_cover(Coverage([[0, 1], [1, 2]]), 4.0)
