@@ -94,6 +94,7 @@ _EXPORTS = {
     # submodkit.coresets.adaptive
     "adaptive_cover": "submodkit.coresets.adaptive",
     "adaptive_maximize": "submodkit.coresets.adaptive",
+    "adaptive_nonmonotone_maximize": "submodkit.coresets.adaptive",
     # submodkit.coresets.feature_selection
     "mutual_information_distances": "submodkit.coresets.feature_selection",
     "select_features": "submodkit.coresets.feature_selection",
@@ -223,7 +224,7 @@ if TYPE_CHECKING:  # static analysers see the real imports
         PartitionMatroid,
         TransversalMatroid,
     )
-    from submodkit.coresets.adaptive import adaptive_cover, adaptive_maximize
+    from submodkit.coresets.adaptive import adaptive_cover, adaptive_maximize, adaptive_nonmonotone_maximize
     from submodkit.coresets.feature_selection import mutual_information_distances, select_features
     from submodkit.coresets.proportional import distributed_proportional_allocation
     from submodkit.errors import InstanceFormatError, InvalidParameterError, SubmodkitError

@@ -1,6 +1,6 @@
 """Composable core-sets, sketches and the engines that run them (local threads, Dask)."""
 
-from submodkit.coresets.adaptive import adaptive_cover, adaptive_maximize
+from submodkit.coresets.adaptive import adaptive_cover, adaptive_maximize, adaptive_nonmonotone_maximize
 from submodkit.coresets.bicriteria import bicriteria_greedi, bicriteria_size
 from submodkit.coresets.categorical_compression import distributed_compress
 from submodkit.coresets.column_subset import distributed_column_subset
@@ -22,6 +22,7 @@ __all__ = [
     "CoverageSketch",
     "adaptive_cover",
     "adaptive_maximize",
+    "adaptive_nonmonotone_maximize",
     "bicriteria_greedi",
     "bicriteria_size",
     "EdgeStreamSketch",

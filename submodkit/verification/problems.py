@@ -179,6 +179,11 @@ def _adaptive(objective, k: int, o: Options) -> Result:
     return _coresets().adaptive_maximize(objective, k, o.epsilon, engine=o.engine, seed=o.seed)
 
 
+def _adaptive_nonmonotone(objective, k: int, o: Options) -> Result:
+    _cardinality_only("adaptive-nonmonotone", o)
+    return _coresets().adaptive_nonmonotone_maximize(objective, k, o.epsilon, engine=o.engine, seed=o.seed)
+
+
 def _sketch(objective, k: int, o: Options) -> Result:
     _cardinality_only("sketch", o)
     if not isinstance(objective, Coverage):
@@ -222,6 +227,10 @@ SUBMODULAR = table(
     Algorithm("adaptive", _adaptive, guarantee="adaptive-threshold",
               calls={"adaptive-threshold":
                      "`coresets.adaptive_maximize(f, k, epsilon=e, engine=None, seed=s)`"},
+              options=("epsilon", "engine"), randomized=True),
+    Algorithm("adaptive-nonmonotone", _adaptive_nonmonotone, guarantee="adaptive-nonmonotone",
+              calls={"adaptive-nonmonotone":
+                     "`coresets.adaptive_nonmonotone_maximize(f, k, epsilon=e, seed=s)`"},
               options=("epsilon", "engine"), randomized=True),
     Algorithm("sketch", _sketch, guarantee="sketch-greedy",
               calls={"sketch-greedy": "`coresets.sketch_maximize(coverage, k, epsilon, seed=s)`"},

@@ -150,3 +150,51 @@ def test_adaptive_cover_refuses_a_target_above_f_of_v():
 
     with pytest.raises(InvalidParameterError, match="target"):
         adaptive_cover(Coverage([[0, 1], [1, 2]]), 4.0)
+
+
+# ------------------------------------------------------------------ non-monotone, low adaptivity
+
+
+def _graph_cut(n, seed):
+    from submodkit.objectives import GraphCut
+
+    rng = np.random.default_rng(seed)
+    w = np.triu(rng.random((n, n)) * (rng.random((n, n)) < 0.5), 1)
+    return GraphCut(w + w.T, lam=1.0)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_adaptive_nonmonotone_against_brute_force(seed):
+    from submodkit.coresets.adaptive import adaptive_nonmonotone_maximize
+
+    f = _graph_cut(12, seed)
+    for k in (2, 3, 5):
+        opt = brute_force_maximize(f, k).value
+        sol = adaptive_nonmonotone_maximize(f, k, seed=seed, samples=200)
+        assert len(sol) <= k and len(set(sol.selection.tolist())) == len(sol)
+        assert sol.value == pytest.approx(f.evaluate(sol.selection))
+        assert 0.039 * opt <= sol.value <= opt + 1e-9  # the paper's claimed ratio, on every run
+        assert sol.guarantee is None  # samples below the Hoeffding count: nothing claimed
+        again = adaptive_nonmonotone_maximize(f, k, seed=seed, samples=200, engine="threads")
+        assert again.selection.tolist() == sol.selection.tolist()
+
+
+def test_adaptive_nonmonotone_unconstrained_branch_when_few_candidates_pass():
+    """With n < 3k, threshold sampling stops at once (fewer than 3k candidates pass) and the
+    answer comes from UNCONSTRAINED-MAX: a random half's best prefix, never worse than empty."""
+    from submodkit.coresets.adaptive import adaptive_nonmonotone_maximize
+
+    f = _graph_cut(9, 3)
+    sol = adaptive_nonmonotone_maximize(f, 4, seed=1, samples=100)
+    assert sol.stats["from"] == "unconstrained" and 0 < len(sol) <= 4
+    assert sol.value >= 0.039 * brute_force_maximize(f, 4).value
+
+
+def test_adaptive_nonmonotone_claims_only_below_the_papers_epsilon():
+    from submodkit.coresets.adaptive import adaptive_nonmonotone_maximize
+    from submodkit.guarantees import guarantee
+
+    f = _graph_cut(10, 0)
+    assert adaptive_nonmonotone_maximize(f, 3, seed=0).guarantee is None  # default epsilon = 0.3
+    assert guarantee("adaptive-nonmonotone", epsilon=0.01).ratio == pytest.approx(0.029)
+    assert guarantee("adaptive-nonmonotone", epsilon=0.3).ratio == 0.0
