@@ -92,6 +92,8 @@ def _parser() -> argparse.ArgumentParser:
         s.add_argument(
             "--lp-solver", default=None, help="allocation: offline optimum by glop, pdlp or flow"
         )
+        s.add_argument("--element-value", type=float, default=1.0,
+                       help="procurement: the buyer's value of each covered element (times its weight)")
         s.add_argument("--time-limit", type=float, default=None,
                        help="seconds for the whole command (reading, approximation, exact solve)")
         s.add_argument("--solver", default="auto", help="exact backend: auto, cp-sat, scip, highs")
@@ -912,6 +914,67 @@ def _solve_compression(args, exact: bool) -> int:
     return 0
 
 
+def _solve_procurement(args, exact: bool) -> int:
+    """A procurement auction on a set-system file: the sets are the sellers (their costs the
+    bids), the buyer values each covered element at ``--element-value`` (times its weight);
+    with ``exact``, compared with the best welfare (the exact program)."""
+    import numpy as np
+
+    from submodkit._validation import check_choice, check_real
+    from submodkit.instances import SetSystem
+    from submodkit.objectives import Coverage
+    from submodkit.solvers.cover.exact import exact_coverage_profit
+    from submodkit.solvers.submodular.procurement import MECHANISMS, procurement_auction
+
+    progress = not args.quiet and not args.json and sys.stderr.isatty()
+    start = time.perf_counter()
+    _status(progress, f"reading {args.file}")
+    inst = _read(args)
+    if not isinstance(inst, SetSystem):
+        raise InvalidParameterError("FILE", args.file, "a set-system file with costs (OR-Library, native)")
+    algorithm = check_choice("--algorithm", args.algorithm or "descending", tuple(MECHANISMS))
+    value = check_real("--element-value", args.element_value, minimum=0.0, strict_min=True)
+    weights = value * (inst.weights if inst.weights is not None else np.ones(inst.n_elements))
+    f = Coverage(inst.sets, weights=weights)
+    order = np.random.default_rng(args.seed).permutation(inst.n_sets) if algorithm == "posted-price" else None
+    _status(progress, f"auction ({algorithm})")
+    sol = procurement_auction(f, inst.costs, algorithm=algorithm, order=order)
+    opt = None
+    if exact:
+        _status(progress, "solving the exact program")
+        opt = exact_coverage_profit(inst.sets, weights, inst.costs, time_limit=_time_left(args))
+    _status(progress, "")
+    ratio = None if opt is None or opt.value is None or opt.value <= 0 else sol.value / opt.value
+    g = sol.guarantee
+    out = {
+        "instance": Path(args.file).name, "problem": "procurement", "algorithm": algorithm,
+        "value": sol.value, "selection": sol.selection.tolist(), "payments": sol.payments.tolist(),
+        "f": sol.stats["f"], "paid": sol.stats["paid"], "surplus": sol.stats["surplus"],
+        "element_value": value, "guarantee": None if g is None else g.to_dict(),
+        "exact": None if opt is None else {"value": opt.value, "bound": opt.bound, "status": opt.status},
+        **_ratio_fields(ratio, "undefined: the best welfare is 0"),
+        "seconds": round(time.perf_counter() - start, 4),
+    }
+    out = _add_run_fields(args, out)
+    if args.json:
+        print(_dumps(out))
+        return 0
+    lines = [
+        f"instance   {out['instance']}  (procurement: {inst.n_sets} sellers, {inst.n_elements} elements "
+        f"worth {value:g} each)",
+        f"algorithm  {algorithm}",
+        f"value      {sol.value:.6g} welfare: f(S) {sol.stats['f']:.6g} - costs, {len(sol)} sellers, paid "
+        f"{sol.stats['paid']:.6g}, buyer's surplus {sol.stats['surplus']:.6g}",
+        f"guarantee  {'none applies' if g is None else f'{g.statement} [{g.source}]'}",
+    ]
+    if opt is not None:
+        lines.append(f"exact      {opt.value:.6g} ({opt.status})")
+        lines.append(f"ratio      {ratio:.4f}" if ratio is not None else "ratio      n/a")
+    lines.append(f"seconds    {out['seconds']}")
+    print("\n".join(lines))
+    return 0
+
+
 def _solve_matching(args, exact: bool) -> int:
     """Maximum-weight matching on an edge file; ``value`` is the matching weight."""
     from submodkit.solvers.matching.general import solve_matching_file
@@ -1159,6 +1222,12 @@ def _compression_algorithms() -> tuple[tuple[str, ...], str | None]:
     return (*ALGORITHMS, "distributed"), "greedy"
 
 
+def _procurement_algorithms() -> tuple[tuple[str, ...], str | None]:
+    from submodkit.solvers.submodular.procurement import MECHANISMS
+
+    return tuple(MECHANISMS), "descending"
+
+
 def _matching_algorithms() -> tuple[tuple[str, ...], str | None]:
     from submodkit.solvers.matching.general import ALGORITHMS
 
@@ -1184,6 +1253,7 @@ _PROBLEMS: dict[str, _Problem] = {
     "allocation": _Problem(_solve_allocation, _allocation_algorithms),
     "matching": _Problem(_solve_matching, _matching_algorithms),
     "compression": _Problem(_solve_compression, _compression_algorithms),
+    "procurement": _Problem(_solve_procurement, _procurement_algorithms),
     **{f"{objective}-diversity": _Problem(_solve_file, functools.partial(_diversity_algorithms, objective),
                                           _run_diversity)
        for objective in ("max-min", "max-sum", "sum-min", "remote-tree", "remote-star", "remote-cycle")},

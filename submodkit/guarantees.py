@@ -126,6 +126,15 @@ GUARANTEES: dict[str, GuaranteeSpec] = {
         ratio=lambda **_: 1.0,
         conditions=("binary label", "mutual information"),
     ),
+    "procurement": GuaranteeSpec(
+        statement="f(S) - c(S) >= f(O)/2 - c(O) for every O (ratio 1/2 on f(O) - 2c(O)); truthful, "
+                  "individually rational, surplus f(S)/2 >= 0; any order of offers (reconstructed from the "
+                  "abstract: the (1/2, 1) bicriteria, proved in the module)",
+        source="Deng, Karbasi, Mirrokni, Paes Leme, Velegkas, Zuo 2024 (Procurement auctions via "
+               "approximately optimal submodular optimization)",
+        ratio=lambda **_: 0.5,
+        conditions=("monotone", "submodular", "costs (bids)"),
+    ),
     "set-cover-greedy": GuaranteeSpec(
         statement="H(d), d = largest set size",
         source="Johnson 1974; Lovasz 1975; Chvatal 1979 (weighted)",

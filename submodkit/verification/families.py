@@ -635,6 +635,32 @@ def compression_family(ctx: Context):
                       group="random label counts")
 
 
+@register_family("procurement", requires=("submodkit.solvers.submodular.procurement",))
+def procurement_family(ctx: Context):
+    """procurement_auction() (descending offers, and posted prices in a random arrival order)
+    on weighted coverage with random costs: welfare against the exact program's
+    ``max f(O) - 2 c(O)`` (the bicriteria guarantee: at least half of it) and, reported, against
+    the true optimum ``max f(O) - c(O)``."""
+    from submodkit.solvers.submodular.procurement import procurement_auction
+
+    n, m = (12, 30) if not ctx.full else (40, 120)
+    for seed in ctx.seeds:
+        rng = np.random.default_rng(5000 + seed)
+        sets = (rng.random((n, m)) < 0.2).astype(int)
+        weights = rng.integers(1, 6, size=m).astype(float)
+        f = Coverage(sets, weights=weights)
+        costs = np.round(rng.random(n) * f.gains((), np.arange(n)) * 0.7, 2)
+        name = f"coverage-{n}x{m}-s{seed}"
+        doubled = ctx.exact("coverage-profit", f"{name}-2c", sets, weights, 2 * costs)
+        optimum = ctx.exact("coverage-profit", name, sets, weights, costs)
+        for algorithm, order in (("descending", None), ("posted-price", rng.permutation(n))):
+            sol = procurement_auction(f, costs, algorithm=algorithm, order=order)
+            yield ctx.run(algorithm, name, sol.value, doubled, "exact (f - 2c)", sol.guarantee, seed=seed,
+                          group="weighted coverage, random costs")
+            yield ctx.run(f"{algorithm} (of the optimum)", name, sol.value, optimum, "exact", None,
+                          seed=seed, group="weighted coverage, random costs")
+
+
 @register_family("welfare", requires=("submodkit.solvers.allocation.welfare",))
 def welfare_family(ctx: Context):
     """online_welfare(): greedy in the given order and in a random order on small random

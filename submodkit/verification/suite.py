@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -73,20 +74,22 @@ class Context:
 
     def exact(self, problem: str, instance: str, *args: Any, time_limit: float | None = 60.0, **kw: Any
               ) -> Solution:
-        """OPT of ``problem`` (``"set-cover"``, ``"max-cover"``, ``"facility-location"``) with
-        OR-Tools, and with Pyomo/HiGHS too when ``"pyomo"`` is a backend; a disagreement
-        between two optimal values is recorded as an error."""
-        from submodkit.solvers.cover.exact import exact_max_cover, exact_set_cover
+        """OPT of ``problem`` (``"set-cover"``, ``"max-cover"``, ``"facility-location"``,
+        ``"coverage-profit"``) with OR-Tools, and with Pyomo/HiGHS too when ``"pyomo"`` is a
+        backend (coverage minus cost, which has no Pyomo model: HiGHS through OR-Tools); a
+        disagreement between two optimal values is recorded as an error."""
+        from submodkit.solvers.cover.exact import exact_coverage_profit, exact_max_cover, exact_set_cover
         from submodkit.solvers.submodular.exact import exact_facility_location
 
         fn = {"set-cover": exact_set_cover, "max-cover": exact_max_cover,
-              "facility-location": exact_facility_location}[problem]
+              "facility-location": exact_facility_location, "coverage-profit": exact_coverage_profit}[problem]
         res = fn(*args, time_limit=time_limit, **kw)
         if "pyomo" in self.backends:
             from submodkit.mip import pyomo as P
 
             pfn = {"set-cover": P.pyomo_set_cover, "max-cover": P.pyomo_max_cover,
-                   "facility-location": P.pyomo_facility_location}[problem]
+                   "facility-location": P.pyomo_facility_location,
+                   "coverage-profit": partial(exact_coverage_profit, solver="highs")}[problem]
             other = pfn(*args, time_limit=time_limit, **kw)
             if res.optimal and other.optimal:
                 scale = max(1.0, abs(res.value))

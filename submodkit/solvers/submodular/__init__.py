@@ -7,7 +7,8 @@ batched numpy path), :mod:`.nonmonotone`, :mod:`.streaming`, :mod:`.brute_force`
 :mod:`.exact` (facility location as an integer program), :mod:`.submodular_cover` (the
 cheapest set reaching a target value), :mod:`.column_subset` (greedy column subset
 selection), :mod:`.categorical_compression` (a vocabulary into buckets keeping the mutual
-information with a label), :mod:`.matroid_greedy` (greedy under any matroid), :mod:`.continuous_greedy` (the
+information with a label), :mod:`.procurement` (truthful auctions maximizing f(S) - c(S)),
+:mod:`.matroid_greedy` (greedy under any matroid), :mod:`.continuous_greedy` (the
 multilinear extension, continuous greedy and swap rounding); Numba code in :mod:`._kernels`,
 :mod:`._streaming_kernels` and :mod:`._compression_kernels`.
 """
@@ -27,6 +28,7 @@ __getattr__, __dir__, __all__ = attach(__name__, {
     "column_subset": ".column_subset",
     "compress_categories": ".categorical_compression",
     "compress_counts": ".categorical_compression",
+    "procurement_auction": ".procurement",
     "continuous_greedy": ".continuous_greedy",
     "multilinear_extension": ".continuous_greedy",
     "exact_facility_location": ".exact",
