@@ -180,6 +180,8 @@ _EXPORTS = {
     # submodkit.solvers.submodular.categorical_compression
     "compress_categories": "submodkit.solvers.submodular.categorical_compression",
     "compress_counts": "submodkit.solvers.submodular.categorical_compression",
+    # submodkit.solvers.submodular.dynamic
+    "DynamicMaximizer": "submodkit.solvers.submodular.dynamic",
     # submodkit.solvers.submodular.procurement
     "procurement_auction": "submodkit.solvers.submodular.procurement",
     # submodkit.coresets.categorical_compression
@@ -278,6 +280,7 @@ if TYPE_CHECKING:  # static analysers see the real imports
     from submodkit.solvers.submodular.categorical_compression import compress_categories, compress_counts
     from submodkit.solvers.submodular.column_subset import column_subset
     from submodkit.solvers.submodular.continuous_greedy import continuous_greedy, multilinear_extension
+    from submodkit.solvers.submodular.dynamic import DynamicMaximizer
     from submodkit.solvers.submodular.greedy import maximize
     from submodkit.solvers.submodular.nonmonotone import distorted_greedy, double_greedy, random_greedy
     from submodkit.solvers.submodular.procurement import procurement_auction

@@ -150,6 +150,15 @@ GUARANTEES: dict[str, GuaranteeSpec] = {
         sense="min",
         conditions=("monotone", "submodular"),
     ),
+    "dynamic-threshold": GuaranteeSpec(
+        statement="1 / (2 (1 + epsilon)) after every insertion and deletion (threshold greedy per guess of "
+                  "OPT kept exact under updates; the paper's polylogarithmic level structure reconstructed "
+                  "as one random priority order: the ratio is proved, the update cost measured)",
+        source="Lattanzi, Mitrovic, Norouzi-Fard, Tarnawski, Zadimoghaddam, NeurIPS 2020 (Fully dynamic "
+               "algorithm for constrained submodular optimization)",
+        ratio=lambda epsilon=0.1, **_: 1.0 / (2.0 * (1.0 + epsilon)),
+        conditions=("monotone", "submodular", "cardinality", "insertions and deletions"),
+    ),
     "sieve-streaming": GuaranteeSpec(
         statement="1/2 - epsilon (one pass, O(k log(k) / epsilon) items kept)",
         source="Badanidiyuru, Mirzasoleiman, Karbasi, Krause, KDD 2014",

@@ -201,7 +201,8 @@ def set_cover_family(ctx: Context):
 def streaming_family(ctx: Context):
     """StreamingMaximizer: Sieve-Streaming and Sieve-Streaming++ over random arrival orders of
     random weighted coverage, and on the adversarial streams of ``sieve_tight_stream``, one
-    built against each algorithm's threshold rule (its ratio tends to 1/2)."""
+    built against each algorithm's threshold rule (its ratio tends to 1/2); the fully dynamic
+    structure after inserting everything and deleting its answer and a third of the rest."""
     from submodkit.instances.generators import sieve_tight_stream
     from submodkit.solvers.submodular.streaming import StreamingMaximizer
 
@@ -218,6 +219,17 @@ def streaming_family(ctx: Context):
             sol = sm.solution()
             yield ctx.run(sol.algorithm, name, sol.value, opt, "exact", sol.guarantee, seed=seed,
                           group="random coverage, random order")
+        # fully dynamic: everything inserted, then the first answer's items and a third of the
+        # rest deleted; the optimum of what is left, exactly
+        dm = StreamingMaximizer(cov, k, algorithm="dynamic", epsilon=0.1, seed=seed)
+        dm.update(order)
+        gone = np.union1d(dm.solution().selection, order[: n // 3])
+        dm.delete(gone)
+        left = np.setdiff1d(np.arange(n), gone)
+        opt_left = ctx.exact("max-cover", f"{name}-after-deletions", ss.sets[left], ss.weights, k=k)
+        sol = dm.solution()
+        yield ctx.run(sol.algorithm, f"{name}-after-deletions", sol.value, opt_left, "exact", sol.guarantee,
+                      seed=seed, group="random coverage, inserts then deletions")
     for kt in tight_sizes("sieve", ctx):
         for target in ("sieve++", "sieve"):
             ss, kt, opt = sieve_tight_stream(kt, epsilon=0.1, algorithm=target)

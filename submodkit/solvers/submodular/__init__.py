@@ -8,9 +8,10 @@ batched numpy path), :mod:`.nonmonotone`, :mod:`.streaming`, :mod:`.brute_force`
 cheapest set reaching a target value), :mod:`.column_subset` (greedy column subset
 selection), :mod:`.categorical_compression` (a vocabulary into buckets keeping the mutual
 information with a label), :mod:`.procurement` (truthful auctions maximizing f(S) - c(S)),
-:mod:`.matroid_greedy` (greedy under any matroid), :mod:`.continuous_greedy` (the
-multilinear extension, continuous greedy and swap rounding); Numba code in :mod:`._kernels`,
-:mod:`._streaming_kernels` and :mod:`._compression_kernels`.
+:mod:`.dynamic` (insertions and deletions), :mod:`.matroid_greedy` (greedy under any
+matroid), :mod:`.continuous_greedy` (the multilinear extension, continuous greedy and swap
+rounding); Numba code in :mod:`._kernels`, :mod:`._streaming_kernels` and
+:mod:`._compression_kernels`.
 """
 
 from submodkit._lazy import attach
@@ -21,6 +22,7 @@ __getattr__, __dir__, __all__ = attach(__name__, {
     "double_greedy": ".nonmonotone",
     "distorted_greedy": ".nonmonotone",
     "StreamingMaximizer": ".streaming",
+    "DynamicMaximizer": ".dynamic",
     "stream_shards": ".streaming",
     "stream_file": ".streaming",
     "brute_force_maximize": ".brute_force",

@@ -151,3 +151,31 @@ def sieve_update(
             stored += sizes[i % C]
         if stored > ints[I_PEAK]:
             ints[I_PEAK] = stored
+
+
+@njit(cache=True, nogil=True)
+def threshold_pass(kind, agg, phi, indptr, indices, data, dense, w, b, cur, items, tau, room, out, out_gains):
+    """Threshold greedy over ``items`` in order from the state ``cur``: an item whose gain is at
+    least ``tau`` is added (committed to ``cur``), until ``room`` items were added. Returns
+    ``(added, evaluations)``; the added items and their gains are in ``out``/``out_gains``."""
+    t = 0
+    evals = 0
+    for idx in range(items.shape[0]):
+        if t >= room:
+            break
+        j = items[idx]
+        g = gain(kind, agg, phi, indptr, indices, data, dense, w, b, cur, j)
+        evals += 1
+        if g >= tau:
+            commit(kind, agg, indptr, indices, data, dense, cur, j)
+            out[t] = j
+            out_gains[t] = g
+            t += 1
+    return t, evals
+
+
+@njit(cache=True, nogil=True)
+def commit_items(kind, agg, indptr, indices, data, dense, cur, items):
+    """Add ``items`` to the state ``cur``, in order."""
+    for idx in range(items.shape[0]):
+        commit(kind, agg, indptr, indices, data, dense, cur, items[idx])

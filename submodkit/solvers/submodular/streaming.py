@@ -36,6 +36,9 @@ class StreamingMaximizer:
     - ``"sieve"``: Sieve-Streaming (Badanidiyuru, Mirzasoleiman, Karbasi, Krause, KDD 2014):
       ``1/2 - epsilon``; keeps ``O(k log(k) / epsilon)`` items; one set per guess
       ``v = (1 + epsilon)^i`` of OPT in ``[m, 2 k m]``.
+    - ``"dynamic"``: insertions (``update``) and deletions (``delete``), ``1/2 - epsilon`` after
+      every update; keeps every item present. The constructor then returns a
+      :class:`~submodkit.solvers.submodular.dynamic.DynamicMaximizer` (keyword ``seed``).
 
     ``m`` is the largest singleton value seen so far and ``LB`` the best set value so far.
     Each arriving item costs one singleton evaluation plus one gain evaluation per live
@@ -74,13 +77,20 @@ class StreamingMaximizer:
        massive data summarization on the fly", KDD 2014.
     """
 
+    def __new__(cls, objective: Objective, k: int, algorithm: str = "sieve++", epsilon: float = 0.1, **kw):
+        if algorithm == "dynamic":  # insertions and deletions: a DynamicMaximizer
+            from submodkit.solvers.submodular.dynamic import DynamicMaximizer
+
+            return DynamicMaximizer(objective, k, algorithm, epsilon, **kw)
+        return super().__new__(cls)
+
     def __init__(self, objective: Objective, k: int, algorithm: str = "sieve++", epsilon: float = 0.1):
         if not isinstance(objective, Objective):
             raise InvalidParameterError("objective", objective, "a submodkit Objective")
         self.objective = objective
         self.k = check_int("k", k)
         objective.check_capacity(min(self.k, objective.n))
-        self.algorithm = check_choice("algorithm", algorithm, tuple(ALGORITHMS))
+        self.algorithm = check_choice("algorithm", algorithm, (*ALGORITHMS, "dynamic"))
         self.epsilon = check_real(
             "epsilon", epsilon, minimum=0.0, maximum=1.0, strict_min=True, strict_max=True
         )
@@ -141,6 +151,19 @@ class StreamingMaximizer:
             self._scal, self._ints, self._best_sel, self._best_gains,
         )
         self.seconds += time.perf_counter() - start
+
+    def delete(self, indices) -> None:
+        """Deletions need ``algorithm="dynamic"``: a sieve forgets the items it discards, so it
+        cannot bring one back when a chosen item leaves.
+
+        Raises
+        ------
+        InvalidParameterError
+            Always, for the sieves.
+        """
+        raise InvalidParameterError("algorithm", self.algorithm,
+                                    "'dynamic' to delete items (StreamingMaximizer(f, k, algorithm="
+                                    "'dynamic'))")
 
     def _best(self) -> tuple[np.ndarray, np.ndarray, float]:
         """The best kept set: the live slot of largest value (ties: smallest threshold),
