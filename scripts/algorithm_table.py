@@ -30,8 +30,6 @@ UNTABLED = {
     "compression-greedy": "`compress_categories(values, labels, n_buckets)` (vocabulary spread over "
                           "machines: `distributed_compress`)",
     "compression-exact": "`compress_categories(values, labels, n_buckets, algorithm=\"exact\")`",
-    "dynamic-threshold": "`StreamingMaximizer(f, k, algorithm=\"dynamic\", seed=s)` (`update`, `delete`, "
-                         "`solution`)",
     "procurement": "`procurement_auction(f, bids)` (online: `algorithm=\"posted-price\", order=o`)",
     "matching-exact": "`max_weight_matching(graph)` (also `max_weight_assignment`, `b_matching`)",
     "matching-cardinality-exact": "`max_weight_matching(graph, maxcardinality=True)` (all weights equal)",

@@ -647,6 +647,30 @@ def compression_family(ctx: Context):
                       group="random label counts")
 
 
+@register_family("column-subset", requires=("submodkit.solvers.submodular.column_subset",))
+def column_subset_family(ctx: Context):
+    """column_subset() (greedy CSSP) and distributed_column_subset() (random parts, core-sets)
+    against brute force over every k columns; no ratio is claimed (the paper's bound was
+    reachable by its abstract only), the runs are reported."""
+    from itertools import combinations
+
+    from submodkit.coresets.column_subset import distributed_column_subset
+    from submodkit.solvers.submodular.column_subset import column_subset, projection_value
+
+    m, n, k = (8, 10, 3) if not ctx.full else (12, 14, 4)
+    for seed in ctx.seeds:
+        rng = np.random.default_rng(6000 + seed)
+        A = rng.normal(size=(m, 4)) @ rng.normal(size=(4, n)) + 0.3 * rng.normal(size=(m, n))
+        name = f"low-rank-{m}x{n}-k{k}-s{seed}"
+        opt = max(projection_value(A, list(c)) for c in combinations(range(n), k))
+        sol = column_subset(A, k, bound=False)
+        yield ctx.run("greedy CSSP", name, sol.value, opt, "brute-force", None, seed=seed,
+                      group="low rank + noise")
+        sol = distributed_column_subset(A, k, n_parts=2, seed=seed, bound=False)
+        yield ctx.run("distributed CSSP (2 parts)", name, sol.value, opt, "brute-force", None, seed=seed,
+                      group="low rank + noise")
+
+
 @register_family("procurement", requires=("submodkit.solvers.submodular.procurement",))
 def procurement_family(ctx: Context):
     """procurement_auction() (descending offers, and posted prices in a random arrival order)

@@ -149,11 +149,13 @@ def _cardinality_only(algorithm: str, o: Options) -> None:
 
 
 def _stream(algorithm: str, objective, k: int, o: Options) -> Result:
-    """One pass over the items in index order."""
+    """One pass over the items in index order (``"dynamic"``: every item inserted; deletions
+    are for the Python API)."""
     _cardinality_only(algorithm, o)
     from submodkit.solvers.submodular.streaming import StreamingMaximizer  # Numba: imported when used
 
-    stream = StreamingMaximizer(objective, k, algorithm=algorithm, epsilon=o.epsilon)
+    extra = {"seed": o.seed} if algorithm == "dynamic" else {}
+    stream = StreamingMaximizer(objective, k, algorithm=algorithm, epsilon=o.epsilon, **extra)
     stream.update(np.arange(objective.n))
     return stream.solution()
 
@@ -214,6 +216,10 @@ SUBMODULAR = table(
     Algorithm("sieve++", partial(_stream, "sieve++"), guarantee="sieve-streaming++",
               calls={"sieve-streaming++": "`StreamingMaximizer(f, k, epsilon=e)` (`update`, `solution`)"},
               options=("epsilon",)),
+    Algorithm("dynamic", partial(_stream, "dynamic"), guarantee="dynamic-threshold",
+              calls={"dynamic-threshold": '`StreamingMaximizer(f, k, algorithm="dynamic", seed=s)` '
+                                          '(`update`, `delete`, `solution`)'},
+              options=("epsilon",), randomized=True),
     Algorithm("greedi", _greedi, guarantee="greedi",
               calls={"greedi": "`coresets.greedi(f, k, n_parts, engine=None)`"},
               options=("n_parts", "engine")),

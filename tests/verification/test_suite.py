@@ -138,7 +138,10 @@ def test_allocation_certificate():
 
 # matching-exact is the suite's reference (blossom), not a measured row; sketch-greedy's small
 # quick instances fit the sketch whole, so those runs carry lazy greedy's guarantee instead.
-_NOT_IN_SUITE = {"matching-exact", "sketch-greedy"}
+# adaptive-nonmonotone: its claim needs epsilon < 0.039, where REDUCED-MEAN's Hoeffding counts run to
+# millions of samples; the suite runs it at epsilon 0.3, where nothing is claimed (its rows carry no
+# guarantee and are reported against brute force)
+_NOT_IN_SUITE = {"matching-exact", "sketch-greedy", "adaptive-nonmonotone"}
 
 
 def test_every_registered_guarantee_has_a_quick_suite_row():
