@@ -11,6 +11,11 @@ from submodkit.instances.allocation import (
     random_allocation_instance,
     upper_triangular_instance,
 )
+from submodkit.instances.allocation_shards import (
+    AllocationShards,
+    open_allocation_shards,
+    write_allocation_shards,
+)
 from submodkit.instances.edges import EdgeList, as_edge_list
 from submodkit.instances.generators import (
     gmm_tight_dispersion,
@@ -174,6 +179,9 @@ __all__ = [
     "save",
     "AllocationInstance",
     "random_allocation_instance",
+    "AllocationShards",
+    "open_allocation_shards",
+    "write_allocation_shards",
     "upper_triangular_instance",
     "EdgeList",
     "as_edge_list",

@@ -149,9 +149,16 @@ def check_proportional(instance: AllocationInstance, epsilon: float, rounds: int
     if not instance.unit_consumption:
         raise InvalidParameterError("instance", f"kind={instance.kind!r}",
                                     "capacities with unit consumption (kind='capacity', no consumption)")
+    return check_rounds(instance.n_arrivals, instance.n_advertisers, epsilon, rounds)
+
+
+def check_rounds(n_arrivals: int, n_advertisers: int, epsilon: float,
+                 rounds: int | None) -> tuple[float, int]:
+    """The checked ``(epsilon, rounds)`` for T arrivals and A advertisers (rounds default
+    ``ceil(log(T + A) / epsilon^2)``)."""
     epsilon = check_real("epsilon", epsilon, minimum=0.0, maximum=1.0, strict_min=True, strict_max=True)
     if rounds is None:
-        rounds = max(1, math.ceil(math.log(instance.n_arrivals + instance.n_advertisers + 1) / epsilon**2))
+        rounds = max(1, math.ceil(math.log(n_arrivals + n_advertisers + 1) / epsilon**2))
     return epsilon, check_int("rounds", rounds, minimum=1)
 
 
