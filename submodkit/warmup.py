@@ -182,6 +182,9 @@ def _streaming() -> None:
         sm = StreamingMaximizer(f, 5, algorithm=algorithm)
         sm.update(np.arange(f.n))
         sm.solution()
+    dm = StreamingMaximizer(f, 5, algorithm="dynamic", seed=0)  # insertions and deletions
+    dm.update(np.arange(f.n))
+    dm.delete(dm.solution().selection)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "sets.dat"
         path.write_text("\n".join(" ".join(map(str, range(i, i + 4))) for i in range(30)) + "\n")
