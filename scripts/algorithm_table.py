@@ -27,6 +27,8 @@ UNTABLED = {
     "submodular-cover-greedy": "`submodular_cover(f, target, costs=c)`",
     "alloc-proportional": "`proportional_allocation(instance, epsilon=e)` (shards: "
                           "`distributed_proportional_allocation`)",
+    "column-subset-greedy": "`column_subset(A, k)` (distributed: `coresets.distributed_column_subset`)",
+    "adaptive-cover": "`coresets.adaptive_cover(f, target, epsilon=e, seed=s)`",
     "compression-greedy": "`compress_categories(values, labels, n_buckets)` (vocabulary spread over "
                           "machines: `distributed_compress`)",
     "compression-exact": "`compress_categories(values, labels, n_buckets, algorithm=\"exact\")`",

@@ -110,6 +110,25 @@ GUARANTEES: dict[str, GuaranteeSpec] = {
         kind="expectation",
         conditions=("monotone", "submodular", "matroid"),
     ),
+    "column-subset-greedy": GuaranteeSpec(
+        statement="no a-priori ratio for k columns (the paper's 1 - epsilon needs O(k / (epsilon sigma)) "
+                  "columns; reachable by its abstract only): each run certifies value / ||A_k||_F^2 against "
+                  "the best rank-k approximation",
+        source="Altschuler, Bhaskara, Fu, Mirrokni, Rostamizadeh, Zadimoghaddam, ICML 2016 (Greedy "
+               "column subset selection)",
+        ratio=lambda **_: 0.0,
+        kind="asymptotic",
+        conditions=("column subset selection",),
+    ),
+    "adaptive-cover": GuaranteeSpec(
+        statement="no a-priori ratio (the paper's cover extension was reachable by its abstract only): each "
+                  "run certifies a lower bound on the fewest items reaching the target",
+        source="Fahrbach, Mirrokni, Zadimoghaddam, SODA 2019 (threshold sampling); Wolsey 1982 (cover)",
+        ratio=lambda **_: math.inf,
+        kind="asymptotic",
+        sense="min",
+        conditions=("monotone", "submodular", "unit costs"),
+    ),
     "compression-greedy": GuaranteeSpec(
         statement="1 - 1/e of the best compression's mutual information (greedy over the cut points of the "
                   "vocabulary sorted by positive rate; the paper was reachable by its abstract only: the "

@@ -612,7 +612,7 @@ def adaptive_cover(
     covered = float(objective.evaluate(selection))
     return Solution(
         selection=selection, gains=gains[:size], value=float(size), algorithm="adaptive-cover",
-        guarantee=None, sense="min", lower_bound=lower,
+        guarantee=guarantee("adaptive-cover"), sense="min", lower_bound=lower,
         stats={"covered": covered, "target": float(goal), "adaptive_rounds": run.rounds,
                "queries": run.queries, "evaluations": run.queries, "thresholds": thresholds,
                "iterations": run.iterations, "dropped": len(run.sel) - size,

@@ -664,11 +664,11 @@ def column_subset_family(ctx: Context):
         name = f"low-rank-{m}x{n}-k{k}-s{seed}"
         opt = max(projection_value(A, list(c)) for c in combinations(range(n), k))
         sol = column_subset(A, k, bound=False)
-        yield ctx.run("greedy CSSP", name, sol.value, opt, "brute-force", None, seed=seed,
+        yield ctx.run("greedy CSSP", name, sol.value, opt, "brute-force", sol.guarantee, seed=seed,
                       group="low rank + noise")
         sol = distributed_column_subset(A, k, n_parts=2, seed=seed, bound=False)
-        yield ctx.run("distributed CSSP (2 parts)", name, sol.value, opt, "brute-force", None, seed=seed,
-                      group="low rank + noise")
+        yield ctx.run("distributed CSSP (2 parts)", name, sol.value, opt, "brute-force", sol.guarantee,
+                      seed=seed, group="low rank + noise")
 
 
 @register_family("procurement", requires=("submodkit.solvers.submodular.procurement",))

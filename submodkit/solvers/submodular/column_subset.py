@@ -9,6 +9,7 @@ import scipy.sparse as sp
 
 from submodkit._validation import check_int, check_matrix
 from submodkit.errors import InvalidParameterError
+from submodkit.guarantees import guarantee
 from submodkit.results import Solution
 
 _BLOCK = 512
@@ -163,7 +164,8 @@ def column_subset(A, k: int, *, algorithm: str = "greedy", bound: bool = True) -
     Mirrokni, Rostamizadeh, Zadimoghaddam 2016 prove it within ``1 - epsilon`` of the best k
     columns when it may take O(k / (epsilon sigma)) columns, sigma the smallest squared
     singular value of the optimal columns, normalized; that paper was reachable here by its
-    abstract only, so its constants are not reproduced and no a-priori ratio is reported).
+    abstract only, so its constants are not reproduced and no a-priori ratio is claimed: the
+    guarantee ``"column-subset-greedy"`` says so, with ratio 0).
     The objective is not submodular in general. What is reported and earned is a certificate:
     ``upper_bound = ||A_k||_F^2`` (the best rank-k approximation captures at least as much as
     any k columns), so ``value / upper_bound`` is a proven lower bound on greedy's ratio.
@@ -222,7 +224,8 @@ def _solution(M: np.ndarray, sel: np.ndarray, gains: np.ndarray, k: int, name: s
     value = float(gains.sum())
     upper = rank_k_value(M, k) if bound else None
     return Solution(
-        selection=sel, gains=gains, value=value, algorithm=name, guarantee=None, upper_bound=upper,
+        selection=sel, gains=gains, value=value, algorithm=name, guarantee=guarantee("column-subset-greedy"),
+        upper_bound=upper,
         stats={"residual": max(total - value, 0.0), "total": total,
                "svd_residual": None if upper is None else max(total - upper, 0.0),
                "seconds": time.perf_counter() - start, "n": M.shape[1], **stats},
