@@ -892,9 +892,7 @@ def _solve_compression(args, exact: bool) -> int:
         "meets_guarantee": None if ratio is None or g is None else bool(ratio >= g.ratio - 1e-9),
         "seconds": round(time.perf_counter() - start, 4),
     }
-    out = _add_run_fields(args, out)
-    out.pop("k", None)
-    out["k"] = k
+    out = {**_add_run_fields(args, out), "k": k}
     if args.json:
         print(_dumps(out))
         return 0

@@ -22,6 +22,7 @@ from submodkit.objectives import kernels as K
 from submodkit.objectives.base import Objective
 from submodkit.objectives.coverage import Coverage
 from submodkit.results import Solution
+from submodkit.solvers.submodular.submodular_cover import cover_target
 
 
 def _gains_task(objective: Objective, cur: np.ndarray, cand: np.ndarray) -> np.ndarray:
@@ -571,10 +572,7 @@ def adaptive_cover(
     start = time.perf_counter()
     n = objective.n
     objective.check_capacity(n)
-    reachable = float(objective.evaluate(np.arange(n, dtype=np.int64)))
-    goal = reachable if target is None else check_real("target", target, minimum=0.0)
-    if goal > reachable * (1 + 1e-9) + 1e-9:
-        raise InvalidParameterError("target", goal, f"at most f(V) = {reachable:.6g}")
+    goal = cover_target(objective, target)
     stop = goal - 1e-9 * max(1.0, goal)
     eps_thr, e_hat, delta = sampling_parameters(epsilon)
     rng = make_rng(seed)
@@ -620,7 +618,7 @@ def adaptive_cover(
     )
 
 
-def _unconstrained_max(objective: Objective, pool: np.ndarray, k: int, sets: int,
+def _unconstrained_max(runner: _Runner, pool: np.ndarray, k: int, sets: int,
                        rng) -> tuple[np.ndarray, float]:
     """UNCONSTRAINED-MAX on ``pool`` cut to k items: the best of ``sets`` uniformly random
     subsets (each item in with probability 1/2; one round, the sets evaluated independently),
@@ -628,19 +626,13 @@ def _unconstrained_max(objective: Objective, pool: np.ndarray, k: int, sets: int
     best, best_value = np.zeros(0, dtype=np.int64), 0.0
     for _ in range(sets):
         half = pool[rng.random(pool.shape[0]) < 0.5]
-        value = float(objective.evaluate(half))
+        value = float(runner.objective.evaluate(half))
         if value > best_value:
             best, best_value = half, value
-    order = rng.permutation(best)
-    args = objective.kernel_args()
-    cur = objective.new_state()
-    value, top, cut = 0.0, 0.0, 0
-    for i, j in enumerate(order[:k]):
-        value += float(K.gain(*args, cur, j))
-        K.commit(args[0], args[1], args[3], args[4], args[5], args[6], cur, j)
-        if value > top:
-            top, cut = value, i + 1
-    return order[:cut], top
+    order = rng.permutation(best)[:k]
+    prefix = np.cumsum(runner.commit(runner.new_state(), order))  # f of each prefix
+    cut = int(np.argmax(prefix)) + 1 if prefix.size and prefix.max() > 0 else 0
+    return order[:cut], float(prefix[cut - 1]) if cut else 0.0
 
 
 def adaptive_nonmonotone_maximize(
@@ -744,7 +736,7 @@ def adaptive_nonmonotone_maximize(
                 if value > best_value:
                     best, best_value, origin = np.asarray(run.sel, dtype=np.int64), value, "threshold"
                 if run.pool.shape[0]:
-                    U, u_value = _unconstrained_max(objective, run.pool, kmax, halves, rng)
+                    U, u_value = _unconstrained_max(runner, run.pool, kmax, halves, rng)
                     used += 2
                     queries += halves + min(kmax, run.pool.shape[0])
                     if u_value > best_value:

@@ -335,9 +335,7 @@ class Objective:
         sel = self._distinct(check_selection("selection", selection, self.n))
         cur = self.new_state()
         kind, agg, _, indptr, indices, data, dense, _, _ = self.kernel_args()
-        commit = _kernels().commit
-        for j in sel:
-            commit(kind, agg, indptr, indices, data, dense, cur, j)
+        _kernels().commit_all(kind, agg, indptr, indices, data, dense, cur, sel)
         return cur
 
     def evaluate(self, selection=()) -> float:
@@ -391,8 +389,7 @@ class Objective:
         KK = _kernels()
         if self.kind in (K.KIND_QUAD_DENSE, K.KIND_QUAD_CSR, K.KIND_LOGDET):
             kind, agg, _, indptr, indices, data, dense, _, _ = self.kernel_args()
-            for j in self._distinct(sel):
-                KK.commit(kind, agg, indptr, indices, data, dense, cur, j)
+            KK.commit_all(kind, agg, indptr, indices, data, dense, cur, self._distinct(sel))
         else:
             KK.evaluate_selection(*self.kernel_args(), cur, sel)
         out = np.empty(cand.shape[0], dtype=np.float64)

@@ -404,6 +404,13 @@ def fill_gains(args: tuple, cur, candidates, out, work: int) -> None:
 
 
 @njit(cache=True, nogil=True)
+def commit_all(kind, agg, indptr, indices, data, dense, cur, items):
+    """Add ``items`` (distinct, valid) to the state ``cur``, in order."""
+    for t in range(items.shape[0]):
+        commit(kind, agg, indptr, indices, data, dense, cur, items[t])
+
+
+@njit(cache=True, nogil=True)
 def evaluate_selection(kind, agg, phi, indptr, indices, data, dense, w, b, cur, selection):
     """f(selection) from the empty state ``cur``; leaves ``cur`` at the selection.
 

@@ -106,6 +106,20 @@ def greedy_cuts(cum, n_cuts):
 
 
 @njit(cache=True, nogil=True)
+def best_start(prev, cum, lo, hi, t):
+    """``(min_s prev[s] + W(s, t), argmin)`` over ``lo <= s <= hi``: the last bucket's best
+    start for a prefix of t positions."""
+    best = np.inf
+    bs = lo
+    for s in range(lo, hi + 1):
+        v = prev[s] + interval_cost(cum, s, t)
+        if v < best:
+            best = v
+            bs = s
+    return best, bs
+
+
+@njit(cache=True, nogil=True)
 def optimal_cuts(cum, m, monotone):
     """The interval partition of [0, n) into at most m buckets of least total W, by dynamic
     programming over (buckets, prefix): ``D[j, t] = min_s D[j-1, s] + W(s, t)``.
@@ -128,7 +142,6 @@ def optimal_cuts(cum, m, monotone):
         for t in range(n + 1):
             cur[t] = np.inf
         if monotone:
-            top = 0
             stack[0, 0] = j + 1
             stack[0, 1] = n
             stack[0, 2] = j
@@ -143,14 +156,7 @@ def optimal_cuts(cum, m, monotone):
                 if tl > th:
                     continue
                 mid = (tl + th) // 2
-                best = np.inf
-                bs = ol
-                for s in range(ol, min(mid - 1, oh) + 1):
-                    v = prev[s] + interval_cost(cum, s, mid)
-                    if v < best:
-                        best = v
-                        bs = s
-                cur[mid] = best
+                cur[mid], bs = best_start(prev, cum, ol, min(mid - 1, oh), mid)
                 arg[j, mid] = bs
                 stack[top, 0] = tl
                 stack[top, 1] = mid - 1
@@ -164,15 +170,7 @@ def optimal_cuts(cum, m, monotone):
                 top += 1
         else:
             for t in range(j + 1, n + 1):
-                best = np.inf
-                bs = j
-                for s in range(j, t):
-                    v = prev[s] + interval_cost(cum, s, t)
-                    if v < best:
-                        best = v
-                        bs = s
-                cur[t] = best
-                arg[j, t] = bs
+                cur[t], arg[j, t] = best_start(prev, cum, j, t - 1, t)
         for t in range(n + 1):
             prev[t] = cur[t]
     cuts = np.empty(max(m - 1, 0), dtype=np.int64)

@@ -173,9 +173,3 @@ def threshold_pass(kind, agg, phi, indptr, indices, data, dense, w, b, cur, item
             t += 1
     return t, evals
 
-
-@njit(cache=True, nogil=True)
-def commit_items(kind, agg, indptr, indices, data, dense, cur, items):
-    """Add ``items`` to the state ``cur``, in order."""
-    for idx in range(items.shape[0]):
-        commit(kind, agg, indptr, indices, data, dense, cur, items[idx])

@@ -280,9 +280,7 @@ def _compression(c: np.ndarray, names: np.ndarray, order: np.ndarray, rate: np.n
     n_seen = order.size
     whole = interval_cost(cum, 0, n_seen)
     value = max(whole - partition_cost(cum, cuts), 0.0) / (total * LN2)
-    rows = np.diff(cum, axis=0)
-    singles = float(np.sum(_xlogx(rows.sum(axis=1)) - _xlogx(rows).sum(axis=1)))
-    full = max(whole - singles, 0.0) / (total * LN2)
+    full = _information(np.diff(cum, axis=0))  # every category its own bucket: I(feature; label)
     pos_bucket = np.searchsorted(cuts, np.arange(n_seen), side="right")
     buckets = np.empty(c.shape[0], dtype=np.int64)
     sizes = np.bincount(pos_bucket, weights=cum[1:].sum(axis=1) - cum[:-1].sum(axis=1))
@@ -298,11 +296,6 @@ def _compression(c: np.ndarray, names: np.ndarray, order: np.ndarray, rate: np.n
                "n_categories": int(c.shape[0]), "n_cuts": int(cuts.size),
                "seconds": time.perf_counter() - start, **stats},
     )
-
-
-def _xlogx(x: np.ndarray) -> np.ndarray:
-    safe = np.where(x > 0, x, 1.0)
-    return np.where(x > 0, x * np.log(safe), 0.0)
 
 
 def _entropy_bits(total: np.ndarray) -> float:

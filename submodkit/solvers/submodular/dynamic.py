@@ -14,7 +14,7 @@ from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.objectives import kinds as K
 from submodkit.objectives.base import Objective
-from submodkit.objectives.kernels import gain
+from submodkit.objectives.kernels import commit_all, gain
 from submodkit.results import Solution
 from submodkit.solvers.submodular import _streaming_kernels as SK
 
@@ -112,11 +112,11 @@ class DynamicMaximizer:
         """Threshold greedy from the state of ``prefix`` (+ ``first``) over ``candidates``."""
         a = self._args
         cur = self._empty.copy()
-        SK.commit_items(a[0], a[1], a[3], a[4], a[5], a[6], cur, prefix)
+        commit_all(a[0], a[1], a[3], a[4], a[5], a[6], cur, prefix)
         head, head_gain = np.zeros(0, dtype=np.int64), np.zeros(0)
         if first is not None:
             head_gain = np.array([gain(*a, cur, first)])
-            SK.commit_items(a[0], a[1], a[3], a[4], a[5], a[6], cur, np.array([first], dtype=np.int64))
+            commit_all(a[0], a[1], a[3], a[4], a[5], a[6], cur, np.array([first], dtype=np.int64))
             head = np.array([first], dtype=np.int64)
         added, evals = SK.threshold_pass(*a, cur, candidates, tau, room, self._out, self._out_gains)
         self.evaluations += int(evals)
@@ -174,7 +174,7 @@ class DynamicMaximizer:
                     continue
                 cur = self._empty.copy()
                 a = self._args
-                SK.commit_items(a[0], a[1], a[3], a[4], a[5], a[6], cur, chosen[:c])
+                commit_all(a[0], a[1], a[3], a[4], a[5], a[6], cur, chosen[:c])
                 self.evaluations += 1
                 if gain(*a, cur, e) < self._tau(i):
                     continue  # rejected where it stands: nothing after it changes

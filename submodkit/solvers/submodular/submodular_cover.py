@@ -94,15 +94,7 @@ def submodular_cover(
     c = np.ones(n) if costs is None else check_vector("costs", costs, n)
     if n and c.min() <= 0.0:
         raise InvalidParameterError("costs", float(c.min()), "positive costs")
-    reachable = objective.evaluate(np.arange(n)) if objective.max_selection >= n else None
-    if target is None:
-        if reachable is None:
-            raise InvalidParameterError("target", None, "a target (f(V) needs max_size = n)")
-        goal = reachable
-    else:
-        goal = check_real("target", target, minimum=0.0)
-        if reachable is not None and goal > reachable * (1 + _TOL) + _TOL:
-            raise InvalidParameterError("target", goal, f"at most f(V) = {reachable:.6g}")
+    goal = cover_target(objective, target)
     args = objective.kernel_args()
     cur = objective.new_state()
     cand = np.arange(n, dtype=np.int64)
@@ -143,6 +135,21 @@ def submodular_cover(
         stats={"covered": covered, "target": float(goal), "evaluations": int(evals) + n,
                "seconds": time.perf_counter() - start, "n": n},
     )
+
+
+def cover_target(objective: Objective, target: float | None) -> float:
+    """The checked target of a cover: ``f(V)`` when None (which needs an objective that can
+    hold every item), else a non-negative number at most ``f(V)``."""
+    n = objective.n
+    reachable = objective.evaluate(np.arange(n)) if objective.max_selection >= n else None
+    if target is None:
+        if reachable is None:
+            raise InvalidParameterError("target", None, "a target (f(V) needs max_size = n)")
+        return float(reachable)
+    goal = check_real("target", target, minimum=0.0)
+    if reachable is not None and goal > reachable * (1 + _TOL) + _TOL:
+        raise InvalidParameterError("target", goal, f"at most f(V) = {reachable:.6g}")
+    return goal
 
 
 def _prune(objective: Objective, sel: np.ndarray, gains: np.ndarray, goal: float, covered: float):
