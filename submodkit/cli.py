@@ -864,6 +864,7 @@ def _solve_compression(args, exact: bool) -> int:
 
     progress = not args.quiet and not args.json and sys.stderr.isatty()
     start = time.perf_counter()
+    _start_clock(args, start, exact)
     _status(progress, f"reading {args.file}")
     values, labels = read_labelled_categories(_resolve(args.file))
     categories, counts = label_counts(values, labels)
@@ -926,12 +927,13 @@ def _solve_procurement(args, exact: bool) -> int:
 
     progress = not args.quiet and not args.json and sys.stderr.isatty()
     start = time.perf_counter()
+    _start_clock(args, start, exact)
     _status(progress, f"reading {args.file}")
     inst = _read(args)
     if not isinstance(inst, SetSystem):
         raise InvalidParameterError("FILE", args.file, "a set-system file with costs (OR-Library, native)")
     algorithm = check_choice("--algorithm", args.algorithm or "descending", tuple(MECHANISMS))
-    value = check_real("--element-value", args.element_value, minimum=0.0, strict_min=True)
+    value = check_real("--element-value", args.element_value, minimum=0.0, maximum=1e12, strict_min=True)
     weights = value * (inst.weights if inst.weights is not None else np.ones(inst.n_elements))
     f = Coverage(inst.sets, weights=weights)
     order = np.random.default_rng(args.seed).permutation(inst.n_sets) if algorithm == "posted-price" else None
@@ -940,7 +942,8 @@ def _solve_procurement(args, exact: bool) -> int:
     opt = None
     if exact:
         _status(progress, "solving the exact program")
-        opt = exact_coverage_profit(inst.sets, weights, inst.costs, time_limit=_time_left(args))
+        opt = exact_coverage_profit(inst.sets, weights, inst.costs, time_limit=_time_left(args),
+                                    hint=sol.selection)
     _status(progress, "")
     ratio = None if opt is None or opt.value is None or opt.value <= 0 else sol.value / opt.value
     g = sol.guarantee

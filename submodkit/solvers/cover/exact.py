@@ -610,6 +610,7 @@ def exact_coverage_profit(
     time_limit: float | None = None,
     solver: str = "auto",
     threads: int = 1,
+    hint: Any = None,
 ) -> Solution:
     """``max_S w(covered by S) - c(S)``: weighted coverage minus a modular cost, solved exactly
     as a mixed 0/1 program (``max sum_u w_u y_u - sum_j c_j x_j``, ``y_u <= sum_{j: u in S_j}
@@ -623,6 +624,9 @@ def exact_coverage_profit(
         Non-negative.
     time_limit, solver, threads
         As in :func:`exact_max_cover`.
+    hint : array_like of int, optional
+        A selection to start from (a procurement auction's), returned when the solver finds
+        nothing better in time.
 
     Returns
     -------
@@ -661,10 +665,15 @@ def exact_coverage_profit(
     n = S.shape[0]
     model.c[:n] = -c
     integral = integral and is_integral(c)
+    start = np.zeros(0, dtype=np.int64) if hint is None else np.unique(np.asarray(hint, dtype=np.int64))
+    if start.size and (start.min() < 0 or start.max() >= n):
+        raise InvalidParameterError("hint", f"indices {start.min()}..{start.max()}",
+                                    f"set indices in [0, {n})")
+    _with_hint(model, rows, start)
     size = ModelSize(len(model.c), model.A.shape[0], model.A.nnz)
     raw, _ = solve_in_time(size, lambda: model, backend, deadline, threads, None, False)
     res = finish(raw, value_of, "max", integral, backend, parameters, time.perf_counter() - t0,
-                 fallback=np.zeros(0, dtype=np.int64))
+                 fallback=start)
     return replace(res, stats={**res.stats, "seconds": time.perf_counter() - t0})
 
 

@@ -15,8 +15,8 @@ and every accepted seller costs at most half of what it added, ``c(S) <= f(S) / 
 
 from __future__ import annotations
 
+import heapq
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +26,7 @@ from submodkit._validation import check_vector
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.objectives.base import Objective
+from submodkit.objectives.kernels import commit, gain
 from submodkit.results import Solution
 
 
@@ -50,49 +51,59 @@ class Procurement(Solution):
         return {**super()._payload(), "payments": self.payments.tolist()}
 
 
-def _offers(objective: Objective, bids: np.ndarray, order: Callable) -> tuple[list, list, int]:
-    """Offer ``f(i | S) / 2`` to the seller ``order(S, remaining, gains)`` picks, until it
-    returns None; returns the accepted sellers, their prices, and the offers made."""
-    n = objective.n
-    remaining = np.ones(n, dtype=bool)
-    chosen: list[int] = []
-    prices: list[float] = []
-    offers = 0
-    while remaining.any():
-        candidates = np.flatnonzero(remaining)
-        gains = objective.gains(np.asarray(chosen, dtype=np.int64), candidates)
-        i = order(candidates, gains)
-        if i is None:
-            break
-        seller, gain = int(candidates[i]), float(gains[i])
-        remaining[seller] = False
-        offers += 1
-        price = gain / 2.0
-        if bids[seller] <= price:
-            chosen.append(seller)
-            prices.append(price)
-    return chosen, prices, offers
+class _Buyer:
+    """What the buyer holds: the objective's state, the accepted sellers and their prices."""
+
+    def __init__(self, objective: Objective, bids: np.ndarray):
+        self.args = objective.kernel_args()
+        self.cur = objective.new_state()
+        self.bids = bids
+        self.chosen: list[int] = []
+        self.prices: list[float] = []
+        self.offers = 0
+
+    def gain(self, seller: int) -> float:
+        return float(gain(*self.args, self.cur, seller))
+
+    def offer(self, seller: int, value: float) -> None:
+        """Offer half of ``value`` (the seller's marginal value now); the seller accepts when its
+        bid is at most that."""
+        self.offers += 1
+        price = value / 2.0
+        if self.bids[seller] <= price:
+            a = self.args
+            commit(a[0], a[1], a[3], a[4], a[5], a[6], self.cur, seller)
+            self.chosen.append(seller)
+            self.prices.append(price)
 
 
-def _descending(objective: Objective, bids: np.ndarray, arrival: np.ndarray | None):
-    """Offers in decreasing marginal value: the seller who adds the most is asked first."""
-    def largest(candidates, gains):
-        i = int(np.argmax(gains))
-        return i if gains[i] > 0 else None
-    return _offers(objective, bids, largest)
+def _descending(objective: Objective, bids: np.ndarray, arrival: np.ndarray | None) -> _Buyer:
+    """Offers in decreasing marginal value (ties: lowest index), the seller who adds the most
+    first; marginal values only fall as the buyer holds more, so a stale value is an upper
+    bound and only the top seller's is recomputed (lazy evaluation, Minoux)."""
+    buyer = _Buyer(objective, bids)
+    heap = [(-g, i) for i, g in enumerate(objective.gains((), np.arange(objective.n)).tolist()) if g > 0]
+    heapq.heapify(heap)
+    while heap:
+        _, seller = heapq.heappop(heap)
+        g = buyer.gain(seller)
+        if g <= 0:
+            continue
+        if heap and (-g, seller) > heap[0]:  # someone may add more now: look again
+            heapq.heappush(heap, (-g, seller))
+            continue
+        buyer.offer(seller, g)
+    return buyer
 
 
-def _posted_price(objective: Objective, bids: np.ndarray, arrival: np.ndarray | None):
+def _posted_price(objective: Objective, bids: np.ndarray, arrival: np.ndarray | None) -> _Buyer:
     """Offers in the order the sellers arrive (adversarial: any order)."""
-    sequence = iter(np.arange(objective.n) if arrival is None else arrival)
-
-    def next_arrival(candidates, gains):
-        for seller in sequence:
-            i = int(np.searchsorted(candidates, seller))
-            if gains[i] > 0:
-                return i
-        return None
-    return _offers(objective, bids, next_arrival)
+    buyer = _Buyer(objective, bids)
+    for seller in (np.arange(objective.n) if arrival is None else arrival).tolist():
+        g = buyer.gain(seller)
+        if g > 0:
+            buyer.offer(seller, g)
+    return buyer
 
 
 MECHANISMS = {"descending": _descending, "posted-price": _posted_price}
@@ -167,8 +178,9 @@ def procurement_auction(objective: Objective, bids, *, algorithm: str = "descend
             raise InvalidParameterError("order", f"shape {arrival.shape}",
                                         f"a permutation of the {n} sellers")
     objective.check_capacity(n, "the sellers")
-    chosen, prices, offers = MECHANISMS[algorithm](objective, b, arrival)
-    sel = np.asarray(chosen, dtype=np.int64)
+    buyer = MECHANISMS[algorithm](objective, b, arrival)
+    sel = np.asarray(buyer.chosen, dtype=np.int64)
+    prices, offers = buyer.prices, buyer.offers
     f_value = float(objective.evaluate(sel))
     paid = float(np.sum(prices))
     gtee = guarantee("procurement") if objective.monotone and objective.submodular else None
