@@ -150,6 +150,8 @@ _EXPORTS = {
     "packing_optimum": "submodkit.solvers.allocation.packing",
     # submodkit.solvers.allocation.welfare
     "online_welfare": "submodkit.solvers.allocation.welfare",
+    "bi_objective_welfare": "submodkit.solvers.allocation.welfare",
+    "pareto_welfare": "submodkit.solvers.allocation.welfare",
     "welfare_value": "submodkit.solvers.allocation.welfare",
     # submodkit.solvers.cover.set_covering
     "set_cover": "submodkit.solvers.cover.set_covering",
@@ -263,7 +265,12 @@ if TYPE_CHECKING:  # static analysers see the real imports
     from submodkit.solvers.allocation.online import allocate
     from submodkit.solvers.allocation.packing import dual_mirror_descent, packing_optimum
     from submodkit.solvers.allocation.proportional import proportional_allocation
-    from submodkit.solvers.allocation.welfare import online_welfare, welfare_value
+    from submodkit.solvers.allocation.welfare import (
+        bi_objective_welfare,
+        online_welfare,
+        pareto_welfare,
+        welfare_value,
+    )
     from submodkit.solvers.cover.set_covering import set_cover
     from submodkit.solvers.cover.vertex_cover import (
         exact_vertex_cover,

@@ -89,6 +89,8 @@ def _parser() -> argparse.ArgumentParser:
             "--mirror", default="gradient", help="allocation dual-mirror-descent: gradient or multiplicative"
         )
         s.add_argument("--eta", type=float, default=None, help="allocation dual-mirror-descent: step size")
+        s.add_argument("--tradeoff", type=float, default=0.5,
+                       help="allocation bicriteria: the probability that an arrival follows the weight rule")
         s.add_argument(
             "--lp-solver", default=None, help="allocation: offline optimum by glop, pdlp or flow"
         )
@@ -814,10 +816,11 @@ def _solve_allocation(args, exact: bool) -> int:
         _status(progress, f"allocating ({args.algorithm or 'greedy'}, {args.order} order)")
         sol = allocate(
             inst, algorithm=args.algorithm or "greedy", order=args.order, seed=args.seed,
-            epsilon=args.epsilon, eta=args.eta, mirror=args.mirror,
+            epsilon=args.epsilon, eta=args.eta, mirror=args.mirror, tradeoff=args.tradeoff,
         )
     _status(progress, "solving the offline LP")
     opt = offline_optimum(inst, solver=args.lp_solver)
+    second = _allocation_cardinality(inst, sol, args) if sol.algorithm == "bicriteria" else None
     _status(progress, "")
     # the ratio is to the proven upper bound (equal to the value when the LP is solved to optimality):
     # a first-order answer's value is only a feasible repair, so dividing by it could overstate the ratio
@@ -835,6 +838,7 @@ def _solve_allocation(args, exact: bool) -> int:
         "lp_optimum": _num(opt.value),
         "exact": {"value": _num(opt.value), "bound": _num(bound), "status": opt.status},
         **_ratio_fields(ratio, "undefined: the LP optimum is 0"),
+        **({"cardinality": second} if second else {}),
         "seconds": round(time.perf_counter() - start, 4),
     }
     _add_run_fields(args, out)
@@ -844,14 +848,32 @@ def _solve_allocation(args, exact: bool) -> int:
         g = sol.guarantee
         print("\n".join([
             f"instance   {out['instance']}  (allocation, {args.order} order)",
-            f"algorithm  {out['algorithm']}",
+            f"algorithm  {out['algorithm']}" + (f" (tradeoff {args.tradeoff:g})" if second else ""),
             f"value      {out['value']}  ({out['assigned']} of {out['arrivals']} arrivals assigned)",
             f"guarantee  {'none applies' if g is None else f'{g.statement} [{g.source}]'}",
             f"LP optimum {out['lp_optimum']} ({opt.status}, bound {out['exact']['bound']})",
             f"ratio      {ratio:.4f}" if ratio is not None else "ratio      n/a",
+            *([f"cardinality {second['value']} of at most {second['optimum']} (ratio "
+               f"{second['ratio']:.4f}; guaranteed {second['guarantee']['ratio']:.4f} in expectation)"]
+              if second and second["ratio"] is not None else []),
             f"seconds    {out['seconds']}",
         ]))
     return 0
+
+
+def _allocation_cardinality(inst, sol, args) -> dict:
+    """The bicriteria run's second criterion: its cardinality against the maximum number of
+    arrivals the capacities can take (the LP of the unit-value instance, integral)."""
+    from submodkit.instances.allocation import AllocationInstance
+    from submodkit.solvers.allocation.offline import offline_optimum
+
+    unit = AllocationInstance(inst.values > 0, budgets=inst.budgets, free_disposal=inst.free_disposal,
+                              name=inst.name)
+    opt = offline_optimum(unit, solver=args.lp_solver)
+    bound = opt.bound if opt.bound is not None else opt.value
+    value = sol.stats["cardinality"]
+    return {"value": value, "optimum": _num(bound), "ratio": _num(value / bound) if bound else None,
+            "guarantee": sol.stats["cardinality_guarantee"]}
 
 
 def _solve_compression(args, exact: bool) -> int:

@@ -315,6 +315,27 @@ GUARANTEES: dict[str, GuaranteeSpec] = {
         ),
         conditions=("adversarial order", "budgeted allocation (AdWords)"),
     ),
+    "alloc-bicriteria-weight": GuaranteeSpec(
+        statement="p / (1 + p) of the maximum weight, in expectation, p = tradeoff (with (1 - p) / (2 - p) "
+                  "of the maximum cardinality: alloc-bicriteria-cardinality); each arrival follows the "
+                  "weight rule (greedy with free disposal) with probability p, else BALANCE; any order. "
+                  "Proved in submodkit.solvers.allocation.bicriteria: the paper was reachable by its "
+                  "abstract only; its curve (p(1 - e^(-1/p)), (1-p)(1 - e^(-1/(1-p)))) for large "
+                  "capacities is plotted against the measured pairs, not claimed",
+        source="reconstructed for Korula, Mirrokni, Zadimoghaddam, WINE 2013 (Bicriteria online matching: "
+               "maximizing weight and cardinality); greedy's 1/2 argument: Fisher, Nemhauser, Wolsey 1978",
+        ratio=lambda tradeoff=0.5, **_: float(tradeoff) / (1.0 + float(tradeoff)),
+        kind="expectation",
+        conditions=("any order", "capacities (unit consumption)", "free disposal"),
+    ),
+    "alloc-bicriteria-cardinality": GuaranteeSpec(
+        statement="(1 - p) / (2 - p) of the maximum cardinality, in expectation, p = tradeoff (the second "
+                  "criterion of alloc-bicriteria-weight; proved in submodkit.solvers.allocation.bicriteria)",
+        source="reconstructed for Korula, Mirrokni, Zadimoghaddam, WINE 2013 (Bicriteria online matching)",
+        ratio=lambda tradeoff=0.5, **_: (1.0 - float(tradeoff)) / (2.0 - float(tradeoff)),
+        kind="expectation",
+        conditions=("any order", "capacities (unit consumption)"),
+    ),
     "alloc-dual-training": GuaranteeSpec(
         statement="1 - O(epsilon) (no finite-instance ratio: reported ratio 0)",
         source="Feldman, Henzinger, Korula, Mirrokni, Stein, ESA 2010",
@@ -482,6 +503,27 @@ GUARANTEES: dict[str, GuaranteeSpec] = {
         ratio=lambda **_: 0.505,
         kind="expectation",
         conditions=("monotone", "submodular", "online welfare", "random order"),
+    ),
+    "welfare-bi-objective-first": GuaranteeSpec(
+        statement="p / (1 + p) of the best welfare under the first valuations, in expectation, p = tradeoff "
+                  "(with (1 - p) / (2 - p) under the second: welfare-bi-objective-second); each item goes to "
+                  "the largest marginal gain of the first valuations with probability p, else of the second; "
+                  "any order (proved in submodkit.solvers.allocation.welfare; the paper was reachable by its "
+                  "abstract only, so its algorithm and curve are not claimed)",
+        source="reconstructed for Esfandiari, Korula, Mirrokni, NeurIPS 2016 (Bi-objective online matching "
+               "and submodular allocations); greedy's argument: Fisher, Nemhauser, Wolsey 1978",
+        ratio=lambda tradeoff=0.5, **_: float(tradeoff) / (1.0 + float(tradeoff)),
+        kind="expectation",
+        conditions=("monotone", "submodular", "online welfare", "two valuations per agent", "any order"),
+    ),
+    "welfare-bi-objective-second": GuaranteeSpec(
+        statement="(1 - p) / (2 - p) of the best welfare under the second valuations, in expectation (the "
+                  "second criterion of welfare-bi-objective-first)",
+        source="reconstructed for Esfandiari, Korula, Mirrokni, NeurIPS 2016 (Bi-objective online matching "
+               "and submodular allocations)",
+        ratio=lambda tradeoff=0.5, **_: (1.0 - float(tradeoff)) / (2.0 - float(tradeoff)),
+        kind="expectation",
+        conditions=("monotone", "submodular", "online welfare", "two valuations per agent", "any order"),
     ),
     "gmm-remote-cycle": GuaranteeSpec(
         statement="1/3 (remote-cycle: minimum travelling salesman tour weight, farthest-point greedy)",

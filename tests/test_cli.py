@@ -148,6 +148,21 @@ def test_allocation_on_adx_pub1(shared_data, capsys):
     assert 0 < obj["ratio"] <= 1 and obj["ratio"] == pytest.approx(obj["value"] / obj["lp_optimum"])
 
 
+def test_bicriteria_allocation_on_adx_pub1_reports_both_criteria(shared_data, capsys):
+    code, out, _ = _run(capsys, "solve", str(shared_data / "adx"), "--problem", "allocation",
+                        "--publisher", "pub1", "--algorithm", "bicriteria", "--tradeoff", "0.25",
+                        "--seed", "3", "--order", "random", "--json")
+    obj = json.loads(out)
+    card = obj["cardinality"]
+    assert code == 0 and obj["guarantee"]["ratio"] == pytest.approx(0.25 / 1.25)
+    assert card["guarantee"]["ratio"] == pytest.approx(0.75 / 1.75)
+    assert card["value"] == obj["assigned"] and 0 < card["ratio"] <= 1 + 1e-9
+    assert card["ratio"] == pytest.approx(card["value"] / card["optimum"])
+    code, _, err = _run(capsys, "solve", str(shared_data / "adx"), "--problem", "allocation",
+                        "--publisher", "pub1", "--algorithm", "bicriteria", "--tradeoff", "2")
+    assert code == 2 and "tradeoff" in err and "Traceback" not in err
+
+
 def test_proportional_allocation_on_adx_pub1(shared_data, capsys):
     # offline and fractional on the cardinality problem (eligibility only): the ratio is to
     # that problem's LP, and the certified cover bound is at least the LP

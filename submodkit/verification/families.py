@@ -302,9 +302,15 @@ def sketch_family(ctx: Context):
 def allocation_family(ctx: Context):
     """allocate(): greedy, BALANCE, MSVV, primal-dual on random capacity (unit and weighted,
     free disposal) and budget instances (and proportional allocation on the unit ones), and
-    greedy / BALANCE on the upper-triangular tight instances; (full) the AdX pub1 sample. One
+    greedy / BALANCE on the upper-triangular tight instances, the bicriteria mixture (weight and
+    cardinality, each against its exact optimum); (full) the AdX pub1 sample. One
     report row per instance family."""
-    from submodkit.instances.allocation import random_allocation_instance, upper_triangular_instance
+    from submodkit.guarantees import guarantee
+    from submodkit.instances.allocation import (
+        AllocationInstance,
+        random_allocation_instance,
+        upper_triangular_instance,
+    )
     from submodkit.solvers.allocation.offline import brute_force_optimum, offline_optimum
     from submodkit.solvers.allocation.online import allocate
     from submodkit.solvers.allocation.proportional import proportional_allocation
@@ -332,6 +338,15 @@ def allocation_family(ctx: Context):
         for alg in ("greedy", "primal-dual"):
             sol = allocate(inst, algorithm=alg, seed=seed)
             yield ctx.run(alg, name, sol.value, opt, "exact (TU LP)", sol.guarantee, seed=seed,
+                          group="random, weighted (free disposal)")
+        unit_opt = exact_lp(AllocationInstance(inst.values > 0, budgets=inst.budgets))
+        for s in range(4):  # expectation over the coins: 4 coin seeds per instance
+            sol = allocate(inst, algorithm="bicriteria", tradeoff=0.5, order="random", seed=s)
+            yield ctx.run("bicriteria p=0.5: weight", name, sol.value, opt, "exact (TU LP)", sol.guarantee,
+                          seed=s, group="random, weighted (free disposal)")
+            yield ctx.run("bicriteria p=0.5: cardinality", name, sol.stats["cardinality"], unit_opt,
+                          "exact (TU LP, unit values)",
+                          guarantee("alloc-bicriteria-cardinality", tradeoff=0.5), seed=s,
                           group="random, weighted (free disposal)")
         tiny = random_allocation_instance(6, 3, density=0.67, kind="budget", seed=seed)
         name = f"tiny-budget-6x3-s{seed}"
@@ -700,9 +715,12 @@ def procurement_family(ctx: Context):
 @register_family("welfare", requires=("submodkit.solvers.allocation.welfare",))
 def welfare_family(ctx: Context):
     """online_welfare(): greedy in the given order and in a random order on small random
-    coverage valuations (3 agents, 7 items), against brute force over all assignments."""
-    from submodkit.objectives import Coverage
-    from submodkit.solvers.allocation.welfare import brute_force_welfare, online_welfare
+    coverage valuations (3 agents, 7 items), against brute force over all assignments;
+    bi_objective_welfare() with facility-location valuations as the second objective, each
+    objective against its own brute-force optimum."""
+    from submodkit.guarantees import guarantee
+    from submodkit.objectives import Coverage, FacilityLocation
+    from submodkit.solvers.allocation.welfare import bi_objective_welfare, brute_force_welfare, online_welfare
 
     a, n, m = 3, 7, 10
     for seed in ctx.seeds:
@@ -718,6 +736,15 @@ def welfare_family(ctx: Context):
             sol = online_welfare(vals, order="random", seed=s)
             yield ctx.run("welfare-greedy (random order)", name, sol.value, opt, "brute-force",
                           sol.guarantee, seed=s, group="random coverage valuations")
+        second = [FacilityLocation(rng.random((n, 4))) for _ in range(a)]
+        opt2, _ = brute_force_welfare(second)
+        for s in range(4):  # expectation over the coins
+            sol = bi_objective_welfare(vals, second, tradeoff=0.5, seed=s)
+            yield ctx.run("bi-objective p=0.5: coverage", name, sol.value, opt, "brute-force", sol.guarantee,
+                          seed=s, group="coverage + facility-location valuations")
+            yield ctx.run("bi-objective p=0.5: facility location", name, sol.stats["second_value"], opt2,
+                          "brute-force", guarantee("welfare-bi-objective-second", tradeoff=0.5), seed=s,
+                          group="coverage + facility-location valuations")
 
 
 @register_family("packing", requires=("submodkit.solvers.allocation.packing",))

@@ -2,7 +2,9 @@
 methods), its offline optimum, online packing and online submodular welfare.
 
 Rooms: :mod:`.online` (:func:`allocate`), :mod:`.offline` (the LP / IP optimum and
-evaluation), :mod:`.packing` (dual mirror descent), :mod:`.welfare`; Numba code in
+evaluation), :mod:`.packing` (dual mirror descent), :mod:`.welfare` (one and two welfare objectives),
+:mod:`.bicriteria` (weight and cardinality at once: the analysis of ``allocate``'s
+``"bicriteria"``), :mod:`.proportional`; Numba code in
 :mod:`._kernels` and :mod:`._packing_kernels`.
 """
 
@@ -14,5 +16,7 @@ __getattr__, __dir__, __all__ = attach(__name__, {
     "dual_mirror_descent": ".packing",
     "packing_optimum": ".packing",
     "online_welfare": ".welfare",
+    "bi_objective_welfare": ".welfare",
+    "pareto_welfare": ".welfare",
     "welfare_value": ".welfare",
 })

@@ -239,3 +239,46 @@ def new_state(n: int, budgets: np.ndarray, off: np.ndarray) -> tuple:
     n_adv = budgets.size
     return (np.full(n, -1, dtype=np.int64), np.zeros(n), budgets.copy(), np.zeros(n_adv, dtype=np.int64),
             np.empty(off[n_adv]), np.empty(off[n_adv], dtype=np.int64))
+
+
+@njit(cache=True, nogil=True)
+def run_bicriteria(indptr, indices, vals, order, coins, cap, off, dispose, assign, gained, count, sval, spos):
+    """Bicriteria weight / cardinality: position p follows the weight rule when
+    ``coins[p]`` is 1 (the largest gain in kept weight: the value, less the smallest kept
+    value of a full advertiser when ``dispose``), else the cardinality rule (BALANCE: the
+    eligible advertiser with room and the largest free fraction of its capacity). When the
+    chosen rule gains nothing (no eligible advertiser with room, or no positive weight gain),
+    the other rule decides. Each advertiser keeps its best ``cap`` values in a min-heap
+    (:func:`_heap_insert`); ``assign[p]`` is reset to -1 when position p's value is disposed."""
+    for p in range(order.size):
+        row = order[p]
+        rule = coins[p]
+        best = -1
+        for _ in range(2):
+            best_score = 0.0
+            for e in range(indptr[row], indptr[row + 1]):
+                a = indices[e]
+                if cap[a] == 0:
+                    continue
+                full = count[a] >= cap[a]
+                if rule == 1:
+                    if full and not dispose:
+                        continue
+                    score = vals[e] - sval[off[a]] if full else vals[e]
+                else:
+                    if full:
+                        continue
+                    score = (cap[a] - count[a]) / cap[a]
+                if score > best_score:
+                    best_score = score
+                    best = e
+            if best >= 0:
+                break
+            rule = 1 - rule
+        if best < 0:
+            continue
+        a = indices[best]
+        assign[p] = a
+        gained[p] = vals[best]
+        _heap_insert(a, vals[best], p, sval, spos, off, count, cap, assign)
+    return assign, gained

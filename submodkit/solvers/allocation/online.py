@@ -24,6 +24,7 @@ from submodkit.guarantees import Algorithm, guarantee, table
 from submodkit.instances.allocation import AllocationInstance
 from submodkit.results import AllocationSolution, Guarantee
 from submodkit.solvers.allocation import _kernels as K
+from submodkit.solvers.allocation.bicriteria import bicriteria_pass
 from submodkit.solvers.allocation.offline import offline_optimum
 
 ORDERS = ("given", "random", "iid")
@@ -95,12 +96,17 @@ def _training_guarantee(t: _Terms) -> str | None:
     return None if t.order == "given" else "alloc-dual-training"
 
 
+def _bicriteria_guarantee(t: _Terms) -> str | None:
+    return "alloc-bicriteria-weight" if t.unit and t.free_disposal and not t.budget else None
+
+
 def _guarantee(entry: Algorithm, instance: AllocationInstance, order: str,
-               epsilon: float) -> Guarantee | None:
+               params: _Params) -> Guarantee | None:
     """The guarantee of this run, or None when the instance is outside the algorithm's conditions."""
     t = _Terms.of(instance, order)
     key = entry.guarantee_key(t)
-    return None if key is None else guarantee(key, b=t.b, n=t.b_min, r_max=t.r_max, epsilon=epsilon)
+    return None if key is None else guarantee(key, b=t.b, n=t.b_min, r_max=t.r_max, epsilon=params.epsilon,
+                                              tradeoff=params.tradeoff)
 
 
 def _segment_layout(
@@ -141,6 +147,7 @@ def allocate(
     eta: float | None = None,
     mirror: str = "gradient",
     scaling: str = "resource",
+    tradeoff: float = 0.5,
 ) -> AllocationSolution:
     """Allocate the arrivals of ``instance`` online, each decided on arrival.
 
@@ -176,6 +183,13 @@ def allocate(
           leave the first arrivals unallocated (and scale budgets down), which costs about
           ``epsilon`` of the value on the AdX data, where this variant keeps 0.994 to 0.999
           of the LP optimum in random order (BENCHMARKS.md).
+        - ``"bicriteria"``: weight and cardinality at once (capacities): each arrival follows
+          greedy with free disposal with probability ``tradeoff`` (a coin from ``seed``),
+          else BALANCE; ``p / (1 + p)`` of the maximum weight and ``(1 - p) / (2 - p)`` of
+          the maximum cardinality in expectation, any order (proved in
+          :mod:`~submodkit.solvers.allocation.bicriteria`, reconstructed for Korula, Mirrokni,
+          Zadimoghaddam, WINE 2013). The value is the weight; ``stats`` has the cardinality
+          and its guarantee.
         - ``"dual-mirror-descent"``: the best ``v - mu_a c > 0``, then a mirror-descent
           step on mu with the stochastic subgradient ``rho - c`` (rho = budgets / T), step
           ``eta / sqrt(T)`` (Balseiro, Lu, Mirrokni, Operations Research 2023, Algorithm 1
@@ -200,6 +214,8 @@ def allocate(
         ``sum_a rho_a h(mu_a)`` (step ``eta / (rho_a sqrt T)`` per advertiser; without it,
         advertisers with tiny rho never reach their price and the measured regret grows
         like T^0.8 on the AdX data).
+    tradeoff : float, default 0.5
+        bicriteria: the probability p, in [0, 1], that an arrival follows the weight rule.
 
     Returns
     -------
@@ -234,6 +250,8 @@ def allocate(
        allocation problems", Operations Research 71(1) (2023).
     .. [7] Agrawal, Wang, Ye, "A dynamic near-optimal algorithm for online linear
        programming", Operations Research 62(4) (2014).
+    .. [8] Korula, Mirrokni, Zadimoghaddam, "Bicriteria online matching: maximizing weight
+       and cardinality", WINE 2013.
     """
     if not isinstance(instance, AllocationInstance):
         raise InvalidParameterError("instance", type(instance).__name__, "an AllocationInstance")
@@ -244,14 +262,17 @@ def allocate(
     epsilon = check_real("epsilon", epsilon, minimum=0, maximum=1, strict_min=True, strict_max=True)
     if eta is not None:
         eta = check_real("eta", eta, minimum=0, strict_min=True)
+    tradeoff = check_real("tradeoff", tradeoff, minimum=0, maximum=1)
     check_int("seed", seed, allow_none=True)
     entry = ALLOCATE[algorithm]
     start_time = time.perf_counter()
     t = instance.n_arrivals
-    rows = arrival_rows(order, t, make_rng(seed))
-    run = _Pass(instance, rows)
+    rng = make_rng(seed)
+    rows = arrival_rows(order, t, rng)
+    run = _Pass(instance, rows, rng)
     stats: dict = {"order": order, "seed": seed}
-    assign, gained = entry.run(run, _Params(epsilon, eta, mirror, scaling), stats)
+    params = _Params(epsilon, eta, mirror, scaling, tradeoff)
+    assign, gained = entry.run(run, params, stats)
     if order == "random":
         assignment = np.full(t, -1, dtype=np.int64)
         assignment[rows] = assign
@@ -277,7 +298,7 @@ def allocate(
         assignment=assignment,
         arrivals=rows,
         algorithm=algorithm,
-        guarantee=_guarantee(entry, instance, order, epsilon),
+        guarantee=_guarantee(entry, instance, order, params),
         stats=stats,
     )
 
@@ -289,15 +310,17 @@ class _Params(NamedTuple):
     eta: float | None
     mirror: str
     scaling: str
+    tradeoff: float
 
 
 class _Pass:
     """One compiled pass over the arrivals: the instance's arrays, the arrival rows and
     what every algorithm shares; :meth:`kernel` runs it with an algorithm's own duals."""
 
-    def __init__(self, instance: AllocationInstance, rows: np.ndarray):
+    def __init__(self, instance: AllocationInstance, rows: np.ndarray, rng: np.random.Generator):
         self.instance = instance
         self.rows = rows
+        self.rng = rng  # after the order: the randomized algorithms' own draws
         self.t = t = instance.n_arrivals
         self.indptr, self.indices, self.vals, self.cons = instance.arrays()
         self.n_adv = instance.n_advertisers
@@ -406,6 +429,19 @@ def _dual_resolve(p: _Pass, params: _Params, stats: dict):
     return p.result(state)
 
 
+def _bicriteria(p: _Pass, params: _Params, stats: dict):
+    """One coin per arrival (1 with probability ``tradeoff``: the weight rule), then the pass."""
+    coins = (p.rng.random(p.t) < params.tradeoff).astype(np.int64)
+    kernel_start = time.perf_counter()
+    assign, gained = bicriteria_pass(p.instance, p.rows, coins)
+    p.kernel_seconds += time.perf_counter() - kernel_start
+    g = guarantee("alloc-bicriteria-cardinality", tradeoff=params.tradeoff)
+    stats.update(tradeoff=params.tradeoff, weight=float(gained.sum()),
+                 cardinality=int(np.count_nonzero(assign >= 0)), weight_rule_arrivals=int(coins.sum()),
+                 cardinality_guarantee=g.to_dict() if p.instance.unit_consumption else None)
+    return assign, gained
+
+
 def _dual_mirror_descent(p: _Pass, params: _Params, stats: dict):
     """Step ``eta / sqrt(T)``, per advertiser ``1 / rho_a`` times that with resource scaling."""
     multiplicative = params.mirror == "multiplicative"
@@ -434,6 +470,12 @@ ALLOCATE = table(
               calls={"alloc-dual-training": '`allocate(inst, algorithm="dual-training", order="random")`'},
               options=("epsilon",), needs_k=False),
     Algorithm("dual-resolve", _dual_resolve, guarantee=lambda t: None, options=("epsilon",), needs_k=False),
+    Algorithm("bicriteria", _bicriteria, guarantee=_bicriteria_guarantee,
+              calls={"alloc-bicriteria-weight": '`allocate(inst, algorithm="bicriteria", tradeoff=p, '
+                                                'seed=s)`',
+                     "alloc-bicriteria-cardinality": '`allocate(inst, algorithm="bicriteria", tradeoff=p, '
+                                                     'seed=s)` (`stats["cardinality"]`)'},
+              options=("tradeoff",), needs_k=False, randomized=True),
     Algorithm("dual-mirror-descent", _dual_mirror_descent, guarantee="alloc-dual-mirror-descent",
               calls={"alloc-dual-mirror-descent": '`allocate(inst, algorithm="dual-mirror-descent")`'},
               options=("eta", "mirror", "scaling"), needs_k=False),
