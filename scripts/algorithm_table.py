@@ -54,6 +54,9 @@ UNTABLED = {
     "packing-dmd-regularized": "`dual_mirror_descent(packing_inst, regularizer=\"max-min\", lam=l)`",
     "welfare-greedy": "`online_welfare(valuations)`",
     "welfare-greedy-random-order": "`online_welfare(valuations, order=\"random\", seed=s)`",
+    "pages-primal-dual": "`allocate_pages(pages, algorithm=\"page\")`",
+    "fair-certified": "`fair_allocation(market, alpha=a)`",
+    "fair-resolve": "`online_fair_allocation(market, alpha=a, supply=s)`",
     "welfare-bi-objective-first": "`bi_objective_welfare(first, second, tradeoff=p, seed=s)`",
     "welfare-bi-objective-second": "`bi_objective_welfare(first, second, tradeoff=p, seed=s)` "
                                    "(`stats[\"second_value\"]`)",

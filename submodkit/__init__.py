@@ -140,10 +140,17 @@ _EXPORTS = {
     # submodkit.selector
     "SubsetSelector": "submodkit.selector",
     "SubsetSampler": "submodkit.selector",
+    # submodkit.solvers.allocation.fair
+    "fair_allocation": "submodkit.solvers.allocation.fair",
+    "online_fair_allocation": "submodkit.solvers.allocation.fair",
     # submodkit.solvers.allocation.offline
     "offline_optimum": "submodkit.solvers.allocation.offline",
     # submodkit.solvers.allocation.online
     "allocate": "submodkit.solvers.allocation.online",
+    # submodkit.solvers.allocation.pages
+    "PageInstance": "submodkit.instances.pages",
+    "allocate_pages": "submodkit.solvers.allocation.pages",
+    "page_optimum": "submodkit.solvers.allocation.pages",
     # submodkit.solvers.allocation.packing
     "PackingInstance": "submodkit.instances.packing",
     "dual_mirror_descent": "submodkit.solvers.allocation.packing",
@@ -238,6 +245,7 @@ if TYPE_CHECKING:  # static analysers see the real imports
     from submodkit.instances import Graph, PointSet, SetSystem, Similarity, read_instance
     from submodkit.instances.allocation import AllocationInstance
     from submodkit.instances.packing import PackingInstance
+    from submodkit.instances.pages import PageInstance
     from submodkit.instances.shards import open_shards, shard_file, write_shards
     from submodkit.objectives import (
         Coverage,
@@ -261,9 +269,11 @@ if TYPE_CHECKING:  # static analysers see the real imports
         Tour,
     )
     from submodkit.selector import SubsetSampler, SubsetSelector
+    from submodkit.solvers.allocation.fair import fair_allocation, online_fair_allocation
     from submodkit.solvers.allocation.offline import offline_optimum
     from submodkit.solvers.allocation.online import allocate
     from submodkit.solvers.allocation.packing import dual_mirror_descent, packing_optimum
+    from submodkit.solvers.allocation.pages import allocate_pages, page_optimum
     from submodkit.solvers.allocation.proportional import proportional_allocation
     from submodkit.solvers.allocation.welfare import (
         bi_objective_welfare,

@@ -89,6 +89,13 @@ def _parser() -> argparse.ArgumentParser:
             "--mirror", default="gradient", help="allocation dual-mirror-descent: gradient or multiplicative"
         )
         s.add_argument("--eta", type=float, default=None, help="allocation dual-mirror-descent: step size")
+        s.add_argument("--alpha", type=float, default=1.0,
+                       help="fair-allocation: the fairness exponent (1: proportional fairness)")
+        s.add_argument("--resolve-every", type=int, default=None,
+                       help="fair-allocation online: re-solve every this many arrivals (default: doubling)")
+        s.add_argument("--hedge", type=float, default=0.5,
+                       help="allocation hedged: the share of each capacity that follows the forecast's plan "
+                            "(the forecast: impressions drawn from the publisher's types)")
         s.add_argument("--tradeoff", type=float, default=0.5,
                        help="allocation bicriteria: the probability that an arrival follows the weight rule")
         s.add_argument(
@@ -813,10 +820,18 @@ def _solve_allocation(args, exact: bool) -> int:
         _status(progress, "proportional allocation (eligibility only: the cardinality problem)")
         sol = proportional_allocation(inst, epsilon=args.epsilon)
     else:
+        forecast = None
+        if args.algorithm == "hedged":  # the plan's forecast: as many impressions drawn from the types
+            from submodkit.instances.adx import adx_types
+
+            _status(progress, "drawing the forecast from the publisher's types")
+            forecast = adx_types(args.file, args.publisher).sample(
+                inst.n_arrivals, seed=None if args.seed is None else args.seed + 1)
         _status(progress, f"allocating ({args.algorithm or 'greedy'}, {args.order} order)")
         sol = allocate(
             inst, algorithm=args.algorithm or "greedy", order=args.order, seed=args.seed,
             epsilon=args.epsilon, eta=args.eta, mirror=args.mirror, tradeoff=args.tradeoff,
+            forecast=forecast, hedge=args.hedge,
         )
     _status(progress, "solving the offline LP")
     opt = offline_optimum(inst, solver=args.lp_solver)
@@ -874,6 +889,65 @@ def _allocation_cardinality(inst, sol, args) -> dict:
     value = sol.stats["cardinality"]
     return {"value": value, "optimum": _num(bound), "ratio": _num(value / bound) if bound else None,
             "guarantee": sol.stats["cardinality_guarantee"]}
+
+
+def _solve_fair(args, exact: bool) -> int:
+    """Fair allocation on an AdX publisher: impressions are the goods (one unit each, values
+    their qualities), advertisers the buyers (budgets their contracted capacities); "online"
+    (the re-solving scheme) or "offline" (the certified fair allocation), the ratio to the
+    offline allocation's certified bound on the fair optimum's mean utility."""
+    from submodkit._validation import check_choice
+    from submodkit.instances import read_adx
+    from submodkit.solvers.allocation.fair import fair_allocation, online_fair_allocation
+
+    progress = not args.quiet and not args.json and sys.stderr.isatty()
+    if args.publisher is None:
+        raise InvalidParameterError("--publisher", None,
+                                    "a publisher such as pub1 for --problem fair-allocation")
+    algorithm = args.algorithm or "online"
+    check_choice("--algorithm", algorithm, ("online", "offline"))
+    start = time.perf_counter()
+    _start_clock(args, start, exact)
+    _status(progress, f"reading {args.file} {args.publisher}")
+    inst = read_adx(args.file, args.publisher)
+    _status(progress, "the offline fair allocation (certified)")
+    offline = fair_allocation(inst, alpha=args.alpha, time_limit=_time_left(args))
+    if algorithm == "online":
+        _status(progress, "allocating online (re-solving)")
+        sol = online_fair_allocation(inst, alpha=args.alpha, resolve_every=args.resolve_every)
+    else:
+        sol = offline
+    _status(progress, "")
+    bound = offline.upper_bound
+    ratio = sol.value / bound if bound else None
+    out = {
+        "instance": f"{Path(args.file).name}/{args.publisher}", "problem": "fair-allocation",
+        "algorithm": sol.algorithm, "alpha": args.alpha, "value": _num(sol.value),
+        "value_note": "budget-weighted generalized mean of the buyers' utilities (geometric at alpha 1)",
+        "guarantee": None if sol.guarantee is None else sol.guarantee.to_dict(),
+        "fair_optimum": {"value": _num(offline.value), "bound": _num(bound), "status": offline.status},
+        **_ratio_fields(ratio, "undefined: the bound is 0"),
+        "budget_extraction": _num(sol.stats["budget_extraction"]),
+        "efficiency": _num(sol.stats["efficiency"]), "goods": inst.n_arrivals, "buyers": inst.n_advertisers,
+        "seconds": round(time.perf_counter() - start, 4),
+    }
+    _add_run_fields(args, out)
+    if args.json:
+        print(_dumps(out))
+    else:
+        g = sol.guarantee
+        extraction = out["budget_extraction"]
+        print("\n".join([
+            f"instance   {out['instance']}  (fair allocation, alpha {args.alpha:g})",
+            f"algorithm  {out['algorithm']}",
+            f"value      {out['value']}  (mean utility; total utility {out['efficiency']})",
+            f"guarantee  {'none applies' if g is None else f'{g.statement} [{g.source}]'}",
+            f"fair optimum <= {out['fair_optimum']['bound']} ({offline.status})",
+            f"ratio      {ratio:.4f}" if ratio is not None else "ratio      n/a",
+            *([f"budgets    {extraction:.4f} of the budgets paid"] if extraction is not None else []),
+            f"seconds    {out['seconds']}",
+        ]))
+    return 0
 
 
 def _solve_compression(args, exact: bool) -> int:
@@ -1239,6 +1313,10 @@ def _allocation_algorithms() -> tuple[tuple[str, ...], str | None]:
     return (*ALLOCATE, "proportional"), "greedy"
 
 
+def _fair_algorithms() -> tuple[tuple[str, ...], str | None]:
+    return ("online", "offline"), "online"
+
+
 def _compression_algorithms() -> tuple[tuple[str, ...], str | None]:
     from submodkit.solvers.submodular.categorical_compression import ALGORITHMS
 
@@ -1276,6 +1354,7 @@ _PROBLEMS: dict[str, _Problem] = {
     "allocation": _Problem(_solve_allocation, _allocation_algorithms),
     "matching": _Problem(_solve_matching, _matching_algorithms),
     "compression": _Problem(_solve_compression, _compression_algorithms),
+    "fair-allocation": _Problem(_solve_fair, _fair_algorithms, needs_k=False),
     "procurement": _Problem(_solve_procurement, _procurement_algorithms),
     **{f"{objective}-diversity": _Problem(_solve_file, functools.partial(_diversity_algorithms, objective),
                                           _run_diversity)

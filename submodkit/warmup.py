@@ -264,19 +264,34 @@ def _matching() -> None:
 
 
 def _allocation() -> None:
-    from submodkit import Coverage, allocate, dual_mirror_descent, online_welfare
+    from submodkit import (
+        Coverage,
+        allocate,
+        dual_mirror_descent,
+        fair_allocation,
+        online_fair_allocation,
+        online_welfare,
+    )
     from submodkit.instances import random_allocation_instance, random_packing_instance
+    from submodkit.instances.pages import random_page_instance
     from submodkit.solvers.allocation.online import ALLOCATE
+    from submodkit.solvers.allocation.pages import RULES, allocate_pages
 
     inst = random_allocation_instance(200, 5, density=0.4, seed=0)
     for algorithm in ALLOCATE:
-        allocate(inst, algorithm=algorithm, seed=0)
+        allocate(inst, algorithm=algorithm, seed=0, forecast=inst)  # forecast: "hedged" plans from one
     allocate(inst, algorithm="dual-mirror-descent", mirror="multiplicative", seed=0)
     allocate(inst, algorithm="greedy", order="random", seed=0)
     packing = random_packing_instance(100, 3, 2, seed=0)
     dual_mirror_descent(packing, seed=0)
     dual_mirror_descent(packing, seed=0, regularizer="max-min", lam=0.1)
     online_welfare([Coverage([[0, 1], [1, 2], [2]]), Coverage([[0], [1, 2], [0, 2]])])
+    fair_allocation(inst, max_rounds=40)
+    fair_allocation(inst, alpha=2.0, max_rounds=40)
+    online_fair_allocation(inst, max_rounds=40)
+    pages = random_page_instance(20, 6, seed=0)
+    for algorithm in RULES:
+        allocate_pages(pages, algorithm=algorithm)
 
 
 def _coresets() -> None:

@@ -163,6 +163,24 @@ def test_bicriteria_allocation_on_adx_pub1_reports_both_criteria(shared_data, ca
     assert code == 2 and "tradeoff" in err and "Traceback" not in err
 
 
+def test_fair_allocation_on_adx_pub1(shared_data, capsys):
+    code, out, _ = _run(capsys, "solve", str(shared_data / "adx"), "--problem", "fair-allocation",
+                        "--publisher", "pub1", "--json")
+    obj = json.loads(out)
+    assert code == 0 and obj["algorithm"].startswith("online re-solving") and obj["guarantee"]["ratio"] == 0
+    assert obj["fair_optimum"]["status"] == "optimal"
+    assert 0.9 < obj["ratio"] <= 1 + 1e-9
+    assert obj["ratio"] == pytest.approx(obj["value"] / obj["fair_optimum"]["bound"])
+    assert 0.9 < obj["budget_extraction"] <= 1 + 1e-9
+    code, out, _ = _run(capsys, "solve", str(shared_data / "adx"), "--problem", "fair-allocation",
+                        "--publisher", "pub1", "--algorithm", "offline", "--alpha", "2", "--json")
+    obj = json.loads(out)
+    assert code == 0 and obj["ratio"] >= obj["guarantee"]["ratio"] and obj["budget_extraction"] is None
+    code, _, err = _run(capsys, "solve", str(shared_data / "adx"), "--problem", "fair-allocation",
+                        "--publisher", "pub1", "--algorithm", "nope")
+    assert code == 2 and "--algorithm" in err and "Traceback" not in err
+
+
 def test_proportional_allocation_on_adx_pub1(shared_data, capsys):
     # offline and fractional on the cardinality problem (eligibility only): the ratio is to
     # that problem's LP, and the certified cover bound is at least the LP

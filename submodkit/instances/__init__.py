@@ -36,6 +36,7 @@ from submodkit.instances.online import (
     upper_triangular,
 )
 from submodkit.instances.packing import PackingInstance, random_packing_instance
+from submodkit.instances.pages import PageInstance, random_page_instance
 from submodkit.instances.problems import Graph, PointSet, SetSystem, Similarity
 from submodkit.instances.readers import (
     FORMATS,
@@ -187,6 +188,8 @@ __all__ = [
     "as_edge_list",
     "PackingInstance",
     "random_packing_instance",
+    "PageInstance",
+    "random_page_instance",
     "Shards",
     "open_shards",
     "shard_file",

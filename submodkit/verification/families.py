@@ -303,7 +303,8 @@ def allocation_family(ctx: Context):
     """allocate(): greedy, BALANCE, MSVV, primal-dual on random capacity (unit and weighted,
     free disposal) and budget instances (and proportional allocation on the unit ones), and
     greedy / BALANCE on the upper-triangular tight instances, the bicriteria mixture (weight and
-    cardinality, each against its exact optimum); (full) the AdX pub1 sample. One
+    cardinality, each against its exact optimum), the hedged allocation (a forecast from another
+    draw; no ratio claimed); (full) the AdX pub1 sample. One
     report row per instance family."""
     from submodkit.guarantees import guarantee
     from submodkit.instances.allocation import (
@@ -339,6 +340,13 @@ def allocation_family(ctx: Context):
             sol = allocate(inst, algorithm=alg, seed=seed)
             yield ctx.run(alg, name, sol.value, opt, "exact (TU LP)", sol.guarantee, seed=seed,
                           group="random, weighted (free disposal)")
+        hard = AllocationInstance(inst.values, budgets=inst.budgets, free_disposal=False)
+        forecast = random_allocation_instance(t, a, density=0.5, seed=seed + 100)
+        for hedge in (0.0, 0.5, 1.0):  # no ratio claimed: reported against the exact optimum
+            sol = allocate(hard, algorithm="hedged", forecast=forecast, hedge=hedge, order="random",
+                           seed=seed)
+            yield ctx.run(f"hedged {hedge:g} (forecast: another draw)", name, sol.value, opt, "exact (TU LP)",
+                          sol.guarantee, seed=seed, group="random, weighted (hard capacities)")
         unit_opt = exact_lp(AllocationInstance(inst.values > 0, budgets=inst.budgets))
         for s in range(4):  # expectation over the coins: 4 coin seeds per instance
             sol = allocate(inst, algorithm="bicriteria", tradeoff=0.5, order="random", seed=s)
@@ -745,6 +753,51 @@ def welfare_family(ctx: Context):
             yield ctx.run("bi-objective p=0.5: facility location", name, sol.stats["second_value"], opt2,
                           "brute-force", guarantee("welfare-bi-objective-second", tradeoff=0.5), seed=s,
                           group="coverage + facility-location valuations")
+
+
+@register_family("fair", requires=("submodkit.solvers.allocation.fair",))
+def fair_family(ctx: Context):
+    """fair_allocation() (proportional fairness and alpha = 2) and online_fair_allocation()
+    (re-solving) on random markets with volatile supply (a log-normal random walk), each
+    against the certified dual bound on the fair optimum's mean utility."""
+    from submodkit.instances.allocation import random_allocation_instance
+    from submodkit.solvers.allocation.fair import fair_allocation, online_fair_allocation
+
+    t, a = (300, 6) if not ctx.full else (2000, 20)
+    for seed in ctx.seeds:
+        inst = random_allocation_instance(t, a, density=0.4, seed=seed)
+        supply = np.exp(np.cumsum(np.random.default_rng(seed).normal(0.0, 0.2, size=t)))
+        name = f"random-market-{t}x{a}-s{seed}"
+        for alpha in (1.0, 2.0):
+            offline = fair_allocation(inst, alpha=alpha, supply=supply)
+            yield ctx.run(f"fair (alpha={alpha:g})", name, offline.value, offline.upper_bound, "dual bound",
+                          offline.guarantee, seed=seed, certified=True, group="random, volatile supply")
+            online = online_fair_allocation(inst, alpha=alpha, supply=supply)
+            yield ctx.run(f"online re-solving (alpha={alpha:g})", name, online.value, offline.upper_bound,
+                          "dual bound", online.guarantee, seed=seed, certified=True,
+                          group="random, volatile supply")
+
+
+@register_family("pages", requires=("submodkit.solvers.allocation.pages",))
+def pages_family(ctx: Context):
+    """allocate_pages(): the whole-page primal-dual rule, the slot-by-slot rule and greedy on
+    random pages with exclusions and category limits, in a random order, against the exact
+    integer program (no ratio claimed: reported)."""
+    from submodkit.instances.pages import random_page_instance
+    from submodkit.solvers.allocation.pages import allocate_pages, page_optimum
+
+    n, ads = (40, 10) if not ctx.full else (200, 20)
+    for seed in ctx.seeds:
+        inst = random_page_instance(n, ads, slots=3, eligible=6, exclusion_density=0.2, seed=seed)
+        name = f"random-pages-{n}x{ads}-s{seed}"
+        opt = page_optimum(inst, time_limit=60)
+        optimal = opt.status == "optimal"
+        reference = opt.value if optimal else opt.upper_bound
+        for algorithm in ("page", "slot", "greedy"):
+            sol = allocate_pages(inst, algorithm=algorithm, order="random", seed=seed)
+            yield ctx.run(f"{algorithm} (random order)", name, sol.value, reference,
+                          "exact (SCIP)" if optimal else "SCIP bound (timeout)", sol.guarantee, seed=seed,
+                          certified=not optimal, group="random pages, exclusions")
 
 
 @register_family("packing", requires=("submodkit.solvers.allocation.packing",))

@@ -282,3 +282,46 @@ def run_bicriteria(indptr, indices, vals, order, coins, cap, off, dispose, assig
         gained[p] = vals[best]
         _heap_insert(a, vals[best], p, sval, spos, off, count, cap, assign)
     return assign, gained
+
+
+@njit(cache=True, nogil=True)
+def run_hedged(indptr, indices, vals, order, prices, cap_plan, cap_open, assign, gained, used_plan,
+               used_open):
+    """The plan and the open part of each advertiser's capacity. Position p goes to the plan
+    when some eligible advertiser has plan room and ``v - prices[a] >= 0`` (the largest such
+    margin; the forecast's prices); otherwise to the open part by MSVV's discounted value
+    ``v (1 - e^(f - 1))``, f the filled fraction of the open part (the largest positive one).
+    Unit consumption, hard capacities. Ties: the smallest advertiser index."""
+    for p in range(order.size):
+        row = order[p]
+        best = -1
+        best_score = -np.inf
+        for e in range(indptr[row], indptr[row + 1]):
+            a = indices[e]
+            if used_plan[a] >= cap_plan[a]:
+                continue
+            score = vals[e] - prices[a]
+            if score >= 0.0 and score > best_score:
+                best_score = score
+                best = e
+        if best >= 0:
+            a = indices[best]
+            used_plan[a] += 1
+            assign[p] = a
+            gained[p] = vals[best]
+            continue
+        best_score = 0.0
+        for e in range(indptr[row], indptr[row + 1]):
+            a = indices[e]
+            if used_open[a] >= cap_open[a]:
+                continue
+            score = vals[e] * (1.0 - math.exp(used_open[a] / cap_open[a] - 1.0))
+            if score > best_score:
+                best_score = score
+                best = e
+        if best >= 0:
+            a = indices[best]
+            used_open[a] += 1
+            assign[p] = a
+            gained[p] = vals[best]
+    return assign, gained

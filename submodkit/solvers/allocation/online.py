@@ -148,6 +148,8 @@ def allocate(
     mirror: str = "gradient",
     scaling: str = "resource",
     tradeoff: float = 0.5,
+    forecast: AllocationInstance | None = None,
+    hedge: float = 0.5,
 ) -> AllocationSolution:
     """Allocate the arrivals of ``instance`` online, each decided on arrival.
 
@@ -190,6 +192,14 @@ def allocate(
           :mod:`~submodkit.solvers.allocation.bicriteria`, reconstructed for Korula, Mirrokni,
           Zadimoghaddam, WINE 2013). The value is the weight; ``stats`` has the cardinality
           and its guarantee.
+        - ``"hedged"``: traffic with spikes (capacities): ``hedge`` of each capacity follows
+          a plan, the rest is open. An arrival goes to the plan when some advertiser with
+          plan room has ``v - alpha_a >= 0`` (alpha: the duals of the LP of ``forecast``, the
+          traffic expected over the horizon, with the plan's capacities), else to the open
+          part by MSVV's discounted value (a forecast of F arrivals for a horizon of T plans
+          with capacities scaled by F / T). hedge = 1 trusts the forecast (a training-based
+          algorithm), 0 ignores it (MSVV). No ratio is claimed: reconstructed for Esfandiari,
+          Korula, Mirrokni, EC 2015, reachable by its abstract only (``"alloc-hedged"``).
         - ``"dual-mirror-descent"``: the best ``v - mu_a c > 0``, then a mirror-descent
           step on mu with the stochastic subgradient ``rho - c`` (rho = budgets / T), step
           ``eta / sqrt(T)`` (Balseiro, Lu, Mirrokni, Operations Research 2023, Algorithm 1
@@ -216,6 +226,12 @@ def allocate(
         like T^0.8 on the AdX data).
     tradeoff : float, default 0.5
         bicriteria: the probability p, in [0, 1], that an arrival follows the weight rule.
+    forecast : AllocationInstance, optional
+        hedged (required): a sample of the traffic the forecast expects over the horizon of
+        ``instance.n_arrivals`` arrivals (any size: its LP's capacities are scaled to it), over
+        the same advertisers.
+    hedge : float, default 0.5
+        hedged: the share of each capacity reserved for the plan, in [0, 1].
 
     Returns
     -------
@@ -252,6 +268,8 @@ def allocate(
        programming", Operations Research 62(4) (2014).
     .. [8] Korula, Mirrokni, Zadimoghaddam, "Bicriteria online matching: maximizing weight
        and cardinality", WINE 2013.
+    .. [9] Esfandiari, Korula, Mirrokni, "Online allocation with traffic spikes: mixing
+       adversarial and stochastic models", EC 2015.
     """
     if not isinstance(instance, AllocationInstance):
         raise InvalidParameterError("instance", type(instance).__name__, "an AllocationInstance")
@@ -263,6 +281,12 @@ def allocate(
     if eta is not None:
         eta = check_real("eta", eta, minimum=0, strict_min=True)
     tradeoff = check_real("tradeoff", tradeoff, minimum=0, maximum=1)
+    hedge = check_real("hedge", hedge, minimum=0, maximum=1)
+    if forecast is not None and (not isinstance(forecast, AllocationInstance)
+                                 or forecast.n_advertisers != instance.n_advertisers):
+        raise InvalidParameterError("forecast", getattr(forecast, "name", type(forecast).__name__),
+                                    f"an AllocationInstance over the same {instance.n_advertisers} "
+                                    "advertisers")
     check_int("seed", seed, allow_none=True)
     entry = ALLOCATE[algorithm]
     start_time = time.perf_counter()
@@ -271,7 +295,7 @@ def allocate(
     rows = arrival_rows(order, t, rng)
     run = _Pass(instance, rows, rng)
     stats: dict = {"order": order, "seed": seed}
-    params = _Params(epsilon, eta, mirror, scaling, tradeoff)
+    params = _Params(epsilon, eta, mirror, scaling, tradeoff, forecast, hedge)
     assign, gained = entry.run(run, params, stats)
     if order == "random":
         assignment = np.full(t, -1, dtype=np.int64)
@@ -311,6 +335,8 @@ class _Params(NamedTuple):
     mirror: str
     scaling: str
     tradeoff: float
+    forecast: AllocationInstance | None
+    hedge: float
 
 
 class _Pass:
@@ -442,6 +468,40 @@ def _bicriteria(p: _Pass, params: _Params, stats: dict):
     return assign, gained
 
 
+def _hedged(p: _Pass, params: _Params, stats: dict):
+    """The plan's prices from the forecast's LP (its capacities the plan's share), then one pass."""
+    inst = p.instance
+    if params.forecast is None:
+        raise InvalidParameterError("forecast", None, "an AllocationInstance of the expected traffic for "
+                                    "algorithm='hedged'")
+    if inst.kind != "capacity" or not inst.unit_consumption:
+        raise InvalidParameterError("instance", inst.name or "instance",
+                                    "capacities with unit consumption for the hedged allocation")
+    cap = np.floor(inst.budgets + 1e-9).astype(np.int64)
+    cap_plan = np.round(params.hedge * cap).astype(np.int64)
+    prices = np.zeros(p.n_adv)
+    lp_seconds = 0.0
+    if cap_plan.any():
+        scale = params.forecast.n_arrivals / max(p.t, 1)  # a forecast sample of any size
+        plan = params.forecast.take(np.arange(params.forecast.n_arrivals),  # no plan room: a token budget
+                                    budgets=np.maximum(cap_plan * scale, 1e-9))
+        opt = offline_optimum(plan)
+        if opt.duals is None:
+            raise InvalidParameterError("forecast", params.forecast.name, "a forecast whose LP GLOP solves")
+        prices[:] = opt.duals
+        lp_seconds = opt.stats["seconds"]
+    assign = np.full(p.t, -1, dtype=np.int64)
+    gained = np.zeros(p.t)
+    used_plan, used_open = np.zeros(p.n_adv, dtype=np.int64), np.zeros(p.n_adv, dtype=np.int64)
+    kernel_start = time.perf_counter()
+    K.run_hedged(p.indptr, p.indices, p.vals, p.rows, prices, cap_plan, cap - cap_plan, assign, gained,
+                 used_plan, used_open)
+    p.kernel_seconds += time.perf_counter() - kernel_start
+    stats.update(hedge=params.hedge, forecast_lp_seconds=lp_seconds, plan_assigned=int(used_plan.sum()),
+                 open_assigned=int(used_open.sum()), plan_prices=prices.tolist() if p.n_adv <= 1000 else None)
+    return assign, gained
+
+
 def _dual_mirror_descent(p: _Pass, params: _Params, stats: dict):
     """Step ``eta / sqrt(T)``, per advertiser ``1 / rho_a`` times that with resource scaling."""
     multiplicative = params.mirror == "multiplicative"
@@ -476,6 +536,9 @@ ALLOCATE = table(
                      "alloc-bicriteria-cardinality": '`allocate(inst, algorithm="bicriteria", tradeoff=p, '
                                                      'seed=s)` (`stats["cardinality"]`)'},
               options=("tradeoff",), needs_k=False, randomized=True),
+    Algorithm("hedged", _hedged, guarantee="alloc-hedged",
+              calls={"alloc-hedged": '`allocate(inst, algorithm="hedged", forecast=f, hedge=h)`'},
+              options=("forecast", "hedge"), requires=("forecast",), needs_k=False),
     Algorithm("dual-mirror-descent", _dual_mirror_descent, guarantee="alloc-dual-mirror-descent",
               calls={"alloc-dual-mirror-descent": '`allocate(inst, algorithm="dual-mirror-descent")`'},
               options=("eta", "mirror", "scaling"), needs_k=False),

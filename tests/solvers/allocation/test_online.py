@@ -16,6 +16,14 @@ from submodkit.instances.allocation import (
 from submodkit.solvers.allocation.offline import brute_force_optimum, evaluate, offline_optimum
 from submodkit.solvers.allocation.online import ALGORITHMS, allocate
 
+CAPACITY_ONLY = ("bicriteria", "hedged")  # a clear error on budgets
+
+
+def _needs(algorithm: str, inst) -> dict:
+    """What an algorithm cannot run without: "hedged" plans from a forecast (here the
+    instance itself)."""
+    return {"forecast": inst} if algorithm == "hedged" else {}
+
 ADVERSARIAL = ("greedy", "balance", "msvv", "primal-dual")
 
 
@@ -80,12 +88,12 @@ def test_budget_lp_and_ip_against_brute_force(seed):
 def test_feasible_and_value_matches_evaluation(kind, seed):
     inst = random_allocation_instance(400, 8, density=0.4, kind=kind, seed=seed)
     for alg in ALGORITHMS:
-        if alg == "bicriteria" and kind == "budget":
+        if alg in CAPACITY_ONLY and kind == "budget":
             with pytest.raises(InvalidParameterError, match="capacities with unit consumption"):
-                allocate(inst, algorithm=alg)
+                allocate(inst, algorithm=alg, **_needs(alg, inst))
             continue
         for order in ("given", "random"):
-            sol = allocate(inst, algorithm=alg, order=order, seed=seed)
+            sol = allocate(inst, algorithm=alg, **_needs(alg, inst), order=order, seed=seed)
             assert evaluate(inst, sol.assignment) == pytest.approx(sol.value, rel=1e-9)
             rows = np.flatnonzero(sol.assignment >= 0)
             used = np.bincount(sol.assignment[rows], minlength=8)
@@ -105,7 +113,7 @@ def test_hard_capacities_never_exceeded():
     inst = random_allocation_instance(500, 5, density=0.6, kind="capacity", seed=3)
     inst = AllocationInstance(inst.values, inst.budgets, free_disposal=False)
     for alg in ALGORITHMS:
-        sol = allocate(inst, algorithm=alg, order="random", seed=1)
+        sol = allocate(inst, algorithm=alg, **_needs(alg, inst), order="random", seed=1)
         used = np.bincount(sol.assignment[sol.assignment >= 0], minlength=5)
         assert np.all(used <= np.floor(inst.budgets))
 
@@ -116,7 +124,7 @@ def test_ratios_at_least_guarantees_on_random_instances(kind, seed):
     inst = random_allocation_instance(300, 6, density=0.5, kind=kind, seed=seed, load=0.3)
     opt = offline_optimum(inst, integer_capacities=True).value
     for alg in ADVERSARIAL:
-        sol = allocate(inst, algorithm=alg, order="given")
+        sol = allocate(inst, algorithm=alg, **_needs(alg, inst), order="given")
         if sol.guarantee is not None:
             assert sol.guarantee.holds(sol.value, opt), (alg, sol.value / opt, sol.guarantee)
 
@@ -127,7 +135,7 @@ def test_unit_value_guarantees(seed):
     inst = AllocationInstance(inst.values, inst.budgets, free_disposal=False)
     opt = offline_optimum(inst, integer_capacities=True).value
     for alg in ("greedy", "balance", "msvv"):
-        sol = allocate(inst, algorithm=alg)
+        sol = allocate(inst, algorithm=alg, **_needs(alg, inst))
         assert sol.guarantee is not None
         assert sol.guarantee.holds(sol.value, opt)
 
@@ -227,7 +235,7 @@ def test_pub1_lp_optimum(pub1):
 def test_pub1_algorithms(pub1):
     inst, opt = pub1
     for alg in ALGORITHMS:
-        sol = allocate(inst, algorithm=alg, order="random", seed=0)
+        sol = allocate(inst, algorithm=alg, **_needs(alg, inst), order="random", seed=0)
         assert 0 < sol.value <= opt.value * (1 + 1e-9)
         used = np.bincount(sol.assignment[sol.assignment >= 0], minlength=inst.n_advertisers)
         assert np.all(used <= np.floor(inst.budgets))
@@ -388,9 +396,9 @@ def test_each_entry_reports_the_guarantee_its_table_picks(kind, unit, free_dispo
     assert ALGORITHMS == tuple(ALLOCATE)
     for name, entry in ALLOCATE.items():
         assert set(entry.calls) <= set(GUARANTEES)
-        if name == "bicriteria" and kind == "budget":
+        if name in CAPACITY_ONLY and kind == "budget":
             continue  # capacities only (a clear error: test_feasible_and_value_matches_evaluation)
-        sol = allocate(inst, algorithm=name, order=order, seed=1)
+        sol = allocate(inst, algorithm=name, **_needs(name, inst), order=order, seed=1)
         key = entry.guarantee_key(_Terms.of(inst, order))
         if key is None:
             assert sol.guarantee is None, name

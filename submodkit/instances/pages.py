@@ -1,0 +1,145 @@
+"""Whole-page instances: pages arrive online, each with a few slots to fill with ads.
+
+A :class:`PageInstance` holds, per page, the eligible ads and their base values (CSR rows),
+the position weights of the slots (ad a in slot s of page i is worth ``v_ia theta_s``), each
+ad's capacity (impressions it can keep; free disposal: its best ones), and the per-page
+constraints: at most ``per_category`` ads of one category on a page, and pairs of ads that
+exclude each other (competitors never shown together).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from submodkit.errors import InvalidParameterError
+
+MAX_ELIGIBLE = 24
+"""The most ads one page may list (the page's choice is an exact search over them)."""
+
+
+@dataclass(frozen=True)
+class PageInstance:
+    """Pages x ads: base values, slot weights, capacities and per-page constraints.
+
+    Parameters
+    ----------
+    values : array_like or scipy.sparse matrix, shape (pages, ads)
+        ``v_ia > 0`` where ad a is eligible for page i (zero: not eligible); at most
+        `MAX_ELIGIBLE` per page.
+    slot_weights : array_like, shape (slots,)
+        Position weights, positive and non-increasing (slot 0 is the top).
+    capacities : array_like of int, shape (ads,)
+        Impressions each ad keeps (>= 1).
+    categories : array_like of int, shape (ads,), optional
+        Each ad's category (default: all different).
+    per_category : int, optional
+        At most this many ads of one category per page (default: no limit).
+    exclusions : array_like of int, shape (m, 2), optional
+        Pairs of ads never on the same page.
+    name : str, default "pages"
+
+    Examples
+    --------
+    >>> inst = PageInstance([[3.0, 2.0, 1.0]], slot_weights=[1.0, 0.5], capacities=[1, 1, 1],
+    ...                     exclusions=[[0, 1]])
+    >>> inst.n_pages, inst.n_ads, inst.n_slots
+    (1, 3, 2)
+    """
+
+    values: sp.csr_matrix
+    slot_weights: np.ndarray
+    capacities: np.ndarray
+    categories: np.ndarray | None = None
+    per_category: int | None = None
+    exclusions: np.ndarray | None = None
+    name: str = "pages"
+
+    def __post_init__(self):
+        v = sp.csr_matrix(self.values, dtype=np.float64)
+        v.eliminate_zeros()
+        v.sort_indices()
+        if v.nnz and (not np.all(np.isfinite(v.data)) or v.data.min() < 0):
+            raise InvalidParameterError("values", "a matrix", "finite non-negative values")
+        widest = int(np.diff(v.indptr).max()) if v.shape[0] else 0
+        if widest > MAX_ELIGIBLE:
+            raise InvalidParameterError("values", f"a page with {widest} eligible ads",
+                                        f"at most {MAX_ELIGIBLE} eligible ads per page")
+        theta = np.asarray(self.slot_weights, dtype=np.float64).ravel()
+        if theta.size < 1 or not np.all(np.isfinite(theta)) or np.any(theta <= 0) \
+                or np.any(np.diff(theta) > 0):
+            raise InvalidParameterError("slot_weights", self.slot_weights,
+                                        "positive, non-increasing position weights (at least one slot)")
+        n_ads = v.shape[1]
+        caps = np.asarray(self.capacities)
+        if caps.shape != (n_ads,) or not np.all(np.isfinite(caps)) or np.any(caps < 1) \
+                or np.any(caps != np.floor(caps)):
+            raise InvalidParameterError("capacities", self.capacities, f"{n_ads} integers >= 1")
+        cats = np.arange(n_ads) if self.categories is None else np.asarray(self.categories)
+        if cats.shape != (n_ads,) or np.any(cats < 0) or np.any(cats != np.floor(cats)):
+            raise InvalidParameterError("categories", self.categories, f"{n_ads} integers >= 0")
+        limit = theta.size if self.per_category is None else self.per_category
+        if isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 1:
+            raise InvalidParameterError("per_category", self.per_category, "an integer >= 1")
+        pairs = np.zeros((0, 2), dtype=np.int64) if self.exclusions is None else np.asarray(self.exclusions)
+        if pairs.size == 0:
+            pairs = np.zeros((0, 2), dtype=np.int64)
+        if pairs.ndim != 2 or pairs.shape[1] != 2 or np.any(pairs < 0) or np.any(pairs >= n_ads) \
+                or np.any(pairs != np.floor(pairs)):
+            raise InvalidParameterError("exclusions", self.exclusions, f"pairs of ad indices in [0, {n_ads})")
+        object.__setattr__(self, "values", v)
+        object.__setattr__(self, "slot_weights", theta)
+        object.__setattr__(self, "capacities", caps.astype(np.int64))
+        object.__setattr__(self, "categories", cats.astype(np.int64))
+        object.__setattr__(self, "per_category", int(limit))
+        object.__setattr__(self, "exclusions", pairs.astype(np.int64))
+
+    @property
+    def n_pages(self) -> int:
+        return int(self.values.shape[0])
+
+    @property
+    def n_ads(self) -> int:
+        return int(self.values.shape[1])
+
+    @property
+    def n_slots(self) -> int:
+        return int(self.slot_weights.size)
+
+    def exclusion_matrix(self) -> np.ndarray:
+        """Dense (ads x ads) uint8: 1 where two ads exclude each other."""
+        m = np.zeros((self.n_ads, self.n_ads), dtype=np.uint8)
+        m[self.exclusions[:, 0], self.exclusions[:, 1]] = 1
+        m[self.exclusions[:, 1], self.exclusions[:, 0]] = 1
+        return m
+
+
+def random_page_instance(n_pages: int, n_ads: int, *, slots: int = 3, eligible: int = 6, categories: int = 4,
+                         per_category: int = 1, exclusion_density: float = 0.05, load: float = 0.5,
+                         seed: int | None = None) -> PageInstance:
+    """Random pages: each lists ``eligible`` ads (uniform) at log-normal values; slot weights
+    1, 0.7, 0.49, ...; capacities ``load * pages * slots / ads`` each (at least 1); each ad in
+    one of ``categories`` categories; each pair of ads excluded with ``exclusion_density``.
+
+    Examples
+    --------
+    >>> inst = random_page_instance(50, 10, seed=0)
+    >>> inst.n_pages, inst.n_slots, int(inst.values.getnnz(axis=1).max())
+    (50, 3, 6)
+    """
+    rng = np.random.default_rng(seed)
+    k = min(eligible, n_ads)
+    rows = np.repeat(np.arange(n_pages), k)
+    cols = np.concatenate([rng.choice(n_ads, k, replace=False) for _ in range(n_pages)]) if n_pages else \
+        np.zeros(0, dtype=np.int64)
+    vals = rng.lognormal(0.0, 0.5, size=rows.size)
+    values = sp.csr_matrix((vals, (rows, cols)), shape=(n_pages, n_ads))
+    caps = np.full(n_ads, max(1, int(round(load * n_pages * slots / n_ads))))
+    iu = np.triu_indices(n_ads, 1)
+    pick = rng.random(iu[0].size) < exclusion_density
+    return PageInstance(values, slot_weights=0.7 ** np.arange(slots), capacities=caps,
+                        categories=rng.integers(0, categories, size=n_ads), per_category=per_category,
+                        exclusions=np.column_stack([iu[0][pick], iu[1][pick]]),
+                        name=f"random-pages-{n_pages}x{n_ads}-s{seed}")
