@@ -226,4 +226,115 @@ def proportional_allocation(
     return run_proportional(lambda fn, *args: [fn(A, *args)], instance.budgets, epsilon, rounds)
 
 
-__all__ = ["proportional_allocation"]
+def _segment_lse(z: np.ndarray, ptr: np.ndarray) -> np.ndarray:
+    """log sum exp of z over each segment ptr[k]:ptr[k+1] (-inf for an empty one)."""
+    out = np.full(ptr.size - 1, -np.inf)
+    nonempty = np.diff(ptr) > 0
+    if not z.size:
+        return out
+    starts = ptr[:-1][nonempty]
+    top = np.maximum.reduceat(z, starts)
+    counts = np.diff(ptr)[nonempty]
+    sums = np.add.reduceat(np.exp(z - np.repeat(top, counts)), starts)
+    out[nonempty] = top + np.log(sums)
+    return out
+
+
+def max_entropy_allocation(
+    instance: AllocationInstance,
+    *,
+    tau: float = 0.01,
+    tol: float = 1e-6,
+    max_iter: int = 20_000,
+) -> AllocationSolution:
+    """The fractional b-matching of maximum entropy near the maximum size: the yardstick for
+    proportional allocation's diversity.
+
+    Maximizes ``sum_e x_e - tau sum_e x_e (log x_e - 1)`` subject to each impression giving at
+    most one unit and each advertiser taking at most its capacity (the entropy-regularized LP:
+    as tau -> 0 its optimum tends to the maximum-entropy optimal b-matching), by exact dual
+    coordinate ascent in log space (``x_e = exp((1 - u_i - w_a) / tau)``; each block of
+    multipliers has a closed form, ``u_i = max(0, tau LSE_a((1 - w_a) / tau))`` and the like),
+    tau annealed from 1 by halves. The answer is made feasible (rows scaled to at most one
+    unit), so ``value`` is a feasible b-matching size: the LP optimum minus at most
+    ``tau sum_i log(deg_i)`` (the regularizer's range) minus the tolerance.
+
+    Parameters
+    ----------
+    instance : AllocationInstance
+        Kind ``"capacity"`` with unit consumption (values only mark eligibility).
+    tau : float, default 0.01
+        The final weight of the entropy, > 0.
+    tol : float, default 1e-6
+        Stop when no impression exceeds one unit by more than this, and every impression
+        with a positive price is within it of one unit (the optimality conditions).
+    max_iter : int, default 20000
+        Most coordinate-ascent sweeps in all.
+
+    Returns
+    -------
+    AllocationSolution
+        ``x`` per eligible entry (the order of ``instance.arrays()``), ``value``,
+        ``stats`` with ``entropy`` (sum over impressions of the entropy of their split, nats),
+        ``mean_entropy`` (per allocated impression; comparable with
+        :func:`proportional_allocation`'s), ``sweeps``, ``tau``.
+
+    Examples
+    --------
+    >>> from submodkit import AllocationInstance
+    >>> inst = AllocationInstance([[1, 1], [1, 1]], budgets=[1, 1])
+    >>> sol = max_entropy_allocation(inst)
+    >>> round(sol.value, 2), [round(float(v), 2) for v in sol.x]  # each impression split evenly
+    (2.0, [0.5, 0.5, 0.5, 0.5])
+
+    References
+    ----------
+    .. [1] Agrawal, Zadimoghaddam, Mirrokni, ICML 2018 (the comparison the paper draws).
+    .. [2] Cuturi, "Sinkhorn distances", NeurIPS 2013 (entropic regularization, scaling).
+    """
+    check_proportional(instance, 0.5, 1)
+    tau = check_real("tau", tau, minimum=0.0, strict_min=True)
+    tol = check_real("tol", tol, minimum=0.0, strict_min=True)
+    max_iter = check_int("max_iter", max_iter, minimum=1)
+    start = time.perf_counter()
+    A = eligibility(instance)
+    t, n_adv = A.shape
+    rows = np.repeat(np.arange(t), np.diff(A.indptr))
+    cols = A.indices
+    by_col = np.argsort(cols, kind="stable")
+    col_ptr = np.concatenate([[0], np.cumsum(np.bincount(cols, minlength=n_adv))])
+    log_caps = np.log(np.maximum(instance.budgets, 1e-300))
+    u, w = np.zeros(t), np.zeros(n_adv)
+    sweeps, current = 0, 1.0
+    while True:
+        current = max(tau, current)
+        phase_tol = tol if current == tau else max(tol, 1e-3)
+        while sweeps < max_iter:
+            sweeps += 1
+            u = np.maximum(0.0, current * _segment_lse((1.0 - w[cols]) / current, A.indptr))
+            u[~np.isfinite(u)] = 0.0
+            col_lse = _segment_lse(((1.0 - u[rows]) / current)[by_col], col_ptr)
+            w = np.maximum(0.0, current * (col_lse - log_caps))
+            w[~np.isfinite(w)] = 0.0
+            x = np.exp((1.0 - u[rows] - w[cols]) / current)
+            excess = np.bincount(rows, weights=x, minlength=t) - 1.0
+            # optimal when feasible and complementary: a row with a positive price is full
+            slack = np.where(u > 0, np.abs(excess), np.maximum(excess, 0.0))
+            if slack.max(initial=0.0) <= phase_tol:
+                break
+        if current == tau or sweeps >= max_iter:
+            break
+        current /= 2.0
+    mass = np.bincount(rows, weights=x, minlength=t)
+    x = x / np.maximum(1.0, mass)[rows]  # feasible: at most one unit per impression
+    mass = np.bincount(rows, weights=x, minlength=t)
+    p = x / np.maximum(mass, 1e-300)[rows]
+    ent = float(np.where(p > 0, -p * np.log(np.where(p > 0, p, 1.0)), 0.0).sum())
+    allocated = int(np.count_nonzero(mass > 1e-12))
+    return AllocationSolution(
+        value=float(x.sum()), algorithm=f"max entropy (tau = {tau:g})", x=x, status="feasible",
+        stats={"entropy": ent, "mean_entropy": ent / allocated if allocated else 0.0, "sweeps": sweeps,
+               "tau": tau, "converged": sweeps < max_iter, "seconds": time.perf_counter() - start})
+
+
+__all__ = ["max_entropy_allocation", "proportional_allocation"]

@@ -7,7 +7,11 @@ import numpy as np
 import pytest
 
 from submodkit.errors import InvalidParameterError
-from submodkit.instances.allocation import AllocationInstance, upper_triangular_instance
+from submodkit.instances.allocation import (
+    AllocationInstance,
+    random_allocation_instance,
+    upper_triangular_instance,
+)
 from submodkit.solvers.allocation.offline import offline_optimum
 from submodkit.solvers.allocation.proportional import proportional_allocation
 
@@ -83,3 +87,49 @@ def test_bad_input():
     with pytest.raises(InvalidParameterError, match="rounds"):
         proportional_allocation(inst, rounds=0)
 
+
+
+# --- the maximum-entropy yardstick ---------------------------------------------------------------
+
+
+def _regularized(x, tau):
+    x = np.maximum(x, 1e-300)
+    return x.sum() - tau * np.sum(x * (np.log(x) - 1.0))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_max_entropy_solves_the_regularized_program(seed):
+    """Against scipy (SLSQP) on the same entropy-regularized LP: the same objective, feasible."""
+    from scipy.optimize import minimize
+
+    from submodkit.solvers.allocation.proportional import max_entropy_allocation
+
+    rng = np.random.default_rng(seed)
+    v = (rng.random((6, 3)) < 0.6).astype(float)
+    v[v.sum(1) == 0, 0] = 1.0
+    inst = AllocationInstance(v, budgets=rng.integers(1, 3, size=3).astype(float))
+    tau = 0.2
+    sol = max_entropy_allocation(inst, tau=tau, tol=1e-10)
+    indptr, indices, _, _ = inst.arrays()
+    rows = np.repeat(np.arange(6), np.diff(indptr))
+    cons = [{"type": "ineq", "fun": lambda z, r=r: 1.0 - z[rows == r].sum()} for r in range(6)]
+    cons += [{"type": "ineq", "fun": lambda z, a=a: inst.budgets[a] - z[indices == a].sum()}
+             for a in range(3)]
+    res = minimize(lambda z: -_regularized(z, tau), np.full(rows.size, 0.1), bounds=[(1e-12, 1)] * rows.size,
+                   constraints=cons, method="SLSQP", options={"ftol": 1e-12, "maxiter": 1000})
+    assert _regularized(sol.x, tau) == pytest.approx(-res.fun, abs=1e-5)
+    assert np.all(np.bincount(rows, weights=sol.x, minlength=6) <= 1 + 1e-9)
+    assert np.all(np.bincount(indices, weights=sol.x, minlength=3) <= inst.budgets + 1e-6)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_max_entropy_is_near_the_lp(seed):
+    """Small tau: within tau sum_i log(deg_i) of the LP optimum (binding capacities)."""
+    from submodkit.solvers.allocation.proportional import max_entropy_allocation
+
+    inst = random_allocation_instance(800, 12, density=0.3, unit_values=True, load=0.6, seed=seed)
+    lp = offline_optimum(inst).value
+    sol = max_entropy_allocation(inst, tau=0.005)
+    deg = np.diff(inst.arrays()[0])
+    assert lp - 0.005 * np.log(np.maximum(deg, 1)).sum() - 1e-3 <= sol.value <= lp + 1e-6
+    assert sol.stats["converged"]
