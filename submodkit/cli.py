@@ -950,6 +950,58 @@ def _solve_fair(args, exact: bool) -> int:
     return 0
 
 
+def _solve_pages(args, exact: bool) -> int:
+    """Whole-page allocation of a page file (``instances.pages.write_pages``): the pages in
+    the file's order (or ``--order random``); with ``exact``, compared with the optimum (SCIP)."""
+    from submodkit._validation import check_choice
+    from submodkit.instances.pages import read_pages
+    from submodkit.solvers.allocation.pages import RULES, allocate_pages, page_optimum
+
+    progress = not args.quiet and not args.json and sys.stderr.isatty()
+    start = time.perf_counter()
+    _start_clock(args, start, exact)
+    algorithm = check_choice("--algorithm", args.algorithm or "page", tuple(RULES))
+    order = check_choice("--order", args.order, ("given", "random"))
+    _status(progress, f"reading {args.file}")
+    inst = read_pages(_resolve(args.file))
+    _status(progress, f"filling {inst.n_pages} pages ({algorithm})")
+    sol = allocate_pages(inst, algorithm=algorithm, order=order, seed=args.seed)
+    opt = None
+    if exact:
+        _status(progress, "solving the exact program")
+        opt = page_optimum(inst, time_limit=_time_left(args))
+    _status(progress, "")
+    bound = None if opt is None else (opt.value if opt.status == "optimal" else opt.upper_bound)
+    ratio = sol.value / bound if bound else None
+    out = {
+        "instance": Path(args.file).name, "problem": "whole-page", "algorithm": sol.algorithm,
+        "value": _num(sol.value), "impressions": sol.stats["impressions"], "pages": inst.n_pages,
+        "ads": inst.n_ads, "slots": inst.n_slots,
+        "guarantee": None if sol.guarantee is None else sol.guarantee.to_dict(),
+        "exact": None if opt is None else {"value": _num(opt.value), "bound": _num(opt.upper_bound),
+                                           "status": opt.status},
+        **_ratio_fields(ratio, "undefined: the optimum is 0"),
+        "seconds": round(time.perf_counter() - start, 4),
+    }
+    _add_run_fields(args, out)
+    if args.json:
+        print(_dumps(out))
+    else:
+        g = sol.guarantee
+        print("\n".join([
+            f"instance   {out['instance']}  (whole-page, {inst.n_pages} pages x {inst.n_slots} slots, "
+            f"{inst.n_ads} ads)",
+            f"algorithm  {out['algorithm']}",
+            f"value      {out['value']}  ({out['impressions']} impressions)",
+            f"guarantee  {'none applies' if g is None else f'{g.statement} [{g.source}]'}",
+            *([] if opt is None else [
+                f"exact      {out['exact']['value']} ({opt.status}, bound {out['exact']['bound']})",
+                f"ratio      {ratio:.4f}" if ratio is not None else "ratio      n/a"]),
+            f"seconds    {out['seconds']}",
+        ]))
+    return 0
+
+
 def _solve_compression(args, exact: bool) -> int:
     """Categorical feature compression of a ``value,label`` file into ``--k`` buckets; with
     ``exact``, compared with the optimum (the dynamic program)."""
@@ -1313,6 +1365,12 @@ def _allocation_algorithms() -> tuple[tuple[str, ...], str | None]:
     return (*ALLOCATE, "proportional"), "greedy"
 
 
+def _page_algorithms() -> tuple[tuple[str, ...], str | None]:
+    from submodkit.solvers.allocation.pages import RULES
+
+    return tuple(RULES), "page"
+
+
 def _fair_algorithms() -> tuple[tuple[str, ...], str | None]:
     return ("online", "offline"), "online"
 
@@ -1355,6 +1413,7 @@ _PROBLEMS: dict[str, _Problem] = {
     "matching": _Problem(_solve_matching, _matching_algorithms),
     "compression": _Problem(_solve_compression, _compression_algorithms),
     "fair-allocation": _Problem(_solve_fair, _fair_algorithms, needs_k=False),
+    "whole-page": _Problem(_solve_pages, _page_algorithms, needs_k=False),
     "procurement": _Problem(_solve_procurement, _procurement_algorithms),
     **{f"{objective}-diversity": _Problem(_solve_file, functools.partial(_diversity_algorithms, objective),
                                           _run_diversity)

@@ -181,6 +181,22 @@ def test_fair_allocation_on_adx_pub1(shared_data, capsys):
     assert code == 2 and "--algorithm" in err and "Traceback" not in err
 
 
+def test_whole_page_file_against_its_optimum(tmp_path, capsys):
+    from submodkit.instances.pages import random_page_instance, write_pages
+    from submodkit.solvers.allocation.pages import page_optimum
+
+    inst = random_page_instance(40, 8, exclusion_density=0.2, seed=3)
+    path = write_pages(inst, tmp_path / "pages.npz")
+    code, out, _ = _run(capsys, "verify", str(path), "--problem", "whole-page", "--json")
+    obj = json.loads(out)
+    assert code == 0 and obj["exact"]["status"] == "optimal"
+    assert obj["exact"]["value"] == pytest.approx(page_optimum(inst).value)
+    assert 0 < obj["ratio"] <= 1 + 1e-9 and obj["guarantee"]["ratio"] == 0.0
+    (tmp_path / "bad.npz").write_text("junk")
+    code, _, err = _run(capsys, "solve", str(tmp_path / "bad.npz"), "--problem", "whole-page")
+    assert code == 2 and "bad.npz" in err and "Traceback" not in err
+
+
 def test_proportional_allocation_on_adx_pub1(shared_data, capsys):
     # offline and fractional on the cardinality problem (eligibility only): the ratio is to
     # that problem's LP, and the certified cover bound is at least the LP

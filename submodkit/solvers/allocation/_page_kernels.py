@@ -11,11 +11,15 @@ from numba import njit
 
 @njit(cache=True, nogil=True)
 def _fits(chosen, k, ad, cats, per_category, excl):
-    """Whether ``ad`` may join the ads chosen[:k] on one page."""
+    """Whether ``ad`` may join the ads chosen[:k] on one page. ``excl``: the excluded pairs as
+    sorted keys ``min(a, b) * n_ads + max(a, b)`` (memory follows the pairs, not n_ads^2)."""
+    n_ads = cats.size
     same = 0
     for j in range(k):
         b = chosen[j]
-        if excl[ad, b] != 0:
+        key = min(ad, b) * n_ads + max(ad, b)
+        pos = np.searchsorted(excl, key)
+        if pos < excl.size and excl[pos] == key:
             return False
         if cats[b] == cats[ad]:
             same += 1

@@ -122,7 +122,7 @@ def allocate_pages(
     rule, priced = RULES[algorithm]
     K.run_pages(rule, priced, v.indptr.astype(np.int64), v.indices.astype(np.int64), v.data,
                 rows.astype(np.int64), instance.slot_weights, instance.categories, instance.per_category,
-                instance.exclusion_matrix(), caps, off, ads, values)
+                instance.exclusion_keys(), caps, off, ads, values)
     return AllocationSolution(
         value=page_value(instance, ads, values), assignment=ads, arrivals=rows.astype(np.int64),
         algorithm=f"{algorithm} ({order})",

@@ -42,7 +42,9 @@ def test_best_page_is_exact(seed):
     excl = np.maximum(excl, excl.T)
     per = int(rng.integers(1, 3))
     out = np.empty(theta.size, dtype=np.int64)
-    k, gain = K.best_page(ads, vals, prices, theta, cats, per, excl, out)
+    iu = np.argwhere(np.triu(excl, 1))
+    keys = np.unique(iu[:, 0] * n_ads + iu[:, 1]).astype(np.int64)
+    k, gain = K.best_page(ads, vals, prices, theta, cats, per, keys, out)
     assert gain == pytest.approx(_brute_page(ads, vals, prices, theta, cats, per, excl), abs=1e-9)
     chosen = ads[out[:k]]
     assert len(set(chosen)) == k and all(not excl[a, b] for a, b in itertools.combinations(chosen, 2))
@@ -118,6 +120,29 @@ def test_the_page_rule_sees_what_the_slot_rule_cannot():
                         exclusions=[[0, 1], [0, 2]])
     assert allocate_pages(inst, algorithm="slot").value == 10.0
     assert allocate_pages(inst, algorithm="page").value == 18.0 == page_optimum(inst).value
+
+
+def test_page_files_round_trip_and_damaged_files_are_clear(tmp_path):
+    from submodkit.errors import InstanceFormatError
+    from submodkit.instances.pages import read_pages, write_pages
+
+    inst = random_page_instance(30, 8, seed=1, exclusion_density=0.2)
+    back = read_pages(write_pages(inst, tmp_path / "p.npz"))
+    assert (back.values != inst.values).nnz == 0 and np.array_equal(back.exclusions, inst.exclusions)
+    assert allocate_pages(back).value == allocate_pages(inst).value
+    (tmp_path / "bad.npz").write_bytes(b"not a zip")
+    with pytest.raises(InstanceFormatError, match="bad.npz"):
+        read_pages(tmp_path / "bad.npz")
+    arrays = dict(np.load(tmp_path / "p.npz"))
+    arrays["indices"] = arrays["indices"] + 100  # columns past the shape
+    np.savez(tmp_path / "cols.npz", **arrays)
+    with pytest.raises(InstanceFormatError, match="column indices within the shape"):
+        read_pages(tmp_path / "cols.npz")
+    arrays = dict(np.load(tmp_path / "p.npz"))
+    arrays["capacities"] = arrays["capacities"][:3]
+    np.savez(tmp_path / "caps.npz", **arrays)
+    with pytest.raises(InstanceFormatError, match="capacities"):
+        read_pages(tmp_path / "caps.npz")
 
 
 def test_bad_pages_are_clear_errors():
