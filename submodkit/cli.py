@@ -97,7 +97,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="allocation hedged: the share of each capacity that follows the forecast's plan "
                             "(the forecast: impressions drawn from the publisher's types)")
         s.add_argument("--tradeoff", type=float, default=0.5,
-                       help="allocation bicriteria: the probability that an arrival follows the weight rule")
+                       help="allocation bicriteria / bi-objective-welfare: the probability that an arrival "
+                            "follows the first objective's (the weight's) rule")
         s.add_argument(
             "--lp-solver", default=None, help="allocation: offline optimum by glop, pdlp or flow"
         )
@@ -1002,6 +1003,59 @@ def _solve_pages(args, exact: bool) -> int:
     return 0
 
 
+def _solve_bi_objective(args, exact: bool) -> int:
+    """Bi-objective online welfare on a welfare file (``instances.welfare.write_welfare``):
+    the mixture at ``--tradeoff``; with ``exact`` (A^n <= 2^16), each objective's optimum."""
+    from submodkit._validation import check_choice
+    from submodkit.instances.welfare import read_welfare
+    from submodkit.objectives import Coverage
+    from submodkit.solvers.allocation.welfare import bi_objective_welfare, brute_force_welfare
+
+    progress = not args.quiet and not args.json and sys.stderr.isatty()
+    start = time.perf_counter()
+    _start_clock(args, start, exact)
+    check_choice("--algorithm", args.algorithm or "mixture", ("mixture",))
+    order = check_choice("--order", args.order, ("given", "random"))
+    _status(progress, f"reading {args.file}")
+    sides = read_welfare(_resolve(args.file))
+    first, second = ([Coverage(sets, weights=w) for sets, w in side] for side in sides)
+    _status(progress, f"allocating {first[0].n} items to {len(first)} agents")
+    sol = bi_objective_welfare(first, second, tradeoff=args.tradeoff, order=order, seed=args.seed)
+    optima = None
+    if exact:
+        _status(progress, "the optimum of each objective (every assignment)")
+        optima = (brute_force_welfare(first)[0], brute_force_welfare(second)[0])
+    _status(progress, "")
+    second_guarantee = sol.stats["second_guarantee"]
+    out = {
+        "instance": Path(args.file).name, "problem": "bi-objective-welfare", "algorithm": sol.algorithm,
+        "tradeoff": args.tradeoff, "value": _num(sol.value), "second_value": _num(sol.stats["second_value"]),
+        "guarantee": None if sol.guarantee is None else sol.guarantee.to_dict(),
+        "second_guarantee": second_guarantee,
+        "exact": None if optima is None else {"first": _num(optima[0]), "second": _num(optima[1])},
+        **_ratio_fields(sol.value / optima[0] if optima and optima[0] else None,
+                        "undefined: the optimum is 0"),
+        "second_ratio": _num(sol.stats["second_value"] / optima[1]) if optima and optima[1] else None,
+        "seconds": round(time.perf_counter() - start, 4),
+    }
+    _add_run_fields(args, out)
+    if args.json:
+        print(_dumps(out))
+    else:
+        g = sol.guarantee
+        print("\n".join([
+            f"instance   {out['instance']}  (bi-objective welfare, {len(first)} agents, {first[0].n} items)",
+            f"algorithm  {out['algorithm']}",
+            f"values     first {out['value']}, second {out['second_value']}",
+            f"guarantee  {'none applies' if g is None else f'{g.statement} [{g.source}]'}",
+            *([] if optima is None else [
+                f"optima     first {out['exact']['first']}, second {out['exact']['second']}",
+                f"ratios     first {out['ratio']}, second {out['second_ratio']}"]),
+            f"seconds    {out['seconds']}",
+        ]))
+    return 0
+
+
 def _solve_compression(args, exact: bool) -> int:
     """Categorical feature compression of a ``value,label`` file into ``--k`` buckets; with
     ``exact``, compared with the optimum (the dynamic program)."""
@@ -1414,6 +1468,7 @@ _PROBLEMS: dict[str, _Problem] = {
     "compression": _Problem(_solve_compression, _compression_algorithms),
     "fair-allocation": _Problem(_solve_fair, _fair_algorithms, needs_k=False),
     "whole-page": _Problem(_solve_pages, _page_algorithms, needs_k=False),
+    "bi-objective-welfare": _Problem(_solve_bi_objective, lambda: (("mixture",), "mixture"), needs_k=False),
     "procurement": _Problem(_solve_procurement, _procurement_algorithms),
     **{f"{objective}-diversity": _Problem(_solve_file, functools.partial(_diversity_algorithms, objective),
                                           _run_diversity)

@@ -197,6 +197,32 @@ def test_whole_page_file_against_its_optimum(tmp_path, capsys):
     assert code == 2 and "bad.npz" in err and "Traceback" not in err
 
 
+def test_bi_objective_welfare_file_against_both_optima(tmp_path, capsys):
+    import scipy.sparse as sp
+
+    from submodkit.instances.welfare import write_welfare
+    from submodkit.objectives import Coverage
+    from submodkit.solvers.allocation.welfare import bi_objective_welfare, brute_force_welfare
+
+    rng = np.random.default_rng(4)
+    sides = [[(sp.csr_matrix(rng.random((7, 6)) < 0.35), rng.uniform(0.5, 2.0, 6)) for _ in range(3)]
+             for _ in range(2)]
+    path = write_welfare(tmp_path / "w.npz", *sides)
+    code, out, _ = _run(capsys, "verify", str(path), "--problem", "bi-objective-welfare", "--tradeoff", "0.3",
+                        "--seed", "2", "--json")
+    obj = json.loads(out)
+    first, second = ([Coverage(s, weights=w) for s, w in side] for side in sides)
+    direct = bi_objective_welfare(first, second, tradeoff=0.3, seed=2)
+    assert code == 0 and obj["value"] == pytest.approx(direct.value)
+    assert obj["second_value"] == pytest.approx(direct.stats["second_value"])
+    assert obj["exact"]["first"] == pytest.approx(brute_force_welfare(first)[0])
+    assert obj["guarantee"]["ratio"] == pytest.approx(0.3 / 1.3)
+    assert obj["second_guarantee"]["ratio"] == pytest.approx(0.7 / 1.7)
+    (tmp_path / "bad.npz").write_bytes(b"PK junk")
+    code, _, err = _run(capsys, "solve", str(tmp_path / "bad.npz"), "--problem", "bi-objective-welfare")
+    assert code == 2 and "bad.npz" in err and "Traceback" not in err
+
+
 def test_proportional_allocation_on_adx_pub1(shared_data, capsys):
     # offline and fractional on the cardinality problem (eligibility only): the ratio is to
     # that problem's LP, and the certified cover bound is at least the LP

@@ -36,7 +36,7 @@ from submodkit.instances.online import (
     upper_triangular,
 )
 from submodkit.instances.packing import PackingInstance, random_packing_instance
-from submodkit.instances.pages import PageInstance, random_page_instance
+from submodkit.instances.pages import PageInstance, random_page_instance, read_pages, write_pages
 from submodkit.instances.problems import Graph, PointSet, SetSystem, Similarity
 from submodkit.instances.readers import (
     FORMATS,
@@ -49,6 +49,7 @@ from submodkit.instances.readers import (
     read_points,
 )
 from submodkit.instances.shards import Shards, open_shards, shard_file, write_shards
+from submodkit.instances.welfare import read_welfare, write_welfare
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -190,6 +191,10 @@ __all__ = [
     "random_packing_instance",
     "PageInstance",
     "random_page_instance",
+    "read_pages",
+    "write_pages",
+    "read_welfare",
+    "write_welfare",
     "Shards",
     "open_shards",
     "shard_file",

@@ -50,6 +50,11 @@ class PageInstance:
     ...                     exclusions=[[0, 1]])
     >>> inst.n_pages, inst.n_ads, inst.n_slots
     (1, 3, 2)
+
+    References
+    ----------
+    .. [1] Devanur, Huang, Korula, Mirrokni, Yan, "Whole-page optimization and submodular
+       welfare maximization with online bidders", EC 2013 (the model).
     """
 
     values: sp.csr_matrix

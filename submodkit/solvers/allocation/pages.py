@@ -140,6 +140,12 @@ def page_optimum(instance: PageInstance, *, time_limit: float | None = None) -> 
     ``capacity`` impressions per ad (with free disposal the best kept set is such a set);
     maximize ``sum v_ia theta_s x``.
 
+    Parameters
+    ----------
+    instance : PageInstance
+    time_limit : float, optional
+        Seconds for SCIP; at the limit the best placement and SCIP's bound are returned.
+
     Returns
     -------
     AllocationSolution
@@ -152,6 +158,11 @@ def page_optimum(instance: PageInstance, *, time_limit: float | None = None) -> 
     ...                     exclusions=[[0, 1]])
     >>> page_optimum(inst).value
     3.5
+
+    References
+    ----------
+    .. [1] Achterberg, "SCIP: solving constraint integer programs", Math. Prog. Comput. 1
+       (2009).
     """
     from ortools.linear_solver import pywraplp
 

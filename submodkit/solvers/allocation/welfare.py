@@ -300,6 +300,16 @@ def pareto_welfare(first: Sequence[Objective], second: Sequence[Objective]) -> n
     (A^n <= 2^16): the (first, second) welfare pairs no other assignment improves in both
     (one per pair, sorted by the first, descending).
 
+    Parameters
+    ----------
+    first, second : sequence of Objective
+        One valuation per agent for each objective, over the same items.
+
+    Returns
+    -------
+    ndarray, shape (points, 2)
+        The Pareto points (first welfare, second welfare).
+
     Examples
     --------
     >>> from submodkit.objectives import Coverage
@@ -307,6 +317,11 @@ def pareto_welfare(first: Sequence[Objective], second: Sequence[Objective]) -> n
     >>> reach = [Coverage([[0], []], n_elements=1), Coverage([[0], [0]], n_elements=1)]
     >>> pareto_welfare(clicks, reach).tolist()
     [[2.0, 1.0], [1.0, 2.0]]
+
+    References
+    ----------
+    .. [1] Esfandiari, Korula, Mirrokni, "Bi-objective online matching and submodular
+       allocations", NeurIPS 2016 (the offline Pareto points as the yardstick).
     """
     n = _check_valuations(first)
     if _check_valuations(second) != n or len(second) != len(first):
