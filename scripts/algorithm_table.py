@@ -27,6 +27,7 @@ UNTABLED = {
     "submodular-cover-greedy": "`submodular_cover(f, target, costs=c)`",
     "alloc-proportional": "`proportional_allocation(instance, epsilon=e)` (shards: "
                           "`distributed_proportional_allocation`)",
+    "alloc-proportional-weighted": "`weighted_proportional_allocation(instance, epsilon=e)`",
     "column-subset-greedy": "`column_subset(A, k)` (distributed: `coresets.distributed_column_subset`)",
     "adaptive-cover": "`coresets.adaptive_cover(f, target, epsilon=e, seed=s)`",
     "compression-greedy": "`compress_categories(values, labels, n_buckets)` (vocabulary spread over "

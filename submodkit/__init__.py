@@ -198,6 +198,7 @@ _EXPORTS = {
     # submodkit.solvers.allocation.proportional
     "proportional_allocation": "submodkit.solvers.allocation.proportional",
     "max_entropy_allocation": "submodkit.solvers.allocation.proportional",
+    "weighted_proportional_allocation": "submodkit.solvers.allocation.proportional",
     # submodkit.coresets.proportional
     "distributed_proportional_allocation": "submodkit.coresets.proportional",
     # submodkit.solvers.submodular.continuous_greedy
@@ -275,7 +276,11 @@ if TYPE_CHECKING:  # static analysers see the real imports
     from submodkit.solvers.allocation.online import allocate
     from submodkit.solvers.allocation.packing import dual_mirror_descent, packing_optimum
     from submodkit.solvers.allocation.pages import allocate_pages, page_optimum
-    from submodkit.solvers.allocation.proportional import max_entropy_allocation, proportional_allocation
+    from submodkit.solvers.allocation.proportional import (
+        max_entropy_allocation,
+        proportional_allocation,
+        weighted_proportional_allocation,
+    )
     from submodkit.solvers.allocation.welfare import (
         bi_objective_welfare,
         online_welfare,

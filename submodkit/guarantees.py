@@ -300,6 +300,15 @@ GUARANTEES: dict[str, GuaranteeSpec] = {
         kind="asymptotic",
         conditions=("capacities", "unit values (cardinality)"),
     ),
+    "alloc-proportional-weighted": GuaranteeSpec(
+        statement="1 - epsilon of the maximum weighted fractional b-matching, certified by the run's own "
+                  "dual bound (attached only when the run stops certified; the split rule is reconstructed: "
+                  "the abstract names the weighted extension, not its rule)",
+        source="reconstructed for Agrawal, Zadimoghaddam, Mirrokni, ICML 2018 (Proportional allocation); "
+               "the certificate: LP duality, derived in submodkit.solvers.allocation.proportional",
+        ratio=lambda epsilon=0.1, **_: 1.0 - epsilon,
+        conditions=("capacities", "values (weighted)"),
+    ),
     "alloc-primal-dual": GuaranteeSpec(
         statement="1 - 1/e_N, e_N = (1+1/N)^N, N = smallest capacity",
         source="Feldman, Korula, Mirrokni, Muthukrishnan, Pal, WINE 2009",

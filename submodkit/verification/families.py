@@ -314,7 +314,10 @@ def allocation_family(ctx: Context):
     )
     from submodkit.solvers.allocation.offline import brute_force_optimum, offline_optimum
     from submodkit.solvers.allocation.online import allocate
-    from submodkit.solvers.allocation.proportional import proportional_allocation
+    from submodkit.solvers.allocation.proportional import (
+        proportional_allocation,
+        weighted_proportional_allocation,
+    )
 
     t, a = (60, 5) if not ctx.full else (400, 10)
 
@@ -333,6 +336,11 @@ def allocation_family(ctx: Context):
         sol = proportional_allocation(inst, epsilon=0.1)  # offline, fractional: to the LP
         yield ctx.run("proportional (fractional)", name, sol.value, offline_optimum(inst).value, "exact (LP)",
                       sol.guarantee, seed=seed, group="random, unit values")
+        weighted = random_allocation_instance(t, a, density=0.5, seed=seed)
+        sol = weighted_proportional_allocation(weighted, epsilon=0.1)
+        yield ctx.run("weighted proportional (fractional)", f"random-weighted-{t}x{a}-s{seed}", sol.value,
+                      offline_optimum(weighted).value, "exact (LP)", sol.guarantee, seed=seed,
+                      group="random, weighted (fractional)")
         inst = random_allocation_instance(t, a, density=0.5, seed=seed)
         name = f"random-weighted-{t}x{a}-s{seed}"
         opt = exact_lp(inst)
