@@ -282,11 +282,12 @@ def allocate(
         eta = check_real("eta", eta, minimum=0, strict_min=True)
     tradeoff = check_real("tradeoff", tradeoff, minimum=0, maximum=1)
     hedge = check_real("hedge", hedge, minimum=0, maximum=1)
-    if forecast is not None and (not isinstance(forecast, AllocationInstance)
+    if forecast is not None and (not isinstance(forecast, AllocationInstance) or forecast.kind != "capacity"
+                                 or not forecast.unit_consumption
                                  or forecast.n_advertisers != instance.n_advertisers):
         raise InvalidParameterError("forecast", getattr(forecast, "name", type(forecast).__name__),
-                                    f"an AllocationInstance over the same {instance.n_advertisers} "
-                                    "advertisers")
+                                    f"a capacity AllocationInstance (unit consumption) over the same "
+                                    f"{instance.n_advertisers} advertisers")
     check_int("seed", seed, allow_none=True)
     entry = ALLOCATE[algorithm]
     start_time = time.perf_counter()

@@ -53,8 +53,10 @@ def test_hedged_errors_are_clear():
         allocate(inst, algorithm="hedged")
     with pytest.raises(InvalidParameterError, match="same 4 advertisers"):
         allocate(inst, algorithm="hedged", forecast=random_allocation_instance(100, 5, seed=0))
+    with pytest.raises(InvalidParameterError, match="capacity AllocationInstance"):
+        allocate(inst, algorithm="hedged", forecast=random_allocation_instance(100, 4, kind="budget", seed=0))
     with pytest.raises(InvalidParameterError, match="hedge"):
         allocate(inst, algorithm="hedged", forecast=inst, hedge=-0.1)
     budget = random_allocation_instance(100, 4, kind="budget", seed=0)
     with pytest.raises(InvalidParameterError, match="capacities with unit consumption"):
-        allocate(budget, algorithm="hedged", forecast=budget)
+        allocate(budget, algorithm="hedged", forecast=inst)

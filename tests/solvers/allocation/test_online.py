@@ -22,7 +22,11 @@ CAPACITY_ONLY = ("bicriteria", "hedged")  # a clear error on budgets
 def _needs(algorithm: str, inst) -> dict:
     """What an algorithm cannot run without: "hedged" plans from a forecast (here the
     instance itself)."""
-    return {"forecast": inst} if algorithm == "hedged" else {}
+    if algorithm != "hedged":
+        return {}
+    if inst.kind == "capacity":
+        return {"forecast": inst}
+    return {"forecast": random_allocation_instance(50, inst.n_advertisers, seed=0)}  # a capacity forecast
 
 ADVERSARIAL = ("greedy", "balance", "msvv", "primal-dual")
 
