@@ -16,7 +16,8 @@ Prints markdown tables:
 3. bi-objective welfare on small coverage + facility-location valuations: the mixture's mean
    (first, second) over seeds against the exact offline Pareto points.
 
-With ``--plot DIR``, writes DIR/bicriteria_tradeoff.png (measured pairs, both curves).
+With ``--plot DIR``, writes DIR/bicriteria_tradeoff.png (measured pairs, both curves) and
+DIR/bi_objective_welfare.png (the exact Pareto points, the mixture's pairs, the proved curve).
 """
 
 from __future__ import annotations
@@ -128,11 +129,12 @@ def trade_off(data: Path, seeds: int) -> dict:
     return measured
 
 
-def welfare(seeds: int) -> None:
+def welfare(seeds: int) -> list:
     print("\n### Bi-objective welfare: coverage (first) and facility location (second), 3 agents x 8 items\n")
     print("| instance | Pareto points (first, second) / (OPT1, OPT2) | "
           + " | ".join(f"p={p:g}" for p in TRADEOFFS) + " |")
     print("|---|---|" + "---|" * len(TRADEOFFS))
+    curves = []
     for seed in range(3):
         rng = np.random.default_rng(seed)
         first = [Coverage([list(np.flatnonzero(rng.random(10) < 0.3)) for _ in range(8)], n_elements=10)
@@ -141,13 +143,44 @@ def welfare(seeds: int) -> None:
         opt1, opt2 = brute_force_welfare(first)[0], brute_force_welfare(second)[0]
         front = pareto_welfare(first, second)
         points = ", ".join(f"({a / opt1:.2f}, {b / opt2:.2f})" for a, b in front)
-        cells = []
+        cells, pairs = [], []
         for p in TRADEOFFS:
             r = [bi_objective_welfare(first, second, tradeoff=p, order="random", seed=s)
                  for s in range(seeds)]
-            cells.append(f"({np.mean([x.value for x in r]) / opt1:.3f}, "
-                         f"{np.mean([x.stats['second_value'] for x in r]) / opt2:.3f})")
+            pair = (np.mean([x.value for x in r]) / opt1,
+                    np.mean([x.stats["second_value"] for x in r]) / opt2)
+            pairs.append(pair)
+            cells.append(f"({pair[0]:.3f}, {pair[1]:.3f})")
+        curves.append((f"s{seed}", front / (opt1, opt2), pairs))
         print(f"| s{seed} | {points} | " + " | ".join(cells) + " |")
+    return curves
+
+
+def plot_welfare(curves: list, folder: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    grid = np.linspace(0, 1, 201)
+    fig, ax = plt.subplots(figsize=(6, 5))
+    ax.plot(*proven_curve(grid), "k-", label="proved: (p/(1+p), (1-p)/(2-p))")
+    for (name, front, pairs), color in zip(curves, ("C0", "C1", "C2"), strict=False):
+        ax.step(front[:, 0], front[:, 1], where="post", color=color, alpha=0.6,
+                label=f"{name}: exact Pareto points")
+        ax.plot(front[:, 0], front[:, 1], "s", color=color, ms=3)
+        xs, ys = zip(*pairs, strict=True)
+        ax.plot(xs, ys, "o--", color=color, ms=4, label=f"{name}: mixture, p = 0 .. 1")
+    ax.set_xlabel("first welfare / its optimum (coverage)")
+    ax.set_ylabel("second welfare / its optimum (facility location)")
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 1.02)
+    ax.legend(fontsize=6, loc="lower left")
+    ax.set_title("bi-objective online welfare against the exact Pareto points")
+    folder.mkdir(parents=True, exist_ok=True)
+    fig.tight_layout()
+    fig.savefig(folder / "bi_objective_welfare.png", dpi=130)
+    print(f"wrote {folder / 'bi_objective_welfare.png'}")
 
 
 def plot(measured: dict, folder: Path) -> None:
@@ -188,9 +221,10 @@ def main() -> None:
     if not args.skip_speed:
         speed(args.arrivals, args.advertisers)
     measured = trade_off(args.data, args.seeds)
-    welfare(args.seeds)
+    curves = welfare(args.seeds)
     if args.plot is not None:
         plot(measured, args.plot)
+        plot_welfare(curves, args.plot)
     print(f"\n{time.perf_counter() - start:.0f} s in all")
 
 
