@@ -67,6 +67,11 @@ class PageInstance:
 
     def __post_init__(self):
         v = sp.csr_matrix(self.values, dtype=np.float64)
+        merged = v.copy()
+        merged.sum_duplicates()
+        if merged.nnz != v.nnz:
+            raise InvalidParameterError("values", "an ad listed twice on one page",
+                                        "each ad at most once per page")
         v.eliminate_zeros()
         v.sort_indices()
         if v.nnz and (not np.all(np.isfinite(v.data)) or v.data.min() < 0):
@@ -81,13 +86,16 @@ class PageInstance:
             raise InvalidParameterError("slot_weights", self.slot_weights,
                                         "positive, non-increasing position weights (at least one slot)")
         n_ads = v.shape[1]
-        caps = np.asarray(self.capacities)
+        caps = np.asarray(self.capacities, dtype=np.float64)
         if caps.shape != (n_ads,) or not np.all(np.isfinite(caps)) or np.any(caps < 1) \
                 or np.any(caps != np.floor(caps)):
             raise InvalidParameterError("capacities", self.capacities, f"{n_ads} integers >= 1")
-        cats = np.arange(n_ads) if self.categories is None else np.asarray(self.categories)
-        if cats.shape != (n_ads,) or np.any(cats < 0) or np.any(cats != np.floor(cats)):
-            raise InvalidParameterError("categories", self.categories, f"{n_ads} integers >= 0")
+        # no ad can keep more impressions than the pages have slots: memory follows the pages
+        caps = np.minimum(caps, max(1, v.shape[0] * theta.size))
+        cats = np.arange(n_ads) if self.categories is None else np.asarray(self.categories, dtype=np.float64)
+        if cats.shape != (n_ads,) or not np.all(np.isfinite(cats)) or np.any(cats < 0) \
+                or np.any(cats > 2**53) or np.any(cats != np.floor(cats)):
+            raise InvalidParameterError("categories", self.categories, f"{n_ads} integers in [0, 2^53]")
         limit = theta.size if self.per_category is None else self.per_category
         if isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit < 1:
             raise InvalidParameterError("per_category", self.per_category, "an integer >= 1")

@@ -61,6 +61,8 @@ class _Market:
         if not isinstance(instance, AllocationInstance):
             raise InvalidParameterError("instance", type(instance).__name__, "an AllocationInstance")
         self.alpha = check_real("alpha", alpha, minimum=0, strict_min=True, maximum=1e3)
+        if abs(self.alpha - 1.0) < 1e-6:  # 1/(1 - alpha) would lose every digit
+            self.alpha = 1.0
         self.indptr, self.indices, self.vals, _ = instance.arrays()
         self.t, self.n = instance.n_arrivals, instance.n_advertisers
         self.budgets = np.ascontiguousarray(instance.budgets, dtype=np.float64)
@@ -80,6 +82,16 @@ class _Market:
             counts = np.bincount(rows, minlength=self.t)
             self.indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         self.total_budget = float(self.budgets.sum())
+        # utilities in units of the values' geometric mean: the fair allocation does not change
+        # when they are scaled, and u^(-alpha) stays in range for large alpha
+        self.scale = float(np.exp(np.mean(np.log(self.vals)))) if self.vals.size else 1.0
+        self.vals = self.vals / self.scale
+
+    def original(self, objective: float, active: np.ndarray) -> float:
+        """An objective (or bound) in the internal units, in the instance's units."""
+        if self.alpha == 1.0:
+            return objective + float(np.sum(self.budgets * active)) * math.log(self.scale)
+        return objective * self.scale ** (1.0 - self.alpha)
 
     def active(self, stop: int) -> np.ndarray:
         """Buyers eligible for a good of positive supply among the first ``stop`` goods."""
@@ -90,6 +102,8 @@ class _Market:
 
     def mean(self, u: np.ndarray, active: np.ndarray) -> float:
         """The budget-weighted generalized mean of the active buyers' utilities."""
+        if not active.any():
+            return 0.0
         w = self.budgets * active
         w = w / w.sum() if w.sum() > 0 else w
         if np.any(u[active > 0] <= 0):
@@ -103,6 +117,8 @@ class _Market:
         """The generalized mean of utilities whose objective is ``value`` (inf when the value
         is no bound, as an early dual can be)."""
         total = float(np.sum(self.budgets * active))
+        if total == 0.0:
+            return 0.0
         if self.alpha == 1.0:
             return math.exp(value / total) if np.isfinite(value) else math.inf
         inner = (1.0 - self.alpha) * value / total
@@ -125,7 +141,7 @@ def _solve(m: _Market, stop: int, x: np.ndarray, tol: float, max_rounds: int,
         dual, prices = K.dual_bound(indptr, m.indices[:end], m.vals[:end], m.supply[:stop], m.budgets, active,
                                     m.alpha, u)
         lo, hi = m.mean(u, active), m.mean_of_objective(dual, active)
-        if hi <= lo * (1.0 + tol) or not active.any():
+        if not active.any() or (np.isfinite(hi) and hi <= lo * (1.0 + tol)):
             status = "optimal"  # within tol, certified
             break
         if rounds >= max_rounds:
@@ -221,14 +237,16 @@ def fair_allocation(
     _initial(m, 0, m.t, x)
     u, primal, dual, prices, rounds, status = _solve(m, m.t, x, tol, max_rounds, deadline)
     active = m.active(m.t)
-    value, bound = m.mean(u, active), m.mean_of_objective(dual, active)
+    value, bound = m.scale * m.mean(u, active), m.scale * m.mean_of_objective(dual, active)
     return AllocationSolution(
         value=value, algorithm=f"proportional response (alpha = {m.alpha:g})", status=status,
-        upper_bound=max(bound, value), lower_bound=value, x=x, agent_values=u, duals=prices,
+        upper_bound=max(bound, value), lower_bound=value, x=x, agent_values=u * m.scale,
+        duals=prices * m.scale ** (1.0 - m.alpha),
         guarantee=guarantee("fair-certified", tol=tol) if status == "optimal" else None,
-        stats={"seconds": time.perf_counter() - start, "rounds": rounds, "objective": primal, "dual": dual,
-               "alpha": m.alpha, "budget_extraction": float(prices @ m.supply) / m.total_budget
-               if m.alpha == 1.0 else None, "efficiency": float(u.sum())},
+        stats={"seconds": time.perf_counter() - start, "rounds": rounds,
+               "objective": m.original(primal, active), "dual": m.original(dual, active), "alpha": m.alpha,
+               "budget_extraction": float(prices @ m.supply) / m.total_budget if m.alpha == 1.0 else None,
+               "efficiency": float(u.sum()) * m.scale},
     )
 
 
@@ -323,11 +341,12 @@ def online_fair_allocation(
     u = K.utilities(m.indptr, m.indices, m.vals, x, m.n)
     active = m.active(m.t)
     return AllocationSolution(
-        value=m.mean(u, active), algorithm=f"online re-solving (alpha = {m.alpha:g})", x=x, agent_values=u,
+        value=m.scale * m.mean(u, active), algorithm=f"online re-solving (alpha = {m.alpha:g})", x=x,
+        agent_values=u * m.scale,
         guarantee=guarantee("fair-resolve"),
         stats={"seconds": time.perf_counter() - start, "resolves": resolves, "alpha": m.alpha,
-               "objective": K.objective(u, m.budgets, active, m.alpha),
+               "objective": m.original(K.objective(u, m.budgets, active, m.alpha), active),
                "budget_extraction": float(paid.sum()) / m.total_budget if m.alpha == 1.0 else None,
                "payments": paid.tolist() if m.alpha == 1.0 and m.n <= 1000 else None,
-               "efficiency": float(u.sum())},
+               "efficiency": float(u.sum()) * m.scale},
     )

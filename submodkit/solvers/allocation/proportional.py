@@ -399,14 +399,19 @@ def weighted_proportional_allocation(
     indptr, indices, vals, _ = instance.arrays()
     t, a = instance.n_arrivals, instance.n_advertisers
     if tau is None:
-        tau = epsilon * float(vals.mean()) if vals.size else 1.0
+        top = float(vals.max()) if vals.size else 1.0  # the mean without overflow
+        tau = epsilon * float(np.mean(vals / top)) * top if vals.size else 1.0
     tau = check_real("tau", tau, minimum=0.0, strict_min=True)
     rows = np.repeat(np.arange(t), np.diff(indptr))
-    scaled = vals / tau
+    with np.errstate(over="ignore"):
+        scaled = vals / tau
+    if not np.all(np.isfinite(scaled)) or (scaled.size and scaled.max() > 1e300):
+        raise InvalidParameterError("tau", tau, "a temperature at which values / tau stay finite")
     caps = instance.budgets
     step = math.log1p(epsilon)
     log_beta = np.zeros(a)  # log beta <= 0: prices w = -tau log beta stay >= 0
-    best_value, best_round, best_x, bound, ran = -1.0, 0, np.zeros(vals.size), math.inf, rounds
+    best_value, best_round, best_x, bound = -1.0, 0, np.zeros(vals.size), math.inf
+    ran, certified = rounds, False
     for r in range(rounds):
         logit = log_beta[indices] + scaled  # the split, with the outside option (weight 1) in each row
         x = np.exp(logit - np.logaddexp(0.0, _segment_lse(logit, indptr))[rows])
@@ -420,7 +425,7 @@ def weighted_proportional_allocation(
         np.maximum.at(u, rows, vals - w[indices])
         bound = min(bound, float(u.sum() + caps @ w))
         if best_value >= (1.0 - epsilon) * bound:
-            ran = r + 1
+            ran, certified = r + 1, True
             break
         log_beta[alloc > (1.0 + epsilon) * caps] -= step
         under = alloc < caps
@@ -431,9 +436,9 @@ def weighted_proportional_allocation(
     allocated = int(np.count_nonzero(mass > 1e-12))
     return AllocationSolution(
         value=best_value, algorithm="weighted proportional", upper_bound=max(best_value, bound), x=best_x,
-        status="feasible", guarantee=guarantee("alloc-proportional-weighted", epsilon=epsilon) if ran < rounds
+        status="feasible", guarantee=guarantee("alloc-proportional-weighted", epsilon=epsilon) if certified
         else None,
-        stats={"rounds": ran, "max_rounds": rounds, "stopped": "certified" if ran < rounds else "rounds",
+        stats={"rounds": ran, "max_rounds": rounds, "stopped": "certified" if certified else "rounds",
                "best_round": best_round, "tau": tau, "mean_entropy": ent / allocated if allocated else 0.0,
                "seconds": time.perf_counter() - start})
 

@@ -130,3 +130,21 @@ def test_bad_input_is_a_clear_error():
         fair_allocation(inst, alpha=0)
     with pytest.raises(InvalidParameterError, match="positive"):
         fair_allocation(AllocationInstance([[1.0, 1.0]], budgets=[1.0, 0.0]))
+
+
+def test_extreme_alpha_and_scales_stay_certified():
+    """Utilities of 1e4 at alpha = 100 (u^-alpha would underflow without the internal scale),
+    a first good with no supply, no active buyer at all, alpha a hair from 1."""
+    sol = fair_allocation(AllocationInstance(np.array([[1, 1], [1, 0], [0, 1]]) * 1e4, budgets=[1.0, 1.0]),
+                          alpha=100)
+    assert sol.status == "optimal" and sol.value == pytest.approx(15000.0, rel=1e-3)
+    assert np.isfinite(sol.upper_bound) and sol.upper_bound <= sol.value * (1 + 1e-3)
+    sol = fair_allocation(AllocationInstance([[1e4, 0], [0, 1]], budgets=[1.0, 1.0]), alpha=100)
+    assert np.allclose(sol.x, [1.0, 1.0])
+    inst = AllocationInstance([[1.0, 1.0], [1.0, 0], [0, 1.0], [1.0, 1.0]], budgets=[1.0, 1.0])
+    assert online_fair_allocation(inst, supply=[0, 1, 1, 1]).value > 0
+    none = fair_allocation(AllocationInstance([[1.0, 1.0], [1.0, 0]], budgets=[1.0, 1.0]), supply=[0, 0])
+    assert none.value == 0.0
+    near = fair_allocation(_market(1), alpha=1 + 1e-13, tol=1e-7)
+    exact = fair_allocation(_market(1), alpha=1.0, tol=1e-7)
+    assert near.value == pytest.approx(exact.value) and near.value <= exact.upper_bound * (1 + 1e-9)

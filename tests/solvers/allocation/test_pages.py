@@ -156,3 +156,17 @@ def test_bad_pages_are_clear_errors():
         PageInstance(np.ones((1, 30)), slot_weights=[1.0], capacities=np.ones(30))
     with pytest.raises(InvalidParameterError, match="algorithm"):
         allocate_pages(random_page_instance(5, 5, seed=0), algorithm="nope")
+
+
+def test_crafted_capacities_and_duplicates_are_safe():
+    import scipy.sparse as sp
+
+    huge = PageInstance([[1.0, 2.0, 3.0]], slot_weights=[1.0], capacities=np.array([2**64 - 1, 2**63, 3],
+                                                                                    dtype=np.uint64))
+    assert huge.capacities.tolist() == [1, 1, 1]  # no ad keeps more than the pages' slots
+    assert allocate_pages(huge, algorithm="page").value == 3.0
+    twice = sp.csr_matrix((np.array([1.0, 2.0]), np.array([0, 0]), np.array([0, 2])), shape=(1, 2))
+    with pytest.raises(InvalidParameterError, match="at most once per page"):
+        PageInstance(twice, slot_weights=[1.0, 1.0], capacities=[1, 1])
+    with pytest.raises(InvalidParameterError, match="categories"):
+        PageInstance([[1.0, 1.0]], slot_weights=[1.0], capacities=[1, 1], categories=[0, np.inf])
