@@ -973,7 +973,7 @@ def _solve_pages(args, exact: bool) -> int:
         opt = page_optimum(inst, time_limit=_time_left(args))
     _status(progress, "")
     bound = None if opt is None else (opt.value if opt.status == "optimal" else opt.upper_bound)
-    ratio = sol.value / bound if bound else None
+    ratio = sol.value / bound if bound else None  # no bound at a timeout: no ratio
     out = {
         "instance": Path(args.file).name, "problem": "whole-page", "algorithm": sol.algorithm,
         "value": _num(sol.value), "impressions": sol.stats["impressions"], "pages": inst.n_pages,

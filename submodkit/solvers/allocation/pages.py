@@ -171,8 +171,6 @@ def page_optimum(instance: PageInstance, *, time_limit: float | None = None) -> 
         time_limit = check_real("time_limit", time_limit, minimum=0)
     start = time.perf_counter()
     solver = pywraplp.Solver.CreateSolver("SCIP")
-    if time_limit is not None:
-        solver.SetTimeLimit(int(time_limit * 1000))
     v, theta = instance.values, instance.slot_weights
     x: dict[tuple[int, int, int], object] = {}
     per_ad: dict[int, list] = {}
@@ -202,6 +200,8 @@ def page_optimum(instance: PageInstance, *, time_limit: float | None = None) -> 
     for a, vars_ in per_ad.items():
         solver.Add(sum(vars_) <= int(instance.capacities[a]))
     objective.SetMaximization()
+    if time_limit is not None:  # the limit counts the model's construction too
+        solver.SetTimeLimit(max(1, int((time_limit - (time.perf_counter() - start)) * 1000)))  # 0: none
     status = solver.Solve()
     if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         return AllocationSolution.offline(None, "timeout", "scip", time.perf_counter() - start)
@@ -213,6 +213,7 @@ def page_optimum(instance: PageInstance, *, time_limit: float | None = None) -> 
             values[i, s] = v[i, a] * theta[s]
     value = page_value(instance, ads, values)
     optimal = status == pywraplp.Solver.OPTIMAL
+    best_bound = float(objective.BestBound())
+    bound = value if optimal else (best_bound if abs(best_bound) < 1e19 else None)  # 1e20: SCIP has none
     return AllocationSolution.offline(value, "optimal" if optimal else "timeout", "scip",
-                                      time.perf_counter() - start, assignment=ads,
-                                      bound=value if optimal else float(objective.BestBound()))
+                                      time.perf_counter() - start, assignment=ads, bound=bound)
