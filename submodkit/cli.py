@@ -857,24 +857,17 @@ def _solve_allocation(args, exact: bool) -> int:
         **({"cardinality": second} if second else {}),
         "seconds": round(time.perf_counter() - start, 4),
     }
-    _add_run_fields(args, out)
-    if args.json:
-        print(_dumps(out))
-    else:
-        g = sol.guarantee
-        print("\n".join([
-            f"instance   {out['instance']}  (allocation, {args.order} order)",
-            f"algorithm  {out['algorithm']}" + (f" (tradeoff {args.tradeoff:g})" if second else ""),
-            f"value      {out['value']}  ({out['assigned']} of {out['arrivals']} arrivals assigned)",
-            f"guarantee  {'none applies' if g is None else f'{g.statement} [{g.source}]'}",
-            f"LP optimum {out['lp_optimum']} ({opt.status}, bound {out['exact']['bound']})",
-            f"ratio      {ratio:.4f}" if ratio is not None else "ratio      n/a",
-            *([f"cardinality {second['value']} of at most {second['optimum']} (ratio "
-               f"{second['ratio']:.4f}; guaranteed {second['guarantee']['ratio']:.4f} in expectation)"]
-              if second and second["ratio"] is not None else []),
-            f"seconds    {out['seconds']}",
-        ]))
-    return 0
+    return _finish(args, out, [
+        f"instance   {out['instance']}  (allocation, {args.order} order)",
+        f"algorithm  {out['algorithm']}" + (f" (tradeoff {args.tradeoff:g})" if second else ""),
+        f"value      {out['value']}  ({out['assigned']} of {out['arrivals']} arrivals assigned)",
+        _guarantee_line(sol.guarantee),
+        f"LP optimum {out['lp_optimum']} ({opt.status}, bound {out['exact']['bound']})",
+        _ratio_line(ratio),
+        *([f"cardinality {second['value']} of at most {second['optimum']} (ratio "
+           f"{second['ratio']:.4f}; guaranteed {second['guarantee']['ratio']:.4f} in expectation)"]
+          if second and second["ratio"] is not None else []),
+    ])
 
 
 def _allocation_cardinality(inst, sol, args) -> dict:
@@ -932,23 +925,16 @@ def _solve_fair(args, exact: bool) -> int:
         "efficiency": _num(sol.stats["efficiency"]), "goods": inst.n_arrivals, "buyers": inst.n_advertisers,
         "seconds": round(time.perf_counter() - start, 4),
     }
-    _add_run_fields(args, out)
-    if args.json:
-        print(_dumps(out))
-    else:
-        g = sol.guarantee
-        extraction = out["budget_extraction"]
-        print("\n".join([
-            f"instance   {out['instance']}  (fair allocation, alpha {args.alpha:g})",
-            f"algorithm  {out['algorithm']}",
-            f"value      {out['value']}  (mean utility; total utility {out['efficiency']})",
-            f"guarantee  {'none applies' if g is None else f'{g.statement} [{g.source}]'}",
-            f"fair optimum <= {out['fair_optimum']['bound']} ({offline.status})",
-            f"ratio      {ratio:.4f}" if ratio is not None else "ratio      n/a",
-            *([f"budgets    {extraction:.4f} of the budgets paid"] if extraction is not None else []),
-            f"seconds    {out['seconds']}",
-        ]))
-    return 0
+    extraction = out["budget_extraction"]
+    return _finish(args, out, [
+        f"instance   {out['instance']}  (fair allocation, alpha {args.alpha:g})",
+        f"algorithm  {out['algorithm']}",
+        f"value      {out['value']}  (mean utility; total utility {out['efficiency']})",
+        _guarantee_line(sol.guarantee),
+        f"fair optimum <= {out['fair_optimum']['bound']} ({offline.status})",
+        _ratio_line(ratio),
+        *([f"budgets    {extraction:.4f} of the budgets paid"] if extraction is not None else []),
+    ])
 
 
 def _solve_pages(args, exact: bool) -> int:
@@ -984,23 +970,16 @@ def _solve_pages(args, exact: bool) -> int:
         **_ratio_fields(ratio, "undefined: the optimum is 0"),
         "seconds": round(time.perf_counter() - start, 4),
     }
-    _add_run_fields(args, out)
-    if args.json:
-        print(_dumps(out))
-    else:
-        g = sol.guarantee
-        print("\n".join([
-            f"instance   {out['instance']}  (whole-page, {inst.n_pages} pages x {inst.n_slots} slots, "
-            f"{inst.n_ads} ads)",
-            f"algorithm  {out['algorithm']}",
-            f"value      {out['value']}  ({out['impressions']} impressions)",
-            f"guarantee  {'none applies' if g is None else f'{g.statement} [{g.source}]'}",
-            *([] if opt is None else [
-                f"exact      {out['exact']['value']} ({opt.status}, bound {out['exact']['bound']})",
-                f"ratio      {ratio:.4f}" if ratio is not None else "ratio      n/a"]),
-            f"seconds    {out['seconds']}",
-        ]))
-    return 0
+    return _finish(args, out, [
+        f"instance   {out['instance']}  (whole-page, {inst.n_pages} pages x {inst.n_slots} slots, "
+        f"{inst.n_ads} ads)",
+        f"algorithm  {out['algorithm']}",
+        f"value      {out['value']}  ({out['impressions']} impressions)",
+        _guarantee_line(sol.guarantee),
+        *([] if opt is None else [
+            f"exact      {out['exact']['value']} ({opt.status}, bound {out['exact']['bound']})",
+            _ratio_line(ratio)]),
+    ])
 
 
 def _solve_bi_objective(args, exact: bool) -> int:
@@ -1038,22 +1017,15 @@ def _solve_bi_objective(args, exact: bool) -> int:
         "second_ratio": _num(sol.stats["second_value"] / optima[1]) if optima and optima[1] else None,
         "seconds": round(time.perf_counter() - start, 4),
     }
-    _add_run_fields(args, out)
-    if args.json:
-        print(_dumps(out))
-    else:
-        g = sol.guarantee
-        print("\n".join([
-            f"instance   {out['instance']}  (bi-objective welfare, {len(first)} agents, {first[0].n} items)",
-            f"algorithm  {out['algorithm']}",
-            f"values     first {out['value']}, second {out['second_value']}",
-            f"guarantee  {'none applies' if g is None else f'{g.statement} [{g.source}]'}",
-            *([] if optima is None else [
-                f"optima     first {out['exact']['first']}, second {out['exact']['second']}",
-                f"ratios     first {out['ratio']}, second {out['second_ratio']}"]),
-            f"seconds    {out['seconds']}",
-        ]))
-    return 0
+    return _finish(args, out, [
+        f"instance   {out['instance']}  (bi-objective welfare, {len(first)} agents, {first[0].n} items)",
+        f"algorithm  {out['algorithm']}",
+        f"values     first {out['value']}, second {out['second_value']}",
+        _guarantee_line(sol.guarantee),
+        *([] if optima is None else [
+            f"optima     first {out['exact']['first']}, second {out['exact']['second']}",
+            f"ratios     first {out['ratio']}, second {out['second_ratio']}"]),
+    ])
 
 
 def _solve_compression(args, exact: bool) -> int:
@@ -1095,24 +1067,19 @@ def _solve_compression(args, exact: bool) -> int:
         "meets_guarantee": None if ratio is None or g is None else bool(ratio >= g.ratio - 1e-9),
         "seconds": round(time.perf_counter() - start, 4),
     }
-    out = {**_add_run_fields(args, out), "k": k}
-    if args.json:
-        print(_dumps(out))
-        return 0
+    out["k"] = k
     lines = [
         f"instance   {out['instance']}  (compression: {out['samples']} samples, "
         f"{out['n_categories']} categories)",
         f"algorithm  {out['algorithm']}",
         f"value      {sol.value:.6g} bits in {sol.n_buckets} buckets (the whole feature: "
         f"{out['information_full']:.6g} bits)",
-        f"guarantee  {'none applies' if g is None else f'{g.statement} [{g.source}]'}",
+        _guarantee_line(g),
     ]
     if opt is not None:
         lines.append(f"exact      {opt.value:.6g} bits ({opt.status})")
-        lines.append(f"ratio      {ratio:.4f}" if ratio is not None else "ratio      n/a")
-    lines.append(f"seconds    {out['seconds']}")
-    print("\n".join(lines))
-    return 0
+        lines.append(_ratio_line(ratio))
+    return _finish(args, out, lines)
 
 
 def _solve_procurement(args, exact: bool) -> int:
@@ -1158,49 +1125,35 @@ def _solve_procurement(args, exact: bool) -> int:
         **_ratio_fields(ratio, "undefined: the best welfare is 0"),
         "seconds": round(time.perf_counter() - start, 4),
     }
-    out = _add_run_fields(args, out)
-    if args.json:
-        print(_dumps(out))
-        return 0
     lines = [
         f"instance   {out['instance']}  (procurement: {inst.n_sets} sellers, {inst.n_elements} elements "
         f"worth {value:g} each)",
         f"algorithm  {algorithm}",
         f"value      {sol.value:.6g} welfare: f(S) {sol.stats['f']:.6g} - costs, {len(sol)} sellers, paid "
         f"{sol.stats['paid']:.6g}, buyer's surplus {sol.stats['surplus']:.6g}",
-        f"guarantee  {'none applies' if g is None else f'{g.statement} [{g.source}]'}",
+        _guarantee_line(g),
     ]
     if opt is not None:
         lines.append(f"exact      {opt.value:.6g} ({opt.status})")
-        lines.append(f"ratio      {ratio:.4f}" if ratio is not None else "ratio      n/a")
-    lines.append(f"seconds    {out['seconds']}")
-    print("\n".join(lines))
-    return 0
+        lines.append(_ratio_line(ratio))
+    return _finish(args, out, lines)
 
 
 def _solve_matching(args, exact: bool) -> int:
     """Maximum-weight matching on an edge file; ``value`` is the matching weight."""
     from submodkit.solvers.matching.general import solve_matching_file
 
-    out = _add_run_fields(args, solve_matching_file(_resolve(args.file), args.algorithm, args.seed, exact,
-                                                    args.format))
-    if args.json:
-        print(_dumps(out))
-    else:
-        g = out.get("guarantee")
-        lines = [
-            f"instance   {out['instance']}  (matching)",
-            f"algorithm  {out['algorithm']}",
-            f"value      {out['value']}  ({len(out['pairs'])} edges)",
-            f"guarantee  {'none applies' if g is None else g['statement'] + ' [' + g['source'] + ']'}",
-        ]
-        if out.get("exact"):
-            lines.append(f"exact      {out['exact']['value']} ({out['exact']['status']})")
-            ratio = out.get("ratio")
-            lines.append(f"ratio      {ratio:.4f}" if ratio is not None else "ratio      n/a")
-        lines.append(f"seconds    {out['seconds']}")
-        print("\n".join(lines))
-    return 0
+    out = solve_matching_file(_resolve(args.file), args.algorithm, args.seed, exact, args.format)
+    lines = [
+        f"instance   {out['instance']}  (matching)",
+        f"algorithm  {out['algorithm']}",
+        f"value      {out['value']}  ({len(out['pairs'])} edges)",
+        _guarantee_line(out.get("guarantee")),
+    ]
+    if out.get("exact"):
+        lines.append(f"exact      {out['exact']['value']} ({out['exact']['status']})")
+        lines.append(_ratio_line(out.get("ratio")))
+    return _finish(args, out, lines)
 
 
 def _run_diversity(inst, problem: str, args, exact: bool, progress: bool):
@@ -1335,6 +1288,31 @@ class _Heartbeat:
         return False
 
 
+def _finish(args, out: dict, lines: list[str]) -> int:
+    """Print the answer of a problem with its own text lines: ``out`` with the run fields
+    (`_add_run_fields`) as one JSON object with ``--json``, else ``lines`` and the seconds."""
+    _add_run_fields(args, out)
+    print(_dumps(out) if args.json else "\n".join([*lines, _seconds_line(out)]))
+    return 0
+
+
+def _guarantee_line(g) -> str:
+    """The text line of a guarantee (a `Guarantee` or its ``to_dict()``; None: none applies)."""
+    if isinstance(g, dict):
+        return f"guarantee  {g['statement']} [{g['source']}]"
+    return f"guarantee  {'none applies' if g is None else f'{g.statement} [{g.source}]'}"
+
+
+def _ratio_line(ratio) -> str:
+    return f"ratio      {ratio:.4f}" if ratio is not None else "ratio      n/a"
+
+
+def _seconds_line(out: dict) -> str:
+    compiling = out.get("compile_seconds") or 0.0
+    return f"seconds    {out['seconds']}" + (f"  ({compiling:.2f} compiling kernels, first run only)"
+                                             if compiling else "")
+
+
 def _emit(args, out: dict, sol) -> int:
     """Print a solve's answer: one JSON object with ``--json``, else the human lines.
     (after `_add_run_fields`)."""
@@ -1392,9 +1370,7 @@ def _print_human(out: dict, sol) -> None:
             source = out.get("ratio_from")
             lines.append(f"ratio      {out['ratio']:.4f}  {verdict[out['meets_guarantee']]}"
                          + (f"  (from {source})" if source else ""))
-    compiling = out.get("compile_seconds") or 0.0
-    lines.append(f"seconds    {out['seconds']}" + (f"  ({compiling:.2f} compiling kernels, first run only)"
-                                                   if compiling else ""))
+    lines.append(_seconds_line(out))
     print("\n".join(lines))
 
 

@@ -20,6 +20,7 @@ import scipy.sparse as sp
 
 from submodkit._validation import check_int
 from submodkit.errors import InstanceFormatError, InvalidParameterError
+from submodkit.instances._npz import is_csr_structure, load_npz
 from submodkit.instances.allocation import AllocationInstance
 
 KIND = "allocation-eligibility"
@@ -149,16 +150,10 @@ def read_allocation_shard(path: str | os.PathLike, rows: int, n_advertisers: int
     InstanceFormatError
         A file that is not the part it should be.
     """
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            indptr = np.asarray(z["indptr"], dtype=np.int64)
-            indices = np.asarray(z["indices"], dtype=np.int64)
-    except (OSError, KeyError, ValueError) as exc:
-        raise InstanceFormatError(path, None, "an .npz part with indptr and indices", str(exc)) from None
-    if indptr.shape != (rows + 1,) or indptr[0] != 0 or np.any(np.diff(indptr) < 0) \
-            or indptr[-1] != indices.size:
-        raise InstanceFormatError(path, None, f"indptr of {rows + 1} non-decreasing offsets from 0 to "
-                                  f"{indices.size}")
-    if indices.size and (indices.min() < 0 or indices.max() >= n_advertisers):
-        raise InstanceFormatError(path, None, f"advertiser indices in [0, {n_advertisers})")
-    return sp.csr_matrix((np.ones(indices.size), indices, indptr), shape=(rows, n_advertisers))
+    part = load_npz(path, "an .npz part", ("indptr", "indices"))
+    indptr, indices = part["indptr"], part["indices"]
+    if not is_csr_structure(indptr, indices, rows, n_advertisers):
+        raise InstanceFormatError(path, None, f"integer indptr of {rows + 1} non-decreasing offsets from 0 "
+                                  f"to {indices.size} and advertiser indices in [0, {n_advertisers})")
+    return sp.csr_matrix((np.ones(indices.size), indices.astype(np.int64), indptr.astype(np.int64)),
+                         shape=(rows, n_advertisers))

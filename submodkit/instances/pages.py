@@ -10,7 +10,6 @@ exclude each other (competitors never shown together).
 from __future__ import annotations
 
 import os
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from submodkit.errors import InstanceFormatError, InvalidParameterError
+from submodkit.instances._npz import is_csr_structure, load_npz
 
 MAX_ELIGIBLE = 24
 """The most ads one page may list (the page's choice is an exact search over them)."""
@@ -204,20 +204,12 @@ def read_pages(path: str | os.PathLike) -> PageInstance:
     submodkit.errors.InstanceFormatError: missing.npz: expected a readable page file (.npz)
     """
     path = Path(path)
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            arrays = {name: z[name] for name in _PAGE_ARRAYS}
-    except KeyError as exc:
-        raise InstanceFormatError(path, None, f"the arrays {', '.join(_PAGE_ARRAYS)}", f"no {exc}") from None
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
-        raise InstanceFormatError(path, None, "a readable page file (.npz)", type(exc).__name__) from None
-    shape = arrays["shape"]
+    arrays = load_npz(path, "a readable page file (.npz)", _PAGE_ARRAYS)
+    shape, per_category = arrays["shape"], arrays["per_category"]
     indptr, indices, data = arrays["indptr"], arrays["indices"], arrays["data"]
-    integral = all(a.dtype.kind in "iu" for a in (shape, indptr, indices, arrays["per_category"]))
-    ok = (integral and shape.shape == (2,) and np.all(shape >= 0) and indptr.ndim == 1
-          and indptr.size == shape[0] + 1 and indptr[0] == 0 and np.all(np.diff(indptr) >= 0)
-          and indptr[-1] == indices.size and indices.size == data.size and arrays["per_category"].size == 1
-          and (indices.size == 0 or (indices.min() >= 0 and indices.max() < shape[1])))
+    ok = (shape.dtype.kind in "iu" and per_category.dtype.kind in "iu" and shape.shape == (2,)
+          and np.all(shape >= 0) and per_category.size == 1 and indices.size == data.size
+          and is_csr_structure(indptr, indices, int(shape[0]), int(shape[1])))
     if not ok:
         raise InstanceFormatError(path, None, "an integer CSR value matrix (indptr from 0, non-decreasing, "
                                   "ending at the number of entries; column indices within the shape)")

@@ -11,7 +11,6 @@ bi-objective-welfare`` reads the file.
 from __future__ import annotations
 
 import os
-import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from submodkit.errors import InstanceFormatError, InvalidParameterError
+from submodkit.instances._npz import is_csr_structure, load_npz
 
 OBJECTIVES = ("first", "second")
 
@@ -71,16 +71,12 @@ def read_welfare(path: str | os.PathLike) -> tuple[list[Valuation], list[Valuati
     submodkit.errors.InstanceFormatError: missing.npz: expected a readable welfare file (.npz)
     """
     path = Path(path)
-    try:
-        with np.load(path, allow_pickle=False) as z:
-            data = {key: z[key] for key in z.files}
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
-        raise InstanceFormatError(path, None, "a readable welfare file (.npz)", type(exc).__name__) from None
+    data = load_npz(path, "a readable welfare file (.npz)")
     agents, items = data.get("agents"), data.get("items")
     scalars = agents is not None and items is not None and agents.size == 1 and items.size == 1
     if not scalars or agents.dtype.kind not in "iu" or items.dtype.kind not in "iu" or int(agents) < 1 \
-            or int(items) < 0:
-        raise InstanceFormatError(path, None, "integer scalars 'agents' (>= 1) and 'items'")
+            or int(items) < 1:
+        raise InstanceFormatError(path, None, "integer scalars 'agents' and 'items' (each >= 1)")
     out: list[list[Valuation]] = []
     for name in OBJECTIVES:
         valuations = []
@@ -89,11 +85,8 @@ def read_welfare(path: str | os.PathLike) -> tuple[list[Valuation], list[Valuati
             if any(k not in data for k in keys):
                 raise InstanceFormatError(path, None, f"the arrays {', '.join(keys)}")
             indptr, indices, weights = (data[k] for k in keys)
-            ok = (indptr.dtype.kind in "iu" and indices.dtype.kind in "iu" and indptr.ndim == 1
-                  and indptr.size == int(items) + 1 and indptr[0] == 0 and np.all(np.diff(indptr) >= 0)
-                  and indptr[-1] == indices.size and weights.ndim == 1 and weights.dtype.kind == "f"
-                  and np.all(np.isfinite(weights)) and np.all(weights >= 0)
-                  and (indices.size == 0 or (indices.min() >= 0 and indices.max() < weights.size)))
+            ok = (weights.ndim == 1 and weights.dtype.kind == "f" and np.all(np.isfinite(weights))
+                  and np.all(weights >= 0) and is_csr_structure(indptr, indices, int(items), weights.size))
             if not ok:
                 raise InstanceFormatError(path, None, f"{name}{i}: item sets as CSR over its {weights.size} "
                                           "elements with finite non-negative weights")
