@@ -905,22 +905,26 @@ def _solve_fair(args, exact: bool) -> int:
     _status(progress, f"reading {args.file} {args.publisher}")
     inst = read_adx(args.file, args.publisher)
     _status(progress, "the offline fair allocation (certified)")
-    offline = fair_allocation(inst, alpha=args.alpha, time_limit=_time_left(args))
+    # the online run re-solves markets too: the offline bound gets half of the time left
+    offline = fair_allocation(inst, alpha=args.alpha,
+                              time_limit=_time_left(args, 0.5 if algorithm == "online" else 1.0))
     if algorithm == "online":
         _status(progress, "allocating online (re-solving)")
-        sol = online_fair_allocation(inst, alpha=args.alpha, resolve_every=args.resolve_every)
+        sol = online_fair_allocation(inst, alpha=args.alpha, resolve_every=args.resolve_every,
+                                     time_limit=_time_left(args))
     else:
         sol = offline
     _status(progress, "")
     bound = offline.upper_bound
-    ratio = sol.value / bound if bound else None
+    # no finite bound yet (a time limit hit before the first certificate): no ratio, not 0
+    ratio = (sol.value / bound if math.isfinite(bound) else math.nan) if bound else None
     out = {
         "instance": f"{Path(args.file).name}/{args.publisher}", "problem": "fair-allocation",
         "algorithm": sol.algorithm, "alpha": args.alpha, "value": _num(sol.value),
         "value_note": "budget-weighted generalized mean of the buyers' utilities (geometric at alpha 1)",
         "guarantee": None if sol.guarantee is None else sol.guarantee.to_dict(),
         "fair_optimum": {"value": _num(offline.value), "bound": _num(bound), "status": offline.status},
-        **_ratio_fields(ratio, "undefined: the bound is 0"),
+        **_ratio_fields(ratio, "undefined: no finite bound on the fair optimum within the time limit"),
         "budget_extraction": _num(sol.stats["budget_extraction"]),
         "efficiency": _num(sol.stats["efficiency"]), "goods": inst.n_arrivals, "buyers": inst.n_advertisers,
         "seconds": round(time.perf_counter() - start, 4),
@@ -1304,7 +1308,7 @@ def _guarantee_line(g) -> str:
 
 
 def _ratio_line(ratio) -> str:
-    return f"ratio      {ratio:.4f}" if ratio is not None else "ratio      n/a"
+    return f"ratio      {ratio:.4f}" if ratio is not None and math.isfinite(ratio) else "ratio      n/a"
 
 
 def _seconds_line(out: dict) -> str:

@@ -87,15 +87,20 @@ def respond(indptr, indices, vals, supply, budgets, alpha, eta, x, rounds):
     of Zhang 2011, bids B_a v_e x_e / u_a). Returns the last utilities."""
     n_buyers = budgets.size
     u = utilities(indptr, indices, vals, x, n_buyers)
+    v_eta = np.empty(vals.size)  # the powers once per call, the rounds only multiply
+    for e in range(vals.size):
+        v_eta[e] = vals[e] if eta == 1.0 else vals[e] ** eta
+    weight = np.empty(n_buyers)  # (B_a u_a^(-alpha))^eta, 0 for a buyer without utility
     for _ in range(rounds):
+        for a in range(n_buyers):
+            weight[a] = (budgets[a] * u[a] ** (-alpha)) ** eta if u[a] > 0.0 else 0.0
         for t in range(indptr.size - 1):
             lo, hi = indptr[t], indptr[t + 1]
             if hi == lo:
                 continue
             total = 0.0
             for e in range(lo, hi):
-                a = indices[e]
-                w = x[e] * (budgets[a] * vals[e] * u[a] ** (-alpha)) ** eta if u[a] > 0.0 else 0.0
+                w = x[e] * weight[indices[e]] * v_eta[e]
                 x[e] = w
                 total += w
             if total > 0.0:
@@ -133,3 +138,29 @@ def demand(indices, vals, lo, hi, budgets, u, floor, alpha, supply_t, x):
     for e in range(lo, hi):
         u[indices[e]] += vals[e] * x[e]
     return best
+
+
+@njit(cache=True, nogil=True)
+def arrive(indptr, indices, vals, supply, budgets, alpha, n_goods, start, stop, u, x, paid, x_market):
+    """Goods start..stop-1 on arrival (the online re-solving scheme between two re-solves):
+    each to the buyers who would pay most at the market's utilities u (:func:`demand`, u
+    grows), each winner paying its bid ``B_a v x / u_a`` scaled by the share of goods seen,
+    capped at its budget left (``paid``); then the good joins the market split equally among
+    its buyers (``x_market``, the next re-solve's start)."""
+    top = 0.0  # the largest utility (u only grows between re-solves)
+    for a in range(u.shape[0]):
+        if u[a] > top:
+            top = u[a]
+    for t in range(start, stop):
+        lo, hi = indptr[t], indptr[t + 1]
+        if hi > lo and supply[t] > 0:
+            demand(indices, vals, lo, hi, budgets, u, 1e-12 * max(top, 1.0), alpha, supply[t], x)
+            for e in range(lo, hi):
+                if x[e] > 0:
+                    a = indices[e]
+                    bid = (t + 1) / n_goods * budgets[a] * vals[e] * x[e] / u[a]
+                    paid[a] += min(bid, budgets[a] - paid[a])
+                    if u[a] > top:
+                        top = u[a]
+        for e in range(lo, hi):
+            x_market[e] = supply[t] / (hi - lo)

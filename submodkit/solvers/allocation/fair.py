@@ -134,7 +134,7 @@ def _solve(m: _Market, stop: int, x: np.ndarray, tol: float, max_rounds: int,
     xs = x[:end]
     active = m.active(stop)
     eta = 1.0 if m.alpha == 1.0 else min(1.0, 1.0 / m.alpha)
-    rounds, status = 0, "iteration limit"
+    rounds, status, per_round = 0, "iteration limit", 0.0
     while True:
         u = K.utilities(indptr, m.indices[:end], m.vals[:end], xs, m.n)
         primal = K.objective(u, m.budgets, active, m.alpha)
@@ -146,21 +146,33 @@ def _solve(m: _Market, stop: int, x: np.ndarray, tol: float, max_rounds: int,
             break
         if rounds >= max_rounds:
             break
-        if deadline is not None and time.perf_counter() > deadline:
-            status = "timeout"
-            break
-        K.respond(indptr, m.indices[:end], m.vals[:end], m.supply[:stop], m.budgets, m.alpha, eta, xs,
-                  _ROUNDS_PER_CHECK)
-        rounds += _ROUNDS_PER_CHECK
+        chunk = _ROUNDS_PER_CHECK
+        if deadline is not None:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                status = "timeout"
+                break
+            if per_round > 0:  # no more rounds than the time left holds
+                chunk = max(1, min(chunk, int(left / per_round)))
+        tic = time.perf_counter()
+        K.respond(indptr, m.indices[:end], m.vals[:end], m.supply[:stop], m.budgets, m.alpha, eta, xs, chunk)
+        per_round = (time.perf_counter() - tic) / chunk
+        rounds += chunk
     return u, primal, dual, prices, rounds, status
 
 
-def _initial(m: _Market, start: int, stop: int, x: np.ndarray) -> None:
-    """Goods start..stop-1 split equally among their eligible buyers."""
-    for t in range(start, stop):
-        lo, hi = m.indptr[t], m.indptr[t + 1]
-        if hi > lo:
-            x[lo:hi] = m.supply[t] / (hi - lo)
+def _next_resolve(done: int, every: int | None) -> int:
+    """The arrival count after ``done`` at which the online scheme re-solves its market: 1,
+    then the powers of two (or the multiples of ``every``)."""
+    if done < 1:
+        return 1
+    return 1 << done.bit_length() if every is None else (done // every + 1) * every
+
+
+def _equal_split(m: _Market) -> np.ndarray:
+    """Every good split equally among its eligible buyers (the proportional response's start)."""
+    counts = np.diff(m.indptr)
+    return np.repeat(m.supply / np.maximum(counts, 1), counts)
 
 
 def fair_allocation(
@@ -226,15 +238,14 @@ def fair_allocation(
     .. [2] Zhang, "Proportional response dynamics in the Fisher market", Theoret. Comput.
        Sci. 412 (2011).
     """
+    start = time.perf_counter()
     m = _Market(instance, supply, alpha)
     tol = check_real("tol", tol, minimum=0, strict_min=True)
     check_int("max_rounds", max_rounds, minimum=0)
     if time_limit is not None:
         time_limit = check_real("time_limit", time_limit, minimum=0)
-    start = time.perf_counter()
     deadline = None if time_limit is None else start + time_limit
-    x = np.zeros(m.vals.size)
-    _initial(m, 0, m.t, x)
+    x = _equal_split(m)
     u, primal, dual, prices, rounds, status = _solve(m, m.t, x, tol, max_rounds, deadline)
     active = m.active(m.t)
     value, bound = m.scale * m.mean(u, active), m.scale * m.mean_of_objective(dual, active)
@@ -258,6 +269,7 @@ def online_fair_allocation(
     resolve_every: int | None = None,
     tol: float = 1e-3,
     max_rounds: int = 2_000,
+    time_limit: float | None = None,
 ) -> AllocationSolution:
     """Allocate each good on arrival by re-solving the fair program over the goods seen so far.
 
@@ -291,12 +303,18 @@ def online_fair_allocation(
         Re-solve every this many arrivals (default: at doubling arrival counts).
     tol, max_rounds
         Each re-solve's stopping rule.
+    time_limit : float, optional
+        Seconds for the re-solves: a re-solve running at the limit stops there, and later
+        arrivals are allocated at the last market's utilities without re-solving
+        (``stats["resolving_stopped_at"]``, the arrival count; None when every re-solve ran).
+        Every good is still allocated: what follows the limit is one pass over the rest.
 
     Returns
     -------
     AllocationSolution
         As :func:`fair_allocation` (``value``: the generalized mean of the final utilities),
-        with ``stats["resolves"]``, ``stats["budget_extraction"]`` and ``stats["payments"]``.
+        with ``stats["resolves"]``, ``stats["budget_extraction"]``, ``stats["payments"]`` and
+        ``stats["resolving_stopped_at"]``.
 
     Examples
     --------
@@ -311,33 +329,32 @@ def online_fair_allocation(
     .. [1] Bateni, Chen, Ciocan, Mirrokni, "Fair resource allocation in a volatile
        marketplace", EC 2016; Operations Research 70(1) (2022).
     """
+    start = time.perf_counter()
     m = _Market(instance, supply, alpha)
     if resolve_every is not None:
         check_int("resolve_every", resolve_every, minimum=1)
     tol = check_real("tol", tol, minimum=0, strict_min=True)
     check_int("max_rounds", max_rounds, minimum=0)
-    start = time.perf_counter()
+    if time_limit is not None:
+        time_limit = check_real("time_limit", time_limit, minimum=0)
+    deadline = None if time_limit is None else start + time_limit
+    stopped_at = None
     x_market = np.zeros(m.vals.size)  # the re-solved market's allocation (warm start)
     x = np.zeros(m.vals.size)  # the irrevocable online allocation
     u_market = np.zeros(m.n)
     paid = np.zeros(m.n)
-    resolves, next_solve = 0, 1
-    for t in range(m.t):
-        lo, hi = int(m.indptr[t]), int(m.indptr[t + 1])
-        if hi > lo and m.supply[t] > 0:
-            # a buyer with nothing yet values the good most (u^(-alpha) -> infinity): a tiny floor
-            floor = 1e-12 * max(float(u_market.max()), 1.0)
-            K.demand(m.indices, m.vals, lo, hi, m.budgets, u_market, floor, m.alpha, float(m.supply[t]), x)
-            for e in range(lo, hi):  # payments: the bid B_a v x / u_a at the grown utility, scaled
-                if x[e] > 0:
-                    a = m.indices[e]
-                    bid = (t + 1) / m.t * m.budgets[a] * m.vals[e] * x[e] / u_market[a]
-                    paid[a] += min(bid, m.budgets[a] - paid[a])
-        _initial(m, t, t + 1, x_market)
-        if t + 1 == next_solve or (resolve_every is not None and (t + 1) % resolve_every == 0):
-            u_market = _solve(m, t + 1, x_market, tol, max_rounds, None)[0]
+    resolves, done = 0, 0
+    while done < m.t:  # the arrivals up to the next re-solve in one kernel call
+        point = _next_resolve(done, resolve_every)
+        stop = m.t if stopped_at is not None else min(m.t, point)
+        K.arrive(m.indptr, m.indices, m.vals, m.supply, m.budgets, m.alpha, m.t, done, stop, u_market, x,
+                 paid, x_market)
+        done = stop
+        if stopped_at is None and done == point:
+            u_market, _, _, _, _, status = _solve(m, done, x_market, tol, max_rounds, deadline)
             resolves += 1
-            next_solve = 2 * next_solve if resolve_every is None else next_solve
+            if status == "timeout" or (deadline is not None and time.perf_counter() > deadline):
+                stopped_at = done  # past the time limit: the market stays as last solved
     u = K.utilities(m.indptr, m.indices, m.vals, x, m.n)
     active = m.active(m.t)
     return AllocationSolution(
@@ -345,6 +362,7 @@ def online_fair_allocation(
         agent_values=u * m.scale,
         guarantee=guarantee("fair-resolve"),
         stats={"seconds": time.perf_counter() - start, "resolves": resolves, "alpha": m.alpha,
+               "resolving_stopped_at": stopped_at,
                "objective": m.original(K.objective(u, m.budgets, active, m.alpha), active),
                "budget_extraction": float(paid.sum()) / m.total_budget if m.alpha == 1.0 else None,
                "payments": paid.tolist() if m.alpha == 1.0 and m.n <= 1000 else None,

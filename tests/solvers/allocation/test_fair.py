@@ -112,6 +112,24 @@ def test_online_is_feasible_below_the_offline_bound_and_deterministic(seed):
         assert sol.guarantee.ratio == 0.0
 
 
+def test_online_resolve_schedule_and_time_limit():
+    inst = random_allocation_instance(400, 8, density=0.4, seed=3)
+    indptr = inst.arrays()[0]
+    # re-solved after arrivals 1, 2, 4, ..., 256 (doubling) or 1, 25, 50, ..., 400
+    assert online_fair_allocation(inst).stats["resolves"] == 9
+    assert online_fair_allocation(inst, resolve_every=25).stats["resolves"] == 17
+    full = online_fair_allocation(inst)
+    assert full.stats["resolving_stopped_at"] is None
+    # a limit already spent: one re-solve (the first arrival's), then every good still allocated
+    # at that market's utilities
+    sol = online_fair_allocation(inst, time_limit=0.0)
+    assert sol.stats["resolving_stopped_at"] == 1 and sol.stats["resolves"] == 1
+    assert np.allclose(np.add.reduceat(sol.x, indptr[:-1]), 1.0)
+    assert 0 < sol.value <= fair_allocation(inst).upper_bound * (1 + 1e-9)
+    with pytest.raises(InvalidParameterError, match="time_limit"):
+        online_fair_allocation(inst, time_limit=-1.0)
+
+
 def test_online_equals_offline_when_every_good_has_one_buyer():
     v = np.zeros((6, 3))
     v[np.arange(6), np.arange(6) % 3] = np.arange(1, 7)
