@@ -120,63 +120,85 @@ def best_start(prev, cum, lo, hi, t):
 
 
 @njit(cache=True, nogil=True)
-def optimal_cuts(cum, m, monotone):
-    """The interval partition of [0, n) into at most m buckets of least total W, by dynamic
-    programming over (buckets, prefix): ``D[j, t] = min_s D[j-1, s] + W(s, t)``.
+def first_layer(cum, prev):
+    """The program's first layer: ``prev[t] = W(0, t)``, one bucket for each prefix."""
+    for t in range(cum.shape[0]):
+        prev[t] = interval_cost(cum, 0, t)
+
+
+@njit(cache=True, nogil=True)
+def next_layer(cum, j, monotone, prev, cur, arg_row, stack):
+    """Layer j of the program (j + 1 buckets): ``cur[t] = min_s prev[s] + W(s, t)`` and its
+    argmin in ``arg_row``; a prefix of t positions needs t >= j + 1 (else inf).
 
     With ``monotone`` the layer is filled by divide and conquer over t, searching each t's
     best s only between its neighbours' (valid when W satisfies the quadrangle inequality,
-    which the binary-label cost does in the sorted order: O(m n log n)); without it, every
-    s is tried (O(m n^2)). Returns ``(cuts, cost)``.
+    which the binary-label cost does in the sorted order: O(n log n)); without it, every s is
+    tried (O(n^2)). ``stack``: scratch of shape (4 (n + 2), 4).
+    """
+    n = cum.shape[0] - 1
+    for t in range(n + 1):
+        cur[t] = np.inf
+    if not monotone:
+        for t in range(j + 1, n + 1):
+            cur[t], arg_row[t] = best_start(prev, cum, j, t - 1, t)
+        return
+    stack[0, 0] = j + 1
+    stack[0, 1] = n
+    stack[0, 2] = j
+    stack[0, 3] = n - 1
+    top = 1
+    while top > 0:
+        top -= 1
+        tl = stack[top, 0]
+        th = stack[top, 1]
+        ol = stack[top, 2]
+        oh = stack[top, 3]
+        if tl > th:
+            continue
+        mid = (tl + th) // 2
+        cur[mid], bs = best_start(prev, cum, ol, min(mid - 1, oh), mid)
+        arg_row[mid] = bs
+        stack[top, 0] = tl
+        stack[top, 1] = mid - 1
+        stack[top, 2] = ol
+        stack[top, 3] = bs
+        top += 1
+        stack[top, 0] = mid + 1
+        stack[top, 1] = th
+        stack[top, 2] = bs
+        stack[top, 3] = oh
+        top += 1
+
+
+@njit(cache=True, nogil=True)
+def traced_cuts(arg, n, buckets):
+    """The cuts of the best partition of [0, n) into ``buckets`` buckets, traced back through
+    the argmin rows ``arg[1 .. buckets - 1]``."""
+    cuts = np.empty(max(buckets - 1, 0), dtype=np.int64)
+    t = n
+    for j in range(buckets - 1, 0, -1):
+        s = arg[j, t]
+        cuts[j - 1] = s
+        t = s
+    return cuts
+
+
+@njit(cache=True, nogil=True)
+def optimal_cuts(cum, m, monotone):
+    """The interval partition of [0, n) into at most m buckets of least total W, by dynamic
+    programming over (buckets, prefix): ``D[j, t] = min_s D[j-1, s] + W(s, t)``, one
+    :func:`next_layer` per bucket (O(m n log n) with ``monotone``, else O(m n^2)).
+    Returns ``(cuts, cost)``.
     """
     n = cum.shape[0] - 1
     m = min(m, n)
     prev = np.empty(n + 1)
     cur = np.empty(n + 1)
     arg = np.zeros((max(m, 1), n + 1), dtype=np.int32)
-    for t in range(n + 1):
-        prev[t] = interval_cost(cum, 0, t)
     stack = np.empty((4 * (n + 2), 4), dtype=np.int64)
+    first_layer(cum, prev)
     for j in range(1, m):
-        # j + 1 buckets; a prefix of t positions needs t >= j + 1
-        for t in range(n + 1):
-            cur[t] = np.inf
-        if monotone:
-            stack[0, 0] = j + 1
-            stack[0, 1] = n
-            stack[0, 2] = j
-            stack[0, 3] = n - 1
-            top = 1
-            while top > 0:
-                top -= 1
-                tl = stack[top, 0]
-                th = stack[top, 1]
-                ol = stack[top, 2]
-                oh = stack[top, 3]
-                if tl > th:
-                    continue
-                mid = (tl + th) // 2
-                cur[mid], bs = best_start(prev, cum, ol, min(mid - 1, oh), mid)
-                arg[j, mid] = bs
-                stack[top, 0] = tl
-                stack[top, 1] = mid - 1
-                stack[top, 2] = ol
-                stack[top, 3] = bs
-                top += 1
-                stack[top, 0] = mid + 1
-                stack[top, 1] = th
-                stack[top, 2] = bs
-                stack[top, 3] = oh
-                top += 1
-        else:
-            for t in range(j + 1, n + 1):
-                cur[t], arg[j, t] = best_start(prev, cum, j, t - 1, t)
-        for t in range(n + 1):
-            prev[t] = cur[t]
-    cuts = np.empty(max(m - 1, 0), dtype=np.int64)
-    t = n
-    for j in range(m - 1, 0, -1):
-        s = arg[j, t]
-        cuts[j - 1] = s
-        t = s
-    return cuts, prev[n] if m > 1 else interval_cost(cum, 0, n)
+        next_layer(cum, j, monotone, prev, cur, arg[j], stack)
+        prev, cur = cur, prev
+    return traced_cuts(arg, n, m), prev[n] if m > 1 else interval_cost(cum, 0, n)

@@ -16,15 +16,17 @@ from collections.abc import Callable
 
 import numpy as np
 
-from submodkit._validation import check_int
+from submodkit._validation import check_int, check_time_limit
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.results import Compression
 from submodkit.solvers.submodular._compression_kernels import (
+    first_layer,
     greedy_cuts,
     interval_cost,
-    optimal_cuts,
+    next_layer,
     partition_cost,
+    traced_cuts,
 )
 
 LN2 = math.log(2.0)
@@ -152,21 +154,43 @@ def _information(table: np.ndarray) -> float:
     return float(max(whole - parts, 0.0) / (cum[-1].sum() * LN2))
 
 
-def _greedy(cum: np.ndarray, n_buckets: int) -> tuple[np.ndarray, np.ndarray]:
-    return greedy_cuts(cum, n_buckets - 1)
+def _greedy(cum: np.ndarray, n_buckets: int, deadline: float | None) -> tuple[np.ndarray, np.ndarray, str]:
+    cuts, gains = greedy_cuts(cum, n_buckets - 1)
+    return cuts, gains, "feasible"
 
 
-def _exact(cum: np.ndarray, n_buckets: int) -> tuple[np.ndarray, np.ndarray]:
-    return optimal_cuts(cum, n_buckets, True)[0], np.zeros(0)
+def _exact(cum: np.ndarray, n_buckets: int, deadline: float | None) -> tuple[np.ndarray, np.ndarray, str]:
+    """The dynamic program one bucket (layer) at a time, the clock read between layers; at
+    the deadline, the better of greedy's cuts and the best partition into the buckets the
+    program has reached (``"timeout"``)."""
+    n = cum.shape[0] - 1
+    m = min(n_buckets, n)
+    # with a deadline, greedy's cuts first (O(n log n), a small share of the program): the answer
+    # if the program does not finish
+    fallback = None if deadline is None else np.sort(greedy_cuts(cum, n_buckets - 1)[0])
+    prev, cur = np.empty(n + 1), np.empty(n + 1)
+    arg = np.zeros((max(m, 1), n + 1), dtype=np.int32)
+    stack = np.empty((4 * (n + 2), 4), dtype=np.int64)
+    first_layer(cum, prev)
+    for j in range(1, m):
+        if fallback is not None and time.perf_counter() > deadline:
+            reached = traced_cuts(arg, n, j)  # the best partition into j buckets (sorted cuts)
+            better = reached if partition_cost(cum, reached) < partition_cost(cum, fallback) else fallback
+            return better, np.zeros(0), "timeout"
+        next_layer(cum, j, True, prev, cur, arg[j], stack)
+        prev, cur = cur, prev
+    return traced_cuts(arg, n, m), np.zeros(0), "optimal"
 
 
-ALGORITHMS: dict[str, tuple[Callable[[np.ndarray, int], tuple[np.ndarray, np.ndarray]], str]] = {
+ALGORITHMS: dict[str, tuple[Callable[[np.ndarray, int, float | None], tuple[np.ndarray, np.ndarray, str]],
+                            str]] = {
     "greedy": (_greedy, "compression-greedy"),
     "exact": (_exact, "compression-exact"),
 }
 
 
-def compress_counts(counts, n_buckets: int, *, algorithm: str = "greedy", categories=None) -> Compression:
+def compress_counts(counts, n_buckets: int, *, algorithm: str = "greedy", categories=None,
+                    time_limit: float | None = None) -> Compression:
     """Compress a categorical feature given its label-count table: map the categories to at
     most ``n_buckets`` buckets keeping the most mutual information with the binary label.
 
@@ -189,6 +213,11 @@ def compress_counts(counts, n_buckets: int, *, algorithm: str = "greedy", catego
     algorithm : {"greedy", "exact"}, default "greedy"
     categories : array_like, optional
         The categories' names (``arange(n)`` by default).
+    time_limit : float, optional
+        Seconds for ``"exact"`` (greedy takes O(n log n) and ignores it): the program stops
+        between two buckets' layers and returns the better of greedy's compression and the
+        best one into the buckets reached, with status ``"timeout"``, greedy's guarantee and
+        the bound I(feature; label).
 
     Returns
     -------
@@ -224,6 +253,7 @@ def compress_counts(counts, n_buckets: int, *, algorithm: str = "greedy", catego
     start = time.perf_counter()
     c = check_counts(counts)
     n_buckets = check_int("n_buckets", n_buckets, minimum=1)
+    time_limit = check_time_limit(time_limit)
     if algorithm not in ALGORITHMS:
         raise InvalidParameterError("algorithm", algorithm, "one of " + ", ".join(map(repr, ALGORITHMS)))
     names = np.arange(c.shape[0]) if categories is None else np.asarray(categories)
@@ -232,9 +262,10 @@ def compress_counts(counts, n_buckets: int, *, algorithm: str = "greedy", catego
                                     f"one name per row, shape ({c.shape[0]},)")
     run, key = ALGORITHMS[algorithm]
     order, rate, cum = sorted_table(c)
-    cuts, gains = run(cum, n_buckets)
+    cuts, gains, status = run(cum, n_buckets, None if time_limit is None else start + time_limit)
     total = float(cum[-1].sum())
-    return _compression(c, names, order, rate, cum, np.sort(cuts), algorithm, key, start,
+    return _compression(c, names, order, rate, cum, np.sort(cuts), algorithm,
+                        "compression-greedy" if status == "timeout" else key, start, status=status,
                         gains=(gains / (total * LN2)).tolist())
 
 
@@ -274,8 +305,10 @@ def compress_categories(values, labels, n_buckets: int, *, algorithm: str = "gre
 
 
 def _compression(c: np.ndarray, names: np.ndarray, order: np.ndarray, rate: np.ndarray, cum: np.ndarray,
-                 cuts: np.ndarray, algorithm: str, key: str | None, start: float, **stats) -> Compression:
-    """The answer for sorted-position ``cuts``: buckets, thresholds, value and bounds."""
+                 cuts: np.ndarray, algorithm: str, key: str | None, start: float, status: str = "feasible",
+                 **stats) -> Compression:
+    """The answer for sorted-position ``cuts``: buckets, thresholds, value and bounds (the
+    value itself bounds the optimum only with status ``"optimal"``)."""
     total = float(cum[-1].sum())
     n_seen = order.size
     whole = interval_cost(cum, 0, n_seen)
@@ -286,12 +319,12 @@ def _compression(c: np.ndarray, names: np.ndarray, order: np.ndarray, rate: np.n
     sizes = np.bincount(pos_bucket, weights=cum[1:].sum(axis=1) - cum[:-1].sum(axis=1))
     buckets[:] = int(np.argmax(sizes))  # categories with no sample
     buckets[order] = pos_bucket
-    exact = algorithm == "exact"
+    exact = status == "optimal"
     return Compression(
         categories=names, buckets=buckets, thresholds=rate[cuts - 1] if cuts.size else np.zeros(0),
         value=value, algorithm=algorithm, guarantee=None if key is None else guarantee(key),
         upper_bound=value if exact else max(full, value), lower_bound=value,
-        status="optimal" if exact else "feasible",
+        status=status,
         stats={"entropy_label": _entropy_bits(cum[-1]), "information_full": full,
                "n_categories": int(c.shape[0]), "n_cuts": int(cuts.size),
                "seconds": time.perf_counter() - start, **stats},

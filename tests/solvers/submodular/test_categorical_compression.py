@@ -113,6 +113,43 @@ def test_divide_and_conquer_equals_the_full_program():
             assert fast[1] == pytest.approx(slow[1], rel=1e-10, abs=1e-9)
 
 
+class _Clock:
+    """A clock that reads 0 for the first ``ticks`` reads, then late: the exact program stops
+    between two layers at a chosen point."""
+
+    def __init__(self, ticks):
+        self.ticks = ticks
+
+    def perf_counter(self):
+        self.ticks -= 1
+        return 0.0 if self.ticks >= 0 else 1e9
+
+
+@pytest.mark.parametrize("layers", [1, 6, 11])
+def test_exact_at_its_time_limit_is_the_better_of_greedy_and_the_layers_reached(monkeypatch, layers):
+    import submodkit.solvers.submodular.categorical_compression as module
+
+    rng = np.random.default_rng(2)
+    counts = rng.integers(0, 50, size=(300, 2)).astype(float) + 1
+    _, _, cum = sorted_table(counts)
+    greedy = compress_counts(counts, 12)
+    total_bits = float(cum[-1].sum()) * math.log(2)
+    whole = partition_cost(cum, np.zeros(0, dtype=np.int64))
+    reached = (whole - optimal_cuts(cum, layers, True)[1]) / total_bits  # the best with `layers` buckets
+    # reads: compress_counts' start, then one before each layer j = 1, 2, ...: the read before
+    # layer `layers` is late, when the program holds the best partitions into `layers` buckets
+    monkeypatch.setattr(module, "time", _Clock(layers))
+    sol = compress_counts(counts, 12, algorithm="exact", time_limit=5.0)
+    assert sol.status == "timeout" and sol.guarantee.ratio == pytest.approx(RATIO)
+    assert sol.value == pytest.approx(max(greedy.value, reached), rel=1e-9)
+    assert (sol.value > greedy.value) == (layers == 11)  # 11 exact buckets beat greedy's 12 here
+    assert sol.upper_bound == pytest.approx(sol.stats["information_full"]) and sol.upper_bound >= sol.value
+    monkeypatch.undo()
+    exact = compress_counts(counts, 12, algorithm="exact", time_limit=60.0)
+    assert exact.status == "optimal" and exact.value >= sol.value - 1e-12
+    assert exact.value == pytest.approx(compress_counts(counts, 12, algorithm="exact").value, rel=1e-12)
+
+
 def test_mutual_information_agrees_with_scikit_learn():
     metrics = pytest.importorskip("sklearn.metrics")
     rng = np.random.default_rng(5)
