@@ -53,7 +53,7 @@ def best_page(ads, vals, prices, theta, cats, per_category, excl, out):
                     break
                 chosen[j] = ad
                 gain += vals[idx[j]] * theta[j] - prices[ad]
-            if ok and gain > best_gain + 1e-12:
+            if ok and gain > best_gain * (1.0 + 1e-12):  # relative: any scale of values
                 best_gain = gain
                 best_k = k
                 for j in range(k):
@@ -87,7 +87,7 @@ def slot_by_slot(ads, vals, prices, theta, cats, per_category, excl, out):
             if used[i] != 0 or not _fits(chosen, k, ads[i], cats, per_category, excl):
                 continue
             g = vals[i] * theta[s] - prices[ads[i]]
-            if g > best_gain + 1e-12:
+            if g > best_gain * (1.0 + 1e-12):
                 best_gain = g
                 best = i
         if best < 0:

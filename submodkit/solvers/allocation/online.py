@@ -192,11 +192,12 @@ def allocate(
           :mod:`~submodkit.solvers.allocation.bicriteria`, reconstructed for Korula, Mirrokni,
           Zadimoghaddam, WINE 2013). The value is the weight; ``stats`` has the cardinality
           and its guarantee.
-        - ``"hedged"``: traffic with spikes (capacities): ``hedge`` of each capacity follows
-          a plan, the rest is open. An arrival goes to the plan when some advertiser with
-          plan room has ``v - alpha_a >= 0`` (alpha: the duals of the LP of ``forecast``, the
-          traffic expected over the horizon, with the plan's capacities), else to the open
-          part by MSVV's discounted value (a forecast of F arrivals for a horizon of T plans
+        - ``"hedged"``: traffic with spikes (capacities): ``hedge`` of each capacity (rounded
+          to the nearest integer, halves up) follows a plan, the rest is open. An arrival
+          goes to the plan when some advertiser with plan room has ``v - alpha_a >= 0``
+          (alpha: the duals of the LP of ``forecast``, the traffic expected over the
+          horizon, with the plan's capacities), else to the open part by MSVV's discounted
+          value (a forecast of F arrivals for a horizon of T plans
           with capacities scaled by F / T). hedge = 1 trusts the forecast (a training-based
           algorithm), 0 ignores it (MSVV). No ratio is claimed: reconstructed for Esfandiari,
           Korula, Mirrokni, EC 2015, reachable by its abstract only (``"alloc-hedged"``).
@@ -479,7 +480,7 @@ def _hedged(p: _Pass, params: _Params, stats: dict):
         raise InvalidParameterError("instance", inst.name or "instance",
                                     "capacities with unit consumption for the hedged allocation")
     cap = np.floor(inst.budgets + 1e-9).astype(np.int64)
-    cap_plan = np.round(params.hedge * cap).astype(np.int64)
+    cap_plan = np.floor(params.hedge * cap + 0.5).astype(np.int64)  # the plan's share, halves rounded up
     prices = np.zeros(p.n_adv)
     lp_seconds = 0.0
     if cap_plan.any():

@@ -172,7 +172,7 @@ class _Agents:
         best, best_gain = -1, 0.0
         for i in range(len(self.args)):
             g = self.gain(i, item)
-            if g > best_gain + 1e-12:
+            if g > best_gain * (1.0 + 1e-12):  # relative: the same choice at any scale of the values
                 best, best_gain = i, g
         return best, best_gain
 
@@ -331,10 +331,11 @@ def pareto_welfare(first: Sequence[Objective], second: Sequence[Objective]) -> n
         raise InvalidParameterError("valuations", f"{n} items x {a} agents", "A^n <= 2^16")
     pairs = np.array([(welfare_value(first, c), welfare_value(second, c))
                       for c in itertools.product(range(a), repeat=n)])
-    pairs = np.unique(np.round(pairs, 12), axis=0)[::-1]  # first descending, then second descending
+    scale = max(float(np.abs(pairs).max()), np.finfo(float).tiny)  # 12 digits of the values' own scale
+    pairs = np.unique(np.round(pairs / scale, 12), axis=0)[::-1] * scale  # first, then second descending
     front, best_second = [], -np.inf
     for f1, f2 in pairs:
-        if f2 > best_second + 1e-12:
+        if f2 > best_second + 1e-12 * scale:
             front.append((f1, f2))
             best_second = f2
     return np.array(front)
@@ -349,7 +350,7 @@ def brute_force_welfare(valuations: Sequence[Objective]) -> tuple[float, np.ndar
     best, arg = -np.inf, None
     for combo in itertools.product(range(a), repeat=n):
         v = welfare_value(valuations, combo)
-        if v > best + 1e-12:
+        if arg is None or v > best + 1e-12 * abs(best):  # relative: any scale of the values
             best, arg = v, np.array(combo, dtype=np.int64)
     return float(best), arg
 

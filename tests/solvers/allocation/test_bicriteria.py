@@ -202,3 +202,26 @@ def test_welfare_mixture_extremes_and_tight_instance():
         bi_objective_welfare(first, second[:2])
     with pytest.raises(InvalidParameterError, match="coins"):
         bi_objective_welfare(first, second, coins=[2] * 7)
+
+
+@pytest.mark.parametrize("scale", [1e-13, 1e13])
+def test_welfare_choices_do_not_depend_on_the_values_scale(scale):
+    """Tolerances are relative: the same assignments and Pareto points (scaled) when every
+    value is multiplied by 1e-13 or 1e13 (an absolute 1e-12 merged every point at 1e-13)."""
+    rng = np.random.default_rng(4)
+    sets = [[list(np.flatnonzero(rng.random(8) < 0.35)) for _ in range(7)] for _ in range(2)]
+    weights = [rng.integers(1, 4, size=8).astype(float) for _ in range(2)]
+    sims = [rng.random((7, 5)) for _ in range(2)]
+
+    def valuations(s):
+        return ([Coverage(sets[i], n_elements=8, weights=weights[i] * s) for i in range(2)],
+                [FacilityLocation(sims[i] * s) for i in range(2)])
+
+    first, second = valuations(1.0)
+    small_first, small_second = valuations(scale)
+    front, scaled_front = pareto_welfare(first, second), pareto_welfare(small_first, small_second)
+    assert scaled_front.shape == front.shape and np.allclose(scaled_front / scale, front, rtol=1e-9)
+    assert np.array_equal(brute_force_welfare(small_first)[1], brute_force_welfare(first)[1])
+    a = bi_objective_welfare(first, second, seed=1)
+    b = bi_objective_welfare(small_first, small_second, seed=1)
+    assert np.array_equal(a.assignment, b.assignment) and b.value == pytest.approx(a.value * scale)

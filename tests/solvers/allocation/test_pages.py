@@ -170,3 +170,18 @@ def test_crafted_capacities_and_duplicates_are_safe():
         PageInstance(twice, slot_weights=[1.0, 1.0], capacities=[1, 1])
     with pytest.raises(InvalidParameterError, match="categories"):
         PageInstance([[1.0, 1.0]], slot_weights=[1.0], capacities=[1, 1], categories=[0, np.inf])
+
+
+@pytest.mark.parametrize("scale", [1e-13, 1e13])
+@pytest.mark.parametrize("algorithm", ["page", "slot", "greedy"])
+def test_placements_do_not_depend_on_the_values_scale(algorithm, scale):
+    """Relative tolerances: values times 1e-13 or 1e13 place the same ads (an absolute 1e-12
+    left every page empty at 1e-13)."""
+    inst = random_page_instance(60, 8, exclusion_density=0.2, seed=2)
+    scaled = PageInstance(inst.values * scale, slot_weights=inst.slot_weights, capacities=inst.capacities,
+                          categories=inst.categories, per_category=inst.per_category,
+                          exclusions=inst.exclusions)
+    a = allocate_pages(inst, algorithm=algorithm)
+    b = allocate_pages(scaled, algorithm=algorithm)
+    assert a.stats["impressions"] > 0 and b.stats["impressions"] == a.stats["impressions"]
+    assert b.value == pytest.approx(a.value * scale, rel=1e-9)
