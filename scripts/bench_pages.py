@@ -2,6 +2,7 @@
 integer program, and the pages per second of each.
 
     python scripts/bench_pages.py [--pages 2000] [--ads 40] [--seeds 3] [--time-limit 120]
+    python scripts/bench_pages.py --search [--pages 2000]
 
 Random pages (6 eligible ads each, 3 slots with position weights 1, 0.7, 0.49, capacities
 half the slots over the ads) at three levels of per-page constraints: none, exclusions
@@ -9,16 +10,26 @@ between 20% of the ad pairs with one ad per category (4 categories), and 50% of 
 Orders: random, and "rising" (pages in increasing order of their best value: the low-value
 pages first, the classic trap for greedy without prices). Ratio: value over the SCIP optimum
 (over its bound when SCIP stops at the limit), mean over seeds (min..max).
+
+``--search``: the page rule's exact choice for one page (the branch and bound of
+``_page_kernels.best_page``) on pages of 6 to 24 eligible ads and as many slots as given,
+"easy" (prices 0-1 against log-normal(0, 0.6) values, 2% exclusions, no category limit, slot
+weights 0.9^s) and "hard" (prices 0.5-1 against log-normal(0, 0.3) values, 30% exclusions, 3
+per category, slot weights 0.97^s: gains near 0 and flat slots, where the bound prunes
+least): pages per second and the slowest page, beside the number of combinations an
+exhaustive search visits.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import time
 
 import numpy as np
 
 from submodkit.instances.pages import PageInstance, random_page_instance
+from submodkit.solvers.allocation import _page_kernels as K
 from submodkit.solvers.allocation.pages import RULES, allocate_pages, page_optimum
 
 LEVELS = {"none": (0.0, 6), "20% exclusions, 1 per category": (0.2, 1),
@@ -38,14 +49,53 @@ def _cell(r: list[float]) -> str:
     return f"{np.mean(r):.4f}{spread}"
 
 
+SEARCH_SIZES = ((6, 3), (12, 6), (16, 16), (24, 8), (24, 24))
+SEARCH_KINDS = {"easy": ((0.0, 1.0), 0.6, 0.02, 24, 0.9), "hard": ((0.5, 1.0), 0.3, 0.3, 3, 0.97)}
+
+
+def _search(pages: int) -> None:
+    """Pages per second of the exact page choice, and its slowest page (see the docstring)."""
+    n_ads = 60
+    ads0 = np.arange(6, dtype=np.int64)  # compile before timing
+    K.best_page(ads0, np.ones(6), np.zeros(n_ads), np.ones(3), np.zeros(n_ads, dtype=np.int64), 3,
+                np.zeros(0, dtype=np.int64), np.empty(3, dtype=np.int64))
+    print("| eligible ads | slots | combinations (exhaustive) | kind | pages / s | slowest page (s) |")
+    print("|---|---|---|---|---|---|")
+    for m, slots in SEARCH_SIZES:
+        combos = sum(math.comb(m, k) for k in range(1, slots + 1))
+        for kind, ((lo, hi), sigma, density, per, decay) in SEARCH_KINDS.items():
+            rng = np.random.default_rng(m * 100 + slots)
+            count = pages if m <= 12 else max(pages // 10, 20)
+            total, slowest = 0.0, 0.0
+            for _ in range(count):
+                ads = rng.choice(n_ads, m, replace=False).astype(np.int64)
+                vals = np.sort(rng.lognormal(0, sigma, m))[::-1].copy()
+                prices = rng.uniform(lo, hi, n_ads)
+                cats = rng.integers(0, 4, n_ads).astype(np.int64)
+                pairs = np.argwhere(np.triu(rng.random((n_ads, n_ads)) < density, 1))
+                keys = np.unique(pairs[:, 0] * n_ads + pairs[:, 1]).astype(np.int64)
+                out = np.empty(slots, dtype=np.int64)
+                tic = time.perf_counter()
+                K.best_page(ads, vals, prices, decay ** np.arange(slots), cats, per, keys, out)
+                spent = time.perf_counter() - tic
+                total += spent
+                slowest = max(slowest, spent)
+            print(f"| {m} | {slots} | {combos:,} | {kind} | {count / total:,.0f} | {slowest:.2g} |",
+                  flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", type=int, default=2000)
     ap.add_argument("--ads", type=int, default=40)
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--time-limit", type=float, default=120.0)
+    ap.add_argument("--search", action="store_true", help="time the exact page choice alone")
     args = ap.parse_args()
     start = time.perf_counter()
+    if args.search:
+        _search(args.pages)
+        return
     for name in RULES:  # load the compiled kernels before any timing
         allocate_pages(random_page_instance(10, 5, seed=0), algorithm=name)
     print("| constraints | order | SCIP s (status) | " + " | ".join(RULES) + " | pages / s (page rule) |")

@@ -1,5 +1,5 @@
 """Numba kernels of whole-page allocation: the best set of ads for one page at given prices
-(exact, over the combinations of at most ``slots`` eligible ads), the slot-by-slot choice,
+(exact, by branch and bound over the eligible ads), the slot-by-slot choice,
 and the commit of an impression under free disposal with the exponentially weighted price of
 Feldman et al. (kept values in descending order weighted by (1 + 1/C)^(i-1))."""
 
@@ -27,45 +27,73 @@ def _fits(chosen, k, ad, cats, per_category, excl):
 
 
 @njit(cache=True, nogil=True)
+def page_bounds(vals, prices_of_ads, theta):
+    """``ub[i, j]``: the most gain the ads from position i on can add in the slots from j on,
+    the page's exclusions and category limits ignored (each ad taken or not, in value
+    order: ``ub[i, j] = max(ub[i+1, j], vals[i] theta[j] - price_i + ub[i+1, j+1])``)."""
+    m, slots = vals.size, theta.size
+    ub = np.zeros((m + 1, slots + 1))
+    for i in range(m - 1, -1, -1):
+        for j in range(slots - 1, -1, -1):
+            take = vals[i] * theta[j] - prices_of_ads[i] + ub[i + 1, j + 1]
+            ub[i, j] = max(ub[i + 1, j], take)
+    return ub
+
+
+@njit(cache=True, nogil=True)
 def best_page(ads, vals, prices, theta, cats, per_category, excl, out):
     """The set of ads (each at most once; at most len(theta); the page's constraints) that
     maximizes ``sum_k vals[k] theta[slot] - prices[ad]``, its ads placed in slots by value
     (descending: optimal for a fixed set by the rearrangement inequality). ``ads``, ``vals``:
     the page's eligible ads sorted by value, descending. Writes the chosen positions (indices
-    into ads) to ``out``; returns (count, gain). Enumerates every combination of at most
-    len(theta) positions: sum_k C(m, k)."""
+    into ads) to ``out``; returns (count, gain).
+
+    Exact, by depth-first branch and bound over the ads in value order (take ad i in the
+    next slot, or not), a branch cut when its gain plus :func:`page_bounds` (the page's
+    constraints relaxed) cannot beat the best found by a relative 1e-12."""
     m = ads.size
     slots = min(theta.size, m)
+    price = np.empty(m)
+    for i in range(m):
+        price[i] = prices[ads[i]]
+    ub = page_bounds(vals, price, theta[:slots])
     best_gain = 0.0
     best_k = 0
-    idx = np.empty(slots, dtype=np.int64)
-    chosen = np.empty(slots, dtype=np.int64)
-    for k in range(1, slots + 1):
-        for j in range(k):
-            idx[j] = j
-        while True:
-            ok = True
-            gain = 0.0
-            for j in range(k):
-                ad = ads[idx[j]]
-                if not _fits(chosen, j, ad, cats, per_category, excl):
-                    ok = False
-                    break
-                chosen[j] = ad
-                gain += vals[idx[j]] * theta[j] - prices[ad]
-            if ok and gain > best_gain * (1.0 + 1e-12):  # relative: any scale of values
+    chosen = np.empty(max(slots, 1), dtype=np.int64)  # the ads in slots 0..j-1
+    pos = np.empty(max(slots, 1), dtype=np.int64)  # their positions in ads
+    depth_k = np.zeros(m + 1, dtype=np.int64)  # per depth i: slots filled, gain, branch stage
+    depth_gain = np.zeros(m + 1)
+    stage = np.zeros(m + 1, dtype=np.int8)
+    i = 0
+    while i >= 0:
+        j, gain = depth_k[i], depth_gain[i]
+        if stage[i] == 0:  # entering: the ads chosen so far are a page
+            if gain > best_gain * (1.0 + 1e-12):  # relative: any scale of values
                 best_gain = gain
-                best_k = k
-                for j in range(k):
-                    out[j] = idx[j]
-            j = k - 1  # the next combination of k positions
-            while j >= 0 and idx[j] == m - k + j:
-                j -= 1
-            if j < 0:
-                break
-            idx[j] += 1
-            for i in range(j + 1, k):
-                idx[i] = idx[i - 1] + 1
+                best_k = j
+                for q in range(j):
+                    out[q] = pos[q]
+            stage[i] = 1
+            if i == m or j == slots or gain + ub[i, j] <= best_gain * (1.0 + 1e-12):
+                i -= 1
+                continue
+            if _fits(chosen, j, ads[i], cats, per_category, excl):  # take ad i in slot j
+                chosen[j] = ads[i]
+                pos[j] = i
+                depth_k[i + 1] = j + 1
+                depth_gain[i + 1] = gain + vals[i] * theta[j] - price[i]
+                stage[i + 1] = 0
+                i += 1
+                continue
+        if stage[i] == 1:  # leave ad i out
+            stage[i] = 2
+            if gain + ub[i + 1, j] > best_gain * (1.0 + 1e-12):
+                depth_k[i + 1] = j
+                depth_gain[i + 1] = gain
+                stage[i + 1] = 0
+                i += 1
+                continue
+        i -= 1
     return best_k, best_gain
 
 

@@ -50,6 +50,38 @@ def test_best_page_is_exact(seed):
     assert len(set(chosen)) == k and all(not excl[a, b] for a, b in itertools.combinations(chosen, 2))
 
 
+@pytest.mark.parametrize("seed", range(12))
+def test_branch_and_bound_page_against_every_combination(seed):
+    """Larger pages (up to 13 ads, 6 slots, dense exclusions, prices near the values, where the
+    bound prunes least): the branch and bound's gain is the best over every combination."""
+    rng = np.random.default_rng(100 + seed)
+    n_ads, m, slots = 30, int(rng.integers(6, 14)), int(rng.integers(2, 7))
+    ads = rng.choice(n_ads, m, replace=False)
+    vals = np.sort(rng.lognormal(0, 0.3, m))[::-1]
+    prices = rng.uniform(0.5, 1.0, n_ads)
+    theta = 0.9 ** np.arange(slots)
+    cats, per = rng.integers(0, 4, n_ads), int(rng.integers(1, 3))
+    excl = np.triu(rng.random((n_ads, n_ads)) < 0.3, 1)
+    keys = np.unique(np.argwhere(excl) @ np.array([n_ads, 1])).astype(np.int64)
+    excl = excl | excl.T
+    best = 0.0
+    for k in range(1, slots + 1):
+        for combo in itertools.combinations(range(m), k):
+            chosen = ads[list(combo)]
+            if any(excl[a, b] for a, b in itertools.combinations(chosen, 2)):
+                continue
+            if np.bincount(cats[chosen]).max() > per:
+                continue
+            best = max(best, sum(vals[i] * theta[s] - prices[ads[i]] for s, i in enumerate(combo)))
+    out = np.empty(slots, dtype=np.int64)
+    k, gain = K.best_page(ads, vals, prices, theta, cats, per, keys, out)
+    assert gain == pytest.approx(best, rel=1e-12, abs=1e-12)
+    chosen = ads[out[:k]]
+    assert np.all(np.diff(out[:k]) > 0) and not any(excl[a, b] for a, b in itertools.combinations(chosen, 2))
+    assert k == 0 or np.bincount(cats[chosen]).max() <= per
+    assert sum(vals[out[s]] * theta[s] - prices[ads[out[s]]] for s in range(k)) == pytest.approx(gain)
+
+
 def _brute_optimum(inst: PageInstance) -> float:
     """Every placement of every page (tiny instances), valued with free disposal."""
     per_page = []
