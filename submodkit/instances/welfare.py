@@ -43,6 +43,8 @@ def write_welfare(path: str | os.PathLike, first: Sequence[Valuation], second: S
         raise InvalidParameterError("second", f"{len(second)} agents",
                                     f"{len(first)} agents (>= 1) like first")
     items = sp.csr_matrix(first[0][0]).shape[0]
+    if items < 1:
+        raise InvalidParameterError("first", "valuations over 0 items", "at least one item")
     arrays: dict[str, np.ndarray] = {"agents": np.array(len(first)), "items": np.array(items)}
     for name, valuations in zip(OBJECTIVES, (first, second), strict=True):
         for i, (sets, weights) in enumerate(valuations):

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from submodkit.errors import InstanceFormatError
+from submodkit.errors import InstanceFormatError, InvalidParameterError
 from submodkit.instances.allocation_shards import read_allocation_shard
 from submodkit.instances.pages import random_page_instance, read_pages, write_pages
 from submodkit.instances.welfare import read_welfare, write_welfare
@@ -85,3 +85,6 @@ def test_welfare_without_items_is_a_format_error(tmp_path):
     np.savez(path, **data)
     with pytest.raises(InstanceFormatError, match="each >= 1"):
         read_welfare(path)
+    with pytest.raises(InvalidParameterError, match="at least one item"):  # nor written
+        write_welfare(tmp_path / "none.npz", [(sp.csr_matrix((0, 3)), np.ones(3))],
+                      [(sp.csr_matrix((0, 3)), np.ones(3))])
