@@ -1,10 +1,13 @@
 """Reading the plain-array ``.npz`` files of the instance writers (pages, welfare, allocation
-parts): the archive opened once without pickles, its damage reported as one
-:class:`~submodkit.errors.InstanceFormatError`, and CSR structure checked before any array is
-handed on."""
+parts): each ``.npy`` member's header is read and checked against the bytes its zip entry
+holds before any memory is taken (memory follows the data present, not what a header
+claims), object arrays (pickles) are refused, any damage is one
+:class:`~submodkit.errors.InstanceFormatError` naming the file, and CSR structure is checked
+before any array is handed on."""
 
 from __future__ import annotations
 
+import math
 import os
 import zipfile
 import zlib
@@ -12,29 +15,50 @@ import zlib
 import numpy as np
 
 from submodkit.errors import InstanceFormatError
+from submodkit.instances._shard_store import read_npy_header
+
+# what a damaged or foreign archive raises while it is opened and read: not a zip, a CRC or
+# deflate error, an unsupported compression method, an encrypted entry, a bad .npy header
+_DAMAGE = (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError)
 
 
 def load_npz(path: str | os.PathLike, what: str,
              names: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
-    """The arrays of the archive at ``path`` (those in ``names``, else all), read without
-    pickles; a missing, truncated or foreign file, or a missing name, raises
+    """The arrays of the archive at ``path`` (those in ``names``, else every ``.npy``
+    member); a missing, truncated, foreign or forged file, or a missing name, raises
     ``InstanceFormatError(path, None, what, ...)``."""
     try:
-        loaded = np.load(path, allow_pickle=False)
-        if not hasattr(loaded, "files"):  # a bare .npy array, not an archive
-            raise InstanceFormatError(path, None, what, "a single .npy array")
-        with loaded as z:
-            present = [name for name in (z.files if names is None else names) if name in z.files]
-            arrays = {name: z[name] for name in present}
+        with zipfile.ZipFile(path) as archive:
+            members = {info.filename[:-4]: info for info in archive.infolist()
+                       if info.filename.endswith(".npy")}
+            wanted = list(members) if names is None else [name for name in names if name in members]
+            arrays = {name: _member(archive, members[name], path, what) for name in wanted}
     except InstanceFormatError:
         raise
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+    except _DAMAGE as exc:
         raise InstanceFormatError(path, None, what, type(exc).__name__) from None
     missing = [] if names is None else [name for name in names if name not in arrays]
     if missing:
         raise InstanceFormatError(path, None, f"{what} with the arrays {', '.join(names)}",
                                   f"no {', '.join(missing)}")
     return arrays
+
+
+def _member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path, what: str) -> np.ndarray:
+    """One ``.npy`` member, its header's size checked against the entry's before reading."""
+    with archive.open(info) as fh:
+        shape, fortran, dtype = read_npy_header(fh)
+        if dtype.hasobject:
+            raise InstanceFormatError(path, None, what,
+                                      f"{info.filename}: an object array (pickles are refused)")
+        need = math.prod(shape) * dtype.itemsize
+        if need > info.file_size:
+            raise InstanceFormatError(path, None, what, f"{info.filename}: a header claiming {need} bytes "
+                                      f"in an entry of {info.file_size}")
+        data = fh.read(need)
+    if len(data) != need:
+        raise InstanceFormatError(path, None, what, f"{info.filename}: {len(data)} of {need} bytes")
+    return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C").copy()
 
 
 def is_csr_structure(indptr: np.ndarray, indices: np.ndarray, n_rows: int, n_cols: int) -> bool:

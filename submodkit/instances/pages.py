@@ -208,7 +208,8 @@ def read_pages(path: str | os.PathLike) -> PageInstance:
     shape, per_category = arrays["shape"], arrays["per_category"]
     indptr, indices, data = arrays["indptr"], arrays["indices"], arrays["data"]
     ok = (shape.dtype.kind in "iu" and per_category.dtype.kind in "iu" and shape.shape == (2,)
-          and np.all(shape >= 0) and per_category.size == 1 and indices.size == data.size
+          and np.all(shape >= 0) and np.all(shape < 2**62) and per_category.size == 1
+          and indices.size == data.size
           and is_csr_structure(indptr, indices, int(shape[0]), int(shape[1])))
     if not ok:
         raise InstanceFormatError(path, None, "an integer CSR value matrix (indptr from 0, non-decreasing, "

@@ -48,12 +48,40 @@ def _damaged(kind: str, good, tmp_path):
         np.savez(bad, indptr=np.array([object()], dtype=object))
     elif kind == "missing":
         pass
+    else:  # rewrite the archive with one member forged
+        import zipfile
+
+        with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
+            for i, info in enumerate(src.infolist()):
+                data = src.read(info)
+                if i == 0 and kind == "huge-header":  # a header claiming 1e11 float64 values
+                    header = ("{'descr': '<f8', 'fortran_order': False, 'shape': (100000000000,), }"
+                              .ljust(117) + "\n").encode("latin1")
+                    data = b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header + data[-8:]
+                elif i == 0 and kind == "no-header":  # a member that is not a .npy
+                    data = b"just bytes"
+                dst.writestr(info.filename, data)
+        if kind in ("encrypted", "compression"):
+            raw = bytearray(bad.read_bytes())
+            at = raw.find(b"PK\x03\x04")  # the first local header: flags at +6, method at +8
+            if kind == "encrypted":
+                raw[at + 6] |= 1
+                central = raw.find(b"PK\x01\x02")
+                raw[central + 8] |= 1
+            else:
+                raw[at + 8:at + 10] = (99).to_bytes(2, "little")
+                central = raw.find(b"PK\x01\x02")
+                raw[central + 10:central + 12] = (99).to_bytes(2, "little")
+            bad.write_bytes(bytes(raw))
     return bad
 
 
 @pytest.mark.parametrize("reader", sorted(READERS))
-@pytest.mark.parametrize("kind", ["truncated", "empty", "text", "npy", "pickle", "missing"])
+@pytest.mark.parametrize("kind", ["truncated", "empty", "text", "npy", "pickle", "missing", "huge-header",
+                                  "no-header", "encrypted", "compression"])
 def test_damaged_npz_is_one_clear_error(tmp_path, reader, kind):
+    """Every damage is one InstanceFormatError naming the file; a header claiming 800 GB is
+    refused before any memory is taken."""
     write, read = READERS[reader]
     good = write(tmp_path)
     read(good)  # the good file reads

@@ -87,20 +87,15 @@ def respond(indptr, indices, vals, supply, budgets, alpha, eta, x, rounds):
     of Zhang 2011, bids B_a v_e x_e / u_a). Returns the last utilities."""
     n_buyers = budgets.size
     u = utilities(indptr, indices, vals, x, n_buyers)
-    v_eta = np.empty(vals.size)  # the powers once per call, the rounds only multiply
-    for e in range(vals.size):
-        v_eta[e] = vals[e] if eta == 1.0 else vals[e] ** eta
-    weight = np.empty(n_buyers)  # (B_a u_a^(-alpha))^eta, 0 for a buyer without utility
     for _ in range(rounds):
-        for a in range(n_buyers):
-            weight[a] = (budgets[a] * u[a] ** (-alpha)) ** eta if u[a] > 0.0 else 0.0
         for t in range(indptr.size - 1):
             lo, hi = indptr[t], indptr[t + 1]
             if hi == lo:
                 continue
             total = 0.0
             for e in range(lo, hi):
-                w = x[e] * weight[indices[e]] * v_eta[e]
+                a = indices[e]
+                w = x[e] * (budgets[a] * vals[e] * u[a] ** (-alpha)) ** eta if u[a] > 0.0 else 0.0
                 x[e] = w
                 total += w
             if total > 0.0:

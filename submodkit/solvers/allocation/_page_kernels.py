@@ -68,14 +68,18 @@ def best_page(ads, vals, prices, theta, cats, per_category, excl, out):
     while i >= 0:
         j, gain = depth_k[i], depth_gain[i]
         if stage[i] == 0:  # entering: the ads chosen so far are a page
-            if gain > best_gain * (1.0 + 1e-12):  # relative: any scale of values
+            # better by a relative 1e-12 (any scale of values), or as good with fewer ads (the
+            # exhaustive search's choice among ties: fewest ads, then first in value order)
+            if gain > best_gain * (1.0 + 1e-12) or (j < best_k and gain >= best_gain * (1.0 - 1e-12)):
                 best_gain = gain
                 best_k = j
                 for q in range(j):
                     out[q] = pos[q]
             stage[i] = 1
-            if i == m or j == slots or gain + ub[i, j] <= best_gain * (1.0 + 1e-12):
-                i -= 1
+            reach = gain + ub[i, j]  # the most a page below this node can gain
+            if i == m or j == slots or reach < best_gain * (1.0 - 1e-12) or (
+                    reach <= best_gain * (1.0 + 1e-12) and j + 1 >= best_k):
+                i -= 1  # nothing better below, nor as good with fewer ads
                 continue
             if _fits(chosen, j, ads[i], cats, per_category, excl):  # take ad i in slot j
                 chosen[j] = ads[i]
@@ -87,7 +91,8 @@ def best_page(ads, vals, prices, theta, cats, per_category, excl, out):
                 continue
         if stage[i] == 1:  # leave ad i out
             stage[i] = 2
-            if gain + ub[i + 1, j] > best_gain * (1.0 + 1e-12):
+            reach = gain + ub[i + 1, j]
+            if reach > best_gain * (1.0 + 1e-12) or (j + 1 < best_k and reach >= best_gain * (1.0 - 1e-12)):
                 depth_k[i + 1] = j
                 depth_gain[i + 1] = gain
                 stage[i + 1] = 0

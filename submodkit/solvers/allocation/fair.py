@@ -152,8 +152,8 @@ def _solve(m: _Market, stop: int, x: np.ndarray, tol: float, max_rounds: int,
             if left <= 0:
                 status = "timeout"
                 break
-            if per_round > 0:  # no more rounds than the time left holds
-                chunk = max(1, min(chunk, int(left / per_round)))
+            # no more rounds than the time left holds (one round first, to measure one)
+            chunk = 1 if per_round == 0 else max(1, min(chunk, int(left / per_round)))
         tic = time.perf_counter()
         K.respond(indptr, m.indices[:end], m.vals[:end], m.supply[:stop], m.budgets, m.alpha, eta, xs, chunk)
         per_round = (time.perf_counter() - tic) / chunk

@@ -331,11 +331,13 @@ def pareto_welfare(first: Sequence[Objective], second: Sequence[Objective]) -> n
         raise InvalidParameterError("valuations", f"{n} items x {a} agents", "A^n <= 2^16")
     pairs = np.array([(welfare_value(first, c), welfare_value(second, c))
                       for c in itertools.product(range(a), repeat=n)])
-    scale = max(float(np.abs(pairs).max()), np.finfo(float).tiny)  # 12 digits of the values' own scale
-    pairs = np.unique(np.round(pairs / scale, 12), axis=0)[::-1] * scale  # first, then second descending
+    # duplicates found at 12 digits of each objective's own scale; the values returned are exact
+    scale = np.maximum(np.abs(pairs).max(axis=0), np.finfo(float).tiny)
+    _, first_seen = np.unique(np.round(pairs / scale, 12), axis=0, return_index=True)
+    pairs = pairs[first_seen][::-1]  # first descending, then second descending
     front, best_second = [], -np.inf
     for f1, f2 in pairs:
-        if f2 > best_second + 1e-12 * scale:
+        if f2 > best_second + 1e-12 * scale[1]:
             front.append((f1, f2))
             best_second = f2
     return np.array(front)

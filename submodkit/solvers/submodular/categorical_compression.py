@@ -155,7 +155,7 @@ def _information(table: np.ndarray) -> float:
 
 
 def _greedy(cum: np.ndarray, n_buckets: int, deadline: float | None) -> tuple[np.ndarray, np.ndarray, str]:
-    cuts, gains = greedy_cuts(cum, n_buckets - 1)
+    cuts, gains = greedy_cuts(cum, min(n_buckets, cum.shape[0] - 1) - 1)  # at most n - 1 cuts
     return cuts, gains, "feasible"
 
 
@@ -167,7 +167,7 @@ def _exact(cum: np.ndarray, n_buckets: int, deadline: float | None) -> tuple[np.
     m = min(n_buckets, n)
     # with a deadline, greedy's cuts first (O(n log n), a small share of the program): the answer
     # if the program does not finish
-    fallback = None if deadline is None else np.sort(greedy_cuts(cum, n_buckets - 1)[0])
+    fallback = None if deadline is None else np.sort(greedy_cuts(cum, max(m, 1) - 1)[0])
     prev, cur = np.empty(n + 1), np.empty(n + 1)
     arg = np.zeros((max(m, 1), n + 1), dtype=np.int32)
     stack = np.empty((4 * (n + 2), 4), dtype=np.int64)

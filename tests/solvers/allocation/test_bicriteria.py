@@ -221,6 +221,8 @@ def test_welfare_choices_do_not_depend_on_the_values_scale(scale):
     small_first, small_second = valuations(scale)
     front, scaled_front = pareto_welfare(first, second), pareto_welfare(small_first, small_second)
     assert scaled_front.shape == front.shape and np.allclose(scaled_front / scale, front, rtol=1e-9)
+    mixed = pareto_welfare(small_first, second)  # each objective rounded at its own scale
+    assert mixed.shape == front.shape and np.allclose(mixed / [scale, 1.0], front, rtol=1e-9)
     assert np.array_equal(brute_force_welfare(small_first)[1], brute_force_welfare(first)[1])
     a = bi_objective_welfare(first, second, seed=1)
     b = bi_objective_welfare(small_first, small_second, seed=1)

@@ -82,6 +82,38 @@ def test_branch_and_bound_page_against_every_combination(seed):
     assert sum(vals[out[s]] * theta[s] - prices[ads[out[s]]] for s in range(k)) == pytest.approx(gain)
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_ties_go_to_the_fewest_ads_then_the_first_in_value_order(seed):
+    """Integer values, weights and prices make ties common (an ad worth exactly its price);
+    the page chosen is the exhaustive search's: the fewest ads, then the first combination in
+    value order, among the best."""
+    rng = np.random.default_rng(200 + seed)
+    n_ads = 12
+    for _ in range(200):
+        m, slots = int(rng.integers(1, 9)), int(rng.integers(1, 5))
+        ads = rng.choice(n_ads, m, replace=False)
+        vals = np.sort(rng.integers(1, 5, m).astype(float))[::-1]
+        prices = rng.integers(0, 4, n_ads).astype(float)
+        theta = np.ones(slots)
+        cats, per = rng.integers(0, 3, n_ads), int(rng.integers(1, 3))
+        excl = np.triu(rng.random((n_ads, n_ads)) < 0.2, 1)
+        keys = np.unique(np.argwhere(excl) @ np.array([n_ads, 1])).astype(np.int64)
+        excl = excl | excl.T
+        best, best_combo = 0.0, ()
+        for k in range(1, min(slots, m) + 1):
+            for combo in itertools.combinations(range(m), k):
+                chosen = ads[list(combo)]
+                if any(excl[a, b] for a, b in itertools.combinations(chosen, 2)) \
+                        or np.bincount(cats[chosen]).max() > per:
+                    continue
+                gain = sum(vals[i] * theta[s] - prices[ads[i]] for s, i in enumerate(combo))
+                if gain > best * (1 + 1e-12):
+                    best, best_combo = gain, combo
+        out = np.empty(slots, dtype=np.int64)
+        k, gain = K.best_page(ads, vals, prices, theta, cats, per, keys, out)
+        assert gain == pytest.approx(best) and tuple(out[:k].tolist()) == best_combo
+
+
 def _brute_optimum(inst: PageInstance) -> float:
     """Every placement of every page (tiny instances), valued with free disposal."""
     per_page = []
@@ -175,6 +207,11 @@ def test_page_files_round_trip_and_damaged_files_are_clear(tmp_path):
     np.savez(tmp_path / "caps.npz", **arrays)
     with pytest.raises(InstanceFormatError, match="capacities"):
         read_pages(tmp_path / "caps.npz")
+    arrays = dict(np.load(tmp_path / "p.npz"))
+    arrays["shape"] = np.array([arrays["shape"][0], 2**63], dtype=np.uint64)  # overflowed scipy
+    np.savez(tmp_path / "shape.npz", **arrays)
+    with pytest.raises(InstanceFormatError, match="CSR"):
+        read_pages(tmp_path / "shape.npz")
 
 
 def test_bad_pages_are_clear_errors():

