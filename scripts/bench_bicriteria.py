@@ -156,56 +156,53 @@ def welfare(seeds: int) -> list:
     return curves
 
 
-def plot_welfare(curves: list, folder: Path) -> None:
+def _trade_off_axes():
+    """A figure with the proved curve on the unit square (matplotlib without a display)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    grid = np.linspace(0, 1, 201)
     fig, ax = plt.subplots(figsize=(6, 5))
-    ax.plot(*proven_curve(grid), "k-", label="proved: (p/(1+p), (1-p)/(2-p))")
+    ax.plot(*proven_curve(np.linspace(0, 1, 201)), "k-", label="proved: (p/(1+p), (1-p)/(2-p))")
+    return fig, ax
+
+
+def _save(fig, ax, path: Path, xlabel: str, ylabel: str, title: str) -> None:
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 1.02)
+    ax.legend(fontsize=6, loc="lower left")
+    ax.set_title(title)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    print(f"wrote {path}")
+
+
+def plot_welfare(curves: list, folder: Path) -> None:
+    fig, ax = _trade_off_axes()
     for (name, front, pairs), color in zip(curves, ("C0", "C1", "C2"), strict=False):
         ax.step(front[:, 0], front[:, 1], where="post", color=color, alpha=0.6,
                 label=f"{name}: exact Pareto points")
         ax.plot(front[:, 0], front[:, 1], "s", color=color, ms=3)
         xs, ys = zip(*pairs, strict=True)
         ax.plot(xs, ys, "o--", color=color, ms=4, label=f"{name}: mixture, p = 0 .. 1")
-    ax.set_xlabel("first welfare / its optimum (coverage)")
-    ax.set_ylabel("second welfare / its optimum (facility location)")
-    ax.set_xlim(0, 1.02)
-    ax.set_ylim(0, 1.02)
-    ax.legend(fontsize=6, loc="lower left")
-    ax.set_title("bi-objective online welfare against the exact Pareto points")
-    folder.mkdir(parents=True, exist_ok=True)
-    fig.tight_layout()
-    fig.savefig(folder / "bi_objective_welfare.png", dpi=130)
-    print(f"wrote {folder / 'bi_objective_welfare.png'}")
+    _save(fig, ax, folder / "bi_objective_welfare.png", "first welfare / its optimum (coverage)",
+          "second welfare / its optimum (facility location)",
+          "bi-objective online welfare against the exact Pareto points")
 
 
 def plot(measured: dict, folder: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    grid = np.linspace(0, 1, 201)
-    fig, ax = plt.subplots(figsize=(6, 5))
-    ax.plot(*proven_curve(grid), "k-", label="proved: (p/(1+p), (1-p)/(2-p))")
-    ax.plot(*paper_curve(grid), "k--", label="WINE 2013 abstract (its algorithm, large capacities)")
+    fig, ax = _trade_off_axes()
+    ax.plot(*paper_curve(np.linspace(0, 1, 201)), "k--",
+            label="WINE 2013 abstract (its algorithm, large capacities)")
     for name, pairs in measured.items():
         xs, ys = zip(*pairs, strict=True)
         ax.plot(xs, ys, "o-", ms=4, label=name)
-    ax.set_xlabel("weight / maximum weight")
-    ax.set_ylabel("cardinality / maximum cardinality")
-    ax.set_xlim(0, 1.02)
-    ax.set_ylim(0, 1.02)
-    ax.legend(fontsize=6, loc="lower left")
-    ax.set_title("bicriteria mixture, p = 0, 0.25, 0.5, 0.75, 1 (random order)")
-    folder.mkdir(parents=True, exist_ok=True)
-    fig.tight_layout()
-    fig.savefig(folder / "bicriteria_tradeoff.png", dpi=130)
-    print(f"\nwrote {folder / 'bicriteria_tradeoff.png'}")
+    _save(fig, ax, folder / "bicriteria_tradeoff.png", "weight / maximum weight",
+          "cardinality / maximum cardinality", "bicriteria mixture, p = 0, 0.25, 0.5, 0.75, 1 (random order)")
 
 
 def main() -> None:

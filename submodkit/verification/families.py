@@ -336,13 +336,11 @@ def allocation_family(ctx: Context):
         sol = proportional_allocation(inst, epsilon=0.1)  # offline, fractional: to the LP
         yield ctx.run("proportional (fractional)", name, sol.value, offline_optimum(inst).value, "exact (LP)",
                       sol.guarantee, seed=seed, group="random, unit values")
-        weighted = random_allocation_instance(t, a, density=0.5, seed=seed)
-        sol = weighted_proportional_allocation(weighted, epsilon=0.1)
-        yield ctx.run("weighted proportional (fractional)", f"random-weighted-{t}x{a}-s{seed}", sol.value,
-                      offline_optimum(weighted).value, "exact (LP)", sol.guarantee, seed=seed,
-                      group="random, weighted (fractional)")
         inst = random_allocation_instance(t, a, density=0.5, seed=seed)
         name = f"random-weighted-{t}x{a}-s{seed}"
+        sol = weighted_proportional_allocation(inst, epsilon=0.1)
+        yield ctx.run("weighted proportional (fractional)", name, sol.value, offline_optimum(inst).value,
+                      "exact (LP)", sol.guarantee, seed=seed, group="random, weighted (fractional)")
         opt = exact_lp(inst)
         for alg in ("greedy", "primal-dual"):
             sol = allocate(inst, algorithm=alg, seed=seed)

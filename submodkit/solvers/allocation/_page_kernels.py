@@ -50,7 +50,9 @@ def best_page(ads, vals, prices, theta, cats, per_category, excl, out):
 
     Exact, by depth-first branch and bound over the ads in value order (take ad i in the
     next slot, or not), a branch cut when its gain plus :func:`page_bounds` (the page's
-    constraints relaxed) cannot beat the best found by a relative 1e-12."""
+    constraints relaxed) cannot beat the best found by a relative 1e-12, nor tie it with
+    fewer ads: among equal gains the page has the fewest ads, then comes first in value
+    order (the exhaustive search's choice)."""
     m = ads.size
     slots = min(theta.size, m)
     price = np.empty(m)

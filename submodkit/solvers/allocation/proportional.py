@@ -36,6 +36,7 @@ import time
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import entr
 
 from submodkit._validation import check_int, check_real
 from submodkit.errors import InvalidParameterError
@@ -240,6 +241,14 @@ def _segment_lse(z: np.ndarray, ptr: np.ndarray) -> np.ndarray:
     return out
 
 
+def _split_entropy(x: np.ndarray, rows: np.ndarray, t: int) -> tuple[float, int]:
+    """The entropy (nats) of how each impression's allocated mass splits over its entries,
+    summed over impressions, and how many impressions got any mass."""
+    mass = np.bincount(rows, weights=x, minlength=t)
+    ent = float(entr(x / np.maximum(mass, 1e-300)[rows]).sum())
+    return ent, int(np.count_nonzero(mass > 1e-12))
+
+
 def max_entropy_allocation(
     instance: AllocationInstance,
     *,
@@ -327,10 +336,7 @@ def max_entropy_allocation(
         current /= 2.0
     mass = np.bincount(rows, weights=x, minlength=t)
     x = x / np.maximum(1.0, mass)[rows]  # feasible: at most one unit per impression
-    mass = np.bincount(rows, weights=x, minlength=t)
-    p = x / np.maximum(mass, 1e-300)[rows]
-    ent = float(np.where(p > 0, -p * np.log(np.where(p > 0, p, 1.0)), 0.0).sum())
-    allocated = int(np.count_nonzero(mass > 1e-12))
+    ent, allocated = _split_entropy(x, rows, t)
     return AllocationSolution(
         value=float(x.sum()), algorithm=f"max entropy (tau = {tau:g})", x=x, status="feasible",
         stats={"entropy": ent, "mean_entropy": ent / allocated if allocated else 0.0, "sweeps": sweeps,
@@ -430,10 +436,7 @@ def weighted_proportional_allocation(
         log_beta[alloc > (1.0 + epsilon) * caps] -= step
         under = alloc < caps
         log_beta[under] = np.minimum(log_beta[under] + step, 0.0)
-    mass = np.bincount(rows, weights=best_x, minlength=t)
-    p = best_x / np.maximum(mass, 1e-300)[rows]
-    ent = float(np.where(p > 0, -p * np.log(np.where(p > 0, p, 1.0)), 0.0).sum())
-    allocated = int(np.count_nonzero(mass > 1e-12))
+    ent, allocated = _split_entropy(best_x, rows, t)
     return AllocationSolution(
         value=best_value, algorithm="weighted proportional", upper_bound=max(best_value, bound), x=best_x,
         status="feasible", guarantee=guarantee("alloc-proportional-weighted", epsilon=epsilon) if certified
