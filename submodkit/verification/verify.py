@@ -155,7 +155,8 @@ def verify(
     """
     problem = _infer_problem(target, problem, k, constraint)
     start = time.perf_counter()
-    deadline = Deadline(check_time_limit(time_limit), start)  # the exact solve gets what is left
+    time_limit = check_time_limit(time_limit)
+    deadline = Deadline(time_limit, start)  # the exact solve gets what is left
     if problem == "set-cover":
         work, solve_exactly = target, _exact_set_cover
     else:
@@ -164,7 +165,9 @@ def verify(
             k, constraint = constraint.k, None
     if solution is None:
         entry = PROBLEMS[problem].algorithm(algorithm)
-        solution = entry.run(work, k, Options(constraint=constraint, epsilon=epsilon, seed=seed))
+        # the algorithm's own bound (set cover's) takes at most half the limit
+        solution = entry.run(work, k, Options(constraint=constraint, epsilon=epsilon, seed=seed,
+                                              time_limit=None if time_limit is None else time_limit / 2))
     sol = solution
     exact = solve_exactly(work, k, constraint, deadline, solver, progress)
     exact = with_solution_bound(exact, sol, _integral_objective(target, problem))

@@ -85,45 +85,11 @@ def _set_cover_model(sets: sp.csr_matrix, costs: np.ndarray) -> LinearModel | No
 
 
 def _greedy_set_cover(S: sp.csr_matrix, costs: np.ndarray) -> np.ndarray:
-    """Chvatal's greedy (min cost per newly covered element, lazy), then redundant sets
-    dropped (most expensive first): the warm start of the exact model. S covers everything."""
-    indptr, indices = S.indptr, S.indices
-    sizes = np.diff(indptr)
-    remaining = S.shape[1]
-    nonempty = np.flatnonzero(sizes)
-    # Python floats and ints in the heap: comparing numpy scalars made the pops 5x slower
-    heap = list(zip((costs[nonempty] / sizes[nonempty]).tolist(), nonempty.tolist(), strict=True))
-    heapq.heapify(heap)
-    cost_of = costs.tolist()
-    starts = indptr.tolist()
-    members = indices.tolist()
-    done = bytearray(S.shape[1])
-    chosen: list[int] = []
-    while remaining and heap:
-        _, j = heapq.heappop(heap)
-        els = members[starts[j] : starts[j + 1]]
-        new = len(els) - sum(map(done.__getitem__, els))
-        if new == 0:
-            continue
-        ratio = cost_of[j] / new
-        if heap and ratio > heap[0][0]:
-            heapq.heappush(heap, (ratio, j))
-            continue
-        chosen.append(j)
-        for u in els:
-            done[u] = 1
-        remaining -= new
-    times = np.zeros(S.shape[1], dtype=np.int64)
-    for j in chosen:
-        times[indices[indptr[j] : indptr[j + 1]]] += 1
-    keep = []
-    for j in sorted(chosen, key=lambda j: -costs[j]):
-        els = indices[indptr[j] : indptr[j + 1]]
-        if np.all(times[els] >= 2):
-            times[els] -= 1
-        else:
-            keep.append(j)
-    return np.asarray(sorted(keep), dtype=np.int64)
+    """Chvatal's greedy (min cost per newly covered element, lazy, in Numba), then redundant
+    sets dropped latest first: the warm start of the exact model, sorted. S covers everything."""
+    from submodkit.solvers.cover.set_covering import greedy_cover
+
+    return np.sort(greedy_cover(S, costs))
 
 
 def exact_set_cover(

@@ -4,15 +4,19 @@ other sets of their elements (Beasley 1987; Caprara, Fischetti, Toth 1999)."""
 
 from __future__ import annotations
 
+import math
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 
+from submodkit._validation import check_time_limit
 from submodkit.errors import InvalidParameterError
 
 _ROUNDS = 8
 _CONTAINMENT_BUDGET = 400_000_000  # candidate memberships looked at per round by the containment test
+_CONTAINMENT_PER_SECOND = 100_000_000  # under a time limit: the test looked at 3e8 a second on rail507
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,7 @@ class CoverReduction:
     stats : dict
         How many of each reduction applied (``sets_fixed``, ``elements_covered_by_fixed``,
         ``elements_dominated``, ``sets_contained``, ``sets_costlier_than_cheapest``,
-        ``rounds``, ``containment_complete``).
+        ``rounds``, ``containment_complete``, ``stopped_by_time``).
     """
 
     fixed: np.ndarray
@@ -48,7 +52,8 @@ class CoverReduction:
         return np.sort(np.concatenate([self.fixed, self.sets[np.asarray(selection, dtype=np.int64)]]))
 
 
-def reduce_set_cover(csr: sp.csr_matrix, costs: np.ndarray, *, n_out: int = 0) -> CoverReduction:
+def reduce_set_cover(csr: sp.csr_matrix, costs: np.ndarray, *, n_out: int = 0,
+                     time_limit: float | None = None) -> CoverReduction:
     """Reduce a set-cover instance without changing its optimum, in rounds until nothing
     changes (at most 8):
 
@@ -72,6 +77,10 @@ def reduce_set_cover(csr: sp.csr_matrix, costs: np.ndarray, *, n_out: int = 0) -
         Set costs, >= 0.
     n_out : int, default 0
         Elements that may stay uncovered.
+    time_limit : float or None, default None
+        Seconds: no round starts after them, and the containment test (3) looks at no more
+        candidates than about that time allows. What is removed by then is removed safely
+        (``stats["stopped_by_time"]``).
 
     Returns
     -------
@@ -99,6 +108,9 @@ def reduce_set_cover(csr: sp.csr_matrix, costs: np.ndarray, *, n_out: int = 0) -
     .. [2] Caprara, Fischetti, Toth, "A heuristic method for the set covering problem",
        Operations Research 47 (1999).
     """
+    start = time.perf_counter()
+    time_limit = check_time_limit(time_limit)
+    deadline = math.inf if time_limit is None else start + time_limit
     n, m = csr.shape
     from submodkit.solvers.cover import _reduction_kernels as RK  # Numba: imported when used
 
@@ -112,7 +124,7 @@ def reduce_set_cover(csr: sp.csr_matrix, costs: np.ndarray, *, n_out: int = 0) -
     set_size, element_size = np.empty(n, dtype=np.int64), np.empty(m, dtype=np.int64)
     set_stamp, element_stamp = np.full(n, -1, dtype=np.int64), np.full(m, -1, dtype=np.int64)
     stats = {"sets_fixed": 0, "elements_dominated": 0, "sets_contained": 0, "sets_costlier_than_cheapest": 0,
-             "rounds": 0, "containment_complete": True}
+             "rounds": 0, "containment_complete": True, "stopped_by_time": False}
     rows = n_out == 0
     if rows and m:
         held = np.bincount(indices, minlength=m)
@@ -120,6 +132,10 @@ def reduce_set_cover(csr: sp.csr_matrix, costs: np.ndarray, *, n_out: int = 0) -
             raise InvalidParameterError("csr", f"element {int(np.argmin(held))} in no set",
                                         "every element in some set (no cover exists)")
     for _ in range(_ROUNDS):
+        left = deadline - time.perf_counter()
+        if left <= 0.0:
+            stats["stopped_by_time"] = True
+            break
         changed = 0
         if rows:
             got = RK.fix_single_sets(indptr, indices, eptr, eidx, set_alive, element_alive, fixed)
@@ -134,8 +150,10 @@ def reduce_set_cover(csr: sp.csr_matrix, costs: np.ndarray, *, n_out: int = 0) -
             stats["elements_dominated"] += got
             changed += got
         RK.alive_counts(indptr, indices, eptr, eidx, set_alive, element_alive, set_size, element_size)
+        budget = _CONTAINMENT_BUDGET if time_limit is None else int(
+            min(_CONTAINMENT_BUDGET, max(0.0, deadline - time.perf_counter()) * _CONTAINMENT_PER_SECOND))
         got, complete = RK.dominated_sets(indptr, indices, eptr, eidx, costs, set_alive, element_alive,
-                                          set_size, element_size, element_stamp, _CONTAINMENT_BUDGET)
+                                          set_size, element_size, element_stamp, budget)
         element_stamp[:] = -1
         stats["sets_contained"] += got
         stats["containment_complete"] &= bool(complete)

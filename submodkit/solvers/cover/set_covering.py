@@ -222,6 +222,12 @@ def _greedy(csr: sp.csr_matrix, costs: np.ndarray, prune: bool, n_out: int = 0):
     return sel, gains, evals, name
 
 
+def greedy_cover(csr: sp.csr_matrix, costs: np.ndarray) -> np.ndarray:
+    """Greedy's cover with redundant sets dropped (:func:`_greedy` with pruning), in the
+    order taken; ``csr`` a 0/1 set matrix in which every element is in some set."""
+    return _greedy(csr, costs, True)[0]
+
+
 def _greedy_numpy(csr: sp.csr_matrix, costs: np.ndarray, target: float):
     """Naive greedy in numpy: every set's newly covered count per unit cost at each step (one
     pass over the incidences), the largest taken (ties: smallest index, as the lazy kernel),
@@ -262,7 +268,8 @@ def _lagrangian(csr: sp.csr_matrix, costs: np.ndarray, d: int, time_limit, start
     from submodkit.solvers.cover.lagrangian import LagrangianRun, lagrangian_cover
 
     first, _, evals, _ = _greedy(csr, costs, True, n_out)
-    red = reduce_set_cover(csr, costs, n_out=n_out)
+    red = reduce_set_cover(csr, costs, n_out=n_out,
+                           time_limit=_share_left(time_limit, start, _REDUCTION_SHARE))
     fixed_cost = float(costs[red.fixed].sum())
     sub, sub_costs = red.matrix(csr), costs[red.sets]
     deadline = math.inf if time_limit is None else start + time_limit
@@ -296,6 +303,17 @@ def _lagrangian(csr: sp.csr_matrix, costs: np.ndarray, d: int, time_limit, start
                "multipliers": multipliers, "d": d, "core_size": run.core_size,
                "pricings": run.pricings, "reduction": red.stats, "uncovered_allowed": n_out},
     )
+
+
+_REDUCTION_SHARE = 0.5  # of a time limit's seconds left, at most, for the reduction
+
+
+def _share_left(time_limit: float | None, start: float, share: float) -> float | None:
+    """``share`` of the seconds left of ``time_limit`` (counted from ``start``), at least 1 ms
+    (the solvers below return their first cover at once when it is up); None without a limit."""
+    if time_limit is None:
+        return None
+    return max(share * (time_limit - (time.perf_counter() - start)), 1e-3)
 
 
 def _lagrangian_bound(csr, costs, value, start, time_limit, n_out: int = 0) -> tuple[float, str]:
@@ -344,13 +362,14 @@ def _prune(csr: sp.csr_matrix, sel: np.ndarray, gains: np.ndarray):
 def _exact(csr, costs, d, time_limit, solver, start) -> Solution:
     from submodkit.solvers.cover.exact import exact_set_cover
 
-    red = reduce_set_cover(csr, costs)
+    red = reduce_set_cover(csr, costs, time_limit=_share_left(time_limit, start, _REDUCTION_SHARE))
     fixed_cost = float(costs[red.fixed].sum())
     if red.elements.shape[0] == 0:
         res = Solution(selection=np.zeros(0, dtype=np.int64), value=0.0, lower_bound=0.0, sense="min",
                        status="optimal", algorithm="reduction")
     else:
-        res = exact_set_cover(red.matrix(csr), costs[red.sets], time_limit=time_limit, solver=solver)
+        res = exact_set_cover(red.matrix(csr), costs[red.sets],
+                              time_limit=_share_left(time_limit, start, 1.0), solver=solver)
     if res.value is None:
         raise InvalidParameterError("time_limit", time_limit, "enough time to find a first cover")
     sel = red.lift(res.selection)

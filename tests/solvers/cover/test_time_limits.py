@@ -1,0 +1,57 @@
+"""Set cover's time limit covers every step: the reduction stops between rounds (its
+containment test sized to the time left), the exact model and the Lagrangian heuristic get
+what is left, and ``verify`` gives the algorithm's own bound half of the limit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from submodkit import verify
+from submodkit.errors import InvalidParameterError
+from submodkit.instances import random_set_system
+from submodkit.solvers.cover.reduction import reduce_set_cover
+from submodkit.solvers.cover.set_covering import set_cover
+
+
+def _system(seed: int = 0):
+    return random_set_system(20_000, 400, mean_set_size=8, seed=seed, costs="random", ensure_covered=True)
+
+
+def _covers(system, selection) -> bool:
+    hit = np.zeros(system.n_elements, dtype=bool)
+    hit[system.sets[np.asarray(selection)].indices] = True
+    return bool(hit.all())
+
+
+def test_reduction_stops_at_its_time_limit_with_a_valid_reduction():
+    s = _system()
+    stopped = reduce_set_cover(s.sets, s.costs, time_limit=1e-9)
+    assert stopped.stats["stopped_by_time"] and stopped.stats["rounds"] == 0
+    assert stopped.sets.tolist() == list(range(s.n_sets)) and stopped.fixed.size == 0
+    assert stopped.elements.tolist() == list(range(s.n_elements))
+    whole = reduce_set_cover(s.sets, s.costs)
+    assert not whole.stats["stopped_by_time"] and whole.sets.size < s.n_sets
+    assert reduce_set_cover(s.sets, s.costs, time_limit=60).sets.tolist() == whole.sets.tolist()
+    for bad in (0, -1.0, float("nan")):
+        with pytest.raises(InvalidParameterError, match="time_limit"):
+            reduce_set_cover(s.sets, s.costs, time_limit=bad)
+
+
+@pytest.mark.parametrize("algorithm", ["lagrangian", "exact"])
+def test_a_spent_limit_still_returns_a_cover_and_a_bound(algorithm):
+    s = _system(1)
+    r = set_cover(s, algorithm=algorithm, time_limit=1e-6)
+    assert r.status == "timeout" and _covers(s, r.selection)
+    assert r.stats["reduction"]["stopped_by_time"]  # the reduction did not run past the limit
+    assert r.lower_bound <= r.value
+    lp = set_cover(s, algorithm="greedy", lower_bound="lp").lower_bound  # the LP bound, solved
+    assert r.lower_bound <= lp + 1e-6
+
+
+def test_verify_bounds_the_algorithm_within_its_limit():
+    s = _system(2)
+    v = verify(s, time_limit=2)
+    # the greedy's own bound is the time-limited Lagrangian one (it was GLOP's LP, without a limit)
+    assert v.solution.stats["lower_bound_method"].startswith("lagrangian")
+    assert v.lower_bound <= v.value
