@@ -44,7 +44,7 @@ from typing import Any
 
 import numpy as np
 
-from submodkit._validation import check_int, check_real
+from submodkit._validation import check_int, check_real, check_time_limit
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.instances.allocation import AllocationInstance
@@ -211,7 +211,7 @@ def fair_allocation(
         The relative gap of the generalized mean at which to stop.
     max_rounds : int, default 100000
     time_limit : float, optional
-        Seconds; stops with the best certified gap so far.
+        Seconds (> 0); stops with the best certified gap so far.
 
     Returns
     -------
@@ -242,8 +242,7 @@ def fair_allocation(
     m = _Market(instance, supply, alpha)
     tol = check_real("tol", tol, minimum=0, strict_min=True)
     check_int("max_rounds", max_rounds, minimum=0)
-    if time_limit is not None:
-        time_limit = check_real("time_limit", time_limit, minimum=0)
+    time_limit = check_time_limit(time_limit)
     deadline = None if time_limit is None else start + time_limit
     x = _equal_split(m)
     u, primal, dual, prices, rounds, status = _solve(m, m.t, x, tol, max_rounds, deadline)
@@ -304,7 +303,7 @@ def online_fair_allocation(
     tol, max_rounds
         Each re-solve's stopping rule.
     time_limit : float, optional
-        Seconds for the re-solves: a re-solve running at the limit stops there, and later
+        Seconds (> 0) for the re-solves: a re-solve running at the limit stops there, and later
         arrivals are allocated at the last market's utilities without re-solving
         (``stats["resolving_stopped_at"]``, the arrival count; None when every re-solve ran).
         Every good is still allocated: what follows the limit is one pass over the rest.
@@ -335,8 +334,7 @@ def online_fair_allocation(
         check_int("resolve_every", resolve_every, minimum=1)
     tol = check_real("tol", tol, minimum=0, strict_min=True)
     check_int("max_rounds", max_rounds, minimum=0)
-    if time_limit is not None:
-        time_limit = check_real("time_limit", time_limit, minimum=0)
+    time_limit = check_time_limit(time_limit)
     deadline = None if time_limit is None else start + time_limit
     stopped_at = None
     x_market = np.zeros(m.vals.size)  # the re-solved market's allocation (warm start)

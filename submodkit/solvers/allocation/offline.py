@@ -15,9 +15,10 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
-from submodkit._validation import check_choice, check_real
+from submodkit._validation import check_choice, check_time_limit
 from submodkit.errors import InvalidParameterError
 from submodkit.instances.allocation import AllocationInstance
+from submodkit.mip.model import Deadline, ModelSize, refuse_model
 from submodkit.results import AllocationSolution
 
 
@@ -75,9 +76,6 @@ def _lp_matrix(instance: AllocationInstance) -> tuple[sp.csr_matrix, np.ndarray,
     return mat, vals, upper, rows
 
 
-_STATUS = {"OPTIMAL": "optimal", "FEASIBLE": "feasible", "INFEASIBLE": "infeasible", "UNBOUNDED": "unbounded"}
-
-
 def offline_optimum(
     instance: AllocationInstance,
     integral: bool = False,
@@ -104,6 +102,20 @@ def offline_optimum(
     advertisers (10M eligible pairs) in about 50 s and 2 GB, where GLOP grows
     quadratically (16 s at 500,000 pairs).
 
+    ``time_limit`` counts from the call's start, the model's construction included. Under a
+    limit the model is not built when its estimated construction and hand-over to the solver
+    (:class:`~submodkit.mip.model.ModelSize`) would take more than half of the time left, the
+    construction stops when the limit passes, and the solver gets the time left. A solve
+    that does not end optimal has status ``"timeout"`` (``"feasible"`` without a limit); its
+    answer is the better of the solver's feasible point and the online greedy allocation
+    (:func:`~submodkit.solvers.allocation.online.allocate`, each advertiser then kept to what
+    fits its capacity or budget), and ``upper_bound`` only a proven bound: the LP's optimum
+    (GLOP optimal), the weak-duality bound of the LP solver's duals (PDLP, or GLOP stopped
+    early: see `_certified_lp`), the MIP solver's finite dual bound, else None (no ratio is
+    certified). The min-cost flow cannot be interrupted: the limit is
+    checked before it starts (at the limit: the greedy allocation, status ``"timeout"``),
+    and once started it runs to its end whatever the limit.
+
     Returns an :class:`AllocationSolution` with ``value``, ``status`` and the advertiser
     duals (LP). Complexity: one LP with T + A rows and nnz(values) columns.
 
@@ -112,15 +124,20 @@ def offline_optimum(
     instance : AllocationInstance
     integral : bool, default False
         The IP instead of the LP.
-    solver : {"glop", "pdlp", "flow", "scip", "cp-sat"}, optional, keyword-only
+    solver : {"glop", "pdlp", "flow", "scip", "cp_sat"}, optional, keyword-only
     time_limit : float, optional, keyword-only
+        Seconds (> 0) for the whole call (see above); None: no limit.
     integer_capacities : bool, default False
         Round unit-consumption capacities down.
 
     Returns
     -------
     AllocationSolution
-        ``value``, ``status``, the assignment and the advertiser duals (LP).
+        ``value``, ``status`` (``"optimal"``; ``"approximate"``: PDLP's bracket did not
+        close; ``"timeout"``), ``upper_bound`` (proven, or None), the assignment (IP, flow,
+        greedy fallback), ``x`` and the advertiser duals (LP: those of the solver's answer);
+        ``stats["not_solved"]`` says why the solver did not run, ``stats["incumbent"]`` when
+        the answer is the greedy allocation.
 
     Examples
     --------
@@ -133,18 +150,16 @@ def offline_optimum(
     .. [1] Mehta, "Online matching and ad allocation", Found. Trends Theor. Comput. Sci. 8
        (2013) (the offline benchmark).
     """
-    from ortools.linear_solver.python import model_builder_helper as mbh
-
+    time_limit = check_time_limit(time_limit)
+    deadline = Deadline(time_limit)
     if solver is None:
         solver = "scip" if integral else "glop"
     check_choice(
         "solver", solver, ("glop", "pdlp", "scip", "cp_sat", "flow") if integral else ("glop", "pdlp", "flow")
     )
     if solver == "flow":
-        return _flow_optimum(instance, time_limit)
-    if time_limit is not None:
-        check_real("time_limit", time_limit, minimum=0, strict_min=True)
-    start = time.perf_counter()
+        return _flow_optimum(instance, deadline)
+    start = deadline.start
     mat, obj, upper, rows = _lp_matrix(instance)
     if not (integer_capacities or integral) and instance.unit_consumption:
         upper[instance.n_arrivals :] = instance.budgets
@@ -154,41 +169,165 @@ def offline_optimum(
         return AllocationSolution.offline(
             0.0, "optimal", solver, time.perf_counter() - start, np.zeros(instance.n_advertisers)
         )
-    model = mbh.ModelBuilderHelper()
-    model.fill_model_from_sparse_data(
-        np.zeros(nnz), np.ones(nnz), obj, np.full(upper.size, -np.inf), upper, mat
-    )
-    model.set_maximize(True)
-    if integral:
-        for i in range(nnz):
-            model.set_var_integrality(i, True)
+    ms, not_solved = solve_sparse(mat, obj, upper, np.ones(nnz), nnz if integral else 0, solver, deadline)
+    status = solver_status(ms, deadline)
+    if status in ("infeasible", "unbounded"):  # not for these models (x = 0 is feasible, x <= 1)
+        return AllocationSolution.offline(None, status, solver, time.perf_counter() - start)
+    x = np.asarray(ms.variable_values(), dtype=np.float64) if ms is not None and ms.has_solution() else None
+    value = bound = duals = None
+    if x is not None and integral:
+        x = (x > 0.5).astype(np.float64)
+        value = float(obj @ x)
+        bound = mip_bound(ms, status)
+    elif x is not None:
+        all_duals = np.asarray(ms.dual_values(), dtype=np.float64)
+        duals = np.abs(all_duals[t:])
+        if solver == "pdlp" or status != "optimal":
+            # a first-order method, or GLOP stopped early: certify the answer instead of
+            # trusting it (a feasible point and a weak-duality bound from the duals)
+            value, bound, x = _certified_lp(mat, obj, upper, x, all_duals)
+            if bound - value <= 1e-9 * max(1.0, abs(bound)):
+                status = "optimal"
+            elif status == "optimal":
+                status = "approximate"
+        else:
+            value = bound = float(ms.objective_value())
+    stats: dict = {}
+    if status not in ("optimal", "approximate"):
+        start_x = _greedy_start(instance, rows, upper[t:])
+        start_value = float(obj @ start_x)
+        if value is None or start_value > value:
+            x, value = start_x, start_value
+            stats["incumbent"] = "greedy (online allocation, capacities enforced)"
+    assignment = None
+    if integral or "incumbent" in stats:
+        assignment = np.full(t, -1, dtype=np.int64)
+        chosen = np.flatnonzero(x > 0.5)
+        assignment[rows[chosen]] = instance.arrays()[1][chosen]
+    bound = checked_bound(bound, value)
+    result = AllocationSolution.offline(value, status, solver, time.perf_counter() - start, duals, x,
+                                        assignment, bound)
+    if not_solved is not None:
+        stats["not_solved"] = not_solved
+    if ms is not None and status not in ("optimal", "approximate"):
+        stats["solver_status"] = _status_name(ms)
+    result.stats.update(stats)
+    return result
+
+
+# The model-size key (`ModelSize.seconds`) of each solver of `solve_sparse`.
+_SIZE_KEYS = {"glop": "glop", "pdlp": "glop", "scip": "scip", "cp_sat": "cp-sat"}
+
+
+def solve_sparse(mat: sp.csr_matrix, obj: np.ndarray, upper: np.ndarray, var_upper: np.ndarray,
+                 n_integer: int, solver: str, deadline: Deadline):
+    """Build ``max obj.x  s.t.  mat x <= upper,  0 <= x <= var_upper`` (the first
+    ``n_integer`` variables integer) with OR-Tools' model builder and solve it with
+    ``solver`` within ``deadline``.
+
+    Returns ``(the ModelSolverHelper, None)`` after a solve, or ``(None, why)`` when the
+    solver did not run: under a limit, the model is not built when its estimated build and
+    hand-over (`ModelSize`, the exact models' estimates) would take more than half of the time
+    left or more memory than there is (`refuse_model`), the integrality loop stops when the
+    limit passes, and the solver is not started with less than 10 ms left; its own limit is
+    what is left less the estimated hand-over."""
+    from ortools.linear_solver.python import model_builder_helper as mbh
+
     ms = mbh.ModelSolverHelper(solver)
     if not ms.solver_is_supported():
         raise InvalidParameterError("solver", solver, "a solver available in this OR-Tools build")
-    if time_limit is not None:
-        ms.set_time_limit_in_seconds(float(time_limit))
+    size = ModelSize(obj.size, upper.size, mat.nnz)
+    key = _SIZE_KEYS[solver]
+    if deadline.end is not None:
+        reason = refuse_model(size, key, deadline)
+        if reason is not None:
+            return None, reason
+    built = time.perf_counter()
+    model = mbh.ModelBuilderHelper()
+    model.fill_model_from_sparse_data(
+        np.zeros(obj.size), var_upper, obj, np.full(upper.size, -np.inf), upper, mat
+    )
+    model.set_maximize(True)
+    for i in range(n_integer):
+        if i % 65536 == 0 and deadline.expired():
+            return None, "not solved: the limit passed while the model was built"
+        model.set_var_integrality(i, True)
+    if deadline.end is not None:
+        ahead = max(0.0, size.seconds(key) - (time.perf_counter() - built))
+        left = deadline.left() - ahead
+        if left < 0.01:
+            return None, f"not solved: {max(deadline.left(), 0.0):.2f} s left after the model was built"
+        ms.set_time_limit_in_seconds(left)
     ms.solve(model)
-    status = ms.status().name if hasattr(ms.status(), "name") else str(ms.status())
-    status = _STATUS.get(status.split(".")[-1], status.lower())
-    seconds = time.perf_counter() - start
-    if not ms.has_solution():
-        return AllocationSolution.offline(None, status, solver, seconds)
-    value = float(ms.objective_value())
-    x = np.asarray(ms.variable_values(), dtype=np.float64)
-    if integral:
-        assignment = np.full(t, -1, dtype=np.int64)
-        chosen = np.flatnonzero(x > 0.5)
-        _, indices, _, _ = instance.arrays()
-        assignment[rows[chosen]] = indices[chosen]
-        bound = float(ms.best_objective_bound())
-        return AllocationSolution.offline(value, status, solver, seconds, None, x, assignment, bound)
-    all_duals = np.asarray(ms.dual_values(), dtype=np.float64)
-    if solver == "pdlp":  # a first-order method: certify its answer instead of trusting it
-        value, bound, x = _certified_lp(mat, obj, upper, x, all_duals)
-        status = "optimal" if bound - value <= 1e-9 * max(1.0, abs(bound)) else "approximate"
-        return AllocationSolution.offline(value, status, solver, time.perf_counter() - start,
-                                 np.abs(all_duals[t:]), x, None, bound)
-    return AllocationSolution.offline(value, status, solver, seconds, np.abs(all_duals[t:]), x, None, value)
+    return ms, None
+
+
+def _status_name(ms) -> str:
+    status = ms.status()
+    return (status.name if hasattr(status, "name") else str(status)).split(".")[-1]
+
+
+def solver_status(ms, deadline: Deadline) -> str:
+    """``"optimal"``, ``"infeasible"`` or ``"unbounded"`` as the solver proved; any other end
+    (its limit, no solution yet, or the solver not run: ``ms`` None) is ``"timeout"`` under a
+    time limit and ``"feasible"`` without one."""
+    if ms is not None:
+        name = _status_name(ms)
+        if name in ("OPTIMAL", "INFEASIBLE", "UNBOUNDED"):
+            return name.lower()
+    return "timeout" if deadline.end is not None else "feasible"
+
+
+def mip_bound(ms, status: str) -> float | None:
+    """The MIP solver's dual bound when it is one: with a solution in hand, finite and not
+    the solver's "none" (|bound| >= 1e19; SCIP says 1e20). Without a solution the model
+    builder reports 0, which bounds nothing."""
+    if not ms.has_solution() or status == "infeasible":
+        return None
+    b = float(ms.best_objective_bound())
+    return b if math.isfinite(b) and abs(b) < 1e19 else None
+
+
+def checked_bound(bound: float | None, value: float | None) -> float | None:
+    """``bound`` unless it is below the feasible ``value`` by more than the solvers'
+    tolerance (then it bounds nothing: None); within the tolerance, raised to ``value``."""
+    if bound is None or value is None:
+        return bound
+    if value - bound > 1e-6 * max(1.0, abs(value)):
+        return None
+    return max(bound, value)
+
+
+def feasible_point(mat: sp.csr_matrix, upper: np.ndarray, x: np.ndarray, n_box: int | None = None) -> bool:
+    """Whether ``x`` is a point of ``mat x <= upper``, ``x >= 0``, the first ``n_box``
+    entries (all by default) at most 1, to the relative tolerance 1e-9 of `evaluate`."""
+    n_box = x.size if n_box is None else n_box
+    return bool(np.all(x >= -1e-9) and np.all(x[:n_box] <= 1 + 1e-9)
+                and np.all(mat @ x <= upper * (1 + 1e-9) + 1e-9))
+
+
+def _greedy_start(instance: AllocationInstance, rows: np.ndarray, caps: np.ndarray) -> np.ndarray:
+    """A 0/1 point (one entry per eligible pair) feasible for the LP and the IP: the online
+    greedy's assignment (`allocate`, given order), each advertiser then kept to the arrivals
+    that fit ``caps`` in arrival order (hard capacities and budgets: greedy charges a last
+    partial bid on a budget, and the IP's capacities may be rounded down)."""
+    from submodkit.solvers.allocation.online import allocate
+
+    _, indices, vals, cons = instance.arrays()
+    n_adv = instance.n_advertisers
+    assignment = allocate(instance).assignment
+    arrivals = np.flatnonzero(assignment >= 0)
+    # entries are sorted by (arrival, advertiser): find each assigned pair's entry
+    entry = np.searchsorted(rows * n_adv + indices, arrivals * n_adv + assignment[arrivals])
+    entry = entry[np.lexsort((arrivals, assignment[arrivals]))]  # by advertiser, then arrival
+    adv = indices[entry]
+    used = np.cumsum(cons[entry])
+    first = np.r_[True, adv[1:] != adv[:-1]] if adv.size else np.zeros(0, dtype=bool)
+    before = (used - cons[entry])[first][np.cumsum(first) - 1]  # used before the advertiser's first
+    keep = used - before <= caps[adv] * (1 + 1e-9) + 1e-9
+    x = np.zeros(vals.size)
+    x[entry[keep]] = 1.0
+    return x
 
 
 def _certified_lp(mat: sp.csr_matrix, obj: np.ndarray, upper: np.ndarray, x: np.ndarray,
@@ -225,13 +364,14 @@ def _certified_lp(mat: sp.csr_matrix, obj: np.ndarray, upper: np.ndarray, x: np.
     return float(obj @ x), bound, x
 
 
-def _flow_optimum(instance: AllocationInstance, time_limit: float | None) -> AllocationSolution:
-    """Integral optimum of a unit-consumption capacity instance as a min-cost flow."""
+def _flow_optimum(instance: AllocationInstance, deadline: Deadline) -> AllocationSolution:
+    """Integral optimum of a unit-consumption capacity instance as a min-cost flow. The
+    ``deadline`` is checked once the arcs are built: the flow itself cannot be stopped."""
     from ortools.graph.python import min_cost_flow
 
     if not instance.unit_consumption:
         raise InvalidParameterError("solver", "flow", "capacities with unit consumption (kind 'capacity')")
-    start = time.perf_counter()
+    start = deadline.start
     indptr, indices, vals, _ = instance.arrays()
     t, a = instance.values.shape
     if vals.size == 0:
@@ -253,6 +393,16 @@ def _flow_optimum(instance: AllocationInstance, time_limit: float | None) -> All
     supplies = np.zeros(t + a + 2, np.int64)
     supplies[src], supplies[sink] = t, -t
     flow.set_nodes_supplies(np.arange(t + a + 2), supplies)
+    if deadline.expired():  # the flow would run to its end: the greedy allocation instead
+        x = _greedy_start(instance, rows, caps.astype(np.float64))
+        chosen = np.flatnonzero(x > 0.5)
+        assignment = np.full(t, -1, dtype=np.int64)
+        assignment[rows[chosen]] = indices[chosen]
+        result = AllocationSolution.offline(float(vals[chosen].sum()), "timeout", "flow",
+                                            time.perf_counter() - start, None, x, assignment, None)
+        result.stats.update(incumbent="greedy (online allocation, capacities enforced)",
+                            not_solved="not solved: the limit passed while the flow network was built")
+        return result
     status = flow.solve()
     seconds = time.perf_counter() - start
     if status != flow.OPTIMAL:

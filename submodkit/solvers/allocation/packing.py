@@ -22,12 +22,20 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
-from submodkit._validation import check_choice, check_int, check_real, make_rng
+from submodkit._validation import check_choice, check_int, check_real, check_time_limit, make_rng
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.instances.packing import PackingInstance
+from submodkit.mip.model import Deadline
 from submodkit.results import AllocationSolution
 from submodkit.solvers.allocation import _packing_kernels as K
+from submodkit.solvers.allocation.offline import (
+    checked_bound,
+    feasible_point,
+    mip_bound,
+    solve_sparse,
+    solver_status,
+)
 from submodkit.solvers.allocation.online import arrival_rows
 
 REGULARIZERS = (None, "max-min")
@@ -54,6 +62,14 @@ def packing_optimum(
     rho_j = B_j / T, through one variable z and m rows. Complexity: one LP with
     T + m (+ m) rows and K (+ 1) columns. ``duals`` are the budget duals.
 
+    ``time_limit`` counts from the call's start, the model's construction included, as in
+    :func:`~submodkit.solvers.allocation.offline.offline_optimum`: a model too large for the
+    time left is not built, and a solve that does not end optimal has status ``"timeout"``
+    (``"feasible"`` without a limit), the better of the solver's feasible point and
+    :func:`dual_mirror_descent` (given order, same regularizer; feasible by construction) as
+    its answer, and as ``upper_bound`` only the MIP solver's finite dual bound (IP), else None:
+    an LP stopped early proves no bound.
+
     Parameters
     ----------
     instance : PackingInstance
@@ -63,13 +79,17 @@ def packing_optimum(
     integral : bool, default False
         Solve the IP instead of the LP.
     solver : str, optional
-        ``"glop"``, ``"pdlp"`` (LP), ``"scip"``, ``"cp-sat"`` (IP).
+        ``"glop"``, ``"pdlp"`` (LP), ``"scip"``, ``"cp_sat"`` (IP).
     time_limit : float, optional, keyword-only
+        Seconds (> 0) for the whole call; None: no limit.
 
     Returns
     -------
     AllocationSolution
-        The optimum's value, status, assignment (IP) and budget duals (LP).
+        The value, status (``"optimal"``, ``"timeout"``), ``upper_bound`` (proven, or None),
+        assignment (IP, or the fallback's actions) and budget duals (LP solved to
+        optimality); ``stats["incumbent"]`` when the answer is dual mirror descent's,
+        ``stats["not_solved"]`` when the solver did not run.
 
     Examples
     --------
@@ -83,13 +103,13 @@ def packing_optimum(
     .. [1] Balseiro, Lu, Mirrokni, "The best of many worlds: dual mirror descent for online
        allocation problems", Operations Research (2023).
     """
-    from ortools.linear_solver.python import model_builder_helper as mbh
-
     lam = _check_regularizer(regularizer, lam)
+    time_limit = check_time_limit(time_limit)
+    deadline = Deadline(time_limit)
     if solver is None:
         solver = "scip" if integral else "glop"
     check_choice("solver", solver, ("glop", "pdlp", "scip", "cp_sat") if integral else ("glop", "pdlp"))
-    start = time.perf_counter()
+    start = deadline.start
     t, k, m = instance.n_arrivals, instance.n_actions, instance.n_resources
     reg = regularizer == "max-min"
     rows_t = np.repeat(np.arange(t, dtype=np.int64), np.diff(instance.action_ptr))
@@ -112,34 +132,44 @@ def packing_optimum(
     )
     obj = np.concatenate([instance.rewards, [lam] if reg else []])
     ub = np.concatenate(upper)
-    model = mbh.ModelBuilderHelper()
-    model.fill_model_from_sparse_data(
-        np.zeros(n_var), np.concatenate([np.ones(k), [np.inf] if reg else []]), obj,
-        np.full(ub.size, -np.inf), ub, mat,
-    )
-    model.set_maximize(True)
-    if integral:
-        for i in range(k):
-            model.set_var_integrality(i, True)
-    ms = mbh.ModelSolverHelper(solver)
-    if time_limit is not None:
-        ms.set_time_limit_in_seconds(float(check_real("time_limit", time_limit, minimum=0, strict_min=True)))
-    ms.solve(model)
-    name = ms.status().name if hasattr(ms.status(), "name") else str(ms.status())
-    status = {"OPTIMAL": "optimal", "FEASIBLE": "feasible"}.get(name.split(".")[-1], name.lower())
-    seconds = time.perf_counter() - start
-    if not ms.has_solution():
-        return AllocationSolution.offline(None, status, solver, seconds)
-    value = float(ms.objective_value())
-    x = np.asarray(ms.variable_values(), dtype=np.float64)
-    if integral:
+    var_ub = np.concatenate([np.ones(k), [np.inf] if reg else []])
+    ms, not_solved = solve_sparse(mat, obj, ub, var_ub, k if integral else 0, solver, deadline)
+    status = solver_status(ms, deadline)
+    if status in ("infeasible", "unbounded"):  # not for these models (x = 0 is feasible)
+        return AllocationSolution.offline(None, status, solver, time.perf_counter() - start)
+    x = np.asarray(ms.variable_values(), dtype=np.float64) if ms is not None and ms.has_solution() else None
+    value = bound = duals = None
+    if x is not None and (integral or status == "optimal" or feasible_point(mat, ub, x, k)):
+        value = float(ms.objective_value()) if integral or status == "optimal" else float(obj @ x)
+        if integral:
+            bound = mip_bound(ms, status)
+        elif status == "optimal":
+            bound = value
+            duals = np.abs(np.asarray(ms.dual_values(), dtype=np.float64)[t : t + m])
+    else:
+        x = None  # an LP point outside the constraints: no answer
+    stats: dict = {}
+    choice = None
+    if status != "optimal":
+        fallback = dual_mirror_descent(instance, regularizer=regularizer, lam=lam)
+        fallback_value = fallback.stats["regularized_value"]
+        if value is None or fallback_value > value:
+            choice, value = fallback.assignment, fallback_value
+            x = np.zeros(n_var)
+            x[choice[choice >= 0]] = 1.0
+            if reg:
+                x[k] = t * float(np.min(fallback.used / instance.budgets))
+            stats["incumbent"] = "dual mirror descent (given order)"
+    if integral and choice is None:
         choice = np.full(t, -1, dtype=np.int64)
         chosen = np.flatnonzero(x[:k] > 0.5)
         choice[rows_t[chosen]] = chosen
-        bound = float(ms.best_objective_bound())
-        return AllocationSolution.offline(value, status, solver, seconds, None, x, choice, bound)
-    duals = np.abs(np.asarray(ms.dual_values(), dtype=np.float64)[t : t + m])
-    return AllocationSolution.offline(value, status, solver, seconds, duals, x, None, value)
+    result = AllocationSolution.offline(value, status, solver, time.perf_counter() - start, duals, x, choice,
+                                        checked_bound(bound, value))
+    if not_solved is not None:
+        stats["not_solved"] = not_solved
+    result.stats.update(stats)
+    return result
 
 
 def brute_force_packing(

@@ -36,12 +36,15 @@ import time
 
 import numpy as np
 
-from submodkit._validation import check_choice, check_int, check_real, make_rng
+from submodkit._validation import check_choice, check_int, check_time_limit, make_rng
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.instances.pages import PageInstance
+from submodkit.mip.model import Deadline, ModelSize
+from submodkit.mip.ortools import MIP_RELATIVE_GAP
 from submodkit.results import AllocationSolution
 from submodkit.solvers.allocation import _page_kernels as K
+from submodkit.solvers.allocation.offline import checked_bound
 
 RULES = {"page": (0, True), "slot": (1, True), "greedy": (0, False)}
 """``algorithm`` -> (the kernel's rule: 0 whole page, 1 slot by slot; whether prices are the
@@ -138,19 +141,27 @@ def page_optimum(instance: PageInstance, *, time_limit: float | None = None) -> 
     Variables ``x[i, a, s]`` (ad a in slot s of page i, for eligible pairs): at most one ad
     per slot and one slot per ad on a page, the page's category limit and exclusions, at most
     ``capacity`` impressions per ad (with free disposal the best kept set is such a set);
-    maximize ``sum v_ia theta_s x``.
+    maximize ``sum v_ia theta_s x``. SCIP stops at a relative gap of 1e-9.
 
     Parameters
     ----------
     instance : PageInstance
     time_limit : float, optional
-        Seconds for SCIP; at the limit the best placement and SCIP's bound are returned.
+        Seconds (> 0) for the whole call, counted from its start: the greedy placement
+        (:func:`allocate_pages`, ``algorithm="greedy"``) first, then the model's construction
+        (which stops when the limit passes), then SCIP with what is left, less the estimated
+        time to hand the model over (:class:`~submodkit.mip.model.ModelSize`). At the limit
+        the better of SCIP's best placement and the greedy one is returned, with SCIP's
+        bound when it has one.
 
     Returns
     -------
     AllocationSolution
-        ``value`` (the best placement found), ``upper_bound`` (SCIP's bound), ``status``
-        ("optimal" or "timeout"), ``assignment`` as in :func:`allocate_pages`.
+        ``value`` (the best placement found), ``upper_bound`` (SCIP's proven bound, or None
+        when it has none), ``status`` ("optimal" or "timeout"; "feasible" when SCIP stops
+        without proving optimality and without a limit), ``assignment`` as in
+        :func:`allocate_pages`; ``stats["incumbent"]`` when the placement is greedy's,
+        ``stats["not_solved"]`` when SCIP did not run.
 
     Examples
     --------
@@ -167,15 +178,29 @@ def page_optimum(instance: PageInstance, *, time_limit: float | None = None) -> 
     from ortools.linear_solver import pywraplp
 
     _check(instance)
-    if time_limit is not None:
-        time_limit = check_real("time_limit", time_limit, minimum=0)
-    start = time.perf_counter()
+    time_limit = check_time_limit(time_limit)
+    deadline = Deadline(time_limit)
+    start = deadline.start
+    greedy = None if time_limit is None else allocate_pages(instance, algorithm="greedy")
+
+    def fallback(status: str, bound: float | None, why: str | None) -> AllocationSolution:
+        sol = greedy if greedy is not None else allocate_pages(instance, algorithm="greedy")
+        result = AllocationSolution.offline(sol.value, status, "scip", time.perf_counter() - start,
+                                            assignment=sol.assignment, bound=checked_bound(bound, sol.value))
+        result.stats["incumbent"] = "greedy placement (allocate_pages)"
+        if why is not None:
+            result.stats["not_solved"] = why
+        return result
+
     solver = pywraplp.Solver.CreateSolver("SCIP")
     v, theta = instance.values, instance.slot_weights
     x: dict[tuple[int, int, int], object] = {}
     per_ad: dict[int, list] = {}
     objective = solver.Objective()
+    excl = instance.exclusions
     for i in range(instance.n_pages):
+        if deadline.expired():
+            return fallback("timeout", None, "not solved: the limit passed while the model was built")
         lo, hi = v.indptr[i], v.indptr[i + 1]
         page_ads = v.indices[lo:hi]
         for e in range(lo, hi):
@@ -190,9 +215,8 @@ def page_optimum(instance: PageInstance, *, time_limit: float | None = None) -> 
         on = {int(a): sum(x[i, int(a), s] for s in range(instance.n_slots)) for a in page_ads}
         for a in on:
             solver.Add(on[a] <= 1)
-        for a, b in instance.exclusions:
-            if int(a) in on and int(b) in on:
-                solver.Add(on[int(a)] + on[int(b)] <= 1)
+        for a, b in excl[np.isin(excl[:, 0], page_ads) & np.isin(excl[:, 1], page_ads)]:
+            solver.Add(on[int(a)] + on[int(b)] <= 1)
         for c in np.unique(instance.categories[page_ads]):
             members = [on[int(a)] for a in page_ads if instance.categories[a] == c]
             if len(members) > instance.per_category:
@@ -201,10 +225,22 @@ def page_optimum(instance: PageInstance, *, time_limit: float | None = None) -> 
         solver.Add(sum(vars_) <= int(instance.capacities[a]))
     objective.SetMaximization()
     if time_limit is not None:  # the limit counts the model's construction too
-        solver.SetTimeLimit(max(1, int((time_limit - (time.perf_counter() - start)) * 1000)))  # 0: none
-    status = solver.Solve()
-    if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
-        return AllocationSolution.offline(None, "timeout", "scip", time.perf_counter() - start)
+        # each variable sits in its slot's, its ad's page and capacity rows, and maybe more
+        size = ModelSize(solver.NumVariables(), solver.NumConstraints(), 3 * solver.NumVariables())
+        left = deadline.left() - size.seconds("scip")
+        if left < 0.01:
+            return fallback("timeout", None, f"not solved: {max(deadline.left(), 0.0):.2f} s left after "
+                                             "the model was built")
+        solver.SetTimeLimit(max(1, int(left * 1000)))
+    params = pywraplp.MPSolverParameters()
+    params.SetDoubleParam(params.RELATIVE_MIP_GAP, MIP_RELATIVE_GAP)
+    status = solver.Solve(params)
+    optimal = status == pywraplp.Solver.OPTIMAL
+    done = "optimal" if optimal else ("timeout" if time_limit is not None else "feasible")
+    best_bound = float(objective.BestBound())
+    bound = best_bound if abs(best_bound) < 1e19 else None  # 1e20: SCIP has none
+    if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):  # no placement from SCIP
+        return fallback(done, bound, None)
     ads = np.full((instance.n_pages, instance.n_slots), -1, dtype=np.int64)
     values = np.zeros(ads.shape)
     for (i, a, s), var in x.items():
@@ -212,8 +248,8 @@ def page_optimum(instance: PageInstance, *, time_limit: float | None = None) -> 
             ads[i, s] = a
             values[i, s] = v[i, a] * theta[s]
     value = page_value(instance, ads, values)
-    optimal = status == pywraplp.Solver.OPTIMAL
-    best_bound = float(objective.BestBound())
-    bound = value if optimal else (best_bound if abs(best_bound) < 1e19 else None)  # 1e20: SCIP has none
-    return AllocationSolution.offline(value, "optimal" if optimal else "timeout", "scip",
-                                      time.perf_counter() - start, assignment=ads, bound=bound)
+    if not optimal and greedy is not None and greedy.value > value:
+        return fallback(done, bound, None)
+    bound = checked_bound(bound, value)
+    return AllocationSolution.offline(value, done, "scip", time.perf_counter() - start, assignment=ads,
+                                      bound=value if optimal and bound is None else bound)

@@ -120,14 +120,17 @@ def test_online_resolve_schedule_and_time_limit():
     assert online_fair_allocation(inst, resolve_every=25).stats["resolves"] == 17
     full = online_fair_allocation(inst)
     assert full.stats["resolving_stopped_at"] is None
-    # a limit already spent: one re-solve (the first arrival's), then every good still allocated
-    # at that market's utilities
-    sol = online_fair_allocation(inst, time_limit=0.0)
+    # a limit already spent (1e-9 s): one re-solve (the first arrival's), then every good still
+    # allocated at that market's utilities
+    sol = online_fair_allocation(inst, time_limit=1e-9)
     assert sol.stats["resolving_stopped_at"] == 1 and sol.stats["resolves"] == 1
     assert np.allclose(np.add.reduceat(sol.x, indptr[:-1]), 1.0)
     assert 0 < sol.value <= fair_allocation(inst).upper_bound * (1 + 1e-9)
-    with pytest.raises(InvalidParameterError, match="time_limit"):
-        online_fair_allocation(inst, time_limit=-1.0)
+    for bad in (-1.0, 0, 0.0, float("nan"), float("inf")):  # None or finite > 0, as every solver
+        with pytest.raises(InvalidParameterError, match="time_limit"):
+            online_fair_allocation(inst, time_limit=bad)
+        with pytest.raises(InvalidParameterError, match="time_limit"):
+            fair_allocation(inst, time_limit=bad)
 
 
 def test_online_equals_offline_when_every_good_has_one_buyer():
