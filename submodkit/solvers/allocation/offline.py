@@ -216,7 +216,7 @@ def offline_optimum(
 
 
 # The model-size key (`ModelSize.seconds`) of each solver of `solve_sparse`.
-_SIZE_KEYS = {"glop": "glop", "pdlp": "glop", "scip": "scip", "cp_sat": "cp-sat"}
+_SIZE_KEYS = {"glop": "model-builder-lp", "pdlp": "model-builder-lp", "scip": "scip", "cp_sat": "cp-sat"}
 
 
 def solve_sparse(mat: sp.csr_matrix, obj: np.ndarray, upper: np.ndarray, var_upper: np.ndarray,
