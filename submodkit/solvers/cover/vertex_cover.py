@@ -95,6 +95,9 @@ def is_vertex_cover(graph: Any, cover: Any) -> bool:
     return bool(np.all(mark[g.u] | mark[g.v]))
 
 
+_EDGES_PER_CHECK = 50_000  # edges added to the model between two looks at the clock
+
+
 def exact_vertex_cover(graph: Any, *, time_limit: float | None = None) -> Solution:
     """Minimum vertex cover by CP-SAT (1 worker; ``x_u + x_v >= 1`` per edge, minimize the count).
 
@@ -110,7 +113,8 @@ def exact_vertex_cover(graph: Any, *, time_limit: float | None = None) -> Soluti
     graph : array_like, scipy.sparse matrix, networkx.Graph or Graph
         Anything :func:`~submodkit.instances.edges.as_edge_list` accepts; weights ignored.
     time_limit : float, optional
-        CP-SAT's time limit in seconds.
+        Seconds for the whole call, the model's construction included (CP-SAT gets what is
+        left); at the limit the best cover known (CP-SAT's, else the matching's) and bound.
 
     Returns
     -------
@@ -149,21 +153,35 @@ def exact_vertex_cover(graph: Any, *, time_limit: float | None = None) -> Soluti
     verts = np.unique(np.concatenate([g.u, g.v]))
     index = np.full(g.n, -1, np.int64)
     index[verts] = np.arange(verts.size)
+    deadline = math.inf if time_limit is None else t0 + time_limit
+
+    def the_hint() -> Solution:  # no solution in time: the matching's cover is one
+        return Solution.from_exact(float(hint.size), float(lb), "timeout", hint,
+                                   "cp-sat", params, time.perf_counter() - t0, "min")
+
     model = cp_model.CpModel()
     x = [model.NewBoolVar(f"x{int(v)}") for v in verts]
-    for a, b in zip(index[g.u].tolist(), index[g.v].tolist(), strict=True):
-        model.AddBoolOr([x[a], x[b]])
+    ends = list(zip(index[g.u].tolist(), index[g.v].tolist(), strict=True))
+    for first in range(0, len(ends), _EDGES_PER_CHECK):  # the limit counts the model's construction
+        if time.perf_counter() >= deadline:
+            return the_hint()
+        for a, b in ends[first:first + _EDGES_PER_CHECK]:
+            model.AddBoolOr([x[a], x[b]])
     model.Minimize(sum(x))
+    for i in index[hint].tolist():
+        model.AddHint(x[i], True)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.linearization_level = 2  # LP relaxation in the search: far better bounds
     if time_limit is not None:
-        solver.parameters.max_time_in_seconds = time_limit
+        left = deadline - time.perf_counter()
+        if left <= 1e-3:
+            return the_hint()
+        solver.parameters.max_time_in_seconds = left
     st = solver.Solve(model)
     seconds = time.perf_counter() - t0
-    if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):  # no solution in time: the hint is one
-        return Solution.from_exact(float(hint.size), float(lb), "timeout", hint,
-                                   "cp-sat", params, seconds, "min")
+    if st not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return the_hint()
     sel = verts[np.array([solver.Value(v) for v in x], dtype=bool)]
     bound = float(max(lb, math.ceil(solver.BestObjectiveBound() - 1e-9)))
     status = "optimal" if st == cp_model.OPTIMAL else "timeout"

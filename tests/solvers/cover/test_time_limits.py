@@ -55,3 +55,27 @@ def test_verify_bounds_the_algorithm_within_its_limit():
     # the greedy's own bound is the time-limited Lagrangian one (it was GLOP's LP, without a limit)
     assert v.solution.stats["lower_bound_method"].startswith("lagrangian")
     assert v.lower_bound <= v.value
+
+
+def test_vertex_cover_counts_the_model_construction(monkeypatch):
+    """A clock that moves a second at every look: the limit (0.5 s) is spent before CP-SAT
+    could start, so the matching's cover returns as a timeout (CP-SAT, given the whole limit
+    after building, proved this small graph optimal)."""
+    import types
+
+    from submodkit.instances import random_graph
+    from submodkit.solvers.cover import vertex_cover as vc
+
+    g = random_graph(60, 150, seed=4)
+    assert vc.exact_vertex_cover(g, time_limit=10).status == "optimal"
+    now = [0.0]
+
+    def tick() -> float:
+        now[0] += 1.0
+        return now[0]
+
+    monkeypatch.setattr(vc, "time", types.SimpleNamespace(perf_counter=tick))
+    r = vc.exact_vertex_cover(g, time_limit=0.5)
+    hint, lb = vc.maximal_matching_cover(g)
+    assert r.status == "timeout" and r.value == hint.size and r.lower_bound == lb
+    assert vc.is_vertex_cover(g, r.selection)
