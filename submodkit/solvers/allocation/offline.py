@@ -311,11 +311,11 @@ def _greedy_start(instance: AllocationInstance, rows: np.ndarray, caps: np.ndarr
     greedy's assignment (`allocate`, given order), each advertiser then kept to the arrivals
     that fit ``caps`` in arrival order (hard capacities and budgets: greedy charges a last
     partial bid on a budget, and the IP's capacities may be rounded down)."""
-    from submodkit.solvers.allocation.online import allocate
+    from submodkit.solvers.allocation.passes import greedy_assignment
 
     _, indices, vals, cons = instance.arrays()
     n_adv = instance.n_advertisers
-    assignment = allocate(instance).assignment
+    assignment = greedy_assignment(instance)
     arrivals = np.flatnonzero(assignment >= 0)
     # entries are sorted by (arrival, advertiser): find each assigned pair's entry
     entry = np.searchsorted(rows * n_adv + indices, arrivals * n_adv + assignment[arrivals])

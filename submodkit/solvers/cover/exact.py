@@ -87,7 +87,7 @@ def _set_cover_model(sets: sp.csr_matrix, costs: np.ndarray) -> LinearModel | No
 def _greedy_set_cover(S: sp.csr_matrix, costs: np.ndarray) -> np.ndarray:
     """Chvatal's greedy (min cost per newly covered element, lazy, in Numba), then redundant
     sets dropped latest first: the warm start of the exact model, sorted. S covers everything."""
-    from submodkit.solvers.cover.set_covering import greedy_cover
+    from submodkit.solvers.cover.greedy import greedy_cover
 
     return np.sort(greedy_cover(S, costs))
 

@@ -85,7 +85,7 @@ def test_numpy_greedy_picks_what_the_numba_kernel_picks(seed):
     from submodkit.instances.generators import random_set_system
     from submodkit.objectives import Coverage
     from submodkit.objectives.kernels import fill_gains
-    from submodkit.solvers.cover.set_covering import _greedy_numpy
+    from submodkit.solvers.cover.greedy import greedy_numpy
     from submodkit.solvers.submodular import _kernels as G
 
     rng = np.random.default_rng(seed)
@@ -101,6 +101,6 @@ def test_numpy_greedy_picks_what_the_numba_kernel_picks(seed):
         n_sel, _, _ = G.lazy_greedy(*args, cur, np.arange(60), 60, costs, np.inf, True,
                                     np.full(60, -1, dtype=np.int64), np.zeros(0, dtype=np.int64), target,
                                     True, sel, gains, init, np.empty(60))
-        got, got_gains, _ = _greedy_numpy(ss.sets, costs, target)
+        got, got_gains, _ = greedy_numpy(ss.sets, costs, target)
         assert got.tolist() == sel[:n_sel].tolist()
         np.testing.assert_allclose(got_gains, gains[:n_sel])
