@@ -23,7 +23,7 @@ runs = {
     "lazy greedy": maximize(f, k),
     "stochastic": maximize(f, k, algorithm="stochastic", seed=0),
     "sieve++ (one pass)": stream.solution(),
-    "randgreedi (4 parts)": coresets.randgreedi(f, k, 4, seed=0),
+    "randgreedi (4 parts)": coresets.randgreedi(f, k, n_parts=4, seed=0),
     "sketch": coresets.sketch_maximize(f, k, seed=0),
 }
 lp = max_cover_lp_bound(system.sets, k=k)  # the LP relaxation (GLOP) bounds the optimum too

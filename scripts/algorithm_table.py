@@ -47,8 +47,8 @@ UNTABLED = {
     "gmm-coreset": "`coresets.diversity.diversity_coreset(X, k, n_parts=m)`",
     "randomized-coreset-max-sum": "`diversity_coreset(X, k, \"max-sum\", n_parts=m)` (random partition)",
     "ddismi": "`select_features(X, y, k, n_parts=m, engine=\"threads\")`",
-    "edcs-coreset": "`edcs_coreset_matching(graph, parts, beta, seed=s)`",
-    "matching-coreset": "`matching_coreset(graph, parts, seed=s)`",
+    "edcs-coreset": "`edcs_coreset_matching(graph, n_parts=p, beta=beta, seed=s)`",
+    "matching-coreset": "`matching_coreset(graph, n_parts=p, seed=s)`",
     "online-two-choices": "`online_matching(inst, algorithm=\"two-choices\", order=\"iid\", seed=s)`",
     "double-greedy-deterministic": "`double_greedy(f, deterministic=True)`",
     "packing-dmd": "`dual_mirror_descent(packing_inst)`",
@@ -61,7 +61,7 @@ UNTABLED = {
     "welfare-bi-objective-first": "`bi_objective_welfare(first, second, tradeoff=p, seed=s)`",
     "welfare-bi-objective-second": "`bi_objective_welfare(first, second, tradeoff=p, seed=s)` "
                                    "(`stats[\"second_value\"]`)",
-    "edcs-vertex-cover": "`coresets.edcs_vertex_cover(graph, parts, beta, seed=s)`",
+    "edcs-vertex-cover": "`coresets.edcs_vertex_cover(graph, n_parts=p, beta=beta, seed=s)`",
 }
 """The guarantees of public functions that do not dispatch through an algorithm table
 (matching, online matching, core-sets, packing, welfare): one call each."""

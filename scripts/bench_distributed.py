@@ -52,15 +52,16 @@ def solve(data, k: int, algorithm: str, seed, max_edges: int, engine=None, n_par
     from submodkit import coresets
 
     if algorithm == "sketch":  # the hash seed: 0
-        return coresets.sketch_maximize(data, k, 0.1, 0, max_edges=max_edges, engine=engine)
+        return coresets.sketch_maximize(data, k, 0.1, seed=0, max_edges=max_edges, engine=engine)
     if algorithm == "sketch-set-cover":  # unit costs, the whole input covered
-        return coresets.sketch_set_cover(data, 0.1, 0, max_edges=max_edges, engine=engine,
+        return coresets.sketch_set_cover(data, 0.1, seed=0, max_edges=max_edges, engine=engine,
                                          max_residual=max_residual)
     if algorithm == "adaptive":  # epsilon 0.3, sampling seed 0
         return coresets.adaptive_maximize(data, k, 0.3, engine=engine, seed=0)
     if algorithm == "bicriteria":  # one round, 2k items: (1 - 1/2) OPT_k in expectation, the paper's claim
-        return coresets.bicriteria_greedi(data, k, n_parts, 0.5, rounds=1, engine=engine, seed=seed)
-    return getattr(coresets, algorithm)(data, k, n_parts, engine=engine, seed=seed)
+        return coresets.bicriteria_greedi(data, k, n_parts=n_parts, epsilon=0.5, rounds=1, engine=engine,
+                                          seed=seed)
+    return getattr(coresets, algorithm)(data, k, n_parts=n_parts, engine=engine, seed=seed)
 
 
 def loopback_bytes() -> int:

@@ -236,7 +236,8 @@ def quality_tables() -> None:
             t_full, full = timed(diversify, X, k, "max-sum", algorithm="local-search")
             vals, t_core = [], 0.0
             for seed in range(5):
-                t, sol = timed(diversity_coreset, X, k, "max-sum", parts=m, method="local-search", seed=seed)
+                t, sol = timed(diversity_coreset, X, k, "max-sum", n_parts=m, algorithm="local-search",
+                               seed=seed)
                 vals.append(sol.value)
                 t_core += t / 5
             ub = maxsum_upper_bound(X, k)

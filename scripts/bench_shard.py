@@ -103,7 +103,7 @@ def child(args) -> None:
 
     base = peak_rss_kb()
     start = time.perf_counter()
-    shards = shard_file(args.child, args.out, args.n_parts, seed=0, chunk_bytes=args.chunk_bytes)
+    shards = shard_file(args.child, args.out, n_parts=args.n_parts, seed=0, chunk_bytes=args.chunk_bytes)
     seconds = time.perf_counter() - start
     print(json.dumps({"seconds": seconds, "incidences": shards.nnz, "sets": shards.n_items,
                       "elements": shards.universe, "base_rss_kb": base, "peak_rss_kb": peak_rss_kb()}))

@@ -65,7 +65,7 @@ def _distributed(scale: float, k: int, parts: int) -> None:
 
     ss = random_set_system(int(100_000 * scale), int(200_000 * scale), mean_set_size=20, seed=2)
     f = Coverage.from_set_system(ss)
-    randgreedi(f, k, parts, seed=0)  # warm the kernels in this process
+    randgreedi(f, k, n_parts=parts, seed=0)  # warm the kernels in this process
     t = time.perf_counter()
     ref = maximize(f, k, bound=False)
     t_ref = time.perf_counter() - t
@@ -73,13 +73,13 @@ def _distributed(scale: float, k: int, parts: int) -> None:
     engines = (("threads (embedded)", "threads"), ("dask, LocalCluster started and closed", "dask"))
     for name, engine in engines:
         t = time.perf_counter()
-        sol = randgreedi(f, k, parts, engine=engine, seed=0)
+        sol = randgreedi(f, k, n_parts=parts, engine=engine, seed=0)
         rows.append((name, time.perf_counter() - t, sol))
     with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as cl, \
             Client(cl) as client:
-        randgreedi(f, k, parts, engine=client, seed=1)  # workers import submodkit, load kernels
+        randgreedi(f, k, n_parts=parts, engine=client, seed=1)  # workers import submodkit, load kernels
         t = time.perf_counter()
-        sol = randgreedi(f, k, parts, engine=client, seed=0)
+        sol = randgreedi(f, k, n_parts=parts, engine=client, seed=0)
         rows.append(("dask, running 2-process cluster", time.perf_counter() - t, sol))
     print(f"\nRandGreeDi: random set system, {f.n:,} sets, {f.nnz:,} incidences, k={k}, {parts} parts,"
           " seed 0;"
@@ -96,7 +96,7 @@ def _adaptive(scale: float, k: int, parts: int) -> None:
     ss = random_set_system(int(100_000 * scale), int(200_000 * scale), mean_set_size=20, seed=0)
     f = Coverage.from_set_system(ss)
     adaptive_maximize(f, 5, 0.5, seed=0, samples=10)  # compile (or load) the kernels
-    bicriteria_greedi(f, 5, parts, seed=0)
+    bicriteria_greedi(f, 5, n_parts=parts, seed=0)
     t = time.perf_counter()
     ref = maximize(f, k, bound=False)
     t_ref = time.perf_counter() - t
@@ -107,10 +107,12 @@ def _adaptive(scale: float, k: int, parts: int) -> None:
     print("| algorithm | parameters | items | value / lazy greedy | certified ratio | seconds "
           "| time / lazy greedy | evaluations | rounds |")
     print("|---|---|---|---|---|---|---|---|---|")
-    runs = [("randgreedi", f"{parts} parts", lambda: randgreedi(f, k, parts, seed=0), "2 (distributed)")]
+    runs = [("randgreedi", f"{parts} parts", lambda: randgreedi(f, k, n_parts=parts, seed=0),
+             "2 (distributed)")]
     for eps, rounds in ((0.1, 1), (0.1, 2), (0.05, 3)):
         runs.append(("bicriteria-greedi", f"{parts} parts, eps={eps}, r={rounds}",
-                     lambda e=eps, r=rounds: bicriteria_greedi(f, k, parts, epsilon=e, rounds=r, seed=0),
+                     lambda e=eps, r=rounds: bicriteria_greedi(f, k, n_parts=parts, epsilon=e, rounds=r,
+                                                               seed=0),
                      f"{rounds} (distributed)"))
     for eps, pre in ((0.3, True), (0.3, False), (0.2, True), (0.1, True)):
         runs.append(("adaptive-threshold", f"eps={eps}" + ("" if pre else ", no OPT bracket"),

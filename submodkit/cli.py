@@ -315,7 +315,11 @@ def _batch(args) -> int:
     from submodkit.batch import expand_inputs, expand_runs, read_optima, run_batch, write_report
     from submodkit.batch.store import ResultTable
 
-    extra = tuple(shlex.split(args.solve_args))
+    try:
+        extra = tuple(shlex.split(args.solve_args))
+    except ValueError as err:  # an unmatched quote
+        raise InvalidParameterError("--solve-args", args.solve_args,
+                                    f"shell-quoted options ({err})") from None
     for flag in extra:
         if flag.split("=", 1)[0] in _OWN_FLAGS:
             raise InvalidParameterError("--solve-args", args.solve_args, f"options other than {flag} (batch "
@@ -624,7 +628,7 @@ def _shard(args) -> int:
     progress = not args.json and sys.stderr.isatty()
     start = time.perf_counter()
     _status(progress, f"sharding {args.file} into {args.n_parts} parts")
-    shards = shard_file(_resolve(args.file), args.out, args.n_parts, seed=args.seed, rule=args.rule,
+    shards = shard_file(_resolve(args.file), args.out, n_parts=args.n_parts, seed=args.seed, rule=args.rule,
                         problem=args.problem, format=args.format, overwrite=args.overwrite)
     _status(progress, "")
     seconds = time.perf_counter() - start
@@ -650,19 +654,20 @@ def _shard(args) -> int:
 def _on_shards_randgreedi(shards, args, engine):
     from submodkit.coresets import randgreedi
 
-    return randgreedi(shards, args.k, args.n_parts, engine=engine, seed=args.seed)
+    return randgreedi(shards, args.k, n_parts=args.n_parts, engine=engine, seed=args.seed)
 
 
 def _on_shards_greedi(shards, args, engine):
     from submodkit.coresets import greedi
 
-    return greedi(shards, args.k, args.n_parts, engine=engine, seed=args.seed)
+    return greedi(shards, args.k, n_parts=args.n_parts, engine=engine, seed=args.seed)
 
 
 def _on_shards_bicriteria(shards, args, engine):
     from submodkit.coresets import bicriteria_greedi
 
-    return bicriteria_greedi(shards, args.k, args.n_parts, args.epsilon, args.rounds, engine, args.seed)
+    return bicriteria_greedi(shards, args.k, n_parts=args.n_parts, epsilon=args.epsilon, rounds=args.rounds,
+                             engine=engine, seed=args.seed)
 
 
 def _on_shards_adaptive(shards, args, engine):
@@ -675,7 +680,8 @@ def _on_shards_adaptive(shards, args, engine):
 def _on_shards_sketch(shards, args, engine):
     from submodkit.coresets import sketch_maximize
 
-    return sketch_maximize(shards, args.k, args.epsilon, args.seed, max_edges=args.max_edges, engine=engine)
+    return sketch_maximize(shards, args.k, args.epsilon, seed=args.seed, max_edges=args.max_edges,
+                           engine=engine)
 
 
 def _on_shards_sieve(algorithm: str):
@@ -691,8 +697,9 @@ def _on_shards_sketch_cover(shards, args, engine):
     from submodkit.coresets import sketch_set_cover
 
     costs = shards.set_costs()  # the folder's, 8 bytes a set; unit costs stay None
-    return sketch_set_cover(shards, args.epsilon, args.seed, outliers=args.outliers, max_edges=args.max_edges,
-                            costs=None if bool((costs == 1.0).all()) else costs, engine=engine)
+    return sketch_set_cover(shards, args.epsilon, seed=args.seed, outliers=args.outliers,
+                            max_edges=args.max_edges, costs=None if bool((costs == 1.0).all()) else costs,
+                            engine=engine)
 
 
 _SHARD_RUNNERS = {
@@ -1050,7 +1057,10 @@ def _solve_compression(args, exact: bool) -> int:
     algorithm = check_choice("--algorithm", args.algorithm or "greedy", _compression_algorithms()[0])
     _status(progress, f"compressing ({algorithm}, {k} buckets)")
     if algorithm == "distributed":
-        sol = distributed_compress(counts, k, n_parts=args.n_parts or 4, seed=args.seed,
+        if args.n_parts is not None and args.n_parts < 1:
+            raise InvalidParameterError("--n-parts", args.n_parts, "an integer >= 1")
+        n_parts = 4 if args.n_parts is None else args.n_parts
+        sol = distributed_compress(counts, k, n_parts=n_parts, seed=args.seed,
                                    engine=getattr(args, "client", None) or args.engine or "threads",
                                    categories=categories)
     else:

@@ -10,12 +10,15 @@ too: they are still dependencies.
 from __future__ import annotations
 
 import ast
+import importlib
 import inspect
+import pkgutil
 from pathlib import Path
 
 import pytest
 
 import submodkit
+import submodkit.solvers
 
 PACKAGE = Path(submodkit.__file__).resolve().parent
 
@@ -142,7 +145,23 @@ def test_solvers_has_no_loose_modules():
     assert not loose, loose
 
 
-GRAMMAR = ("algorithm", "seed", "time_limit", "engine")  # keyword-only; the count of parts is `n_parts`
+GRAMMAR = ("algorithm", "seed", "time_limit", "engine", "n_parts")  # keyword-only wherever they appear
+# other spellings of a grammar word: a public signature uses the grammar's word instead
+SYNONYMS = {"method": "algorithm", "random_state": "seed", "timeout": "time_limit", "parts": "n_parts",
+            "num_parts": "n_parts"}
+# (public name, parameter or "*" for all) -> why the grammar does not apply there
+GRAMMAR_EXEMPT = {
+    ("SubsetSelector", "*"): "a scikit-learn estimator: its constructor follows sklearn conventions",
+    ("Run", "*"): "a record dataclass: its fields are positional by construction",
+    ("TightRow", "*"): "a record dataclass: its fields are positional by construction",
+    ("map_parts", "parts"): "the sequence of index arrays itself, not their count",
+    # Owned by others, to be fixed there (making these keyword-only, then dropping the exemption):
+    ("write_allocation_shards", "n_parts"): "pending: n_parts still positional (write_shards' is not)",
+    # method -> algorithm rename in progress (another change): drop once it is `algorithm`
+}
+GRAMMAR_MODULES = ("submodkit", "submodkit.coresets", "submodkit.instances", "submodkit.verification",
+                   *(f"submodkit.solvers.{m.name}" for m in pkgutil.iter_modules(submodkit.solvers.__path__)
+                     if m.ispkg))
 
 
 def _public_callables():
@@ -152,13 +171,50 @@ def _public_callables():
             yield name, obj
 
 
-@pytest.mark.parametrize("name", [n for n, _ in _public_callables()])
-def test_grammar_keywords_are_keyword_only(name):
-    sig = inspect.signature(getattr(submodkit, name))
-    for param in sig.parameters.values():
+def _grammar_callables():
+    """Every public function, and every public class's own ``__init__``/``__new__``, of the
+    package and its public subpackages, once per object."""
+    seen = set()
+    for modname in GRAMMAR_MODULES:
+        module = importlib.import_module(modname)
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if id(obj) in seen:
+                continue
+            seen.add(id(obj))
+            if inspect.isfunction(obj):
+                yield name, obj
+            elif inspect.isclass(obj):
+                for attr in ("__init__", "__new__"):
+                    fn = obj.__dict__.get(attr)
+                    if isinstance(fn, staticmethod):
+                        fn = fn.__func__
+                    if inspect.isfunction(fn):
+                        yield f"{name}.{attr}", fn
+
+
+@pytest.mark.parametrize("name,fn", list(_grammar_callables()), ids=lambda x: x if isinstance(x, str) else "")
+def test_grammar_keywords_are_keyword_only(name, fn):
+    public = name.split(".")[0]
+    if (public, "*") in GRAMMAR_EXEMPT:
+        return
+    params = inspect.signature(fn).parameters
+    for param in params.values():
+        if (public, param.name) in GRAMMAR_EXEMPT:
+            continue
         if param.name in GRAMMAR:
             assert param.kind is inspect.Parameter.KEYWORD_ONLY, f"{name}: {param.name} is not keyword-only"
-        assert param.name != "parts", f"{name}: the number of parts is `n_parts`"
+        word = SYNONYMS.get(param.name)
+        # a deprecated alias beside the grammar's word (``method`` next to ``algorithm``) may stay
+        assert word is None or word in params, f"{name}: `{param.name}` is spelled `{word}` in this library"
+
+
+def test_grammar_exemptions_are_still_needed():
+    names = {n.split(".")[0] for n, _ in _grammar_callables()}
+    stale = sorted(key for key in GRAMMAR_EXEMPT if key[0] not in names)
+    assert not stale, f"exemptions for names no longer public: {stale}"
+
+
 def test_solvers_return_results():
     from submodkit.results import Result
 

@@ -53,7 +53,7 @@ def test_shard_then_solve_equals_memory_and_python(big_dat, tmp_path, capsys):
         "randgreedi",
         "--json",
     )
-    ref = coresets.randgreedi(Coverage.from_set_system(system), 30, 16, seed=0)
+    ref = coresets.randgreedi(Coverage.from_set_system(system), 30, n_parts=16, seed=0)
     assert threads["selection"] == ref.selection.tolist() and threads["value"] == ref.value
     assert threads["upper_bound"] == pytest.approx(ref.upper_bound)
     # the command of the issue, on a real 2-process LocalCluster with 1 GB per worker
@@ -110,7 +110,7 @@ def test_contiguous_shards_default_to_greedi(big_dat, tmp_path, capsys):
     assert main(["shard", str(path), "--n-parts", "3", "--rule", "contiguous", "--out", str(out)]) == 0
     assert "3 parts" in capsys.readouterr().out
     res = _json(capsys, "solve", str(out), "--k", "12", "--json")
-    ref = coresets.greedi(Coverage.from_set_system(system), 12, 3)
+    ref = coresets.greedi(Coverage.from_set_system(system), 12, n_parts=3)
     assert res["algorithm"] == "greedi" and res["selection"] == ref.selection.tolist()
 
 
@@ -158,7 +158,7 @@ def test_sketch_on_a_shard_folder_equals_memory(big_dat, tmp_path, capsys):
     capsys.readouterr()
     res = _json(capsys, "solve", str(out), "--k", "10", "--algorithm", "sketch", "--seed", "3", "--max-edges",
                 "5000", "--json")
-    ref = sketch_maximize(Coverage.from_set_system(system), 10, 0.1, 3, max_edges=5000)
+    ref = sketch_maximize(Coverage.from_set_system(system), 10, 0.1, seed=3, max_edges=5000)
     assert res["selection"] == ref.selection.tolist() and res["value"] == ref.value
     assert res["sketch_size"] <= 5000
 
@@ -185,7 +185,8 @@ def test_bicriteria_on_a_shard_folder_equals_memory(big_dat, tmp_path, capsys):
     capsys.readouterr()
     res = _json(capsys, "solve", str(out), "--k", "7", "--algorithm", "bicriteria", "--rounds", "1",
                 "--epsilon", "0.4", "--json")
-    ref = coresets.bicriteria_greedi(Coverage.from_set_system(system), 7, 5, 0.4, rounds=1, seed=2)
+    ref = coresets.bicriteria_greedi(Coverage.from_set_system(system), 7, n_parts=5, epsilon=0.4, rounds=1,
+                                     seed=2)
     assert res["selection"] == ref.selection.tolist() and res["value"] == ref.value
     assert res["guarantee"]["ratio"] == pytest.approx(0.6)
 
@@ -200,7 +201,7 @@ def test_set_cover_on_a_shard_folder_equals_memory(tmp_path, capsys):
     capsys.readouterr()
     res = _json(capsys, "solve", str(out), "--problem", "set-cover", "--max-edges", "1500", "--seed", "4",
                 "--json")
-    ref = coresets.sketch_set_cover(Coverage.from_set_system(system), 0.1, 4, max_edges=1500,
+    ref = coresets.sketch_set_cover(Coverage.from_set_system(system), 0.1, seed=4, max_edges=1500,
                                     costs=system.costs)
     assert res["selection"] == ref.selection.tolist() and res["value"] == ref.value
     assert res["coverage"] == 1.0 and res["guarantee"] is None

@@ -69,7 +69,7 @@ def test_bad_seeds_are_rejected_everywhere(seed):
     f = Coverage([[0, 1], [1, 2], [2, 3], [3, 0]])
     calls = [
         lambda: maximize(f, 2, algorithm="stochastic", seed=seed),
-        lambda: coresets.randgreedi(f, 2, 2, seed=seed),
+        lambda: coresets.randgreedi(f, 2, n_parts=2, seed=seed),
         lambda: random_greedy(f, 2, seed=seed),
     ]
     for call in calls:

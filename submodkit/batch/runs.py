@@ -153,6 +153,10 @@ def _stem(path: Path) -> str:
     return path.name.split(".", 1)[0] or path.name
 
 
+MAX_SECONDS = 1e9
+"""The largest time limit or kill deadline a run takes (about 31 years; a timer's limit is ~9.2e9)."""
+
+
 def expand_runs(instances: list[Instance], *, problem: str | None, algorithms: list[str | None],
                 ks: list[int | None], seeds: list[int | None], time_limits: list[float | None],
                 exact: bool, extra_args: tuple[str, ...] = (), kill_after: float | None = None
@@ -161,7 +165,11 @@ def expand_runs(instances: list[Instance], *, problem: str | None, algorithms: l
     from submodkit._validation import check_real
 
     if kill_after is not None:
-        kill_after = check_real("kill_after", kill_after, minimum=0.0, strict_min=True)
+        kill_after = check_real("kill_after", kill_after, minimum=0.0, strict_min=True, maximum=MAX_SECONDS)
+    # a run's kill deadline (twice its limit, plus a minute) must fit a timer: finite, > 0, bounded
+    time_limits = [None if limit is None else
+                   check_real("time_limit", limit, minimum=0.0, strict_min=True, maximum=MAX_SECONDS)
+                   for limit in time_limits]
     return [RunSpec(inst, problem, alg, k, seed, limit, exact, extra_args, kill_after)
             for inst in instances for alg in algorithms for k in ks for seed in seeds
             for limit in time_limits]

@@ -27,12 +27,12 @@ def bicriteria_size(k: int, epsilon: float, rounds: int) -> int:
 def bicriteria_greedi(
     data: Objective | Shards,
     k: int,
+    *,
     n_parts: int | None = None,
     epsilon: float = 0.1,
     rounds: int = 2,
     engine: object = None,
     seed: int | None = None,
-    *,
     items_per_round: int | None = None,
 ) -> Solution:
     """Bicriteria distributed greedy (Epasto, Mirrokni, Zadimoghaddam, "Bicriteria distributed
@@ -100,7 +100,7 @@ def _in_memory(objective: Objective, k, n_parts, epsilon, rounds, t, engine, see
             break
         parts = parts0 if r == 0 else _partition(objective, k, n_parts, int(rng.integers(2**63)), random=True)
         fn = functools.partial(local_greedy, initial=chosen)
-        local = map_parts(fn, objective, parts, t, engine)
+        local = map_parts(fn, objective, parts, t, engine=engine)
         evals += sum(e for *_, e in local)
         union = np.unique(np.concatenate([sel for sel, *_ in local] + [np.zeros(0, dtype=np.int64)]))
         add, g, _, e = local_greedy(objective, union, t, initial=chosen)

@@ -127,7 +127,7 @@ def distributed_compress(counts, n_buckets: int, *, n_parts: int = 4, core_size:
 
 
 def _rounds(c: np.ndarray, parts: list[np.ndarray], size: int, engine: object):
-    proposals = map_parts(_propose, c, parts, size, engine)
+    proposals = map_parts(_propose, c, parts, size, engine=engine)
     thresholds = np.unique(np.concatenate(proposals)) if proposals else np.zeros(0)
-    table = np.sum(map_parts(_histogram, c, parts, thresholds, engine), axis=0)
+    table = np.sum(map_parts(_histogram, c, parts, thresholds, engine=engine), axis=0)
     return thresholds, table

@@ -90,7 +90,7 @@ def distributed_column_subset(
         raise InvalidParameterError("core_size", size, f"at least k = {k}")
     check_engine(engine)
     parts = [p for p in random_parts(n, min(n_parts, max(n, 1)), seed) if p.size]
-    cores = map_parts(_part_core, M, parts, size, engine)
+    cores = map_parts(_part_core, M, parts, size, engine=engine)
     union = np.unique(np.concatenate(cores)) if cores else np.zeros(0, dtype=np.int64)
     second = greedy_columns(M, union, k)[0]
     best_part = max((c[:k] for c in cores), key=lambda c: projection_value(M, c), default=second)

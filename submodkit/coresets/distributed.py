@@ -20,7 +20,7 @@ from submodkit.results import Solution
 
 
 def greedi(
-    data: Objective | Shards, k: int, n_parts: int | None = None, *, engine: object = None,
+    data: Objective | Shards, k: int, *, n_parts: int | None = None, engine: object = None,
     seed: int | None = None,
 ) -> Solution:
     """GreeDi: greedy on each part, then greedy on the union of the local solutions.
@@ -39,7 +39,7 @@ def greedi(
         bound is a map-reduce over the parts.
     k : int
         Cardinality.
-    n_parts : int, optional
+    n_parts : int, optional, keyword-only
         Parts of an objective (required then); for shards, the folder's parts (if given it
         must match).
     engine : None, "threads", "dask" or dask.distributed.Client, keyword-only
@@ -77,7 +77,7 @@ def greedi(
 
 
 def randgreedi(
-    data: Objective | Shards, k: int, n_parts: int | None = None, *, engine: object = None,
+    data: Objective | Shards, k: int, *, n_parts: int | None = None, engine: object = None,
     seed: int | None = None,
 ) -> Solution:
     """RandGreeDi: GreeDi on a uniformly random partition.
@@ -96,7 +96,7 @@ def randgreedi(
         As for :func:`greedi` (shards must have the random rule).
     k : int
         Cardinality.
-    n_parts : int, optional
+    n_parts : int, optional, keyword-only
         Parts of an objective (required then); for shards, the folder's.
     engine : None, "threads", "dask" or dask.distributed.Client, keyword-only
     seed : int, optional, keyword-only
@@ -121,7 +121,7 @@ def randgreedi(
     >>> tmp = tempfile.TemporaryDirectory()
     >>> rows = sp.csr_matrix(Coverage([[0, 1, 2], [2, 3], [3, 4], [5]]).sets)
     >>> system = SetSystem(rows, costs=np.ones(4), weights=np.ones(6))
-    >>> _ = write_shards(system, os.path.join(tmp.name, "s"), 2, seed=0)
+    >>> _ = write_shards(system, os.path.join(tmp.name, "s"), n_parts=2, seed=0)
     >>> randgreedi(open_shards(os.path.join(tmp.name, "s")), 2, seed=0).value
     5.0
     >>> tmp.cleanup()
@@ -251,7 +251,7 @@ def _top_sum(gains: np.ndarray, k: int) -> float:
 
 def _two_rounds(objective, k, parts, engine, name, seed) -> Solution:
     start = time.perf_counter()
-    local = map_parts(local_greedy, objective, parts, k, engine)
+    local = map_parts(local_greedy, objective, parts, k, engine=engine)
     t_local = time.perf_counter() - start
     union = np.unique(np.concatenate([sel for sel, *_ in local] + [np.zeros(0, dtype=np.int64)]))
     sel, gains, value, evals = local_greedy(objective, union, k)

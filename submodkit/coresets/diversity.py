@@ -39,6 +39,7 @@ algorithm instead.
 from __future__ import annotations
 
 import time
+import warnings
 
 import numpy as np
 
@@ -72,19 +73,20 @@ def diversity_coreset(
     metric: str = "euclidean",
     *,
     n_parts: int | None = None,
-    method: str = "gmm",
+    algorithm: str = "gmm",
     labels=None,
     seed: int | None = None,
     epsilon: float = 0.1,
     engine: object = None,
+    method: str | None = None,
 ) -> Solution:
     """Solve ``objective`` on the union of per-part core-sets of size k.
 
     ``labels`` (one part id per point) fixes the partition; otherwise points are split
     uniformly at random into ``n_parts`` parts (``seed``). ``stats["coreset_size"]`` is the
-    size of the union. Guarantees: max-min with ``method="gmm"``: 1/6 for any partition
-    (``"gmm-coreset"``); remote-cycle with ``method="gmm"``: 1/9 for any partition
-    (``"gmm-coreset-remote-cycle"``); remote-tree with ``method="gmm"``: (k - 1) / (8 (3k - 2))
+    size of the union. Guarantees: max-min with ``algorithm="gmm"``: 1/6 for any partition
+    (``"gmm-coreset"``); remote-cycle with ``algorithm="gmm"``: 1/9 for any partition
+    (``"gmm-coreset-remote-cycle"``); remote-tree with ``algorithm="gmm"``: (k - 1) / (8 (3k - 2))
     for any partition (``"gmm-coreset-remote-tree"``); max-sum with ``"local-search"`` (or
     ``"greedy"``) core-sets on a
     random partition: ``1/2 - epsilon`` in expectation for large k
@@ -98,6 +100,9 @@ def diversity_coreset(
     contiguous folder counts as a fixed partition, like ``labels``). The answer is the
     in-memory answer for the same partition.
 
+    ``algorithm`` builds each part's core-set: ``"gmm"`` (default), ``"local-search"`` or
+    ``"greedy"``; ``method`` is its deprecated name (DeprecationWarning).
+
     Example:
         >>> import numpy as np
         >>> X = np.random.default_rng(0).random((1000, 2))
@@ -107,7 +112,14 @@ def diversity_coreset(
     """
     start = time.perf_counter()
     check_choice("objective", objective, OBJECTIVES)
-    check_choice("method", method, METHODS)
+    if method is not None:
+        warnings.warn("method= is deprecated, use algorithm= (the same choices)", DeprecationWarning,
+                      stacklevel=2)
+        if algorithm not in ("gmm", method):
+            raise InvalidParameterError("method", method, f"left out when algorithm={algorithm!r} is given "
+                                        "(method is the deprecated name of algorithm)")
+        algorithm = method
+    method = check_choice("algorithm", algorithm, METHODS)  # the part core-sets' algorithm
     check_engine(engine)
     if isinstance(X, Shards):
         return _coreset_on_shards(X, k, objective, metric, n_parts, method, labels, seed, epsilon, engine,

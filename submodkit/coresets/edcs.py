@@ -120,7 +120,7 @@ def _partition(g: EdgeList, n_parts: int, seed) -> list[np.ndarray]:
 
 
 def edcs_size_bounds(
-    graph: Any, n_parts: int = 4, beta: int = 16, beta_minus: int | None = None, seed: int | None = None
+    graph: Any, *, n_parts: int = 4, beta: int = 16, beta_minus: int | None = None, seed: int | None = None
 ) -> dict[str, int]:
     """Bounds on the size of the EDCS core-set, from the degrees of each part alone.
 
@@ -218,6 +218,7 @@ def _part_core_edges(shards: Shards, i: int, fn, arg) -> np.ndarray:
 
 def edcs_coreset_matching(
     graph: Any,
+    *,
     n_parts: int | None = None,
     beta: int | None = None,
     beta_minus: int | None = None,
@@ -246,7 +247,8 @@ def edcs_coreset_matching(
     return _coreset(g, n_parts, seed, _part_edcs, pair, engine, "edcs-coreset")
 
 
-def matching_coreset(graph: Any, n_parts: int | None = None, seed: int | None = None, engine: object = None):
+def matching_coreset(graph: Any, *, n_parts: int | None = None, seed: int | None = None,
+                     engine: object = None) -> MatchingSolution:
     """Maximum-cardinality matching through the maximum-matching core-set (each part keeps one
     maximum matching; randomized composable, 1/3 worst case: Assadi, Khanna, SPAA 2017)."""
     return _coreset(graph, n_parts, seed, _part_matching, 0, engine, "matching-coreset")

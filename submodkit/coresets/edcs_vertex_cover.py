@@ -68,6 +68,7 @@ from submodkit.solvers.matching.general import max_weight_matching
 
 FORWARDED_COVERS = ("matching", "exact", "auto")
 AUTO_EXACT_EDGES = 2000  # "auto": exact cover of the forwarded edges up to this many
+_MIN_EXACT_SECONDS = 0.05  # the exact cover is not started with less time left
 
 
 def _part_cover(g: EdgeList, part: np.ndarray, arg) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -84,6 +85,20 @@ def _part_cover(g: EdgeList, part: np.ndarray, arg) -> tuple[np.ndarray, np.ndar
     return h, high, fwd
 
 
+def _no_time_for_exact(sub: EdgeList, deadline) -> str | None:
+    """Why the exact cover of ``sub`` should not start (None if it should): the rule of the
+    exact models (:func:`submodkit.mip.model.refuse_model`: memory, or an estimated model build
+    above half of the time left), or under 50 ms left."""
+    from submodkit.mip.model import ModelSize, refuse_model
+
+    n_vertices = int(np.unique(np.concatenate([sub.u, sub.v])).size)
+    reason = refuse_model(ModelSize(n_vertices, int(sub.u.size), 2 * int(sub.u.size)), "cp-sat", deadline)
+    left = deadline.left()
+    if reason is None and left is not None and left < _MIN_EXACT_SECONDS:
+        reason = f"not solved: {max(left, 0.0):.3f} s left"
+    return reason
+
+
 def _gains(g: EdgeList, selection: np.ndarray) -> np.ndarray:
     """Edges newly covered by each vertex of ``selection``, in order."""
     pos = np.full(g.n, selection.size, np.int64)
@@ -94,6 +109,7 @@ def _gains(g: EdgeList, selection: np.ndarray) -> np.ndarray:
 
 def edcs_vertex_cover(
     graph: Any,
+    *,
     n_parts: int = 4,
     beta: int | None = None,
     beta_minus: int | None = None,
@@ -101,30 +117,57 @@ def edcs_vertex_cover(
     seed: int | None = None,
     engine: object = None,
     forwarded_cover: str = "matching",
-    time_limit: float | None = 10.0,
+    time_limit: float | None = None,
 ) -> Solution:
     """Minimum vertex cover through the EDCS core-set (see the module docstring for the
     construction and the proofs).
 
-    ``beta`` defaults to ``max(4, ceil(4 ln(n) / epsilon^2))`` and ``beta_minus`` to
-    ``beta - 1``, as in :func:`submodkit.coresets.edcs.edcs_coreset_matching`; ``engine``: as in
-    :func:`submodkit.coresets.engines.map_parts` (None / ``"threads"``: local threads,
-    ``"dask"`` or a ``dask.distributed.Client``); the same seed gives the same answer on every
-    engine. ``forwarded_cover``: ``"matching"`` (both endpoints of a maximal matching),
-    ``"exact"`` (CP-SAT within ``time_limit`` seconds, never worse than the matching cover) or
-    ``"auto"`` (exact when at most 2000 forwarded edges remain uncovered).
+    Parameters
+    ----------
+    graph : array_like, scipy.sparse matrix, networkx.Graph or Graph
+        Anything :func:`~submodkit.instances.edges.as_edge_list` accepts; weights ignored.
+    n_parts : int, default 4, keyword-only
+        Number of random edge parts ``p``.
+    beta, beta_minus : int, optional, keyword-only
+        EDCS parameters; ``beta`` defaults to ``max(4, ceil(4 ln(n) / epsilon^2))`` and
+        ``beta_minus`` to ``beta - 1``, as in
+        :func:`submodkit.coresets.edcs.edcs_coreset_matching`.
+    epsilon : float, default 0.5, keyword-only
+        Sets the default ``beta``.
+    seed : int, optional, keyword-only
+        The random partition; the same seed gives the same answer on every engine.
+    engine : None, "threads", "dask" or a dask.distributed.Client, keyword-only
+        As in :func:`submodkit.coresets.engines.map_parts` (None / ``"threads"``: local threads).
+    forwarded_cover : {"matching", "exact", "auto"}, keyword-only
+        The cover C' of the forwarded edges: ``"matching"`` (both endpoints of a maximal
+        matching), ``"exact"`` (CP-SAT, :func:`~submodkit.solvers.cover.vertex_cover.exact_vertex_cover`,
+        never worse than the matching cover) or ``"auto"`` (exact when at most 2000 forwarded
+        edges remain uncovered).
+    time_limit : float, optional, keyword-only
+        Seconds for the whole call, counted from its start. The core-sets and the
+        certificate run to their end (they are not interruptible); the exact cover gets the
+        time left, and is not started (the matching cover is kept) when its estimated model
+        build exceeds half of that time (the rule of the exact models,
+        :func:`submodkit.mip.model.refuse_model`) or less than 50 ms is left. None: no limit.
 
-    Returns a :class:`~submodkit.results.Solution` with ``sense="min"``: ``selection`` = the
-    cover's vertex indices (V first, then C'; positions in ``list(G.nodes)`` for networkx
-    input), ``gains`` = edges newly covered by each, ``value`` = cover size, ``lower_bound``
-    = a matching size (see above), ``guarantee`` = the worst-case ratio derived here
-    (``c + p (beta - b) / b``), ``stats``: ``edcs_edges`` (sum of ``|H_i|``),
-    ``coreset_vertices`` (sum of ``|V_i|``), ``union_vertices`` (``|V|``), ``forwarded_edges``
-    (sum of ``|F_i|``), ``forwarded_uncovered`` (``|F'|``), ``forwarded_cover`` (``|C'|``) and
-    seconds per phase.
+    Returns
+    -------
+    Solution
+        ``sense="min"``: ``selection`` = the cover's vertex indices (V first, then C';
+        positions in ``list(G.nodes)`` for networkx input), ``gains`` = edges newly covered
+        by each, ``value`` = cover size, ``lower_bound`` = a matching size (see above),
+        ``guarantee`` = the worst-case ratio derived here (``c + p (beta - b) / b``, ``c = 1``
+        only when the exact cover was proven optimal), ``status`` ``"timeout"`` when the
+        time limit stopped or skipped the exact cover asked for, else ``"feasible"``;
+        ``stats``: ``edcs_edges`` (sum of ``|H_i|``), ``coreset_vertices`` (sum of
+        ``|V_i|``), ``union_vertices`` (``|V|``), ``forwarded_edges`` (sum of ``|F_i|``),
+        ``forwarded_uncovered`` (``|F'|``), ``forwarded_cover`` (``|C'|``),
+        ``forwarded_cover_skipped`` (why the exact cover did not run, when it did not) and
+        seconds per phase.
     """
     t0 = time.perf_counter()
     from submodkit.coresets.engines import check_engine, map_parts
+    from submodkit.mip.model import Deadline
 
     g = as_edge_list(graph)
     n_parts = check_int("n_parts", n_parts, minimum=1)
@@ -132,6 +175,7 @@ def edcs_vertex_cover(
     seed = check_seed(seed)
     check_choice("forwarded_cover", forwarded_cover, FORWARDED_COVERS)
     time_limit = check_time_limit(time_limit)
+    deadline = Deadline(time_limit, t0)
     check_engine(engine)
     if beta is None:
         beta = max(4, math.ceil(4 * math.log(max(g.n, 2)) / epsilon**2))
@@ -151,18 +195,24 @@ def edcs_vertex_cover(
     rest = np.sort(fwd[~in_v[g.u[fwd]] & ~in_v[g.v[fwd]]])
     sub = EdgeList(g.n, g.u[rest], g.v[rest], np.ones(rest.size))
     cover_rest, rest_lb = maximal_matching_cover(sub)
-    method, exact_ok = "matching", False
-    if forwarded_cover == "exact" or (forwarded_cover == "auto" and rest.size <= AUTO_EXACT_EDGES):
-        res = exact_vertex_cover(sub, time_limit=time_limit)
-        method, exact_ok = "exact", res.optimal
-        rest_lb = max(rest_lb, int(math.ceil(res.bound - 1e-9)) if res.bound is not None else 0)
-        if res.value is not None and res.value <= cover_rest.size:
-            cover_rest = res.selection
-    selection = np.concatenate([union_v, np.sort(cover_rest)]).astype(np.int64)
     t3 = time.perf_counter()
+    # the certificate before the exact cover, which gets the time left (the blossom run is not
+    # interruptible, the exact cover is)
     hm = max_weight_matching(np.column_stack([g.u[h_all], g.v[h_all]]), maxcardinality=True, n_nodes=g.n)
-    lower = float(max(len(hm), rest_lb))
     t4 = time.perf_counter()
+    method, exact_ok, skipped, cut = "matching", False, None, False
+    if forwarded_cover == "exact" or (forwarded_cover == "auto" and rest.size <= AUTO_EXACT_EDGES):
+        skipped = _no_time_for_exact(sub, deadline) if rest.size else None
+        cut = skipped is not None and deadline.end is not None
+        if skipped is None:  # (no forwarded edge left: the empty cover, proven at once)
+            res = exact_vertex_cover(sub, time_limit=deadline.left() if rest.size else None)
+            method, exact_ok, cut = "exact", res.optimal, res.status == "timeout"
+            rest_lb = max(rest_lb, int(math.ceil(res.bound - 1e-9)) if res.bound is not None else 0)
+            if res.value is not None and res.value <= cover_rest.size:
+                cover_rest = res.selection
+    selection = np.concatenate([union_v, np.sort(cover_rest)]).astype(np.int64)
+    lower = float(max(len(hm), rest_lb))
+    t5 = time.perf_counter()
     stats = {
         "n_parts": n_parts,
         "beta": beta,
@@ -182,10 +232,12 @@ def edcs_vertex_cover(
         "matching_lower_bound": len(hm),
         "seconds_partition": t1 - t0,
         "seconds_parts": t2 - t1,
-        "seconds_cover": t3 - t2,
+        "seconds_cover": (t3 - t2) + (t5 - t4),
         "seconds_certificate": t4 - t3,
-        "seconds": t4 - t0,
+        "seconds": t5 - t0,
     }
+    if skipped is not None:
+        stats["forwarded_cover_skipped"] = skipped
     return Solution(
         selection=selection,
         gains=_gains(g, selection),
@@ -195,6 +247,6 @@ def edcs_vertex_cover(
                             exact=exact_ok),
         lower_bound=lower,
         sense="min",
-        status="feasible",
+        status="timeout" if cut else "feasible",
         stats=stats,
     )

@@ -94,7 +94,7 @@ def _is_client(engine: object) -> bool:
 
 
 def map_parts(
-    fn: Callable, objective: Objective, parts: Sequence[np.ndarray], k: int, engine: object = None
+    fn: Callable, objective: Objective, parts: Sequence[np.ndarray], k: int, *, engine: object = None
 ) -> list:
     """``[fn(objective, part, k) for part in parts]``, run on ``engine``."""
     check_engine(engine)
@@ -215,7 +215,7 @@ def map_shards(fn: Callable, shards, args: tuple = (), engine: object = None,
     >>> import tempfile, os
     >>> from submodkit.instances import PointSet, write_shards
     >>> tmp = tempfile.TemporaryDirectory()
-    >>> s = write_shards(PointSet(np.eye(5)), os.path.join(tmp.name, "p"), 2, rule="contiguous")
+    >>> s = write_shards(PointSet(np.eye(5)), os.path.join(tmp.name, "p"), n_parts=2, rule="contiguous")
     >>> map_shards(_part_size, s)
     [2, 3]
     >>> tmp.cleanup()

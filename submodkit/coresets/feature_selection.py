@@ -247,7 +247,7 @@ def select_features(X, y, k: int, *, lam: float = 0.5, n_parts: int | None = Non
     if len(groups) == 1:
         cores = [local_max_sum_greedy(Dp, groups[0], k)]
     else:
-        cores = map_parts(local_max_sum_greedy, Dp, groups, k, engine)
+        cores = map_parts(local_max_sum_greedy, Dp, groups, k, engine=engine)
     union = np.unique(np.concatenate(cores)) if cores else np.zeros(0, dtype=np.int64)
     return _second_round(D, rel, Dp, union, cores, k, lam, engine, start, p)
 

@@ -88,8 +88,8 @@ class CoverageSketch(Coverage):
 def coverage_sketch(
     coverage: Coverage,
     epsilon: float,
-    seed=None,
     *,
+    seed=None,
     k: int | None = None,
     max_edges: int | None = None,
     delta: float = 1.0,
@@ -310,8 +310,8 @@ class EdgeStreamSketch:
         self,
         n_sets: int,
         epsilon: float,
-        seed=None,
         *,
+        seed=None,
         k: int | None = None,
         max_edges: int | None = None,
         delta: float = 1.0,
@@ -391,8 +391,8 @@ def sketch_maximize(
     coverage: Coverage,
     k: int,
     epsilon: float = 0.1,
-    seed=None,
     *,
+    seed=None,
     max_edges: int | None = None,
     engine: object = None,
 ) -> Solution:
@@ -415,7 +415,7 @@ def sketch_maximize(
 
     start = time.perf_counter()
     k = check_int("k", k)
-    sk = coverage_sketch(coverage, epsilon, seed, k=max(k, 1), max_edges=max_edges, engine=engine)
+    sk = coverage_sketch(coverage, epsilon, seed=seed, k=max(k, 1), max_edges=max_edges, engine=engine)
     sol = maximize(sk, k, bound=False)
     gains = _gains_on_input(coverage, sol.selection, engine)
     value = float(gains.sum())
@@ -546,8 +546,8 @@ def _greedy_to_target(objective: Coverage, target: float, costs: np.ndarray | No
 def sketch_set_cover(
     coverage: Coverage | Shards,
     epsilon: float = 0.1,
-    seed=None,
     *,
+    seed=None,
     outliers: float = 0.0,
     costs=None,
     max_edges: int | None = None,
@@ -601,7 +601,7 @@ def sketch_set_cover(
         costs = np.ascontiguousarray(check_vector("costs", costs, _n_sets(coverage)), dtype=np.float64)
     if max_residual is not None:
         max_residual = check_int("max_residual", max_residual, minimum=1)
-    sk = coverage_sketch(coverage, epsilon, seed, max_edges=max_edges, engine=engine)
+    sk = coverage_sketch(coverage, epsilon, seed=seed, max_edges=max_edges, engine=engine)
     tol = 1e-9
     w_sk, w_in = _coverable_weight(sk, None), _coverable_weight(coverage, engine)
     sel, _ = _greedy_to_target(sk, (1 - outliers) * w_sk - tol * max(1.0, w_sk), costs, sk.new_state())

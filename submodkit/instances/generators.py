@@ -182,7 +182,7 @@ def _seed_meta(seed) -> int | None:
     return int(seed) if isinstance(seed, int | np.integer) else None
 
 
-def random_points(n: int, dim: int, seed=None, clusters: int | None = None) -> PointSet:
+def random_points(n: int, dim: int, *, seed=None, clusters: int | None = None) -> PointSet:
     """``n`` points in ``dim`` dimensions: standard normal, or a mixture of ``clusters``
     unit-variance Gaussian blobs whose centres are drawn from N(0, 10^2 I).
 
@@ -223,7 +223,7 @@ def random_points(n: int, dim: int, seed=None, clusters: int | None = None) -> P
     return PointSet(features=features, name=f"points-{n}x{dim}", meta=meta)
 
 
-def random_graph(n: int, m: int, seed=None, weighted: bool = False) -> Graph:
+def random_graph(n: int, m: int, *, seed=None, weighted: bool = False) -> Graph:
     """A uniform random simple graph G(n, m): ``m`` distinct edges ``u < v``, no loops.
 
     Edges are sorted by ``(u, v)``. Dense graphs (more than half of all pairs) sample pair
@@ -682,7 +682,7 @@ def _sieve_adversary(algorithm: str, k: int, base: float, c: float):
     return best[1], best[2], best[0]
 
 
-def sieve_tight_stream(k: int, epsilon: float = 0.1, algorithm: str = "sieve++"
+def sieve_tight_stream(k: int, epsilon: float = 0.1, *, algorithm: str = "sieve++"
                        ) -> tuple[SetSystem, int, float]:
     """A weighted coverage stream on which a one-pass threshold algorithm keeps about half
     of OPT.

@@ -203,7 +203,7 @@ def balance_tight(n: int, b: int) -> OnlineInstance:
                           meta={"optimum": n * b})
 
 
-def random_online(n_online: int, n_offline: int, p: float, capacities=1, seed=None) -> OnlineInstance:
+def random_online(n_online: int, n_offline: int, p: float, capacities=1, *, seed=None) -> OnlineInstance:
     """Random bipartite instance: each (arrival, offline) pair is an edge with probability p.
 
     Parameters

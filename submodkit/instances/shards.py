@@ -202,8 +202,8 @@ def _local_index(owners: np.ndarray, n_parts: int) -> tuple[np.ndarray, np.ndarr
 def shard_file(
     path: str | os.PathLike,
     out_dir: str | os.PathLike,
-    n_parts: int,
     *,
+    n_parts: int,
     seed: int | None = None,
     rule: str = "random",
     problem: str | None = None,
@@ -225,9 +225,9 @@ def shard_file(
         ``native``), plain or ``.gz`` (streamed, never decompressed whole).
     out_dir : str or path-like
         The folder to create (it must not exist, unless ``overwrite``).
-    n_parts : int
+    n_parts : int, keyword-only
         Number of parts, 1 to 65536.
-    seed : int, optional
+    seed : int, optional, keyword-only
         Seed of the random partition (None: fresh entropy, recorded in the manifest).
     rule : {"random", "contiguous"}, default "random"
         ``"random"`` (each item to a uniformly random part, see :func:`partition_owners`)
@@ -265,7 +265,7 @@ def shard_file(
     >>> import tempfile, os
     >>> from submodkit.instances import bundled, read_instance
     >>> tmp = tempfile.TemporaryDirectory()
-    >>> shards = shard_file(bundled("scp41"), os.path.join(tmp.name, "scp41"), 4, seed=0)
+    >>> shards = shard_file(bundled("scp41"), os.path.join(tmp.name, "scp41"), n_parts=4, seed=0)
     >>> len(shards), shards.n_items, shards.universe, shards.part(0).problem.n_sets
     (4, 1000, 200, 228)
     >>> (shards.load_all().sets != read_instance(bundled("scp41")).sets).nnz
@@ -296,8 +296,8 @@ def shard_file(
 def write_shards(
     problem: Problem,
     out_dir: str | os.PathLike,
-    n_parts: int,
     *,
+    n_parts: int,
     seed: int | None = None,
     rule: str = "random",
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
@@ -311,7 +311,7 @@ def write_shards(
         A SetSystem (sharded by set), Graph (by edge; call ``to_set_system()`` first to
         shard closed neighbourhoods by vertex) or PointSet (by row).
     out_dir, n_parts, seed, rule, chunk_bytes, overwrite
-        As in :func:`shard_file`.
+        As in :func:`shard_file` (all but ``out_dir`` keyword-only).
 
     Returns
     -------
@@ -330,7 +330,7 @@ def write_shards(
     >>> from submodkit.instances import PointSet
     >>> tmp = tempfile.TemporaryDirectory()
     >>> pts = PointSet(np.arange(12.0).reshape(6, 2))
-    >>> s = write_shards(pts, os.path.join(tmp.name, "pts"), 2, rule="contiguous")
+    >>> s = write_shards(pts, os.path.join(tmp.name, "pts"), n_parts=2, rule="contiguous")
     >>> s.part(1).ids.tolist(), s.part(1).problem.features[0].tolist()
     ([3, 4, 5], [6.0, 7.0])
     >>> tmp.cleanup()
@@ -636,7 +636,8 @@ class Shard:
     >>> import tempfile, os
     >>> from submodkit.instances import PointSet
     >>> tmp = tempfile.TemporaryDirectory()
-    >>> part = write_shards(PointSet(np.eye(3)), os.path.join(tmp.name, "p"), 2, rule="contiguous").part(0)
+    >>> shards = write_shards(PointSet(np.eye(3)), os.path.join(tmp.name, "p"), n_parts=2, rule="contiguous")
+    >>> part = shards.part(0)
     >>> part.index, part.ids.tolist(), part.problem.features.tolist()
     (0, [0], [[1.0, 0.0, 0.0]])
     >>> tmp.cleanup()
@@ -679,7 +680,7 @@ def open_shards(directory: str | os.PathLike | Shards, *, verify: bool = True) -
     >>> from submodkit.instances import Graph
     >>> tmp = tempfile.TemporaryDirectory()
     >>> d = os.path.join(tmp.name, "g")
-    >>> _ = write_shards(Graph(np.array([[0, 1], [1, 2], [2, 3]]), np.ones(3), 4), d, 2, seed=1)
+    >>> _ = write_shards(Graph(np.array([[0, 1], [1, 2], [2, 3]]), np.ones(3), 4), d, n_parts=2, seed=1)
     >>> s = open_shards(d)
     >>> s.kind, s.n_items, s.n_nodes, [len(s.ids(i)) for i in range(len(s))]
     ('Graph', 3, 4, [1, 2])
@@ -774,7 +775,7 @@ class Shards:
     >>> from submodkit.instances import random_set_system
     >>> tmp = tempfile.TemporaryDirectory()
     >>> system = random_set_system(10, 6, density=0.5, seed=0)
-    >>> s = write_shards(system, os.path.join(tmp.name, "s"), 3, seed=0)
+    >>> s = write_shards(system, os.path.join(tmp.name, "s"), n_parts=3, seed=0)
     >>> s.kind, len(s), s.n_items, s.universe, s.owners().tolist() == partition_owners(10, 3, seed=0).tolist()
     ('SetSystem', 3, 10, 6, True)
     >>> clone = pickle.loads(pickle.dumps(s))

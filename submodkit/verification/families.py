@@ -265,16 +265,16 @@ def distributed_family(ctx: Context):
         name = f"random-cover-{n}x{m}-k{k}-s{seed}"
         opt = ctx.exact("max-cover", name, ss.sets, ss.weights, k=k)
         for parts in (2, 3):
-            sol = greedi(cov, k, parts)
+            sol = greedi(cov, k, n_parts=parts)
             yield ctx.run(f"greedi ({parts} parts)", name, sol.value, opt, "exact", sol.guarantee, seed=seed,
                           group="random coverage")
-            sol = randgreedi(cov, k, parts, seed=seed)
+            sol = randgreedi(cov, k, n_parts=parts, seed=seed)
             yield ctx.run(f"randgreedi ({parts} parts)", name, sol.value, opt, "exact", sol.guarantee,
                           seed=seed, group="random coverage")
         sol = adaptive_maximize(cov, k, epsilon=0.3, seed=seed)
         yield ctx.run("adaptive-threshold", name, sol.value, opt, "exact", sol.guarantee, seed=seed,
                       group="random coverage")
-        sol = bicriteria_greedi(cov, k, 2, epsilon=0.3, seed=seed)
+        sol = bicriteria_greedi(cov, k, n_parts=2, epsilon=0.3, seed=seed)
         yield ctx.run("bicriteria-greedi (2 parts, vs OPT_k)", name, sol.value, opt, "exact", sol.guarantee,
                       seed=seed, group="random coverage")
 
@@ -595,7 +595,7 @@ def diversity_extra_family(ctx: Context):
         sol = diversify(X, k, "max-sum", algorithm="local-search", seed=seed)
         yield ctx.run("max-sum-local-search", name, sol.value, opt, "brute-force", sol.guarantee, seed=seed,
                       group=group)
-        sol = diversity_coreset(X, k, "max-sum", n_parts=2, method="local-search", seed=seed)
+        sol = diversity_coreset(X, k, "max-sum", n_parts=2, algorithm="local-search", seed=seed)
         yield ctx.run("randomized core-set (max-sum)", name, sol.value, opt, "brute-force", sol.guarantee,
                       seed=seed, group=group)
         opt = brute_force_diversity(X, k, "remote-tree").value

@@ -162,17 +162,17 @@ def _stream(algorithm: str, objective, k: int, o: Options) -> Result:
 
 def _greedi(objective, k: int, o: Options) -> Result:
     _cardinality_only("greedi", o)
-    return _coresets().greedi(objective, k, o.n_parts, engine=o.engine, seed=o.seed)
+    return _coresets().greedi(objective, k, n_parts=o.n_parts, engine=o.engine, seed=o.seed)
 
 
 def _randgreedi(objective, k: int, o: Options) -> Result:
     _cardinality_only("randgreedi", o)
-    return _coresets().randgreedi(objective, k, o.n_parts, engine=o.engine, seed=o.seed)
+    return _coresets().randgreedi(objective, k, n_parts=o.n_parts, engine=o.engine, seed=o.seed)
 
 
 def _bicriteria(objective, k: int, o: Options) -> Result:
     _cardinality_only("bicriteria", o)
-    return _coresets().bicriteria_greedi(objective, k, o.n_parts, o.epsilon, rounds=o.rounds,
+    return _coresets().bicriteria_greedi(objective, k, n_parts=o.n_parts, epsilon=o.epsilon, rounds=o.rounds,
                                          engine=o.engine, seed=o.seed)
 
 
@@ -221,14 +221,14 @@ SUBMODULAR = table(
                                           '(`update`, `delete`, `solution`)'},
               options=("epsilon",), randomized=True),
     Algorithm("greedi", _greedi, guarantee="greedi",
-              calls={"greedi": "`coresets.greedi(f, k, n_parts, engine=None)`"},
+              calls={"greedi": "`coresets.greedi(f, k, n_parts=m, engine=None)`"},
               options=("n_parts", "engine")),
     Algorithm("randgreedi", _randgreedi, guarantee="randgreedi",
-              calls={"randgreedi": "`coresets.randgreedi(f, k, n_parts, engine=None, seed=s)`"},
+              calls={"randgreedi": "`coresets.randgreedi(f, k, n_parts=m, engine=None, seed=s)`"},
               options=("n_parts", "engine"), randomized=True),
     Algorithm("bicriteria", _bicriteria, guarantee="bicriteria-greedi",
               calls={"bicriteria-greedi":
-                     "`coresets.bicriteria_greedi(f, k, n_parts, epsilon=e, rounds=r, seed=s)`"},
+                     "`coresets.bicriteria_greedi(f, k, n_parts=m, epsilon=e, rounds=r, seed=s)`"},
               options=("epsilon", "n_parts", "engine", "rounds"), randomized=True),
     Algorithm("adaptive", _adaptive, guarantee="adaptive-threshold",
               calls={"adaptive-threshold":

@@ -22,7 +22,7 @@ from submodkit.solvers.submodular.brute_force import brute_force_maximize
 )
 def test_adaptive_on_shards_is_the_in_memory_answer(tmp_path, n, u, parts, k, epsilon, seed):
     system = random_set_system(n, u, mean_set_size=9, seed=seed)
-    write_shards(system, tmp_path / "s", parts, seed=seed)
+    write_shards(system, tmp_path / "s", n_parts=parts, seed=seed)
     ref = adaptive_maximize(Coverage.from_set_system(system), k, epsilon, seed=7)
     sol = adaptive_maximize(open_shards(tmp_path / "s"), k, epsilon, seed=7)
     assert sol.selection.tolist() == ref.selection.tolist()
@@ -61,7 +61,7 @@ def test_prefix_positions_are_the_positions_the_paths_query():
 def test_guarantee_against_brute_force_on_shards(tmp_path):
     for seed in range(4):
         system = random_set_system(14, 12, density=0.25, seed=seed)
-        write_shards(system, tmp_path / f"b{seed}", 3, seed=seed)
+        write_shards(system, tmp_path / f"b{seed}", n_parts=3, seed=seed)
         sol = adaptive_maximize(open_shards(tmp_path / f"b{seed}"), 3, 0.3, seed=seed)
         opt = brute_force_maximize(Coverage.from_set_system(system), 3).value
         # a feasible value and a valid a-posteriori bound (the ratio holds in expectation:
@@ -72,7 +72,7 @@ def test_guarantee_against_brute_force_on_shards(tmp_path):
 def test_cli_and_a_two_process_cluster(tmp_path, capsys):
     pytest.importorskip("distributed")
     system = random_set_system(1500, 900, mean_set_size=8, seed=9)
-    write_shards(system, tmp_path / "s", 5, seed=2)
+    write_shards(system, tmp_path / "s", n_parts=5, seed=2)
     ref = adaptive_maximize(Coverage.from_set_system(system), 15, 0.3, seed=4)
     argv = ["solve", str(tmp_path / "s"), "--k", "15", "--algorithm", "adaptive", "--epsilon", "0.3",
             "--seed", "4"]
@@ -82,7 +82,7 @@ def test_cli_and_a_two_process_cluster(tmp_path, capsys):
 
 
 def test_wrong_folder(tmp_path):
-    write_shards(PointSet(np.eye(4)), tmp_path / "p", 2, seed=0)
+    write_shards(PointSet(np.eye(4)), tmp_path / "p", n_parts=2, seed=0)
     with pytest.raises(InvalidParameterError, match="set-system shard folder"):
         adaptive_maximize(open_shards(tmp_path / "p"), 2)
     with pytest.raises(InvalidParameterError, match="Objective or a set-system"):

@@ -37,9 +37,9 @@ def test_coverage_against_exact_max_cover(rounds):
     k, eps = 8, 0.2
     opt = exact_max_cover(ss.sets, k=k, time_limit=60)
     assert opt.optimal
-    vals = [bicriteria_greedi(cov, k, 4, epsilon=eps, rounds=rounds, seed=s).value for s in range(3)]
+    vals = [bicriteria_greedi(cov, k, n_parts=4, epsilon=eps, rounds=rounds, seed=s).value for s in range(3)]
     assert np.mean(vals) >= (1 - eps) * opt.value
-    sol = bicriteria_greedi(cov, k, 4, epsilon=eps, rounds=rounds, seed=0)
+    sol = bicriteria_greedi(cov, k, n_parts=4, epsilon=eps, rounds=rounds, seed=0)
     assert len(sol) <= rounds * bicriteria_size(k, eps, rounds)
     assert sol.stats["rounds"] == rounds
 
@@ -48,8 +48,8 @@ def test_sizes_and_engines_agree():
     assert bicriteria_size(10, 0.01, 2) == 100
     assert bicriteria_size(10, 0.1, 1) == 100
     obj = small_objectives(0, n=40, m=30, graph_cut=False)[0]
-    a = bicriteria_greedi(obj, 3, 4, epsilon=0.25, rounds=2, seed=7)
-    b = bicriteria_greedi(obj, 3, 4, epsilon=0.25, rounds=2, seed=7, engine="threads")
+    a = bicriteria_greedi(obj, 3, n_parts=4, epsilon=0.25, rounds=2, seed=7)
+    b = bicriteria_greedi(obj, 3, n_parts=4, epsilon=0.25, rounds=2, seed=7, engine="threads")
     assert a.selection.tolist() == b.selection.tolist()
     assert a.stats["items_per_round"] == 6
 
@@ -58,8 +58,8 @@ def test_invalid_parameters():
     obj = small_objectives(0)[0]
     for kw in ({"epsilon": 0.0}, {"epsilon": 1.0}, {"rounds": 0}, {"items_per_round": 0}):
         with pytest.raises(InvalidParameterError):
-            bicriteria_greedi(obj, 2, 2, **kw)
+            bicriteria_greedi(obj, 2, n_parts=2, **kw)
     with pytest.raises(InvalidParameterError):
-        bicriteria_greedi(obj, -1, 2)
+        bicriteria_greedi(obj, -1, n_parts=2)
     with pytest.raises(InvalidParameterError):
-        bicriteria_greedi(obj, 2, 2, engine="spark")
+        bicriteria_greedi(obj, 2, n_parts=2, engine="spark")

@@ -14,8 +14,9 @@ from submodkit.solvers.cover.exact import exact_max_cover
 @pytest.mark.parametrize("n_parts,seed", [(1, 0), (4, 5), (9, 2)])
 def test_one_round_on_shards_is_the_in_memory_answer(tmp_path, n_parts, seed):
     system = random_set_system(700, 900, mean_set_size=9, seed=seed)
-    write_shards(system, tmp_path / "s", n_parts, seed=seed)
-    ref = bicriteria_greedi(Coverage.from_set_system(system), 8, n_parts, epsilon=0.3, rounds=1, seed=seed)
+    write_shards(system, tmp_path / "s", n_parts=n_parts, seed=seed)
+    ref = bicriteria_greedi(Coverage.from_set_system(system), 8, n_parts=n_parts, epsilon=0.3, rounds=1,
+                            seed=seed)
     sol = bicriteria_greedi(open_shards(tmp_path / "s"), 8, epsilon=0.3, rounds=1, seed=seed)
     assert sol.selection.tolist() == ref.selection.tolist()
     assert sol.value == ref.value and sol.gains.tolist() == ref.gains.tolist()
@@ -29,7 +30,7 @@ def test_one_round_on_shards_is_the_in_memory_answer(tmp_path, n_parts, seed):
 def test_more_rounds_continue_greedily_and_claim_no_ratio(tmp_path):
     system = random_set_system(600, 800, mean_set_size=8, seed=11)
     f = Coverage.from_set_system(system)
-    write_shards(system, tmp_path / "s", 4, seed=3)
+    write_shards(system, tmp_path / "s", n_parts=4, seed=3)
     sol = bicriteria_greedi(open_shards(tmp_path / "s"), 6, epsilon=0.3, rounds=3, seed=3)
     t = sol.stats["items_per_round"]
     assert len(sol.selection) == 3 * t == len(set(sol.selection.tolist()))
@@ -48,7 +49,7 @@ def test_more_rounds_continue_greedily_and_claim_no_ratio(tmp_path):
 def test_one_round_meets_its_bicriteria_claim_against_exact_opt(tmp_path):
     for seed in range(4):
         system = random_set_system(40, 30, density=0.1, seed=seed)
-        write_shards(system, tmp_path / f"b{seed}", 3, seed=seed)
+        write_shards(system, tmp_path / f"b{seed}", n_parts=3, seed=seed)
         sol = bicriteria_greedi(open_shards(tmp_path / f"b{seed}"), 3, epsilon=0.2, rounds=1, seed=seed)
         opt = exact_max_cover(system.sets, system.weights, k=3).value
         assert sol.value >= (1 - 0.2) * opt - 1e-9
@@ -59,13 +60,13 @@ def test_one_round_meets_its_bicriteria_claim_against_exact_opt(tmp_path):
 
 def test_shard_folder_rules(tmp_path):
     system = random_set_system(60, 50, mean_set_size=4, seed=1)
-    write_shards(system, tmp_path / "c", 3, rule="contiguous")
-    write_shards(system, tmp_path / "r", 3, seed=4)
+    write_shards(system, tmp_path / "c", n_parts=3, rule="contiguous")
+    write_shards(system, tmp_path / "r", n_parts=3, seed=4)
     with pytest.raises(InvalidParameterError, match="random partition"):
         bicriteria_greedi(open_shards(tmp_path / "c"), 3)
     with pytest.raises(InvalidParameterError, match="seed"):
         bicriteria_greedi(open_shards(tmp_path / "r"), 3, seed=9)
     with pytest.raises(InvalidParameterError, match="n_parts"):
-        bicriteria_greedi(open_shards(tmp_path / "r"), 3, 5)
+        bicriteria_greedi(open_shards(tmp_path / "r"), 3, n_parts=5)
     with pytest.raises(InvalidParameterError, match="Shards"):
-        bicriteria_greedi([[0, 1]], 1, 2)
+        bicriteria_greedi([[0, 1]], 1, n_parts=2)

@@ -21,7 +21,7 @@ f = Coverage([[0, 1], [1, 2], [2, 3], [3, 4]])
 
 def test_unguarded_script_gets_one_clear_error(tmp_path):
     script = tmp_path / "unguarded.py"
-    call = "coresets.randgreedi(f, 2, 2, engine='dask', seed=0)"
+    call = "coresets.randgreedi(f, 2, n_parts=2, engine='dask', seed=0)"
     script.write_text(textwrap.dedent(BODY.format(call=call)))
     proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1

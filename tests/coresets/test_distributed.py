@@ -25,12 +25,12 @@ def _instances(seed):
 def test_guarantees_against_brute_force(seed, k, parts):
     for obj in _instances(seed):
         opt = brute_force_maximize(obj, k).value
-        g = greedi(obj, k, parts)
+        g = greedi(obj, k, n_parts=parts)
         assert g.guarantee.ratio == pytest.approx((1 - 1 / math.e) ** 2 / min(parts, k))
         assert g.guarantee.holds(g.value, opt)
         values = []
         for s in range(20):
-            r = randgreedi(obj, k, parts, seed=s)
+            r = randgreedi(obj, k, n_parts=parts, seed=s)
             assert r.value == pytest.approx(obj.evaluate(r.selection))
             assert len(r) <= k
             values.append(r.value)
@@ -46,7 +46,7 @@ def test_one_part_is_lazy_greedy():
     f = Coverage.from_set_system(random_set_system(200, 300, mean_set_size=10, seed=3))
     ref = maximize(f, 10)
     for fn in (greedi, randgreedi):
-        sol = fn(f, 10, 1, seed=0)
+        sol = fn(f, 10, n_parts=1, seed=0)
         assert sol.selection.tolist() == ref.selection.tolist()
         assert sol.value == ref.value
 
@@ -54,7 +54,7 @@ def test_one_part_is_lazy_greedy():
 def test_close_to_greedy_on_a_larger_instance():
     f = Coverage.from_set_system(random_set_system(4000, 6000, mean_set_size=15, seed=8))
     ref = maximize(f, 40)
-    sol = randgreedi(f, 40, 4, seed=1)
+    sol = randgreedi(f, 40, n_parts=4, seed=1)
     assert sol.value >= RAND_BOUND * ref.upper_bound
     assert sol.value >= 0.9 * ref.value
     assert sol.stats["union_size"] <= 4 * 40
@@ -63,10 +63,10 @@ def test_close_to_greedy_on_a_larger_instance():
 
 def test_same_seed_same_answer_threads():
     f = Coverage.from_set_system(random_set_system(1000, 2000, mean_set_size=12, seed=2))
-    a = randgreedi(f, 15, 4, engine=None, seed=5)
-    b = randgreedi(f, 15, 4, engine="threads", seed=5)
+    a = randgreedi(f, 15, n_parts=4, engine=None, seed=5)
+    b = randgreedi(f, 15, n_parts=4, engine="threads", seed=5)
     assert a.selection.tolist() == b.selection.tolist() and a.value == b.value
-    c = randgreedi(f, 15, 4, seed=6)
+    c = randgreedi(f, 15, n_parts=4, seed=6)
     assert c.stats["part_sizes"] != a.stats["part_sizes"]
 
 
@@ -75,15 +75,15 @@ def test_dask_local_cluster_matches_threads():
     from distributed import Client
 
     f = Coverage.from_set_system(random_set_system(2000, 3000, mean_set_size=12, seed=9))
-    ref_r = randgreedi(f, 12, 3, engine="threads", seed=4)
-    ref_g = greedi(f, 12, 3, engine="threads")
+    ref_r = randgreedi(f, 12, n_parts=3, engine="threads", seed=4)
+    ref_g = greedi(f, 12, n_parts=3, engine="threads")
     # engine="dask": starts a real LocalCluster (2 worker processes) and closes it
-    r = randgreedi(f, 12, 3, engine="dask", seed=4)
+    r = randgreedi(f, 12, n_parts=3, engine="dask", seed=4)
     assert r.selection.tolist() == ref_r.selection.tolist() and r.value == ref_r.value
     # a caller's Client (in-process here, to keep the test short), used twice
     with Client(processes=False, n_workers=1, threads_per_worker=2, dashboard_address=None) as client:
         for _ in range(2):
-            g = greedi(f, 12, 3, engine=client)
+            g = greedi(f, 12, n_parts=3, engine=client)
             assert g.selection.tolist() == ref_g.selection.tolist() and g.value == ref_g.value
             assert g.stats["engine"] == "client"
 
@@ -97,7 +97,7 @@ def test_invalid_parameters(kwargs):
         with pytest.raises(InvalidParameterError):
             fn(f, **kwargs)
     with pytest.raises(InvalidParameterError):
-        greedi([[0, 1]], 1, 1)
+        greedi([[0, 1]], 1, n_parts=1)
 
 
 def test_more_parts_than_items_allocates_only_the_items():

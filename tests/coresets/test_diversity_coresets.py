@@ -29,7 +29,7 @@ def test_gmm_coreset_max_min_guarantee(seed):
 def test_max_sum_coresets_close_to_full(method):
     X = np.random.default_rng(1).normal(size=(3000, 4))
     full = diversify(X, 10, "max-sum", algorithm="local-search").value
-    sol = diversity_coreset(X, 10, "max-sum", n_parts=8, method=method, seed=0)
+    sol = diversity_coreset(X, 10, "max-sum", n_parts=8, algorithm=method, seed=0)
     assert (sol.guarantee is None) == (method == "gmm")
     # measured: the core-set answer stays within a few percent of the full local search
     assert sol.value >= 0.9 * full
@@ -56,12 +56,12 @@ def test_randomized_max_sum_coreset_against_brute_force(seed):
     X = np.random.default_rng(seed).random((14, 2))
     k = 3 + seed % 3
     opt = brute_force_diversity(X, k, "max-sum").value
-    sol = diversity_coreset(X, k, "max-sum", n_parts=3, method="local-search", seed=seed)
+    sol = diversity_coreset(X, k, "max-sum", n_parts=3, algorithm="local-search", seed=seed)
     assert sol.guarantee.ratio == pytest.approx(0.4) and sol.guarantee.kind == "expectation"
     assert sol.value <= opt + 1e-9 and sol.guarantee.holds(sol.value, opt)
     assert sol.stats["coreset_size"] <= 3 * k
     # a fixed (adversarial) partition gives no guarantee
-    fixed = diversity_coreset(X, k, "max-sum", labels=np.arange(14) % 3, method="local-search")
+    fixed = diversity_coreset(X, k, "max-sum", labels=np.arange(14) % 3, algorithm="local-search")
     assert fixed.guarantee is None
 
 
@@ -70,7 +70,7 @@ def test_randomized_max_sum_coreset_against_exact():
 
     X = np.random.default_rng(7).normal(size=(24, 3))
     opt = exact_max_sum_diversity(X, 5).value
-    ratios = [diversity_coreset(X, 5, "max-sum", n_parts=4, seed=s, method="local-search").value / opt
+    ratios = [diversity_coreset(X, 5, "max-sum", n_parts=4, seed=s, algorithm="local-search").value / opt
               for s in range(5)]
     assert min(ratios) >= 0.9  # measured: 0.97-1.0; the paper reports > 90% on real data
 
@@ -98,3 +98,13 @@ def test_gmm_coreset_remote_tree_derived_constant(seed):
     sol = diversity_coreset(X, k, "remote-tree", labels=labels)
     assert sol.guarantee.ratio == pytest.approx((k - 1) / (8 * (3 * k - 2)))
     assert sol.value <= opt + 1e-9 and sol.guarantee.holds(sol.value, opt)
+
+
+def test_method_is_a_deprecated_name_of_algorithm():
+    X = np.random.default_rng(3).random((60, 2))
+    new = diversity_coreset(X, 4, "max-sum", n_parts=3, algorithm="local-search", seed=1)
+    with pytest.warns(DeprecationWarning, match="algorithm="):
+        old = diversity_coreset(X, 4, "max-sum", n_parts=3, method="local-search", seed=1)
+    assert old.selection.tolist() == new.selection.tolist() and old.value == new.value
+    with pytest.raises(InvalidParameterError, match="method"), pytest.warns(DeprecationWarning):
+        diversity_coreset(X, 4, "max-sum", algorithm="greedy", method="local-search")

@@ -21,7 +21,7 @@ def _graph(seed, n=200, m=1500):
 @pytest.mark.parametrize("n_parts,seed", [(1, 0), (4, 1), (9, 2), (60, 3)])
 def test_same_as_in_memory(tmp_path, n_parts, seed):
     edges, graph = _graph(seed)
-    shards = write_shards(graph, tmp_path / "g", n_parts, seed=seed)
+    shards = write_shards(graph, tmp_path / "g", n_parts=n_parts, seed=seed)
     for ref, sol in [
         (
             edcs_coreset_matching(edges, n_parts=n_parts, beta=6, seed=seed),
@@ -38,8 +38,8 @@ def test_same_as_in_memory(tmp_path, n_parts, seed):
 
 def test_errors(tmp_path):
     _, graph = _graph(0, n=30, m=60)
-    shards = write_shards(graph, tmp_path / "g", 3, seed=4)
-    points = write_shards(PointSet(np.eye(3)), tmp_path / "p", 2, seed=0)
+    shards = write_shards(graph, tmp_path / "g", n_parts=3, seed=4)
+    points = write_shards(PointSet(np.eye(3)), tmp_path / "p", n_parts=2, seed=0)
     with pytest.raises(InvalidParameterError, match="n_parts"):
         matching_coreset(shards, n_parts=5)
     with pytest.raises(InvalidParameterError, match="seed"):

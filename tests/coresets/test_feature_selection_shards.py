@@ -15,7 +15,7 @@ from submodkit.instances import PointSet, open_shards, random_set_system, write_
 def test_feature_shards_give_the_in_memory_selection(tmp_path, loader, n_parts, seed):
     data = loader()
     X, y = data.data, data.target
-    write_shards(PointSet(X.T), tmp_path / "f", n_parts, seed=seed)
+    write_shards(PointSet(X.T), tmp_path / "f", n_parts=n_parts, seed=seed)
     for k in (2, 5):
         for target in (y, None):
             ref = select_features(X, target, k, n_parts=n_parts, seed=seed)
@@ -36,7 +36,7 @@ def test_on_a_real_two_process_cluster(tmp_path):
     X = rng.normal(size=(400, 60))
     X[:, 7] = X[:, 3] + 0.01 * rng.normal(size=400)  # a redundant pair
     y = (X[:, 3] + X[:, 11] > 0).astype(int)
-    write_shards(PointSet(X.T), tmp_path / "f", 5, seed=2)
+    write_shards(PointSet(X.T), tmp_path / "f", n_parts=5, seed=2)
     ref = select_features(X, y, 6, n_parts=5, seed=2)
     with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, memory_limit="1GB",
                       dashboard_address=None) as cluster, Client(cluster) as client:
@@ -47,8 +47,8 @@ def test_on_a_real_two_process_cluster(tmp_path):
 
 def test_shard_errors(tmp_path):
     X = np.random.default_rng(0).normal(size=(30, 8))
-    write_shards(PointSet(X.T), tmp_path / "f", 2, seed=1)
-    write_shards(random_set_system(10, 8, density=0.3, seed=0), tmp_path / "s", 2, seed=1)
+    write_shards(PointSet(X.T), tmp_path / "f", n_parts=2, seed=1)
+    write_shards(random_set_system(10, 8, density=0.3, seed=0), tmp_path / "s", n_parts=2, seed=1)
     shards = open_shards(tmp_path / "f")
     with pytest.raises(InvalidParameterError, match="one label per sample"):
         select_features(shards, np.zeros(29), 2)

@@ -28,8 +28,8 @@ def _same(a, b):
 @pytest.mark.parametrize("n_parts,seed", [(1, 0), (3, 1), (8, 7), (40, 2)])
 def test_randgreedi_on_shards_is_the_in_memory_answer(tmp_path, n_parts, seed):
     system = random_set_system(600, 900, mean_set_size=9, seed=seed)
-    shards = write_shards(system, tmp_path / "s", n_parts, seed=seed)
-    ref = randgreedi(Coverage.from_set_system(system), 12, n_parts, seed=seed)
+    shards = write_shards(system, tmp_path / "s", n_parts=n_parts, seed=seed)
+    ref = randgreedi(Coverage.from_set_system(system), 12, n_parts=n_parts, seed=seed)
     sol = randgreedi(open_shards(tmp_path / "s"), 12, seed=seed)
     _same(ref, sol)
     assert sol.stats["part_sizes"] == [p["n_items"] for p in shards.manifest["parts"] if p["n_items"]]
@@ -42,22 +42,22 @@ def test_randgreedi_on_shards_is_the_in_memory_answer(tmp_path, n_parts, seed):
 
 def test_greedi_on_contiguous_shards_and_graph_max_cover(tmp_path):
     system = random_set_system(500, 700, mean_set_size=8, seed=4)
-    write_shards(system, tmp_path / "c", 4, rule="contiguous")
-    _same(greedi(Coverage.from_set_system(system), 10, 4), greedi(open_shards(tmp_path / "c"), 10))
+    write_shards(system, tmp_path / "c", n_parts=4, rule="contiguous")
+    _same(greedi(Coverage.from_set_system(system), 10, n_parts=4), greedi(open_shards(tmp_path / "c"), 10))
     # a graph's max-cover set system (closed neighbourhoods), sharded by vertex
     rng = np.random.default_rng(0)
     edges = np.unique(np.sort(rng.integers(0, 300, size=(900, 2)), axis=1), axis=0)
     edges = edges[edges[:, 0] != edges[:, 1]]
     graph = Graph(edges, np.ones(len(edges)), 300)
-    write_shards(graph.to_set_system(), tmp_path / "g", 3, seed=5)
-    ref = randgreedi(Coverage.from_set_system(graph.to_set_system()), 6, 3, seed=5)
+    write_shards(graph.to_set_system(), tmp_path / "g", n_parts=3, seed=5)
+    ref = randgreedi(Coverage.from_set_system(graph.to_set_system()), 6, n_parts=3, seed=5)
     _same(ref, randgreedi(open_shards(tmp_path / "g"), 6, seed=5))
 
 
 def test_guarantee_and_bound_against_brute_force(tmp_path):
     for seed in range(6):
         system = random_set_system(13, 12, density=0.25, seed=seed)
-        write_shards(system, tmp_path / f"b{seed}", 3, seed=seed)
+        write_shards(system, tmp_path / f"b{seed}", n_parts=3, seed=seed)
         opt = brute_force_maximize(Coverage.from_set_system(system), 3).value
         sol = randgreedi(open_shards(tmp_path / f"b{seed}"), 3, seed=seed)
         assert sol.value <= opt + 1e-9 <= sol.upper_bound + 2e-9
@@ -66,18 +66,19 @@ def test_guarantee_and_bound_against_brute_force(tmp_path):
 
 def test_shard_argument_errors(tmp_path):
     system = random_set_system(30, 20, density=0.2, seed=0)
-    write_shards(system, tmp_path / "r", 3, seed=4)
-    write_shards(system, tmp_path / "c", 3, rule="contiguous")
+    write_shards(system, tmp_path / "r", n_parts=3, seed=4)
+    write_shards(system, tmp_path / "c", n_parts=3, rule="contiguous")
     shards = open_shards(tmp_path / "r")
     with pytest.raises(InvalidParameterError, match="n_parts"):
-        randgreedi(shards, 3, 5)
+        randgreedi(shards, 3, n_parts=5)
     with pytest.raises(InvalidParameterError, match="seed"):
         randgreedi(shards, 3, seed=5)
     with pytest.raises(InvalidParameterError, match="random partition"):
         randgreedi(open_shards(tmp_path / "c"), 3)
     with pytest.raises(InvalidParameterError, match="n_parts"):
         randgreedi(Coverage.from_set_system(system), 3)
-    points = write_shards(__import__("submodkit").instances.PointSet(np.eye(4)), tmp_path / "p", 2, seed=0)
+    points = write_shards(__import__("submodkit").instances.PointSet(np.eye(4)), tmp_path / "p", n_parts=2,
+                          seed=0)
     with pytest.raises(InvalidParameterError, match="set-system"):
         randgreedi(points, 2, seed=0)
     # the handle that travels to the workers is the manifest, not the data
@@ -93,8 +94,8 @@ def test_dask_cluster_with_memory_limit_and_a_killed_worker(tmp_path):
     from distributed.diagnostics.plugin import WorkerPlugin
 
     system = random_set_system(3000, 4000, mean_set_size=10, seed=11)
-    write_shards(system, tmp_path / "s", 6, seed=3)
-    ref = randgreedi(Coverage.from_set_system(system), 20, 6, seed=3)
+    write_shards(system, tmp_path / "s", n_parts=6, seed=3)
+    ref = randgreedi(Coverage.from_set_system(system), 20, n_parts=6, seed=3)
     marker = str(tmp_path / "killed-once")
 
     class DieOnce(WorkerPlugin):

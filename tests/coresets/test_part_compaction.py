@@ -27,7 +27,7 @@ def test_a_compact_part_is_the_part_over_its_elements(tmp_path):
     rng = np.random.default_rng(3)
     system = random_set_system(300, 500, mean_set_size=5, seed=2)
     weighted = SetSystem(system.sets, costs=system.costs, weights=rng.uniform(0.5, 2.0, 500))
-    shards = write_shards(weighted, tmp_path / "s", 3, seed=1)
+    shards = write_shards(weighted, tmp_path / "s", n_parts=3, seed=1)
     for i in range(3):
         whole, small = shards.part(i), shards.part(i, compact=True)
         assert np.array_equal(whole.ids, small.ids)
@@ -37,7 +37,7 @@ def test_a_compact_part_is_the_part_over_its_elements(tmp_path):
         assert (back != whole.problem.sets).nnz == 0
         assert np.array_equal(small.problem.weights, weighted.weights[small.elements])
     # the weights file is read at those elements only, and gives the same answer
-    ref = randgreedi(Coverage.from_set_system(weighted), 9, 3, seed=1)
+    ref = randgreedi(Coverage.from_set_system(weighted), 9, n_parts=3, seed=1)
     assert randgreedi(open_shards(tmp_path / "s"), 9, seed=1).selection.tolist() == ref.selection.tolist()
 
 
@@ -49,7 +49,8 @@ def test_task_memory_follows_the_part_not_the_universe(tmp_path):
     rows = [np.unique(rng.integers(0, universe, size=8)) for _ in range(400)]
     indptr = np.concatenate([[0], np.cumsum([len(r) for r in rows])])
     sets = sp.csr_matrix((np.ones(indptr[-1]), np.concatenate(rows), indptr), shape=(400, universe))
-    write_shards(SetSystem(sets, costs=np.ones(400), weights=np.ones(universe)), tmp_path / "s", 4, seed=0)
+    write_shards(SetSystem(sets, costs=np.ones(400), weights=np.ones(universe)), tmp_path / "s", n_parts=4,
+                 seed=0)
     shards = open_shards(tmp_path / "s")
     assert "constant" in shards.manifest["element_weights"]
     covered = np.concatenate(rows[:5]).astype(np.int64)
@@ -63,7 +64,7 @@ def test_task_memory_follows_the_part_not_the_universe(tmp_path):
     assert core.rows(universe).shape == (5, universe) and core.indices.max() < universe
     # compacted parts, the same answer as in memory (rows, gains and bound in global ids)
     system = SetSystem(sets, costs=np.ones(400), weights=np.ones(universe))
-    ref = randgreedi(Coverage.from_set_system(system), 7, 4, seed=0)
+    ref = randgreedi(Coverage.from_set_system(system), 7, n_parts=4, seed=0)
     sol = randgreedi(shards, 7, seed=0)
     assert sol.selection.tolist() == ref.selection.tolist() and sol.value == ref.value
     assert sol.upper_bound == pytest.approx(ref.upper_bound)

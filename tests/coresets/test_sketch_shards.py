@@ -31,7 +31,7 @@ def test_merged_sketch_is_the_sketch_of_the_whole(tmp_path, case):
     n, u, mean, parts, rule, k, max_edges = CASES[case]
     system = random_set_system(n, u, mean_set_size=mean, seed=case)
     seed = None if rule == "contiguous" else case
-    shards = write_shards(system, tmp_path / "s", parts, seed=seed, rule=rule)
+    shards = write_shards(system, tmp_path / "s", n_parts=parts, seed=seed, rule=rule)
     f = Coverage.from_set_system(system)
     whole = coverage_sketch(f, 0.2, seed=9, k=k, max_edges=max_edges)
     merged = coverage_sketch(shards, 0.2, seed=9, k=k, max_edges=max_edges)
@@ -53,7 +53,7 @@ def test_set_cover_on_shards_is_the_in_memory_cover(tmp_path, max_edges, outlier
     """The sketch, the valuation and the completion pass (on the residual instance the parts
     send) choose exactly the sets greedy chooses in memory, and the result covers the input."""
     system = random_set_system(500, 700, mean_set_size=9, seed=2)
-    shards = write_shards(system, tmp_path / "s", 4, seed=5)
+    shards = write_shards(system, tmp_path / "s", n_parts=4, seed=5)
     f = Coverage.from_set_system(system)
     costs = np.random.default_rng(3).uniform(1, 3, system.n_sets) if priced else None
     ref = sketch_set_cover(f, 0.2, seed=4, max_edges=max_edges, outliers=outliers, costs=costs)
@@ -73,7 +73,7 @@ def test_set_cover_completion_by_local_covers_when_the_residual_is_large(tmp_pat
     """A residual share above max_residual / parts is replaced by the part's own greedy cover:
     the client receives far fewer sets, and the result is still a cover of the input."""
     system = random_set_system(2000, 700, mean_set_size=9, seed=6)
-    shards = write_shards(system, tmp_path / "s", 4, seed=1)
+    shards = write_shards(system, tmp_path / "s", n_parts=4, seed=1)
     f = Coverage.from_set_system(system)
     costs = np.random.default_rng(1).uniform(1, 3, system.n_sets) if priced else None
     exact = sketch_set_cover(shards, 0.2, seed=2, max_edges=200, costs=costs)
@@ -99,7 +99,7 @@ def test_on_a_real_two_process_cluster(tmp_path):
     from distributed import Client, LocalCluster
 
     system = random_set_system(4000, 600, mean_set_size=10, seed=5)
-    shards = write_shards(system, tmp_path / "s", 5, seed=5)
+    shards = write_shards(system, tmp_path / "s", n_parts=5, seed=5)
     ref = sketch_maximize(Coverage.from_set_system(system), 10, 0.2, seed=1, max_edges=4000)
     with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, memory_limit="1GB",
                       dashboard_address=None) as cluster, Client(cluster) as client:
@@ -111,9 +111,9 @@ def test_on_a_real_two_process_cluster(tmp_path):
 
 
 def test_wrong_kind_and_engine(tmp_path):
-    points = write_shards(PointSet(np.eye(4)), tmp_path / "p", 2, seed=0)
+    points = write_shards(PointSet(np.eye(4)), tmp_path / "p", n_parts=2, seed=0)
     with pytest.raises(InvalidParameterError, match="set-system"):
         coverage_sketch(points, 0.2)
-    sets = write_shards(random_set_system(20, 10, density=0.3, seed=0), tmp_path / "s", 2, seed=0)
+    sets = write_shards(random_set_system(20, 10, density=0.3, seed=0), tmp_path / "s", n_parts=2, seed=0)
     with pytest.raises(InvalidParameterError, match="engine"):
         coverage_sketch(sets, 0.2, engine="mpi")

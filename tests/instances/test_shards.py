@@ -142,7 +142,7 @@ def test_round_trip_every_format(texts, tmp_path, name, gz):
     for chunk in CHUNKS.get(name, (13, 1 << 20)):
         for rule, parts in (("random", 3), ("contiguous", 4)):
             out = tmp_path / f"out-{chunk}-{rule}"
-            shards = shard_file(path, out, parts, seed=11, rule=rule, chunk_bytes=chunk)
+            shards = shard_file(path, out, n_parts=parts, seed=11, rule=rule, chunk_bytes=chunk)
             got = shards.load_all()
             same_problem(expected, got)
             assert shards.manifest["source"]["gzip"] is gz
@@ -169,7 +169,7 @@ def test_rail_records_laid_out_freely(tmp_path):
     path.write_bytes(b"".join(tokens) + b"\n")
     expected = read_instance(path)
     for chunk in (50, 999, 1 << 20):
-        shards = shard_file(path, tmp_path / f"out{chunk}", 3, seed=0, chunk_bytes=chunk)
+        shards = shard_file(path, tmp_path / f"out{chunk}", n_parts=3, seed=0, chunk_bytes=chunk)
         same_problem(expected, shards.load_all())
 
 
@@ -179,7 +179,7 @@ def test_max_cover_from_graph_is_closed_neighbourhoods(texts, tmp_path, name):
     path = tmp_path / name
     path.write_bytes(data[name])
     graph = read_instance(path)
-    shards = shard_file(path, tmp_path / "out", 3, seed=4, problem="max-cover", chunk_bytes=64)
+    shards = shard_file(path, tmp_path / "out", n_parts=3, seed=4, problem="max-cover", chunk_bytes=64)
     assert shards.kind == "SetSystem" and shards.manifest["problem"] == "max-cover"
     same_problem(graph.to_set_system(), shards.load_all())
     assert np.array_equal(owners_of(shards), np.random.default_rng(4).integers(0, 3, size=graph.n_nodes))
@@ -194,7 +194,7 @@ def test_max_cover_with_sparse_vertex_ids_keeps_labels(tmp_path):
     path = tmp_path / "sparse.txt"
     path.write_text("\n".join(f"{u} {v}" for u, v in edges) + "\n")
     graph = read_instance(path)
-    shards = shard_file(path, tmp_path / "out", 4, seed=0, problem="max-cover", chunk_bytes=500)
+    shards = shard_file(path, tmp_path / "out", n_parts=4, seed=0, problem="max-cover", chunk_bytes=500)
     expected = graph.to_set_system(k=SPARE_IDS)
     assert expected.labels is not None
     same_problem(expected, shards.load_all())
@@ -211,7 +211,8 @@ def test_native_formats_round_trip(tmp_path):
     for problem in (sets, graph, points):
         for suffix in (".npz", ".json", ".json.gz"):
             path = save(problem, tmp_path / f"{problem.name}{suffix}")
-            shards = shard_file(path, tmp_path / f"out-{problem.name}{suffix}", 3, seed=2, chunk_bytes=333)
+            shards = shard_file(path, tmp_path / f"out-{problem.name}{suffix}", n_parts=3, seed=2,
+                                chunk_bytes=333)
             got = shards.load_all()
             same_problem(problem, got)
             assert got.name == problem.name
@@ -223,15 +224,15 @@ def test_native_formats_round_trip(tmp_path):
 def test_write_shards_from_memory(tmp_path):
     rng = np.random.default_rng(7)
     points = PointSet(rng.standard_normal((50, 3)).astype(np.float32), name="f32")
-    shards = write_shards(points, tmp_path / "p", 4, seed=3)
+    shards = write_shards(points, tmp_path / "p", n_parts=4, seed=3)
     same_problem(points, shards.load_all())
     assert shards.part(0).problem.features.dtype == np.float32
     sets = read_instance(bundled("scp41"))
-    shards = write_shards(sets, tmp_path / "s", 5, seed=1, chunk_bytes=100)
+    shards = write_shards(sets, tmp_path / "s", n_parts=5, seed=1, chunk_bytes=100)
     same_problem(sets, shards.load_all())
     assert shards.manifest["element_weights"] == {"constant": 1.0}
     with pytest.raises(InvalidParameterError, match="SetSystem, Graph or PointSet"):
-        write_shards(Similarity(np.eye(3)), tmp_path / "x", 2)
+        write_shards(Similarity(np.eye(3)), tmp_path / "x", n_parts=2)
 
 
 # --- partition ----------------------------------------------------------------------------
@@ -241,7 +242,7 @@ def test_random_partition_is_the_in_memory_draw(tmp_path):
     path = bundled("rail507")
     n = 63009
     for seed, parts in ((0, 16), (123, 7)):
-        shards = shard_file(path, tmp_path / f"r{seed}", parts, seed=seed, chunk_bytes=50_000)
+        shards = shard_file(path, tmp_path / f"r{seed}", n_parts=parts, seed=seed, chunk_bytes=50_000)
         expected = np.random.default_rng(seed).integers(0, parts, size=n)
         assert np.array_equal(owners_of(shards), expected)
         assert np.array_equal(shards.owners(), expected)
@@ -265,7 +266,7 @@ def test_random_partition_drawn_by_blocks_equals_one_draw():
 def test_contiguous_rule_gives_the_greedi_blocks(tmp_path):
     path = tmp_path / "t.dat"
     path.write_bytes(fimi_text(1001, 30, 3, seed=0))
-    shards = shard_file(path, tmp_path / "c", 6, rule="contiguous", chunk_bytes=200)
+    shards = shard_file(path, tmp_path / "c", n_parts=6, rule="contiguous", chunk_bytes=200)
     bounds = np.linspace(0, 1001, 7).astype(np.int64)
     for p in range(6):
         assert np.array_equal(shards.ids(p), np.arange(bounds[p], bounds[p + 1]))
@@ -273,7 +274,7 @@ def test_contiguous_rule_gives_the_greedi_blocks(tmp_path):
 
 
 def test_seed_none_is_recorded(tmp_path):
-    shards = shard_file(bundled("scp41"), tmp_path / "s", 3)
+    shards = shard_file(bundled("scp41"), tmp_path / "s", n_parts=3)
     seed = shards.seed
     assert isinstance(seed, int)
     assert np.array_equal(owners_of(shards), np.random.default_rng(seed).integers(0, 3, size=1000))
@@ -284,7 +285,7 @@ def test_seed_none_is_recorded(tmp_path):
 
 @pytest.fixture
 def scp_shards(tmp_path) -> Shards:
-    return shard_file(bundled("scp41"), tmp_path / "scp", 4, seed=0)
+    return shard_file(bundled("scp41"), tmp_path / "scp", n_parts=4, seed=0)
 
 
 def test_tampered_shard_is_detected(scp_shards):
@@ -359,21 +360,21 @@ def test_interrupted_write_leaves_nothing(tmp_path, monkeypatch):
 
     monkeypatch.setattr(store_mod.NpyAppender, "flush", failing)
     with pytest.raises(RuntimeError, match="disk full"):
-        shard_file(bundled("rail507"), tmp_path / "out", 4, seed=0, chunk_bytes=20_000)
+        shard_file(bundled("rail507"), tmp_path / "out", n_parts=4, seed=0, chunk_bytes=20_000)
     assert list(tmp_path.iterdir()) == []
     monkeypatch.undo()
     # a format error late in the file: no output either
     path = tmp_path / "t.dat"
     path.write_bytes(fimi_text(2000, 30, 3, seed=0) + b"1 2 x\n")
     with pytest.raises(InstanceFormatError):
-        shard_file(path, tmp_path / "out", 4, chunk_bytes=300)
+        shard_file(path, tmp_path / "out", n_parts=4, chunk_bytes=300)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t.dat"]
 
 
 def test_existing_output_needs_overwrite(scp_shards):
     with pytest.raises(InvalidParameterError, match="out_dir"):
-        shard_file(bundled("scp41"), scp_shards.directory, 2)
-    again = shard_file(bundled("scp41"), scp_shards.directory, 2, seed=1, overwrite=True)
+        shard_file(bundled("scp41"), scp_shards.directory, n_parts=2)
+    again = shard_file(bundled("scp41"), scp_shards.directory, n_parts=2, seed=1, overwrite=True)
     assert len(again) == 2 and len(open_shards(scp_shards.directory)) == 2
 
 
@@ -528,7 +529,7 @@ def test_errors_name_file_and_line_as_the_reader(tmp_path, name):
             target = tmp_path / (name + ".gz")
             target.write_bytes(gzip.compress(BAD_FILES[name]))
         with pytest.raises(InstanceFormatError) as got:
-            shard_file(target, tmp_path / "out", 3, seed=0, chunk_bytes=1000)
+            shard_file(target, tmp_path / "out", n_parts=3, seed=0, chunk_bytes=1000)
         assert got.value.line == line, (str(got.value), str(expected.value))
         assert target.name in str(got.value)
         assert not (tmp_path / "out").exists()
@@ -538,12 +539,12 @@ def test_damaged_gzip_and_unsupported_inputs(tmp_path):
     path = tmp_path / "t.dat.gz"
     path.write_bytes(gzip.compress(fimi_text(3000, 50, 5, seed=0))[:-200])
     with pytest.raises(InstanceFormatError, match="gzip"):
-        shard_file(path, tmp_path / "out", 2, chunk_bytes=4096)
+        shard_file(path, tmp_path / "out", n_parts=2, chunk_bytes=4096)
     sim = save(Similarity(np.eye(3)), tmp_path / "sim.npz")
     with pytest.raises(InstanceFormatError, match="Similarity"):
-        shard_file(sim, tmp_path / "out", 2)
+        shard_file(sim, tmp_path / "out", n_parts=2)
     with pytest.raises(FileNotFoundError):
-        shard_file(tmp_path / "missing.dat", tmp_path / "out", 2)
+        shard_file(tmp_path / "missing.dat", tmp_path / "out", n_parts=2)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sim.npz", "t.dat.gz"]
 
 
@@ -561,9 +562,9 @@ def test_max_cover_of_points_is_refused(texts, tmp_path):
     path = tmp_path / "p.csv"
     path.write_bytes(data["p.csv"])
     with pytest.raises(InvalidParameterError, match="problem"):
-        shard_file(path, tmp_path / "out", 2, problem="max-cover")
+        shard_file(path, tmp_path / "out", n_parts=2, problem="max-cover")
     with pytest.raises(InvalidParameterError, match="part"):
-        shard_file(path, tmp_path / "ok", 2).part(2)
+        shard_file(path, tmp_path / "ok", n_parts=2).part(2)
 
 
 # --- bounded memory -------------------------------------------------------------------------
@@ -606,7 +607,7 @@ def test_peak_memory_does_not_grow_with_the_file(tmp_path, kind):
             problem = "max-cover"
         size = path.stat().st_size
         out = tmp_path / f"out{scale}"
-        peaks.append(_peak(lambda p=path, o=out, pr=problem: shard_file(p, o, 4, seed=0, problem=pr,
+        peaks.append(_peak(lambda p=path, o=out, pr=problem: shard_file(p, o, n_parts=4, seed=0, problem=pr,
                                                                         chunk_bytes=1 << 18)))
         assert size > (1_500_000 if scale == 1 else 15_000_000)
     assert peaks[1] < 1.25 * peaks[0] + 2**20, peaks

@@ -19,7 +19,7 @@ fsspec = pytest.importorskip("fsspec")
 @pytest.fixture
 def folder(tmp_path):
     system = random_set_system(400, 300, mean_set_size=7, seed=8)
-    write_shards(system, tmp_path / "s", 3, seed=6)
+    write_shards(system, tmp_path / "s", n_parts=3, seed=6)
     return tmp_path / "s"
 
 
@@ -70,7 +70,7 @@ def test_damaged_or_missing_files_under_a_url(folder):
     with pytest.raises(InvalidParameterError, match="URL fsspec can open"):
         open_shards("nosuchprotocol://bucket/shards")
     with pytest.raises(InvalidParameterError, match="a local folder"):  # written locally, read from URLs
-        write_shards(random_set_system(5, 5, density=0.5, seed=0), "memory:///urltest/out", 2, seed=0)
+        write_shards(random_set_system(5, 5, density=0.5, seed=0), "memory:///urltest/out", n_parts=2, seed=0)
 
 
 def test_cli_solves_a_url_on_a_two_process_cluster(folder, capsys):

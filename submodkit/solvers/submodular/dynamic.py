@@ -49,8 +49,8 @@ class DynamicMaximizer:
     objective : Objective
         The items are its indices ``0..n-1``; monotone submodular for the guarantee.
     k : int
-    algorithm : {"dynamic"}
-    epsilon : float, default 0.1
+    algorithm : {"dynamic"}, keyword-only
+    epsilon : float, default 0.1, keyword-only
     seed : int, optional, keyword-only
         The priorities.
 
@@ -71,7 +71,7 @@ class DynamicMaximizer:
        massive data summarization on the fly", KDD 2014 (the thresholds).
     """
 
-    def __init__(self, objective: Objective, k: int, algorithm: str = "dynamic", epsilon: float = 0.1, *,
+    def __init__(self, objective: Objective, k: int, *, algorithm: str = "dynamic", epsilon: float = 0.1,
                  seed: object = None):
         if not isinstance(objective, Objective):
             raise InvalidParameterError("objective", objective, "a submodkit Objective")

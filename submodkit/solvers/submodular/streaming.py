@@ -57,9 +57,9 @@ class StreamingMaximizer:
     k
         the cardinality bound.
     algorithm
-        ``"sieve++"`` or ``"sieve"``.
+        ``"sieve++"``, ``"sieve"`` or ``"dynamic"`` (keyword-only).
     epsilon
-        in (0, 1).
+        in (0, 1) (keyword-only).
 
     Examples
     --------
@@ -77,14 +77,14 @@ class StreamingMaximizer:
        massive data summarization on the fly", KDD 2014.
     """
 
-    def __new__(cls, objective: Objective, k: int, algorithm: str = "sieve++", epsilon: float = 0.1, **kw):
+    def __new__(cls, objective: Objective, k: int, *, algorithm: str = "sieve++", epsilon: float = 0.1, **kw):
         if algorithm == "dynamic":  # insertions and deletions: a DynamicMaximizer
             from submodkit.solvers.submodular.dynamic import DynamicMaximizer
 
-            return DynamicMaximizer(objective, k, algorithm, epsilon, **kw)
+            return DynamicMaximizer(objective, k, algorithm=algorithm, epsilon=epsilon, **kw)
         return super().__new__(cls)
 
-    def __init__(self, objective: Objective, k: int, algorithm: str = "sieve++", epsilon: float = 0.1):
+    def __init__(self, objective: Objective, k: int, *, algorithm: str = "sieve++", epsilon: float = 0.1):
         if not isinstance(objective, Objective):
             raise InvalidParameterError("objective", objective, "a submodkit Objective")
         self.objective = objective
@@ -445,8 +445,8 @@ def stream_shards(shards, k: int, *, algorithm: str = "sieve++", epsilon: float 
     >>> import tempfile, os
     >>> from submodkit.instances import random_set_system, write_shards
     >>> tmp = tempfile.TemporaryDirectory()
-    >>> shards = write_shards(random_set_system(50, 40, density=0.1, seed=0), os.path.join(tmp.name, "s"), 3,
-    ...                       seed=0)
+    >>> shards = write_shards(random_set_system(50, 40, density=0.1, seed=0), os.path.join(tmp.name, "s"),
+    ...                       n_parts=3, seed=0)
     >>> len(stream_shards(shards, 5).selection)
     5
     >>> tmp.cleanup()
@@ -540,7 +540,7 @@ def _sieve_over_blocks(blocks, u: int, w: np.ndarray, k: int, algorithm: str, ep
         rows = sp.vstack([kept_rows, sets], format="csr")
         f = Coverage(rows, weights=w, n_elements=u)
         if sm is None:
-            sm = StreamingMaximizer(f, k, algorithm, epsilon)
+            sm = StreamingMaximizer(f, k, algorithm=algorithm, epsilon=epsilon)
         sm.objective = f
         sm.update(np.arange(kept_ids.shape[0], f.n, dtype=np.int64))
         all_ids = np.concatenate([kept_ids, np.asarray(ids, dtype=np.int64)])

@@ -154,7 +154,7 @@ def test_gmm_coreset_one_ninth(seed):
     assert sol.guarantee.ratio == pytest.approx(1 / 9)
     assert sol.value <= opt + 1e-9 and sol.guarantee.holds(sol.value, opt)
     assert len(set(sol.selection.tolist())) == k
-    assert diversity_coreset(X, k, "remote-cycle", method="local-search", seed=seed).guarantee is None
+    assert diversity_coreset(X, k, "remote-cycle", algorithm="local-search", seed=seed).guarantee is None
 
 
 def test_cosine_has_no_guarantee():

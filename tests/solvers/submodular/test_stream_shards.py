@@ -19,9 +19,9 @@ from submodkit.solvers.submodular.streaming import StreamingMaximizer, stream_sh
 )
 def test_same_as_the_whole_stream(tmp_path, n_parts, seed, algorithm):
     system = random_set_system(1500, 900, mean_set_size=8, seed=seed)
-    shards = write_shards(system, tmp_path / "s", n_parts, seed=seed)
+    shards = write_shards(system, tmp_path / "s", n_parts=n_parts, seed=seed)
     order = np.concatenate([shards.ids(i) for i in range(n_parts) if len(shards.ids(i))])
-    sm = StreamingMaximizer(Coverage.from_set_system(system), 12, algorithm, 0.1)
+    sm = StreamingMaximizer(Coverage.from_set_system(system), 12, algorithm=algorithm, epsilon=0.1)
     sm.update(order)
     ref = sm.solution()
     sol = stream_shards(shards, 12, algorithm=algorithm)
@@ -32,11 +32,11 @@ def test_same_as_the_whole_stream(tmp_path, n_parts, seed, algorithm):
 
 def test_cli_and_errors(tmp_path, capsys):
     system = random_set_system(300, 200, mean_set_size=6, seed=7)
-    shards = write_shards(system, tmp_path / "s", 3, seed=7)
+    shards = write_shards(system, tmp_path / "s", n_parts=3, seed=7)
     assert main(["solve", str(tmp_path / "s"), "--k", "5", "--algorithm", "sieve++", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["selection"] == stream_shards(shards, 5).selection.tolist()
-    points = write_shards(PointSet(np.eye(3)), tmp_path / "p", 2, seed=0)
+    points = write_shards(PointSet(np.eye(3)), tmp_path / "p", n_parts=2, seed=0)
     with pytest.raises(InvalidParameterError, match="set-system"):
         stream_shards(points, 2)
 
@@ -53,7 +53,7 @@ def _fimi(path, system):
 
 
 def _whole_stream(instance, k, algorithm="sieve++"):
-    sm = StreamingMaximizer(Coverage.from_set_system(instance), k, algorithm, 0.1)
+    sm = StreamingMaximizer(Coverage.from_set_system(instance), k, algorithm=algorithm, epsilon=0.1)
     sm.update(np.arange(instance.n_sets))
     return sm.solution()
 
