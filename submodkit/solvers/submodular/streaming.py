@@ -296,7 +296,7 @@ class StreamingMaximizer:
             for name, shape in expected.items():
                 if name in fields and fields[name].shape != shape:
                     raise bad(name, f"shape {shape} (from k, epsilon and the objective)", fields[name].shape)
-            sm = cls(objective, k, header.get("algorithm"), epsilon)
+            sm = cls(objective, k, algorithm=header.get("algorithm"), epsilon=epsilon)
             seconds = check_real("seconds", header.get("seconds"), minimum=0.0)
         except InvalidParameterError as err:
             raise bad(err.name, err.expected, repr(err.value)) from None
