@@ -424,11 +424,11 @@ def exact_table(sizes: str, limit: float, old_limit: float, old_max_n: int) -> N
                     methods.append("russian-doll")
                 old, ov = f"not run (n > {old_max_n})", "-"
                 if n <= old_max_n:
-                    t_old, o = timed(solve[objective], X, k, time_limit=old_limit, method="mip")
+                    t_old, o = timed(solve[objective], X, k, time_limit=old_limit, algorithm="mip")
                     old = f"{t_old:.1f}" if o.status == "optimal" else f"> {old_limit:g} ({o.status})"
                     ov = "-" if o.value is None else f"{o.value:.4f}"
                 for method in methods:
-                    t, e = timed(solve[objective], X, k, time_limit=limit, method=method)
+                    t, e = timed(solve[objective], X, k, time_limit=limit, algorithm=method)
                     nodes = e.stats["parameters"].get("nodes", "-")
                     print(f"| {objective} | {name} | {n} | {k} | {method} | {t:.2f} | {e.status} | "
                           f"{e.value:.4f} | {e.bound:.4f} | {nodes} | {old} | {ov} |", flush=True)
@@ -452,7 +452,7 @@ def gap_over_time(limits: list[float]) -> None:
     for objective, solve, n, k, method in cases:
         X = np.random.default_rng(0).random((n, 3))
         for limit in limits:
-            t, e = timed(solve, X, k, time_limit=limit, method=method)
+            t, e = timed(solve, X, k, time_limit=limit, algorithm=method)
             nodes = int(e.stats["parameters"].get("nodes", 0))
             gap = (e.bound - e.value) / e.bound if e.bound else 0.0
             print(f"| {objective} | {n} | {k} | {method} | {limit:g} | {t:.1f} | {e.status} | "

@@ -227,10 +227,10 @@ def _diversity() -> None:
     diversify(X, 4, "max-min", algorithm="gist", quality=np.ones(30), seed=0)
     exact_max_min_diversity(X[:12], 3, time_limit=5.0)
     for method in ("branch-and-bound", "russian-doll"):
-        exact_max_sum_diversity(X[:14], 4, time_limit=5.0, method=method)
-    exact_sum_min_diversity(X[:14], 4, time_limit=5.0, method="branch-and-bound")
+        exact_max_sum_diversity(X[:14], 4, time_limit=5.0, algorithm=method)
+    exact_sum_min_diversity(X[:14], 4, time_limit=5.0, algorithm="branch-and-bound")
     Y = random_points(80, 2, seed=1).features  # stopped by its time limit: the frontier's bound
-    exact_sum_min_diversity(Y, 12, time_limit=0.05, method="branch-and-bound")
+    exact_sum_min_diversity(Y, 12, time_limit=0.05, algorithm="branch-and-bound")
     exact_remote_cycle(X[:8], 4)
     tour_distances = np.linalg.norm(X[:10, None, :] - X[None, :10, :], axis=-1)
     tsp_tour(tour_distances)  # Held-Karp

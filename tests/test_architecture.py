@@ -157,9 +157,6 @@ GRAMMAR_EXEMPT = {
     ("map_parts", "parts"): "the sequence of index arrays itself, not their count",
     # Owned by others, to be fixed there (making these keyword-only, then dropping the exemption):
     ("write_allocation_shards", "n_parts"): "pending: n_parts still positional (write_shards' is not)",
-    ("exact_max_sum_diversity", "method"): "pending: method -> algorithm (a deprecated alias) in progress",
-    ("exact_sum_min_diversity", "method"): "pending: method -> algorithm (a deprecated alias) in progress",
-    # method -> algorithm rename in progress (another change): drop once it is `algorithm`
 }
 GRAMMAR_MODULES = ("submodkit", "submodkit.coresets", "submodkit.instances", "submodkit.verification",
                    *(f"submodkit.solvers.{m.name}" for m in pkgutil.iter_modules(submodkit.solvers.__path__)

@@ -50,7 +50,8 @@ from submodkit.guarantees import guarantee
 from submodkit.instances.shards import Shards
 from submodkit.objectives import distances as DS
 from submodkit.results import Solution
-from submodkit.solvers.diversity.dispersion import OBJECTIVES, Points, diversify, diversity_value, gmm_select
+from submodkit.solvers.diversity.dispersion import OBJECTIVES, Points, diversify, diversity_value
+from submodkit.solvers.diversity.points import gmm_select
 
 METHODS = ("gmm", "local-search", "greedy")
 

@@ -169,7 +169,9 @@ def solve_cpsat(
             st = "timeout" if time_limit is not None else "feasible"
         return RawResult(x, bound, st, parameters)
     if status == cp_model.UNKNOWN:
-        return RawResult(None, bound if math.isfinite(bound) else None, "timeout", parameters)
+        # stopped before any solution: CP-SAT then reports a "bound" of 0 whatever the model
+        # (measured on a maximization worth thousands), so there is no bound
+        return RawResult(None, None, "timeout", parameters)
     raise RuntimeError(f"CP-SAT returned status {solver.status_name(status)}")
 
 
@@ -247,7 +249,12 @@ def solve_mip(
     params: str | None,
     relax: bool = False,
 ) -> RawResult:
-    """Solve with a ``pywraplp`` backend (``SCIP``, ``HIGHS``, ``CBC``; ``GLOP`` for the LP)."""
+    """Solve with a ``pywraplp`` backend (``SCIP``, ``HIGHS``, ``CBC``; ``GLOP`` for the LP).
+
+    The answer's ``bound`` is the solver's best bound only when it returned a solution
+    (status optimal or feasible) and that bound is finite and on the far side of its
+    incumbent; stopped before any solution, there is neither solution nor bound. For the
+    LP (``relax``) it is the LP optimum, meaningful when the status is ``optimal``."""
     from ortools.linear_solver import linear_solver_pb2, pywraplp
 
     entered = time.perf_counter()
@@ -293,11 +300,17 @@ def solve_mip(
         raise RuntimeError(f"{backend} returned status {status} on the model")
     solved = status in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE)
     bound = None
-    if not relax and (solved or (status == pywraplp.Solver.NOT_SOLVED and backend != "HIGHS")):
-        # HiGHS stopped without a solution returns status 99 (unknown) and a "bound" of 0;
-        # SCIP without a dual bound returns -/+1e20
-        b = solver.Objective().BestBound()
-        bound = float(b) if math.isfinite(b) and abs(b) < 1e19 else None
+    if not relax and solved:
+        # Only a solved model's best bound means anything: stopped before any solution, SCIP
+        # returns NOT_SOLVED with a "bound" of 0 (measured: 0 on a max problem whose
+        # solutions are worth ~29), HiGHS status 99 (unknown) and 0. SCIP without a dual
+        # bound returns -/+1e20; a bound on the wrong side of the solver's own incumbent is
+        # none (`finish` checks it again against the value recomputed from the data).
+        b = float(solver.Objective().BestBound())
+        incumbent = float(solver.Objective().Value())
+        wrong = (incumbent - b) if model.sense == "max" else (b - incumbent)
+        if math.isfinite(b) and abs(b) < 1e19 and wrong <= _TOL * max(1.0, abs(incumbent)):
+            bound = b
     if solved:
         resp = linear_solver_pb2.MPSolutionResponse()
         solver.FillSolutionResponseProto(resp)
@@ -309,8 +322,9 @@ def solve_mip(
         st = "optimal" if status == pywraplp.Solver.OPTIMAL else (
             "timeout" if time_limit is not None else "feasible")
         return RawResult(x, bound, st, used)
-    # NOT_SOLVED (or HiGHS's 99, unknown): stopped before any solution, i.e. by the limit
-    return RawResult(None, bound, "timeout" if time_limit is not None else "feasible", used)
+    # NOT_SOLVED (or HiGHS's 99, unknown): stopped before any solution, i.e. by the limit;
+    # no bound (the caller adds its own: greedy start, Lagrangian, LP)
+    return RawResult(None, None, "timeout" if time_limit is not None else "feasible", used)
 
 
 @contextlib.contextmanager

@@ -79,7 +79,7 @@ def test_randomized_max_sum_coreset_against_exact():
 def test_gmm_coreset_remote_tree_derived_constant(seed):
     """The remote-tree core-set lemma (OPT(union of GMM core-sets) >= (k-1)/(2(3k-2)) OPT, any
     partition) and the end-to-end (k-1)/(8(3k-2)), against brute force."""
-    from submodkit.solvers.diversity.dispersion import Points, gmm_select
+    from submodkit.solvers.diversity.points import Points, gmm_select
 
     rng = np.random.default_rng(200 + seed)
     n, k = 13, 2 + seed % 4

@@ -32,12 +32,26 @@ def held_karp_fill(D, idx, dp):
     shortest path from ``idx[0]`` through the points of ``mask`` (bit b = point b + 1) ending
     at point j + 1. Returns the optimal tour weight. ``dp`` has at least 2^(m-1) rows and
     m - 1 columns."""
-    m = idx.shape[0]
-    r = m - 1
-    full = (1 << r) - 1
+    r = idx.shape[0] - 1
+    held_karp_start(D, idx, dp)
+    held_karp_masks(D, idx, dp, 1, 1 << r)
+    return held_karp_close(D, idx, dp)
+
+
+@njit(cache=True, nogil=True)
+def held_karp_start(D, idx, dp):
+    """`held_karp_fill`'s first step: the one-point paths ``dp[1 << j, j]``."""
+    r = idx.shape[0] - 1
     for j in range(r):
         dp[1 << j, j] = D[idx[0], idx[j + 1]]
-    for mask in range(1, full + 1):
+
+
+@njit(cache=True, nogil=True)
+def held_karp_masks(D, idx, dp, lo, hi):
+    """`held_karp_fill`'s rows ``lo <= mask < hi`` (after `held_karp_start` and the rows
+    below ``lo``: a mask's row reads smaller masks only), so the fill can run in chunks."""
+    r = idx.shape[0] - 1
+    for mask in range(max(lo, 1), hi):
         if (mask & (mask - 1)) == 0:
             continue
         for j in range(r):
@@ -54,6 +68,13 @@ def held_karp_fill(D, idx, dp):
                     if v < best:
                         best = v
             dp[mask, j] = best
+
+
+@njit(cache=True, nogil=True)
+def held_karp_close(D, idx, dp):
+    """The optimal tour weight from a filled ``dp``."""
+    r = idx.shape[0] - 1
+    full = (1 << r) - 1
     best = np.inf
     for j in range(r):
         v = dp[full, j] + D[idx[j + 1], idx[0]]
@@ -101,9 +122,8 @@ def held_karp_order(D, idx, dp):
 
 
 @njit(cache=True, nogil=True)
-def local_search_tour(D, idx):
-    """Nearest neighbour from position 0, then 2-opt and or-opt (segments of 1-3 points)
-    moves until none improves by more than 1e-12 relative: a heuristic tour (positions)."""
+def nearest_neighbour_tour(D, idx):
+    """The nearest-neighbour tour from position 0 (positions)."""
     m = idx.shape[0]
     order = np.zeros(m, dtype=np.int64)
     used = np.zeros(m, dtype=np.bool_)
@@ -118,11 +138,21 @@ def local_search_tour(D, idx):
                 bj = j
         order[t] = bj
         used[bj] = True
+    return order
+
+
+@njit(cache=True, nogil=True)
+def improve_tour(D, idx, order, passes):
+    """At most ``passes`` passes of 2-opt and or-opt (segments of 1-3 points) moves over
+    ``order`` (positions; changed in place or replaced), each move improving by more than
+    1e-12 relative. Returns ``(order, improved)``: ``improved`` False when the last pass
+    found no move (a local optimum)."""
+    m = idx.shape[0]
     if m < 5:
-        return order
+        return order, False
     tol = 1e-12 * (1.0 + cycle_weight(D, idx, order))
-    improved = True
-    while improved:
+    improved = False
+    for _ in range(passes):
         improved = False
         # 2-opt: reverse order[i+1..j]
         for i in range(m - 1):
@@ -175,7 +205,15 @@ def local_search_tour(D, idx):
                         break
                 if not moved:
                     i += 1
-    # rotate so that position 0 comes first
+        if not improved:
+            break
+    return order, improved
+
+
+@njit(cache=True, nogil=True)
+def rotate_to_zero(order):
+    """``order`` rotated so that position 0 comes first."""
+    m = order.shape[0]
     z = 0
     for t in range(m):
         if order[t] == 0:

@@ -30,7 +30,7 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
-from submodkit._validation import check_choice, check_int, check_real, check_vector, make_rng
+from submodkit._validation import check_choice, check_int, check_real, check_vector
 from submodkit.constraints import Cardinality, PartitionMatroid
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import Algorithm, guarantee, table
@@ -39,37 +39,11 @@ from submodkit.objectives import kernels as K
 from submodkit.objectives.base import Objective
 from submodkit.results import Solution
 from submodkit.solvers.diversity import _kernels as DK
-from submodkit.solvers.diversity.lp_rounding import LPTimeLimit, sum_min_lp
+from submodkit.solvers.diversity.lp_rounding import sum_min_lp
+from submodkit.solvers.diversity.points import Points, gmm_radius
 from submodkit.solvers.diversity.tsp import solve_tour
 
 _SUM_MIN_LP_DEFAULT_MAX = 1000  # sum-min picks the LP algorithm up to this many points (n x n matrix)
-
-
-class Points:
-    """Validated points (or a precomputed distance matrix) for the distance kernels."""
-
-    def __init__(self, X, metric: str = "euclidean"):
-        self.metric = metric
-        self.code, self.X, self.D = DS.as_points(X, metric)
-        self.n = int(self.D.shape[0] if self.code == DS.METRIC_PRECOMPUTED else self.X.shape[0])
-        self.metric_check: str | None = None
-
-    def row(self, c: int, out: np.ndarray | None = None) -> np.ndarray:
-        """Distances from point ``c`` to every point."""
-        out = np.empty(self.n) if out is None else out
-        DS.distance_row(self.code, self.X, self.D, int(c), out)
-        return out
-
-    def block(self, rows, cols=None) -> np.ndarray:
-        """The distance matrix between two index lists (``cols`` defaults to ``rows``)."""
-        rows = np.ascontiguousarray(rows, dtype=np.int64)
-        cols = rows if cols is None else np.ascontiguousarray(cols, dtype=np.int64)
-        return DS.distance_block(self.code, self.X, self.D, rows, cols)
-
-    def require_metric(self) -> None:
-        """Check the triangle inequality of a precomputed matrix (points always satisfy it)."""
-        if self.code == DS.METRIC_PRECOMPUTED and self.metric_check is None:
-            self.metric_check = DS.check_metric_space(self.D)
 
 
 def diversity_value(dist: np.ndarray, objective: str) -> float:
@@ -205,9 +179,10 @@ def diversify(
         - remote-tree, ``"gmm"``: 1/4 (Halldorsson, Iwano, Katoh, Tokuyama, TCS 1999).
         - remote-cycle, ``"gmm"``: 1/3 (Halldorsson, Iwano, Katoh, Tokuyama, SIAM J.
           Discrete Math. 1999); O(nk) distance evaluations plus one exact tour of the k
-          points (Held-Karp up to 16 points, else SCIP with subtour cuts within
-          ``time_limit`` seconds: if not proven optimal, ``value`` is the best tour found,
-          an upper estimate of the objective, and ``stats["value_exact"]`` is False).
+          points (Held-Karp up to 16 points, else SCIP with subtour cuts, in what is left
+          of ``time_limit``: if not proven optimal, ``value`` is the best tour found, an
+          upper estimate of the objective, and ``stats["value_exact"]`` is False; status
+          ``"timeout"`` when the limit cut the tour short).
           Proof: let R be GMM's covering radius (every point within R of S); the k points
           of S are pairwise >= R apart, so TSP(S) >= kR; moving each optimal point to its
           nearest point of S costs at most 2R of tour per point and a subset's tour is at
@@ -217,8 +192,9 @@ def diversify(
           Ghadiri, Mirrokni, Svensson (NeurIPS 2016) with randomized rounding, 1/8 in
           expectation; ``upper_bound`` is twice the LP optimum (see
           :mod:`submodkit.solvers.diversity.lp_rounding`). If the LP is not solved within
-          ``time_limit`` seconds (it took 3.9 s at 1,000 points), the GMM selection is
-          returned without a guarantee and ``stats["lp"]`` says so.
+          ``time_limit`` (it took 3.9 s at 1,000 points), the GMM selection is returned
+          with status ``"timeout"``, without a guarantee or bound, and ``stats["lp"]`` says
+          so.
         - sum-min (over 1,000 points) and remote-star, ``"gmm"``: a heuristic, no
           guarantee.
     constraint : Cardinality or PartitionMatroid, optional
@@ -236,13 +212,16 @@ def diversify(
     max_swaps : int, default 1000
         Local search stops after this many swaps.
     time_limit : float, default 60.0
-        Seconds for the sum-min LP and the remote-cycle tour.
+        Seconds for the call, counted from its start: the sum-min LP and the remote-cycle
+        tour get what is left (finite, > 0).
 
     Returns
     -------
     Solution
         ``selection`` (ties go to the smallest index), ``value`` (the objective),
-        ``algorithm``, ``guarantee`` (None without one), ``upper_bound`` where one is known.
+        ``algorithm``, ``guarantee`` (None without one), ``upper_bound`` where one is known,
+        ``status`` (``"timeout"`` when the time limit cut the sum-min LP or the remote-cycle
+        tour short, else ``"feasible"``).
 
     Examples
     --------
@@ -303,7 +282,7 @@ def diversify(
     if pts.code == DS.METRIC_COSINE:  # 1 - cos is half a squared distance, not a metric
         pick = pick._replace(guarantee=None, upper_bound=None)
     sel = np.asarray(pick.selection, dtype=np.int64)
-    div, upper = _diversity(objective, pts, sel, pick, params.time_limit, stats)
+    div, upper, status = _diversity(objective, pts, sel, pick, params, stats)
     value = div
     if q is not None:
         qv = float(q.evaluate(sel))
@@ -319,6 +298,7 @@ def diversify(
         algorithm=pick.algorithm,
         guarantee=None if pick.guarantee is None else guarantee(pick.guarantee, k=k, epsilon=params.epsilon),
         upper_bound=None if upper is None else max(upper, float(value)),
+        status=status,
         stats=stats,
     )
 
@@ -356,19 +336,21 @@ def _choose(algorithms: Mapping[str, Algorithm], algorithm: str | None, kind: st
     return entry
 
 
-def _diversity(objective: str, pts: Points, sel: np.ndarray, pick: _Pick, time_limit: float,
-               stats: dict) -> tuple[float, float | None]:
-    """The objective's value on ``sel`` and the run's upper bound. Remote-cycle solves the
-    tour (within ``time_limit``; reported in ``stats``) and bounds OPT by ``TSP(S) + 2kR``."""
+def _diversity(objective: str, pts: Points, sel: np.ndarray, pick: _Pick, p: _Params,
+               stats: dict) -> tuple[float, float | None, str]:
+    """The objective's value on ``sel``, the run's upper bound and its status (``"timeout"``
+    when the time limit cut the run short, else ``"feasible"``). Remote-cycle solves the tour
+    (in what is left of the time limit; reported in ``stats``) and bounds OPT by
+    ``TSP(S) + 2kR``."""
     if objective != "remote-cycle":
-        return diversity_value(pts.block(sel), objective), pick.upper_bound
-    tour = solve_tour(np.ascontiguousarray(pts.block(sel), dtype=np.float64), time_limit)
+        return diversity_value(pts.block(sel), objective), pick.upper_bound, pick.status
+    tour = solve_tour(np.ascontiguousarray(pts.block(sel), dtype=np.float64), p.time_limit, start=p.start)
     stats.update({"tour": sel[tour.order], "value_exact": tour.optimal, "tour_method": tour.algorithm,
                   "tour_lower_bound": tour.lower_bound, "tour_seconds": tour.stats["seconds"]})
     upper = pick.upper_bound
     if pick.guarantee is not None and len(sel) >= 2:
         upper = tour.value + 2.0 * len(sel) * pick.radius
-    return tour.value, upper
+    return tour.value, upper, "timeout" if tour.status == "timeout" else pick.status
 
 
 class _Params(NamedTuple):
@@ -393,6 +375,7 @@ class _Pick(NamedTuple):
     guarantee: str | None  # its key in GUARANTEES; None when this run has none
     upper_bound: float | None = None
     radius: float = 0.0  # GMM's covering radius (the remote-cycle bound)
+    status: str = "feasible"  # "timeout" when the time limit cut the run short
 
 
 def _accepts(entry: Algorithm, kind: str, quality: bool) -> bool:
@@ -452,44 +435,19 @@ def _max_sum_local_search(entry: Algorithm, pts: Points, k: int, p: _Params, sta
 
 
 def _sum_min_lp(entry: Algorithm, pts: Points, k: int, p: _Params, stats: dict) -> _Pick:
-    """The LP rounding, or GMM without a guarantee when the LP is not solved in time."""
+    """The LP rounding, or GMM without a guarantee and status ``timeout`` when the LP is not
+    solved in what is left of the time limit."""
     left = p.time_limit - (time.perf_counter() - p.start)
-    try:
-        sol = sum_min_lp(pts, k, seed=0 if p.seed is None else p.seed, time_limit=max(left, 1e-3))
-    except LPTimeLimit as exc:  # the heuristic instead, without a guarantee
-        stats["lp"] = f"{exc}: GMM instead"
-        sel, gains, _ = gmm_radius(pts, k, p.seed)
-        return _Pick(sel, gains, "gmm", None)
+    sol = None
+    if left > 0:
+        sol = sum_min_lp(pts, k, seed=0 if p.seed is None else p.seed, time_limit=left)
+    if sol is None or sol.algorithm != "sum-min-lp":  # LP not solved: GMM, without a guarantee
+        why = "no time left for the sum-min LP" if sol is None else sol.stats["lp"]
+        stats["lp"] = f"{why}: GMM instead"
+        sel, gains, _ = gmm_radius(pts, k, p.seed)  # diversify's GMM start (seed None: farthest from 0)
+        return _Pick(sel, gains, "gmm", None, status="timeout")
     stats.update({key: sol.stats[key] for key in ("lp_value", "grid", "radii") if key in sol.stats})
-    return _Pick(sol.selection, sol.gains, sol.algorithm, entry.guarantee, sol.upper_bound)
-
-
-def gmm_select(pts: Points, k: int, seed: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """GMM selection and the distance of each chosen point to the earlier ones (first: 0)."""
-    sel, gains, _ = gmm_radius(pts, k, seed)
-    return sel, gains
-
-
-def gmm_radius(pts: Points, k: int, seed: int | None = None) -> tuple[np.ndarray, np.ndarray, float]:
-    """`gmm_select` plus the covering radius ``max_u d(u, S)`` of the selection (0 if k >= n)."""
-    n = pts.n
-    if seed is None:
-        first = int(np.argmax(pts.row(0))) if n > 1 else 0
-    else:
-        first = int(make_rng(seed).integers(n))
-    sel = np.empty(k, dtype=np.int64)
-    mind = np.empty(n)
-    cnt = DS.gmm(pts.code, pts.X, pts.D, first, k, sel, mind)
-    sel = sel[:cnt]
-    rest = np.ones(n, dtype=bool)
-    rest[sel] = False
-    radius = float(mind[rest].max()) if rest.any() else 0.0
-    gains = np.zeros(cnt)
-    if cnt > 1:
-        dist = pts.block(sel)
-        for t in range(1, cnt):
-            gains[t] = dist[t, :t].min()
-    return sel, gains, radius
+    return _Pick(sol.selection, sol.gains, sol.algorithm, entry.guarantee, sol.upper_bound, status=sol.status)
 
 
 def _maxsum_greedy(pts: Points, k: int, q: Objective | None, lam: float,

@@ -3,25 +3,28 @@
 - max-min dispersion: binary search over the sorted distinct distances between the GMM
   value and twice it (GMM's 1/2 bracket); each threshold t is a CP-SAT feasibility model
   "an independent set of size k in the graph of pairs closer than t" (``x_i + x_j <= 1``).
-- max-sum dispersion (default ``method="branch-and-bound"``): a depth-first branch and
+- max-sum dispersion (default ``algorithm="branch-and-bound"``): a depth-first branch and
   bound in Numba (Martí, Gallego, Duarte, EJOR 2010's bound: ``f(P) +`` the r largest
   ``d(j, P) + 1/2 * (j's r-1 largest distances to the remaining candidates)``), started from
   the local-search solution, with candidate elimination by that bound with j forced in.
-  ``method="russian-doll"``: the Russian doll search of Verfaillie, Lemaitre, Schiex (AAAI
+  ``algorithm="russian-doll"``: the Russian doll search of Verfaillie, Lemaitre, Schiex (AAAI
   1996) on top: the best r-sets of every suffix of the candidate order, r < k, bound the
   pair term of the deeper nodes (faster on uniform 3-D points, much slower on real data).
-  ``method="mip"``: the linearized 0/1 program (per-pair ``y_ij <= x_i, x_j``, ``sum_j y_ij
+  ``algorithm="mip"``: the linearized 0/1 program (per-pair ``y_ij <= x_i, x_j``, ``sum_j y_ij
   = (k - 1) x_i``, or Glover's compact one); SCIP by default.
-- sum-min (default ``method="branch-and-bound"``): the same search with the bound ``F(P) +``
+- sum-min (default ``algorithm="branch-and-bound"``): the same search with the bound ``F(P) +``
   the r largest ``min(d(j, P), (r-1)-th largest distance from j to the remaining
   candidates) - red_j / r`` (F(P): P's current nearest-neighbour terms; red_j: how much j
   alone lowers them), candidates in farthest-first order, started from the LP rounding / GMM
-  selections improved by swaps. ``method="mip"``: ``max sum z_i`` s.t. ``z_i <= d_ij + M
+  selections improved by swaps. ``algorithm="mip"``: ``max sum z_i`` s.t. ``z_i <= d_ij + M
   (2 - x_i - x_j)``, ``z_i <= M x_i``.
 
 Each accepts a :class:`~submodkit.constraints.PartitionMatroid` (the selection then has
 ``min(k, rank)`` points). The branch and bound is anytime: at ``time_limit`` it returns the
-best selection, a proven upper bound and status ``"timeout"``.
+best selection, a proven upper bound and status ``"timeout"``; the MIPs return the solver's
+incumbent (or, when it found none, the heuristic start: local search for max-sum, the
+farthest-first selection for sum-min) and the solver's bound only when it has one.
+``method=`` is a deprecated alias of ``algorithm=``.
 
 Sizes (measured under load on 2 shared cores, one thread, n in {200, 300, 400} x k in
 {5, 8, 10}; ``scripts/bench_diversity.py --exact``): max-min, a few hundred points.
@@ -41,6 +44,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
+import warnings
 
 import numpy as np
 import scipy.sparse as sp
@@ -62,7 +66,8 @@ from submodkit.mip.ortools import solve_model
 from submodkit.objectives import distances as DS
 from submodkit.results import Solution
 from submodkit.solvers.diversity import _exact_kernels as EK
-from submodkit.solvers.diversity.dispersion import OBJECTIVES, Points, diversity_value, gmm_select
+from submodkit.solvers.diversity.dispersion import OBJECTIVES, Points, diversify, diversity_value
+from submodkit.solvers.diversity.points import gmm_select
 
 
 def _setup(X, k, metric, constraint):
@@ -88,8 +93,21 @@ def _full(pts: Points) -> np.ndarray:
     return pts.block(np.arange(pts.n))
 
 
-def _searcher(method: str) -> str:
-    return "branch-and-bound" if method == "auto" else method
+def _searcher(algorithm: str) -> str:
+    return "branch-and-bound" if algorithm == "auto" else algorithm
+
+
+def _algorithm(algorithm: str, method: str | None, choices: tuple[str, ...]) -> str:
+    """The checked ``algorithm``, taking the deprecated alias ``method`` (with a
+    DeprecationWarning) when given; both given and different is an error."""
+    if method is not None:
+        warnings.warn("method= is deprecated, use algorithm= (the same choices)", DeprecationWarning,
+                      stacklevel=3)
+        if algorithm not in ("auto", method):
+            raise InvalidParameterError("method", method, f"left out when algorithm={algorithm!r} is given "
+                                        "(method is the deprecated name of algorithm)")
+        algorithm = method
+    return check_choice("algorithm", algorithm, choices)
 
 
 def _check_mip_range(dist: np.ndarray, limit: float = MAX_COEFFICIENT) -> None:
@@ -99,8 +117,8 @@ def _check_mip_range(dist: np.ndarray, limit: float = MAX_COEFFICIENT) -> None:
     if top > limit:
         raise InvalidParameterError(
             "X", f"points {top:.3g} apart",
-            f"distances of at most {limit:g} for method='mip' (the LP/MIP solvers' "
-            "range); method='branch-and-bound' takes any finite distances")
+            f"distances of at most {limit:g} for algorithm='mip' (the LP/MIP solvers' "
+            "range); algorithm='branch-and-bound' takes any finite distances")
 
 
 # Seconds and bytes per pair of points that the exact methods spend before their search (the
@@ -136,8 +154,6 @@ def _refused(pts: Points, k: int, objective: str, constraint, deadline: Deadline
         return Solution.from_exact(None, None, status, np.zeros(0, dtype=np.int64), solver, params,
                            time.perf_counter() - t0)
     if objective == "max-sum":
-        from submodkit.solvers.diversity.dispersion import diversify
-
         sel = diversify(pts, k, "max-sum", algorithm="greedy").selection
     else:
         sel, _ = gmm_select(pts, k)
@@ -287,43 +303,69 @@ def _matroid_rows(constraint, n, nv):
 def exact_max_sum_diversity(X, k: int, metric: str = "euclidean", *, constraint=None,
                             time_limit: float | None = None, solver: str = "scip",
                             threads: int = 1, formulation: str = "auto",
-                            method: str = "auto") -> Solution:
+                            algorithm: str = "auto", method: str | None = None) -> Solution:
     """Max-sum dispersion solved exactly, by branch and bound or a linearized 0/1 program.
 
-    ``method``: ``"branch-and-bound"`` (what ``"auto"`` runs unless a ``formulation`` is
-    given; see the module docstring; ``solver``/``threads`` unused; exact, exponential in the
-    worst case, O(m k) per node for m candidates, O(m^2 k) memory up to 4M floats),
-    ``"russian-doll"`` (the same with Russian doll bounds: k searches per candidate) or
-    ``"mip"`` (SCIP by default). ``stats["parameters"]`` reports ``nodes`` and the
-    ``candidates`` left after elimination.
-    ``formulation`` (MIP): ``"pairs"`` (one variable per pair, ``y_ij <= x_i, x_j`` and
-    ``sum_j y_ij = (k - 1) x_i``: n^2/2 variables) or ``"glover"`` (Glover 1975's compact
-    linearization, 2n variables: ``w_i = x_i * sum_j d_ij x_j`` bounded by ``U_i x_i``, U_i the
-    sum of i's k-1 largest distances, and by ``sum_j d_ij x_j - L_i (1 - x_i)``, L_i the sum
-    of its k smallest), started from the local-search solution as a hint. ``"auto"``: glover
-    from 80 points (measured: n=120, k=6 on 3-D normals proved in 11 s against 60 s for pairs;
-    at n=40 pairs is slightly faster). Both prove optima of random instances up to about
-    100-150 points (k=6) within a minute here; the branch and bound goes to a few hundred.
+    Parameters
+    ----------
+    X : array_like or Points
+        The points, one per row (or a precomputed matrix with ``metric="precomputed"``).
+    k : int
+        Points to select (``min(k, rank)`` under a matroid).
+    metric : str, default "euclidean"
+    constraint : PartitionMatroid, optional, keyword-only
+    time_limit : float, optional, keyword-only
+        Seconds for the whole call; then the status is ``"timeout"``, the selection the best
+        known and the bound the best proven (None when there is none).
+    solver : str, default "scip", keyword-only
+        MIP backend (``algorithm="mip"``).
+    threads : int, default 1, keyword-only
+    formulation : {"auto", "pairs", "glover"}, keyword-only
+        The MIP: ``"pairs"`` (one variable per pair, ``y_ij <= x_i, x_j`` and
+        ``sum_j y_ij = (k - 1) x_i``: n^2/2 variables) or ``"glover"`` (Glover 1975's compact
+        linearization, 2n variables: ``w_i = x_i * sum_j d_ij x_j`` bounded by ``U_i x_i``, U_i
+        the sum of i's k-1 largest distances, and by ``sum_j d_ij x_j - L_i (1 - x_i)``, L_i the
+        sum of its k smallest). ``"auto"``: glover from 80 points (measured: n=120, k=6 on
+        3-D normals proved in 11 s against 60 s for pairs; at n=40 pairs is slightly
+        faster). Both start from the local-search solution (glover as a hint), which is also
+        the answer when the solver stops without one. Both prove optima of random instances
+        up to about 100-150 points (k=6) within a minute here; the branch and bound goes to
+        a few hundred.
+    algorithm : {"auto", "branch-and-bound", "russian-doll", "mip"}, keyword-only
+        ``"branch-and-bound"`` (what ``"auto"`` runs unless a ``formulation`` is given; see
+        the module docstring; ``solver``/``threads`` unused; exact, exponential in the worst
+        case, O(m k) per node for m candidates, O(m^2 k) memory up to 4M floats),
+        ``"russian-doll"`` (the same with Russian doll bounds: k searches per candidate) or
+        ``"mip"`` (SCIP by default).
+    method : str, optional, keyword-only
+        Deprecated alias of ``algorithm`` (DeprecationWarning).
 
-    Example:
-        >>> import numpy as np
-        >>> exact_max_sum_diversity(np.array([[0.0], [1.0], [5.0], [9.0]]), 3).value
-        18.0
+    Returns
+    -------
+    Solution
+        ``stats["parameters"]`` reports ``nodes`` and the ``candidates`` left after
+        elimination (branch and bound).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> exact_max_sum_diversity(np.array([[0.0], [1.0], [5.0], [9.0]]), 3).value
+    18.0
     """
     t0 = time.perf_counter()
     time_limit, solver, threads = check_run_args(time_limit, solver, threads)
     backend = "scip" if solver == "auto" else solver
     check_choice("formulation", formulation, ("auto", "pairs", "glover"))
-    check_choice("method", method, ("auto", "branch-and-bound", "russian-doll", "mip"))
+    algorithm = _algorithm(algorithm, method, ("auto", "branch-and-bound", "russian-doll", "mip"))
     pts, k = _setup(X, k, metric, constraint)
     n = pts.n
     if k >= 2:
-        refused = _refused(pts, k, "max-sum", constraint, Deadline(time_limit, t0), _searcher(method),
-                           {"model": "max-sum-diversity", "k": k, "method": method}, t0)
+        refused = _refused(pts, k, "max-sum", constraint, Deadline(time_limit, t0), _searcher(algorithm),
+                           {"model": "max-sum-diversity", "k": k, "method": algorithm}, t0)
         if refused is not None:
             return refused
-    if method in ("branch-and-bound", "russian-doll") or (method == "auto" and formulation == "auto"):
-        return _max_sum_bb(pts, k, constraint, time_limit, t0, method == "russian-doll")
+    if algorithm in ("branch-and-bound", "russian-doll") or (algorithm == "auto" and formulation == "auto"):
+        return _max_sum_bb(pts, k, constraint, time_limit, t0, algorithm == "russian-doll")
     if formulation == "auto":
         formulation = "glover" if n >= 80 else "pairs"
     params = {"model": "max-sum-diversity", "k": k, "formulation": formulation, "method": "mip"}
@@ -337,10 +379,11 @@ def exact_max_sum_diversity(X, k: int, metric: str = "euclidean", *, constraint=
         return diversity_value(dist[np.ix_(sel, sel)], "max-sum")
 
     integral = bool(np.all(dist == np.round(dist)))
+    start = _max_sum_start(pts, k, constraint)
     if formulation == "glover":
-        model = _glover_model(pts, dist, k, constraint)
+        model = _glover_model(dist, k, constraint, start)
         raw = solve_model(model, backend, _left(time_limit, t0), threads, None, False)
-        return finish(raw, value_of, "max", integral, backend, params, time.perf_counter() - t0)
+        return finish(raw, value_of, "max", integral, backend, params, time.perf_counter() - t0, start)
     ii, jj = np.triu_indices(n, 1)
     p = len(ii)
     nv = n + p
@@ -357,11 +400,23 @@ def exact_max_sum_diversity(X, k: int, metric: str = "euclidean", *, constraint=
     blocks = [(link_i, -np.inf, 0.0), (link_j, -np.inf, 0.0), (deg, 0.0, 0.0), (card, k, k)]
     blocks += _matroid_rows(constraint, n, nv)
     A, lb, ub = stack_rows(blocks, nv)
+    hint = None
+    if start is not None:
+        x = np.zeros(n)
+        x[start] = 1.0
+        hint = np.r_[x, x[ii] * x[jj]]
     model = LinearModel(c=np.r_[np.zeros(n), dist[ii, jj]], A=A, row_lb=lb, row_ub=ub,
                         integer=np.r_[np.ones(n, dtype=bool), np.zeros(p, dtype=bool)],
-                        sense="max", n_select=n)
+                        sense="max", n_select=n, hint=hint)
     raw = solve_model(model, backend, _left(time_limit, t0), threads, None, False)
-    return finish(raw, value_of, "max", integral, backend, params, time.perf_counter() - t0)
+    return finish(raw, value_of, "max", integral, backend, params, time.perf_counter() - t0, start)
+
+
+def _max_sum_start(pts: Points, k: int, constraint) -> np.ndarray | None:
+    """The local-search selection (sorted) that starts the max-sum MIPs and answers when the
+    solver stops without a solution; None when it has fewer than k points."""
+    start = diversify(pts, k, "max-sum", algorithm="local-search", constraint=constraint).selection
+    return np.sort(start) if len(start) == k else None
 
 
 _H_BUDGET = 4_000_000  # floats of the suffix tables (past it every step-th suffix: looser, valid)
@@ -410,7 +465,6 @@ def _max_sum_bb(pts: Points, k: int, constraint, time_limit, t0, russian_doll: b
     to 0 and r = 2..k, ``B[i, r]`` (the best r-set within positions >= i) is the larger of
     ``B[i+1, r]`` and a search over the r-sets whose first position is i, bounded by the
     smaller of the per-candidate bound and ``f(P) + (r' largest d(j, P)) + B[next, r']``."""
-    from submodkit.solvers.diversity.dispersion import diversify
 
     n = pts.n
     dist = _full(pts)
@@ -503,10 +557,9 @@ def _max_sum_bb(pts: Points, k: int, constraint, time_limit, t0, russian_doll: b
                                "branch-and-bound", params, time.perf_counter() - t0)
 
 
-def _glover_model(pts: Points, dist: np.ndarray, k: int, constraint) -> LinearModel:
-    """Glover's linearization in [0, 1] variables: x (n), omega = w / U (n)."""
-    from submodkit.solvers.diversity.dispersion import diversify
-
+def _glover_model(dist: np.ndarray, k: int, constraint, start: np.ndarray | None) -> LinearModel:
+    """Glover's linearization in [0, 1] variables: x (n), omega = w / U (n); ``start`` (a
+    feasible k-selection or None) is the hint."""
     n = dist.shape[0]
     off = np.where(np.eye(n, dtype=bool), -np.inf, dist)
     upper = (-np.partition(-off, k - 2, axis=1)[:, : k - 1]).sum(axis=1) if k >= 2 else np.zeros(n)
@@ -528,8 +581,7 @@ def _glover_model(pts: Points, dist: np.ndarray, k: int, constraint) -> LinearMo
     blocks += _matroid_rows(constraint, n, nv)
     A, lb, ub = stack_rows(blocks, nv)
     hint = None
-    start = diversify(pts, k, "max-sum", algorithm="local-search", constraint=constraint).selection
-    if len(start) == k:
+    if start is not None:
         x = np.zeros(n)
         x[start] = 1.0
         omega = np.where(x > 0, dist[:, start].sum(axis=1) / scale, 0.0)
@@ -541,27 +593,53 @@ def _glover_model(pts: Points, dist: np.ndarray, k: int, constraint) -> LinearMo
 
 def exact_sum_min_diversity(X, k: int, metric: str = "euclidean", *, constraint=None,
                             time_limit: float | None = None, solver: str = "scip",
-                            threads: int = 1, method: str = "auto") -> Solution:
-    """Sum-min diversity solved exactly: ``method="branch-and-bound"`` (default, ``"auto"``;
-    a few hundred points for small k, see the module docstring) or ``"mip"`` (big-M 0/1
-    program, SCIP by default; about 60 points).
+                            threads: int = 1, algorithm: str = "auto",
+                            method: str | None = None) -> Solution:
+    """Sum-min diversity solved exactly, by branch and bound or a big-M 0/1 program.
 
-    Example:
-        >>> import numpy as np
-        >>> exact_sum_min_diversity(np.array([[0.0], [1.0], [5.0], [9.0]]), 3).value
-        13.0
+    Parameters
+    ----------
+    X : array_like or Points
+        The points, one per row (or a precomputed matrix with ``metric="precomputed"``).
+    k : int
+        Points to select (``min(k, rank)`` under a matroid).
+    metric : str, default "euclidean"
+    constraint : PartitionMatroid, optional, keyword-only
+    time_limit : float, optional, keyword-only
+        Seconds for the whole call; then the status is ``"timeout"``, the selection the best
+        known (for the MIP, its farthest-first start when the solver found none) and the
+        bound the best proven (None when there is none).
+    solver : str, default "scip", keyword-only
+        MIP backend (``algorithm="mip"``).
+    threads : int, default 1, keyword-only
+    algorithm : {"auto", "branch-and-bound", "mip"}, keyword-only
+        ``"branch-and-bound"`` (what ``"auto"`` runs; a few hundred points for small k, see
+        the module docstring) or ``"mip"`` (big-M 0/1 program, SCIP by default; about 60
+        points).
+    method : str, optional, keyword-only
+        Deprecated alias of ``algorithm`` (DeprecationWarning).
+
+    Returns
+    -------
+    Solution
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> exact_sum_min_diversity(np.array([[0.0], [1.0], [5.0], [9.0]]), 3).value
+    13.0
     """
     t0 = time.perf_counter()
     time_limit, solver, threads = check_run_args(time_limit, solver, threads)
     backend = "scip" if solver == "auto" else solver
-    check_choice("method", method, ("auto", "branch-and-bound", "mip"))
+    algorithm = _algorithm(algorithm, method, ("auto", "branch-and-bound", "mip"))
     pts, k = _setup(X, k, metric, constraint)
     if k >= 2:
-        refused = _refused(pts, k, "sum-min", constraint, Deadline(time_limit, t0), _searcher(method),
-                           {"model": "sum-min-diversity", "k": k, "method": method}, t0)
+        refused = _refused(pts, k, "sum-min", constraint, Deadline(time_limit, t0), _searcher(algorithm),
+                           {"model": "sum-min-diversity", "k": k, "method": algorithm}, t0)
         if refused is not None:
             return refused
-    if method in ("auto", "branch-and-bound"):
+    if algorithm in ("auto", "branch-and-bound"):
         return _sum_min_bb(pts, k, constraint, time_limit, t0)
     n = pts.n
     params = {"model": "sum-min-diversity", "k": k, "method": "mip"}
@@ -586,15 +664,42 @@ def exact_sum_min_diversity(X, k: int, metric: str = "euclidean", *, constraint=
     blocks = [(rows, -np.inf, dist[ii, jj] + 2 * big), (zx, -np.inf, 0.0), (card, k, k)]
     blocks += _matroid_rows(constraint, n, nv)
     A, lb, ub = stack_rows(blocks, nv)
+    # the farthest-first selection (capacities kept): the hint, and the answer when the
+    # solver stops without a solution
+    groups, room = _feasible_groups(constraint, n)
+    gr = np.maximum(groups, 0)
+    start = _capacity_fill(_gmm_order(dist, np.flatnonzero((groups >= 0) & (room[gr] > 0))), k, gr, room)
+    hint = None
+    if start is not None:
+        x = np.zeros(n)
+        x[start] = 1.0
+        sub = dist[np.ix_(start, start)] + np.diag(np.full(k, np.inf))
+        z = np.zeros(n)
+        z[start] = sub.min(axis=1) / scale
+        hint = np.r_[x, np.minimum(z, 1.0)]
     model = LinearModel(c=np.r_[np.zeros(n), np.full(n, scale)], A=A, row_lb=lb, row_ub=ub,
                         integer=np.r_[np.ones(n, dtype=bool), np.zeros(n, dtype=bool)],
-                        sense="max", n_select=n)
+                        sense="max", n_select=n, hint=hint)
     raw = solve_model(model, backend, _left(time_limit, t0), threads, None, False)
 
     def value_of(sel):
         return diversity_value(dist[np.ix_(sel, sel)], "sum-min")
 
-    return finish(raw, value_of, "max", False, backend, params, time.perf_counter() - t0)
+    return finish(raw, value_of, "max", False, backend, params, time.perf_counter() - t0, start)
+
+
+def _capacity_fill(seq: np.ndarray, k: int, gr: np.ndarray, room: np.ndarray) -> np.ndarray | None:
+    """The first k points of ``seq`` that the group capacities ``room`` allow (``gr``: each
+    point's group), in ``seq``'s order; None when fewer than k fit."""
+    taken = np.zeros(len(room), dtype=np.int64)
+    fill = []
+    for j in seq.tolist():
+        if len(fill) == k:
+            break
+        if taken[gr[j]] < room[gr[j]]:
+            fill.append(j)
+            taken[gr[j]] += 1
+    return np.asarray(fill, dtype=np.int64) if len(fill) == k else None
 
 
 def _gmm_order(dist: np.ndarray, cand: np.ndarray) -> np.ndarray:
@@ -648,7 +753,6 @@ def _sum_min_swaps(dist, sel, allowed, groups, caps, rounds: int = 1000, deadlin
 
 def _sum_min_bb(pts: Points, k: int, constraint, time_limit, t0) -> Solution:
     """Sum-min diversity by branch and bound (see :func:`exact_sum_min_diversity`)."""
-    from submodkit.solvers.diversity.dispersion import diversify
 
     n = pts.n
     dist = _full(pts)
@@ -662,15 +766,9 @@ def _sum_min_bb(pts: Points, k: int, constraint, time_limit, t0) -> Solution:
     rng = np.random.default_rng(0)
     starts = []
     for it in range(_SUM_MIN_STARTS):  # farthest-first order, then random orders
-        seq = cand if it == 0 else rng.permutation(cand)
-        taken = np.zeros(len(room), dtype=np.int64)
-        fill = []
-        for j in seq:  # capacities respected
-            if len(fill) < k and taken[gr[j]] < room[gr[j]]:
-                fill.append(int(j))
-                taken[gr[j]] += 1
-        if len(fill) == k:
-            starts.append(fill)
+        fill = _capacity_fill(cand if it == 0 else rng.permutation(cand), k, gr, room)
+        if fill is not None:
+            starts.append(fill.tolist())
     clock = Deadline(time_limit, t0)
     left = clock.left()
     if constraint is None and (left is None or left > 0):  # the LP rounding, within a share

@@ -32,13 +32,14 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
-from submodkit._validation import check_int, check_real, make_rng
+from submodkit._validation import check_int, check_real, check_time_limit, make_rng
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
-from submodkit.mip.model import MAX_COEFFICIENT, LinearModel, stack_rows
+from submodkit.mip.model import MAX_COEFFICIENT, Deadline, LinearModel, ModelSize, stack_rows
 from submodkit.mip.ortools import solve_mip
 from submodkit.objectives import distances as DS
 from submodkit.results import Solution
+from submodkit.solvers.diversity.points import gmm_select
 
 MAX_LP_POINTS = 2000
 
@@ -61,7 +62,10 @@ def sum_min_lp_relaxation(dist: np.ndarray, k: int, radii: np.ndarray,
                           time_limit: float | None = None) -> tuple[float, np.ndarray]:
     """Solve the LP (cumulative form) with GLOP: ``(LP value, y)`` with ``y`` of shape
     ``(n, len(radii))``, ``y[p, t]`` the LP mass of p at radius >= ``radii[t]``. Raises
-    `LPTimeLimit` when GLOP does not finish within ``time_limit`` seconds."""
+    `LPTimeLimit` when the LP is not solved within ``time_limit`` seconds (None or finite
+    > 0) from the call: building the rows counts, and GLOP is not started when the
+    estimated time to hand it the model (`ModelSize.seconds`) exceeds what is left."""
+    deadline = Deadline(check_time_limit(time_limit))
     n, T = dist.shape[0], len(radii)
     nv = n * T
     gaps = np.diff(np.r_[0.0, radii])
@@ -85,6 +89,8 @@ def sum_min_lp_relaxation(dist: np.ndarray, k: int, radii: np.ndarray,
     rows, cols = [], []
     nrow = 0
     for t in range(T):
+        if deadline.expired():
+            raise LPTimeLimit(f"the sum-min LP was not built in {time_limit:.2f} s")
         inside = dist < radii[t] / 2.0
         counts = inside.sum(axis=1)
         for ctr in np.flatnonzero(counts >= 2):
@@ -98,9 +104,13 @@ def sum_min_lp_relaxation(dist: np.ndarray, k: int, radii: np.ndarray,
         ball.sum_duplicates()
         blocks.append((ball, -np.inf, 1.0))
     A, lb, ub = stack_rows(blocks, nv)
+    left = deadline.left()
+    if left is not None and ModelSize(nv, A.shape[0], A.nnz).seconds("glop") >= left:
+        raise LPTimeLimit(f"no time for GLOP on the sum-min LP in {time_limit:.2f} s "
+                          f"({nv} variables, {A.nnz} nonzeros)")
     model = LinearModel(c=c, A=A, row_lb=lb, row_ub=ub, integer=np.zeros(nv, dtype=bool),
                         sense="max", n_select=nv)
-    raw = solve_mip(model, "GLOP", time_limit, 1, None, relax=True)
+    raw = solve_mip(model, "GLOP", left, 1, None, relax=True)
     if time_limit is not None and raw.status != "optimal":
         raise LPTimeLimit(f"GLOP did not solve the sum-min LP in {time_limit:.2f} s")
     if raw.status != "optimal" or raw.x is None:
@@ -160,26 +170,50 @@ def fill_sum_min(dist: np.ndarray, sel: np.ndarray, k: int) -> np.ndarray:
 def sum_min_lp(pts, k: int, *, grid: float = 2.0, trials: int = 32, seed: int | None = None,
                time_limit: float | None = None) -> Solution:
     """Sum-min diversity via the LP relaxation of Bhaskara, Ghadiri, Mirrokni and Svensson
-    (NeurIPS 2016) and randomized rounding; ``pts`` is a
-    :class:`~submodkit.solvers.diversity.dispersion.Points` (use ``diversify(X, k, "sum-min")``).
+    (NeurIPS 2016) and randomized rounding.
 
     Guarantee: the paper proves a constant factor, 1/8 (``"sum-min-lp"``), for
     ``|S| <= k``; here the selection has exactly k points (filled by the best sum-min
     increase), as for the other objectives. ``upper_bound = grid * LP`` is a certified
-    bound on the optimum for every run (``Solution.certified_ratio``).
+    bound on the optimum for every run whose LP was solved (``Solution.certified_ratio``).
 
     Complexity: an LP with ``n * T`` variables (``T = log_grid(dmax / dmin) + 1``) and up to
     ``n^2 T`` non-zeros, then ``trials`` roundings of O(n k) each; n is limited to
-    ``MAX_LP_POINTS`` (the n x n distance matrix is built). ``time_limit`` (seconds, counted
-    from the call) bounds the LP solve: `LPTimeLimit` is raised when GLOP does not finish
-    (1,000 points took 3.9 s here).
+    ``MAX_LP_POINTS`` (the n x n distance matrix is built).
 
-    Example:
-        >>> import numpy as np
-        >>> from submodkit.solvers.diversity.dispersion import Points
-        >>> sol = sum_min_lp(Points(np.array([[0.0], [1.0], [5.0], [9.0]])), 3, seed=0)
-        >>> sorted(sol.selection.tolist()), sol.value
-        ([0, 2, 3], 13.0)
+    Parameters
+    ----------
+    pts : Points
+        A :class:`~submodkit.solvers.diversity.dispersion.Points` (use
+        ``diversify(X, k, "sum-min")`` for raw points).
+    k : int
+        Points to select, at most n.
+    grid : float, default 2.0, keyword-only
+        Ratio of the geometric radius grid, > 1.
+    trials : int, default 32, keyword-only
+        Roundings; the best is returned.
+    seed : int, optional, keyword-only
+        Seed of the roundings (and of the GMM start of the fallback below).
+    time_limit : float, optional, keyword-only
+        Seconds for the call (None or finite > 0). When the LP is not solved in time, the
+        answer is the GMM selection with status ``"timeout"``, algorithm ``"gmm"``, no
+        guarantee, no bound and ``stats["lp"]`` saying why (1,000 points took 3.9 s here);
+        when the limit stops the roundings early, the best one so far with status
+        ``"timeout"`` (its bound and guarantee still hold).
+
+    Returns
+    -------
+    Solution
+        The selection, its sum-min ``value``, ``upper_bound`` (``grid * LP``; None for the
+        cosine "metric"), ``stats["lp_value"]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from submodkit.solvers.diversity.dispersion import Points
+    >>> sol = sum_min_lp(Points(np.array([[0.0], [1.0], [5.0], [9.0]])), 3, seed=0)
+    >>> sorted(sol.selection.tolist()), sol.value
+    ([0, 2, 3], 13.0)
     """
     start = time.perf_counter()
     n = pts.n
@@ -191,28 +225,50 @@ def sum_min_lp(pts, k: int, *, grid: float = 2.0, trials: int = 32, seed: int | 
                                     "(use algorithm='gmm')")
     grid = check_real("grid", grid, minimum=1.0, strict_min=True)
     trials = check_int("trials", trials, minimum=1)
+    deadline = Deadline(check_time_limit(time_limit), start)
     dist = pts.block(np.arange(n))
     radii = radius_grid(dist, grid)
     stats: dict = {"n": n, "k": k, "grid": grid, "radii": int(len(radii))}
+    status = "feasible"
     if k < 2 or len(radii) == 0:
         sel = fill_sum_min(dist, np.zeros(0, dtype=np.int64), k) if k else np.zeros(0, dtype=np.int64)
         value, lp, y = _sum_min(dist, sel), 0.0, None
     else:
-        left = None if time_limit is None else max(1e-3, time_limit - (time.perf_counter() - start))
-        lp, y = sum_min_lp_relaxation(dist, k, radii, left)
+        left = deadline.left()
+        try:
+            if left is not None and left <= 0:
+                raise LPTimeLimit(f"no time left for the sum-min LP of {time_limit:.2f} s")
+            lp, y = sum_min_lp_relaxation(dist, k, radii, left)
+        except LPTimeLimit as exc:  # GMM instead: no guarantee, no bound
+            return _gmm_fallback(pts, dist, k, seed, str(exc), stats, start)
         stats["lp_seconds"] = time.perf_counter() - start
         rng = make_rng(seed)
         best, sel = -math.inf, None
+        done = 0
         for t in range(trials):
+            if sel is not None and deadline.expired():
+                status = "timeout"
+                break
             s = _round_once(dist, y, radii, k, 2.0 if t % 2 == 0 else 1.0, rng)
             v = _sum_min(dist, s)
+            done += 1
             if sel is None or v > best + 1e-12 * max(1.0, abs(best)):
                 best, sel = v, s
         value = best
-        stats["trials"] = trials
+        stats["trials"] = done
     stats["lp_value"] = lp
     stats["seconds"] = time.perf_counter() - start
     upper = None if pts.code == DS.METRIC_COSINE else max(value, grid * lp)
     g = None if pts.code == DS.METRIC_COSINE else guarantee("sum-min-lp", k=k)
     return Solution(selection=np.asarray(sel, dtype=np.int64), gains=np.zeros(len(sel)), value=float(value),
-                    algorithm="sum-min-lp", guarantee=g, upper_bound=upper, stats=stats)
+                    algorithm="sum-min-lp", guarantee=g, upper_bound=upper, status=status, stats=stats)
+
+
+def _gmm_fallback(pts, dist: np.ndarray, k: int, seed: int | None, reason: str, stats: dict,
+                  start: float) -> Solution:
+    """`sum_min_lp`'s answer when the LP is not solved in time: the GMM selection, status
+    ``timeout``, no guarantee and no bound."""
+    sel, gains = gmm_select(pts, k, seed)
+    stats.update({"lp": reason, "seconds": time.perf_counter() - start})
+    return Solution(selection=sel, gains=gains, value=_sum_min(dist, sel), algorithm="gmm",
+                    status="timeout", stats=stats)

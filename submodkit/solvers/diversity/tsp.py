@@ -9,8 +9,13 @@
   point, solved by SCIP (OR-Tools ``pywraplp``, relative gap 0) with subtour elimination
   constraints (Dantzig, Fulkerson, Johnson 1954) added for every connected component of
   the solution until it is one tour. The start (upper bound) is nearest neighbour plus
-  2-opt and or-opt moves. If ``time_limit`` runs out first, the best tour found is returned
-  with ``exact=False`` and ``lower_bound`` the last proven bound of the relaxation.
+  2-opt and or-opt moves.
+
+``time_limit`` counts from the call and every phase checks it (Held-Karp between chunks of
+its table, the local search between passes, the MIP before each solve, keeping back the
+time SCIP spends before its own clock starts). If it runs out first, the best tour found is
+returned with status ``"timeout"`` and ``lower_bound`` the last proven bound of the
+relaxation (0 when the MIP did not run).
 
 Exactness is up to the MIP solver's tolerances (gap 0, SCIP feasibility 1e-6); Held-Karp is
 exact in floating point.
@@ -29,16 +34,21 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import scipy.sparse as sp
 
 from submodkit._validation import check_int, check_matrix, check_real
 from submodkit.errors import InvalidParameterError
-from submodkit.mip.model import MAX_COEFFICIENT
+from submodkit.mip.model import MAX_COEFFICIENT, Deadline, LinearModel, ModelSize
 from submodkit.results import Tour
 from submodkit.solvers.diversity._tour_kernels import (
     cycle_weight,
-    held_karp_fill,
+    held_karp_close,
+    held_karp_masks,
     held_karp_order,
-    local_search_tour,
+    held_karp_start,
+    improve_tour,
+    nearest_neighbour_tour,
+    rotate_to_zero,
 )
 
 HELD_KARP_MAX = 16  # bench_diversity.py --remote-cycle: 16 points ~0.03 s both ways; HK 0.15 s at 18
@@ -58,15 +68,50 @@ def held_karp(dist: np.ndarray) -> tuple[float, np.ndarray]:
     m = dist.shape[0]
     if m > HELD_KARP_LIMIT:
         raise InvalidParameterError("dist", f"{m} points", f"at most {HELD_KARP_LIMIT} points for Held-Karp")
+    found = _held_karp(dist, Deadline(None))
+    assert found is not None  # no deadline: runs to its end
+    return found
+
+
+# Held-Karp table rows filled between two looks at the clock: about 2e7 inner steps (~20 ms)
+_HK_CHUNK_STEPS = 20_000_000
+
+
+def _held_karp(dist: np.ndarray, deadline: Deadline) -> tuple[float, np.ndarray] | None:
+    """`held_karp` on a float64 matrix, filling the table in chunks and looking at
+    ``deadline`` between them: None when it expires first."""
+    m = dist.shape[0]
     idx = np.arange(m, dtype=np.int64)
     if m <= 1:
         return 0.0, idx
     if m == 2:
         return 2.0 * float(dist[0, 1]), idx
-    dp = np.empty((1 << (m - 1), m - 1))
-    held_karp_fill(dist, idx, dp)
+    r = m - 1
+    dp = np.empty((1 << r, r))
+    held_karp_start(dist, idx, dp)
+    step = max(1, _HK_CHUNK_STEPS // (r * r))
+    for lo in range(1, 1 << r, step):
+        if deadline.expired():
+            return None
+        held_karp_masks(dist, idx, dp, lo, min(lo + step, 1 << r))
+    held_karp_close(dist, idx, dp)
     order = held_karp_order(dist, idx, dp)
     return float(cycle_weight(dist, idx, order)), order
+
+
+def _local_search(dist: np.ndarray, idx: np.ndarray, deadline: Deadline) -> tuple[np.ndarray, bool]:
+    """Nearest neighbour then 2-opt / or-opt passes until none improves or ``deadline``
+    expires (looked at between passes): ``(order starting at 0, converged)``."""
+    order = nearest_neighbour_tour(dist, idx)
+    improved = True
+    while improved and not deadline.expired():
+        order, improved = improve_tour(dist, idx, order, 1)
+    return rotate_to_zero(order), not improved
+
+
+def _edge_ids(m: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Positions of the pairs ``a < b`` in ``np.triu_indices(m, 1)`` order."""
+    return a * (2 * m - a - 1) // 2 + (b - a - 1)
 
 
 def _components(m: int, edges: list[tuple[int, int]]) -> list[list[int]]:
@@ -102,79 +147,101 @@ def _order_from_edges(m: int, edges: list[tuple[int, int]]) -> np.ndarray:
     return np.asarray(order, dtype=np.int64)
 
 
-def _tsp_mip(dist: np.ndarray, time_limit: float, start_order: np.ndarray):
-    """Iterative DFJ subtour elimination with SCIP. Returns (order, exact, lower, iterations)
-    with ``order`` None when the MIP found no single tour in time (a timed-out solve's
-    incumbent is returned, not exact, when it is one tour)."""
-    from ortools.linear_solver import pywraplp
+# below this many seconds for SCIP's own clock, the MIP is not started
+_MIN_MIP_SECONDS = 0.01
+
+
+def _tsp_mip(dist: np.ndarray, deadline: Deadline, start_order: np.ndarray):
+    """Iterative DFJ subtour elimination with SCIP within ``deadline``. Returns ``(order,
+    exact, lower, iterations, stopped)`` with ``order`` None when the MIP found no single
+    tour (a timed-out solve's incumbent is returned, not exact, when it is one tour) and
+    ``stopped`` True when the clock ended it. The model is handed over as one proto
+    (`submodkit.mip.ortools._mp_proto`); each solve gets the time left less the estimated
+    time SCIP spends before its clock starts (`ModelSize.seconds`)."""
+    from ortools.linear_solver import linear_solver_pb2, pywraplp
+
+    from submodkit.mip.ortools import _mp_proto
 
     m = dist.shape[0]
-    deadline = time.perf_counter() + time_limit
-    s = pywraplp.Solver.CreateSolver("SCIP")
     iu, ju = np.triu_indices(m, 1)
-    x = [s.BoolVar(f"x{a}_{b}") for a, b in zip(iu.tolist(), ju.tolist(), strict=True)]
-    eid = {(int(a), int(b)): e for e, (a, b) in enumerate(zip(iu, ju, strict=True))}
-    inc: list[list[int]] = [[] for _ in range(m)]
-    for e, (a, b) in enumerate(zip(iu.tolist(), ju.tolist(), strict=True)):
-        inc[a].append(e)
-        inc[b].append(e)
-    for lst in inc:
-        s.Add(sum(x[e] for e in lst) == 2)
-    s.Minimize(sum(float(dist[a, b]) * x[e] for e, (a, b) in enumerate(zip(iu.tolist(), ju.tolist(),
-                                                                          strict=True))))
-    hint = np.zeros(len(x))
-    for t in range(m):
-        a, b = int(start_order[t]), int(start_order[(t + 1) % m])
-        hint[eid[(min(a, b), max(a, b))]] = 1.0
-    s.SetHint(x, hint.tolist())
+    p = len(iu)
+    e = np.arange(p)
+    degree = sp.csr_matrix((np.ones(2 * p), (np.r_[iu, ju], np.r_[e, e])), shape=(m, p))
+    hint = np.zeros(p)
+    a, b = start_order, np.roll(start_order, -1)
+    hint[_edge_ids(m, np.minimum(a, b), np.maximum(a, b))] = 1.0
+    model = LinearModel(c=np.ascontiguousarray(dist[iu, ju]), A=degree, row_lb=np.full(m, 2.0),
+                        row_ub=np.full(m, 2.0), integer=np.ones(p, dtype=bool), sense="min", n_select=p,
+                        hint=hint)
+    entered = time.perf_counter()
+    s = pywraplp.Solver.CreateSolver("SCIP")
+    err = s.LoadModelFromProto(_mp_proto(model, relax=False, hint=True))
+    if err:
+        raise RuntimeError(f"SCIP rejected the tour model: {err}")
+    x = s.variables()
+    ahead = max(0.0, ModelSize(p, m, 2 * p).seconds("scip") - (time.perf_counter() - entered))
     params = pywraplp.MPSolverParameters()
     params.SetDoubleParam(params.RELATIVE_MIP_GAP, 0.0)
     lower, iterations = 0.0, 0
     while True:
-        left = deadline - time.perf_counter()
-        if left <= 0:
-            return None, False, lower, iterations
-        s.SetTimeLimit(max(1, int(left * 1000)))
+        left = deadline.left()
+        if left is not None:
+            limit = left - ahead
+            if limit < _MIN_MIP_SECONDS:
+                return None, False, lower, iterations, True
+            s.SetTimeLimit(max(1, int(limit * 1000)))
         st = s.Solve(params)
         iterations += 1
         if st == pywraplp.Solver.OPTIMAL:
             lower = max(lower, float(s.Objective().Value()))
         elif st == pywraplp.Solver.FEASIBLE:
-            lower = max(lower, float(s.Objective().BestBound()))
-        else:
-            return None, False, lower, iterations
-        edges = [(int(iu[e]), int(ju[e])) for e in range(len(x)) if x[e].solution_value() > 0.5]
+            bound, value = float(s.Objective().BestBound()), float(s.Objective().Value())
+            if np.isfinite(bound) and bound <= value + 1e-9 * max(1.0, abs(value)):
+                lower = max(lower, bound)
+        else:  # NOT_SOLVED: stopped by its limit before a solution
+            return None, False, lower, iterations, st == pywraplp.Solver.NOT_SOLVED
+        resp = linear_solver_pb2.MPSolutionResponse()
+        s.FillSolutionResponseProto(resp)
+        on = np.flatnonzero(np.asarray(resp.variable_value, dtype=float)[:p] > 0.5)
+        edges = list(zip(iu[on].tolist(), ju[on].tolist(), strict=True))
         comps = _components(m, edges)
         if len(comps) == 1:
-            return _order_from_edges(m, edges), st == pywraplp.Solver.OPTIMAL, lower, iterations
+            exact = st == pywraplp.Solver.OPTIMAL
+            return _order_from_edges(m, edges), exact, lower, iterations, not exact
         if st != pywraplp.Solver.OPTIMAL:
-            return None, False, lower, iterations
+            return None, False, lower, iterations, True
         for comp in comps:
-            inside = [eid[(a, b)] for ai, a in enumerate(comp) for b in comp[ai + 1:]]
-            s.Add(sum(x[e] for e in inside) <= len(comp) - 1)
+            c = np.asarray(comp, dtype=np.int64)  # increasing
+            ci, cj = np.triu_indices(len(c), 1)
+            cut = s.Constraint(-s.infinity(), len(comp) - 1.0)
+            for eid in _edge_ids(m, c[ci], c[cj]).tolist():
+                cut.SetCoefficient(x[eid], 1.0)
 
 
 def tsp_tour(dist, *, time_limit: float = 60.0, held_karp_max: int = HELD_KARP_MAX) -> Tour:
     """A minimum-weight Hamiltonian cycle of the points of a symmetric, non-negative matrix.
 
     Held-Karp up to ``held_karp_max`` points (at most 24), else SCIP with subtour
-    elimination cuts, stopped after ``time_limit`` seconds: then ``exact`` is False and the
-    tour is the best found (nearest neighbour + 2-opt/or-opt or a MIP tour), with the
-    relaxation's proven ``lower_bound``. One point: 0; two points: twice their distance.
+    elimination cuts, started from nearest neighbour + 2-opt/or-opt. One point: 0; two
+    points: twice their distance.
 
     Parameters
     ----------
     dist : array_like, shape (n, n)
         Symmetric, non-negative distances.
     time_limit : float, default 60.0, keyword-only
-        Seconds for the MIP (more than ``held_karp_max`` points).
+        Seconds for the whole call (finite, > 0). When it runs out first the status is
+        ``"timeout"``: the tour is the best found (the local search's, or a MIP tour) and
+        ``lower_bound`` the relaxation's last proven bound (0 if the MIP did not run).
     held_karp_max : int, default 16
         Largest ``n`` solved by Held-Karp dynamic programming (at most 24).
 
     Returns
     -------
     Tour
-        ``order`` (the cycle), ``value`` (its length), ``exact`` and ``lower_bound``.
+        ``order`` (the cycle), ``value`` (its length), ``status`` (``"optimal"`` when
+        proven, ``"timeout"`` when the limit cut the work short, else ``"feasible"``) and
+        ``lower_bound``.
 
     Examples
     --------
@@ -202,27 +269,35 @@ def tsp_tour(dist, *, time_limit: float = 60.0, held_karp_max: int = HELD_KARP_M
     held_karp_max = check_int("held_karp_max", held_karp_max, minimum=3)
     if held_karp_max > HELD_KARP_LIMIT:
         raise InvalidParameterError("held_karp_max", held_karp_max, f"an integer <= {HELD_KARP_LIMIT}")
-    tour = solve_tour(dist, time_limit, held_karp_max)
-    tour.stats["seconds"] = time.perf_counter() - t0
-    return tour
+    return solve_tour(dist, time_limit, held_karp_max, start=t0)
 
 
-def solve_tour(dist: np.ndarray, time_limit: float = 60.0, held_karp_max: int = HELD_KARP_MAX) -> Tour:
-    """`tsp_tour` on an already validated float64 square matrix (no checks)."""
-    t0 = time.perf_counter()
+def solve_tour(dist: np.ndarray, time_limit: float | None = 60.0, held_karp_max: int = HELD_KARP_MAX,
+               *, start: float | None = None) -> Tour:
+    """`tsp_tour` on an already validated float64 square matrix (no checks); ``time_limit``
+    (None: no limit) counts from ``start`` (a ``time.perf_counter()`` time; default now),
+    and ``stats["seconds"]`` too."""
+    t0 = time.perf_counter() if start is None else start
+    deadline = Deadline(time_limit, t0)
     m = dist.shape[0]
     idx = np.arange(m, dtype=np.int64)
     if m <= 3:
         value = 2.0 * float(dist[0, 1]) if m == 2 else float(cycle_weight(dist, idx, idx))
-        return _tour(value, idx, True, value, "direct", t0)
+        return _tour(value, idx, "optimal", value, "direct", t0)
     if m <= held_karp_max:
-        value, order = held_karp(dist)
-        return _tour(value, order, True, value, "held-karp", t0)
-    heur = local_search_tour(dist, idx)
+        found = _held_karp(dist, deadline)
+        if found is not None:
+            return _tour(found[0], found[1], "optimal", found[0], "held-karp", t0)
+        heur, _ = _local_search(dist, idx, deadline)  # the clock is out: nearest neighbour
+        return _tour(float(cycle_weight(dist, idx, heur)), heur, "timeout", 0.0,
+                     "local-search (held-karp stopped by the time limit)", t0)
+    heur, converged = _local_search(dist, idx, deadline)
     upper = float(cycle_weight(dist, idx, heur))
+    if not converged:
+        return _tour(upper, heur, "timeout", 0.0, "local-search (stopped by the time limit)", t0)
     if float(dist.max()) > MAX_COEFFICIENT:  # beyond SCIP's range: the local search's tour
-        return _tour(upper, heur, False, 0.0, "local-search (distances beyond the MIP's range)", t0)
-    order, exact, lower, its = _tsp_mip(dist, time_limit, heur)
+        return _tour(upper, heur, "feasible", 0.0, "local-search (distances beyond the MIP's range)", t0)
+    order, exact, lower, its, stopped = _tsp_mip(dist, deadline, heur)
     best, value = heur, upper
     if order is not None:
         v = float(cycle_weight(dist, idx, order))
@@ -230,12 +305,13 @@ def solve_tour(dist: np.ndarray, time_limit: float = 60.0, held_karp_max: int = 
             best, value = order, v
     if exact:
         lower = value
-    return _tour(value, best, bool(exact), min(lower, value), "mip", t0, its)
+    status = "optimal" if exact else "timeout" if stopped else "feasible"
+    return _tour(value, best, status, min(lower, value), "mip", t0, its)
 
 
-def _tour(value: float, order: np.ndarray, exact: bool, lower: float, method: str, t0: float,
+def _tour(value: float, order: np.ndarray, status: str, lower: float, method: str, t0: float,
           iterations: int = 0) -> Tour:
-    return Tour(value=value, order=order, algorithm=method, status="optimal" if exact else "feasible",
+    return Tour(value=value, order=order, algorithm=method, status=status,
                 lower_bound=lower, upper_bound=value,
                 stats={"seconds": time.perf_counter() - t0, "iterations": iterations})
 

@@ -100,8 +100,8 @@ def test_enumeration_stops_at_its_time_limit(objective):
 def test_mip_methods_refuse_distances_beyond_the_solvers_range():
     X = np.random.default_rng(1).random((8, 2)) * 1e18
     for objective in ("max-sum", "sum-min"):
-        with pytest.raises(InvalidParameterError, match="method='mip'"):
-            EXACT[objective](X, 3, method="mip")
+        with pytest.raises(InvalidParameterError, match="algorithm='mip'"):
+            EXACT[objective](X, 3, algorithm="mip")
         bb = EXACT[objective](X, 3)  # the branch and bound takes any finite distances
         assert bb.status == "optimal"
         assert bb.value == pytest.approx(brute_force_diversity(X, 3, objective).value, rel=1e-12)

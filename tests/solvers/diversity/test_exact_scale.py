@@ -36,7 +36,7 @@ def test_branch_and_bound_equals_brute_force(objective, seed, matroid):
     for k in (2, 3, 5):
         b = brute_force_diversity(X, k, objective, constraint=pm)
         for method in methods:
-            e = EXACT[objective](X, k, constraint=pm, method=method)
+            e = EXACT[objective](X, k, constraint=pm, algorithm=method)
             assert e.status == "optimal" and e.algorithm == "branch-and-bound"
             assert e.stats["parameters"].get("method", method) == method
             assert e.value == pytest.approx(b.value, rel=1e-9) and e.bound == e.value
@@ -53,7 +53,7 @@ def test_branch_and_bound_ties_and_precomputed(objective):
         b = brute_force_diversity(D, k, objective, "precomputed")
         assert e.status == "optimal" and e.value == pytest.approx(b.value)
     if objective == "max-sum":
-        e = exact_max_sum_diversity(D, 4, "precomputed", method="russian-doll")
+        e = exact_max_sum_diversity(D, 4, "precomputed", algorithm="russian-doll")
         assert e.value == pytest.approx(brute_force_diversity(D, 4, objective, "precomputed").value)
 
 
@@ -64,13 +64,13 @@ def test_branch_and_bound_equals_mip(objective):
     pm = PartitionMatroid(rng.integers(0, 3, len(X)), [2, 1, 2])
     for c, k in ((None, 5), (pm, 4)):
         bb = EXACT[objective](X, k, constraint=c)
-        mip = EXACT[objective](X, k, constraint=c, method="mip")
+        mip = EXACT[objective](X, k, constraint=c, algorithm="mip")
         assert bb.status == mip.status == "optimal"
         assert bb.stats["parameters"]["method"] == "branch-and-bound"
         assert mip.stats["parameters"]["method"] == "mip"
         assert bb.value == pytest.approx(mip.value, rel=1e-7)
         if objective == "max-sum":
-            rd = exact_max_sum_diversity(X, k, constraint=c, method="russian-doll")
+            rd = exact_max_sum_diversity(X, k, constraint=c, algorithm="russian-doll")
             assert rd.status == "optimal" and rd.value == pytest.approx(mip.value, rel=1e-7)
 
 
@@ -78,7 +78,7 @@ def test_branch_and_bound_equals_mip(objective):
                                                ("max-sum", "russian-doll"), ("sum-min", "auto")])
 def test_time_limit_returns_feasible_selection_and_bound(objective, method):
     X = np.random.default_rng(0).random((400, 3))
-    e = EXACT[objective](X, 10, time_limit=0.3, method=method)
+    e = EXACT[objective](X, 10, time_limit=0.3, algorithm=method)
     assert e.status == "timeout"
     _feasible(e.selection, None, 10)
     assert e.bound >= e.value
@@ -102,11 +102,22 @@ def test_branch_and_bound_medium_instance_beats_heuristics():
     assert s.status == "optimal" and s.value >= diversify(X, 5, "sum-min", algorithm="gmm").value - 1e-9
 
 
-def test_method_rejected():
+def test_method_is_a_deprecated_alias_of_algorithm():
+    X = np.random.default_rng(3).random((9, 2))
+    for fn in EXACT.values():
+        with pytest.warns(DeprecationWarning, match="algorithm="):
+            old = fn(X, 3, method="mip")
+        new = fn(X, 3, algorithm="mip")
+        assert old.value == pytest.approx(new.value) and old.status == new.status == "optimal"
+        with pytest.raises(InvalidParameterError, match="deprecated"), pytest.warns(DeprecationWarning):
+            fn(X, 3, algorithm="branch-and-bound", method="mip")
+
+
+def test_unknown_algorithm_rejected():
     X = np.random.default_rng(0).random((6, 2))
     for fn in EXACT.values():
-        with pytest.raises(InvalidParameterError, match="method"):
-            fn(X, 3, method="qp")
+        with pytest.raises(InvalidParameterError, match="algorithm='qp'"):
+            fn(X, 3, algorithm="qp")
 
 
 @pytest.mark.parametrize("objective, method", [("max-sum", "branch-and-bound"),
@@ -116,12 +127,12 @@ def test_timeout_bound_is_an_upper_bound_on_the_optimum(objective, method, monke
 
     X = np.random.default_rng(5).random((70, 3))
     k = 6 if objective == "max-sum" else 5
-    opt = EXACT[objective](X, k, method=method)
+    opt = EXACT[objective](X, k, algorithm=method)
     assert opt.status == "optimal"
     monkeypatch.setattr(ED, "_CHUNK", 7)  # check the clock every 7 nodes
     seen = 0
     for limit in (1e-4, 3e-3, 1e-2):
-        e = EXACT[objective](X, k, time_limit=limit, method=method)
+        e = EXACT[objective](X, k, time_limit=limit, algorithm=method)
         if e.status == "timeout":
             seen += 1
             assert e.value <= opt.value + 1e-9 <= e.bound + 2e-9
@@ -142,5 +153,5 @@ def test_coarse_suffix_tables_stay_exact(monkeypatch):
             e = fn(X, 5 if c is None else 4, constraint=c)
             b = brute_force_diversity(X, 5 if c is None else 4, objective, constraint=c)
             assert e.value == pytest.approx(b.value, rel=1e-9)
-    e = exact_max_sum_diversity(X, 5, method="russian-doll")
+    e = exact_max_sum_diversity(X, 5, algorithm="russian-doll")
     assert e.value == pytest.approx(brute_force_diversity(X, 5, "max-sum").value, rel=1e-9)
