@@ -161,7 +161,7 @@ def proportional_table(data: Path) -> None:
             distributed_proportional_allocation(inst, n_parts=4, engine="dask", epsilon=eps)
             dsk = time.perf_counter() - start
             with tempfile.TemporaryDirectory() as tmp:  # each worker reads its own part file
-                write_allocation_shards(inst, Path(tmp) / "shards", 4)
+                write_allocation_shards(inst, Path(tmp) / "shards", n_parts=4)
                 start = time.perf_counter()
                 stored = distributed_proportional_allocation(Path(tmp) / "shards", engine="dask", epsilon=eps)
                 disk = time.perf_counter() - start

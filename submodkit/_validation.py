@@ -54,6 +54,8 @@ def check_vector(
     dtype=np.float64,
 ) -> np.ndarray:
     """A 1-D finite array (non-negative by default), copied to a contiguous ``dtype`` array."""
+    if np.iscomplexobj(values):  # a cast would drop the imaginary parts silently
+        raise InvalidParameterError(name, "complex numbers", "real numbers")
     try:
         arr = np.ascontiguousarray(np.asarray(values, dtype=dtype))
     except (TypeError, ValueError):

@@ -155,8 +155,6 @@ GRAMMAR_EXEMPT = {
     ("Run", "*"): "a record dataclass: its fields are positional by construction",
     ("TightRow", "*"): "a record dataclass: its fields are positional by construction",
     ("map_parts", "parts"): "the sequence of index arrays itself, not their count",
-    # Owned by others, to be fixed there (making these keyword-only, then dropping the exemption):
-    ("write_allocation_shards", "n_parts"): "pending: n_parts still positional (write_shards' is not)",
 }
 GRAMMAR_MODULES = ("submodkit", "submodkit.coresets", "submodkit.instances", "submodkit.verification",
                    *(f"submodkit.solvers.{m.name}" for m in pkgutil.iter_modules(submodkit.solvers.__path__)

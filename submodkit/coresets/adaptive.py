@@ -168,16 +168,17 @@ class _ShardRunner:
         return {i: (ids[bounds[i]:bounds[i + 1]],) for i in self.parts}
 
     def max_gain(self, cur: np.ndarray) -> float:
-        return max(map_shards(T.max_gain, self.shards, (self._covered(cur),), self.engine), default=0.0)
+        gains = map_shards(T.max_gain, self.shards, (self._covered(cur),), engine=self.engine)
+        return max(gains, default=0.0)
 
     def survivors(self, cur: np.ndarray, pool: np.ndarray, tau: float) -> np.ndarray:
-        found = map_shards(T.survivors, self.shards, (self._covered(cur), float(tau)), self.engine,
+        found = map_shards(T.survivors, self.shards, (self._covered(cur), float(tau)), engine=self.engine,
                            per_part=self._split(pool))
         return np.sort(np.concatenate(found + [np.zeros(0, dtype=np.int64)]))
 
     def _rows(self, items: np.ndarray) -> Coverage:
         """The coverage function of ``items`` (increasing global ids), from their parts."""
-        found = map_shards(T.part_rows, self.shards, (), self.engine, per_part=self._split(items))
+        found = map_shards(T.part_rows, self.shards, (), engine=self.engine, per_part=self._split(items))
         ids = np.concatenate([a for a, _ in found] + [np.zeros(0, dtype=np.int64)])
         rows = sp.vstack([r for _, r in found], format="csr")[np.argsort(ids, kind="stable")]
         self.bytes["rows"] += int(rows.indices.nbytes + rows.indptr.nbytes)

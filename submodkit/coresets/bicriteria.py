@@ -132,7 +132,7 @@ def _on_shards(shards: Shards, k, n_parts, epsilon, rounds, t, engine, seed) -> 
     for r in range(rounds):
         if chosen.shape[0] >= shards.n_items or k == 0:
             break
-        local = map_shards(T.greedy_core_set, shards, (t, covered if r else None), engine)
+        local = map_shards(T.greedy_core_set, shards, (t, covered if r else None), engine=engine)
         evals += sum(c.evaluations for c in local)
         sent += sum(c.nbytes for c in local) + (covered.nbytes * len(local) if r else 0)
         union = T.union_coverage(local, shards)

@@ -167,7 +167,7 @@ def _partition(objective, k, n_parts, seed, random: bool) -> list[np.ndarray]:
 def _on_shards(name: str, shards: Shards, k: int, n_parts, engine, seed) -> Solution:
     T.check_cover_shards(shards, n_parts, seed, random_for="randgreedi" if name == "randgreedi" else None)
     start = time.perf_counter()
-    local = map_shards(T.greedy_core_set, shards, (k,), engine)
+    local = map_shards(T.greedy_core_set, shards, (k,), engine=engine)
     t_local = time.perf_counter() - start
     union = T.union_coverage(local, shards)
     sel, gains, value, evals = local_greedy(union.f, np.arange(union.f.n, dtype=np.int64), k)
@@ -199,7 +199,7 @@ def bound_on_shards(shards: Shards, value: float, covered: np.ndarray, selected:
     the elements ``covered``: the bound of :func:`upper_bound_at` (``clip`` as there), as a
     map-reduce over the parts (each returns its ``k`` largest gains at the selection and at
     the empty set)."""
-    tops = map_shards(T.top_gains, shards, (covered, np.sort(selected), k), engine)
+    tops = map_shards(T.top_gains, shards, (covered, np.sort(selected), k), engine=engine)
     at_selection = value + _top_sum(np.concatenate([t for t, _ in tops] + [np.zeros(0)]), k)
     at_empty = _top_sum(np.concatenate([t0 for _, t0 in tops] + [np.zeros(0)]), k)
     sent = int(covered.nbytes + 8 * selected.shape[0]) * len(tops)

@@ -205,7 +205,7 @@ def _coreset_on_shards(shards: Shards, k, objective, metric, n_parts, method, la
         raise InvalidParameterError("k", k, f"an integer <= n = {shards.n_items} (the number of points)")
     epsilon = check_real("epsilon", epsilon, minimum=0.0, maximum=0.5, strict_min=True)
     Points(np.zeros((1, int(shards.dim))), metric).require_metric()  # the metric, checked before any task
-    found = map_shards(_part_core, shards, (k, metric, method), engine)
+    found = map_shards(_part_core, shards, (k, metric, method), engine=engine)
     ids = np.concatenate([i for i, _ in found])
     rows = np.concatenate([f for _, f in found])
     order = np.argsort(ids, kind="stable")

@@ -190,7 +190,7 @@ def _coreset_on_shards(shards: Shards, n_parts, seed, fn, arg, engine, name, t0)
         raise InvalidParameterError("graph", shards.kind, "a graph, or an edge shard folder")
     shards.check_partition(n_parts, seed)
     n = int(shards.n_nodes)
-    kept = map_shards(_part_core_edges, shards, (fn, arg), engine)
+    kept = map_shards(_part_core_edges, shards, (fn, arg), engine=engine)
     edges = np.concatenate([k for k in kept] + [np.zeros((0, 2), dtype=np.int64)])
     union = as_edge_list(np.column_stack([edges, np.ones(len(edges))]), n_nodes=n) if len(edges) else \
         EdgeList(n, np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), None)

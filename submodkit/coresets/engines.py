@@ -186,7 +186,7 @@ def _dask_map(client, fn: Callable, objective: Objective, parts, k: int) -> list
     return client.gather(futures)
 
 
-def map_shards(fn: Callable, shards, args: tuple = (), engine: object = None,
+def map_shards(fn: Callable, shards, args: tuple = (), *, engine: object = None,
                per_part: dict[int, tuple] | None = None) -> list:
     """``[fn(shards, i, *args) for every non-empty part i]``, run on ``engine``, where the
     data lives: each call opens only part ``i``. With ``per_part``, part ``i`` gets

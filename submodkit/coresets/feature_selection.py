@@ -303,7 +303,7 @@ def _select_on_shards(shards: Shards, y, k, lam, n_parts, engine, bins, seed, st
                                         "dimension)")
     if y is None:
         lam = 1.0
-    found = map_shards(_part_feature_core, shards, (y, k, lam, bins), engine)
+    found = map_shards(_part_feature_core, shards, (y, k, lam, bins), engine=engine)
     ids = np.concatenate([i for i, _ in found])
     columns = np.concatenate([c for _, c in found], axis=1)
     order = np.argsort(ids, kind="stable")

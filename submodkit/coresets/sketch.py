@@ -235,7 +235,7 @@ def _sketch_of_shards(shards: Shards, epsilon, seed, *, k, max_edges, delta, eng
     rounds = 0
     while True:
         rounds += 1
-        found = map_shards(_part_degrees, shards, (elem_key, rate), engine)
+        found = map_shards(_part_degrees, shards, (elem_key, rate), engine=engine)
         deg = np.zeros(m, dtype=np.int64)
         for ids, counts in found:
             np.add.at(deg, ids, counts)
@@ -247,7 +247,7 @@ def _sketch_of_shards(shards: Shards, epsilon, seed, *, k, max_edges, delta, eng
     order = pool[np.argsort(h[pool], kind="stable")]
     kept, threshold = _kept_elements(order, capped[order], h, budget, m)
     over_cap = np.zeros(0, dtype=np.int64) if cap is None else kept[deg[kept] > cap]
-    parts = map_shards(_part_incidences, shards, (kept, over_cap, cap or 0, pair_key), engine)
+    parts = map_shards(_part_incidences, shards, (kept, over_cap, cap or 0, pair_key), engine=engine)
     rows = np.concatenate([r for r, _ in parts] + [np.zeros(0, dtype=np.int64)])
     cols = np.concatenate([c for _, c in parts] + [np.zeros(0, dtype=np.int64)])
     if over_cap.shape[0]:
@@ -459,7 +459,7 @@ def _commit_on_input(coverage, selection: np.ndarray, engine) -> tuple[np.ndarra
         universe = int(coverage.universe)
         if not len(selection):
             return np.zeros(0), np.array(weights, dtype=np.float64)
-        found = map_shards(_part_rows, coverage, (np.sort(selection),), engine)
+        found = map_shards(_part_rows, coverage, (np.sort(selection),), engine=engine)
         ids = np.concatenate([a for a, _ in found] + [np.zeros(0, dtype=np.int64)])
         rows = sp.vstack([r for _, r in found], format="csr")
         at = {int(j): t for t, j in enumerate(ids)}
@@ -650,7 +650,7 @@ def _n_sets(coverage: Coverage | Shards) -> int:
 def _coverable_weight(coverage: Coverage | Shards, engine) -> float:
     """The weight of the elements some set covers (for shards, a map-reduce of bit masks)."""
     if isinstance(coverage, Shards):
-        masks = map_shards(_part_coverable, coverage, (), engine)
+        masks = map_shards(_part_coverable, coverage, (), engine=engine)
         m = int(coverage.universe)
         hit = np.unpackbits(np.bitwise_or.reduce(masks), count=m).astype(bool) if masks else np.zeros(m, bool)
         return float(coverage.element_weights()[hit].sum())
@@ -672,7 +672,7 @@ def _complete(coverage: Coverage | Shards, needed: float, costs, cur: np.ndarray
         return extra, more, {}
     uncovered = np.flatnonzero(cur > 0).astype(np.int64)
     limit = max(1, int(max_residual) // max(1, len(coverage)))
-    found = map_shards(_part_residual, coverage, (uncovered, limit, costs), engine)
+    found = map_shards(_part_residual, coverage, (uncovered, limit, costs), engine=engine)
     ids = np.concatenate([a for a, _, _ in found] + [np.zeros(0, dtype=np.int64)])
     order = np.argsort(ids, kind="stable")  # increasing global id: greedy breaks ties as in memory
     ids, rows = ids[order], sp.vstack([r for _, r, _ in found], format="csr")[order]

@@ -41,6 +41,18 @@ def is_gzip(path: str | os.PathLike) -> bool:
         return fh.read(2) == _GZIP_MAGIC
 
 
+_INFLATE_RATIO = 1100  # deflate expands at most ~1032 times
+
+
+def most_text_ids(path: str | os.PathLike) -> int:
+    """The most distinct ids a text file of this size can name: each takes at least two
+    bytes (a digit and a separator) of the decompressed text, which is at most ~1032 times a
+    gzip file. A header claiming more ids than this (ids that must each appear) claims data
+    that is not there."""
+    size = os.stat(path).st_size
+    return (size * _INFLATE_RATIO if is_gzip(path) else size) // 2 + 1
+
+
 class _Reader:
     """``read(n)`` on a plain or gzip file; a damaged gzip stream raises InstanceFormatError."""
 

@@ -22,6 +22,22 @@ from submodkit.instances._shard_store import read_npy_header
 _DAMAGE = (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError)
 
 
+_CHUNK = 1 << 24  # bytes read at a time from a member
+
+
+def read_member_data(fh, nbytes: int) -> bytearray:
+    """Up to ``nbytes`` from the open member ``fh``, 16 MiB at a time: memory grows with the
+    bytes the archive really holds, never with the size that a header or a (zip64) entry
+    claims. Fewer bytes come back when the member ends first; the caller checks the length."""
+    buf = bytearray()
+    while len(buf) < nbytes:
+        chunk = fh.read(min(nbytes - len(buf), _CHUNK))
+        if not chunk:
+            break
+        buf += chunk
+    return buf
+
+
 def load_npz(path: str | os.PathLike, what: str,
              names: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
     """The arrays of the archive at ``path`` (those in ``names``, else every ``.npy``
@@ -55,10 +71,10 @@ def _member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path, what: str) ->
         if need > info.file_size:
             raise InstanceFormatError(path, None, what, f"{info.filename}: a header claiming {need} bytes "
                                       f"in an entry of {info.file_size}")
-        data = fh.read(need)
+        data = read_member_data(fh, need)
     if len(data) != need:
         raise InstanceFormatError(path, None, what, f"{info.filename}: {len(data)} of {need} bytes")
-    return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C").copy()
+    return np.frombuffer(data, dtype=dtype).reshape(shape, order="F" if fortran else "C")
 
 
 def is_csr_structure(indptr: np.ndarray, indices: np.ndarray, n_rows: int, n_cols: int) -> bool:

@@ -41,6 +41,7 @@ from submodkit.instances._chunks import (
     line_values,
     token_values,
 )
+from submodkit.instances._npz import read_member_data
 from submodkit.instances._shard_store import read_npy_header
 from submodkit.instances._text import instance_name, shown
 from submodkit.instances.problems import (
@@ -56,7 +57,7 @@ from submodkit.instances.problems import (
 _ID_MAX = MAX_IDS - 1
 _COMMENT = re.compile(rb"[#%][^\n]*")
 _HASH_COMMENT = re.compile(rb"#[^\n]*")
-_SNAP_NODES = re.compile(rb"#[^\n]*?Nodes:\s*(\d+)")
+_SNAP_NODES = re.compile(rb"(?m)^[ \t]*#[^\n]*?Nodes:[ \t]*(\d+)")  # at line starts: linear
 _EMPTY_CSV_FIELD = re.compile(rb"(?m)(^[ \t]*,|,[ \t]*,|,[ \t]*\r?$)")
 _FIRST_CONTENT_LINE = re.compile(rb"(?m)^[^\n]*\S[^\n]*$")
 _DIMACS_HEADER = re.compile(rb"(?m)^[ \t]*p[ \t]+(\S+)[ \t]+(\S+)[ \t]+(\S+)[ \t]*\r?$")
@@ -715,8 +716,10 @@ class NpySource(Source):
                 shape, self.fortran, dtype = _read_npy_header(self.path, fh)
                 self.offset = fh.tell()
                 present = fh.seek(0, os.SEEK_END) - self.offset
-        if dtype.hasobject or dtype.kind not in "biuf" or len(shape) != 2 or shape[0] == 0:
-            raise InstanceFormatError(self.path, None, "a non-empty 2-D numeric array (no pickles)",
+        if dtype.hasobject or dtype.kind not in "biuf" or len(shape) != 2 or shape[0] == 0 or shape[1] == 0:
+            # no columns: rows that hold no bytes, however many the header claims
+            raise InstanceFormatError(self.path, None, "a non-empty 2-D numeric array with at least one "
+                                      "column (no pickles)",
                                       f"shape {shape}, dtype {dtype}")
         declared = int(np.prod([int(s) for s in shape], dtype=object)) * dtype.itemsize
         if present is not None and declared > present:
@@ -811,12 +814,12 @@ class _Npz:
 
     def _read(self, fh, count: int, dtype: np.dtype, key: str) -> np.ndarray:
         try:
-            raw = fh.read(count * dtype.itemsize)
+            raw = read_member_data(fh, count * dtype.itemsize)  # memory follows the bytes present
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
             raise self.bad(f"member {key!r}: {exc}") from None
         if len(raw) != count * dtype.itemsize:
             raise self.bad(f"member {key!r}: truncated")
-        return np.frombuffer(raw, dtype=dtype).copy()
+        return np.frombuffer(raw, dtype=dtype)
 
     def array(self, key: str) -> np.ndarray:
         fh, shape, fortran, dtype = self._open(key)
@@ -887,7 +890,7 @@ class NativeSource(Source):
             self.name = str(name.item())
         try:
             meta = json.loads(z.scalar("meta"))
-        except (TypeError, json.JSONDecodeError, RecursionError):
+        except (TypeError, ValueError, RecursionError):  # ValueError: not JSON, or a 4,300+ digit integer
             meta = None
         if not isinstance(meta, dict):
             raise InstanceFormatError(self.path, None, "field 'meta': a JSON object string")

@@ -29,12 +29,21 @@ from submodkit.instances._text import read_bytes, shown
 from submodkit.instances.allocation import AllocationInstance
 
 _LOG_MAX = float(np.log(np.finfo(np.float64).max)) - 60.0  # room for sums of 1e26 values
-_NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"  # unambiguous: linear on long digit runs
 _AD_LINE = re.compile(rf"^\s*advertiser:\s*(\d+)\s+rho:\s*({_NUM})\s*$")
 _TYPE_LINE = re.compile(
     rf"^\s*type:\s*(\d+)\s+prob:\s*({_NUM})\s+advertisers:\s*\[([^\]]*)\]\s+"
     r"mean:\s*\[([^\]]*)\]\s+cov:\s*\[([^\]]*)\]\s*$"
 )
+
+
+def _check_total(path, values: np.ndarray, what: str, factor: float = 1.0) -> None:
+    """Raise unless ``factor`` times the total of the non-negative ``values`` is finite (every
+    sum the solvers form over them is then finite too)."""
+    with np.errstate(over="ignore"):  # the overflow is what is being checked
+        total = float(np.sum(values)) * factor
+    if not np.isfinite(total):
+        raise InstanceFormatError(path, None, f"{what} whose total is finite (below 1.8e308)", "inf")
 
 
 def _publisher(publisher: object) -> str:
@@ -139,7 +148,9 @@ def read_ads(path: str | os.PathLike) -> np.ndarray:
         rho.append(r)
     if not rho:
         raise InstanceFormatError(path, 1, "at least one advertiser line", "an empty file")
-    return np.array(rho)
+    rho = np.array(rho)
+    _check_total(path, rho, "rho values")
+    return rho
 
 
 def read_sample(path: str | os.PathLike, n_advertisers: int | None = None) -> np.ndarray:
@@ -214,6 +225,7 @@ def read_sample(path: str | os.PathLike, n_advertisers: int | None = None) -> np
     if bad.any():
         r, c = np.argwhere(bad)[0]
         raise InstanceFormatError(path, int(r) + 1, "a finite non-negative value", repr(values[r, c]))
+    _check_total(path, values, "values")
     return values
 
 
@@ -285,6 +297,7 @@ def read_adx(
         return inst
     values = read_sample(sample, rho.size)
     t = values.shape[0]
+    _check_total(ads_path, rho, f"rho values (times the {t} impressions)", float(t))
     return AllocationInstance(
         values,
         rho * t,
@@ -500,6 +513,7 @@ def read_types(path: str | os.PathLike, n_advertisers: int) -> tuple:
         advs.append(ad.astype(np.int64) - 1)
         means.append(mean)
         covs.append(cov)
+    _check_total(path, np.array(probs), "probabilities")
     if not probs or sum(probs) <= 0:
         raise InstanceFormatError(path, 1, "type lines with positive total probability", "none")
     return np.array(probs), advs, means, covs

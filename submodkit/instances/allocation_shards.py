@@ -57,7 +57,7 @@ class AllocationShards:
         return len(self.paths)
 
 
-def write_allocation_shards(instance: AllocationInstance, out: str | os.PathLike, n_parts: int, *,
+def write_allocation_shards(instance: AllocationInstance, out: str | os.PathLike, *, n_parts: int,
                             overwrite: bool = False) -> AllocationShards:
     """Write ``instance``'s eligibility in ``n_parts`` contiguous impression shards to the folder
     ``out`` (which must not exist, unless ``overwrite``).
@@ -66,8 +66,9 @@ def write_allocation_shards(instance: AllocationInstance, out: str | os.PathLike
     ----------
     instance : AllocationInstance
     out : path-like
-    n_parts : int
-    overwrite : bool, default False
+    n_parts : int, keyword-only
+        Shards of contiguous impressions (>= 1).
+    overwrite : bool, default False, keyword-only
 
     Returns
     -------
@@ -79,7 +80,7 @@ def write_allocation_shards(instance: AllocationInstance, out: str | os.PathLike
     >>> import tempfile, pathlib
     >>> from submodkit.instances.allocation import upper_triangular_instance
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "shards"
-    >>> shards = write_allocation_shards(upper_triangular_instance(10), out, 3)
+    >>> shards = write_allocation_shards(upper_triangular_instance(10), out, n_parts=3)
     >>> shards.n_parts, shards.rows, shards.n_advertisers
     (3, (3, 3, 4), 10)
     """
@@ -120,20 +121,28 @@ def open_allocation_shards(folder: str | os.PathLike) -> AllocationShards:
     except FileNotFoundError:
         raise InstanceFormatError(path, None, "an allocation shard folder's manifest.json",
                                   "no such file") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InstanceFormatError(path, None, "a JSON manifest", str(exc)) from None
+    except (ValueError, RecursionError) as exc:  # not UTF-8 / JSON, too deep, a 4,300+ digit integer
+        raise InstanceFormatError(path, None, "a JSON manifest", str(exc)[:80]) from None
     if not isinstance(manifest, dict) or manifest.get("kind") != KIND:
         found = manifest.get("kind") if isinstance(manifest, dict) else manifest
         raise InstanceFormatError(path, None, f"kind {KIND!r}", repr(found))
     try:
         budgets = np.asarray(manifest["budgets"], dtype=np.float64)
-        parts = manifest["parts"]
-        rows = tuple(int(p["rows"]) for p in parts)
-        paths = tuple(Path(folder) / str(p["file"]) for p in parts)
-        n_arrivals = int(manifest["n_arrivals"])
+        parts, n_arrivals = manifest["parts"], manifest["n_arrivals"]
     except (KeyError, TypeError, ValueError) as exc:
         raise InstanceFormatError(path, None, "budgets, parts (file, rows) and n_arrivals",
                                   repr(exc)) from None
+    # every part a file of this folder (a plain name: nothing read from elsewhere) and its
+    # rows an integer count, as write_allocation_shards writes them
+    if not (isinstance(parts, list) and parts and all(
+            isinstance(p, dict) and _is_count(p.get("rows")) and isinstance(p.get("file"), str)
+            and Path(p["file"]).name == p["file"] and p["file"] not in ("", ".", "..") for p in parts)):
+        raise InstanceFormatError(path, None, "parts: a non-empty list of {file: a file name in the folder, "
+                                  "rows: an integer count}", repr(parts)[:80])
+    if not _is_count(n_arrivals):
+        raise InstanceFormatError(path, None, "n_arrivals: an integer count", repr(n_arrivals)[:80])
+    rows = tuple(p["rows"] for p in parts)
+    paths = tuple(Path(folder) / p["file"] for p in parts)
     budgets_ok = budgets.ndim == 1 and bool(np.all(np.isfinite(budgets))) and not np.any(budgets < 0)
     if not budgets_ok or sum(rows) != n_arrivals or any(r < 0 for r in rows):
         raise InstanceFormatError(path, None,
@@ -157,3 +166,7 @@ def read_allocation_shard(path: str | os.PathLike, rows: int, n_advertisers: int
                                   f"to {indices.size} and advertiser indices in [0, {n_advertisers})")
     return sp.csr_matrix((np.ones(indices.size), indices.astype(np.int64), indptr.astype(np.int64)),
                          shape=(rows, n_advertisers))
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0

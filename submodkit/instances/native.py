@@ -31,6 +31,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from submodkit.errors import InstanceFormatError, InvalidParameterError
+from submodkit.instances._npz import read_member_data
 from submodkit.instances._text import read_bytes, shown
 from submodkit.instances.problems import MAX_IDS, Graph, PointSet, SetSystem, Similarity, from_file
 
@@ -181,6 +182,8 @@ def load(path: str | os.PathLike) -> Problem:
         raise InstanceFormatError(path, None, "UTF-8 JSON text") from None
     except json.JSONDecodeError as exc:
         raise InstanceFormatError(path, exc.lineno, "valid JSON", exc.msg) from None
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        raise InstanceFormatError(path, None, "valid JSON", str(exc)[:80]) from None
     except RecursionError:
         raise InstanceFormatError(path, None, "JSON nested at most a few hundred levels deep",
                                   "deeper nesting") from None
@@ -249,17 +252,10 @@ def _npz_member(path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndarray:
         if offset + nbytes != info.file_size or info.file_size > _DEFLATE_RATIO * info.compress_size + 4096:
             raise ValueError(f"member {key!r}: header shape {shape} ({dtype}) needs {nbytes} bytes, "
                              f"the archive holds {info.file_size - offset}")
-        arr = np.empty(count, dtype=dtype)
-        raw, got = arr.view(np.uint8), 0
-        while got < nbytes:  # chunks: no second copy of a large member
-            chunk = fh.read(min(nbytes - got, 1 << 24))
-            if not chunk:
-                break
-            raw[got : got + len(chunk)] = np.frombuffer(chunk, dtype=np.uint8)
-            got += len(chunk)
-        if got != nbytes or fh.read(1):  # reading to the end checks the CRC
-            raise ValueError(f"member {key!r}: {got} bytes of data, {nbytes} expected")
-    return arr.reshape(shape, order="F" if fortran else "C")
+        raw = read_member_data(fh, nbytes)  # memory follows the bytes present, not the claim
+        if len(raw) != nbytes or fh.read(1):  # reading to the end checks the CRC
+            raise ValueError(f"member {key!r}: {len(raw)} bytes of data, {nbytes} expected")
+    return np.frombuffer(raw, dtype=dtype).reshape(shape, order="F" if fortran else "C")
 
 
 def _npz_fields(path: str | os.PathLike) -> dict[str, np.ndarray]:
@@ -294,7 +290,7 @@ def _load_npz(path: str | os.PathLike) -> Problem:
     _, arrays, matrices, ints = _SCHEMA[kind]
     try:
         meta = json.loads(scalar("meta"))
-    except (TypeError, json.JSONDecodeError, RecursionError):
+    except (TypeError, ValueError, RecursionError):  # ValueError: not JSON, or an integer of 4,300+ digits
         meta = None
     if not isinstance(meta, dict):
         raise InstanceFormatError(path, None, "field 'meta': a JSON object string")
@@ -376,6 +372,12 @@ def _array_from_json(path, field: str, obj: Any) -> np.ndarray:
         if dtype.kind not in "biuf":
             raise TypeError(f"dtype {dtype}")
         arr = np.array(values, dtype=dtype)
+        if dtype.kind in "biu":  # the cast would truncate 1.5 to 1 (and make 2 True) silently
+            raw = np.array(values)
+            if raw.dtype.kind == "f" and raw.size and not np.array_equal(raw, arr):
+                raise ValueError(f"non-integral values for dtype {dtype}")
+            if dtype.kind == "b" and raw.size and not np.all((raw == 0) | (raw == 1)):
+                raise ValueError("values other than 0 and 1 for dtype bool")
         if arr.size == 0 and shape:
             arr = arr.reshape(shape)
         if arr.shape != tuple(shape):
@@ -480,6 +482,8 @@ def _build(path, kind: str, v: dict[str, Any]) -> Problem:
     edges, weights, n = v["edges"], v["weights"], v["n_nodes"]
     if edges.ndim != 2 or edges.shape[1] != 2 or weights.shape != (edges.shape[0],):
         raise bad("edges of shape (m, 2) and weights of shape (m,)", f"{edges.shape} and {weights.shape}")
+    if edges.dtype.kind not in "iu" or weights.dtype.kind not in "iuf":
+        raise bad("integer edges and real weights", f"{edges.dtype} and {weights.dtype}")
     if edges.size and (edges.min() < 0 or edges.max() >= n):
         raise bad(f"edge endpoints in [0, {n})", f"[{edges.min()}, {edges.max()}]")
     return from_file(path, Graph, edges, weights, n, v["name"], v["meta"])

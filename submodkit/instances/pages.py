@@ -66,6 +66,9 @@ class PageInstance:
     name: str = "pages"
 
     def __post_init__(self):
+        raw = self.values.data if sp.issparse(self.values) else self.values
+        if np.iscomplexobj(raw):  # the cast below would drop the imaginary parts silently
+            raise InvalidParameterError("values", "complex numbers", "real values")
         v = sp.csr_matrix(self.values, dtype=np.float64)
         merged = v.copy()
         merged.sum_duplicates()
@@ -85,6 +88,11 @@ class PageInstance:
                 or np.any(np.diff(theta) > 0):
             raise InvalidParameterError("slot_weights", self.slot_weights,
                                         "positive, non-increasing position weights (at least one slot)")
+        with np.errstate(over="ignore"):  # the overflow is what is being checked
+            top = float(np.sum(v.data)) * float(theta[0])
+        if not np.isfinite(top):  # every placement's value is below it
+            raise InvalidParameterError("values (total)", top, "values whose total, times the first slot's "
+                                        "weight, is finite (below 1.8e308)")
         n_ads = v.shape[1]
         caps = np.asarray(self.capacities, dtype=np.float64)
         if caps.shape != (n_ads,) or not np.all(np.isfinite(caps)) or np.any(caps < 1) \

@@ -360,8 +360,8 @@ class Similarity:
                                             "a 2-D numeric array")
             self.matrix = mat
             data = mat.ravel()
-        if data.size:
-            check_vector("matrix (entries)", data)
+        if data.size:  # non-negative, finite, and a finite total (what facility location sums)
+            _finite_total("matrix (entries)", check_vector("matrix (entries)", data))
 
     def __repr__(self) -> str:
         return f"Similarity(name={self.name!r}, shape={self.matrix.shape})"

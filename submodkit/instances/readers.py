@@ -36,7 +36,7 @@ _INT_MAX = MAX_IDS  # counts in headers
 _ID_MAX = MAX_IDS - 1  # ids
 _COMMENT = re.compile(rb"[#%][^\n]*")
 _HASH_COMMENT = re.compile(rb"#[^\n]*")
-_SNAP_NODES = re.compile(rb"#[^\n]*?Nodes:\s*(\d+)")
+_SNAP_NODES = re.compile(rb"(?m)^[ \t]*#[^\n]*?Nodes:[ \t]*(\d+)")  # at line starts: linear
 _INTEGER = re.compile(rb"[+-]?\d+")
 _EMPTY_CSV_FIELD = re.compile(rb"(?m)(^[ \t]*,|,[ \t]*,|,[ \t]*\r?$)")
 

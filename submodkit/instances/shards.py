@@ -10,7 +10,7 @@ Items and partition
     matching core-sets), the rows of a point set, or, with ``problem="max-cover"`` on a
     graph, the vertices with their closed neighbourhoods (``Graph.to_set_system()``). Item
     ``i`` keeps its global id ``i``, its position in the file. With ``rule="random"`` it
-    goes to part ``owner[i]`` where ``owner = partition_owners(n_items, n_parts, seed)``,
+    goes to part ``owner[i]`` where ``owner = partition_owners(n_items, n_parts=n_parts, seed=seed)``,
     that is ``numpy.random.default_rng(seed).integers(0, n_parts, size=n_items)``, the
     draw of :func:`submodkit.coresets.distributed.randgreedi` (and of the EDCS and diversity
     core-sets): a run in memory with the same ``(n_items, n_parts, seed)`` sees exactly
@@ -53,6 +53,7 @@ transposed through per-part spill files on disk (see :mod:`~submodkit.instances.
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,7 +64,7 @@ import scipy.sparse as sp
 
 from submodkit._validation import check_choice, check_int, check_seed
 from submodkit.errors import InstanceFormatError, InvalidParameterError
-from submodkit.instances._chunks import DEFAULT_CHUNK_BYTES, SeenIds, is_gzip
+from submodkit.instances._chunks import DEFAULT_CHUNK_BYTES, SeenIds, is_gzip, most_text_ids
 from submodkit.instances._shard_sources import (
     CostBlock,
     ProblemSource,
@@ -119,16 +120,17 @@ def _check_partition(n_parts: object, rule: object, seed: object) -> tuple[int, 
     return n_parts, rule, check_seed(seed)
 
 
-def partition_owners(n_items: int, n_parts: int, seed: int | None = None, rule: str = "random") -> np.ndarray:
+def partition_owners(n_items: int, *, n_parts: int, seed: int | None = None,
+                     rule: str = "random") -> np.ndarray:
     """The part of each item (int64 array of length ``n_items``).
 
     Parameters
     ----------
     n_items : int
         Number of items.
-    n_parts : int
+    n_parts : int, keyword-only
         Number of parts (1 to 65536).
-    seed : int, optional
+    seed : int, optional, keyword-only
         Seed of the random rule (None: fresh entropy).
     rule : {"random", "contiguous"}, default "random"
         ``"random"``: ``numpy.random.default_rng(seed).integers(0, n_parts,
@@ -147,9 +149,9 @@ def partition_owners(n_items: int, n_parts: int, seed: int | None = None, rule: 
 
     Examples
     --------
-    >>> partition_owners(6, 3, rule="contiguous").tolist()
+    >>> partition_owners(6, n_parts=3, rule="contiguous").tolist()
     [0, 0, 1, 1, 2, 2]
-    >>> bool((partition_owners(1000, 4, seed=7)
+    >>> bool((partition_owners(1000, n_parts=4, seed=7)
     ...       == np.random.default_rng(7).integers(0, 4, size=1000)).all())
     True
 
@@ -501,7 +503,7 @@ def _build_max_cover(source, root, store, n_parts, rule, seed, chunk_bytes, orig
         labels = np.union1d(touched, _smallest_missing(touched, SPARE_IDS))
     n_items = n_nodes if labels is None else int(labels.size)
     del touched, seen
-    owner = partition_owners(n_items, n_parts, seed, rule)
+    owner = partition_owners(n_items, n_parts=n_parts, seed=seed, rule=rule)
     local, order, bounds = _local_index(owner, n_parts)
     head = RowParts(store, root, n_parts, {"costs": (np.float64, None)}
                     | ({} if labels is None else {"labels": (np.int64, None)}))
@@ -589,16 +591,24 @@ def _manifest(source: Source, root: Path, kind: str, n_parts: int, rule: str, se
     }
     if kind == "SetSystem":
         doc["has_labels"] = bool(source.has_labels)
-        doc["element_weights"] = _weights_entry(root, source.element_weights)
+        doc["element_weights"] = _weights_entry(root, source.element_weights, int(totals["elements"]),
+                                                int(totals["incidences"]))
     doc["parts"] = parts
     return doc
 
 
-def _weights_entry(root: Path, weights: np.ndarray | None) -> dict:
+def _weights_entry(root: Path, weights: np.ndarray | None, universe: int, incidences: int) -> dict:
+    """The manifest's element weights (``weights`` None: all ones). A constant stands for the
+    universe only when at most SPARE_IDS elements are in no set (what `open_shards` accepts):
+    beyond that the weights are written out, so that a reader's universe-length arrays follow
+    bytes present on disk, not a number in the manifest."""
+    few_unused = universe <= incidences + SPARE_IDS
     if weights is None:
-        return {"constant": 1.0}
+        if few_unused:
+            return {"constant": 1.0}
+        weights = np.ones(universe)
     weights = np.asarray(weights, dtype=np.float64)
-    if weights.size and bool(np.all(weights == weights[0])):
+    if weights.size and few_unused and bool(np.all(weights == weights[0])):
         return {"constant": float(weights[0])}
     if weights.size <= _INLINE_WEIGHTS:
         return {"values": weights.tolist()}
@@ -697,11 +707,13 @@ def open_shards(directory: str | os.PathLike | Shards, *, verify: bool = True) -
     path = directory / MANIFEST
     try:
         with open_binary(path) as fh:
-            doc = json.loads(fh.read().decode("utf-8"))
+            text = fh.read()
     except FileNotFoundError:
         raise InstanceFormatError(path, None, "a shard folder's manifest.json (written by shard_file)",
                                   "no such file") from None
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+    try:
+        doc = json.loads(text.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:  # not UTF-8, not JSON, too deep, an integer of 4,300+ digits
         raise InstanceFormatError(path, getattr(exc, "lineno", None), "valid JSON", str(exc)[:80]) from None
     _check_manifest(path, doc)
     return Shards(directory, doc, verify=verify)
@@ -722,7 +734,10 @@ def _check_manifest(path: Path, doc: Any) -> None:
     need(isinstance(n_parts, int) and isinstance(parts, list) and len(parts) == n_parts >= 1,
          "n_parts >= 1 and one 'parts' entry per part", n_parts)
     need(isinstance(doc.get("n_items"), int) and doc["n_items"] >= 0, "n_items: a count", doc.get("n_items"))
-    need(isinstance(doc.get("totals"), dict), "a 'totals' object")
+    totals = doc.get("totals")
+    need(isinstance(totals, dict) and all(_is_count(v) or (key == "dtype" and isinstance(v, str))
+                                          for key, v in totals.items()),
+         "a 'totals' object of counts (integers >= 0; a points' dtype)", totals)
     need(isinstance(doc.get("meta"), dict) and isinstance(doc.get("name"), str), "'name' a string and 'meta' "
          "an object")
     total = 0
@@ -741,7 +756,22 @@ def _check_manifest(path: Path, doc: Any) -> None:
         w = doc.get("element_weights")
         need(isinstance(w, dict) and len(w.keys() & {"constant", "values", "file"}) == 1,
              "element_weights: {constant}, {values} or {file, sha256, ...}", w)
-        need(isinstance(doc["totals"].get("elements"), int), "totals.elements: a count")
+        elements, incidences = totals.get("elements"), totals.get("incidences")
+        need(_is_count(elements) and _is_count(incidences), "totals.elements and totals.incidences: counts")
+        if "constant" in w:  # no weights array: the universe is only a number, so it must follow the data
+            c = w["constant"]
+            need(isinstance(c, (int, float)) and not isinstance(c, bool) and math.isfinite(c) and c >= 0,
+                 "element_weights.constant: a finite number >= 0", c)
+            need(elements <= incidences + SPARE_IDS,
+                 f"totals.elements at most totals.incidences + {SPARE_IDS} (elements in no set) with "
+                 "constant weights", elements)
+        elif "values" in w:
+            need(isinstance(w["values"], list) and len(w["values"]) == elements,
+                 "element_weights.values: one weight per element (totals.elements)", elements)
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 class Shards:
@@ -776,7 +806,8 @@ class Shards:
     >>> tmp = tempfile.TemporaryDirectory()
     >>> system = random_set_system(10, 6, density=0.5, seed=0)
     >>> s = write_shards(system, os.path.join(tmp.name, "s"), n_parts=3, seed=0)
-    >>> s.kind, len(s), s.n_items, s.universe, s.owners().tolist() == partition_owners(10, 3, seed=0).tolist()
+    >>> same = s.owners().tolist() == partition_owners(10, n_parts=3, seed=0).tolist()
+    >>> s.kind, len(s), s.n_items, s.universe, same
     ('SetSystem', 3, 10, 6, True)
     >>> clone = pickle.loads(pickle.dumps(s))
     >>> [shard.ids.tolist() for shard in clone] == [s.ids(i).tolist() for i in range(3)]
@@ -884,7 +915,7 @@ class Shards:
 
     def owners(self) -> np.ndarray:
         """The part of every item (from the rule and seed: nothing is read)."""
-        return partition_owners(self.n_items, len(self), self.seed, self.rule)
+        return partition_owners(self.n_items, n_parts=len(self), seed=self.seed, rule=self.rule)
 
     def _index(self, i: object) -> int:
         if isinstance(i, bool) or not isinstance(i, int | np.integer) or not 0 <= i < len(self):
@@ -991,7 +1022,7 @@ class Shards:
         """
         if self.kind != "SetSystem":
             raise InvalidParameterError("shards", self.kind, "a set system (set costs)")
-        costs = np.full(self.n_items, np.nan)
+        read = []  # the parts' files first: memory follows the sets present, not n_items
         for i, part in enumerate(self.manifest["parts"]):
             entry = part["files"]["costs.npy"]
             path = self.directory / part["dir"] / "costs.npy"
@@ -1000,6 +1031,13 @@ class Shards:
             ids, c = self.ids(i), self._load(path, entry, mmap=False)
             if ids.shape != c.shape or (ids.shape[0] and (ids.min() < 0 or ids.max() >= self.n_items)):
                 raise InstanceFormatError(path, None, f"one cost per id of {part['dir']}", str(c.shape))
+            read.append((ids, c))
+        held = sum(ids.shape[0] for ids, _ in read)
+        if held != self.n_items:
+            raise InstanceFormatError(self.directory / MANIFEST, None,
+                                      f"parts holding n_items = {self.n_items} sets", str(held))
+        costs = np.full(self.n_items, np.nan)
+        for ids, c in read:
             costs[ids] = c
         if not np.all(np.isfinite(costs)):
             raise InstanceFormatError(self.directory / MANIFEST, None,
@@ -1217,5 +1255,9 @@ def stream_sets(
         for _ in src.blocks():
             pass
     u = int(src.universe)
+    # every row is some column's: memory follows the file, not its header
+    if fmt == "rail" and u > (most := most_text_ids(path)):
+        raise InstanceFormatError(path, 1, f"at most {most} rows in a file of {os.stat(path).st_size} bytes "
+                                  "(every row is covered by some column)", f"a header of {u} rows")
     w = np.ones(u) if src.element_weights is None else np.asarray(src.element_weights, dtype=np.float64)
     return SetStream(src, u, w)

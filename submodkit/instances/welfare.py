@@ -75,7 +75,7 @@ def read_welfare(path: str | os.PathLike) -> tuple[list[Valuation], list[Valuati
     path = Path(path)
     data = load_npz(path, "a readable welfare file (.npz)")
     agents, items = data.get("agents"), data.get("items")
-    scalars = agents is not None and items is not None and agents.size == 1 and items.size == 1
+    scalars = agents is not None and items is not None and agents.ndim == 0 and items.ndim == 0
     if not scalars or agents.dtype.kind not in "iu" or items.dtype.kind not in "iu" or int(agents) < 1 \
             or int(items) < 1:
         raise InstanceFormatError(path, None, "integer scalars 'agents' and 'items' (each >= 1)")
@@ -87,11 +87,13 @@ def read_welfare(path: str | os.PathLike) -> tuple[list[Valuation], list[Valuati
             if any(k not in data for k in keys):
                 raise InstanceFormatError(path, None, f"the arrays {', '.join(keys)}")
             indptr, indices, weights = (data[k] for k in keys)
-            ok = (weights.ndim == 1 and weights.dtype.kind == "f" and np.all(np.isfinite(weights))
-                  and np.all(weights >= 0) and is_csr_structure(indptr, indices, int(items), weights.size))
+            with np.errstate(over="ignore"):  # a total that overflows is refused below
+                ok = (weights.ndim == 1 and weights.dtype.kind == "f" and np.all(np.isfinite(weights))
+                      and np.all(weights >= 0) and np.isfinite(np.sum(weights))
+                      and is_csr_structure(indptr, indices, int(items), weights.size))
             if not ok:
                 raise InstanceFormatError(path, None, f"{name}{i}: item sets as CSR over its {weights.size} "
-                                          "elements with finite non-negative weights")
+                                          "elements with finite non-negative weights (a finite total)")
             sets = sp.csr_matrix((np.ones(indices.size), indices, indptr), shape=(int(items), weights.size))
             valuations.append((sets, weights))
         out.append(valuations)

@@ -37,7 +37,7 @@ def test_shards_read_from_storage_give_the_in_memory_allocation(engine, tmp_path
     from submodkit.instances.allocation_shards import write_allocation_shards
 
     inst = _skewed(5)
-    shards = write_allocation_shards(inst, tmp_path / "shards", 3)
+    shards = write_allocation_shards(inst, tmp_path / "shards", n_parts=3)
     assert shards.rows == (100, 100, 100) and shards.n_advertisers == inst.n_advertisers
     one = proportional_allocation(inst, epsilon=0.1)
     stored = distributed_proportional_allocation(tmp_path / "shards", engine=engine, epsilon=0.1)
@@ -52,9 +52,9 @@ def test_a_damaged_shard_folder_is_a_clear_error(tmp_path):
     from submodkit.errors import InstanceFormatError
     from submodkit.instances.allocation_shards import write_allocation_shards
 
-    write_allocation_shards(_skewed(1), tmp_path / "s", 2)
+    write_allocation_shards(_skewed(1), tmp_path / "s", n_parts=2)
     with pytest.raises(Exception, match="exist"):
-        write_allocation_shards(_skewed(1), tmp_path / "s", 2)
+        write_allocation_shards(_skewed(1), tmp_path / "s", n_parts=2)
     part = tmp_path / "s" / "part-00001.npz"
     np.savez(part, indptr=np.array([0, 1]), indices=np.array([999]))  # rows and advertisers wrong
     with pytest.raises(InstanceFormatError, match="part-00001.npz"):

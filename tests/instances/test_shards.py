@@ -246,7 +246,7 @@ def test_random_partition_is_the_in_memory_draw(tmp_path):
         expected = np.random.default_rng(seed).integers(0, parts, size=n)
         assert np.array_equal(owners_of(shards), expected)
         assert np.array_equal(shards.owners(), expected)
-        assert np.array_equal(partition_owners(n, parts, seed), expected)
+        assert np.array_equal(partition_owners(n, n_parts=parts, seed=seed), expected)
         for p in range(parts):  # ids of a part increasing, sets as in memory
             shard = shards.part(p)
             assert np.array_equal(shard.ids, np.flatnonzero(expected == p))

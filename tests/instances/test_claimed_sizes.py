@@ -1,0 +1,111 @@
+"""Memory follows the data present, not what a file claims.
+
+An ``.npz`` member whose zip64 entry (and ``.npy`` header) claim 10^11 float64 values
+(800 GB) in a file of a few hundred bytes: every reader must say the file is damaged (one
+line, exit status 2) instead of reserving the claimed size (a MemoryError, exit 1)."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+
+import pytest
+
+from submodkit.cli import main
+
+CLAIM = 10**11  # float64 values
+
+
+def _forged_npz(path, member: str, n: int = CLAIM) -> None:
+    """One stored ``.npy`` member holding 16 bytes of data whose header and zip64 sizes
+    claim ``n`` float64 values."""
+    text = b"{'descr': '<f8', 'fortran_order': False, 'shape': (%d,), }" % n
+    header = text + b" " * (63 - (10 + len(text)) % 64) + b"\n"
+    npy = b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header
+    data, name = npy + bytes(16), member.encode()
+    size, crc, full = len(npy) + 8 * n, zlib.crc32(npy + bytes(16)), 0xFFFFFFFF
+    local = (struct.pack("<IHHHHHIIIHH", 0x04034B50, 45, 0, 0, 0, 0, crc, full, full, len(name), 20) + name
+             + struct.pack("<HHQQ", 1, 16, size, size) + data)
+    central = (struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 45, 45, 0, 0, 0, 0, crc, full, full, len(name),
+                           28, 0, 0, 0, 0, full) + name + struct.pack("<HHQQQ", 1, 24, size, size, 0))
+    zip64_end = struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, 1, 1, len(central), len(local))
+    locator = struct.pack("<IIQI", 0x07064B50, 0, len(local) + len(central), 1)
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 1, 1, len(central), len(local), 0)
+    path.write_bytes(local + central + zip64_end + locator + end)
+
+
+@pytest.mark.parametrize("member, argv", [
+    ("magic.npy", ["info"]),
+    ("magic.npy", ["verify"]),
+    ("magic.npy", ["shard", "--n-parts", "2", "--out", "{tmp}/parts"]),
+    ("indptr.npy", ["solve", "--problem", "whole-page"]),
+    ("indptr.npy", ["solve", "--problem", "bi-objective-welfare"]),
+])
+def test_a_forged_member_size_is_a_one_line_error(tmp_path, capsys, member, argv):
+    path = tmp_path / "forged.npz"
+    _forged_npz(path, member)
+    command = [argv[0], str(path), *(a.format(tmp=tmp_path) for a in argv[1:])]
+    code = main(command)
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "forged.npz" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_rail_header_claiming_more_rows_than_the_file_can_name(tmp_path):
+    from submodkit.errors import InstanceFormatError
+    from submodkit.instances.shards import stream_sets
+
+    path = tmp_path / "big.rail"
+    path.write_text("1000000000 2\n1 2 1 2\n1 1 3\n")  # 10^9 rows (8 GB of weights) in 27 bytes
+    with pytest.raises(InstanceFormatError, match="rows"):
+        stream_sets(path, format="rail")
+
+
+def _shards(tmp_path):
+    from submodkit.instances import random_set_system, write_shards
+
+    write_shards(random_set_system(12, 8, density=0.4, seed=0), tmp_path / "s", n_parts=2, seed=0)
+    return tmp_path / "s"
+
+
+@pytest.mark.parametrize("edit, match", [
+    (lambda d: d["totals"].update(elements=10**15), "totals.elements"),  # np.ones(10^15) before
+    (lambda d: d["totals"].update(elements=-5), "counts"),
+    (lambda d: d["totals"].update(incidences="x"), "counts"),
+    (lambda d: d["element_weights"].update(constant="abc"), "constant"),
+    (lambda d: d.update(seed=int("9" * 5000)), "valid JSON"),  # beyond Python's 4,300 digits
+])
+def test_manifest_claims_are_checked_when_the_folder_is_opened(tmp_path, edit, match):
+    import json
+    import sys
+
+    from submodkit.errors import InstanceFormatError
+    from submodkit.instances import open_shards
+
+    folder = _shards(tmp_path)
+    doc = json.loads((folder / "manifest.json").read_text())
+    old = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)  # to make and write the forged integer
+    try:
+        edit(doc)
+        (folder / "manifest.json").write_text(json.dumps(doc))
+    finally:
+        sys.set_int_max_str_digits(old)
+    with pytest.raises(InstanceFormatError, match=match):
+        open_shards(folder)
+
+
+def test_set_costs_allocate_after_reading_the_parts(tmp_path):
+    import json
+
+    from submodkit.errors import InstanceFormatError
+    from submodkit.instances import open_shards
+
+    folder = _shards(tmp_path)
+    doc = json.loads((folder / "manifest.json").read_text())
+    extra = 10**13 - doc["n_items"]  # the claim moved into both totals (they agree), not the files
+    doc["n_items"] += extra
+    doc["parts"][0]["n_items"] += extra
+    (folder / "manifest.json").write_text(json.dumps(doc))
+    with pytest.raises(InstanceFormatError):
+        open_shards(folder, verify=False).set_costs()
