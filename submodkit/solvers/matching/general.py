@@ -83,7 +83,7 @@ def max_weight_matching(
     max_passes : int, default 100
         ``"augment"``: passes before it stops (then the guarantee is greedy's 1/2).
     time_limit : float, optional
-        Seconds for ``"ilp"``.
+        Seconds for ``"ilp"``, counted from the call (reading the graph included).
 
     Returns
     -------
@@ -108,6 +108,7 @@ def max_weight_matching(
     .. [4] Pettie, Sanders, "A simpler linear time 2/3 - epsilon approximation for maximum
        weight matching", Inf. Process. Lett. 91 (2004).
     """
+    t0 = time.perf_counter()  # the time limit counts reading the graph
     check_choice("algorithm", algorithm, ALGORITHMS)
     if not isinstance(maxcardinality, (bool, np.bool_)):
         raise InvalidParameterError("maxcardinality", maxcardinality, "True or False")
@@ -118,10 +119,10 @@ def max_weight_matching(
     g = as_edge_list(graph, n_nodes)
     if maxcardinality and algorithm not in ("exact", "ilp"):
         raise InvalidParameterError("maxcardinality", True, "False with an approximation algorithm")
-    t0 = time.perf_counter()
     stats: dict[str, Any] = {"n_nodes": g.n, "n_edges": int(g.u.size)}
-    if algorithm == "ilp":
-        return matching_ilp(g, maxcardinality=maxcardinality, time_limit=time_limit)
+    if algorithm == "ilp":  # what is left of the limit (matching_ilp needs > 0: a millisecond at least)
+        left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 1e-3)
+        return matching_ilp(g, maxcardinality=maxcardinality, time_limit=left)
     if g.n == 0 or g.u.size == 0:
         mate = np.full(g.n, -1, np.int64)
         status = "optimal"

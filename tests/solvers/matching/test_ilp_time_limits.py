@@ -96,3 +96,29 @@ def test_max_weight_matching_ilp_times_out_too():
     g = random_graph(3000, 30000, seed=3, weighted=True)
     sol = max_weight_matching(g, algorithm="ilp", time_limit=0.0005)
     assert sol.status == "timeout" and sol.value > 0 and not math.isnan(sol.value)
+
+
+
+def test_max_weight_matching_counts_reading_the_graph(monkeypatch):
+    """The limit of ``max_weight_matching(algorithm="ilp")`` starts at the call: what reading
+    the graph took is not given to the solver again."""
+    import time
+
+    import submodkit.solvers.matching.general as G
+
+    read, given = G.as_edge_list, []
+
+    def slow_read(*args, **kwargs):
+        time.sleep(0.5)  # a graph that takes longer to read than the whole limit
+        return read(*args, **kwargs)
+
+    def recording_ilp(g, *, maxcardinality, time_limit):
+        given.append(time_limit)
+        return matching_ilp(g, maxcardinality=maxcardinality, time_limit=time_limit)
+
+    monkeypatch.setattr(G, "as_edge_list", slow_read)
+    monkeypatch.setattr(G, "matching_ilp", recording_ilp)
+    graph = np.array([[0, 1, 2.0], [1, 2, 3.0]])
+    sol = G.max_weight_matching(graph, algorithm="ilp", time_limit=0.3)
+    assert given == [1e-3]  # nothing left of 0.3 s after 0.5 s of reading: the least the ILP takes
+    _valid(graph, sol)
