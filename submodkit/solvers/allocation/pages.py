@@ -40,7 +40,7 @@ from submodkit._validation import check_choice, check_int, check_time_limit, mak
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.instances.pages import PageInstance
-from submodkit.mip.model import Deadline, ModelSize
+from submodkit.mip.model import MAX_COEFFICIENT, Deadline, ModelSize
 from submodkit.mip.ortools import MIP_RELATIVE_GAP
 from submodkit.results import AllocationSolution
 from submodkit.solvers.allocation import _page_kernels as K
@@ -178,6 +178,11 @@ def page_optimum(instance: PageInstance, *, time_limit: float | None = None) -> 
     from ortools.linear_solver import pywraplp
 
     _check(instance)
+    top = float(instance.values.data.max(initial=0.0)) * float(instance.slot_weights[0])
+    if top > MAX_COEFFICIENT:  # SCIP would reject the objective ("invalid objective value")
+        raise InvalidParameterError("instance", f"values x slot weights up to {top:.3g}",
+                                    f"at most {MAX_COEFFICIENT:g} for the exact model (SCIP's range); "
+                                    "allocate_pages takes any finite values")
     time_limit = check_time_limit(time_limit)
     deadline = Deadline(time_limit)
     start = deadline.start

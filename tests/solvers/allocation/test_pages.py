@@ -254,3 +254,12 @@ def test_placements_do_not_depend_on_the_values_scale(algorithm, scale):
     b = allocate_pages(scaled, algorithm=algorithm)
     assert a.stats["impressions"] > 0 and b.stats["impressions"] == a.stats["impressions"]
     assert b.value == pytest.approx(a.value * scale, rel=1e-9)
+
+
+def test_page_optimum_refuses_values_beyond_the_solvers_range():
+    """Values a MIP cannot take (SCIP: "invalid objective value", then a status that looked like
+    a timeout) are one clear error; the greedy placement still takes them."""
+    inst = PageInstance(np.array([[1e200, 2.0], [3.0, 1e200]]), slot_weights=[1.0], capacities=[1, 1])
+    with pytest.raises(InvalidParameterError, match="SCIP's range"):
+        page_optimum(inst, time_limit=2.0)
+    assert allocate_pages(inst, algorithm="greedy").value == 2e200
