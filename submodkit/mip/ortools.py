@@ -361,7 +361,7 @@ def _solver_seconds(model: LinearModel, backend: str, time_limit: float, entered
     from ``entered``, ends in time: what is left after building, less the estimated time the
     backend spends before its clock starts (pywraplp extracts the model inside ``Solve``;
     SCIP took 2.5 s there on 750,000 nonzeros). At least 10 ms."""
-    size = ModelSize(len(model.c), model.A.shape[0], model.A.nnz)
+    size = ModelSize(len(model.c), model.A.shape[0], model.A.nnz, model.family)
     spent = time.perf_counter() - entered
     ahead = max(0.0, size.seconds(backend) - spent)
     return max(0.01, time_limit - spent - ahead)

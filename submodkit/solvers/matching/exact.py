@@ -136,8 +136,8 @@ def _solve(g: EdgeList, A: sp.csr_matrix, c: np.ndarray, start: np.ndarray, back
     hint = np.zeros(m)
     hint[start] = 1.0
     model = LinearModel(c=np.asarray(c, float), A=A, row_lb=lb, row_ub=ub, integer=np.ones(m, bool),
-                        sense="max", n_select=m, hint=hint)
-    size = ModelSize(m, A.shape[0], A.nnz)
+                        sense="max", n_select=m, hint=hint, family="matching")
+    size = ModelSize(m, A.shape[0], A.nnz, "matching")
     reason = refuse_model(size, backend, deadline)
     left = deadline.left()
     if reason is None and left is not None and left - size.seconds(backend) < _MIN_SOLVE_SECONDS:
