@@ -1162,7 +1162,10 @@ def _solve_matching(args, exact: bool) -> int:
     """Maximum-weight matching on an edge file; ``value`` is the matching weight."""
     from submodkit.solvers.matching.general import solve_matching_file
 
-    out = solve_matching_file(_resolve(args.file), args.algorithm, args.seed, exact, args.format)
+    if getattr(args, "deadline", None) is None:  # not started by _solve_file (--problem matching given)
+        _start_clock(args, time.perf_counter(), exact)
+    out = solve_matching_file(_resolve(args.file), algorithm=args.algorithm, seed=args.seed, exact=exact,
+                              format=args.format, time_limit=_time_left(args))
     lines = [
         f"instance   {out['instance']}  (matching)",
         f"algorithm  {out['algorithm']}",

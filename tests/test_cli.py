@@ -528,3 +528,19 @@ def test_a_problem_needing_k_defaults_to_10_and_says_so(capsys):
     code, out, _ = _run(capsys, "solve", "scp41", "--problem", "max-cover", "--k", "4", "--json")
     obj = json.loads(out)
     assert obj["k"] == 4 and "k_default" not in obj and len(obj["selection"]) == 4
+
+
+@pytest.mark.parametrize("problem", [["--problem", "matching"], []])
+def test_matching_ilp_gets_the_commands_time_limit(tmp_path, capsys, problem):
+    # with --problem given the file went straight to the matching runner, whose clock was never
+    # started: the ILP ran without a limit (13 s on a 10,000-vertex instance at --time-limit 0.5)
+    path = tmp_path / "g.edge"
+    path.write_text("p edge 4 3\ne 1 2 5\ne 2 3 7\ne 3 4 5\n")
+    code, out, err = _run(capsys, "solve", str(path), *problem, "--algorithm", "ilp", "--time-limit", "5",
+                          "--json")
+    assert code == 0, err
+    obj = json.loads(out)
+    assert obj["problem"] == "matching" and obj["value"] == 10
+    assert 0 < obj["stats"]["parameters"]["time_limit"] <= 5
+    code, _, err = _run(capsys, "solve", str(path), *problem, "--algorithm", "ilp", "--time-limit", "-1")
+    assert code == 2 and "time_limit" in err and len(err.strip().splitlines()) == 1

@@ -271,8 +271,8 @@ def test_matching_on_sparse_ids_maps_pairs_back(tmp_path):
     text = "".join(f"{ids[a]} {ids[b]} {x}\n" for (a, b), x in zip(pairs, w, strict=True))
     path = write(tmp_path, "sparse.txt", text)
     warm = write(tmp_path, "warm.txt", "0 1 1\n1 2 2\n")  # distinct weights: the blossom kernel
-    solve_matching_file(warm, "exact", None, False, "edgelist")  # kernels loaded before tracing
-    out, peak = traced(solve_matching_file, path, "exact", None, False, "edgelist")
+    solve_matching_file(warm, algorithm="exact", format="edgelist")  # kernels loaded before tracing
+    out, peak = traced(solve_matching_file, path, algorithm="exact", format="edgelist")
     reference = nx.Graph()
     for (a, b), x in zip(pairs, w, strict=True):  # heaviest of parallel edges, as the reader keeps
         if not reference.has_edge(a, b) or reference[a][b]["weight"] < x:

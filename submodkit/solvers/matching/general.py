@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from submodkit._validation import check_choice, check_int, check_real, make_rng
+from submodkit._validation import check_choice, check_int, check_real, check_time_limit, make_rng
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.instances.edges import EdgeList, as_edge_list
@@ -220,8 +220,8 @@ def matching_weight(graph: Any, pairs: Any) -> float:
 
 
 def solve_matching_file(
-    path: Any, algorithm: str | None = None, seed: int | None = None, exact: bool = False,
-    format: str = "auto",
+    path: Any, *, algorithm: str | None = None, seed: int | None = None, exact: bool = False,
+    format: str = "auto", time_limit: float | None = None,
 ) -> dict[str, Any]:
     """What ``submodkit solve FILE --problem matching [--algorithm A] [--exact] --json`` prints.
 
@@ -233,6 +233,8 @@ def solve_matching_file(
     vertices than the edges use, or sparse ids), the matching runs on the vertices that occur
     in an edge (:meth:`~submodkit.instances.Graph.compact`), renumbered in the same order, and
     the pairs are mapped back to the file's ids, so memory and time follow the edges.
+    ``time_limit`` (seconds from the call, reading included) bounds ``algorithm="ilp"``
+    (the other algorithms are polynomial and take no limit).
     """
     from pathlib import Path
 
@@ -240,6 +242,7 @@ def solve_matching_file(
     from submodkit.instances.problems import SPARE_IDS
 
     t0 = time.perf_counter()
+    time_limit = check_time_limit(time_limit)
     inst = read_instance(path, format=format)
     if not isinstance(inst, Graph):
         raise InvalidParameterError("--problem", "matching", "a graph file (.edge or an edge list)")
@@ -248,7 +251,8 @@ def solve_matching_file(
     if inst.n_nodes > 2 * inst.n_edges + SPARE_IDS:  # more than SPARE_IDS isolated vertices
         ids, edges = inst.compact()
         graph = Graph(edges, inst.weights, int(ids.size), inst.name, inst.meta)
-    sol = max_weight_matching(graph, algorithm=algorithm, seed=seed)
+    left = None if time_limit is None else max(1e-3, time_limit - (time.perf_counter() - t0))
+    sol = max_weight_matching(graph, algorithm=algorithm, seed=seed, time_limit=left)
     ratio = meets = opt = None
     if exact:
         opt = sol.value if sol.status == "optimal" else max_weight_matching(graph).value
