@@ -818,6 +818,7 @@ def _solve_allocation(args, exact: bool) -> int:
     if args.publisher is None:
         raise InvalidParameterError("--publisher", None, "a publisher such as pub1 for --problem allocation")
     start = time.perf_counter()
+    _start_clock(args, start, exact)
     _status(progress, f"reading {args.file} {args.publisher}")
     inst = read_adx(args.file, args.publisher)
     if args.algorithm == "proportional":  # offline and fractional, on the cardinality problem
@@ -842,12 +843,13 @@ def _solve_allocation(args, exact: bool) -> int:
             forecast=forecast, hedge=args.hedge,
         )
     _status(progress, "solving the offline LP")
-    opt = offline_optimum(inst, solver=args.lp_solver)
+    opt = offline_optimum(inst, solver=args.lp_solver, time_limit=_time_left(args))
     second = _allocation_cardinality(inst, sol, args) if sol.algorithm == "bicriteria" else None
     _status(progress, "")
     # the ratio is to the proven upper bound (equal to the value when the LP is solved to optimality):
-    # a first-order answer's value is only a feasible repair, so dividing by it could overstate the ratio
-    bound = opt.bound if opt.bound is not None else opt.value
+    # a first-order answer's value is only a feasible repair, and the value of an LP stopped by the
+    # time limit is a lower one, so dividing by either could overstate the ratio (no bound: no ratio)
+    bound = _allocation_bound(opt)
     ratio = sol.value / bound if bound else None
     out = {
         "instance": f"{Path(args.file).name}/{args.publisher}",
@@ -858,7 +860,7 @@ def _solve_allocation(args, exact: bool) -> int:
         "assigned": _num(float(sol.x.sum())) if sol.assignment is None else int((sol.assignment >= 0).sum()),
         "arrivals": inst.n_arrivals,
         "guarantee": None if sol.guarantee is None else sol.guarantee.to_dict(),
-        "lp_optimum": _num(opt.value),
+        "lp_optimum": _num(opt.value) if opt.status == "optimal" else None,
         "exact": {"value": _num(opt.value), "bound": _num(bound), "status": opt.status},
         **_ratio_fields(ratio, "undefined: the LP optimum is 0"),
         **({"cardinality": second} if second else {}),
@@ -877,6 +879,14 @@ def _solve_allocation(args, exact: bool) -> int:
     ])
 
 
+def _allocation_bound(opt) -> float | None:
+    """The proven upper bound of an `offline_optimum` answer: its bound, or its value when
+    solved to optimality; None when the time limit left neither."""
+    if opt.bound is not None:
+        return opt.bound
+    return opt.value if opt.status == "optimal" else None
+
+
 def _allocation_cardinality(inst, sol, args) -> dict:
     """The bicriteria run's second criterion: its cardinality against the maximum number of
     arrivals the capacities can take (the LP of the unit-value instance, integral)."""
@@ -885,8 +895,8 @@ def _allocation_cardinality(inst, sol, args) -> dict:
 
     unit = AllocationInstance(inst.values > 0, budgets=inst.budgets, free_disposal=inst.free_disposal,
                               name=inst.name)
-    opt = offline_optimum(unit, solver=args.lp_solver)
-    bound = opt.bound if opt.bound is not None else opt.value
+    opt = offline_optimum(unit, solver=args.lp_solver, time_limit=_time_left(args))
+    bound = _allocation_bound(opt)
     value = sol.stats["cardinality"]
     return {"value": value, "optimum": _num(bound), "ratio": _num(value / bound) if bound else None,
             "guarantee": sol.stats["cardinality_guarantee"]}

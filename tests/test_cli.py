@@ -544,3 +544,24 @@ def test_matching_ilp_gets_the_commands_time_limit(tmp_path, capsys, problem):
     assert 0 < obj["stats"]["parameters"]["time_limit"] <= 5
     code, _, err = _run(capsys, "solve", str(path), *problem, "--algorithm", "ilp", "--time-limit", "-1")
     assert code == 2 and "time_limit" in err and len(err.strip().splitlines()) == 1
+
+
+def test_allocation_claims_no_ratio_without_a_proven_bound(shared_data, capsys, monkeypatch):
+    # an LP stopped by --time-limit: its value (the greedy allocation's) was printed as the bound
+    # and the ratio came out 1.0 (the LP optimum of pub1 is 0.06% higher)
+    import submodkit.solvers.allocation.offline as offline
+
+    real, limits = offline.offline_optimum, []
+
+    def stopped_at_once(instance, *args, time_limit=None, **kwargs):
+        limits.append(time_limit)
+        return real(instance, *args, time_limit=1e-3, **kwargs)  # no time to build: greedy, no bound
+
+    monkeypatch.setattr(offline, "offline_optimum", stopped_at_once)
+    code, out, err = _run(capsys, "solve", str(shared_data / "adx"), "--problem", "allocation",
+                          "--publisher", "pub1", "--time-limit", "30", "--json")
+    assert code == 0, err
+    obj = json.loads(out)
+    assert limits and 0 < limits[0] <= 30  # the command's limit reaches the LP
+    assert obj["exact"]["status"] == "timeout" and obj["exact"]["bound"] is None
+    assert obj["ratio"] is None and obj["lp_optimum"] is None
