@@ -1143,7 +1143,9 @@ def _solve_procurement(args, exact: bool) -> int:
         opt = exact_coverage_profit(inst.sets, weights, inst.costs, time_limit=_time_left(args),
                                     hint=sol.selection)
     _status(progress, "")
-    ratio = None if opt is None or opt.value is None or opt.value <= 0 else sol.value / opt.value
+    # to the optimum when proven, else to the proven bound (a stopped solve's value is no optimum)
+    best = None if opt is None else (opt.value if opt.status == "optimal" else opt.bound)
+    ratio = None if best is None or best <= 0 else sol.value / best
     g = sol.guarantee
     out = {
         "instance": Path(args.file).name, "problem": "procurement", "algorithm": algorithm,

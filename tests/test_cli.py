@@ -565,3 +565,25 @@ def test_allocation_claims_no_ratio_without_a_proven_bound(shared_data, capsys, 
     assert limits and 0 < limits[0] <= 30  # the command's limit reaches the LP
     assert obj["exact"]["status"] == "timeout" and obj["exact"]["bound"] is None
     assert obj["ratio"] is None and obj["lp_optimum"] is None
+
+
+def test_procurement_ratio_is_to_a_proven_value_only(capsys, monkeypatch):
+    # an exact program stopped by the limit: its value (the auction's own selection, given as the
+    # hint) was divided into the auction's value, printing ratio 1.0 with nothing proven
+    import submodkit.solvers.cover.exact as cover_exact
+
+    real = cover_exact.exact_coverage_profit
+
+    def stopped(*args, time_limit=None, **kwargs):
+        return real(*args, time_limit=1e-3, **kwargs)
+
+    monkeypatch.setattr(cover_exact, "exact_coverage_profit", stopped)
+    code, out, err = _run(capsys, "verify", "scp41", "--problem", "procurement", "--json")
+    assert code == 0, err
+    obj = json.loads(out)
+    exact = obj["exact"]
+    if exact["status"] != "optimal":  # then only a proven bound may give a ratio
+        assert (obj["ratio"] is None) == (exact["bound"] is None)
+        if exact["bound"] is not None:
+            assert obj["ratio"] == pytest.approx(obj["value"] / exact["bound"])
+    assert obj["ratio"] is None or obj["ratio"] <= 1 + 1e-9
