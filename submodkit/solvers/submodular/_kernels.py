@@ -386,3 +386,36 @@ def threshold_greedy(
                     break
         thr *= 1.0 - epsilon
     return n_sel, value, evals
+
+
+@njit(cache=True, nogil=True)
+def facility_greedy_csr(indptr, indices, data, n_cols, k, chosen, cur):
+    """Plain greedy for facility location on a CSR similarity (rows candidates, columns
+    elements): k rounds of the largest ``sum_u max(sim[j, u] - cur[u], 0)``, ties to the
+    smallest j, stopping at a gain <= 0. Writes the picks in order into ``chosen`` and each
+    element's best similarity into ``cur`` (zeros on entry); returns how many were picked.
+    O(k nnz) time, no allocation beyond one flag per candidate."""
+    n = indptr.shape[0] - 1
+    taken = np.zeros(n, dtype=np.bool_)
+    count = 0
+    for _ in range(min(k, n)):
+        best, bj = 0.0, -1
+        for j in range(n):
+            if taken[j]:
+                continue
+            g = 0.0
+            for p in range(indptr[j], indptr[j + 1]):
+                d = data[p] - cur[indices[p]]
+                if d > 0.0:
+                    g += d
+            if g > best:
+                best, bj = g, j
+        if bj < 0:
+            break
+        taken[bj] = True
+        chosen[count] = bj
+        count += 1
+        for p in range(indptr[bj], indptr[bj + 1]):
+            if data[p] > cur[indices[p]]:
+                cur[indices[p]] = data[p]
+    return count
