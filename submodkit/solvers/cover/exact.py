@@ -598,7 +598,8 @@ def exact_coverage_profit(
     -------
     Solution
         ``selection``, ``value`` (coverage minus cost, recomputed from the data), the proven
-        ``upper_bound`` and ``status``.
+        ``upper_bound`` (stopped by the limit: the solver's, the LP relaxation's in the time
+        kept for it, or at least ``min(w(U), sum_j max(0, w(S_j) - c_j))``) and ``status``.
 
     Examples
     --------
@@ -637,9 +638,16 @@ def exact_coverage_profit(
                                     f"set indices in [0, {n})")
     _with_hint(model, rows, start)
     size = ModelSize(len(model.c), model.A.shape[0], model.A.nnz)
-    raw, _ = solve_in_time(size, lambda: model, backend, deadline, threads, None, False)
+    raw, built = solve_in_time(size, lambda: model, backend, deadline, threads, None, False)
     res = finish(raw, value_of, "max", integral, backend, parameters, time.perf_counter() - t0,
                  fallback=start)
+    if res.status != "optimal":  # a bound in hand whatever the solver did: coverage is subadditive,
+        # so f(S) - c(S) <= sum_{j in S} (w(S_j) - c_j), and f(S) <= w(U)
+        per_set = np.asarray(S @ w).ravel() - c
+        res = merge_bound(res, min(float(w.sum()), float(np.maximum(per_set, 0.0).sum())),
+                          "subadditivity (sum of the sets' positive profits; all elements)", integral)
+    # stopped by the limit: the LP relaxation in the time kept for it (no Lagrangian here)
+    res = improve_bound(res, raw, built, lambda: (math.inf, 0), deadline, integral)
     return replace(res, stats={**res.stats, "seconds": time.perf_counter() - t0})
 
 

@@ -79,3 +79,19 @@ def test_vertex_cover_counts_the_model_construction(monkeypatch):
     hint, lb = vc.maximal_matching_cover(g)
     assert r.status == "timeout" and r.value == hint.size and r.lower_bound == lb
     assert vc.is_vertex_cover(g, r.selection)
+
+
+def test_coverage_profit_stopped_keeps_a_proven_bound():
+    """exact_coverage_profit stopped by its limit returned no bound (the CLI's procurement
+    ratio then had nothing to stand on): now the subadditive bound at least, and the LP when
+    the time kept for it allows."""
+    from submodkit.instances import random_set_system
+    from submodkit.solvers.cover.exact import exact_coverage_profit
+
+    system = random_set_system(60, 40, 0.15, seed=3, weighted=True)
+    costs = np.linspace(0.5, 3.0, 60)
+    opt = exact_coverage_profit(system.sets, system.weights, costs)
+    assert opt.status == "optimal"
+    cut = exact_coverage_profit(system.sets, system.weights, costs, time_limit=1e-3)
+    assert cut.status in ("timeout", "optimal") and cut.upper_bound is not None
+    assert cut.upper_bound >= opt.value - 1e-9 and cut.value <= opt.value + 1e-9
