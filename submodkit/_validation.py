@@ -219,3 +219,18 @@ def check_choice(name: str, value: object, choices) -> str:
     if value not in choices:
         raise InvalidParameterError(name, value, "one of " + ", ".join(repr(c) for c in choices))
     return value  # type: ignore[return-value]
+
+
+def algorithm_alias(algorithm: str, method: str | None, default: str, stacklevel: int = 3) -> str:
+    """``algorithm``, or its deprecated alias ``method`` when given (a DeprecationWarning);
+    both given and different (``algorithm`` not left at ``default``) is an error."""
+    if method is None:
+        return algorithm
+    import warnings
+
+    warnings.warn("method= is deprecated, use algorithm= (the same choices)", DeprecationWarning,
+                  stacklevel=stacklevel)
+    if algorithm not in (default, method):
+        raise InvalidParameterError("method", method, f"left out when algorithm={algorithm!r} is given "
+                                    "(method is the deprecated name of algorithm)")
+    return method

@@ -39,11 +39,10 @@ algorithm instead.
 from __future__ import annotations
 
 import time
-import warnings
 
 import numpy as np
 
-from submodkit._validation import check_choice, check_int, check_real, make_rng
+from submodkit._validation import algorithm_alias, check_choice, check_int, check_real, make_rng
 from submodkit.coresets.engines import check_engine, map_shards
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
@@ -113,13 +112,7 @@ def diversity_coreset(
     """
     start = time.perf_counter()
     check_choice("objective", objective, OBJECTIVES)
-    if method is not None:
-        warnings.warn("method= is deprecated, use algorithm= (the same choices)", DeprecationWarning,
-                      stacklevel=2)
-        if algorithm not in ("gmm", method):
-            raise InvalidParameterError("method", method, f"left out when algorithm={algorithm!r} is given "
-                                        "(method is the deprecated name of algorithm)")
-        algorithm = method
+    algorithm = algorithm_alias(algorithm, method, "gmm")
     method = check_choice("algorithm", algorithm, METHODS)  # the part core-sets' algorithm
     check_engine(engine)
     if isinstance(X, Shards):

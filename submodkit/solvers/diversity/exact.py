@@ -44,13 +44,12 @@ from __future__ import annotations
 import itertools
 import math
 import time
-import warnings
 
 import numpy as np
 import scipy.sparse as sp
 from ortools.sat.python import cp_model
 
-from submodkit._validation import check_choice, check_int, check_time_limit
+from submodkit._validation import algorithm_alias, check_choice, check_int, check_time_limit
 from submodkit.constraints import PartitionMatroid
 from submodkit.errors import InvalidParameterError
 from submodkit.mip.model import (
@@ -98,16 +97,8 @@ def _searcher(algorithm: str) -> str:
 
 
 def _algorithm(algorithm: str, method: str | None, choices: tuple[str, ...]) -> str:
-    """The checked ``algorithm``, taking the deprecated alias ``method`` (with a
-    DeprecationWarning) when given; both given and different is an error."""
-    if method is not None:
-        warnings.warn("method= is deprecated, use algorithm= (the same choices)", DeprecationWarning,
-                      stacklevel=3)
-        if algorithm not in ("auto", method):
-            raise InvalidParameterError("method", method, f"left out when algorithm={algorithm!r} is given "
-                                        "(method is the deprecated name of algorithm)")
-        algorithm = method
-    return check_choice("algorithm", algorithm, choices)
+    """The checked ``algorithm``, taking the deprecated alias ``method`` (`algorithm_alias`)."""
+    return check_choice("algorithm", algorithm_alias(algorithm, method, "auto", stacklevel=4), choices)
 
 
 def _check_mip_range(dist: np.ndarray, limit: float = MAX_COEFFICIENT) -> None:
