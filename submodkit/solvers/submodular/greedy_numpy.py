@@ -51,7 +51,7 @@ def lazy_greedy_numpy(
     dense, indptr = args[6], args[3]
     per_row = dense.shape[1] if dense.size else max(1, int(indptr[-1]) // max(n, 1))
     if naive or candidates.shape[0] * per_row <= SMALL_STEP_WORK:
-        return _all_fresh(args, cur, candidates, k, init_gains, bounds_out)
+        return _all_fresh(args, cur, candidates, k, init_gains, bounds_out, monotone_submodular)
     keys = np.full(n, -np.inf)
     keys[candidates] = init_gains[candidates]
     alive = np.zeros(n, dtype=np.bool_)
@@ -68,6 +68,17 @@ def lazy_greedy_numpy(
     # -inf marks the selected (and non-candidates); a live key of -inf (impossible for
     # finite data) would only be reached after every finite key.
     for step in range(steps):
+        if monotone_submodular and alive.any() and keys[int(np.argmax(keys))] <= 0.0:
+            # Saturated: 0 <= gain <= key <= 0 for every live candidate, so each remaining
+            # step takes the smallest live index at gain 0 (the ties rule), unevaluated.
+            rest = np.flatnonzero(alive)[: steps - step]
+            sel[step:] = rest
+            gains[step:] = 0.0
+            keys[rest] = -np.inf
+            alive[rest] = False
+            for j in rest.tolist():
+                NK.commit(args, cur, j)
+            break
         rounds = 0
         while True:
             top = int(np.argmax(keys))
@@ -96,12 +107,14 @@ def lazy_greedy_numpy(
                 if stamp[top] != step and not (cand == top).any():
                     cand = np.append(cand, top)
             rounds += 1
+            if rounds > 1 and not naive:
+                b = min(2 * b, 4096)  # stale keys still ahead: take twice as many next round
             g = NK.gains(args, cur, cand, unit)
             keys[cand] = g
             stamp[cand] = step
             evals += int(cand.shape[0])
-        if not naive:
-            b = min(2 * b, 4096) if rounds > 1 else max(batch, b // 2)
+        if not naive and rounds <= 2:
+            b = max(batch, b // 2)
         sel[step] = top
         gains[step] = keys[top]
         keys[top] = -np.inf
@@ -115,12 +128,14 @@ def lazy_greedy_numpy(
 
 def _all_fresh(
     args: tuple, cur: np.ndarray, candidates: np.ndarray, k: int, init_gains: np.ndarray,
-    bounds_out: np.ndarray,
+    bounds_out: np.ndarray, monotone_submodular: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, int]:
     """`lazy_greedy_numpy` when every step refreshes every live key (naive greedy, or a
     small instance): one gains call per step over the live candidates, then the largest
     (ties: smallest index). Same selections, gains, bounds and evaluation count as the
-    batched loop takes in that regime, without its bookkeeping."""
+    batched loop takes in that regime, without its bookkeeping. Once the largest fresh gain
+    of a monotone submodular objective is 0, every later gain is 0 too: the steps left take
+    the smallest live indices without evaluating."""
     live = candidates
     if live.shape[0] > 1 and not (live[1:] > live[:-1]).all():  # sorted and distinct
         live = np.unique(live)
@@ -136,6 +151,13 @@ def _all_fresh(
             g = NK.gains(args, cur, live, unit)
             evals += live.shape[0]
         t = int(np.argmax(g))
+        if monotone_submodular and g[t] <= 0.0:
+            rest = live[: steps - step]
+            sel[step:], gains[step:] = rest, 0.0
+            for j in rest.tolist():
+                NK.commit(args, cur, j)
+            live, g = live[rest.shape[0]:], g[rest.shape[0]:]
+            break
         j = int(live[t])
         sel[step] = j
         gains[step] = g[t]
