@@ -105,7 +105,8 @@ def _parser() -> argparse.ArgumentParser:
         s.add_argument("--element-value", type=float, default=1.0,
                        help="procurement: the buyer's value of each covered element (times its weight)")
         s.add_argument("--time-limit", type=float, default=None,
-                       help="seconds for the whole command (reading, approximation, exact solve)")
+                       help="seconds for the whole command, from its start (imports, reading, "
+                            "approximation, exact solve)")
         s.add_argument("--solver", default="auto", help="exact backend: auto, cp-sat, scip, highs")
         s.add_argument("--json", action="store_true", help="print one JSON object")
         s.add_argument("--quiet", action="store_true", help="no progress output")
@@ -172,7 +173,9 @@ def _version() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    started = time.perf_counter()  # --time-limit counts from here: imports and reading included
     args = _parser().parse_args(argv)
+    args.started = started
     from submodkit.warmup import CompileClock
 
     def first_compile() -> None:  # once per command, when a kernel is not in the cache yet
@@ -506,14 +509,14 @@ def _solve(args, exact: bool) -> int:
 def _solve_file(args, exact: bool) -> int:
     """A set, graph or point file: read it, solve its problem, print the result."""
     progress = not args.quiet and not args.json and sys.stderr.isatty()
-    start = time.perf_counter()
+    start = _command_start(args)
     _start_clock(args, start, exact)
     _status(progress, f"reading {args.file}")
     inst = _read(args)
     problem = args.problem or _default_problem(inst)
     spec = _PROBLEMS[problem]
-    if spec.run is None:  # a problem with its own reader (matching): hand the file over
-        args.problem = problem
+    if spec.run is None:  # a problem with its own runner (matching): hand the instance over
+        args.problem, args.instance = problem, inst
         return spec.solve(args, exact)
     if spec.needs_k and args.k is None:
         _default_k(args)
@@ -817,7 +820,7 @@ def _solve_allocation(args, exact: bool) -> int:
     progress = not args.quiet and not args.json and sys.stderr.isatty()
     if args.publisher is None:
         raise InvalidParameterError("--publisher", None, "a publisher such as pub1 for --problem allocation")
-    start = time.perf_counter()
+    start = _command_start(args)
     _start_clock(args, start, exact)
     _status(progress, f"reading {args.file} {args.publisher}")
     inst = read_adx(args.file, args.publisher)
@@ -917,7 +920,7 @@ def _solve_fair(args, exact: bool) -> int:
                                     "a publisher such as pub1 for --problem fair-allocation")
     algorithm = args.algorithm or "online"
     check_choice("--algorithm", algorithm, ("online", "offline"))
-    start = time.perf_counter()
+    start = _command_start(args)
     _start_clock(args, start, exact)
     _status(progress, f"reading {args.file} {args.publisher}")
     inst = read_adx(args.file, args.publisher)
@@ -966,7 +969,7 @@ def _solve_pages(args, exact: bool) -> int:
     from submodkit.solvers.allocation.pages import RULES, allocate_pages, page_optimum
 
     progress = not args.quiet and not args.json and sys.stderr.isatty()
-    start = time.perf_counter()
+    start = _command_start(args)
     _start_clock(args, start, exact)
     algorithm = check_choice("--algorithm", args.algorithm or "page", tuple(RULES))
     order = check_choice("--order", args.order, ("given", "random"))
@@ -1012,7 +1015,7 @@ def _solve_bi_objective(args, exact: bool) -> int:
     from submodkit.solvers.allocation.welfare import bi_objective_welfare, brute_force_welfare
 
     progress = not args.quiet and not args.json and sys.stderr.isatty()
-    start = time.perf_counter()
+    start = _command_start(args)
     _start_clock(args, start, exact)
     check_choice("--algorithm", args.algorithm or "mixture", ("mixture",))
     order = check_choice("--order", args.order, ("given", "random"))
@@ -1058,7 +1061,7 @@ def _solve_compression(args, exact: bool) -> int:
     from submodkit.solvers.submodular.categorical_compression import compress_counts, label_counts
 
     progress = not args.quiet and not args.json and sys.stderr.isatty()
-    start = time.perf_counter()
+    start = _command_start(args)
     _start_clock(args, start, exact)
     _status(progress, f"reading {args.file}")
     values, labels = read_labelled_categories(_resolve(args.file))
@@ -1124,7 +1127,7 @@ def _solve_procurement(args, exact: bool) -> int:
     from submodkit.solvers.submodular.procurement import MECHANISMS, procurement_auction
 
     progress = not args.quiet and not args.json and sys.stderr.isatty()
-    start = time.perf_counter()
+    start = _command_start(args)
     _start_clock(args, start, exact)
     _status(progress, f"reading {args.file}")
     inst = _read(args)
@@ -1176,8 +1179,10 @@ def _solve_matching(args, exact: bool) -> int:
 
     if getattr(args, "deadline", None) is None:  # not started by _solve_file (--problem matching given)
         _start_clock(args, time.perf_counter(), exact)
-    out = solve_matching_file(_resolve(args.file), algorithm=args.algorithm, seed=args.seed, exact=exact,
+    source = getattr(args, "instance", None) or _resolve(args.file)  # read once (by _solve_file)
+    out = solve_matching_file(source, algorithm=args.algorithm, seed=args.seed, exact=exact,
                               format=args.format, time_limit=_time_left(args))
+    out["seconds"] = round(time.perf_counter() - _command_start(args), 4)
     lines = [
         f"instance   {out['instance']}  (matching)",
         f"algorithm  {out['algorithm']}",
@@ -1223,6 +1228,11 @@ def _run_diversity(inst, problem: str, args, exact: bool, progress: bool):
     return sol, ex, ratio if ratio is not None else certified, meets, None
 
 
+def _command_start(args) -> float:
+    """When the command started (`main`'s first line; now when called without `main`)."""
+    return getattr(args, "started", None) or time.perf_counter()
+
+
 def _start_clock(args, start: float, exact: bool) -> None:
     """``--time-limit`` counts from the start of the command: reading, the approximation and
     the exact solve each get what is left (`_time_left`), and the approximation only a share
@@ -1230,12 +1240,14 @@ def _start_clock(args, start: float, exact: bool) -> None:
     from submodkit._validation import check_time_limit
 
     limit = check_time_limit(args.time_limit)
-    args.deadline = None if limit is None else start + limit - min(_EXIT_RESERVE, 0.05 * limit)
+    start = min(start, getattr(args, "started", start))
+    args.deadline = None if limit is None else start + limit - min(_EXIT_RESERVE, _EXIT_SHARE * limit)
     args.approx_share = _APPROX_SHARE if exact else 1.0
 
 
 _APPROX_SHARE = 0.3  # of the time left, for the approximation's own bound (LP / Lagrangian)
-_EXIT_RESERVE = 0.25  # seconds (at most 5% of the limit) for the output and the interpreter's exit
+_EXIT_RESERVE = 0.25  # seconds (at most _EXIT_SHARE of the limit) for the output and the exit
+_EXIT_SHARE = 0.05
 
 
 def _time_left(args, share: float = 1.0) -> float | None:

@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -544,6 +545,43 @@ def test_matching_ilp_gets_the_commands_time_limit(tmp_path, capsys, problem):
     assert 0 < obj["stats"]["parameters"]["time_limit"] <= 5
     code, _, err = _run(capsys, "solve", str(path), *problem, "--algorithm", "ilp", "--time-limit", "-1")
     assert code == 2 and "time_limit" in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_time_limit_counts_from_the_commands_start(tmp_path, capsys, monkeypatch):
+    # the clock started in the problem's runner, after parsing and the imports before it (Numba's
+    # 0.25 s among them): a cold `--time-limit 1` printed 0.95 s and ended 1.33 s after launch
+    import submodkit.cli as cli
+
+    real = cli._parser()
+
+    class SlowParser:
+        def parse_args(self, argv):
+            time.sleep(0.6)  # what the imports cost before the runner
+            return real.parse_args(argv)
+
+    monkeypatch.setattr(cli, "_parser", lambda: SlowParser())
+    path = tmp_path / "g.edge"
+    path.write_text("p edge 4 3\ne 1 2 5\ne 2 3 7\ne 3 4 5\n")
+    code, out, err = _run(capsys, "solve", str(path), "--algorithm", "ilp", "--time-limit", "5", "--json")
+    assert code == 0, err
+    obj = json.loads(out)
+    assert obj["value"] == 10 and obj["seconds"] >= 0.6
+    assert 0 < obj["stats"]["parameters"]["time_limit"] <= 5 - 0.6
+
+
+def test_a_graph_file_is_read_once(tmp_path, capsys, monkeypatch):
+    # the command read the file to learn its kind, then the matching runner read it again
+    import submodkit.instances as instances
+
+    real, reads = instances.read_instance, []
+    monkeypatch.setattr(instances, "read_instance", lambda *a, **kw: reads.append(a) or real(*a, **kw))
+    path = tmp_path / "g.edge"
+    path.write_text("p edge 4 3\ne 1 2 5\ne 2 3 7\ne 3 4 5\n")
+    code, out, err = _run(capsys, "verify", str(path), "--algorithm", "greedy", "--json")
+    assert code == 0, err
+    obj = json.loads(out)
+    assert obj["problem"] == "matching" and obj["value"] == 7 and obj["exact"]["value"] == 10
+    assert obj["instance"] == "g" and len(reads) == 1
 
 
 def test_allocation_claims_no_ratio_without_a_proven_bound(shared_data, capsys, monkeypatch):

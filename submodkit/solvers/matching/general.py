@@ -225,7 +225,8 @@ def solve_matching_file(
 ) -> dict[str, Any]:
     """What ``submodkit solve FILE --problem matching [--algorithm A] [--exact] --json`` prints.
 
-    Reads a DIMACS-like ``.edge`` file (gz too), a SNAP edge list or a native graph; ``value``
+    Reads a DIMACS-like ``.edge`` file (gz too), a SNAP edge list or a native graph (or takes
+    the :class:`~submodkit.instances.Graph` already read from one as ``path``); ``value``
     is the matching weight (edge count for unweighted lists). With ``exact`` and an
     approximation, also solves exactly and reports ``ratio`` and ``meets_guarantee``.
     ``vertex_ids`` says how ``pairs`` number the vertices (DIMACS files are 1-based, the
@@ -243,7 +244,7 @@ def solve_matching_file(
 
     t0 = time.perf_counter()
     time_limit = check_time_limit(time_limit)
-    inst = read_instance(path, format=format)
+    inst = path if isinstance(path, Graph) else read_instance(path, format=format)
     if not isinstance(inst, Graph):
         raise InvalidParameterError("--problem", "matching", "a graph file (.edge or an edge list)")
     algorithm = algorithm or "exact"
@@ -265,7 +266,7 @@ def solve_matching_file(
     dimacs = inst.meta.get("format") == "dimacs"
     out["vertex_ids"] = ("0-based: the file's vertex v (1-based, DIMACS) is v - 1" if dimacs
                          else "as in the file")
-    out.update(instance=getattr(inst, "name", Path(path).name), problem="matching",
+    out.update(instance=getattr(inst, "name", None) or Path(str(path)).name, problem="matching",
                exact=None if opt is None else {"value": _num(opt), "status": "optimal", "solver": "blossom"},
                ratio=_num(ratio) if ratio is None or np.isfinite(ratio) else None, meets_guarantee=meets,
                seconds=round(time.perf_counter() - t0, 4))
