@@ -214,7 +214,7 @@ def _cpsat_callback(sense: str, progress: bool, known_bound: float | None):
 # ----------------------------------------------------------------------------- MIP / LP
 
 
-def _mp_proto(model: LinearModel, relax: bool, hint: bool):
+def mp_model_proto(model: LinearModel, relax: bool, hint: bool):
     """The ``MPModelProto`` of ``model``, filled from its arrays in compiled code
     (``ModelBuilderHelper.fill_model_from_sparse_data``: about 10x faster than adding the
     variables and rows one by one in Python, which took 2.4 s for 750,000 nonzeros)."""
@@ -264,7 +264,7 @@ def solve_mip(
     # OR-Tools 9.15: a solution hint makes HiGHS segfault in Solve (measured), so HiGHS runs
     # without one
     hint = backend != "HIGHS" and model.hint is not None
-    err = solver.LoadModelFromProto(_mp_proto(model, relax, hint))
+    err = solver.LoadModelFromProto(mp_model_proto(model, relax, hint))
     if err:
         raise RuntimeError(f"{backend} rejected the model: {err}")
     used: dict[str, Any] = {"backend": backend.lower(), "hint_passed": hint}

@@ -156,11 +156,11 @@ def _tsp_mip(dist: np.ndarray, deadline: Deadline, start_order: np.ndarray):
     exact, lower, iterations, stopped)`` with ``order`` None when the MIP found no single
     tour (a timed-out solve's incumbent is returned, not exact, when it is one tour) and
     ``stopped`` True when the clock ended it. The model is handed over as one proto
-    (`submodkit.mip.ortools._mp_proto`); each solve gets the time left less the estimated
+    (`submodkit.mip.ortools.mp_model_proto`); each solve gets the time left less the estimated
     time SCIP spends before its clock starts (`ModelSize.seconds`)."""
     from ortools.linear_solver import linear_solver_pb2, pywraplp
 
-    from submodkit.mip.ortools import _mp_proto
+    from submodkit.mip.ortools import mp_model_proto
 
     m = dist.shape[0]
     iu, ju = np.triu_indices(m, 1)
@@ -175,7 +175,7 @@ def _tsp_mip(dist: np.ndarray, deadline: Deadline, start_order: np.ndarray):
                         hint=hint)
     entered = time.perf_counter()
     s = pywraplp.Solver.CreateSolver("SCIP")
-    err = s.LoadModelFromProto(_mp_proto(model, relax=False, hint=True))
+    err = s.LoadModelFromProto(mp_model_proto(model, relax=False, hint=True))
     if err:
         raise RuntimeError(f"SCIP rejected the tour model: {err}")
     x = s.variables()
