@@ -591,15 +591,17 @@ def exact_coverage_profit(
     time_limit, solver, threads
         As in :func:`exact_max_cover`.
     hint : array_like of int, optional
-        A selection to start from (a procurement auction's), returned when the solver finds
-        nothing better in time.
+        A selection to start from (a procurement auction's). The solver starts from the better
+        of it and the greedy by gain minus cost, which is returned when it finds nothing
+        better in time.
 
     Returns
     -------
     Solution
         ``selection``, ``value`` (coverage minus cost, recomputed from the data), the proven
-        ``upper_bound`` (stopped by the limit: the solver's, the LP relaxation's in the time
-        kept for it, or at least ``min(w(U), sum_j max(0, w(S_j) - c_j))``) and ``status``.
+        ``upper_bound`` (stopped by the limit: the best of the solver's, the Lagrangian
+        bound's, the LP relaxation's in the time kept for it and ``min(w(U), sum_j max(0,
+        w(S_j) - c_j))``) and ``status``.
 
     Examples
     --------
@@ -636,6 +638,10 @@ def exact_coverage_profit(
     if start.size and (start.min() < 0 or start.max() >= n):
         raise InvalidParameterError("hint", f"indices {start.min()}..{start.max()}",
                                     f"set indices in [0, {n})")
+    greedy = _greedy_coverage_profit(S, w, c)
+    if value_of(greedy) > value_of(start):
+        start = greedy
+    parameters["hint"] = f"{'greedy' if start is greedy else 'given'}, value {value_of(start):g}"
     _with_hint(model, rows, start)
     size = ModelSize(len(model.c), model.A.shape[0], model.A.nnz)
     raw, built = solve_in_time(size, lambda: model, backend, deadline, threads, None, False)
@@ -646,9 +652,63 @@ def exact_coverage_profit(
         per_set = np.asarray(S @ w).ravel() - c
         res = merge_bound(res, min(float(w.sum()), float(np.maximum(per_set, 0.0).sum())),
                           "subadditivity (sum of the sets' positive profits; all elements)", integral)
-    # stopped by the limit: the LP relaxation in the time kept for it (no Lagrangian here)
-    res = improve_bound(res, raw, built, lambda: (math.inf, 0), deadline, integral)
+
+    def lagrangian():
+        x = np.zeros(n)
+        x[res.selection] = 1.0
+        wc = model.c[n:]
+        lam = np.where(rows @ x > 0, 0.0, wc)  # the a-posteriori bound's point
+        return _coverage_profit_lagrangian(rows, wc, c, lam, res.value, deadline, integral)
+
+    # stopped by the limit: the Lagrangian bound, then the LP relaxation in the time left
+    res = improve_bound(res, raw, built, lagrangian, deadline, integral)
     return replace(res, stats={**res.stats, "seconds": time.perf_counter() - t0})
+
+
+def _greedy_coverage_profit(S: sp.csr_matrix, w: np.ndarray, costs: np.ndarray) -> np.ndarray:
+    """A warm start for ``max w(covered) - c(S)``: lazy greedy by gain minus cost (a stale key
+    bounds the fresh one: coverage is submodular), while the best is positive."""
+    cost_of, weight_of = costs.tolist(), w.tolist()
+    starts, members = S.indptr.tolist(), S.indices.tolist()
+    single = np.add.reduceat(np.r_[w[S.indices], 0.0], S.indptr[:-1]) if S.shape[0] else np.zeros(0)
+    single[np.diff(S.indptr) == 0] = 0.0
+    heap = [(-(g - cost_of[j]), j) for j, g in enumerate(single.tolist()) if g > cost_of[j]]
+    heapq.heapify(heap)
+    done = bytearray(S.shape[1])
+    chosen: list[int] = []
+    while heap:
+        _, j = heapq.heappop(heap)
+        els = members[starts[j]: starts[j + 1]]
+        profit = math.fsum(weight_of[u] for u in els if not done[u]) - cost_of[j]
+        if profit <= 0:
+            continue
+        if heap and -profit > heap[0][0]:
+            heapq.heappush(heap, (-profit, j))
+            continue
+        chosen.append(j)
+        for u in els:
+            done[u] = 1
+    return np.asarray(sorted(chosen), dtype=np.int64)
+
+
+def _coverage_profit_lagrangian(rows: sp.csr_matrix, wc: np.ndarray, costs: np.ndarray, lam: np.ndarray,
+                                incumbent: float, deadline: Deadline, integral: bool) -> tuple[float, int]:
+    """Upper bound on ``max w(covered) - c(S)`` by Lagrangian relaxation of ``y_u <= sum_{j
+    ni u} x_j`` (``rows``: element classes x sets): for ``0 <= lam <= w``, ``L(lam) = sum_u
+    (w_u - lam_u) + sum_j max(0, sum_{u in S_j} lam_u - c_j)``, each set taken alone when its
+    multipliers pay for it; minimized by subgradient steps (`subgradient`) until ``deadline``,
+    towards the LP bound. ``(bound, steps)``."""
+    RT = sp.csr_matrix(rows.T)
+    total = float(wc.sum())
+
+    def evaluate(lam):
+        profit = RT @ lam - costs
+        x = (profit > 0).astype(np.float64)
+        return total - float(lam.sum()) + float(profit[profit > 0].sum()), rows @ x - (wc > lam)
+
+    proves = (lambda b: math.floor(b + 1e-6) <= incumbent) if integral else None
+    return subgradient(evaluate, lam.astype(np.float64), float(incumbent), "max", deadline, upper=wc,
+                       proves=proves)
 
 
 def max_cover_lagrangian(rows: sp.csr_matrix, wc: np.ndarray, lam: np.ndarray, limits: tuple,

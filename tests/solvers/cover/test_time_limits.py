@@ -95,3 +95,47 @@ def test_coverage_profit_stopped_keeps_a_proven_bound():
     cut = exact_coverage_profit(system.sets, system.weights, costs, time_limit=1e-3)
     assert cut.status in ("timeout", "optimal") and cut.upper_bound is not None
     assert cut.upper_bound >= opt.value - 1e-9 and cut.value <= opt.value + 1e-9
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_coverage_profit_lagrangian_bound_and_greedy_start(seed, monkeypatch):
+    """With the solver refused (no time for the model), the bound is the profit model's
+    Lagrangian (never below the optimum, at or above the LP value it converges to) and the
+    selection the gain-minus-cost greedy's, not the empty set."""
+    from scipy.optimize import linprog
+
+    import submodkit.solvers.cover.exact as exact_mod
+    from submodkit.instances import random_set_system
+    from submodkit.mip.model import RawResult
+
+    rng = np.random.default_rng(seed)
+    system = random_set_system(40, 30, 0.15, seed=seed, weighted=True)
+    costs = rng.uniform(0.3, 2.5, 40)
+    opt = exact_mod.exact_coverage_profit(system.sets, system.weights, costs)
+    assert opt.status == "optimal"
+    S = system.sets.toarray().astype(float)
+    w = np.asarray(system.weights, float)
+    lp = linprog(np.r_[costs, -w], A_ub=np.hstack([-S.T, np.eye(S.shape[1])]), b_ub=np.zeros(S.shape[1]),
+                 bounds=(0, 1), method="highs")
+    refused = RawResult(None, None, "timeout", {"not_solved": "no time for the model (test)"})
+    monkeypatch.setattr(exact_mod, "solve_in_time", lambda *a, **kw: (refused, None))
+    cut = exact_mod.exact_coverage_profit(system.sets, system.weights, costs, time_limit=5)
+    assert cut.status == "timeout" and "lagrangian" in cut.stats["parameters"]["bound_source"]
+    assert opt.value - 1e-9 <= cut.upper_bound <= -lp.fun + 0.02 * max(1.0, -lp.fun)
+    assert 0 < cut.value <= opt.value + 1e-9 and cut.selection.size > 0
+
+
+def test_coverage_profit_on_rail507_at_half_a_second(shared_data):
+    """rail507 procurement (unit weights, the file's costs) at 0.5 s: the model cannot be
+    built in time; the bound was the subadditive 507 and the selection empty (value 0). The
+    LP optimum is 338.71 (HiGHS), so no valid bound is below it once rounded: 338 or more."""
+    from submodkit.instances import read_instance
+    from submodkit.solvers.cover.exact import exact_coverage_profit
+
+    inst = read_instance(shared_data / "orlib-scp" / "rail507.txt.gz")
+    r = exact_coverage_profit(inst.sets, None, inst.costs, time_limit=0.5)
+    assert r.status in ("timeout", "optimal")
+    assert 338 <= r.upper_bound <= 345 and r.value >= 280
+    covered = np.zeros(inst.sets.shape[1], dtype=bool)
+    covered[inst.sets[r.selection].indices] = True
+    assert r.value == covered.sum() - inst.costs[r.selection].sum()
