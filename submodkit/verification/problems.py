@@ -194,7 +194,8 @@ def _sketch(objective, k: int, o: Options) -> Result:
 
 
 def _set_cover(algorithm: str, sets, k: None, o: Options) -> Result:
-    return set_cover(sets, algorithm=algorithm, outliers=o.outliers, time_limit=o.time_limit, solver=o.solver)
+    return set_cover(sets, algorithm=algorithm, outliers=o.outliers, time_limit=o.time_limit, solver=o.solver,
+                     seed=0 if o.seed is None else o.seed)
 
 
 def _sketch_set_cover(sets, k: None, o: Options) -> Result:
@@ -250,7 +251,7 @@ SET_COVER = table(
               calls={"set-cover-greedy": "`set_cover(sets, costs)`"},
               options=("time_limit", "solver", "outliers"), needs_k=False),
     Algorithm("lagrangian", partial(_set_cover, "lagrangian"), options=("time_limit", "outliers"),
-              needs_k=False),
+              needs_k=False, randomized=True),
     Algorithm("exact", partial(_set_cover, "exact"), options=("time_limit", "solver"), needs_k=False,
               exact=True),
     Algorithm("sketch", _sketch_set_cover, options=("epsilon", "outliers", "max_edges"), needs_k=False,

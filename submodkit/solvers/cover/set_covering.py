@@ -8,7 +8,7 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
-from submodkit._validation import check_choice, check_real, check_time_limit, check_vector
+from submodkit._validation import check_choice, check_real, check_seed, check_time_limit, check_vector
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
 from submodkit.instances.problems import SetSystem
@@ -29,6 +29,7 @@ def set_cover(
     lower_bound: str = "lp",
     time_limit: float | None = None,
     solver: str = "auto",
+    seed: int | None = 0,
 ) -> Solution:
     """Cover every element at minimum total cost.
 
@@ -87,6 +88,10 @@ def set_cover(
     solver : str, default "auto"
         The backend of ``algorithm="exact"`` (see
         :func:`~submodkit.solvers.cover.exact.exact_set_cover`).
+    seed : int or None, default 0
+        ``algorithm="lagrangian"``: the column-fixing restarts perturb the multipliers at
+        random; the same seed gives the same cover when the run is not cut by ``time_limit``
+        (None: fresh randomness).
 
     Returns
     -------
@@ -130,6 +135,7 @@ def set_cover(
        Operations Research 47 (1999).
     """
     check_choice("algorithm", algorithm, ("greedy", "lagrangian", "exact"))
+    seed = check_seed(seed)
     check_choice("lower_bound", lower_bound, ("lp", "dual-fitting", None))
     outliers = check_real("outliers", outliers, minimum=0.0, maximum=1.0, strict_max=True)
     time_limit = check_time_limit(time_limit)
@@ -154,7 +160,7 @@ def set_cover(
     if algorithm == "exact":
         return _exact(csr, costs, d, time_limit, solver, start)
     if algorithm == "lagrangian":
-        return _lagrangian(csr, costs, d, time_limit, start, n_out)
+        return _lagrangian(csr, costs, d, time_limit, start, n_out, seed)
     sel, gains, evals, name = _greedy(csr, costs, prune, n_out)
     value = float(costs[sel].sum())
     lb = None
@@ -182,8 +188,8 @@ def set_cover(
     )
 
 
-def _lagrangian(csr: sp.csr_matrix, costs: np.ndarray, d: int, time_limit, start: float, n_out: int = 0
-                ) -> Solution:
+def _lagrangian(csr: sp.csr_matrix, costs: np.ndarray, d: int, time_limit, start: float, n_out: int = 0,
+                seed: int | None = 0) -> Solution:
     """``algorithm="lagrangian"``: the reduction (:func:`.reduction.reduce_set_cover`), greedy's
     cover of what is left, then subgradient optimization of the Lagrangian bound with
     Lagrangian-cost greedy covers (:mod:`.lagrangian`)."""
@@ -202,7 +208,8 @@ def _lagrangian(csr: sp.csr_matrix, costs: np.ndarray, d: int, time_limit, start
     else:
         sub_first, _, more, _ = _greedy(sub, sub_costs, True, n_out)
         evals += more
-        run = lagrangian_cover(sub, sub_costs, sub_first, deadline, is_integral(costs), n_out=n_out)
+        run = lagrangian_cover(sub, sub_costs, sub_first, deadline, is_integral(costs), n_out=n_out,
+                               seed=seed)
     sel = red.lift(run.selection)
     value, bound = fixed_cost + run.value, fixed_cost + run.bound
     optimal = run.proved or run.bound >= run.value - 1e-9

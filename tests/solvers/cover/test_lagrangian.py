@@ -174,3 +174,21 @@ def test_outliers_againstset_cover_optimum(seed, algorithm):
 def test_outliers_need_a_heuristic():
     with pytest.raises(InvalidParameterError, match="outliers"):
         set_cover([[0, 1], [1, 2]], algorithm="exact", outliers=0.5)
+
+
+def test_seed_fixes_the_restarts():
+    """``seed`` reaches the column-fixing restarts (their perturbed multipliers): the same seed
+    gives the same cover and bound, and a bad seed is refused at the boundary."""
+    rng = np.random.default_rng(11)
+    dense = rng.random((400, 90)) < 0.05
+    dense[rng.integers(0, 400, size=90), np.arange(90)] = True
+    S = sp.csr_matrix(dense)
+    costs = rng.integers(1, 30, size=400).astype(float)
+    runs = {s: set_cover(S, costs, algorithm="lagrangian", seed=s) for s in (0, 1, 2, 3)}
+    again = set_cover(S, costs, algorithm="lagrangian", seed=2)
+    assert again.selection.tolist() == runs[2].selection.tolist() and again.lower_bound == runs[2].lower_bound
+    assert set_cover(S, costs, algorithm="lagrangian").selection.tolist() == runs[0].selection.tolist()
+    for r in runs.values():
+        assert _is_cover(S, r.selection) and r.lower_bound <= r.value
+    with pytest.raises(InvalidParameterError, match="seed"):
+        set_cover(S, costs, algorithm="lagrangian", seed="x")
