@@ -8,7 +8,7 @@ import scipy.sparse as sp
 try:
     from sklearn.base import BaseEstimator, TransformerMixin
     from sklearn.utils import check_random_state
-    from sklearn.utils.validation import check_is_fitted, validate_data
+    from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
 except ImportError as exc:  # one line naming the extra (validate_data: scikit-learn 1.6+)
     from submodkit._optional import install_hint
 
@@ -47,6 +47,9 @@ METRICS = ("euclidean", "cosine", "correlation", "precomputed")
 KERNELS = ("rbf", "linear", "cosine")
 _MIXABLE = ("facility-location", "feature-based", "coverage", "saturated-coverage")
 _LOGDET = ("log-determinant", "log-determinant-mi", "log-determinant-cg", "log-determinant-cmi")
+_AT_MOST_K = ("auto", "naive", "lazy", "stochastic", "threshold", "random-greedy", "distorted-greedy")
+"""The algorithms whose states never hold more than ``n_samples`` rows (the others, such as
+continuous greedy's sampled sets, need a log-determinant sized for every row)."""
 _BUILDERS = {name: "_build_" + name.replace("-", "_") for name in OBJECTIVES if name != "mixture"}
 """Objective name -> the SubsetSelector method that builds it."""
 
@@ -526,7 +529,7 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
         check_choice("backend", self.backend, BACKENDS)
         seed = check_random_state(self.random_state).randint(2**31 - 1)
         size = None  # a log-determinant's state holds the rows greedy may select
-        if self.objective in _LOGDET:
+        if self.objective in _LOGDET and self.algorithm in _AT_MOST_K:
             if sample_cost is None:
                 extra = 0 if self.initial_subset is None else len(np.unique(np.asarray(self.initial_subset)))
                 size = min(n, self._n_rows(n) + extra)
@@ -616,11 +619,19 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
             ref = X if self.reference is None else self.reference
             ref = validate_data(self, ref, accept_sparse="csr", dtype=np.float64, reset=False)
             ref = ref.toarray() if sp.issparse(ref) else np.asarray(ref)
+            if ref.shape[0] < 2:  # facility location over one point: one row covers it all
+                raise InvalidParameterError(
+                    "X", f"{ref.shape[0]} row in the first batch", "at least 2 rows (the first batch is the "
+                    "reference the stream is judged against unless reference= is given)")
             if self.metric == "euclidean":
                 self._reference = ref
                 self._ref_sq = np.einsum("ij,ij->i", ref, ref)
                 D = self._ref_sq[:, None] + self._ref_sq[None, :] - 2.0 * (ref @ ref.T)
                 self._d_max = float(max(D.max(), 0.0))
+                if self._d_max == 0.0:
+                    raise InvalidParameterError(
+                        "reference", f"{ref.shape[0]} identical rows", "distinct rows (the euclidean "
+                        "similarity d_max - d^2 is 0 for every pair)")
             else:
                 Z = ref - ref.mean(axis=1, keepdims=True) if self.metric == "correlation" else ref
                 norms = np.linalg.norm(Z, axis=1, keepdims=True)
@@ -724,6 +735,9 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
         >>> sorted(ys.tolist())  # one row from each cluster
         [0, 1]
         """
+        if y is not None and _num_samples(y) != _num_samples(X):
+            raise InvalidParameterError("y", f"{_num_samples(y)} entries",
+                                        f"one per row of X ({_num_samples(X)})")
         self.fit(X, y, sample_cost=sample_cost)
         return self.subset_, (None if y is None else _rows(y, np.asarray(y), self.ranking_))
 
@@ -785,6 +799,17 @@ class SubsetSampler(BaseEstimator):
 
     def __init__(self, selector: SubsetSelector | None = None):
         self.selector = selector
+
+    def fit(self, X, y, **fit_params):
+        """Run the selector on X and y (the sampler API's ``fit``).
+
+        Returns
+        -------
+        SubsetSampler
+            self, with ``selector_`` fitted.
+        """
+        self.fit_resample(X, y, **fit_params)
+        return self
 
     def fit_resample(self, X, y, **fit_params):
         """The selected rows of X and y (:meth:`SubsetSelector.fit_resample`)."""

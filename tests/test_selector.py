@@ -139,33 +139,29 @@ def test_fit_resample_in_an_imbalanced_learn_pipeline():
     assert pipe.set_params(subsetsampler__selector__n_samples=30).fit(X, y)[1].selector_.ranking_.size == 30
     with pytest.raises(InvalidParameterError, match="y"):
         SubsetSelector(5).fit_resample(X, None)
+    sampler = SubsetSampler(SubsetSelector(50)).fit(Xs, y)  # the sampler API's fit returns self
+    assert sampler.selector_.ranking_.tolist() == SubsetSelector(50).fit(Xs).ranking_.tolist()
 
 
-def test_select_returns_matching_rows_of_x_and_y():
+@pytest.mark.parametrize("call", ["select", "fit_resample", "sampler"])
+def test_y_of_another_length_is_refused_before_selecting(call):
     X, y = _labelled()
-    sel = SubsetSelector(20)
-    Xs, ys = sel.select(X, y)
-    assert np.array_equal(Xs, X[sel.ranking_]) and np.array_equal(ys, y[sel.ranking_])
-    assert sel.select(X)[1] is None
+    run = {"select": lambda: SubsetSelector(5).select(X, y[:100]),
+           "fit_resample": lambda: SubsetSelector(5).fit_resample(X, y[:100]),
+           "sampler": lambda: SubsetSampler(SubsetSelector(5)).fit_resample(X, y[:100])}[call]
+    with pytest.raises(InvalidParameterError, match="one per row of X"):
+        run()
 
 
-def test_float32_stays_float32():
-    X = np.random.default_rng(0).random((100, 3)).astype(np.float32)
-    sel = SubsetSelector(10).fit(X)
-    assert sel.subset_.dtype == np.float32 and sel.transform(X).dtype == np.float32
-    assert sel.ranking_.tolist() == SubsetSelector(10).fit(X.astype(np.float64)).ranking_.tolist()
+def test_log_determinant_under_continuous_greedy():
+    """Continuous greedy's sampled sets hold more than n_samples rows: the log-determinant is
+    sized for every row, and the answer is n_samples distinct rows whose reported value is
+    theirs and at most the brute-force optimum."""
+    from submodkit.solvers.submodular.brute_force import brute_force_maximize
 
-
-def test_pandas_output_and_feature_names():
-    pd = pytest.importorskip("pandas", reason="pandas output needs pandas")
-    X, _ = _labelled(60)
-    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"], index=np.arange(100, 160))
-    sel = SubsetSelector(7).set_output(transform="pandas")
-    out = sel.fit_transform(frame)
-    assert isinstance(out, pd.DataFrame) and list(out.columns) == ["a", "b", "c", "d"]
-    assert out.index.tolist() == (100 + sel.ranking_).tolist()  # the rows keep their labels
-    assert sel.get_feature_names_out().tolist() == ["a", "b", "c", "d"]
-    plain = SubsetSelector(7).set_output(transform="pandas").fit(X)
-    assert plain.get_feature_names_out().tolist() == ["x0", "x1", "x2", "x3"]
-    wrapped = plain.transform(X)
-    assert isinstance(wrapped, pd.DataFrame) and wrapped.shape == (7, 4)
+    X, _ = _labelled(14)
+    sel = SubsetSelector(4, objective="log-determinant", algorithm="continuous-greedy", random_state=0).fit(X)
+    assert sel.ranking_.size == 4 and len(set(sel.ranking_.tolist())) == 4
+    full = sel._objective(X, None, None, 14)
+    assert sel.solution_.value == pytest.approx(full.evaluate(sel.ranking_))
+    assert sel.solution_.value <= brute_force_maximize(full, 4).value + 1e-9

@@ -102,3 +102,40 @@ def test_dtype_and_backend_options():
         SubsetSelector(3, backend="gpu").fit(X)
     # numpy backend with an algorithm numpy does not run: falls back to Numba
     assert SubsetSelector(3, backend="numpy", algorithm="threshold").fit(X).ranking_.size <= 3
+
+
+@pytest.mark.parametrize("copy_with", ["pickle", "deepcopy"])
+def test_a_stream_survives_pickle_and_copy(copy_with):
+    """A selector pickled or copied after partial_fit continues the same stream."""
+    import copy
+    import pickle
+
+    X = _X(3)
+    sel = SubsetSelector(6, objective="feature-based").partial_fit(X[:40])
+    other = pickle.loads(pickle.dumps(sel)) if copy_with == "pickle" else copy.deepcopy(sel)
+    sel.partial_fit(X[40:])
+    other.partial_fit(X[40:])
+    assert other.ranking_.tolist() == sel.ranking_.tolist()
+    assert other.solution_.value == sel.solution_.value
+
+
+def test_a_first_batch_that_cannot_be_a_reference_is_refused():
+    """Without reference=, the first batch is facility location's reference set: one row, or
+    rows all alike under the euclidean metric, would make every later gain zero."""
+    X = _X(4)
+    with pytest.raises(InvalidParameterError, match="first batch"):
+        SubsetSelector(5).partial_fit(X[:1])
+    with pytest.raises(InvalidParameterError, match="identical"):
+        SubsetSelector(5).partial_fit(np.repeat(X[:1], 4, axis=0))
+    sel = SubsetSelector(5, reference=X[:30]).partial_fit(X[:1]).partial_fit(X[1:])  # a reference given
+    assert 1 <= sel.ranking_.size <= 5
+
+
+def test_log_determinant_selections_do_not_depend_on_what_ran_before():
+    """backend="auto" runs a log-determinant in Numba whether or not Numba was loaded."""
+    from submodkit.objectives import LogDeterminant
+    from submodkit.solvers.submodular.greedy import use_numpy
+
+    X = _X(5, n=40)
+    assert not use_numpy(LogDeterminant(X @ X.T + np.eye(40), max_size=5), "auto", 5)
+    assert use_numpy(LogDeterminant(X @ X.T + np.eye(40), max_size=5), "numpy", 5)

@@ -91,11 +91,16 @@ def use_numpy(objective: Objective, backend: str = "auto", k: int | None = None)
 
     ``"auto"`` is a ski rental: numpy (slower per step, no start-up) for a small instance
     while Numba is not loaded and the numpy runs of this process have cost less than
-    Numba's start-up ``NUMBA_STARTUP``; Numba afterwards, and for large instances.
+    Numba's start-up ``NUMBA_STARTUP``; Numba afterwards, and for large instances. A
+    log-determinant always runs in Numba under ``"auto"``: its Cholesky updates round
+    differently in the two kernels, and near-ties would make the selection depend on what
+    ran earlier in the process.
     """
     if backend == "numpy":
         return True
     if backend == "numba":
+        return False
+    if objective.kind == K.KIND_LOGDET:  # rounding differs: a selection must not depend on history
         return False
     steps = objective.n if k is None else min(k, objective.n)
     return (objective.nnz <= NUMPY_MAX_WORK and steps * objective.n <= NUMPY_MAX_SCAN

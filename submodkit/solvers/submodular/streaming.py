@@ -77,7 +77,9 @@ class StreamingMaximizer:
        massive data summarization on the fly", KDD 2014.
     """
 
-    def __new__(cls, objective: Objective, k: int, *, algorithm: str = "sieve++", epsilon: float = 0.1, **kw):
+    def __new__(cls, objective: Objective | None = None, k: int | None = None, *, algorithm: str = "sieve++",
+                epsilon: float = 0.1, **kw):
+        # the arguments have defaults for pickle and copy, which call cls.__new__(cls) alone
         if algorithm == "dynamic":  # insertions and deletions: a DynamicMaximizer
             from submodkit.solvers.submodular.dynamic import DynamicMaximizer
 
