@@ -47,6 +47,9 @@ METRICS = ("euclidean", "cosine", "correlation", "precomputed")
 KERNELS = ("rbf", "linear", "cosine")
 _MIXABLE = ("facility-location", "feature-based", "coverage", "saturated-coverage")
 _LOGDET = ("log-determinant", "log-determinant-mi", "log-determinant-cg", "log-determinant-cmi")
+SELECTOR_ALGORITHMS = tuple(a for a in ALGORITHMS if a != "double-greedy")
+"""``maximize``'s algorithms that select a given number of rows (double greedy has no size
+limit: call :func:`~submodkit.maximize` for it)."""
 _AT_MOST_K = ("auto", "naive", "lazy", "stochastic", "threshold", "random-greedy", "distorted-greedy")
 """The algorithms whose states never hold more than ``n_samples`` rows (the others, such as
 continuous greedy's sampled sets, need a log-determinant sized for every row)."""
@@ -86,7 +89,7 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
     Parameters
     ----------
     n_samples : int or float, default 10
-        The number of rows to select, or, a float in (0, 1), that fraction of the rows of
+        The number of rows to select, or, a float in (0, 1], that fraction of the rows of
         ``fit``'s X (rounded, at least 1; ``partial_fit`` needs a count); with
         ``fit(X, sample_cost=c)`` the knapsack budget ``sum c <= n_samples`` instead (as
         apricot).
@@ -109,7 +112,8 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
         similarity, O(n k) memory); None builds the dense n x n similarity.
     algorithm : str, default "lazy"
         The ``algorithm`` of :func:`~submodkit.maximize` (with ``sample_cost`` or
-        ``initial_subset``: ``"lazy"``, ``"naive"`` or ``"auto"`` only).
+        ``initial_subset``: ``"lazy"``, ``"naive"`` or ``"auto"`` only), one of
+        ``SELECTOR_ALGORITHMS`` (not ``"double-greedy"``, which has no size limit).
     concave : str, default "sqrt"
         The concave function of ``"feature-based"``: ``"sqrt"``, ``"log"``, ``"inverse"``,
         ``"min1"`` or ``"identity"``.
@@ -525,7 +529,7 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
         X = X.astype(np.float64, copy=False)
         n = X.shape[0]
         self.__dict__.pop("_stream", None)
-        check_choice("algorithm", self.algorithm, ALGORITHMS)
+        check_choice("algorithm", self.algorithm, SELECTOR_ALGORITHMS)
         check_choice("backend", self.backend, BACKENDS)
         seed = check_random_state(self.random_state).randint(2**31 - 1)
         size = None  # a log-determinant's state holds the rows greedy may select
@@ -575,7 +579,7 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
     def _n_rows(self, n: int | None) -> int:
         """``n_samples`` as a count: a float in (0, 1) is a fraction of the ``n`` rows."""
         v = self.n_samples
-        if isinstance(v, float) and 0.0 < v < 1.0:
+        if isinstance(v, (float, np.floating)) and 0.0 < v <= 1.0:
             if n is None:
                 raise InvalidParameterError("n_samples", v, "a count for partial_fit (a stream's length is "
                                             "unknown)")
@@ -662,7 +666,8 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
         -------
         SubsetSelector
             self, with ``ranking_`` (stream positions), ``gains_``, ``subset_`` and
-            ``solution_`` of the stream so far.
+            ``solution_`` of the stream so far (``subset_`` holds the rows as float64, dense
+            or CSR as the batches came: the kept rows outlive their batches' types).
         """
         first = not hasattr(self, "_stream")
         X = validate_data(self, X, accept_sparse="csr", dtype=np.float64, ensure_min_samples=1, reset=first)

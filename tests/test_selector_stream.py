@@ -139,3 +139,15 @@ def test_log_determinant_selections_do_not_depend_on_what_ran_before():
     X = _X(5, n=40)
     assert not use_numpy(LogDeterminant(X @ X.T + np.eye(40), max_size=5), "auto", 5)
     assert use_numpy(LogDeterminant(X @ X.T + np.eye(40), max_size=5), "numpy", 5)
+
+
+def test_n_samples_fractions_and_the_algorithms_a_selector_runs():
+    """A fraction in (0, 1] of any float type; double greedy (no size limit) is refused with
+    a message naming the algorithms a selector runs."""
+    X = _X(6, n=40)
+    assert SubsetSelector(1.0, objective="feature-based").fit(X).ranking_.size == 40
+    assert SubsetSelector(np.float32(0.25)).fit(X).ranking_.size == 10
+    quarter = SubsetSelector(np.float64(0.25)).fit(X).ranking_
+    assert quarter.tolist() == SubsetSelector(10).fit(X).ranking_.tolist()
+    with pytest.raises(InvalidParameterError, match="lazy"):
+        SubsetSelector(5, algorithm="double-greedy").fit(X)
