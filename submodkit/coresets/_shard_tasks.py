@@ -159,13 +159,17 @@ def _cache_budget() -> int:
     return int(limit) // 4 if limit else 256 * 2**20
 
 
-def greedy_core_set(shards: Shards, i: int, k: int, covered: np.ndarray | None = None) -> CoreSet:
+def greedy_core_set(shards: Shards, i: int, k: int, covered: np.ndarray | None = None,
+                    chosen: np.ndarray | None = None) -> CoreSet:
     """Lazy greedy for ``k`` items on part ``i`` alone (the first round of GreeDi), or, given
-    the ``covered`` elements of a selection held elsewhere, continuing from it (a round of
-    bicriteria greedy: the selection's own items, on whichever parts, then gain nothing)."""
+    the ``covered`` elements of a selection held elsewhere and its items ``chosen`` (global
+    ids), continuing from it over the part's other items (a round of bicriteria greedy)."""
     part = coverage_of_part(shards, i)
     f = part.f
-    sel, gains, value, evals = local_greedy(f, np.arange(f.n, dtype=np.int64), k,
+    candidates = np.arange(f.n, dtype=np.int64)
+    if chosen is not None and chosen.shape[0]:
+        candidates = candidates[~np.isin(part.ids, chosen)]
+    sel, gains, value, evals = local_greedy(f, candidates, k,
                                             start=None if covered is None else part.residual(covered))
     rows = part.rows(sel)
     return CoreSet(

@@ -132,12 +132,13 @@ def _on_shards(shards: Shards, k, n_parts, epsilon, rounds, t, engine, seed) -> 
     for r in range(rounds):
         if chosen.shape[0] >= shards.n_items or k == 0:
             break
-        local = map_shards(T.greedy_core_set, shards, (t, covered if r else None), engine=engine)
+        held = (covered, chosen) if r else (None, None)  # S so far: its items gain nothing again
+        local = map_shards(T.greedy_core_set, shards, (t, *held), engine=engine)
         evals += sum(c.evaluations for c in local)
-        sent += sum(c.nbytes for c in local) + (covered.nbytes * len(local) if r else 0)
+        sent += sum(c.nbytes for c in local) + ((covered.nbytes + chosen.nbytes) * len(local) if r else 0)
         union = T.union_coverage(local, shards)
-        add, g, _, e = local_greedy(union.f, np.arange(union.f.n, dtype=np.int64), t,
-                                    start=union.residual(covered))
+        fresh = np.flatnonzero(~np.isin(union.ids, chosen)).astype(np.int64)
+        add, g, _, e = local_greedy(union.f, fresh, t, start=union.residual(covered))
         evals += e
         chosen = np.concatenate([chosen, union.ids[add]])
         chosen_rows.append(union.rows(add))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+import scipy.sparse as sp
 
 from submodkit._validation import check_int
 from submodkit.coresets import _shard_tasks as T
@@ -169,10 +170,13 @@ def _on_shards(name: str, shards: Shards, k: int, n_parts, engine, seed) -> Solu
     start = time.perf_counter()
     local = map_shards(T.greedy_core_set, shards, (k,), engine=engine)
     t_local = time.perf_counter() - start
-    union = T.union_coverage(local, shards)
-    sel, gains, value, evals = local_greedy(union.f, np.arange(union.f.n, dtype=np.int64), k)
-    sel_ids = union.ids[sel]
-    rows = union.rows(sel)
+    if any(c.ids.shape[0] for c in local):
+        union = T.union_coverage(local, shards)
+        sel, gains, value, evals = local_greedy(union.f, np.arange(union.f.n, dtype=np.int64), k)
+        sel_ids, rows, union_size = union.ids[sel], union.rows(sel), int(union.ids.shape[0])
+    else:  # k = 0: an empty union, nothing to merge
+        sel_ids, gains, value, evals = np.zeros(0, dtype=np.int64), np.zeros(0), 0.0, 0
+        rows, union_size = sp.csr_matrix((0, int(shards.universe))), 0
     evals += sum(c.evaluations for c in local)
     local_values = [c.value for c in local]
     best = int(np.argmax(local_values)) if local_values else -1
@@ -187,7 +191,7 @@ def _on_shards(name: str, shards: Shards, k: int, n_parts, engine, seed) -> Solu
     g = guarantee(name, k=k, n_parts=len(local)) if name == "greedi" else guarantee(name)
     return _solution(
         name, sel_ids, gains, value, g, upper, evals, start, t_local, shards.n_items,
-        [c.n_items for c in local], local_values, int(union.ids.shape[0]), picked, engine, shards.seed,
+        [c.n_items for c in local], local_values, union_size, picked, engine, shards.seed,
         shards=str(shards.directory), bytes_core_sets=int(sum(c.nbytes for c in local)),
         bytes_bound=bytes_bound,
     )
@@ -226,6 +230,7 @@ def upper_bound_at(objective: Objective, selection: np.ndarray, k: int, *, clip:
     >>> upper_bound_at(f, [0, 2], 2)  # f(S) = 5; min(5 + 2, 3 + 2)
     5.0
     """
+    k = check_int("k", k)
     sel = np.asarray(selection, dtype=np.int64)
     value = float(objective.evaluate(sel))
     g = _gains_at(objective, objective.state(sel))

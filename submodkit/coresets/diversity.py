@@ -203,10 +203,13 @@ def _coreset_on_shards(shards: Shards, k, objective, metric, n_parts, method, la
     rows = np.concatenate([f for _, f in found])
     order = np.argsort(ids, kind="stable")
     union, rows = ids[order], rows[order]
-    union_pts = Points(rows, metric)
+    if union.shape[0]:
+        union_pts = Points(rows, metric)
+    else:  # k = 0: no point travelled; an empty view of the metric
+        union_pts = _subset(Points(np.zeros((1, int(shards.dim))), metric), union)
     randomized = objective == "max-sum" and method != "gmm" and shards.rule == "random"
     sol = _solve_union(union_pts, union, k, objective, randomized,
-                       [(i, Points(f, metric).block(np.arange(len(i)))) for i, f in found])
+                       [(i, Points(f, metric).block(np.arange(len(i)))) for i, f in found if len(i)])
     sol.stats.update({"coreset_size": int(len(union)), "n_parts": len(found), "n": shards.n_items,
                       "seconds": time.perf_counter() - start, "shards": str(shards.directory),
                       "bytes_core_sets": int(sum(i.nbytes + f.nbytes for i, f in found))})

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from submodkit._validation import check_int
+from submodkit._validation import check_int, check_real
 from submodkit.coresets._partition import random_parts
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
@@ -239,6 +239,7 @@ def edcs_coreset_matching(
     list (``u < v``, sorted, no duplicates) the answer is the in-memory one for the same seed.
     ``n_parts`` defaults to 4 (for shards: the folder's).
     """
+    epsilon = check_real("epsilon", epsilon, minimum=0.0, strict_min=True)
     g = graph if isinstance(graph, Shards) else as_edge_list(graph)
     if beta is None:
         n = int(g.n_nodes or 0) if isinstance(g, Shards) else g.n

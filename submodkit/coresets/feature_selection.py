@@ -122,12 +122,14 @@ def mutual_information_distances(X, y=None, *, bins: int = 8) -> tuple[np.ndarra
 
 def combined_metric(D: np.ndarray, relevance: np.ndarray | None, k: int, lam: float) -> np.ndarray:
     """``d'(i, j) = lam D[i, j] + (1 - lam) (rel_i + rel_j) / (k - 1)`` (zero diagonal): the
-    sum of ``d'`` over the pairs of a k-set is the feature-selection objective."""
+    sum of ``d'`` over the pairs of a k-set is the feature-selection objective. For ``k = 1``
+    (no pairs) the diagonal holds ``(1 - lam) rel_i``, a single feature's objective, which
+    :func:`local_max_sum_greedy` maximizes."""
     Dp = lam * D
     if relevance is not None and k >= 2:
         Dp = Dp + (1.0 - lam) * (relevance[:, None] + relevance[None, :]) / (k - 1)
     Dp = np.array(Dp, dtype=np.float64)
-    np.fill_diagonal(Dp, 0.0)
+    np.fill_diagonal(Dp, (1.0 - lam) * relevance if relevance is not None and k == 1 else 0.0)
     return Dp
 
 
@@ -142,14 +144,15 @@ def feature_objective(D, relevance, sel, lam: float) -> float:
 def local_max_sum_greedy(Dp: np.ndarray, part: np.ndarray, k: int) -> np.ndarray:
     """Max-sum greedy on the features ``part`` of the metric ``Dp`` (one engine task): the
     first pick is the endpoint with the smaller index of the largest distance, then the
-    largest distance sum to the selection; ties to the smallest index. Returns indices of Dp."""
+    largest distance sum to the selection; ties to the smallest index (for ``k = 1``, the
+    largest diagonal entry). Returns indices of Dp."""
     part = np.asarray(part, dtype=np.int64)
     k = min(int(k), len(part))
     if k == 0:
         return np.zeros(0, dtype=np.int64)
     sub = Dp[np.ix_(part, part)]
-    if k == 1 or len(part) == 1:
-        return part[:1].copy()
+    if k == 1:  # one feature: the diagonal is its objective (combined_metric), exact
+        return part[[int(np.argmax(np.diagonal(sub)))]]
     i, j = np.unravel_index(int(np.argmax(sub)), sub.shape)
     sel = [min(int(i), int(j)), max(int(i), int(j))]
     total = sub[sel[0]] + sub[sel[1]]

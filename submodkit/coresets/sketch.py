@@ -100,7 +100,8 @@ def coverage_sketch(
     sketching").
 
     Elements are hashed to [0, 1) (:func:`element_hash`) and taken in increasing hash order
-    while the sketch stays within ``max_edges`` incidences (default :func:`paper_budget`);
+    while the sketch stays within ``max_edges`` incidences (default :func:`paper_budget`; the
+    first element is always kept, so a budget below its degree holds that element's edges);
     with ``k`` given, each element keeps at most :func:`degree_cap` of its sets (chosen by a
     hash of the (set, element) pair). The result is a :class:`CoverageSketch` over the same
     sets. With the full budget, an alpha-approximation on the sketch is an
@@ -293,7 +294,8 @@ class EdgeStreamSketch:
     Keeps only the edges :func:`coverage_sketch` would keep: elements hashed below a threshold
     that only decreases, at most ``degree_cap`` edges per element (smallest pair hashes), and at
     most ``max_edges`` edges in all (the highest-hashed elements are dropped when the budget
-    is exceeded). Space ``O(max_edges)`` whatever the stream's length; each batch costs
+    is exceeded; the lowest-hashed element stays, so a budget below its degree holds its
+    edges). Space ``O(max_edges)`` whatever the stream's length; each batch costs
     ``O((kept + batch) log(kept + batch))``. The final sketch has exactly the edges of
     ``coverage_sketch`` on the whole input with the same seed, whatever the order and the
     batches (unit element weights; repeated edges count once).

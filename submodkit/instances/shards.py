@@ -344,6 +344,9 @@ def write_shards(
     .. [2] Mirrokni, Zadimoghaddam, "Randomized composable core-sets for distributed
        submodular maximization", STOC 2015.
     """
+    if not isinstance(problem, (SetSystem, Graph, PointSet)):
+        raise InvalidParameterError("problem", type(problem).__name__,
+                                    "a SetSystem, Graph or PointSet (PointSet(X) for an array of points)")
     n_parts, rule, seed = _check_partition(n_parts, rule, seed)
     chunk_bytes = check_int("chunk_bytes", chunk_bytes, minimum=1)
     source = ProblemSource("<memory>", chunk_bytes, problem=problem)

@@ -70,3 +70,16 @@ def test_shard_folder_rules(tmp_path):
         bicriteria_greedi(open_shards(tmp_path / "r"), 3, n_parts=5)
     with pytest.raises(InvalidParameterError, match="Shards"):
         bicriteria_greedi([[0, 1]], 1, n_parts=2)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_later_rounds_never_choose_an_item_again(tmp_path, seed):
+    """A small ground set that saturates: later rounds' candidates exclude S's items, so the
+    selection stays distinct, as in memory (items gaining 0 came back before)."""
+    system = random_set_system(12, 10, mean_set_size=3, seed=seed)
+    f = Coverage.from_set_system(system)
+    write_shards(system, tmp_path / "s", n_parts=2, seed=seed)
+    sol = bicriteria_greedi(open_shards(tmp_path / "s"), 2, epsilon=0.5, rounds=3, seed=seed)
+    assert len(sol.selection) == len(set(sol.selection.tolist()))
+    assert sol.value == pytest.approx(f.evaluate(sol.selection))
+    assert sol.upper_bound >= sol.value

@@ -67,3 +67,14 @@ def test_on_a_two_process_local_cluster(tmp_path):
     ref = diversity_coreset(X, 6, "max-min", n_parts=5, seed=9)
     sol = diversity_coreset(shards, 6, "max-min", engine="dask")  # starts and closes a LocalCluster
     assert sol.selection.tolist() == ref.selection.tolist() and sol.value == ref.value
+
+
+@pytest.mark.parametrize("objective", ["max-sum", "max-min"])
+def test_k_zero_on_shards_is_the_empty_in_memory_answer(tmp_path, objective):
+    from submodkit.instances import open_shards
+
+    X = np.random.default_rng(2).normal(size=(30, 2))
+    write_shards(PointSet(X), tmp_path / "p", n_parts=2, seed=2)
+    on = diversity_coreset(open_shards(tmp_path / "p"), 0, objective=objective)
+    mem = diversity_coreset(X, 0, n_parts=2, seed=2, objective=objective)
+    assert on.selection.tolist() == mem.selection.tolist() == [] and on.value == mem.value == 0.0

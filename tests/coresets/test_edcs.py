@@ -93,3 +93,10 @@ def test_engines_give_the_same_coresets(engine):
     assert sol.stats == {**ref.stats, "seconds": sol.stats["seconds"]}
     mm = matching_coreset(e, n_parts=3, seed=5, engine=engine)
     assert np.array_equal(mm.pairs, matching_coreset(e, n_parts=3, seed=5).pairs)
+
+
+@pytest.mark.parametrize("epsilon", [0, -1, "a", float("nan")])
+def test_edcs_matching_refuses_an_invalid_epsilon(epsilon):
+    """epsilon = 0 divided by zero, a string raised TypeError, and -1 reported a ratio of 5/3."""
+    with pytest.raises(InvalidParameterError, match="epsilon"):
+        edcs_coreset_matching([(0, 1), (1, 2), (2, 3)], epsilon=epsilon)

@@ -86,3 +86,16 @@ def test_bad_input(kwargs, match):
         select_features(data.data, data.target[:5], 2)
     with pytest.raises(InvalidParameterError, match="X"):
         select_features(np.array([[np.nan, 1.0]]), [0], 1)
+
+
+@pytest.mark.parametrize("n_parts", [1, 2, 3])
+def test_one_feature_is_the_most_relevant_one(n_parts):
+    """k = 1 has no pairs: the objective is (1 - lam) relevance, and the exact answer is the
+    most relevant feature (it was the part's first feature, whatever its relevance)."""
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 200)
+    X = np.column_stack([rng.random(200), rng.random(200), y + 0.01 * rng.random(200), rng.random(200)])
+    sol = select_features(X, y, 1, n_parts=n_parts, seed=0)
+    best = max(range(4), key=lambda j: select_features(X[:, [j]], y, 1, n_parts=1).value)
+    assert sol.selection.tolist() == [best] == [2]
+    assert sol.value == pytest.approx(select_features(X[:, [2]], y, 1, n_parts=1).value)

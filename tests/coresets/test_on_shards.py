@@ -130,3 +130,25 @@ def test_dask_cluster_with_memory_limit_and_a_killed_worker(tmp_path):
         client.wait_for_workers(2, timeout=60)
         assert set(client.run(os.getpid).values()) != pids
         _same(ref, sol)
+
+
+@pytest.mark.parametrize("fn", [greedi, randgreedi])
+def test_k_zero_on_shards_is_the_empty_in_memory_answer(tmp_path, fn):
+    system = random_set_system(40, 30, mean_set_size=4, seed=1)
+    write_shards(system, tmp_path / "s", n_parts=3, seed=1)
+    on = fn(open_shards(tmp_path / "s"), 0, seed=1)
+    mem = fn(Coverage.from_set_system(system), 0, n_parts=3, seed=1)
+    assert on.selection.tolist() == mem.selection.tolist() == []
+    assert on.value == mem.value == 0.0 and on.upper_bound == mem.upper_bound == 0.0
+    assert on.guarantee == mem.guarantee
+
+
+def test_upper_bound_at_and_write_shards_check_their_arguments(tmp_path):
+    from submodkit.coresets import upper_bound_at
+
+    f = Coverage([[0, 1, 2], [2, 3], [3, 4], [5]])
+    with pytest.raises(InvalidParameterError, match="k"):
+        upper_bound_at(f, [0], -1)
+    assert upper_bound_at(f, [0], 2) == brute_force_maximize(f, 2).value == 5.0  # tight here
+    with pytest.raises(InvalidParameterError, match="PointSet"):
+        write_shards(np.ones((4, 2)), tmp_path / "p", n_parts=2)
