@@ -210,8 +210,10 @@ def allocate(
     Returns
     -------
     AllocationSolution
-        ``assignment`` (the advertiser of each arrival, -1 for none, in instance order),
-        ``arrivals`` (the rows in processing order), ``value``, ``guarantee``. Complexity
+        ``assignment`` (the advertiser of each arrival, -1 for none: in instance order, except
+        with ``order="iid"``, where rows are drawn with replacement and ``assignment[i]`` is
+        that of the i-th draw, row ``arrivals[i]``), ``arrivals`` (the rows in processing
+        order), ``value``, ``guarantee``. Complexity
         O(nnz) per pass (free disposal: plus O(capacity) per kept assignment); ties go to
         the smallest advertiser index.
 

@@ -31,6 +31,7 @@ and the ratio. Each algorithm runs in O(sum of degrees of the arrivals).
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -50,8 +51,17 @@ _CODES = {"greedy": 0, "ranking": 1, "balance": 2}
 
 
 def _as_instance(instance: Any) -> OnlineInstance:
-    if isinstance(instance, OnlineInstance):
-        return instance
+    if isinstance(instance, OnlineInstance):  # checked here: stored zeros are no edges
+        adj = sp.csr_matrix(instance.adjacency, dtype=np.float64, copy=True)
+        if adj.data.size and not (np.all(np.isfinite(adj.data)) and adj.data.min() >= 0):
+            raise InvalidParameterError("adjacency", "negative or non-finite entries",
+                                        "a 0/1 (non-negative) arrival x offline matrix")
+        adj.eliminate_zeros()
+        cap = np.asarray(instance.capacities)
+        if cap.shape != (adj.shape[1],) or not np.issubdtype(cap.dtype, np.number) or (
+                cap.size and not (np.all(cap == np.floor(cap)) and cap.min() >= 1)):
+            raise InvalidParameterError("capacities", instance.capacities, f"{adj.shape[1]} integers >= 1")
+        return replace(instance, adjacency=adj, capacities=cap.astype(np.int64))
     adj = check_matrix("instance", instance)
     adj = sp.csr_matrix(adj)
     adj.eliminate_zeros()
@@ -65,7 +75,8 @@ def offline_optimum(adjacency: sp.csr_matrix, arrivals: np.ndarray, capacities: 
     src, snk = na + nb, na + nb + 1
     rows = np.concatenate([np.full(na, src), sub.row, na + np.arange(nb)])
     cols = np.concatenate([np.arange(na), na + sub.col, np.full(nb, snk)])
-    caps = np.concatenate([np.ones(na), np.ones(sub.nnz), capacities]).astype(np.int32)
+    # a capacity above the na arrivals binds nothing: clipped, it fits the int32 max-flow
+    caps = np.concatenate([np.ones(na), np.ones(sub.nnz), np.minimum(capacities, na)]).astype(np.int32)
     g = sp.csr_matrix((caps, (rows, cols)), shape=(na + nb + 2, na + nb + 2))
     return int(maximum_flow(g, src, snk).flow_value)
 
@@ -129,7 +140,8 @@ def online_matching(
     elif order == "random":
         arrivals = rng.permutation(inst.n_types).astype(np.int64)
     else:
-        count = n_arrivals if n_arrivals is not None else (inst.n_arrivals or inst.n_types)
+        count = n_arrivals if n_arrivals is not None else inst.n_arrivals
+        count = inst.n_types if count is None else count
         count = check_int("n_arrivals", count, minimum=0)
         rates = np.full(inst.n_types, 1.0 / inst.n_types) if inst.rates is None else inst.rates
         rates = check_vector("rates", rates, inst.n_types)

@@ -83,3 +83,25 @@ def test_two_choices_iid_meets_067(make):
     assert mean_alg >= 0.67 * mean_opt - 0.02 * mean_opt  # E[ALG] >= 0.67 E[OPT], with tolerance
     with pytest.raises(InvalidParameterError):
         online_matching(make(0), algorithm="two-choices", order="random")
+
+
+def test_online_instances_are_checked_at_the_boundary():
+    """A capacity of 2^31 made the int32 max-flow report an optimum of 0 (and a ratio of 1);
+    a stored zero was matched as an edge; n_arrivals=0 under iid drew n_types arrivals."""
+    import scipy.sparse as sp
+
+    from submodkit.instances.online import OnlineInstance
+
+    huge = OnlineInstance(sp.csr_matrix(np.ones((3, 1))), np.array([2**31]))
+    big = online_matching(huge, algorithm="greedy")
+    assert big.value == 3 and big.upper_bound == 3
+    adj = sp.csr_matrix((np.array([0.0, 1.0]), np.array([0, 1]), np.array([0, 1, 2])), shape=(2, 2))
+    zero = online_matching(OnlineInstance(adj, np.array([1, 1])), algorithm="greedy")
+    assert zero.assigned.tolist() == [-1, 1] and zero.upper_bound == 1
+    for adjacency, caps in [(sp.csr_matrix(-np.ones((2, 2))), np.array([1, 1])),
+                            (sp.csr_matrix(np.ones((2, 2))), np.array([1.5, 1]))]:
+        with pytest.raises(InvalidParameterError):
+            online_matching(OnlineInstance(adjacency, caps))
+    none = online_matching(OnlineInstance(sp.csr_matrix(np.ones((3, 2))), np.array([1, 1]), n_arrivals=0),
+                           order="iid", seed=0)
+    assert none.value == 0 and len(none.assigned) == 0
