@@ -57,9 +57,8 @@ def _as_instance(instance: Any) -> OnlineInstance:
             raise InvalidParameterError("adjacency", "negative or non-finite entries",
                                         "a 0/1 (non-negative) arrival x offline matrix")
         adj.eliminate_zeros()
-        cap = np.asarray(instance.capacities)
-        if cap.shape != (adj.shape[1],) or not np.issubdtype(cap.dtype, np.number) or (
-                cap.size and not (np.all(cap == np.floor(cap)) and cap.min() >= 1)):
+        cap = check_vector("capacities", instance.capacities, adj.shape[1])
+        if cap.size and not (np.all(cap == np.floor(cap)) and cap.min() >= 1):
             raise InvalidParameterError("capacities", instance.capacities, f"{adj.shape[1]} integers >= 1")
         return replace(instance, adjacency=adj, capacities=cap.astype(np.int64))
     adj = check_matrix("instance", instance)
@@ -131,9 +130,7 @@ def online_matching(
     check_choice("algorithm", algorithm, ALGORITHMS)
     check_choice("order", order, ORDERS)
     seed = check_int("seed", seed, allow_none=True)
-    cap = np.ascontiguousarray(inst.capacities, dtype=np.int64)
-    if cap.shape != (inst.n_offline,) or (cap.size and cap.min() < 1):
-        raise InvalidParameterError("capacities", inst.capacities, f"{inst.n_offline} integers >= 1")
+    cap = inst.capacities  # int64, checked by _as_instance
     rng = make_rng(seed)
     if order == "adversarial":
         arrivals = np.arange(inst.n_types, dtype=np.int64)
