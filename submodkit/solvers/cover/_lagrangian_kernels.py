@@ -89,15 +89,52 @@ def subgradient_steps(indptr, indices, costs, lam, best_lam, target, n_steps, st
 
 @njit(cache=True, nogil=True)
 def outlier_share(lam, n_out, out):
-    """The sum of the ``n_out`` largest multipliers; ``out`` marks their elements."""
-    order = np.argsort(-lam, kind="mergesort")
-    total = 0.0
-    for i in range(out.shape[0]):
+    """The sum of the ``n_out`` largest multipliers; ``out`` marks their elements (among
+    equal multipliers, the smallest indices). A bounded min-heap, ``O(m log n_out)``: no
+    sort in the kernel (Numba's sorts add about a second to a cold compile)."""
+    m = lam.shape[0]
+    k = min(n_out, m)
+    for i in range(m):
         out[i] = False
-    for t in range(min(n_out, lam.shape[0])):
-        out[order[t]] = True
-        total += lam[order[t]]
+    heap = np.empty(max(k, 1), dtype=np.int64)  # the k best so far, worst at the root
+    size = 0
+    for i in range(m):
+        if size < k:
+            heap[size] = i
+            q = size
+            size += 1
+            while q > 0:  # sift up: a parent must be worse than its child
+                p = (q - 1) // 2
+                if _worse(lam, heap[q], heap[p]):
+                    heap[q], heap[p] = heap[p], heap[q]
+                    q = p
+                else:
+                    break
+        elif k > 0 and _worse(lam, heap[0], i):
+            heap[0] = i
+            q = 0
+            while True:  # sift down
+                a, b, w = 2 * q + 1, 2 * q + 2, q
+                if a < size and _worse(lam, heap[a], heap[w]):
+                    w = a
+                if b < size and _worse(lam, heap[b], heap[w]):
+                    w = b
+                if w == q:
+                    break
+                heap[q], heap[w] = heap[w], heap[q]
+                q = w
+    total = 0.0
+    for t in range(size):
+        out[heap[t]] = True
+        total += lam[heap[t]]
     return total
+
+
+@njit(cache=True, nogil=True)
+def _worse(lam, a, b):
+    """Whether element ``a`` ranks after ``b``: a smaller multiplier, or an equal one and a
+    larger index (the order of a stable sort by decreasing multiplier)."""
+    return lam[a] < lam[b] or (lam[a] == lam[b] and a > b)
 
 
 @njit(cache=True, nogil=True)
@@ -152,10 +189,11 @@ def lagrangian_greedy(indptr, indices, eptr, eidx, costs, lam, free, sel_out, co
 
 
 @njit(cache=True, nogil=True)
-def drop_redundant(indptr, indices, costs, sel, m, n_out):
+def drop_redundant(indptr, indices, sel, order, m, n_out):
     """Remove sets of the cover ``sel`` whose elements all stay covered (with ``n_out > 0``:
-    while at most ``n_out`` elements end uncovered), costliest first; returns a keep mask
-    over ``sel``."""
+    while at most ``n_out`` elements end uncovered), trying them in the order ``order``
+    (positions in ``sel``; the caller sorts, costliest first, outside the kernel); returns a
+    keep mask over ``sel``."""
     count = np.zeros(m, dtype=np.int64)
     for t in range(sel.shape[0]):
         j = sel[t]
@@ -165,7 +203,6 @@ def drop_redundant(indptr, indices, costs, sel, m, n_out):
     for i in range(m):
         if count[i] == 0:
             slack -= 1
-    order = np.argsort(-costs[sel], kind="mergesort")
     keep = np.ones(sel.shape[0], dtype=np.bool_)
     for t in order:
         j = sel[t]

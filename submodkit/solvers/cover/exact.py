@@ -85,11 +85,13 @@ def _set_cover_model(sets: sp.csr_matrix, costs: np.ndarray) -> LinearModel | No
 
 
 def _greedy_set_cover(S: sp.csr_matrix, costs: np.ndarray) -> np.ndarray:
-    """Chvatal's greedy (min cost per newly covered element, lazy, in Numba), then redundant
-    sets dropped latest first: the warm start of the exact model, sorted. S covers everything."""
-    from submodkit.solvers.cover.greedy import greedy_cover
+    """Chvatal's greedy (min cost per newly covered element), then redundant sets dropped
+    latest first: the warm start of the exact model, sorted. S covers everything. Computed by
+    the Lagrangian greedy kernel at zero multipliers (:func:`.lagrangian.chvatal_cover`), which
+    the start below needs anyway: a cold process compiles no generic greedy kernel."""
+    from submodkit.solvers.cover.lagrangian import chvatal_cover
 
-    return np.sort(greedy_cover(S, costs))
+    return np.sort(chvatal_cover(S, costs))
 
 
 def exact_set_cover(

@@ -187,7 +187,7 @@ def _fix_and_search(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.ndarr
             if run.bound + float(costs[fixed].sum()) >= best_val - 1e-9:
                 break  # the fixed sets cannot lead below the best cover
             whole = np.concatenate([fixed, keep_sets[run.selection]])
-            whole = whole[LK.drop_redundant(indptr, indices, costs, whole, m, n_out)]
+            whole = whole[_drop_redundant(indptr, indices, costs, whole, m, n_out)]
             value = float(costs[whole].sum())
             if value < best_val - 1e-9:
                 best_sel, best_val, t_best = whole, value, time.perf_counter() - start
@@ -230,6 +230,26 @@ def _cover_with(S: sp.csr_matrix, costs: np.ndarray, lam: np.ndarray, n_out: int
     return sel[:max(k, 0)].copy()
 
 
+def _drop_redundant(indptr: np.ndarray, indices: np.ndarray, costs: np.ndarray, sel: np.ndarray, m: int,
+                    n_out: int) -> np.ndarray:
+    """:func:`._lagrangian_kernels.drop_redundant` trying the costliest sets first (ties: in
+    the cover's order); a keep mask over ``sel``."""
+    order = np.argsort(-costs[sel], kind="stable").astype(np.int64)
+    return LK.drop_redundant(indptr, indices, sel, order, m, n_out)
+
+
+def chvatal_cover(S: sp.csr_matrix, costs: np.ndarray, n_out: int = 0) -> np.ndarray:
+    """Chvatal's greedy cover (most newly covered elements per unit cost; ties: the
+    smallest index) until at most ``n_out`` elements are uncovered, then redundant sets
+    dropped latest first: the selection :func:`.greedy.greedy_cover` returns, computed by
+    the Lagrangian greedy kernel at zero multipliers (so the Lagrangian heuristic starts
+    without the generic lazy-greedy kernels, about 5 s of a cold Numba compile)."""
+    from submodkit.solvers.cover.greedy import drop_redundant_sets
+
+    sel = _cover_with(S, costs, np.zeros(S.shape[1]), n_out)
+    return drop_redundant_sets(S, sel, np.zeros(sel.shape[0]))[0]
+
+
 def subgradient_phase(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.ndarray, deadline: float,
                        integral: bool, lam_start: np.ndarray | None, *, max_steps: int = _MAX_STEPS,
                        n_out: int = 0) -> LagrangianRun:
@@ -266,7 +286,7 @@ def subgradient_phase(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.nda
             covers += 1
             if k > 0:
                 cover = sel[:k].copy()
-                cover = cover[LK.drop_redundant(indptr, indices, costs, cover, m, n_out)]
+                cover = cover[_drop_redundant(indptr, indices, costs, cover, m, n_out)]
                 value = float(costs[cover].sum())
                 if value < best_val - 1e-9:
                     best_sel, best_val, t_best = cover, value, time.perf_counter() - start

@@ -14,6 +14,8 @@ from submodkit.errors import InvalidParameterError
 from submodkit.instances import read_instance
 from submodkit.solvers.cover import _lagrangian_kernels as LK
 from submodkit.solvers.cover.exact import set_cover_lp_bound
+from submodkit.solvers.cover.greedy import greedy
+from submodkit.solvers.cover.lagrangian import _drop_redundant, chvatal_cover
 from submodkit.solvers.cover.set_covering import set_cover
 from tests.conftest import SHARED_DATA
 from tests.helpers import set_cover_optimum
@@ -56,13 +58,37 @@ def test_kernels_value_subgradient_and_redundancy():
     value = LK.lagrangian_value(S.indptr.astype(np.int64), S.indices.astype(np.int64), c, lam, reduced)
     expect = c - S @ lam
     assert np.allclose(reduced, expect) and value == pytest.approx(lam.sum() + np.minimum(expect, 0).sum())
-    keep = LK.drop_redundant(S.indptr.astype(np.int64), S.indices.astype(np.int64), c,
-                             np.array([0, 1, 2, 3, 4]), 4, 0)
+    keep = _drop_redundant(S.indptr.astype(np.int64), S.indices.astype(np.int64), c,
+                           np.array([0, 1, 2, 3, 4]), 4, 0)
     assert not keep[4] and _is_cover(S, np.flatnonzero(keep))  # the costliest redundant set goes first
     # with one element allowed uncovered, a second set can go
-    keep = LK.drop_redundant(S.indptr.astype(np.int64), S.indices.astype(np.int64), c,
-                             np.array([0, 1, 2, 3, 4]), 4, 1)
+    keep = _drop_redundant(S.indptr.astype(np.int64), S.indices.astype(np.int64), c,
+                           np.array([0, 1, 2, 3, 4]), 4, 1)
     assert keep.sum() <= 3 and S[np.flatnonzero(keep)].sum(axis=0).astype(bool).sum() >= 3
+
+
+def test_outlier_share_is_the_largest_multipliers_smallest_index_on_ties():
+    rng = np.random.default_rng(5)
+    for t in range(500):
+        m = int(rng.integers(1, 25))
+        lam = rng.integers(0, 3, size=m).astype(float) if t % 2 else rng.random(m)
+        k = int(rng.integers(0, m + 2))
+        out = np.zeros(m, dtype=np.bool_)
+        total = LK.outlier_share(lam, k, out)
+        top = np.argsort(-lam, kind="stable")[:k]
+        assert set(np.flatnonzero(out)) == set(top.tolist())
+        assert total == pytest.approx(lam[top].sum())
+
+
+def test_chvatal_cover_is_greedy_cover():
+    rng = np.random.default_rng(11)
+    for t in range(60):
+        dense = (rng.random((int(rng.integers(2, 30)), int(rng.integers(1, 20)))) < 0.3).astype(float)
+        dense[rng.integers(dense.shape[0], size=dense.shape[1]), np.arange(dense.shape[1])] = 1.0
+        S = sp.csr_matrix(dense)
+        costs = rng.integers(1, 4, size=S.shape[0]).astype(float)
+        n_out = int(rng.integers(0, 3)) if t % 3 == 0 else 0
+        assert np.array_equal(chvatal_cover(S, costs, n_out), greedy(S, costs, True, n_out)[0])
 
 
 @needs_data
@@ -192,3 +218,34 @@ def test_seed_fixes_the_restarts():
         assert _is_cover(S, r.selection) and r.lower_bound <= r.value
     with pytest.raises(InvalidParameterError, match="seed"):
         set_cover(S, costs, algorithm="lagrangian", seed="x")
+
+
+def test_lagrangian_and_exact_paths_compile_no_generic_greedy_kernel():
+    # on a cold Numba cache the generic lazy-greedy kernels (taken above 200,000 incidences)
+    # cost about 5 s of compiling, which made `solve rail582 --algorithm lagrangian
+    # --time-limit 10` overrun its limit and return greedy's cover; the set-cover paths start
+    # from the Lagrangian kernel at zero multipliers
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np, scipy.sparse as sp\n"
+        "from submodkit.solvers.cover.exact import _greedy_set_cover\n"
+        "from submodkit.solvers.cover.greedy import greedy_cover\n"
+        "from submodkit.solvers.cover.set_covering import set_cover\n"
+        "rng = np.random.default_rng(0)\n"
+        "n, m = 25_000, 500\n"
+        "cols = np.concatenate([rng.choice(m, 10, replace=False) for _ in range(n)])\n"
+        "S = sp.csr_matrix((np.ones(10 * n), cols, np.arange(0, 10 * n + 1, 10)), shape=(n, m))\n"
+        "c = rng.integers(1, 3, size=n).astype(float)\n"
+        "a = set_cover(S, c, algorithm='lagrangian', time_limit=3)\n"
+        "start = _greedy_set_cover(S, c)\n"
+        "assert a.value <= c[start].sum() and S[a.selection].sum(axis=0).min() >= 1\n"
+        "print(sorted(m for m in sys.modules if m.endswith('kernels')))\n"
+        "print(np.array_equal(start, np.sort(greedy_cover(S, c))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    kernels, same = out.splitlines()
+    assert "submodkit.solvers.cover._lagrangian_kernels" in kernels
+    assert "submodkit.solvers.submodular._kernels" not in kernels and "objectives.kernels" not in kernels
+    assert same == "True"  # the generic greedy, loaded after the fact, takes the same sets
