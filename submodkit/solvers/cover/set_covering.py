@@ -52,7 +52,8 @@ def set_cover(
     greedy's cover of what is left, maximizes the Lagrangian bound of the cover rows by subgradient steps
     (Numba), takes a Lagrangian-score greedy cover (redundant sets dropped) every 50 steps,
     then fixes the first sets of such covers and solves the rest the same way, restarting
-    from perturbed multipliers, while ``time_limit`` allows (3 restarts without one). It is
+    from perturbed multipliers with part of the best cover fixed (the refinement of Caprara,
+    Fischetti and Toth), while ``time_limit`` allows (3 restarts without one). It is
     anytime: ``lower_bound`` is the first phase's bound (rounded up for integer costs; at
     most the LP bound), ``status`` is ``"optimal"`` when that bound meets the cover (then
     ``guarantee`` ratio 1), else ``"timeout"`` or ``"feasible"``; no approximation ratio is
@@ -90,7 +91,8 @@ def set_cover(
         :func:`~submodkit.solvers.cover.exact.exact_set_cover`).
     seed : int or None, default 0
         ``algorithm="lagrangian"``: the column-fixing restarts perturb the multipliers at
-        random; the same seed gives the same cover when the run is not cut by ``time_limit``
+        random (and every other sweep of the refinement fixes the best cover's sets in random
+        order); the same seed gives the same cover when the run is not cut by ``time_limit``
         (None: fresh randomness).
 
     Returns

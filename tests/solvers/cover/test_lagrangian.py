@@ -249,3 +249,28 @@ def test_lagrangian_and_exact_paths_compile_no_generic_greedy_kernel():
     assert "submodkit.solvers.cover._lagrangian_kernels" in kernels
     assert "submodkit.solvers.submodular._kernels" not in kernels and "objectives.kernels" not in kernels
     assert same == "True"  # the generic greedy, loaded after the fact, takes the same sets
+
+
+def test_refinement_fixes_the_best_covers_cheapest_sets_first():
+    from submodkit.solvers.cover.lagrangian import _covering_prefix, _refinement_order
+
+    rng = np.random.default_rng(3)
+    for _ in range(30):
+        dense = (rng.random((25, 12)) < 0.3).astype(float)
+        dense[rng.integers(25, size=12), np.arange(12)] = 1.0
+        S = sp.csr_matrix(dense)
+        costs = rng.integers(1, 4, size=25).astype(float)
+        lam = rng.random(12)
+        cover = greedy(S, costs, False)[0]
+        k = dense[cover].sum(axis=0)  # how many sets of the cover hold each element
+        delta = [max(costs[j] - dense[j] @ lam, 0.0) + sum(lam[i] * (k[i] - 1) / k[i]
+                                                          for i in np.flatnonzero(dense[j]))
+                 for j in cover]
+        order = _refinement_order(S, costs, cover, lam)
+        assert sorted(order.tolist()) == sorted(cover.tolist())
+        assert np.all(np.diff([delta[cover.tolist().index(j)] for j in order]) >= -1e-12)
+        for pi in (0.3, 0.6, 1.0):
+            fixed = _covering_prefix(S, order, pi)
+            assert np.array_equal(fixed, order[:fixed.shape[0]])
+            assert dense[fixed].max(axis=0).sum() >= pi * 12 - 1e-9  # covers the share ...
+            assert dense[fixed[:-1]].max(axis=0, initial=0).sum() < pi * 12  # ... and no set more
