@@ -81,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
         s.add_argument("--max-edges", type=int, default=None, help="sketch: incidences kept")
         s.add_argument(
             "--outliers", type=float, default=0.0,
-            help="set cover (greedy, lagrangian, sketch): fraction of the elements left uncovered"
+            help="set cover (greedy, lagrangian, exact, sketch): fraction of the elements left uncovered"
         )
         s.add_argument("--publisher", help="allocation: AdX publisher in the directory FILE (pub1..pub7)")
         s.add_argument("--order", default="given", help="allocation: arrival order given, random or iid")
@@ -493,9 +493,16 @@ def _objective(inst, problem: str, args):
     return FacilityLocation(inst.sets), inst.labels
 
 
+def _check_outliers(args, problem: str | None) -> None:
+    """``--outliers`` is set cover's: refused for any other problem, never silently ignored."""
+    if problem is not None and problem != "set-cover" and getattr(args, "outliers", 0.0):
+        raise InvalidParameterError("--outliers", args.outliers, "0 unless the problem is set-cover")
+
+
 def _solve(args, exact: bool) -> int:
     """Solve ``args.file`` with its problem's runner (`_PROBLEMS`); without ``--problem``, the
     file's kind decides. A shard folder (a local one, or any fsspec URL) goes to `_solve_shards`."""
+    _check_outliers(args, args.problem)
     if "://" in args.file or Path(args.file, "manifest.json").is_file():
         return _solve_shards(args, exact)
     if args.problem == "max-cover" and args.algorithm in ("sieve", "sieve++") and not exact \
@@ -514,6 +521,7 @@ def _solve_file(args, exact: bool) -> int:
     _status(progress, f"reading {args.file}")
     inst = _read(args)
     problem = args.problem or _default_problem(inst)
+    _check_outliers(args, problem)
     spec = _PROBLEMS[problem]
     if spec.run is None:  # a problem with its own runner (matching): hand the instance over
         args.problem, args.instance = problem, inst
@@ -566,7 +574,7 @@ def _run_objective(inst, problem: str, args, exact: bool, progress: bool):
     _Heartbeat.phase = "solving exactly"
     ver = verify(
         target, problem=problem, k=args.k, time_limit=_time_left(args), solver=args.solver,
-        progress=progress, solution=sol,
+        progress=progress, solution=sol, outliers=args.outliers,
     )
     ratio = ver.ratio if ver.ratio is not None else ver.certified_ratio
     if ratio is None and ver.bound is not None:  # a bound of 0 certifies nothing: value / 0
@@ -723,6 +731,7 @@ def _solve_shards(args, exact: bool) -> int:
         raise InvalidParameterError("--exact", True, "an instance file: a shard folder is solved by "
                                     "core-sets only (verify a sample in memory instead)")
     problem = args.problem or "max-cover"
+    _check_outliers(args, problem)
     if problem not in _SHARD_PROBLEMS:
         raise InvalidParameterError("--problem", args.problem,
                                     " or ".join(_SHARD_PROBLEMS) + " for a shard folder")

@@ -480,9 +480,21 @@ def test_weighted_dimacs_defaults_to_matching_and_info_on_folders(tmp_path, caps
     assert code == 2 and "AdX folder" in err and err.count("\n") == 1
 
 
-def test_outliers_are_never_silently_ignored(capsys):
-    code, out, err = _run(capsys, "solve", "scp41", "--algorithm", "exact", "--outliers", "0.1")
-    assert code == 2 and out == "" and "outliers" in err and err.count("\n") == 1
+def test_outliers_reach_the_exact_model_and_verify(capsys):
+    # scp41 with 10% of its elements uncovered: 238, proven both by the Lagrangian bound and
+    # by CP-SAT; `verify` compared a cover with outliers against the full cover's 429
+    code, out, _ = _run(capsys, "solve", "scp41", "--algorithm", "exact", "--outliers", "0.1", "--json")
+    solved = _strict(out)
+    assert code == 0 and solved["status"] == "optimal" and solved["value"] == 238
+    code, out, _ = _run(capsys, "verify", "scp41", "--outliers", "0.1", "--json")
+    checked = _strict(out)
+    assert code == 0 and checked["exact"]["value"] == 238 and checked["exact"]["status"] == "optimal"
+    assert checked["value"] >= 238 and checked["ratio"] >= 1.0
+    for command in (["verify", "scp41", "--problem", "max-cover", "--k", "5"],  # --outliers is set cover's
+                    ["solve", "scp41", "--problem", "max-cover"],
+                    ["solve", "scp41", "--problem", "matching"]):
+        code, out, err = _run(capsys, *command, "--outliers", "0.1")
+        assert code == 2 and out == "" and "outliers" in err and err.count("\n") == 1, command
 
 
 def test_long_runs_print_periodic_lines_when_stderr_is_not_a_terminal():

@@ -252,8 +252,8 @@ SET_COVER = table(
               options=("time_limit", "solver", "outliers"), needs_k=False),
     Algorithm("lagrangian", partial(_set_cover, "lagrangian"), options=("time_limit", "outliers"),
               needs_k=False, randomized=True),
-    Algorithm("exact", partial(_set_cover, "exact"), options=("time_limit", "solver"), needs_k=False,
-              exact=True),
+    Algorithm("exact", partial(_set_cover, "exact"), options=("time_limit", "solver", "outliers"),
+              needs_k=False, exact=True),
     Algorithm("sketch", _sketch_set_cover, options=("epsilon", "outliers", "max_edges"), needs_k=False,
               randomized=True),
 )

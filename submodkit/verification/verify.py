@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from submodkit._validation import check_choice, check_time_limit
+from submodkit._validation import check_choice, check_real, check_time_limit
 from submodkit.constraints import Cardinality, Knapsack, PartitionMatroid
 from submodkit.errors import InvalidParameterError
 from submodkit.instances.problems import PointSet, SetSystem, Similarity
@@ -80,6 +81,7 @@ def verify(
     algorithm: str | None = None,
     epsilon: float = 0.1,
     seed: int | None = None,
+    outliers: float = 0.0,
     time_limit: float | None = None,
     solver: str = "auto",
     tol: float = 1e-9,
@@ -114,6 +116,9 @@ def verify(
         Accuracy of the algorithms that take one.
     seed : int, optional
         Fixes the randomized algorithms.
+    outliers : float in [0, 1), default 0.0
+        Set cover with outliers: the fraction of the elements that may stay uncovered, for
+        the algorithm and the integer program alike (set cover only).
     time_limit : float, optional
         Seconds for the whole call (the exact solve gets what the approximation left); on a
         timeout the exact result carries the better of the exact solver's bound and the
@@ -156,9 +161,12 @@ def verify(
     problem = _infer_problem(target, problem, k, constraint)
     start = time.perf_counter()
     time_limit = check_time_limit(time_limit)
+    outliers = check_real("outliers", outliers, minimum=0.0, maximum=1.0, strict_max=True)
     deadline = Deadline(time_limit, start)  # the exact solve gets what is left
+    if outliers and problem != "set-cover":
+        raise InvalidParameterError("outliers", outliers, "0 unless problem='set-cover'")
     if problem == "set-cover":
-        work, solve_exactly = target, _exact_set_cover
+        work, solve_exactly = target, partial(_exact_set_cover, outliers=outliers)
     else:
         work, solve_exactly = _objective(target, problem), _exact_max
         if isinstance(constraint, Cardinality):
@@ -167,6 +175,7 @@ def verify(
         entry = PROBLEMS[problem].algorithm(algorithm)
         # the algorithm's own bound (set cover's) takes at most half the limit
         solution = entry.run(work, k, Options(constraint=constraint, epsilon=epsilon, seed=seed,
+                                              outliers=outliers,
                                               time_limit=None if time_limit is None else time_limit / 2))
     sol = solution
     exact = solve_exactly(work, k, constraint, deadline, solver, progress)
@@ -244,12 +253,13 @@ def _left(deadline: Deadline) -> float | None:
     return None if left is None else max(left, 1e-3)
 
 
-def _exact_set_cover(target, k, constraint, deadline, solver, progress) -> Solution:
-    """Set cover's integer program (``k`` and ``constraint`` do not apply)."""
+def _exact_set_cover(target, k, constraint, deadline, solver, progress, *, outliers: float = 0.0) -> Solution:
+    """Set cover's integer program, with outliers (``k`` and ``constraint`` do not apply)."""
     from submodkit.solvers.cover.exact import exact_set_cover
 
     csr, costs = (target.sets, target.costs) if isinstance(target, SetSystem) else (target, None)
-    return exact_set_cover(csr, costs, time_limit=_left(deadline), solver=solver, progress=progress)
+    return exact_set_cover(csr, costs, outliers=outliers, time_limit=_left(deadline), solver=solver,
+                           progress=progress)
 
 
 def _exact_max(objective, k, constraint, deadline, solver, progress) -> Solution:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from submodkit._validation import check_real
 from submodkit.errors import InvalidParameterError
 from submodkit.mip.model import (
     Deadline,
@@ -72,32 +73,49 @@ def _empty(sense: str, solver: str, parameters: dict, t0: float) -> Solution:
 # ----------------------------------------------------------------------------- set cover
 
 
-def _set_cover_model(sets: sp.csr_matrix, costs: np.ndarray) -> LinearModel | None:
+def _set_cover_model(sets: sp.csr_matrix, costs: np.ndarray, n_out: int = 0
+                     ) -> tuple[LinearModel, np.ndarray] | None:
+    """The model and each element's row (its membership class). With ``n_out > 0`` one more
+    0/1 variable per class, ``z_k`` (its elements left uncovered): ``sum_{j ∋ k} x_j + z_k >=
+    1`` and ``sum_k |class k| z_k <= n_out``; the elements of a class are covered together
+    (an element in no set, after pricing, is one of the uncovered). None when an element is in
+    no set and none may stay uncovered."""
     counts = np.diff(sp.csc_matrix(sets).indptr)
-    if np.any(counts == 0):
+    if n_out == 0 and np.any(counts == 0):
         return None
-    rows, _ = _element_classes(sets, np.ones(sets.shape[1], dtype=bool))
-    m = rows.shape[0]
+    rows, cls = _element_classes(sets, np.ones(sets.shape[1], dtype=bool))
+    m, n = rows.shape
+    if n_out == 0:
+        return LinearModel(
+            c=costs.copy(), A=rows, row_lb=np.ones(m), row_ub=np.full(m, np.inf),
+            integer=np.ones(n, dtype=bool), sense="min", n_select=n,
+        ), cls
+    size = np.bincount(cls, minlength=m).astype(np.float64)
+    A, lb, ub = stack_rows([(sp.hstack([rows, sp.identity(m, format="csr")]), 1.0, np.inf),
+                            (sp.hstack([sp.csr_matrix((1, n)), sp.csr_matrix(size)]), -np.inf, float(n_out))],
+                           n + m)
     return LinearModel(
-        c=costs.copy(), A=rows, row_lb=np.ones(m), row_ub=np.full(m, np.inf),
-        integer=np.ones(sets.shape[0], dtype=bool), sense="min", n_select=sets.shape[0],
-    )
+        c=np.concatenate([costs, np.zeros(m)]), A=A, row_lb=lb, row_ub=ub,
+        integer=np.ones(n + m, dtype=bool), sense="min", n_select=n,
+    ), cls
 
 
-def _greedy_set_cover(S: sp.csr_matrix, costs: np.ndarray) -> np.ndarray:
-    """Chvatal's greedy (min cost per newly covered element), then redundant sets dropped
-    latest first: the warm start of the exact model, sorted. S covers everything. Computed by
-    the Lagrangian greedy kernel at zero multipliers (:func:`.lagrangian.chvatal_cover`), which
-    the start below needs anyway: a cold process compiles no generic greedy kernel."""
+def _greedy_set_cover(S: sp.csr_matrix, costs: np.ndarray, n_out: int = 0) -> np.ndarray:
+    """Chvatal's greedy (min cost per newly covered element) until at most ``n_out`` elements
+    are uncovered, then redundant sets dropped latest first: the warm start of the exact
+    model, sorted. S covers everything. Computed by the Lagrangian greedy kernel at zero
+    multipliers (:func:`.lagrangian.chvatal_cover`), which the start below needs anyway: a
+    cold process compiles no generic greedy kernel."""
     from submodkit.solvers.cover.lagrangian import chvatal_cover
 
-    return np.sort(chvatal_cover(S, costs))
+    return np.sort(chvatal_cover(S, costs, n_out))
 
 
 def exact_set_cover(
     sets: Any,
     costs: Any = None,
     *,
+    outliers: float = 0.0,
     time_limit: float | None = None,
     solver: str = "auto",
     threads: int = 1,
@@ -108,7 +126,10 @@ def exact_set_cover(
 
     Formulation: ``min sum_j c_j x_j`` s.t. ``sum_{j: u in S_j} x_j >= 1`` for each element
     ``u``, ``x_j in {0, 1}`` (duplicate element rows removed). An element in no set makes the
-    problem infeasible: that is detected before any solver runs. The Lagrangian heuristic's
+    problem infeasible: that is detected before any solver runs. With ``outliers`` (set
+    cover with outliers: ``floor(outliers * n_elements)`` elements may stay uncovered) each
+    element row gets a 0/1 slack ``z_u`` (``sum x + z_u >= 1``) and ``sum_u z_u`` is at most
+    that number; elements in no set are counted among them. The Lagrangian heuristic's
     cover (from Chvatal's greedy; :func:`~submodkit.solvers.cover.lagrangian.lagrangian_cover`,
     at most 5 s and a tenth of the time limit) is passed as a hint and returned if the solver
     finds no cover before its time limit; when its Lagrangian bound already meets that cover,
@@ -128,6 +149,8 @@ def exact_set_cover(
     costs : array_like of float, shape (n_sets,), optional
         Cost of each set (finite, >= 0, at most 1e15,
         `~submodkit.mip.model.MAX_COEFFICIENT`); ones when None.
+    outliers : float in [0, 1), default 0.0
+        The fraction of the elements that may stay uncovered.
     time_limit : float, optional
         Seconds for the whole call (greedy start, model build, solve, bounds); when hit,
         status is ``"timeout"`` with the best cover and the best lower bound known: the
@@ -170,6 +193,9 @@ def exact_set_cover(
     (2.0, 'optimal', [0, 1], 2.0)
     >>> exact_set_cover(np.array([[1, 0, 0], [0, 1, 0]])).status  # element 2 is in no set
     'infeasible'
+    >>> r = exact_set_cover(np.array([[1, 1, 0], [0, 1, 1], [0, 0, 1]]), [1, 1, 3], outliers=0.34)
+    >>> r.value, r.selection.tolist()  # one of the three elements may stay uncovered
+    (1.0, [0])
 
     References
     ----------
@@ -184,27 +210,39 @@ def exact_set_cover(
     deadline = Deadline(time_limit, t0)
     S = as_binary_csr(sets, "sets")
     c = as_vector(costs, S.shape[0], "costs")
+    outliers = check_real("outliers", outliers, minimum=0.0, maximum=1.0, strict_max=True)
+    n_out = int(math.floor(outliers * S.shape[1] + 1e-9))
     integral = is_integral(c)
     backend = _resolve(solver, AUTO_SET_COVER, integral or _decimal(c))
     parameters = {"model": "set-cover", "requested_solver": solver}
-    if np.bincount(S.indices, minlength=S.shape[1]).min(initial=1) == 0:
+    if n_out:
+        parameters["uncovered_allowed"] = n_out
+    coverable = np.bincount(S.indices, minlength=S.shape[1]) > 0
+    if int((~coverable).sum()) > n_out:
         parameters["reason"] = "an element belongs to no set"
         return Solution.from_exact(None, None, "infeasible", np.zeros(0, dtype=np.int64), backend,
                            parameters, time.perf_counter() - t0, "min")
-    if S.shape[1] == 0:
+    if not coverable.all():  # those elements are among the uncovered ones
+        n_out -= int((~coverable).sum())
+        S = sp.csr_matrix(S[:, np.flatnonzero(coverable)])
+    if S.shape[1] <= n_out:
         return _empty("min", backend, parameters, t0)
-    greedy = _greedy_set_cover(S, c)
-    start, lag_bound, lam = _lagrangian_start(S, c, greedy, deadline, integral, parameters)
+    greedy = _greedy_set_cover(S, c, n_out)
+    start, lag_bound, lam = _lagrangian_start(S, c, greedy, deadline, integral, parameters, n_out)
     if lag_bound >= float(c[start].sum()) - 1e-9 * max(1.0, float(c[start].sum())):
         parameters["proved_by"] = "the Lagrangian bound meets the heuristic's cover"
         return Solution.from_exact(float(c[start].sum()), lag_bound, "optimal", np.sort(start), backend,
                                    parameters, time.perf_counter() - t0, "min")
-    keep = priced_in(S, c, start, lam, integral)
+    keep = priced_in(S, c, start, lam, integral, n_out=n_out)
     parameters["sets_priced_out"] = int(S.shape[0] - keep.shape[0])
-    model = _set_cover_model(S[keep], c[keep])  # built once, on the sets kept (they cover every element)
+    model, cls = _set_cover_model(S[keep], c[keep], n_out)  # built once, on the sets kept
     at = np.searchsorted(keep, start)
-    model.hint = np.zeros(keep.shape[0])
+    model.hint = np.zeros(model.c.shape[0])
     model.hint[at] = 1.0
+    if n_out:  # the start's uncovered elements: their classes' slacks
+        hit = np.zeros(S.shape[1], dtype=bool)
+        hit[S[start].indices] = True
+        model.hint[keep.shape[0] + np.unique(cls[~hit])] = 1.0
     model.known_bound = lag_bound
     size = ModelSize(keep.shape[0], model.A.shape[0], model.A.nnz)
     raw, built = solve_in_time(size, lambda: model, backend, deadline, threads, params, progress)
@@ -212,18 +250,21 @@ def exact_set_cover(
                  time.perf_counter() - t0, fallback=at)
     res = replace(res, selection=keep[res.selection])
     res = merge_bound(res, lag_bound, "lagrangian (before the solve)", integral)
-    res = improve_bound(res, raw, built, lambda: set_cover_lagrangian(S, c, res.value, deadline, integral),
+    res = improve_bound(res, raw, built, lambda: set_cover_lagrangian(S, c, res.value, deadline, integral,
+                                                                       n_out=n_out),
                         deadline, integral)
     return replace(res, stats={**res.stats, "seconds": time.perf_counter() - t0})
 
 
-def priced_in(S: sp.csr_matrix, c: np.ndarray, cover: np.ndarray, lam: np.ndarray, integral: bool
-              ) -> np.ndarray:
+def priced_in(S: sp.csr_matrix, c: np.ndarray, cover: np.ndarray, lam: np.ndarray, integral: bool, *,
+              n_out: int = 0) -> np.ndarray:
     """The sets a cover cheaper than ``cover`` may use, by reduced-cost fixing (Beasley 1987;
     Caprara, Fischetti, Toth 1999), plus the sets of ``cover`` (sorted ids).
 
     For any ``lam >= 0`` and any cover ``x``, ``c.x >= L(lam) + sum_j max(0, r_j) x_j`` with
-    ``r_j = c_j - sum_{u in S_j} lam_u`` the reduced costs and ``L`` the Lagrangian bound. A
+    ``r_j = c_j - sum_{u in S_j} lam_u`` the reduced costs and ``L`` the Lagrangian bound
+    (with ``n_out`` elements allowed uncovered, ``L`` leaves out the ``n_out`` largest
+    multipliers: an uncovered element contributes nothing to ``sum_u lam_u |x covers u|``). A
     set with ``r_j > z - L(lam)`` (``z - 1 - L(lam)`` for integer costs), ``z`` the cost of
     ``cover``, is in no cover cheaper than ``cover``. The sets kept hold an optimum: the best
     cover within them is the best cover of the whole.
@@ -244,6 +285,9 @@ def priced_in(S: sp.csr_matrix, c: np.ndarray, cover: np.ndarray, lam: np.ndarra
     value = LK.lagrangian_value(S.indptr.astype(np.int64), S.indices.astype(np.int64),
                                 np.ascontiguousarray(c, dtype=np.float64),
                                 np.ascontiguousarray(lam, dtype=np.float64), reduced)
+    if n_out:
+        value -= LK.outlier_share(np.ascontiguousarray(lam, dtype=np.float64), n_out,
+                                  np.zeros(lam.shape[0], dtype=np.bool_))
     z = float(c[cover].sum())
     room = z - value - (1.0 if integral else 0.0)
     keep = reduced <= room + 1e-9 * max(1.0, abs(z))
@@ -252,7 +296,8 @@ def priced_in(S: sp.csr_matrix, c: np.ndarray, cover: np.ndarray, lam: np.ndarra
 
 
 def _lagrangian_start(S: sp.csr_matrix, c: np.ndarray, greedy: np.ndarray, deadline: Deadline,
-                      integral: bool, parameters: dict) -> tuple[np.ndarray, float, np.ndarray]:
+                      integral: bool, parameters: dict, n_out: int = 0
+                      ) -> tuple[np.ndarray, float, np.ndarray]:
     """The exact model's start: the Lagrangian heuristic
     (:func:`~submodkit.solvers.cover.lagrangian.lagrangian_cover`; 3 restarts of column
     fixing, within 5 s and a tenth of the time left) from greedy's cover: ``(the better
@@ -264,7 +309,7 @@ def _lagrangian_start(S: sp.csr_matrix, c: np.ndarray, greedy: np.ndarray, deadl
 
     left = deadline.left()
     until = math.inf if left is None else time.perf_counter() + min(5.0, 0.1 * left)
-    run = lagrangian_cover(S, c, greedy, until, integral, max_restarts=3)
+    run = lagrangian_cover(S, c, greedy, until, integral, max_restarts=3, n_out=n_out)
     start = run.selection if run.value < float(c[greedy].sum()) else greedy
     parameters["hint"] = (f"lagrangian heuristic, value {c[start].sum():g} (greedy {c[greedy].sum():g})")
     parameters["lagrangian_bound"] = float(run.bound)
@@ -272,7 +317,7 @@ def _lagrangian_start(S: sp.csr_matrix, c: np.ndarray, greedy: np.ndarray, deadl
 
 
 def set_cover_lagrangian(S: sp.csr_matrix, c: np.ndarray, incumbent: float | None,
-                         deadline: Deadline, integral: bool) -> tuple[float, int]:
+                         deadline: Deadline, integral: bool, *, n_out: int = 0) -> tuple[float, int]:
     """Lower bound on set cover by Lagrangian relaxation of the cover rows (Beasley 1990):
     ``L(lam) = sum_u lam_u + sum_j min(0, c_j - sum_{u in S_j} lam_u)`` for any ``lam >= 0``,
     maximized by subgradient steps (the Numba kernels of
@@ -320,7 +365,8 @@ def set_cover_lagrangian(S: sp.csr_matrix, c: np.ndarray, incumbent: float | Non
 
     target = float(incumbent) if incumbent is not None else float(np.sum(c))
     left = deadline.left()
-    return lagrangian_bound(S, c, target, math.inf if left is None else time.perf_counter() + left, integral)
+    return lagrangian_bound(S, c, target, math.inf if left is None else time.perf_counter() + left, integral,
+                            n_out=n_out)
 
 
 def set_cover_lp_bound(sets: Any, costs: Any = None) -> float:
@@ -352,12 +398,12 @@ def set_cover_lp_bound(sets: Any, costs: Any = None) -> float:
     """
     S = as_binary_csr(sets, "sets")
     c = as_vector(costs, S.shape[0], "costs")
-    model = _set_cover_model(S, c)
-    if model is None:
+    built = _set_cover_model(S, c)
+    if built is None:
         return math.inf
-    if model.A.shape[0] == 0:
+    if built[0].A.shape[0] == 0:
         return 0.0
-    return lp_value(model)
+    return lp_value(built[0])
 
 
 # ----------------------------------------------------------------------------- max coverage

@@ -76,10 +76,11 @@ def set_cover(
         integer program.
     outliers : float, default 0.0
         Set cover with outliers: the fraction of the elements that may stay uncovered
-        (``floor(outliers * n_elements)`` of them; greedy and lagrangian). Greedy stops once
-        enough are covered (no ratio is claimed then); the Lagrangian bound leaves out the
-        largest multipliers, as many as may stay uncovered, and is reported as
-        ``lower_bound`` for both.
+        (``floor(outliers * n_elements)`` of them). Greedy stops once enough are covered
+        (no ratio is claimed then); the Lagrangian bound leaves out the largest multipliers,
+        as many as may stay uncovered, and is reported as ``lower_bound`` for greedy and
+        lagrangian; ``"exact"`` solves the integer program with one slack per element and
+        their sum bounded (:func:`~submodkit.solvers.cover.exact.exact_set_cover`).
     prune : bool, default True
         Drop sets made redundant by later ones (greedy only).
     lower_bound : {"lp", "dual-fitting", None}, default "lp"
@@ -144,9 +145,6 @@ def set_cover(
     check_choice("solver", solver, SOLVERS)
     csr, costs = _as_problem(sets, costs)
     n_out = int(math.floor(outliers * csr.shape[1] + 1e-9))
-    if n_out and algorithm == "exact":
-        raise InvalidParameterError("outliers", outliers, "0 with algorithm='exact' (greedy or lagrangian "
-                                    "solve set cover with outliers)")
     if algorithm == "exact" or lower_bound == "lp":  # numbers the LP/MIP solvers can take
         check_solver_range("costs", costs)
     n, m = csr.shape
@@ -160,7 +158,7 @@ def set_cover(
     d = int(np.diff(csr.indptr).max())
     start = time.perf_counter()
     if algorithm == "exact":
-        return _exact(csr, costs, d, time_limit, solver, start)
+        return _exact(csr, costs, d, time_limit, solver, start, n_out)
     if algorithm == "lagrangian":
         return _lagrangian(csr, costs, d, time_limit, start, n_out, seed)
     sel, gains, evals, name = _greedy(csr, costs, prune, n_out)
@@ -276,16 +274,18 @@ def _as_problem(sets, costs) -> tuple[sp.csr_matrix, np.ndarray]:
     return csr, costs
 
 
-def _exact(csr, costs, d, time_limit, solver, start) -> Solution:
+def _exact(csr, costs, d, time_limit, solver, start, n_out: int = 0) -> Solution:
     from submodkit.solvers.cover.exact import exact_set_cover
 
-    red = reduce_set_cover(csr, costs, time_limit=_share_left(time_limit, start, _REDUCTION_SHARE))
+    red = reduce_set_cover(csr, costs, n_out=n_out,
+                           time_limit=_share_left(time_limit, start, _REDUCTION_SHARE))
     fixed_cost = float(costs[red.fixed].sum())
-    if red.elements.shape[0] == 0:
+    m_left = red.elements.shape[0]
+    if m_left <= n_out:
         res = Solution(selection=np.zeros(0, dtype=np.int64), value=0.0, lower_bound=0.0, sense="min",
                        status="optimal", algorithm="reduction")
-    else:
-        res = exact_set_cover(red.matrix(csr), costs[red.sets],
+    else:  # the same number of elements may stay uncovered (the reduction keeps them all then)
+        res = exact_set_cover(red.matrix(csr), costs[red.sets], outliers=n_out / m_left,
                               time_limit=_share_left(time_limit, start, 1.0), solver=solver)
     if res.value is None:
         raise InvalidParameterError("time_limit", time_limit, "enough time to find a first cover")
@@ -306,5 +306,5 @@ def _exact(csr, costs, d, time_limit, solver, start) -> Solution:
         sense="min",
         status="optimal" if optimal else res.status,
         stats={"seconds": time.perf_counter() - start, "solver": res.algorithm, "reduction": red.stats,
-               **res.stats.get("parameters", {})},
+               "uncovered_allowed": n_out, **res.stats.get("parameters", {})},
     )

@@ -178,7 +178,7 @@ def test_priced_bound_is_a_bound_on_the_whole_instance():
 
 
 @pytest.mark.parametrize("seed", range(10))
-@pytest.mark.parametrize("algorithm", ["greedy", "lagrangian"])
+@pytest.mark.parametrize("algorithm", ["greedy", "lagrangian", "exact"])
 def test_outliers_againstset_cover_optimum(seed, algorithm):
     rng = np.random.default_rng(seed)
     dense = rng.random((10, 10)) < 0.3
@@ -193,13 +193,57 @@ def test_outliers_againstset_cover_optimum(seed, algorithm):
     assert r.stats["uncovered_allowed"] == n_out
     if algorithm == "greedy":
         assert r.guarantee is None  # H(d) is a full cover's guarantee
-    elif r.status == "optimal":
-        assert r.value == pytest.approx(opt)
+    elif r.status == "optimal" or algorithm == "exact":
+        assert r.status == "optimal" and r.value == pytest.approx(opt)
 
 
-def test_outliers_need_a_heuristic():
-    with pytest.raises(InvalidParameterError, match="outliers"):
-        set_cover([[0, 1], [1, 2]], algorithm="exact", outliers=0.5)
+@pytest.mark.parametrize("seed", range(12))
+def test_exact_set_cover_with_outliers_against_brute_force(seed):
+    # larger than the Lagrangian bound closes at once, so the integer program (a slack per
+    # element class, their count bounded) and the pricing with outliers both run
+    from submodkit.solvers.cover.exact import exact_set_cover
+
+    rng = np.random.default_rng(100 + seed)
+    n, m = 14, 12
+    dense = rng.random((n, m)) < 0.25
+    dense[rng.integers(0, n, size=m), np.arange(m)] = True
+    if seed % 4 == 0:
+        dense[:, m - 1] = False  # an element in no set: one of the uncovered
+    costs = rng.integers(1, 9, size=n).astype(float) if seed % 2 else np.ones(n)
+    outliers = [0.09, 0.17, 0.25][seed % 3]
+    n_out = int(math.floor(outliers * m + 1e-9))
+    opt = set_cover_optimum(dense, costs, n_out)
+    r = exact_set_cover(dense.astype(float), costs, outliers=outliers)
+    assert r.status == "optimal" and r.value == pytest.approx(opt) and r.lower_bound == pytest.approx(opt)
+    assert dense[r.selection].any(axis=0).sum() >= m - n_out
+    assert r.value == pytest.approx(costs[r.selection].sum())
+
+
+def test_exact_set_cover_with_too_many_elements_in_no_set_is_infeasible():
+    from submodkit.solvers.cover.exact import exact_set_cover
+
+    dense = np.array([[1, 0, 0, 0], [0, 1, 0, 0]])
+    assert exact_set_cover(dense, outliers=0.25).status == "infeasible"  # two in no set, one may stay out
+    r = exact_set_cover(dense, outliers=0.5)  # the two others must be covered
+    assert r.status == "optimal" and r.value == 2.0 and r.selection.tolist() == [0, 1]
+    r = exact_set_cover(dense, outliers=0.75)
+    assert r.status == "optimal" and r.value == 1.0 and len(r.selection) == 1
+
+
+def test_priced_in_keeps_an_optimum_with_outliers():
+    from submodkit.solvers.cover.exact import priced_in
+
+    rng = np.random.default_rng(7)
+    for _ in range(40):
+        dense = rng.random((12, 9)) < 0.3
+        dense[rng.integers(0, 12, size=9), np.arange(9)] = True
+        costs = rng.integers(1, 5, size=12).astype(float)
+        n_out = int(rng.integers(1, 3))
+        cover = greedy(sp.csr_matrix(dense.astype(float)), costs, True, n_out)[0]
+        lam = rng.random(9) * 2
+        keep = priced_in(sp.csr_matrix(dense.astype(float)), costs, cover, lam, True, n_out=n_out)
+        # the best cover within the kept sets is the best of the whole
+        assert set_cover_optimum(dense[keep], costs[keep], n_out) == set_cover_optimum(dense, costs, n_out)
 
 
 def test_seed_fixes_the_restarts():
