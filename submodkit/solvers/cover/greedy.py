@@ -15,6 +15,12 @@ NUMPY_MAX_INCIDENCES = 200_000
 """Greedy runs in numpy (no Numba start-up, about 0.45 s of a small command-line run) for a
 set system of at most this many incidences while Numba's kernels are not loaded."""
 
+SCAN_MAX_WORK = 500_000_000
+"""Above ``NUMPY_MAX_INCIDENCES``, while the generic lazy-greedy kernels are not loaded, greedy
+scans every set at each step in the Lagrangian greedy kernel (:func:`greedy_scan`) when
+``n_sets * n_elements`` (a bound on its work) is at most this: about 30 ms on rail507, where
+compiling the lazy kernels costs about 6 s on a first run."""
+
 
 def greedy(csr: sp.csr_matrix, costs: np.ndarray, prune: bool, n_out: int = 0):
     """Greedy (most newly covered elements per unit cost, lazy) until at most ``n_out``
@@ -27,6 +33,8 @@ def greedy(csr: sp.csr_matrix, costs: np.ndarray, prune: bool, n_out: int = 0):
 
     if csr.nnz <= NUMPY_MAX_INCIDENCES and not numba_loaded():
         sel, gains, evals = greedy_numpy(csr, costs, target)
+    elif n * m <= SCAN_MAX_WORK and not numba_loaded():
+        sel, gains, evals = greedy_scan(csr, costs, n_out)
     else:
         from submodkit.objectives.kernels import fill_gains
         from submodkit.solvers.submodular import _kernels as G
@@ -56,6 +64,30 @@ def greedy_cover(csr: sp.csr_matrix, costs: np.ndarray) -> np.ndarray:
     """Greedy's cover with redundant sets dropped (:func:`greedy` with pruning), in the
     order taken; ``csr`` a 0/1 set matrix in which every element is in some set."""
     return greedy(csr, costs, True)[0]
+
+
+def greedy_scan(csr: sp.csr_matrix, costs: np.ndarray, n_out: int = 0):
+    """Greedy by a full scan of the sets at each step, in the Lagrangian greedy kernel at zero
+    multipliers (cost per newly covered element, the smallest; ties: the smallest index, as
+    the lazy kernel), until at most ``n_out`` elements are uncovered: ``(selection, gains,
+    evaluations)``, the gains being the elements each set newly covered."""
+    from submodkit.solvers.cover import _lagrangian_kernels as LK
+
+    n, m = csr.shape
+    csc = csr.tocsc()
+    sel = np.empty(n, dtype=np.int64)
+    k = LK.lagrangian_greedy(csr.indptr.astype(np.int64), csr.indices.astype(np.int64),
+                             csc.indptr.astype(np.int64), csc.indices.astype(np.int64),
+                             np.ascontiguousarray(costs, dtype=np.float64), np.zeros(m),
+                             np.ones(n, dtype=np.bool_), sel, np.zeros(m, dtype=np.int64), n_out)
+    sel = sel[:max(k, 0)].copy()
+    covered = np.zeros(m, dtype=bool)
+    gains = np.empty(sel.shape[0])
+    for t, j in enumerate(sel):
+        els = csr.indices[csr.indptr[j]:csr.indptr[j + 1]]
+        gains[t] = float((~covered[els]).sum())
+        covered[els] = True
+    return sel, gains, n * sel.shape[0]
 
 
 def greedy_numpy(csr: sp.csr_matrix, costs: np.ndarray, target: float):

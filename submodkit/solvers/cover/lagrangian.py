@@ -288,10 +288,10 @@ def chvatal_cover(S: sp.csr_matrix, costs: np.ndarray, n_out: int = 0) -> np.nda
     dropped latest first: the selection :func:`.greedy.greedy_cover` returns, computed by
     the Lagrangian greedy kernel at zero multipliers (so the Lagrangian heuristic starts
     without the generic lazy-greedy kernels, about 5 s of a cold Numba compile)."""
-    from submodkit.solvers.cover.greedy import drop_redundant_sets
+    from submodkit.solvers.cover.greedy import drop_redundant_sets, greedy_scan
 
-    sel = _cover_with(S, costs, np.zeros(S.shape[1]), n_out)
-    return drop_redundant_sets(S, sel, np.zeros(sel.shape[0]))[0]
+    sel, gains, _ = greedy_scan(S, costs, n_out)
+    return drop_redundant_sets(S, sel, gains)[0]
 
 
 def subgradient_phase(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.ndarray, deadline: float,

@@ -80,7 +80,13 @@ def test_outlier_share_is_the_largest_multipliers_smallest_index_on_ties():
         assert total == pytest.approx(lam[top].sum())
 
 
-def test_chvatal_cover_is_greedy_cover():
+@pytest.mark.parametrize("lazy_kernel", [False, True])
+def test_chvatal_cover_is_greedy_cover(monkeypatch, lazy_kernel):
+    # against the numpy greedy (small instances before Numba is loaded) and the lazy kernel
+    import submodkit.solvers.submodular.greedy as generic
+
+    if lazy_kernel:
+        monkeypatch.setattr(generic, "numba_loaded", lambda: True)
     rng = np.random.default_rng(11)
     for t in range(60):
         dense = (rng.random((int(rng.integers(2, 30)), int(rng.integers(1, 20)))) < 0.3).astype(float)
@@ -264,35 +270,35 @@ def test_seed_fixes_the_restarts():
         set_cover(S, costs, algorithm="lagrangian", seed="x")
 
 
-def test_lagrangian_and_exact_paths_compile_no_generic_greedy_kernel():
+def test_set_cover_paths_compile_no_generic_greedy_kernel():
     # on a cold Numba cache the generic lazy-greedy kernels (taken above 200,000 incidences)
     # cost about 5 s of compiling, which made `solve rail582 --algorithm lagrangian
-    # --time-limit 10` overrun its limit and return greedy's cover; the set-cover paths start
-    # from the Lagrangian kernel at zero multipliers
+    # --time-limit 10` overrun its limit and return greedy's cover; greedy, the Lagrangian
+    # heuristic and the exact path's start scan in the Lagrangian kernel at zero multipliers
     import subprocess
     import sys
 
     code = (
         "import sys, numpy as np, scipy.sparse as sp\n"
         "from submodkit.solvers.cover.exact import _greedy_set_cover\n"
-        "from submodkit.solvers.cover.greedy import greedy_cover\n"
         "from submodkit.solvers.cover.set_covering import set_cover\n"
         "rng = np.random.default_rng(0)\n"
         "n, m = 25_000, 500\n"
         "cols = np.concatenate([rng.choice(m, 10, replace=False) for _ in range(n)])\n"
         "S = sp.csr_matrix((np.ones(10 * n), cols, np.arange(0, 10 * n + 1, 10)), shape=(n, m))\n"
         "c = rng.integers(1, 3, size=n).astype(float)\n"
+        "g = set_cover(S, c, lower_bound=None)\n"
         "a = set_cover(S, c, algorithm='lagrangian', time_limit=3)\n"
         "start = _greedy_set_cover(S, c)\n"
         "assert a.value <= c[start].sum() and S[a.selection].sum(axis=0).min() >= 1\n"
         "print(sorted(m for m in sys.modules if m.endswith('kernels')))\n"
-        "print(np.array_equal(start, np.sort(greedy_cover(S, c))))\n"
+        "print(np.array_equal(start, np.sort(g.selection)))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     kernels, same = out.splitlines()
     assert "submodkit.solvers.cover._lagrangian_kernels" in kernels
     assert "submodkit.solvers.submodular._kernels" not in kernels and "objectives.kernels" not in kernels
-    assert same == "True"  # the generic greedy, loaded after the fact, takes the same sets
+    assert same == "True"  # greedy itself scans in the same kernel above 200,000 incidences
 
 
 def test_refinement_fixes_the_best_covers_cheapest_sets_first():
