@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -522,7 +525,49 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
         -------
         SubsetSelector
             self, with ``ranking_``, ``gains_``, ``subset_`` and ``solution_`` set.
+
+        Raises
+        ------
+        InvalidParameterError, ValueError
+            For invalid X, parameters or arguments; the selector is then left as it was
+            (a refit that fails keeps the previous fit's attributes, ``n_features_in_``
+            included).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> sel = SubsetSelector(1).fit(np.array([[0.0, 1.0], [1.0, 0.0], [0.9, 0.1]]))
+        >>> try:
+        ...     sel.fit(np.zeros((3, 5)), sample_cost=[1.0])  # one cost for three rows
+        ... except ValueError:
+        ...     pass
+        >>> sel.n_features_in_, sel.ranking_.tolist()  # the previous fit, untouched
+        (2, [2])
         """
+        with self._unchanged_on_error():
+            return self._fit(X, y, sample_cost, similarity)
+
+    @contextmanager
+    def _unchanged_on_error(self) -> Iterator[None]:
+        """Run a fit as one step: if it raises, the fitted state (every attribute that is not
+        a constructor parameter: ``n_features_in_``, ``feature_names_in_``, ``ranking_``, the
+        stream, ...) is put back as it was before the call.
+
+        ``validate_data`` sets ``n_features_in_`` and ``feature_names_in_`` before the other
+        checks run, and checks of the parameters happen throughout the fit, so the attributes
+        are saved and restored rather than set only at the end."""
+        params = set(self.get_params(deep=False))
+        saved = {key: value for key, value in self.__dict__.items() if key not in params}
+        try:
+            yield
+        except BaseException:
+            for key in [key for key in self.__dict__ if key not in params]:
+                del self.__dict__[key]
+            self.__dict__.update(saved)
+            raise
+
+    def _fit(self, X, y, sample_cost, similarity):
+        """:meth:`fit` itself (which undoes what this set when it raises)."""
         original = X
         X = validate_data(self, X, accept_sparse="csr", dtype=(np.float64, np.float32), ensure_min_samples=1)
         rows = X  # the rows handed back keep the input's dtype (float32 stays float32)
@@ -668,7 +713,31 @@ class SubsetSelector(TransformerMixin, BaseEstimator):
             self, with ``ranking_`` (stream positions), ``gains_``, ``subset_`` and
             ``solution_`` of the stream so far (``subset_`` holds the rows as float64, dense
             or CSR as the batches came: the kept rows outlive their batches' types).
+
+        Raises
+        ------
+        InvalidParameterError, ValueError
+            For an invalid batch (another number of columns than the first), parameters
+            that cannot stream; the selector is then left as it was (the stream so far, or
+            the previous fit, and its ``n_features_in_``).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> sel = SubsetSelector(1, objective="feature-based").partial_fit(np.eye(2))
+        >>> try:
+        ...     sel.partial_fit(np.ones((1, 3)))  # 3 columns, the stream has 2
+        ... except ValueError:
+        ...     pass
+        >>> sel.n_features_in_, sel.ranking_.tolist()
+        (2, [0])
         """
+        with self._unchanged_on_error():
+            return self._partial_fit(X)
+
+    def _partial_fit(self, X):
+        """:meth:`partial_fit` itself (which undoes what this set when it raises). The only
+        change made in place, to the stream's sieve (``sm.update``), comes after every check."""
         first = not hasattr(self, "_stream")
         X = validate_data(self, X, accept_sparse="csr", dtype=np.float64, ensure_min_samples=1, reset=first)
         if first:

@@ -165,3 +165,56 @@ def test_log_determinant_under_continuous_greedy():
     full = sel._objective(X, None, None, 14)
     assert sel.solution_.value == pytest.approx(full.evaluate(sel.ranking_))
     assert sel.solution_.value <= brute_force_maximize(full, 4).value + 1e-9
+
+
+def _fitted_state(sel):
+    """The selector's attributes that are not constructor parameters."""
+    params = set(sel.get_params(deep=False))
+    return {k: v for k, v in vars(sel).items() if k not in params}
+
+
+def _same_state(a, b):
+    return a.keys() == b.keys() and all(a[k] is b[k] for k in a)
+
+
+@pytest.mark.parametrize("bad_call", [
+    lambda sel: sel.fit(_X(1, d=6), sample_cost=np.ones(7)),  # X valid, sample_cost of the wrong length
+    lambda sel: sel.fit(np.full((30, 6), np.nan)),  # X itself invalid
+    lambda sel: sel.set_params(algorithm="no-such").fit(_X(1, d=6)),  # a parameter checked after X
+    lambda sel: sel.fit(_X(1, d=6), similarity=np.ones((3, 3))),  # a similarity of the wrong shape
+    lambda sel: sel.select(_X(1, d=6), np.zeros(5)),  # y of the wrong length
+], ids=["sample_cost", "nan-X", "algorithm", "similarity", "select-y"])
+def test_a_refit_that_fails_leaves_the_previous_fit_intact(bad_call):
+    """validate_data set n_features_in_ from the failed call's X before the other checks ran:
+    the selector was left with the old ranking_ and the new width, and transform refused the
+    data it had been fitted on."""
+    X = _X(0)
+    sel = SubsetSelector(3).fit(X)
+    before = _fitted_state(sel)
+    with pytest.raises(ValueError):
+        bad_call(sel)
+    sel.set_params(algorithm="lazy")
+    assert _same_state(_fitted_state(sel), before)  # the very same objects
+    assert sel.n_features_in_ == 4
+    assert np.array_equal(sel.transform(X), X[sel.ranking_])
+
+
+def test_a_refit_that_fails_keeps_the_feature_names():
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame(_X(0), columns=list("abcd"))
+    sel = SubsetSelector(3).fit(df)
+    with pytest.raises(ValueError):
+        sel.fit(np.full((30, 4), np.nan))
+    assert sel.feature_names_in_.tolist() == list("abcd")
+    assert sel.get_feature_names_out().tolist() == list("abcd")
+
+
+def test_a_first_fit_that_fails_leaves_the_selector_unfitted():
+    from sklearn.exceptions import NotFittedError
+
+    sel = SubsetSelector(3)
+    with pytest.raises(InvalidParameterError):
+        sel.fit(_X(0), sample_cost=np.ones(2))
+    assert not hasattr(sel, "n_features_in_")
+    with pytest.raises(NotFittedError):
+        sel.transform(_X(0))

@@ -151,3 +151,38 @@ def test_n_samples_fractions_and_the_algorithms_a_selector_runs():
     assert quarter.tolist() == SubsetSelector(10).fit(X).ranking_.tolist()
     with pytest.raises(InvalidParameterError, match="lazy"):
         SubsetSelector(5, algorithm="double-greedy").fit(X)
+
+
+def _fitted_state(sel):
+    params = set(sel.get_params(deep=False))
+    return {k: v for k, v in vars(sel).items() if k not in params}
+
+
+def test_a_batch_that_fails_leaves_the_stream_as_it_was():
+    """A batch of another width is refused, and the stream goes on as if it had not come."""
+    X = _X(0, n=40)
+    ref = SubsetSelector(4, objective="feature-based").partial_fit(X[:20]).partial_fit(X[20:])
+    sel = SubsetSelector(4, objective="feature-based").partial_fit(X[:20])
+    before = _fitted_state(sel)
+    with pytest.raises(ValueError):
+        sel.partial_fit(_X(1, n=5, d=7))
+    after = _fitted_state(sel)
+    assert after.keys() == before.keys() and all(after[k] is before[k] for k in before)
+    assert sel.n_features_in_ == 5
+    sel.partial_fit(X[20:])
+    assert sel.ranking_.tolist() == ref.ranking_.tolist()
+
+
+def test_a_partial_fit_that_fails_keeps_the_previous_fit():
+    """partial_fit on a selector fitted by fit() with an objective that cannot stream set
+    n_features_in_ from the batch before refusing the objective."""
+    X = _X(0, n=30)
+    sel = SubsetSelector(3, objective="graph-cut").fit(X)
+    ranking = sel.ranking_.tolist()
+    with pytest.raises(InvalidParameterError, match="objective"):
+        sel.partial_fit(_X(1, n=5, d=8))
+    assert sel.n_features_in_ == 5 and sel.ranking_.tolist() == ranking
+    assert np.array_equal(sel.transform(X), X[ranking])
+    sel.set_params(objective="feature-based")  # a stream can still start after the failure
+    sel.partial_fit(X[:10])
+    assert sel.n_features_in_ == 5 and len(sel.ranking_) == 3

@@ -3,7 +3,8 @@ b-matching and position auctions, online bipartite matching.
 
 Rooms: :mod:`.general` (:func:`max_weight_matching`), :mod:`.assignment`, :mod:`.online`,
 :mod:`.exact` (the integer program that checks the blossom code); Numba code in
-:mod:`._blossom`, :mod:`._cardinality` and :mod:`._kernels`.
+:mod:`._blossom`, :mod:`._cardinality` and :mod:`._kernels`; the graph checks and vertex
+renumbering every edge-list entry point shares in :mod:`._graph`.
 """
 
 from submodkit._lazy import attach

@@ -21,6 +21,7 @@ import scipy.sparse as sp
 from submodkit._validation import check_matrix, check_vector
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
+from submodkit.instances.problems import SPARE_IDS
 from submodkit.results import AssignmentSolution
 from submodkit.solvers.matching._assignment_kernels import solve_lap
 from submodkit.solvers.matching._kernels import _cancel_negative_cycles
@@ -98,8 +99,17 @@ def max_weight_assignment(weights: Any, maximize: bool = True) -> AssignmentSolu
     else:  # only the stored pairs are allowed: the CSR structure goes to the kernel as it is
         csr = w.T.tocsr() if transposed else w
         indptr, indices, vals = _allowed_pairs(csr, -wrong)
-        ok, col4row, pos = solve_lap(_NO_DENSE, False, sign, csr.shape[0], csr.shape[1], indptr, indices,
-                                     sign * vals)
+        nr, nc = csr.shape
+        used = None
+        if nc > 2 * indices.size + SPARE_IDS:  # a column in no allowed pair is never assigned:
+            used, indices = np.unique(indices, return_inverse=True)  # the kernel sees the others only
+            indices, nc = indices.astype(np.int64).reshape(-1), int(used.size)
+        if nc < nr:
+            ok, col4row, pos = False, np.zeros(0, np.int64), np.zeros(0, np.int64)
+        else:
+            ok, col4row, pos = solve_lap(_NO_DENSE, False, sign, nr, nc, indptr, indices, sign * vals)
+        if ok and used is not None:
+            col4row = used[col4row].astype(np.int64)
         values = vals[pos] if ok else None
     if not ok:
         raise InvalidParameterError("weights", "forbidden entries", "a matrix with a complete assignment")
@@ -155,7 +165,8 @@ def b_matching(weights: Any, row_capacity: Any = 1, col_capacity: Any = 1) -> As
     finds none, so the answer is optimal for the weights as given, not for their rounding.
     Every residual arc then has a reduced cost >= -eps with eps = 4 * 2^-52 * max weight
     (a floating-point tolerance), which bounds the gap to the optimum by
-    ``6 * eps * sum(row_capacity)``: reported as ``stats["max_gap"]``.
+    ``6 * eps * sum(row_capacity)`` (each capacity clipped to its vertex's degree: a larger
+    one binds nothing): reported as ``stats["max_gap"]``.
 
     Parameters
     ----------
@@ -191,9 +202,11 @@ def b_matching(weights: Any, row_capacity: Any = 1, col_capacity: Any = 1) -> As
         pos = coo.data > 0
         ii, jj, vals = coo.row[pos], coo.col[pos], coo.data[pos]
     nr, nc = w.shape
-    rc = _capacities("row_capacity", row_capacity, nr)
-    cc = _capacities("col_capacity", col_capacity, nc)
     ii, jj = ii.astype(np.int64), jj.astype(np.int64)
+    # a vertex is in at most its degree pairs: a larger capacity binds nothing (clipped, the
+    # capacities fit int64 and their sum fits the flow solver)
+    rc = _capacities("row_capacity", row_capacity, nr, np.bincount(ii, minlength=nr))
+    cc = _capacities("col_capacity", col_capacity, nc, np.bincount(jj, minlength=nc))
     vals = np.ascontiguousarray(vals, dtype=np.float64)
     scale = decimal_scale(vals) if vals.size else 1
     if scale is None:
@@ -223,13 +236,15 @@ def b_matching(weights: Any, row_capacity: Any = 1, col_capacity: Any = 1) -> As
                      "max_gap": float(6.0 * eps * supply)})
 
 
-def _capacities(name: str, cap: Any, length: int) -> np.ndarray:
+def _capacities(name: str, cap: Any, length: int, degree: np.ndarray) -> np.ndarray:
+    """``cap`` (a scalar or one per vertex) checked as non-negative integers, each clipped to
+    its vertex's ``degree``, as int64."""
     if np.isscalar(cap):
         cap = np.full(length, cap)
     arr = check_vector(name, cap, length)
     if np.any(arr != np.round(arr)):
         raise InvalidParameterError(name, cap, "non-negative integers")
-    return arr.astype(np.int64)
+    return np.minimum(arr, degree).astype(np.int64)
 
 
 def position_auction(values: Any) -> AssignmentSolution:

@@ -19,7 +19,7 @@ import scipy.sparse as sp
 from submodkit._validation import check_choice, check_time_limit
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
-from submodkit.instances.edges import EdgeList, as_edge_list
+from submodkit.instances.edges import EdgeList
 from submodkit.mip.model import (
     Deadline,
     LinearModel,
@@ -31,6 +31,7 @@ from submodkit.mip.model import (
     refuse_model,
 )
 from submodkit.results import MatchingSolution
+from submodkit.solvers.matching._graph import compact, expand, read_graph
 
 _MIN_SOLVE_SECONDS = 0.02  # below this (after the estimated build), the solver is not started
 
@@ -80,8 +81,15 @@ def matching_ilp(graph: Any, *, maxcardinality: bool = False, time_limit: float 
     if not isinstance(maxcardinality, (bool, np.bool_)):
         raise InvalidParameterError("maxcardinality", maxcardinality, "True or False")
     deadline = Deadline(time_limit, t0)
-    g = as_edge_list(graph)
-    check_solver_range("weights", g.w)
+    full = read_graph(graph)
+    check_solver_range("weights", full.w)
+    g, ids = compact(full)  # many isolated vertices: the model and mate follow the edges
+    return expand(_matching_ilp(g, maxcardinality, solver, time_limit, deadline, t0), full, ids)
+
+
+def _matching_ilp(g: EdgeList, maxcardinality: bool, solver: str, time_limit: float | None,
+                  deadline: Deadline, t0: float) -> MatchingSolution:
+    """:func:`matching_ilp` on a checked graph with few isolated vertices."""
     m = g.u.size
     scale = decimal_scale(g.w) if m else 1
     if solver == "auto" or (solver == "cp-sat" and scale is None):

@@ -18,10 +18,11 @@ import numpy as np
 from submodkit._validation import check_choice, check_int, check_real, check_time_limit, make_rng
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
-from submodkit.instances.edges import EdgeList, as_edge_list
+from submodkit.instances.edges import EdgeList
 from submodkit.results import Guarantee, MatchingSolution, _num
 from submodkit.solvers.matching._blossom import blossom_matching
 from submodkit.solvers.matching._cardinality import max_cardinality_matching
+from submodkit.solvers.matching._graph import compact, expand, read_graph
 from submodkit.solvers.matching._kernels import greedy_scan, path_growing, two_augment
 from submodkit.solvers.matching.exact import matching_ilp
 
@@ -72,7 +73,12 @@ def max_weight_matching(
         (m, 3) edge array ``(u, v, w)`` (or (m, 2), unit weights), a scipy sparse matrix, a
         networkx graph or a :class:`submodkit.instances.Graph`. Weights must be
         non-negative. Float weights may cost optimality at rounding level (as in
-        networkx); integer weights below 2**50 are exact.
+        networkx); integer weights below 2**50 are exact. Vertex ids are any non-negative
+        integers (below 2**53 in an edge array, which is read as float64; any int64 in a
+        ``Graph``): when more than ``SPARE_IDS`` vertices are in no edge (huge or sparse
+        ids, a large ``n_nodes``), the algorithms run on the vertices in an edge,
+        renumbered in order, and ``pairs`` come back in the graph's ids, so memory follows
+        the edges (``stats["compacted_nodes"]``: the vertices used).
     algorithm : {"exact", "greedy", "path-growing", "augment", "ilp"}, keyword-only
     maxcardinality : bool, default False
         Maximum weight among the maximum-cardinality matchings.
@@ -90,6 +96,12 @@ def max_weight_matching(
     MatchingSolution
         ``mate`` (each vertex's partner or -1), ``pairs``, ``value`` (the weight), the
         guarantee, and for ``"exact"`` the dual bound.
+
+    Raises
+    ------
+    InvalidParameterError
+        For vertex ids that are negative, not integers or out of range, weights that are
+        negative or not finite, or an unknown algorithm or parameter value.
 
     Examples
     --------
@@ -116,13 +128,16 @@ def max_weight_matching(
     seed = check_int("seed", seed, allow_none=True)
     if time_limit is not None:
         time_limit = check_real("time_limit", time_limit, minimum=0.0, strict_min=True)
-    g = as_edge_list(graph, n_nodes)
     if maxcardinality and algorithm not in ("exact", "ilp"):
         raise InvalidParameterError("maxcardinality", True, "False with an approximation algorithm")
-    stats: dict[str, Any] = {"n_nodes": g.n, "n_edges": int(g.u.size)}
+    full = read_graph(graph, n_nodes)
+    stats: dict[str, Any] = {"n_nodes": full.n, "n_edges": int(full.u.size)}
     if algorithm == "ilp":  # what is left of the limit (matching_ilp needs > 0: a millisecond at least)
         left = None if time_limit is None else max(time_limit - (time.perf_counter() - t0), 1e-3)
-        return matching_ilp(g, maxcardinality=maxcardinality, time_limit=left)
+        return matching_ilp(full, maxcardinality=maxcardinality, time_limit=left)
+    g, ids = compact(full)  # many isolated vertices: the kernels run on those in an edge
+    if ids is not None:
+        stats["compacted_nodes"] = int(g.n)
     if g.n == 0 or g.u.size == 0:
         mate = np.full(g.n, -1, np.int64)
         status = "optimal"
@@ -155,7 +170,8 @@ def max_weight_matching(
         stats.update(passes=int(passes), augmentations=int(applied), converged=bool(converged))
         status = "feasible"
     stats["seconds"] = time.perf_counter() - t0
-    return MatchingSolution.from_mate(g, mate, algorithm, _guarantee_of(algorithm, stats), status, stats)
+    sol = MatchingSolution.from_mate(g, mate, algorithm, _guarantee_of(algorithm, stats), status, stats)
+    return expand(sol, full, ids)
 
 
 def _greedy_order(g: EdgeList) -> np.ndarray:
@@ -203,20 +219,51 @@ def matching_weight(graph: Any, pairs: Any) -> float:
     References
     ----------
     .. [1] Lovasz, Plummer, "Matching Theory", North-Holland (1986)."""
-    g = as_edge_list(graph)
-    p = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    g = read_graph(graph)
+    p = _check_pairs(pairs)
     if p.size == 0:
         return 0.0
+    if p.min() < 0:
+        raise InvalidParameterError("pairs", f"vertex id {int(p.min())}", "non-negative vertex ids")
     if np.unique(p.ravel()).size != p.size:
         raise InvalidParameterError("pairs", "a vertex matched twice", "a matching")
     lo, hi = p.min(axis=1), p.max(axis=1)
-    key = g.u * g.n + g.v
-    q = lo * g.n + hi
-    pos = np.searchsorted(key, q)
-    pos = np.minimum(pos, max(key.size - 1, 0))
-    if key.size == 0 or np.any(key[pos] != q):
+    # the edges are sorted by (u, v): keys over the ranks of the ids in an edge keep that order
+    # and stay below (2 m)**2, whatever the ids (u * n + v overflows int64 for n above 3e9)
+    ids = np.unique(np.concatenate([g.u, g.v]))
+    k = int(ids.size)
+    if k == 0:
+        raise InvalidParameterError("pairs", "a pair that is not an edge", "edges of the graph")
+    rlo = np.minimum(np.searchsorted(ids, lo), k - 1)
+    rhi = np.minimum(np.searchsorted(ids, hi), k - 1)
+    if np.any(ids[rlo] != lo) or np.any(ids[rhi] != hi):
+        raise InvalidParameterError("pairs", "a pair that is not an edge", "edges of the graph")
+    key = np.searchsorted(ids, g.u) * k + np.searchsorted(ids, g.v)
+    q = rlo * k + rhi
+    pos = np.minimum(np.searchsorted(key, q), key.size - 1)
+    if np.any(key[pos] != q):
         raise InvalidParameterError("pairs", "a pair that is not an edge", "edges of the graph")
     return float(g.w[pos].sum())
+
+
+def _check_pairs(pairs: Any) -> np.ndarray:
+    """``pairs`` as an int64 (p, 2) array of integer vertex ids (an empty input: shape (0, 2))."""
+    try:
+        p = np.asarray(pairs)
+    except (TypeError, ValueError):
+        raise InvalidParameterError("pairs", pairs, "an integer array of shape (p, 2)") from None
+    if p.size == 0:
+        return np.zeros((0, 2), np.int64)
+    if p.ndim != 2 or p.shape[1] != 2:
+        raise InvalidParameterError("pairs", f"array of shape {p.shape}", "an integer array of shape (p, 2)")
+    if p.dtype.kind in "iu":
+        if p.dtype.kind == "u" and p.max() > np.iinfo(np.int64).max:
+            raise InvalidParameterError("pairs", f"vertex id {int(p.max())}", "int64 vertex ids")
+        return p.astype(np.int64)
+    if p.dtype.kind != "f" or not np.all(np.isfinite(p)) or np.any(p != np.round(p)) \
+            or np.abs(p).max() >= 2**53:
+        raise InvalidParameterError("pairs", f"{p.dtype} entries", "integer vertex ids")
+    return p.astype(np.int64)
 
 
 def solve_matching_file(

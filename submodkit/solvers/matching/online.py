@@ -52,19 +52,34 @@ _CODES = {"greedy": 0, "ranking": 1, "balance": 2}
 
 def _as_instance(instance: Any) -> OnlineInstance:
     if isinstance(instance, OnlineInstance):  # checked here: stored zeros are no edges
-        adj = sp.csr_matrix(instance.adjacency, dtype=np.float64, copy=True)
-        if adj.data.size and not (np.all(np.isfinite(adj.data)) and adj.data.min() >= 0):
-            raise InvalidParameterError("adjacency", "negative or non-finite entries",
-                                        "a 0/1 (non-negative) arrival x offline matrix")
-        adj.eliminate_zeros()
+        adj = _checked_adjacency(instance.adjacency)
         cap = check_vector("capacities", instance.capacities, adj.shape[1])
         if cap.size and not (np.all(cap == np.floor(cap)) and cap.min() >= 1):
             raise InvalidParameterError("capacities", instance.capacities, f"{adj.shape[1]} integers >= 1")
-        return replace(instance, adjacency=adj, capacities=cap.astype(np.int64))
+        # a capacity above 2**62 (more than any number of arrivals) binds nothing: clipped, it fits int64
+        cap = np.minimum(cap, float(_MAX_CAPACITY)).astype(np.int64)
+        return replace(instance, adjacency=adj, capacities=cap)
     adj = check_matrix("instance", instance)
     adj = sp.csr_matrix(adj)
     adj.eliminate_zeros()
     return OnlineInstance(adj, np.ones(adj.shape[1], np.int64))
+
+
+_MAX_CAPACITY = 2**62
+
+
+def _checked_adjacency(adjacency: Any) -> sp.csr_matrix:
+    """An instance's adjacency as a float64 CSR copy without stored zeros, its structure
+    checked (indices in range: the kernels trust them), entries finite and non-negative."""
+    shape = adjacency.shape if sp.issparse(adjacency) else np.shape(adjacency)
+    if len(shape) == 2 and 0 in shape:  # no arrival type or no offline vertex: nothing stored
+        if (adjacency.nnz if sp.issparse(adjacency) else np.size(adjacency)):
+            raise InvalidParameterError("adjacency", f"stored entries in a matrix of shape {shape}",
+                                        "no entries")
+        return sp.csr_matrix(shape, dtype=np.float64)
+    adj = sp.csr_matrix(check_matrix("adjacency", adjacency), dtype=np.float64, copy=True)
+    adj.eliminate_zeros()
+    return adj
 
 
 def offline_optimum(adjacency: sp.csr_matrix, arrivals: np.ndarray, capacities: np.ndarray) -> int:

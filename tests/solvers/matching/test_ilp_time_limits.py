@@ -106,7 +106,7 @@ def test_max_weight_matching_counts_reading_the_graph(monkeypatch):
 
     import submodkit.solvers.matching.general as G
 
-    read, given = G.as_edge_list, []
+    read, given = G.read_graph, []
 
     def slow_read(*args, **kwargs):
         time.sleep(0.5)  # a graph that takes longer to read than the whole limit
@@ -116,7 +116,7 @@ def test_max_weight_matching_counts_reading_the_graph(monkeypatch):
         given.append(time_limit)
         return matching_ilp(g, maxcardinality=maxcardinality, time_limit=time_limit)
 
-    monkeypatch.setattr(G, "as_edge_list", slow_read)
+    monkeypatch.setattr(G, "read_graph", slow_read)
     monkeypatch.setattr(G, "matching_ilp", recording_ilp)
     graph = np.array([[0, 1, 2.0], [1, 2, 3.0]])
     sol = G.max_weight_matching(graph, algorithm="ilp", time_limit=0.3)
