@@ -849,10 +849,10 @@ def _solve_allocation(args, exact: bool) -> int:
             forecast = adx_types(args.file, args.publisher).sample(
                 inst.n_arrivals, seed=None if args.seed is None else args.seed + 1)
         _status(progress, f"allocating ({args.algorithm or 'greedy'}, {args.order} order)")
-        sol = allocate(
+        sol = allocate(  # a share of the time left: the offline LP (the ratio's bound) always follows
             inst, algorithm=args.algorithm or "greedy", order=args.order, seed=args.seed,
             epsilon=args.epsilon, eta=args.eta, mirror=args.mirror, tradeoff=args.tradeoff,
-            forecast=forecast, hedge=args.hedge,
+            forecast=forecast, hedge=args.hedge, time_limit=_time_left(args, _APPROX_SHARE),
         )
     _status(progress, "solving the offline LP")
     opt = offline_optimum(inst, solver=args.lp_solver, time_limit=_time_left(args))
@@ -862,7 +862,7 @@ def _solve_allocation(args, exact: bool) -> int:
     # a first-order answer's value is only a feasible repair, and the value of an LP stopped by the
     # time limit is a lower one, so dividing by either could overstate the ratio (no bound: no ratio)
     bound = _allocation_bound(opt)
-    ratio = sol.value / bound if bound else None
+    ratio = _allocation_ratio(sol.value, bound)
     out = {
         "instance": f"{Path(args.file).name}/{args.publisher}",
         "problem": "allocation",
@@ -876,6 +876,8 @@ def _solve_allocation(args, exact: bool) -> int:
         "exact": {"value": _num(opt.value), "bound": _num(bound), "status": opt.status},
         **_ratio_fields(ratio, "undefined: the LP optimum is 0"),
         **({"cardinality": second} if second else {}),
+        **({"time_limit_reached": True, "fallback": sol.stats.get("fallback")}
+           if (sol.stats or {}).get("time_limit_reached") else {}),
         "seconds": round(time.perf_counter() - start, 4),
     }
     return _finish(args, out, [
@@ -899,6 +901,22 @@ def _allocation_bound(opt) -> float | None:
     return opt.value if opt.status == "optimal" else None
 
 
+_RATIO_TOL = 1e-9  # relative: a value above its proven bound by less is floating-point noise
+
+
+def _allocation_ratio(value: float, bound: float | None) -> float | None:
+    """``value / bound`` against a proven upper bound (None without one, or when it is 0). A
+    value can reach its bound from a different computation (a fractional allocation summed in
+    another order than the LP solver's objective: 20580.09270530761 against 20580.0927053076 on
+    AdX pub1) and come out above it in the last bits: within `_RATIO_TOL` of it the ratio is 1;
+    beyond, the quotient as it is (the bound bounds nothing then: a bug to see, not to hide)."""
+    if not bound:
+        return None
+    if bound < value <= bound * (1 + _RATIO_TOL) + _RATIO_TOL:
+        return 1.0
+    return value / bound
+
+
 def _allocation_cardinality(inst, sol, args) -> dict:
     """The bicriteria run's second criterion: its cardinality against the maximum number of
     arrivals the capacities can take (the LP of the unit-value instance, integral)."""
@@ -910,7 +928,7 @@ def _allocation_cardinality(inst, sol, args) -> dict:
     opt = offline_optimum(unit, solver=args.lp_solver, time_limit=_time_left(args))
     bound = _allocation_bound(opt)
     value = sol.stats["cardinality"]
-    return {"value": value, "optimum": _num(bound), "ratio": _num(value / bound) if bound else None,
+    return {"value": value, "optimum": _num(bound), "ratio": _num(_allocation_ratio(value, bound)),
             "guarantee": sol.stats["cardinality_guarantee"]}
 
 

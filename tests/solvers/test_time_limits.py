@@ -159,3 +159,27 @@ def test_set_cover_lower_bound_under_a_time_limit_is_lagrangian():
     assert sol.stats["lower_bound_method"].startswith("lagrangian")
     assert np.ceil(lp - 1e-9) - 1 < sol.lower_bound <= np.ceil(lp - 1e-9) <= sol.value
     assert set_cover(S).lower_bound == pytest.approx(lp)  # without a limit: the LP itself
+
+
+def test_allocation_command_returns_within_the_limit(shared_data, capsys):
+    """dual-resolve re-solves the LP of the arrivals seen at doubling times (pub3: 2.3 s of LPs,
+    3.2 s for the command under --time-limit 2, which it ignored): under the limit it stops
+    re-solving and the offline LP gets what is left. L = 1 s: pub3 takes 0.4 s to read."""
+    from submodkit.instances.allocation import AllocationInstance
+    from submodkit.solvers.allocation.offline import offline_optimum
+    from submodkit.solvers.allocation.online import allocate
+
+    tiny = AllocationInstance([[1.0, 2.0], [3.0, 0.0]], budgets=[1, 1])
+    allocate(tiny, algorithm="dual-resolve")  # the kernel and OR-Tools loaded
+    offline_optimum(tiny, time_limit=60)
+    limit = 1.0
+    t = time.perf_counter()
+    code = main(["solve", str(shared_data / "adx"), "--problem", "allocation", "--publisher", "pub3",
+                 "--algorithm", "dual-resolve", "--time-limit", str(limit), "--json"])
+    seconds = time.perf_counter() - t
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert _within(limit, seconds), seconds
+    obj = json.loads(out)
+    assert obj["time_limit_reached"] is True and obj["value"] > 0 and obj["assigned"] > 0
+    assert obj["exact"]["status"] == "timeout"

@@ -18,10 +18,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from submodkit._validation import check_choice, check_int, check_real, make_rng
+from submodkit._validation import check_choice, check_int, check_real, check_time_limit, make_rng
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import Algorithm, guarantee, table
 from submodkit.instances.allocation import AllocationInstance
+from submodkit.mip.model import Deadline
 from submodkit.results import AllocationSolution, Guarantee
 from submodkit.solvers.allocation import _kernels as K
 from submodkit.solvers.allocation.bicriteria import bicriteria_pass
@@ -123,6 +124,7 @@ def allocate(
     tradeoff: float = 0.5,
     forecast: AllocationInstance | None = None,
     hedge: float = 0.5,
+    time_limit: float | None = None,
 ) -> AllocationSolution:
     """Allocate the arrivals of ``instance`` online, each decided on arrival.
 
@@ -206,6 +208,24 @@ def allocate(
         the same advertisers.
     hedge : float, default 0.5
         hedged: the share of each capacity reserved for the plan, in [0, 1].
+    time_limit : float, optional
+        Seconds (> 0) for the call, counted from its start; None: no limit (and then results
+        are those of the call without it). Every arrival is still decided: the limit only
+        cuts the LP solves short, never the compiled passes (O(nnz) each, not interruptible).
+
+        - ``"dual-resolve"``: each re-solve gets the time left; at the limit (none left, or a
+          re-solve that did not end optimal) re-solving stops and the remaining arrivals are
+          decided with the last prices solved (``stats["resolving_stopped_at"]``: the arrival
+          count), or by greedy when no re-solve ended (free disposal kept either way).
+        - ``"dual-training"``: the training LP gets the time left; unsolved, the arrivals after
+          the training prefix are decided by greedy (the prefix stays unallocated).
+        - ``"hedged"``: the forecast's LP gets the time left; unsolved, there is no plan, and
+          every arrival goes to the open part with the whole capacities (MSVV, as hedge = 0).
+        - The other algorithms are one pass, run to its end whatever the limit.
+
+        ``stats["time_limit_reached"]`` says whether the limit cut an LP short (the fallback
+        taken is in ``stats["fallback"]``); the guarantee reported is the algorithm's (None for
+        the three above, which claim no ratio).
 
     Returns
     -------
@@ -247,6 +267,7 @@ def allocate(
     .. [9] Esfandiari, Korula, Mirrokni, "Online allocation with traffic spikes: mixing
        adversarial and stochastic models", EC 2015.
     """
+    start_time = time.perf_counter()
     if not isinstance(instance, AllocationInstance):
         raise InvalidParameterError("instance", type(instance).__name__, "an AllocationInstance")
     check_choice("algorithm", algorithm, ALGORITHMS)
@@ -265,14 +286,17 @@ def allocate(
                                     f"a capacity AllocationInstance (unit consumption) over the same "
                                     f"{instance.n_advertisers} advertisers")
     check_int("seed", seed, allow_none=True)
+    time_limit = check_time_limit(time_limit)
+    deadline = Deadline(time_limit, start_time)
     entry = ALLOCATE[algorithm]
-    start_time = time.perf_counter()
     t = instance.n_arrivals
     rng = make_rng(seed)
     rows = arrival_rows(order, t, rng)
     run = _Pass(instance, rows, rng)
     stats: dict = {"order": order, "seed": seed}
-    params = _Params(epsilon, eta, mirror, scaling, tradeoff, forecast, hedge)
+    if time_limit is not None:
+        stats.update(time_limit=time_limit, time_limit_reached=False, fallback=None)
+    params = _Params(epsilon, eta, mirror, scaling, tradeoff, forecast, hedge, deadline)
     assign, gained = entry.run(run, params, stats)
     if order == "random":
         assignment = np.full(t, -1, dtype=np.int64)
@@ -314,6 +338,23 @@ class _Params(NamedTuple):
     tradeoff: float
     forecast: AllocationInstance | None
     hedge: float
+    deadline: Deadline  # the call's time limit (``Deadline(None)``: none)
+
+
+def _limited_lp(lp: AllocationInstance, deadline: Deadline, stats: dict,
+                fallback: str) -> AllocationSolution | None:
+    """``offline_optimum(lp)`` within what is left of ``deadline``. Without a limit its answer,
+    whatever it is; under one, None when no time is left or the LP did not end optimal (its
+    duals are then not trusted as prices): ``stats`` records that the limit was reached and
+    ``fallback``, what the caller does instead."""
+    left = deadline.left()
+    if left is None:
+        return offline_optimum(lp)
+    opt = offline_optimum(lp, time_limit=left) if left > 0 else None
+    if opt is not None and opt.status == "optimal" and opt.duals is not None:
+        return opt
+    stats.update(time_limit_reached=True, fallback=fallback)
+    return None
 
 
 # --------------------------------------------------------------------------- the runs
@@ -334,7 +375,12 @@ def _dual_training(p: _Pass, params: _Params, stats: dict):
     """Prices from the LP of the first ``epsilon`` fraction of the arrivals (budgets scaled)."""
     start = max(1, int(math.ceil(params.epsilon * p.t)))
     train = p.instance.take(p.rows[:start], budgets=p.instance.budgets * (start / p.t))
-    opt = offline_optimum(train)
+    lp_start = time.perf_counter()
+    opt = _limited_lp(train, params.deadline, stats, "greedy after the training prefix (the training LP "
+                      "was not solved within the time limit)")
+    if opt is None:  # the time limit: no prices
+        stats.update(training_arrivals=start, training_lp_seconds=time.perf_counter() - lp_start)
+        return p.kernel(K.GREEDY, start=start)
     if opt.duals is None:
         raise InvalidParameterError("epsilon", params.epsilon, "a training prefix whose LP GLOP solves")
     dual = np.zeros(p.n_adv)
@@ -349,19 +395,29 @@ def _dual_resolve(p: _Pass, params: _Params, stats: dict):
     state = p.new_state()
     lo = max(1, int(math.ceil(params.epsilon * p.t)))
     p.segment(K.GREEDY, state, start=0, stop=lo)
-    solves, lp_seconds = 0, 0.0
+    solves, lp_seconds, dual, stopped_at = 0, 0.0, None, None
     while lo < p.t:
         hi = min(p.t, 2 * lo)
         train = p.instance.take(p.rows[:lo], budgets=p.instance.budgets * (lo / p.t))
-        opt = offline_optimum(train)
+        lp_start = time.perf_counter()
+        opt = _limited_lp(train, params.deadline, stats, "the last prices solved" if dual is not None
+                          else "greedy (no re-solve ended within the time limit)")
+        if opt is None:  # the time limit: the rest with the last prices (greedy before any)
+            lp_seconds += time.perf_counter() - lp_start
+            stopped_at = lo
+            if dual is None:
+                p.segment(K.GREEDY, state, start=lo, stop=p.t)
+            else:
+                p.segment(K.TRAINING, state, start=lo, stop=p.t, dual=dual, dispose=True)
+            break
         if opt.duals is None:
             raise InvalidParameterError("epsilon", params.epsilon, "a training prefix whose LP GLOP solves")
         solves += 1
         lp_seconds += opt.stats["seconds"]
-        p.segment(K.TRAINING, state, start=lo, stop=hi, dual=np.array(opt.duals, dtype=np.float64),
-                  dispose=True)
+        dual = np.array(opt.duals, dtype=np.float64)
+        p.segment(K.TRAINING, state, start=lo, stop=hi, dual=dual, dispose=True)
         lo = hi
-    stats.update(lp_solves=solves, training_lp_seconds=lp_seconds)
+    stats.update(lp_solves=solves, training_lp_seconds=lp_seconds, resolving_stopped_at=stopped_at)
     return p.result(state)
 
 
@@ -395,11 +451,17 @@ def _hedged(p: _Pass, params: _Params, stats: dict):
         scale = params.forecast.n_arrivals / max(p.t, 1)  # a forecast sample of any size
         plan = params.forecast.take(np.arange(params.forecast.n_arrivals),  # no plan room: a token budget
                                     budgets=np.maximum(cap_plan * scale, 1e-9))
-        opt = offline_optimum(plan)
-        if opt.duals is None:
+        lp_start = time.perf_counter()
+        opt = _limited_lp(plan, params.deadline, stats, "no plan: every arrival to the open part (MSVV, the "
+                          "whole capacities; the forecast's LP was not solved within the time limit)")
+        if opt is None:  # the time limit: no plan
+            cap_plan[:] = 0
+            lp_seconds = time.perf_counter() - lp_start
+        elif opt.duals is None:
             raise InvalidParameterError("forecast", params.forecast.name, "a forecast whose LP GLOP solves")
-        prices[:] = opt.duals
-        lp_seconds = opt.stats["seconds"]
+        else:
+            prices[:] = opt.duals
+            lp_seconds = opt.stats["seconds"]
     assign = np.full(p.t, -1, dtype=np.int64)
     gained = np.zeros(p.t)
     used_plan, used_open = np.zeros(p.n_adv, dtype=np.int64), np.zeros(p.n_adv, dtype=np.int64)

@@ -164,3 +164,28 @@ def test_weighted_proportional_leaves_an_impression_when_prices_exceed_its_value
     inst = AllocationInstance([[1.0], [0.1]], budgets=[1.0])
     sol = weighted_proportional_allocation(inst, epsilon=0.02)
     assert sol.value >= 0.98 * 1.0 and sol.x[0] > 0.97
+
+
+def test_a_ratio_above_one_by_rounding_is_one():
+    # proportional allocation on AdX pub1 reaches the LP optimum: 20580.09270530761 against
+    # GLOP's 20580.0927053076, and the command printed ratio 1.0000000000000004
+    from submodkit.cli import _allocation_ratio
+
+    assert _allocation_ratio(20580.09270530761, 20580.0927053076) == 1.0
+    assert _allocation_ratio(0.5, 2.0) == 0.25
+    assert _allocation_ratio(1.0, None) is None and _allocation_ratio(1.0, 0.0) is None
+    assert _allocation_ratio(1.001, 1.0) == pytest.approx(1.001)  # a bound that bounds nothing shows
+
+
+def test_the_command_never_reports_a_ratio_above_one(shared_data, capsys):
+    import json
+
+    from submodkit.cli import main
+
+    code = main(["solve", str(shared_data / "adx"), "--problem", "allocation", "--publisher", "pub1",
+                 "--algorithm", "proportional", "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    obj = json.loads(out)
+    assert obj["value"] == pytest.approx(obj["lp_optimum"], rel=1e-12)  # the optimum, up to rounding
+    assert obj["ratio"] == 1.0

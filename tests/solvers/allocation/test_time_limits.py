@@ -1,21 +1,25 @@
 """Time limits of the offline optima (allocation LP / IP / flow, packing, whole pages): the
 limit is checked from the call's start, a stopped solve says "timeout", returns the best
 feasible answer known (the solver's, else the online greedy / dual mirror descent), and an
-upper bound only when one is proven (never below a value another solver reaches)."""
+upper bound only when one is proven (never below a value another solver reaches); and of
+``allocate``: the LP (re-)solves stop at the limit and every arrival is still decided."""
 
 from __future__ import annotations
+
+import time
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 
 from submodkit.errors import InvalidParameterError
-from submodkit.instances.allocation import random_allocation_instance
+from submodkit.instances.allocation import AllocationInstance, random_allocation_instance
 from submodkit.instances.packing import random_packing_instance
 from submodkit.instances.pages import random_page_instance
 from submodkit.mip.model import ModelSize
 from submodkit.solvers.allocation import offline
 from submodkit.solvers.allocation.offline import _lp_matrix, evaluate, offline_optimum
+from submodkit.solvers.allocation.online import allocate
 from submodkit.solvers.allocation.packing import dual_mirror_descent, packing_optimum
 from submodkit.solvers.allocation.pages import allocate_pages, page_optimum
 
@@ -164,3 +168,199 @@ def test_page_optimum_rejects_a_zero_limit():
     sol = page_optimum(inst, time_limit=60)
     assert sol.status == "optimal" and sol.upper_bound >= sol.value
     assert sol.upper_bound == pytest.approx(sol.value, rel=1e-8)
+
+
+# --------------------------------------------------------------------------- the greedy fallback, cold
+
+def _check_fallback(inst, sol):
+    """A timeout's answer: a feasible assignment (hard capacities and budgets) worth its value."""
+    assert sol.status == "timeout" and sol.assignment is not None and sol.value > 0
+    rows = np.flatnonzero(sol.assignment >= 0)
+    cols = sol.assignment[rows]
+    spent = np.bincount(cols, weights=np.asarray(sp.csr_matrix(inst.values)[rows, cols]).ravel()
+                        if inst.kind == "budget" else np.ones(rows.size), minlength=inst.n_advertisers)
+    caps = inst.budgets if inst.kind == "budget" else np.floor(inst.budgets + 1e-9)
+    assert np.all(spent <= caps * (1 + 1e-9) + 1e-9)
+    assert sol.value == pytest.approx(float(np.asarray(sp.csr_matrix(inst.values)[rows, cols]).sum()))
+
+
+@pytest.mark.parametrize(("kind", "load"), [("capacity", 0.5), ("capacity", 3.0), ("budget", 0.3)])
+def test_without_the_greedy_kernel_the_fallback_is_numpy_proposals(kind, load, monkeypatch):
+    # a cold process: the greedy's kernel is not loaded by the deadline (it took 0.4 to 0.55 s
+    # to import Numba and load it after the deadline, about 2 s to compile with an empty cache)
+    monkeypatch.setattr(offline, "_greedy_kernel_loaded", lambda: False)
+    monkeypatch.setattr(offline, "_load_greedy_kernel", lambda: None)
+    inst = random_allocation_instance(3_000, 20, density=0.3, kind=kind, load=load, seed=2)
+    for integral in (False, True):
+        sol = offline_optimum(inst, integral, time_limit=1e-9)
+        assert sol.stats["incumbent"] == offline.PROPOSALS_INCUMBENT
+        _check_fallback(inst, sol)
+    flow = offline_optimum(inst, True, solver="flow", time_limit=1e-9) if kind == "capacity" else None
+    if flow is not None:
+        assert flow.stats["incumbent"] == offline.PROPOSALS_INCUMBENT
+        _check_fallback(inst, flow)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_proposals_are_feasible_maximal_and_near_the_greedy(seed):
+    rng = np.random.default_rng(seed)
+    kind = ("capacity", "budget")[seed % 2]
+    inst = random_allocation_instance(2_000, 15, density=0.3, kind=kind, load=float(rng.uniform(0.2, 1.5)),
+                                      seed=seed)
+    mat, obj, upper, rows = _lp_matrix(inst)
+    t = inst.n_arrivals
+    x = offline._proposal_start(inst, rows, upper[t:])
+    assert set(np.unique(x)) <= {0.0, 1.0}
+    assert np.all(mat @ x <= upper * (1 + 1e-9) + 1e-9)  # one advertiser per arrival, within capacity
+    _, indices, vals, cons = inst.arrays()
+    used = np.bincount(indices, weights=x * cons, minlength=inst.n_advertisers)
+    assigned = np.bincount(rows, weights=x, minlength=t) > 0
+    fits = used[indices] + cons <= upper[t:][indices] * (1 + 1e-9) + 1e-9
+    assert not np.any(~assigned[rows] & fits)  # maximal: no open arrival fits an advertiser
+    greedy, _ = offline._greedy_start(inst, rows, upper[t:], offline.Deadline(None))
+    assert obj @ x >= 0.97 * (obj @ greedy)
+
+
+_COLD = """
+import sys, time
+from submodkit.instances.allocation import random_allocation_instance
+from submodkit.solvers.allocation.offline import offline_optimum
+inst = random_allocation_instance(50_000, 100, density=0.05, seed=3)
+assert "submodkit.solvers.allocation._kernels" not in sys.modules
+start = time.perf_counter()
+sol = offline_optimum(inst, time_limit={limit})
+print(time.perf_counter() - start, sol.status, sol.value)
+"""
+
+
+def test_a_cold_call_returns_within_its_limit(tmp_path):
+    """A fresh process with an empty Numba cache (nothing loaded, nothing compiled): the LP is
+    not done at the limit, and the fallback must not load or compile the greedy's kernel after
+    it (it overran by about 2 s so)."""
+    import os
+    import subprocess
+    import sys
+
+    limit = 0.5
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    run = subprocess.run([sys.executable, "-c", _COLD.format(limit=limit)], env=env, capture_output=True,
+                         text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    seconds, status, value = run.stdout.split()
+    assert status == "timeout" and float(value) > 0
+    assert float(seconds) <= limit + 1.0, seconds  # the house margin (tests/solvers/test_time_limits.py)
+
+
+# --------------------------------------------------------------------------- allocate under a limit
+
+def _solves_then_stops(monkeypatch, solved: int) -> list:
+    """``allocate``'s LPs: the first ``solved`` end optimal, the later ones at their limit."""
+    from submodkit.solvers.allocation import online
+
+    real, calls = online.offline_optimum, []
+
+    def lp(instance, *args, time_limit=None, **kwargs):
+        calls.append(time_limit)
+        if len(calls) > solved:
+            time_limit = 1e-9
+        return real(instance, *args, time_limit=time_limit, **kwargs)
+
+    monkeypatch.setattr(online, "offline_optimum", lp)
+    return calls
+
+
+def test_dual_resolve_without_a_solved_lp_is_greedy(monkeypatch):
+    inst = random_allocation_instance(2_000, 10, density=0.3, seed=1, load=0.3)
+    calls = _solves_then_stops(monkeypatch, 0)
+    sol = allocate(inst, algorithm="dual-resolve", epsilon=0.05, time_limit=60)
+    greedy = allocate(inst, algorithm="greedy")
+    assert calls and 0 < calls[0] <= 60  # the call's limit reaches the LP
+    assert sol.stats["time_limit_reached"] is True and sol.stats["lp_solves"] == 0
+    assert sol.stats["resolving_stopped_at"] == 100 and sol.stats["fallback"].startswith("greedy")
+    assert np.array_equal(sol.assignment, greedy.assignment) and sol.value == greedy.value
+    assert evaluate(inst, sol.assignment) == pytest.approx(sol.value)
+
+
+def test_dual_resolve_keeps_the_last_prices_after_the_limit(monkeypatch):
+    rand = random_allocation_instance(2_000, 10, density=0.3, seed=1, load=0.3)
+    inst = AllocationInstance(rand.values, budgets=rand.budgets, free_disposal=False)  # no assignment undone
+    full = allocate(inst, algorithm="dual-resolve", epsilon=0.05)
+    _solves_then_stops(monkeypatch, 2)  # solved at 100 and 200 arrivals, stopped at 400
+    sol = allocate(inst, algorithm="dual-resolve", epsilon=0.05, time_limit=60)
+    assert sol.stats["lp_solves"] == 2 and sol.stats["resolving_stopped_at"] == 400
+    assert sol.stats["time_limit_reached"] is True and sol.stats["fallback"] == "the last prices solved"
+    assert np.array_equal(sol.assignment[:400], full.assignment[:400])  # the same up to the stop
+    assert not np.array_equal(sol.assignment, full.assignment)
+    assert (sol.assignment[400:] >= 0).any()  # every arrival is still decided
+    assert evaluate(inst, sol.assignment) == pytest.approx(sol.value)
+
+
+def test_dual_resolve_returns_within_its_limit():
+    inst = random_allocation_instance(50_000, 100, density=0.05, seed=3)  # 3.4 s of LPs without a limit
+    allocate(random_allocation_instance(50, 5, seed=0), algorithm="dual-resolve")  # kernels, OR-Tools loaded
+    limit = 0.5
+    start = time.perf_counter()
+    sol = allocate(inst, algorithm="dual-resolve", epsilon=0.05, time_limit=limit)
+    seconds = time.perf_counter() - start
+    assert sol.stats["time_limit_reached"] is True and sol.stats["resolving_stopped_at"] is not None
+    assert evaluate(inst, sol.assignment) == pytest.approx(sol.value) and sol.value > 0
+    assert seconds <= limit + 1.0, seconds
+
+
+def test_dual_training_without_its_lp_is_greedy_after_the_prefix():
+    inst = random_allocation_instance(2_000, 10, density=0.3, seed=1, load=0.3)
+    sol = allocate(inst, algorithm="dual-training", epsilon=0.2, time_limit=1e-9)
+    assert sol.stats["time_limit_reached"] is True and sol.stats["fallback"].startswith("greedy after")
+    assert np.all(sol.assignment[:400] == -1)  # the training arrivals stay unallocated
+    rest = allocate(inst.take(np.arange(400, 2_000)), algorithm="greedy")
+    assert np.array_equal(sol.assignment[400:], rest.assignment) and sol.value == pytest.approx(rest.value)
+
+
+def test_hedged_without_the_forecast_lp_has_no_plan():
+    inst = random_allocation_instance(2_000, 10, density=0.3, seed=1, load=0.3)
+    sol = allocate(inst, algorithm="hedged", forecast=inst, hedge=0.7, time_limit=1e-9)
+    msvv = allocate(inst, algorithm="hedged", forecast=inst, hedge=0.0)
+    assert sol.stats["time_limit_reached"] is True and sol.stats["fallback"].startswith("no plan")
+    assert sol.stats["plan_assigned"] == 0
+    assert np.array_equal(sol.assignment, msvv.assignment) and sol.value == msvv.value
+
+
+@pytest.mark.parametrize("algorithm", ["greedy", "dual-resolve", "dual-training", "hedged"])
+def test_allocate_without_a_limit_or_with_a_loose_one_is_unchanged(algorithm):
+    inst = random_allocation_instance(1_000, 8, density=0.3, seed=4, load=0.3)
+    extra = {"forecast": inst} if algorithm == "hedged" else {}
+    plain = allocate(inst, algorithm=algorithm, **extra)
+    loose = allocate(inst, algorithm=algorithm, time_limit=600, **extra)
+    assert "time_limit_reached" not in plain.stats and loose.stats["time_limit_reached"] is False
+    assert np.array_equal(plain.assignment, loose.assignment) and plain.value == loose.value
+
+
+def test_allocate_validates_its_limit():
+    inst = random_allocation_instance(50, 3, seed=1)
+    for bad in BAD_LIMITS:
+        with pytest.raises(InvalidParameterError, match="time_limit"):
+            allocate(inst, algorithm="dual-resolve", time_limit=bad)
+
+
+def test_the_command_passes_its_limit_to_allocate(shared_data, capsys, monkeypatch):
+    # `solve --problem allocation --time-limit T` ran allocate without a limit (dual-resolve on
+    # pub3: 4.0 s with --time-limit 0.5)
+    import json
+
+    from submodkit.cli import main
+    from submodkit.solvers.allocation import online
+
+    real, limits = online.allocate, []
+
+    def stopped(instance, *args, time_limit=None, **kwargs):
+        limits.append(time_limit)
+        return real(instance, *args, time_limit=1e-9, **kwargs)  # no time for any LP
+
+    monkeypatch.setattr(online, "allocate", stopped)
+    code = main(["solve", str(shared_data / "adx"), "--problem", "allocation", "--publisher", "pub1",
+                 "--algorithm", "dual-resolve", "--time-limit", "30", "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    obj = json.loads(out)
+    assert limits and 0 < limits[0] < 30  # a share of what is left: the offline LP follows
+    assert obj["time_limit_reached"] is True and obj["fallback"].startswith("greedy")
