@@ -901,20 +901,14 @@ def _allocation_bound(opt) -> float | None:
     return opt.value if opt.status == "optimal" else None
 
 
-_RATIO_TOL = 1e-9  # relative: a value above its proven bound by less is floating-point noise
-
-
 def _allocation_ratio(value: float, bound: float | None) -> float | None:
-    """``value / bound`` against a proven upper bound (None without one, or when it is 0). A
-    value can reach its bound from a different computation (a fractional allocation summed in
-    another order than the LP solver's objective: 20580.09270530761 against 20580.0927053076 on
-    AdX pub1) and come out above it in the last bits: within `_RATIO_TOL` of it the ratio is 1;
-    beyond, the quotient as it is (the bound bounds nothing then: a bug to see, not to hide)."""
-    if not bound:
-        return None
-    if bound < value <= bound * (1 + _RATIO_TOL) + _RATIO_TOL:
-        return 1.0
-    return value / bound
+    """``value / bound`` against a proven upper bound (None without one, or when it is 0), 1
+    within `~submodkit.verification.report.RATIO_TOL` of it (a value summed in another order
+    than the solver's objective can come out above its bound in the last bits); beyond, the
+    quotient as it is (the bound then bounds nothing: a bug to see, not to hide)."""
+    from submodkit.verification.report import ratio_of
+
+    return ratio_of(value, bound) if bound else None
 
 
 def _allocation_cardinality(inst, sol, args) -> dict:

@@ -82,9 +82,20 @@ class Run:
         }
 
 
+RATIO_TOL = 1e-9
+"""A value within this relative distance of its reference has ratio 1: the two come from
+different computations (a fractional allocation summed in another order than the LP solver's
+objective: 20580.09270530761 against 20580.0927053076 on AdX pub1) and may differ in the last
+bits, which would read as a ratio above 1 against an optimum."""
+
+
 def ratio_of(value: float, reference: float) -> float:
+    """``value / reference``, 1 when they agree to `RATIO_TOL` (relative), ``inf`` for a
+    positive value against a reference of 0."""
     if reference == 0:
         return 1.0 if value == 0 else math.inf
+    if math.isclose(value, reference, rel_tol=RATIO_TOL):
+        return 1.0
     return float(value / reference)
 
 

@@ -152,3 +152,14 @@ def test_every_registered_guarantee_has_a_quick_suite_row():
     missing = [key for key, spec in GUARANTEES.items()
                if key not in _NOT_IN_SUITE and (spec.statement, spec.source) not in seen]
     assert not missing, f"guarantees with no quick-suite run: {missing}"
+
+
+def test_ratio_of_is_one_within_rounding_of_the_reference():
+    # proportional allocation reaches the LP optimum of AdX pub1 up to the last bits (another
+    # summation order): the suite read 1.0000000000000004 against an optimum
+    from submodkit.verification.report import ratio_of
+
+    assert ratio_of(20580.09270530761, 20580.0927053076) == 1.0
+    assert ratio_of(1.0 - 1e-12, 1.0) == 1.0
+    assert ratio_of(1.001, 1.0) == pytest.approx(1.001) and ratio_of(0.5, 2.0) == 0.25
+    assert ratio_of(0.0, 0.0) == 1.0 and ratio_of(1.0, 0.0) == float("inf")
