@@ -321,7 +321,8 @@ class MatchingSolution(Result):
 
     @property
     def mate(self) -> np.ndarray:
-        """``mate[v]`` = v's partner, or -1 when v is unmatched."""
+        """``mate[v]`` = v's partner, or -1 when v is unmatched: an array of ``n_nodes``
+        entries (for a graph of huge, sparse vertex ids, read ``pairs`` or ``matching()``)."""
         m = np.full(self.n_nodes, -1, np.int64)
         m[self.pairs[:, 0]] = self.pairs[:, 1]
         m[self.pairs[:, 1]] = self.pairs[:, 0]
