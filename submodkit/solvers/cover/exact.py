@@ -102,13 +102,12 @@ def _set_cover_model(sets: sp.csr_matrix, costs: np.ndarray, n_out: int = 0
 
 def _greedy_set_cover(S: sp.csr_matrix, costs: np.ndarray, n_out: int = 0) -> np.ndarray:
     """Chvatal's greedy (min cost per newly covered element) until at most ``n_out`` elements
-    are uncovered, then redundant sets dropped latest first: the warm start of the exact
-    model, sorted. S covers everything. Computed by the Lagrangian greedy kernel at zero
-    multipliers (:func:`.lagrangian.chvatal_cover`), which the start below needs anyway: a
-    cold process compiles no generic greedy kernel."""
-    from submodkit.solvers.cover.lagrangian import chvatal_cover
+    are uncovered, then redundant sets dropped latest first (:func:`.greedy.greedy`, which
+    compiles no generic kernel for an instance of this size in a fresh process): the warm
+    start of the exact model, sorted. S covers everything."""
+    from submodkit.solvers.cover.greedy import greedy
 
-    return np.sort(chvatal_cover(S, costs, n_out))
+    return np.sort(greedy(S, costs, True, n_out)[0])
 
 
 def exact_set_cover(

@@ -17,7 +17,7 @@ set system of at most this many incidences while Numba's kernels are not loaded.
 
 SCAN_MAX_WORK = 500_000_000
 """Above ``NUMPY_MAX_INCIDENCES``, while the generic lazy-greedy kernels are not loaded, greedy
-scans every set at each step in the Lagrangian greedy kernel (:func:`greedy_scan`) when
+scans every set at each step in the Lagrangian greedy kernel (:func:`greedy_by_scan`) when
 ``n_sets * n_elements`` (a bound on its work) is at most this: about 30 ms on rail507, where
 compiling the lazy kernels costs about 6 s on a first run."""
 
@@ -34,7 +34,7 @@ def greedy(csr: sp.csr_matrix, costs: np.ndarray, prune: bool, n_out: int = 0):
     if csr.nnz <= NUMPY_MAX_INCIDENCES and not numba_loaded():
         sel, gains, evals = greedy_numpy(csr, costs, target)
     elif n * m <= SCAN_MAX_WORK and not numba_loaded():
-        sel, gains, evals = greedy_scan(csr, costs, n_out)
+        sel, gains, evals = greedy_by_scan(csr, costs, n_out)
     else:
         from submodkit.objectives.kernels import fill_gains
         from submodkit.solvers.submodular import _kernels as G
@@ -66,21 +66,15 @@ def greedy_cover(csr: sp.csr_matrix, costs: np.ndarray) -> np.ndarray:
     return greedy(csr, costs, True)[0]
 
 
-def greedy_scan(csr: sp.csr_matrix, costs: np.ndarray, n_out: int = 0):
+def greedy_by_scan(csr: sp.csr_matrix, costs: np.ndarray, n_out: int = 0):
     """Greedy by a full scan of the sets at each step, in the Lagrangian greedy kernel at zero
     multipliers (cost per newly covered element, the smallest; ties: the smallest index, as
     the lazy kernel), until at most ``n_out`` elements are uncovered: ``(selection, gains,
     evaluations)``, the gains being the elements each set newly covered."""
-    from submodkit.solvers.cover import _lagrangian_kernels as LK
+    from submodkit.solvers.cover.lagrangian import cover_with
 
     n, m = csr.shape
-    csc = csr.tocsc()
-    sel = np.empty(n, dtype=np.int64)
-    k = LK.lagrangian_greedy(csr.indptr.astype(np.int64), csr.indices.astype(np.int64),
-                             csc.indptr.astype(np.int64), csc.indices.astype(np.int64),
-                             np.ascontiguousarray(costs, dtype=np.float64), np.zeros(m),
-                             np.ones(n, dtype=np.bool_), sel, np.zeros(m, dtype=np.int64), n_out)
-    sel = sel[:max(k, 0)].copy()
+    sel = cover_with(csr, np.ascontiguousarray(costs, dtype=np.float64), np.zeros(m), n_out)
     covered = np.zeros(m, dtype=bool)
     gains = np.empty(sel.shape[0])
     for t, j in enumerate(sel):

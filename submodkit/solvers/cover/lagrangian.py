@@ -191,7 +191,7 @@ def _fix_and_search(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.ndarr
                 break
             sub, keep_sets = _restrict(csr, left)
             sub_costs = costs[keep_sets]
-            sub_start = _cover_with(sub, sub_costs, lam[left], n_out)
+            sub_start = cover_with(sub, sub_costs, lam[left], n_out)
             run = subgradient_phase(sub, sub_costs, sub_start, deadline, integral, lam[left], max_steps=300,
                                     n_out=n_out)
             steps, covers = steps + run.steps, covers + run.covers
@@ -206,7 +206,7 @@ def _fix_and_search(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.ndarr
                     return LagrangianRun(best_sel, best_val, first.bound, first.multipliers, steps, covers,
                                          t_best, True)
             # fix the first sets of the residual's Lagrangian greedy cover, up to pi of its elements
-            order = _cover_with(sub, sub_costs, run.multipliers, n_out)
+            order = cover_with(sub, sub_costs, run.multipliers, n_out)
             target = max(1, int(pi * left.shape[0]))
             hit = np.zeros(sub.shape[1], dtype=bool)
             take = []
@@ -263,7 +263,7 @@ def _restrict(csr: sp.csr_matrix, rows: np.ndarray) -> tuple[sp.csr_matrix, np.n
     return sub[keep], keep
 
 
-def _cover_with(S: sp.csr_matrix, costs: np.ndarray, lam: np.ndarray, n_out: int = 0) -> np.ndarray:
+def cover_with(S: sp.csr_matrix, costs: np.ndarray, lam: np.ndarray, n_out: int = 0) -> np.ndarray:
     """The Lagrangian greedy cover at ``lam``, in the order greedy took its sets."""
     n, m = S.shape
     csc = S.tocsc()
@@ -280,18 +280,6 @@ def _drop_redundant(indptr: np.ndarray, indices: np.ndarray, costs: np.ndarray, 
     the cover's order); a keep mask over ``sel``."""
     order = np.argsort(-costs[sel], kind="stable").astype(np.int64)
     return LK.drop_redundant(indptr, indices, sel, order, m, n_out)
-
-
-def chvatal_cover(S: sp.csr_matrix, costs: np.ndarray, n_out: int = 0) -> np.ndarray:
-    """Chvatal's greedy cover (most newly covered elements per unit cost; ties: the
-    smallest index) until at most ``n_out`` elements are uncovered, then redundant sets
-    dropped latest first: the selection :func:`.greedy.greedy_cover` returns, computed by
-    the Lagrangian greedy kernel at zero multipliers (so the Lagrangian heuristic starts
-    without the generic lazy-greedy kernels, about 5 s of a cold Numba compile)."""
-    from submodkit.solvers.cover.greedy import drop_redundant_sets, greedy_scan
-
-    sel, gains, _ = greedy_scan(S, costs, n_out)
-    return drop_redundant_sets(S, sel, gains)[0]
 
 
 def subgradient_phase(csr: sp.csr_matrix, costs: np.ndarray, start_cover: np.ndarray, deadline: float,

@@ -194,9 +194,9 @@ def _lagrangian(csr: sp.csr_matrix, costs: np.ndarray, d: int, time_limit, start
     cover of what is left, then subgradient optimization of the Lagrangian bound with
     Lagrangian-cost greedy covers (:mod:`.lagrangian`)."""
     from submodkit.mip.model import is_integral
-    from submodkit.solvers.cover.lagrangian import LagrangianRun, chvatal_cover, lagrangian_cover
+    from submodkit.solvers.cover.lagrangian import LagrangianRun, lagrangian_cover
 
-    first = chvatal_cover(csr, costs, n_out)
+    first, _, evals, _ = _greedy(csr, costs, True, n_out)
     red = reduce_set_cover(csr, costs, n_out=n_out,
                            time_limit=_share_left(time_limit, start, _REDUCTION_SHARE))
     fixed_cost = float(costs[red.fixed].sum())
@@ -206,7 +206,8 @@ def _lagrangian(csr: sp.csr_matrix, costs: np.ndarray, d: int, time_limit, start
         nothing = np.zeros(0, dtype=np.int64)  # the reduction left nothing to cover
         run = LagrangianRun(nothing, 0.0, 0.0, np.zeros(red.elements.shape[0]), 0, 0, 0.0, True)
     else:
-        sub_first = chvatal_cover(sub, sub_costs, n_out)
+        sub_first, _, more, _ = _greedy(sub, sub_costs, True, n_out)
+        evals += more
         run = lagrangian_cover(sub, sub_costs, sub_first, deadline, is_integral(costs), n_out=n_out,
                                seed=seed)
     sel = red.lift(run.selection)
@@ -225,7 +226,7 @@ def _lagrangian(csr: sp.csr_matrix, costs: np.ndarray, d: int, time_limit, start
         sense="min",
         status="optimal" if optimal else ("timeout" if time_limit is not None
                                           and time.perf_counter() - start >= time_limit else "feasible"),
-        stats={"seconds": time.perf_counter() - start, "n": csr.shape[0],
+        stats={"seconds": time.perf_counter() - start, "n": csr.shape[0], "evaluations": int(evals),
                "greedy_value": float(costs[first].sum()), "subgradient_steps": run.steps,
                "lagrangian_covers": run.covers, "seconds_to_best": run.seconds_to_best,
                "lower_bound_method": f"lagrangian ({run.steps} subgradient steps)",

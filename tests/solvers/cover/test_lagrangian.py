@@ -14,8 +14,8 @@ from submodkit.errors import InvalidParameterError
 from submodkit.instances import read_instance
 from submodkit.solvers.cover import _lagrangian_kernels as LK
 from submodkit.solvers.cover.exact import set_cover_lp_bound
-from submodkit.solvers.cover.greedy import greedy
-from submodkit.solvers.cover.lagrangian import _drop_redundant, chvatal_cover
+from submodkit.solvers.cover.greedy import drop_redundant_sets, greedy, greedy_by_scan
+from submodkit.solvers.cover.lagrangian import _drop_redundant
 from submodkit.solvers.cover.set_covering import set_cover
 from tests.conftest import SHARED_DATA
 from tests.helpers import set_cover_optimum
@@ -81,7 +81,7 @@ def test_outlier_share_is_the_largest_multipliers_smallest_index_on_ties():
 
 
 @pytest.mark.parametrize("lazy_kernel", [False, True])
-def test_chvatal_cover_is_greedy_cover(monkeypatch, lazy_kernel):
+def test_greedy_by_scan_is_greedy_cover(monkeypatch, lazy_kernel):
     # against the numpy greedy (small instances before Numba is loaded) and the lazy kernel
     import submodkit.solvers.submodular.greedy as generic
 
@@ -94,7 +94,8 @@ def test_chvatal_cover_is_greedy_cover(monkeypatch, lazy_kernel):
         S = sp.csr_matrix(dense)
         costs = rng.integers(1, 4, size=S.shape[0]).astype(float)
         n_out = int(rng.integers(0, 3)) if t % 3 == 0 else 0
-        assert np.array_equal(chvatal_cover(S, costs, n_out), greedy(S, costs, True, n_out)[0])
+        scanned = drop_redundant_sets(S, *greedy_by_scan(S, costs, n_out)[:2])[0]
+        assert np.array_equal(scanned, greedy(S, costs, True, n_out)[0])
 
 
 @needs_data
