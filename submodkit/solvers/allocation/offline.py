@@ -9,10 +9,7 @@ with GLOP (or PDLP), or its integer version with SCIP / CP-SAT for small instanc
 
 from __future__ import annotations
 
-import contextlib
 import math
-import sys
-import threading
 import time
 
 import numpy as np
@@ -23,6 +20,7 @@ from submodkit.errors import InvalidParameterError
 from submodkit.instances.allocation import AllocationInstance
 from submodkit.mip.model import Deadline, ModelSize, refuse_model
 from submodkit.results import AllocationSolution
+from submodkit.solvers.allocation._fallback import KernelLoader, proposal_rounds
 
 
 def evaluate(instance: AllocationInstance, assignment: np.ndarray) -> float:
@@ -165,7 +163,7 @@ def offline_optimum(
         "solver", solver, ("glop", "pdlp", "scip", "cp_sat", "flow") if integral else ("glop", "pdlp", "flow")
     )
     if deadline.end is not None:
-        _load_greedy_kernel()  # the fallback's kernel loads while the model is built and solved
+        GREEDY_KERNEL.load()  # the fallback's kernel loads while the model is built and solved
     if solver == "flow":
         return _flow_optimum(instance, deadline)
     start = deadline.start
@@ -319,43 +317,17 @@ GREEDY_INCUMBENT = "greedy (online allocation, capacities enforced)"
 PROPOSALS_INCUMBENT = ("greedy by rounds of proposals (the online greedy's kernel was not loaded by the time "
                        "limit; capacities enforced)")
 
-_KERNELS = "submodkit.solvers.allocation._kernels"
-_loader: threading.Thread | None = None
-_loader_lock = threading.Lock()
-
-
-def _greedy_kernel_loaded() -> bool:
-    """Whether the online greedy's compiled kernel is in this process (loaded or compiled)."""
-    kernels = sys.modules.get(_KERNELS)
-    run = getattr(kernels, "run", None)  # None while the module is being imported
-    return run is not None and bool(getattr(run, "signatures", ()))
-
-
 def _warm_greedy() -> None:
-    """Import Numba and load (or compile) the online greedy's kernel on a one-arrival instance:
-    the kernel's types do not depend on the instance. A failure leaves the kernel unloaded
-    (the fallback then uses `_proposal_start`; an untimed call reports the error itself)."""
-    with contextlib.suppress(Exception):
-        from submodkit.solvers.allocation.passes import greedy_assignment
+    """The online greedy's kernel on a one-arrival instance (its types do not depend on the
+    instance)."""
+    from submodkit.solvers.allocation.passes import greedy_assignment
 
-        greedy_assignment(AllocationInstance([[1.0]], budgets=[1.0]))
+    greedy_assignment(AllocationInstance([[1.0]], budgets=[1.0]))
 
 
-def _load_greedy_kernel() -> threading.Thread | None:
-    """Start loading the greedy fallback's kernel in a background thread (one at a time; again
-    if the last one ended without it, as in a forked process), unless it is loaded: importing
-    Numba and loading the kernel from the cache takes about 0.6 s in a fresh process
-    (compiling it, with an empty cache, about 2 s), which a call under a time limit cannot
-    spend after its deadline. The solver releases the GIL while it solves (measured for
-    GLOP), so the load overlaps the solve. Returns the loading thread (None: loaded)."""
-    global _loader
-    if _greedy_kernel_loaded():
-        return None
-    with _loader_lock:
-        if _loader is None or not _loader.is_alive():
-            _loader = threading.Thread(target=_warm_greedy, name="submodkit-greedy-kernel", daemon=True)
-            _loader.start()
-        return _loader
+GREEDY_KERNEL = KernelLoader("submodkit.solvers.allocation._kernels", "run", _warm_greedy,
+                             "submodkit-greedy-kernel")
+"""The greedy fallback's kernel, loaded in the background under a time limit (`_fallback`)."""
 
 
 def _greedy_start(instance: AllocationInstance, rows: np.ndarray, caps: np.ndarray,
@@ -366,14 +338,10 @@ def _greedy_start(instance: AllocationInstance, rows: np.ndarray, caps: np.ndarr
     last partial bid on a budget, and the IP's capacities may be rounded down).
 
     Under a time limit the greedy's compiled kernel is used only when it is loaded (waiting
-    for the loading thread of `_load_greedy_kernel` at most until the deadline); otherwise the
+    for the loading thread of `GREEDY_KERNEL` at most until the deadline); otherwise the
     answer is `_proposal_start`'s (NumPy only), so that a cold call still ends at its limit."""
-    if deadline.end is not None and not _greedy_kernel_loaded():
-        loader = _load_greedy_kernel()
-        if loader is not None:
-            loader.join(timeout=max(0.0, deadline.left()))
-        if not _greedy_kernel_loaded():
-            return _proposal_start(instance, rows, caps), PROPOSALS_INCUMBENT
+    if not GREEDY_KERNEL.wait(deadline):
+        return _proposal_start(instance, caps, deadline), PROPOSALS_INCUMBENT
     from submodkit.solvers.allocation.passes import greedy_assignment
 
     _, indices, vals, cons = instance.arrays()
@@ -393,48 +361,16 @@ def _greedy_start(instance: AllocationInstance, rows: np.ndarray, caps: np.ndarr
     return x, GREEDY_INCUMBENT
 
 
-_PROPOSAL_ROUNDS = 100  # at most (measured on random instances: 1 to 8)
-
-
-def _proposal_start(instance: AllocationInstance, rows: np.ndarray, caps: np.ndarray) -> np.ndarray:
-    """A 0/1 point feasible for the LP and the IP (as `_greedy_start`'s) in NumPy alone: in
-    rounds, each arrival not yet assigned proposes to its best eligible advertiser (largest
-    value, ties to the smallest index) among those with room left for it, and each advertiser
-    accepts its proposals best value first (ties: arrival order) while their total fits
-    ``caps`` (the tolerance of `_greedy_start`); the others propose again next round. ``rows``
-    is the arrival of each eligible entry. Each round is O(open entries) and assigns at least
-    one arrival per advertiser proposed to (its first proposal fits), and the rounds end when
-    no open arrival fits any advertiser (the point is then maximal), or after
-    `_PROPOSAL_ROUNDS` (1 to 8 on random instances). Offline, unlike the greedy: on random
-    instances within 1% of it with capacities, 0 to 65% above it with hard budgets."""
-    _, indices, vals, cons = instance.arrays()
-    n_adv = instance.n_advertisers
-    order = np.arange(vals.size)  # the open entries, by arrival (then advertiser), as arrays() has them
-    room = caps * (1 + 1e-9) + 1e-9
-    used = np.zeros(n_adv)
-    x = np.zeros(vals.size)
-    for _ in range(_PROPOSAL_ROUNDS):
-        order = order[cons[order] <= room[indices[order]] - used[indices[order]]]  # the entries that fit
-        if not order.size:
-            break
-        arrival, value = rows[order], vals[order]
-        head = np.r_[True, arrival[1:] != arrival[:-1]]
-        group = np.cumsum(head) - 1  # the arrival of each open entry, numbered 0..
-        best = np.flatnonzero(value == np.maximum.reduceat(value, np.flatnonzero(head))[group])
-        at = best[np.r_[True, group[best[1:]] != group[best[:-1]]]]  # each arrival's best open entry
-        at = at[np.lexsort((-value[at], indices[order[at]]))]  # proposals: by advertiser, best value first
-        proposals = order[at]
-        adv, need = indices[proposals], cons[proposals]
-        total = np.cumsum(need)
-        first = np.r_[True, adv[1:] != adv[:-1]]
-        before = (total - need)[first][np.cumsum(first) - 1]  # the advertiser's total before its first
-        fits = used[adv] + (total - before) <= room[adv]
-        x[proposals[fits]] = 1.0
-        used += np.bincount(adv[fits], weights=need[fits], minlength=n_adv)
-        assigned = np.zeros(group[-1] + 1, dtype=bool)
-        assigned[group[at[fits]]] = True
-        order = order[~assigned[group]]  # an assigned arrival proposes no more
-    return x
+def _proposal_start(instance: AllocationInstance, caps: np.ndarray, deadline: Deadline | None = None
+                    ) -> np.ndarray:
+    """A 0/1 point (one entry per eligible pair) feasible for the LP and the IP, as
+    `_greedy_start`'s, in NumPy alone: :func:`~submodkit.solvers.allocation._fallback.proposal_rounds`
+    with each eligible pair an action consuming its advertiser's capacity (rounds of
+    proposals, each arrival to its best advertiser with room left, each advertiser accepting
+    its best proposals that fit ``caps``; no round starts after ``deadline``)."""
+    indptr, indices, vals, cons = instance.arrays()
+    return proposal_rounds(np.asarray(indptr, dtype=np.int64), vals, np.arange(vals.size + 1), indices,
+                           cons, caps, deadline)
 
 
 def _certified_lp(mat: sp.csr_matrix, obj: np.ndarray, upper: np.ndarray, x: np.ndarray,

@@ -29,6 +29,7 @@ from submodkit.instances.packing import PackingInstance
 from submodkit.mip.model import Deadline
 from submodkit.results import AllocationSolution
 from submodkit.solvers.allocation import _packing_kernels as K
+from submodkit.solvers.allocation._fallback import KernelLoader, proposal_rounds
 from submodkit.solvers.allocation.offline import (
     checked_bound,
     feasible_point,
@@ -68,7 +69,11 @@ def packing_optimum(
     (``"feasible"`` without a limit), the better of the solver's feasible point and
     :func:`dual_mirror_descent` (given order, same regularizer; feasible by construction) as
     its answer, and as ``upper_bound`` only the MIP solver's finite dual bound (IP), else None:
-    an LP stopped early proves no bound.
+    an LP stopped early proves no bound. Dual mirror descent's compiled kernel loads in the
+    background while the model is built and solved; when it is not loaded by the limit (a
+    fresh process with an empty Numba cache: about 2.5 s compiling), the fallback is NumPy's
+    rounds of proposals (``stats["incumbent"]`` says which), so that even a cold call ends at
+    its limit.
 
     Parameters
     ----------
@@ -109,6 +114,8 @@ def packing_optimum(
     if solver is None:
         solver = "scip" if integral else "glop"
     check_choice("solver", solver, ("glop", "pdlp", "scip", "cp_sat") if integral else ("glop", "pdlp"))
+    if deadline.end is not None:
+        DMD_KERNEL.load()  # the fallback's kernel loads while the model is built and solved
     start = deadline.start
     t, k, m = instance.n_arrivals, instance.n_actions, instance.n_resources
     reg = regularizer == "max-min"
@@ -151,15 +158,15 @@ def packing_optimum(
     stats: dict = {}
     choice = None
     if status != "optimal":
-        fallback = dual_mirror_descent(instance, regularizer=regularizer, lam=lam)
-        fallback_value = fallback.stats["regularized_value"]
-        if value is None or fallback_value > value:
-            choice, value = fallback.assignment, fallback_value
-            x = np.zeros(n_var)
-            x[choice[choice >= 0]] = 1.0
-            if reg:
-                x[k] = t * float(np.min(fallback.used / instance.budgets))
-            stats["incumbent"] = "dual mirror descent (given order)"
+        for fallback, fallback_name in _fallback_choices(instance, regularizer, lam, deadline):
+            taken = np.zeros(k)
+            taken[fallback[fallback >= 0]] = 1.0
+            fairness = t * float(np.min((cmat @ taken) / instance.budgets)) if reg else 0.0
+            fallback_value = float(instance.rewards @ taken) + lam * fairness
+            if value is None or fallback_value > value:
+                choice, value = fallback, fallback_value
+                x = np.concatenate([taken, [fairness] if reg else []])
+                stats["incumbent"] = fallback_name
     if integral and choice is None:
         choice = np.full(t, -1, dtype=np.int64)
         chosen = np.flatnonzero(x[:k] > 0.5)
@@ -170,6 +177,44 @@ def packing_optimum(
         stats["not_solved"] = not_solved
     result.stats.update(stats)
     return result
+
+
+DMD_INCUMBENT = "dual mirror descent (given order)"
+PROPOSALS_INCUMBENT = ("rounds of proposals (dual mirror descent's kernel was not loaded by the time limit; "
+                       "budgets enforced)")
+
+
+def _warm_dmd() -> None:
+    """Dual mirror descent's kernel on a one-arrival instance (its types do not depend on the
+    instance)."""
+    dual_mirror_descent(PackingInstance.from_dense([[1.0]], [[[1.0]]], [1.0]))
+
+
+DMD_KERNEL = KernelLoader("submodkit.solvers.allocation._packing_kernels", "dmd_packing", _warm_dmd,
+                          "submodkit-dmd-kernel")
+"""The fallback's kernel, loaded in the background under a time limit (`_fallback`)."""
+
+
+def _fallback_choices(instance: PackingInstance, regularizer: str | None, lam: float,
+                      deadline: Deadline) -> list[tuple[np.ndarray, str]]:
+    """Answers for a solve stopped early (the action of each arrival, -1 none, and its name),
+    each feasible: :func:`dual_mirror_descent` (given order, same regularizer) when its kernel
+    is loaded; otherwise NumPy's :func:`~submodkit.solvers.allocation._fallback.proposal_rounds`
+    (which ignores the regularizer), computed while `DMD_KERNEL` may still load, and dual
+    mirror descent too if it does by the deadline; so that a cold call still ends at its
+    limit."""
+    if DMD_KERNEL.loaded() or deadline.end is None:
+        return [(dual_mirror_descent(instance, regularizer=regularizer, lam=lam).assignment, DMD_INCUMBENT)]
+    x = proposal_rounds(instance.action_ptr, instance.rewards, instance.cons_ptr, instance.cons_idx,
+                        instance.cons_val, instance.budgets, deadline)
+    taken = np.flatnonzero(x)
+    choice = np.full(instance.n_arrivals, -1, dtype=np.int64)
+    choice[np.searchsorted(instance.action_ptr, taken, side="right") - 1] = taken
+    choices = [(choice, PROPOSALS_INCUMBENT)]
+    if DMD_KERNEL.wait(deadline):
+        choices.append((dual_mirror_descent(instance, regularizer=regularizer, lam=lam).assignment,
+                        DMD_INCUMBENT))
+    return choices
 
 
 def brute_force_packing(

@@ -188,8 +188,8 @@ def _check_fallback(inst, sol):
 def test_without_the_greedy_kernel_the_fallback_is_numpy_proposals(kind, load, monkeypatch):
     # a cold process: the greedy's kernel is not loaded by the deadline (it took 0.4 to 0.55 s
     # to import Numba and load it after the deadline, about 2 s to compile with an empty cache)
-    monkeypatch.setattr(offline, "_greedy_kernel_loaded", lambda: False)
-    monkeypatch.setattr(offline, "_load_greedy_kernel", lambda: None)
+    monkeypatch.setattr(offline.GREEDY_KERNEL, "loaded", lambda: False)
+    monkeypatch.setattr(offline.GREEDY_KERNEL, "load", lambda: None)
     inst = random_allocation_instance(3_000, 20, density=0.3, kind=kind, load=load, seed=2)
     for integral in (False, True):
         sol = offline_optimum(inst, integral, time_limit=1e-9)
@@ -209,7 +209,7 @@ def test_proposals_are_feasible_maximal_and_near_the_greedy(seed):
                                       seed=seed)
     mat, obj, upper, rows = _lp_matrix(inst)
     t = inst.n_arrivals
-    x = offline._proposal_start(inst, rows, upper[t:])
+    x = offline._proposal_start(inst, upper[t:])
     assert set(np.unique(x)) <= {0.0, 1.0}
     assert np.all(mat @ x <= upper * (1 + 1e-9) + 1e-9)  # one advertiser per arrival, within capacity
     _, indices, vals, cons = inst.arrays()
@@ -364,3 +364,105 @@ def test_the_command_passes_its_limit_to_allocate(shared_data, capsys, monkeypat
     obj = json.loads(out)
     assert limits and 0 < limits[0] < 30  # a share of what is left: the offline LP follows
     assert obj["time_limit_reached"] is True and obj["fallback"].startswith("greedy")
+
+
+# --------------------------------------------------------------------------- packing and pages, cold
+
+@pytest.mark.parametrize("seed", range(4))
+def test_packing_proposals_are_feasible_and_maximal(seed):
+    from submodkit.solvers.allocation._fallback import proposal_rounds
+
+    inst = random_packing_instance(3_000, 8, 4, seed=seed)
+    x = proposal_rounds(inst.action_ptr, inst.rewards, inst.cons_ptr, inst.cons_idx, inst.cons_val,
+                        inst.budgets)
+    assert set(np.unique(x)) <= {0.0, 1.0}
+    arrival_of = np.repeat(np.arange(inst.n_arrivals), np.diff(inst.action_ptr))
+    assert np.bincount(arrival_of, weights=x, minlength=inst.n_arrivals).max() <= 1  # one action each
+    cmat = inst.consumption_matrix()  # (K, m)
+    used = cmat.T @ x
+    assert np.all(used <= inst.budgets * (1 + 1e-9) + 1e-9)
+    served = np.bincount(arrival_of, weights=x, minlength=inst.n_arrivals) > 0
+    left = inst.budgets * (1 + 1e-9) + 1e-9 - used
+    over = (cmat.multiply(1.0 / np.maximum(left, 1e-300)) > 1).tocsr()  # an entry beyond the room left
+    fits = np.diff(over.indptr) == 0
+    assert not np.any(~served[arrival_of] & fits & (inst.rewards > 0))  # maximal
+    assert inst.rewards @ x > 0
+
+
+def _cold(monkeypatch, loader):
+    """A process where ``loader``'s kernel never loads by the deadline."""
+    monkeypatch.setattr(loader, "loaded", lambda: False)
+    monkeypatch.setattr(loader, "load", lambda: None)
+
+
+@pytest.mark.parametrize("regularizer", [None, "max-min"])
+def test_packing_without_the_dmd_kernel_returns_numpy_proposals(regularizer, monkeypatch):
+    from submodkit.solvers.allocation import packing
+
+    _cold(monkeypatch, packing.DMD_KERNEL)
+    inst = random_packing_instance(5_000, 6, 5, seed=4)
+    sol = packing_optimum(inst, regularizer=regularizer, lam=1.0, time_limit=1e-9)
+    assert sol.status == "timeout" and sol.stats["incumbent"] == packing.PROPOSALS_INCUMBENT
+    assert sol.value > 0 and sol.upper_bound is None
+    assert sol.value == pytest.approx(inst.objective(sol.assignment, regularizer, 1.0))  # feasible
+    k = inst.n_actions
+    assert np.array_equal(np.flatnonzero(sol.x[:k]), np.sort(sol.assignment[sol.assignment >= 0]))
+
+
+def test_pages_without_the_greedy_kernel_return_one_ad_per_page(monkeypatch):
+    from submodkit.solvers.allocation import pages
+
+    _cold(monkeypatch, pages.PAGE_KERNEL)
+    monkeypatch.setattr(pages.PAGE_KERNEL, "wait", lambda deadline: False)
+    inst = random_page_instance(3_000, 60, seed=5)
+    sol = page_optimum(inst, time_limit=1e-6)
+    assert sol.status == "timeout" and sol.stats["incumbent"] == pages.PROPOSALS_INCUMBENT
+    ads = sol.assignment
+    assert np.all(ads[:, 1:] == -1) and np.count_nonzero(ads[:, 0] >= 0) > 0
+    placed = np.flatnonzero(ads[:, 0] >= 0)
+    assert np.all(inst.values[placed, ads[placed, 0]].A1 > 0)  # eligible
+    assert np.all(np.bincount(ads[placed, 0], minlength=inst.n_ads) <= inst.capacities)
+    values = np.zeros(ads.shape)
+    values[placed, 0] = inst.values[placed, ads[placed, 0]].A1 * inst.slot_weights[0]
+    assert sol.value == pytest.approx(values.sum())
+    # each page's ad is its best one with room left when it proposed: not beaten by more than
+    # the greedy, and never worth less than half of it here
+    assert sol.value >= 0.5 * allocate_pages(inst, algorithm="greedy").value
+
+
+_COLD_OPTIMUM = """
+import sys, time
+from submodkit.instances.{family} import {generator}
+from submodkit.solvers.allocation.{family} import {optimum}
+inst = {generator}{args}
+assert "{kernels}" in sys.modules and not getattr(sys.modules["{kernels}"], "{kernel}").signatures
+start = time.perf_counter()
+sol = {optimum}(inst, time_limit={limit})
+print(time.perf_counter() - start, sol.status, sol.value, repr(sol.stats["incumbent"]).replace(" ", "_"))
+"""
+
+
+@pytest.mark.parametrize(("family", "generator", "args", "optimum", "kernel"), [
+    ("packing", "random_packing_instance", "(20_000, 50, 5, seed=0)", "packing_optimum", "dmd_packing"),
+    ("pages", "random_page_instance", "(5_000, 200, seed=0)", "page_optimum", "run_pages"),
+])
+def test_a_cold_packing_or_pages_call_returns_within_its_limit(family, generator, args, optimum, kernel,
+                                                               tmp_path):
+    """A fresh process with an empty Numba cache: the fallback's kernel compiles in the
+    background (2.5 s for dual mirror descent, 7 s for the pages), so the answer at the limit
+    is NumPy's proposals (before: 3.8 s and 8.0 s for a limit of 0.3 s)."""
+    import os
+    import subprocess
+    import sys
+
+    limit = 0.5
+    kernels = f"submodkit.solvers.allocation._{'packing' if family == 'packing' else 'page'}_kernels"
+    code = _COLD_OPTIMUM.format(family=family, generator=generator, args=args, optimum=optimum, limit=limit,
+                                kernels=kernels, kernel=kernel)
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    seconds, status, value, incumbent = run.stdout.split()
+    assert status == "timeout" and float(value) > 0 and "proposals" in incumbent
+    assert float(seconds) <= limit + 1.0, seconds  # the house margin (tests/solvers/test_time_limits.py)
+    assert any(tmp_path.rglob("*.nbi")), "the background thread did not fill the cache before the exit"
