@@ -74,6 +74,21 @@ class EdgeList:
                 np.ascontiguousarray(eid[order]))
 
 
+def integer_edge_array(graph: Any) -> np.ndarray | None:
+    """``graph`` as a non-empty (m, 2) or (m, 3) array of integers (a NumPy integer array, or a
+    list of int tuples), else None: such an edge array's vertex ids are read exactly, where
+    other edge arrays go through float64 (exact below 2**53)."""
+    if sp.issparse(graph) or hasattr(graph, "edges") or hasattr(graph, "adj"):
+        return None
+    try:
+        arr = np.asarray(graph)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if arr.dtype.kind not in "iu" or arr.ndim != 2 or arr.shape[1] not in (2, 3) or arr.shape[0] == 0:
+        return None
+    return arr
+
+
 def as_edge_list(graph: Any, n_nodes: int | None = None) -> EdgeList:
     """Normalize a graph: (m, 3) / (m, 2) array, scipy sparse matrix, networkx graph or Graph.
 
@@ -85,8 +100,9 @@ def as_edge_list(graph: Any, n_nodes: int | None = None) -> EdgeList:
     ----------
     graph : array_like, scipy.sparse matrix, networkx.Graph, Graph or EdgeList
         An (m, 3) array of ``(u, v, weight)`` rows or an (m, 2) array of ``(u, v)`` rows
-        (unit weights), a square sparse matrix (entry = weight), a networkx graph (its
-        ``"weight"`` attribute, default 1; labels kept in ``nodes``), or any object with
+        (unit weights; an integer array's ids are read exactly, any other array's through
+        float64, exact below 2**53), a square sparse matrix (entry = weight), a networkx
+        graph (its ``"weight"`` attribute, default 1; labels kept in ``nodes``), or any object with
         ``edges``, ``weights`` and ``n_nodes`` (:class:`~submodkit.instances.Graph`).
     n_nodes : int, optional
         Number of vertices, when more than the largest id + 1.
@@ -127,10 +143,18 @@ def as_edge_list(graph: Any, n_nodes: int | None = None) -> EdgeList:
         coo = sp.coo_matrix(graph)
         u, v = coo.row.astype(np.int64), coo.col.astype(np.int64)
         w, n = coo.data.astype(float), graph.shape[0]
+    elif (ints := integer_edge_array(graph)) is not None:  # ids read exactly, whatever their size
+        if ints.size and ints[:, :2].max() > np.iinfo(np.int64).max:
+            raise InvalidParameterError("graph", "a vertex id above the int64 range", "int64 vertex ids")
+        u, v = ints[:, 0].astype(np.int64), ints[:, 1].astype(np.int64)
+        if u.size and min(u.min(), v.min()) < 0:
+            raise InvalidParameterError("graph", "edge endpoints", "non-negative integer vertex ids")
+        w = ints[:, 2].astype(np.float64) if ints.shape[1] == 3 else np.ones(u.size)
+        n = int(max(u.max(), v.max())) + 1 if u.size else 0
     else:
         try:
             arr = np.asarray(graph, dtype=np.float64)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise InvalidParameterError("graph", graph, "an (m, 3) or (m, 2) edge array") from None
         if arr.size == 0:
             arr = arr.reshape(0, 3)

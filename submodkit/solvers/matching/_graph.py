@@ -20,21 +20,23 @@ import scipy.sparse as sp
 
 from submodkit._validation import check_int
 from submodkit.errors import InvalidParameterError
-from submodkit.instances.edges import EdgeList, as_edge_list
+from submodkit.instances.edges import EdgeList, as_edge_list, integer_edge_array
 from submodkit.instances.problems import SPARE_IDS
 from submodkit.results import MatchingSolution
 
-#: Vertex ids of an edge array are read as float64 (as ``as_edge_list`` does): exact below 2**53.
+#: Vertex ids of an edge array that is not of integers are read as float64 (as ``as_edge_list``
+#: does): exact below 2**53.
 MAX_ARRAY_ID = 2**53
 
 
 def _read_as_floats(graph: Any) -> bool:
-    """Whether ``as_edge_list`` reads ``graph`` as a float64 edge array (its last branch)."""
+    """Whether ``as_edge_list`` reads ``graph`` as a float64 edge array (its last branch: not an
+    integer array, whose ids are read exactly)."""
     if isinstance(graph, EdgeList) or sp.issparse(graph):
         return False
     if hasattr(graph, "edges") and hasattr(graph, "weights") and hasattr(graph, "n_nodes"):
         return False
-    return not (hasattr(graph, "nodes") and hasattr(graph, "adj"))
+    return not (hasattr(graph, "nodes") and hasattr(graph, "adj")) and integer_edge_array(graph) is None
 
 
 def read_graph(graph: Any, n_nodes: int | None = None) -> EdgeList:
@@ -57,8 +59,9 @@ def read_graph(graph: Any, n_nodes: int | None = None) -> EdgeList:
     ------
     InvalidParameterError
         Naming ``graph`` (or ``n_nodes``) for vertex ids that are negative, not integers,
-        not below ``n``, or (edge arrays, read as float64) not below 2**53; for weights that
-        are negative or not finite; for an edge list that is not sorted and simple.
+        not below ``n``, or (edge arrays not of integers, read as float64) not below 2**53;
+        for weights that are negative or not finite; for an edge list that is not sorted and
+        simple.
 
     Examples
     --------
@@ -90,8 +93,8 @@ def read_graph(graph: Any, n_nodes: int | None = None) -> EdgeList:
         if top >= MAX_ARRAY_ID or (u.size and u.min() < 0):  # a negative id here: an id beyond int64
             shown = top if top >= MAX_ARRAY_ID else "beyond int64"
             raise InvalidParameterError("graph", f"vertex id {shown}",
-                                        "vertex ids below 2**53 in an edge array (read as float64; "
-                                        "pass a Graph for larger int64 ids)")
+                                        "vertex ids below 2**53 in an edge array of floats (read as "
+                                        "float64; pass an integer array or a Graph for larger int64 ids)")
     if u.size:
         if u.min() < 0:
             raise InvalidParameterError("graph", f"vertex id {int(u.min())}", "non-negative vertex ids")

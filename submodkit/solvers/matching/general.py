@@ -74,11 +74,11 @@ def max_weight_matching(
         networkx graph or a :class:`submodkit.instances.Graph`. Weights must be
         non-negative. Float weights may cost optimality at rounding level (as in
         networkx); integer weights below 2**50 are exact. Vertex ids are any non-negative
-        integers (below 2**53 in an edge array, which is read as float64; any int64 in a
-        ``Graph``): when more than ``SPARE_IDS`` vertices are in no edge (huge or sparse
-        ids, a large ``n_nodes``), the algorithms run on the vertices in an edge,
-        renumbered in order, and ``pairs`` come back in the graph's ids, so memory follows
-        the edges (``stats["compacted_nodes"]``: the vertices used).
+        integers (any int64 in an integer edge array or a ``Graph``; below 2**53 in an edge
+        array of floats, which is read as float64): when more than ``SPARE_IDS`` vertices
+        are in no edge (huge or sparse ids, a large ``n_nodes``), the algorithms run on the
+        vertices in an edge, renumbered in order, and ``pairs`` come back in the graph's
+        ids, so memory follows the edges (``stats["compacted_nodes"]``: the vertices used).
     algorithm : {"exact", "greedy", "path-growing", "augment", "ilp"}, keyword-only
     maxcardinality : bool, default False
         Maximum weight among the maximum-cardinality matchings.

@@ -75,6 +75,25 @@ def test_edge_array_ids_beyond_exact_floats_are_refused(top):
         matching_ilp([(0, top, 1.0)])
 
 
+@pytest.mark.parametrize("top", [2**53 + 1, 2**60 + 3, 2**63 - 1])
+def test_integer_edge_arrays_keep_ids_beyond_exact_floats(top):
+    """An integer edge array (NumPy int64, or a list of int tuples) is read exactly: ids from
+    2**53 on were refused (read through float64, where 2**53 + 1 is 2**53)."""
+    edges = np.array([[top - 1, top, 3], [top - 2, top - 1, 2], [0, top - 2, 2], [5, 6, 1]], dtype=np.int64)
+    expected = [[0, top - 2], [5, 6], [top - 1, top]]
+    for graph, weighted in ((edges, True), (edges.tolist(), True), (edges[:, :2], False)):
+        for algorithm in ALGORITHMS:
+            sol = max_weight_matching(graph, algorithm=algorithm)
+            if weighted:
+                assert sol.value == 6.0 and sol.pairs.tolist() == expected, algorithm
+            else:  # unit weights: three disjoint edges
+                assert sol.value == 3.0 and len(sol.pairs) == 3, algorithm
+        assert matching_weight(graph, expected) == (6.0 if weighted else 3.0)
+    assert matching_ilp(edges).value == 6.0
+    with pytest.raises(InvalidParameterError, match="graph="):  # above int64: refused, not wrapped
+        max_weight_matching(np.array([[0, 2**63]], dtype=np.uint64))
+
+
 @pytest.mark.parametrize("edges", [[(-1, 2, 1.0)], [(0.5, 2, 1.0)], [(0, np.nan, 1.0)],
                                    [(0, 1, np.nan)], [(0, 1, -1.0)], [(0, 1, np.inf)]])
 def test_bad_endpoints_and_weights_are_refused(edges):
