@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +19,8 @@ import scipy.sparse as sp
 class CompileClock:
     """Seconds spent compiling Numba kernels while the block runs (nested compilations, a
     kernel compiling the kernels it calls, count once), and how many top-level compilations.
+    Only the thread that entered the block counts: a kernel compiling in a background thread
+    (`submodkit._background`) does not hold the block up.
 
     ``on_first``, when given, is called once, as the first compilation starts (the command
     line prints "compiling kernels (first run only)" from it). Loading a kernel from the
@@ -39,8 +42,10 @@ class CompileClock:
         self._on_first = on_first
         self._listener: Any = None
         self._hook: _OnImport | None = None
+        self._thread = threading.get_ident()
 
     def __enter__(self) -> CompileClock:
+        self._thread = threading.get_ident()
         if "numba" in sys.modules:
             self._register()
         else:  # register when Numba is first imported: a run that never needs it never pays
@@ -55,6 +60,8 @@ class CompileClock:
 
         class _Listener(event.Listener):
             def on_start(self, ev) -> None:
+                if threading.get_ident() != clock._thread:
+                    return
                 if clock._depth == 0:
                     clock._t0 = time.perf_counter()
                     if clock._on_first is not None:
@@ -63,6 +70,8 @@ class CompileClock:
                 clock._depth += 1
 
             def on_end(self, ev) -> None:
+                if threading.get_ident() != clock._thread:
+                    return
                 clock._depth -= 1
                 if clock._depth == 0:
                     clock.seconds += time.perf_counter() - clock._t0

@@ -24,8 +24,8 @@ PACKAGE = Path(submodkit.__file__).resolve().parent
 
 # the rank of each top-level room: imports may only go to an equal or lower rank
 RANKS = {
-    "errors": 0, "_validation": 0, "_lazy": 0, "_optional": 0, "results": 0, "guarantees": 0,
-    "constraints": 0,
+    "errors": 0, "_validation": 0, "_lazy": 0, "_optional": 0, "_background": 0, "results": 0,
+    "guarantees": 0, "constraints": 0,
     "instances": 1,
     "objectives": 2, "mip": 2,
     "solvers": 3,

@@ -87,3 +87,29 @@ def test_cache_folder_follows_the_sources_and_stale_ones_are_pruned(tmp_path):
     os.utime(old, (month_ago, month_ago))
     submodkit._prune_stale_caches(str(tmp_path))
     assert not old.exists() and fresh.exists()
+
+
+def test_compile_clock_counts_only_its_own_thread():
+    """A kernel compiling in a background thread (`submodkit._background`) while the block
+    runs does not count as the block's compile seconds; one compiling in the block does."""
+    import threading
+
+    from numba import njit
+
+    from submodkit.warmup import CompileClock
+
+    def fresh():  # a new dispatcher each time: it compiles (no cache)
+        @njit
+        def add(a, b):
+            return a + b
+
+        return add
+
+    elsewhere = threading.Thread(target=lambda: fresh()(1, 2))
+    with CompileClock() as clock:
+        elsewhere.start()
+        elsewhere.join()
+    assert clock.count == 0 and clock.seconds == 0.0
+    with CompileClock() as clock:
+        assert fresh()(1.0, 2.0) == 3.0
+    assert clock.count == 1 and clock.seconds > 0.0

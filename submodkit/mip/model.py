@@ -370,9 +370,16 @@ def subgradient(
 # reach the backend's own clock (pywraplp extracts the model inside Solve before SCIP's or
 # HiGHS's time limit starts), fitted on facility-location and max-coverage models of 20,000
 # to 840,000 nonzeros on this 2-core machine and padded by half for load: SCIP 0.9 us + 5 us,
-# HiGHS 1.1 us + 30 us (5.5 s before its clock on 270,000 nonzeros), CP-SAT 0.5 us + 16 us.
+# HiGHS 1.1 us + 30 us (5.5 s before its clock on 270,000 nonzeros). CP-SAT, re-measured
+# since the model goes to it as a protocol buffer (`mip.ortools.solve_cpsat`, 2026-12-05,
+# scratch script timing the build and a 0.01 s solve): set cover on rail507 (63,500
+# variables, 500 rows, 410,000 nonzeros) 0.3-0.6 s, on three disjoint copies 1.0 s; max cover
+# on rail507 0.28 s; facility location 27,000 / 101,000 / 402,000 / 813,000 variables (as many
+# rows, 3 nonzeros each) 0.26 / 1.0 / 4.7 / 10.0 s: 0.3 us + 5.5 us, padded by half. The
+# earlier 0.8 us + 24 us overestimated these 3 to 5 times (rail507 1.85 s), so a set-cover
+# model with 2.3 s left was not built.
 _BUILD_SECONDS = {
-    "cp-sat": (0.8e-6, 24e-6),
+    "cp-sat": (0.45e-6, 8e-6),
     "scip": (1.5e-6, 8e-6),
     "cbc": (1.5e-6, 8e-6),
     "glop": (1.5e-6, 8e-6),

@@ -6,87 +6,17 @@ The offline optima of this room (:func:`~submodkit.solvers.allocation.offline.of
 with the room's online heuristic, a compiled kernel. In a fresh process that kernel is not
 loaded: importing Numba and loading it from the cache takes about 0.6 s, compiling it with an
 empty cache 2 to 8 s, time a call cannot spend after its deadline. So a call under a limit
-starts loading the kernel in a background thread (:class:`KernelLoader`) while it builds and
-solves its model (the solvers release the GIL while they solve), and when the kernel is not
-loaded by the deadline it answers with :func:`proposal_rounds` instead, NumPy only. The
-loading thread is not a daemon: a process that ends before the kernel is compiled waits for
-it at exit, so that the cache is filled once (the call itself has returned in time).
+starts loading the kernel in a background thread (:class:`~submodkit._background.KernelLoader`)
+while it builds and solves its model (the solvers release the GIL while they solve), and when
+the kernel is not loaded by the deadline it answers with :func:`proposal_rounds` instead,
+NumPy only.
 """
 
 from __future__ import annotations
 
-import contextlib
-import sys
-import threading
-from collections.abc import Callable
-
 import numpy as np
 
 from submodkit.mip.model import Deadline
-
-
-class KernelLoader:
-    """Loads one compiled kernel in a background thread.
-
-    Parameters
-    ----------
-    module : str
-        The module defining the kernel (imported by ``warm``, not here).
-    kernel : str
-        The kernel's name in ``module``: it counts as loaded once it has a compiled signature.
-    warm : callable
-        Runs the kernel once on a tiny input (its types must not depend on the instance). An
-        exception leaves the kernel unloaded; the untimed call that later needs the kernel
-        reports it.
-    name : str
-        The thread's name.
-
-    Examples
-    --------
-    >>> loader = KernelLoader("math", "sqrt", lambda: None, "example")
-    >>> loader.loaded()  # math.sqrt has no ``signatures``: never counts as loaded
-    False
-    """
-
-    def __init__(self, module: str, kernel: str, warm: Callable[[], object], name: str) -> None:
-        self.module, self.kernel, self.warm, self.name = module, kernel, warm, name
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-
-    def loaded(self) -> bool:
-        """Whether the kernel is compiled or loaded in this process."""
-        module = sys.modules.get(self.module)
-        kernel = getattr(module, self.kernel, None)  # None while the module is being imported
-        return kernel is not None and bool(getattr(kernel, "signatures", ()))
-
-    def _run(self) -> None:
-        with contextlib.suppress(Exception):
-            self.warm()
-
-    def load(self) -> threading.Thread | None:
-        """Start loading in the background unless loaded (one thread at a time; again when the
-        last one ended without the kernel, as in a forked process). Returns the thread (None:
-        loaded)."""
-        if self.loaded():
-            return None
-        with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                # not a daemon: the cache is written before the process ends
-                self._thread = threading.Thread(target=self._run, name=self.name, daemon=False)
-                self._thread.start()
-            return self._thread
-
-    def wait(self, deadline: Deadline) -> bool:
-        """Whether the kernel may be used now: always without a limit (an untimed call loads
-        or compiles it itself); under a limit, once loaded, waiting for the loading thread at
-        most until the deadline."""
-        if deadline.end is None or self.loaded():
-            return True
-        thread = self.load()
-        if thread is not None:
-            thread.join(timeout=max(0.0, deadline.left()))
-        return self.loaded()
-
 
 PROPOSAL_ROUNDS = 100
 """At most this many rounds in :func:`proposal_rounds` (measured on random allocation

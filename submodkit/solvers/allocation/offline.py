@@ -15,12 +15,13 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
+from submodkit._background import KernelLoader
 from submodkit._validation import check_choice, check_time_limit
 from submodkit.errors import InvalidParameterError
 from submodkit.instances.allocation import AllocationInstance
 from submodkit.mip.model import Deadline, ModelSize, refuse_model
 from submodkit.results import AllocationSolution
-from submodkit.solvers.allocation._fallback import KernelLoader, proposal_rounds
+from submodkit.solvers.allocation._fallback import proposal_rounds
 
 
 def evaluate(instance: AllocationInstance, assignment: np.ndarray) -> float:

@@ -22,6 +22,7 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
+from submodkit._background import KernelLoader
 from submodkit._validation import check_choice, check_int, check_real, check_time_limit, make_rng
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
@@ -29,7 +30,7 @@ from submodkit.instances.packing import PackingInstance
 from submodkit.mip.model import Deadline
 from submodkit.results import AllocationSolution
 from submodkit.solvers.allocation import _packing_kernels as K
-from submodkit.solvers.allocation._fallback import KernelLoader, proposal_rounds
+from submodkit.solvers.allocation._fallback import proposal_rounds
 from submodkit.solvers.allocation.offline import (
     checked_bound,
     feasible_point,

@@ -36,6 +36,7 @@ import time
 
 import numpy as np
 
+from submodkit._background import KernelLoader
 from submodkit._validation import check_choice, check_int, check_time_limit, make_rng
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
@@ -44,7 +45,7 @@ from submodkit.mip.model import MAX_COEFFICIENT, Deadline, ModelSize
 from submodkit.mip.ortools import MIP_RELATIVE_GAP
 from submodkit.results import AllocationSolution
 from submodkit.solvers.allocation import _page_kernels as K
-from submodkit.solvers.allocation._fallback import KernelLoader, proposal_rounds
+from submodkit.solvers.allocation._fallback import proposal_rounds
 from submodkit.solvers.allocation.offline import checked_bound
 
 RULES = {"page": (0, True), "slot": (1, True), "greedy": (0, False)}

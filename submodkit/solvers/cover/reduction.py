@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from submodkit._background import KernelLoader
 from submodkit._validation import check_time_limit
 from submodkit.errors import InvalidParameterError
 
@@ -126,11 +127,8 @@ def reduce_set_cover(csr: sp.csr_matrix, costs: np.ndarray, *, n_out: int = 0,
     stats = {"sets_fixed": 0, "elements_dominated": 0, "sets_contained": 0, "sets_costlier_than_cheapest": 0,
              "rounds": 0, "containment_complete": True, "stopped_by_time": False}
     rows = n_out == 0
-    if rows and m:
-        held = np.bincount(indices, minlength=m)
-        if held.min() == 0:
-            raise InvalidParameterError("csr", f"element {int(np.argmin(held))} in no set",
-                                        "every element in some set (no cover exists)")
+    if rows:
+        _refuse_uncoverable(indices, m)
     for _ in range(_ROUNDS):
         left = deadline - time.perf_counter()
         if left <= 0.0:
@@ -167,3 +165,44 @@ def reduce_set_cover(csr: sp.csr_matrix, costs: np.ndarray, *, n_out: int = 0,
     keep_elements = np.flatnonzero(element_alive)
     stats["elements_covered_by_fixed"] = int(m - keep_elements.shape[0] - stats["elements_dominated"])
     return CoverReduction(np.flatnonzero(fixed), np.flatnonzero(set_alive), keep_elements, stats)
+
+
+def _refuse_uncoverable(indices: np.ndarray, m: int) -> None:
+    """Raise when one of the ``m`` elements is in no set (``indices``: the CSR's)."""
+    if m:
+        held = np.bincount(indices, minlength=m)
+        if held.min() == 0:
+            raise InvalidParameterError("csr", f"element {int(np.argmin(held))} in no set",
+                                        "every element in some set (no cover exists)")
+
+
+def _warm_reduction() -> None:
+    """The reduction's kernels on a four-set instance (their types do not depend on it)."""
+    S = sp.csr_matrix(np.array([[1, 1, 0, 0], [0, 1, 1, 0], [1, 0, 1, 1], [0, 0, 0, 1]], dtype=np.float64))
+    reduce_set_cover(S, np.array([1.0, 1.0, 2.0, 1.0]))
+
+
+REDUCTION_KERNELS = KernelLoader(
+    "submodkit.solvers.cover._reduction_kernels",
+    ("alive_counts", "fix_single_sets", "dominated_elements", "dominated_sets", "dominated_by_cheapest"),
+    _warm_reduction, "submodkit-reduction-kernels")
+"""The reduction's kernels, loaded in the background by a timed exact solve (`_background`)."""
+
+
+def no_reduction(csr: sp.csr_matrix, why: str, *, n_out: int = 0) -> CoverReduction:
+    """The instance as it is, as a `CoverReduction` (nothing fixed or removed;
+    ``stats["skipped"]`` says why), after the one check of :func:`reduce_set_cover` that the
+    caller relies on: without outliers, every element in some set.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse as sp
+    >>> r = no_reduction(sp.csr_matrix(np.eye(2)), "an example")
+    >>> r.sets.tolist(), r.elements.tolist(), r.stats["skipped"]
+    ([0, 1], [0, 1], 'an example')
+    """
+    n, m = csr.shape
+    if n_out == 0:
+        _refuse_uncoverable(csr.indices, m)
+    return CoverReduction(np.zeros(0, dtype=np.int64), np.arange(n, dtype=np.int64),
+                          np.arange(m, dtype=np.int64), {"skipped": why})

@@ -16,7 +16,7 @@ from submodkit.mip.model import SOLVERS, check_solver_range
 from submodkit.objectives.coverage import as_set_matrix
 from submodkit.results import Guarantee, Solution
 from submodkit.solvers.cover.greedy import greedy as _greedy
-from submodkit.solvers.cover.reduction import reduce_set_cover
+from submodkit.solvers.cover.reduction import REDUCTION_KERNELS, no_reduction, reduce_set_cover
 
 
 def set_cover(
@@ -276,10 +276,17 @@ def _as_problem(sets, costs) -> tuple[sp.csr_matrix, np.ndarray]:
 
 
 def _exact(csr, costs, d, time_limit, solver, start, n_out: int = 0) -> Solution:
-    from submodkit.solvers.cover.exact import exact_set_cover
+    from submodkit.solvers.cover.exact import COLD_NUMPY_MAX_INCIDENCES, LAGRANGIAN_KERNELS, exact_set_cover
 
-    red = reduce_set_cover(csr, costs, n_out=n_out,
-                           time_limit=_share_left(time_limit, start, _REDUCTION_SHARE))
+    if time_limit is not None and not REDUCTION_KERNELS.loaded() and csr.nnz <= COLD_NUMPY_MAX_INCIDENCES:
+        # a first run under a limit: the exact model solves the whole instance (same optimum)
+        # while the reduction's and the Lagrangian kernels compile in the background
+        REDUCTION_KERNELS.load()
+        LAGRANGIAN_KERNELS.load()
+        red = no_reduction(csr, "its kernels were not loaded (they load in the background)", n_out=n_out)
+    else:
+        red = reduce_set_cover(csr, costs, n_out=n_out,
+                               time_limit=_share_left(time_limit, start, _REDUCTION_SHARE))
     fixed_cost = float(costs[red.fixed].sum())
     m_left = red.elements.shape[0]
     if m_left <= n_out:
