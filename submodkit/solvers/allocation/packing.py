@@ -200,11 +200,11 @@ def _fallback_choices(instance: PackingInstance, regularizer: str | None, lam: f
                       deadline: Deadline) -> list[tuple[np.ndarray, str]]:
     """Answers for a solve stopped early (the action of each arrival, -1 none, and its name),
     each feasible: :func:`dual_mirror_descent` (given order, same regularizer) when its kernel
-    is loaded; otherwise NumPy's :func:`~submodkit.solvers.allocation._fallback.proposal_rounds`
-    (which ignores the regularizer), computed while `DMD_KERNEL` may still load, and dual
-    mirror descent too if it does by the deadline; so that a cold call still ends at its
-    limit."""
-    if DMD_KERNEL.loaded() or deadline.end is None:
+    is loaded or in the on-disk cache (then loaded now); otherwise NumPy's
+    :func:`~submodkit.solvers.allocation._fallback.proposal_rounds` (which ignores the
+    regularizer), computed while `DMD_KERNEL` may still load, and dual mirror descent too if
+    it does by the deadline; so that a cold call still ends at its limit."""
+    if deadline.end is None or DMD_KERNEL.loaded() or (DMD_KERNEL.cached() and DMD_KERNEL.wait(deadline)):
         return [(dual_mirror_descent(instance, regularizer=regularizer, lam=lam).assignment, DMD_INCUMBENT)]
     x = proposal_rounds(instance.action_ptr, instance.rewards, instance.cons_ptr, instance.cons_idx,
                         instance.cons_val, instance.budgets, deadline)

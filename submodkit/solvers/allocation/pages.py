@@ -174,10 +174,11 @@ def _proposal_pages(instance: PageInstance, deadline: Deadline) -> AllocationSol
 
 
 def _first_incumbent(instance: PageInstance, deadline: Deadline) -> tuple[AllocationSolution, str]:
-    """The placement a timed call starts from: the greedy one when its kernel is loaded, else
+    """The placement a timed call starts from: the greedy one when its kernel is loaded or
+    cached, else
     `_proposal_pages` while `PAGE_KERNEL` loads in the background (`page_optimum` then runs
     the greedy too if it loads by the deadline)."""
-    if PAGE_KERNEL.loaded():
+    if PAGE_KERNEL.ready():  # loaded, or in the on-disk cache (then loaded now)
         return allocate_pages(instance, algorithm="greedy"), GREEDY_INCUMBENT
     PAGE_KERNEL.load()
     return _proposal_pages(instance, deadline), PROPOSALS_INCUMBENT

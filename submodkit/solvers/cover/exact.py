@@ -259,13 +259,18 @@ def exact_set_cover(
         S = sp.csr_matrix(S[:, np.flatnonzero(coverable)])
     if S.shape[1] <= n_out:
         return _empty("min", backend, parameters, t0)
-    cold = deadline.end is not None and not LAGRANGIAN_KERNELS.loaded() and S.nnz <= COLD_NUMPY_MAX_INCIDENCES
+    cold = deadline.end is not None and S.nnz <= COLD_NUMPY_MAX_INCIDENCES and not LAGRANGIAN_KERNELS.ready()
     if cold:  # a first run under a limit: the Lagrangian kernels compile while CP-SAT solves
+        from submodkit.solvers.cover.lagrangian import numpy_lagrangian_bound
+
         LAGRANGIAN_KERNELS.load()
         greedy = _greedy_set_cover(S, c, n_out, numpy=True)
-        start, lag_bound, lam = greedy, -math.inf, None
+        until = time.perf_counter() + min(0.5, 0.1 * deadline.left())
+        bound = numpy_lagrangian_bound(S, c, float(c[greedy].sum()), until, n_out=n_out)
+        start, lag_bound, lam = greedy, (math.ceil(bound - 1e-9) if integral else bound), None
         parameters["hint"] = (f"greedy, value {c[greedy].sum():g} (no Lagrangian start: its kernels were "
-                              "not loaded; they load in the background)")
+                              "not compiled; they compile in the background)")
+        parameters["lagrangian_bound"] = float(lag_bound)  # NumPy's subgradient steps
     else:
         greedy = _greedy_set_cover(S, c, n_out)
         start, lag_bound, lam = _lagrangian_start(S, c, greedy, deadline, integral, parameters, n_out)

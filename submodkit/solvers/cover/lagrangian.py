@@ -43,6 +43,46 @@ def dual_start(indptr: np.ndarray, indices: np.ndarray, costs: np.ndarray, m: in
     return lam
 
 
+def numpy_lagrangian_bound(csr: sp.csr_matrix, costs: np.ndarray, target: float, deadline: float, *,
+                           n_out: int = 0, max_steps: int = 300) -> float:
+    """A Lagrangian lower bound in NumPy alone, for an exact solve started before the kernels
+    are compiled: from `dual_start`'s multipliers, subgradient steps (Polyak's step towards
+    ``target``, a known cover's cost, its factor times 0.7 every 20 steps) until ``deadline``
+    (``time.perf_counter()`` seconds; the first step always runs) or ``max_steps``. Every
+    iterate's ``L(lam) = sum lam - (the n_out largest) + sum_j min(0, c_j - sum_{i in S_j}
+    lam_i)`` bounds the optimum of set cover with ``n_out`` outliers; the best is returned.
+    One step is two sparse products (about 1 ms on rail507: 161 after 300 steps, 0.23 s,
+    against 110 at the start; the kernels' `lagrangian_bound` reaches the LP's 172.1).
+    ``csr`` 0/1.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse as sp
+    >>> S = sp.csr_matrix(np.array([[1.0, 1, 0], [0, 1, 1], [1, 0, 1]]))
+    >>> numpy_lagrangian_bound(S, np.ones(3), 2.0, float("inf"))  # the LP bound here
+    1.5
+    """
+    m = csr.shape[1]
+    members = csr.T.tocsr()
+    lam = dual_start(csr.indptr, csr.indices, costs, m)
+    best, factor, k = -math.inf, 0.1, min(n_out, m)
+    for step in range(max_steps):
+        reduced = costs - csr @ lam
+        chosen = reduced < 0.0
+        top = np.argpartition(lam, m - k)[m - k:] if k else np.zeros(0, dtype=np.int64)
+        value = float(lam.sum()) - float(lam[top].sum()) + float(reduced[chosen].sum())
+        best = max(best, value)
+        sub = 1.0 - members @ chosen.astype(np.float64)
+        sub[top] -= 1.0
+        norm = float(sub @ sub)
+        if norm == 0.0 or time.perf_counter() >= deadline:
+            break
+        lam = np.maximum(lam + factor * max(target - value, 0.0) / norm * sub, 0.0)
+        if step % 20 == 19:
+            factor *= 0.7
+    return best
+
+
 _PRICE_ABOVE = 200_000  # sets: above this, and above 5 per element, work on a priced core
 _PER_ELEMENT = 5
 _CORE_THRESHOLD = -0.0  # sets of negative reduced cost join the core (the Lagrangian solution)

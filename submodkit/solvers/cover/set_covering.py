@@ -278,11 +278,12 @@ def _as_problem(sets, costs) -> tuple[sp.csr_matrix, np.ndarray]:
 def _exact(csr, costs, d, time_limit, solver, start, n_out: int = 0) -> Solution:
     from submodkit.solvers.cover.exact import COLD_NUMPY_MAX_INCIDENCES, LAGRANGIAN_KERNELS, exact_set_cover
 
-    if time_limit is not None and not REDUCTION_KERNELS.loaded() and csr.nnz <= COLD_NUMPY_MAX_INCIDENCES:
+    if time_limit is not None and csr.nnz <= COLD_NUMPY_MAX_INCIDENCES and not REDUCTION_KERNELS.ready():
         # a first run under a limit: the exact model solves the whole instance (same optimum)
         # while the reduction's and the Lagrangian kernels compile in the background
         REDUCTION_KERNELS.load()
-        LAGRANGIAN_KERNELS.load()
+        if not LAGRANGIAN_KERNELS.ready():
+            LAGRANGIAN_KERNELS.load()
         red = no_reduction(csr, "its kernels were not loaded (they load in the background)", n_out=n_out)
     else:
         red = reduce_set_cover(csr, costs, n_out=n_out,

@@ -190,6 +190,7 @@ def test_without_the_greedy_kernel_the_fallback_is_numpy_proposals(kind, load, m
     # to import Numba and load it after the deadline, about 2 s to compile with an empty cache)
     monkeypatch.setattr(offline.GREEDY_KERNEL, "loaded", lambda: False)
     monkeypatch.setattr(offline.GREEDY_KERNEL, "load", lambda: None)
+    monkeypatch.setattr(offline.GREEDY_KERNEL, "cached", lambda: False)
     inst = random_allocation_instance(3_000, 20, density=0.3, kind=kind, load=load, seed=2)
     for integral in (False, True):
         sol = offline_optimum(inst, integral, time_limit=1e-9)
@@ -393,6 +394,7 @@ def _cold(monkeypatch, loader):
     """A process where ``loader``'s kernel never loads by the deadline."""
     monkeypatch.setattr(loader, "loaded", lambda: False)
     monkeypatch.setattr(loader, "load", lambda: None)
+    monkeypatch.setattr(loader, "cached", lambda: False)
 
 
 @pytest.mark.parametrize("regularizer", [None, "max-min"])

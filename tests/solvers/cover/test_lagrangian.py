@@ -325,3 +325,36 @@ def test_refinement_fixes_the_best_covers_cheapest_sets_first():
             assert np.array_equal(fixed, order[:fixed.shape[0]])
             assert dense[fixed].max(axis=0).sum() >= pi * 12 - 1e-9  # covers the share ...
             assert dense[fixed[:-1]].max(axis=0, initial=0).sum() < pi * 12  # ... and no set more
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_numpy_lagrangian_bound_is_a_bound_and_close_to_the_kernels(seed):
+    """The NumPy bound of a cold exact start: never above the optimum (brute force, with and
+    without outliers), never above the LP bound, and at least `dual_start`'s."""
+    from submodkit.solvers.cover.lagrangian import dual_start, numpy_lagrangian_bound
+
+    rng = np.random.default_rng(100 + seed)
+    dense = rng.random((12, 10)) < 0.3
+    dense[rng.integers(0, 12, size=10), np.arange(10)] = True
+    costs = rng.integers(1, 9, size=12).astype(float) if seed % 2 else rng.uniform(0.5, 4.0, size=12)
+    n_out = seed % 3
+    opt = set_cover_optimum(dense, costs, n_out)
+    S = sp.csr_matrix(dense.astype(np.float64))
+    bound = numpy_lagrangian_bound(S, costs, float(costs.sum()), math.inf, n_out=n_out)
+    assert bound <= opt + 1e-9
+    start = dual_start(S.indptr, S.indices, costs, 10)
+    assert bound >= start.sum() - np.sort(start)[10 - n_out:].sum() - 1e-9
+    if n_out == 0:
+        assert bound <= set_cover_lp_bound(S, costs) + 1e-6
+
+
+@needs_data
+def test_numpy_lagrangian_bound_on_orlib():
+    from submodkit.solvers.cover.lagrangian import numpy_lagrangian_bound
+
+    for name in ("scp41", "rail507"):
+        inst = read_instance(DATA / f"{name}.txt.gz")
+        S = sp.csr_matrix(inst.sets, dtype=np.float64)
+        costs = np.asarray(inst.costs, dtype=np.float64)
+        bound = numpy_lagrangian_bound(S, costs, 1.2 * OPTIMA[name], math.inf)
+        assert 0.85 * OPTIMA[name] <= bound <= OPTIMA[name], (name, bound)  # rail507: 161 of 174

@@ -150,6 +150,7 @@ def _cold(monkeypatch, *loaders):
     for loader in loaders:
         monkeypatch.setattr(loader, "loaded", lambda: False)
         monkeypatch.setattr(loader, "load", lambda: None)
+        monkeypatch.setattr(loader, "cached", lambda: False)
 
 
 @pytest.mark.parametrize(("name", "outliers", "optimum"), [("scp41", 0.0, 429), ("scp41", 0.05, 299)])

@@ -1,0 +1,28 @@
+"""`submodkit._background`: kernels loaded in a background thread for calls under a time
+limit (their callers' fallbacks are tested in tests/solvers/*/test_time_limits.py)."""
+
+from __future__ import annotations
+
+
+def test_kernel_loader_knows_loaded_and_cached_kernels(tmp_path):
+    """`KernelLoader.cached` reads Numba's on-disk index: a compiled, cached kernel is found in
+    a fresh process, a kernel never compiled into that cache is not."""
+    import os
+    import subprocess
+    import sys
+
+    code = """
+from submodkit._background import KernelLoader
+from submodkit.solvers.cover.reduction import REDUCTION_KERNELS, _warm_reduction
+assert not REDUCTION_KERNELS.loaded()
+print(REDUCTION_KERNELS.cached(), REDUCTION_KERNELS.ready())
+_warm_reduction()
+missing = KernelLoader(REDUCTION_KERNELS.module, "no_such_kernel", print, "x")
+print(REDUCTION_KERNELS.loaded(), missing.cached())
+"""
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    first = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.split() == ["False", "False", "True", "False"]  # an empty cache, then compiled
+    again = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert again.stdout.split()[:2] == ["True", "True"]  # in the cache: a load away
