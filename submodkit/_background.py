@@ -7,7 +7,14 @@ it into an empty cache 2 to 8 s, and neither can be interrupted. Such a call sta
 :class:`KernelLoader` as it begins, uses the kernel only if it is loaded when needed (waiting
 at most until the deadline) and otherwise answers without it, in NumPy. The loading thread
 is not a daemon: a process that ends before the kernel is compiled waits for it at exit, so
-that the cache is filled once (the call itself has returned in time).
+that the cache is filled once (the call itself has returned in time). A process forked while
+it compiles inherits Numba's compiler lock held by no thread and hangs at its first kernel:
+fork (``multiprocessing``'s fork start method) only after such a call's process has no
+compilation running, or use the spawn or forkserver start methods. While it compiles, the
+calling thread's own first call of any kernel, even one loaded from the cache, waits for that
+compilation (Numba compiles and loads under one lock): callers use their kernels only once
+`KernelLoader.ready`, and a cached index is taken as loadable (one written by another Numba
+version or CPU is recompiled, unbounded).
 """
 
 from __future__ import annotations
@@ -76,7 +83,7 @@ class KernelLoader:
             module = importlib.import_module(self.module)
             return all(os.path.exists(getattr(module, name)._cache._cache_file._index_path)
                        for name in self.kernels)
-        except (AttributeError, ImportError, OSError):
+        except Exception:  # another layout, an import deadlock between threads: not known cached
             return False
 
     def ready(self) -> bool:

@@ -20,7 +20,8 @@ class CompileClock:
     """Seconds spent compiling Numba kernels while the block runs (nested compilations, a
     kernel compiling the kernels it calls, count once), and how many top-level compilations.
     Only the thread that entered the block counts: a kernel compiling in a background thread
-    (`submodkit._background`) does not hold the block up.
+    (`submodkit._background`) is not the block's (though a kernel the block calls meanwhile
+    waits for Numba's lock, uncounted).
 
     ``on_first``, when given, is called once, as the first compilation starts (the command
     line prints "compiling kernels (first run only)" from it). Loading a kernel from the

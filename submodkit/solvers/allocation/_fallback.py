@@ -95,11 +95,14 @@ def proposal_rounds(action_ptr: np.ndarray, rewards: np.ndarray, cons_ptr: np.nd
         entries = _entries_of(proposals, cons_ptr)
         rank = np.repeat(np.arange(proposals.size), np.diff(cons_ptr)[proposals])
         by_resource = np.lexsort((rank, cons_idx[entries]))
-        resource, need = cons_idx[entries][by_resource], cons_val[entries][by_resource]
-        total = np.cumsum(need)
+        resource = cons_idx[entries][by_resource]
+        share = cons_val[entries][by_resource] / np.maximum(left[resource], 1e-300)  # of the room left
+        # one running sum over all resources, of shares (each <= 1): a resource's prefix keeps
+        # its precision whatever the scale of the others (raw amounts lost it: 1e17 beside 1)
+        total = np.cumsum(share)
         first = np.r_[True, resource[1:] != resource[:-1]] if resource.size else np.zeros(0, dtype=bool)
-        before = (total - need)[first][np.cumsum(first) - 1]  # the resource's total before its first
-        over = left[resource] < total - before
+        before = (total - share)[first][np.cumsum(first) - 1]  # the resource's total before its first
+        over = total - before > 1.0 + 1e-12
         rejected = np.bincount(rank[by_resource][over], minlength=proposals.size) > 0
         taken = proposals[~rejected]
         x[taken] = 1.0

@@ -94,7 +94,7 @@ def packing_optimum(
     AllocationSolution
         The value, status (``"optimal"``, ``"timeout"``), ``upper_bound`` (proven, or None),
         assignment (IP, or the fallback's actions) and budget duals (LP solved to
-        optimality); ``stats["incumbent"]`` when the answer is dual mirror descent's,
+        optimality); ``stats["incumbent"]`` when the answer is the fallback's (which one),
         ``stats["not_solved"]`` when the solver did not run.
 
     Examples

@@ -116,10 +116,17 @@ def _greedy_set_cover(S: sp.csr_matrix, costs: np.ndarray, n_out: int = 0, *, nu
     return np.sort(greedy(S, costs, True, n_out)[0])
 
 
-COLD_NUMPY_MAX_INCIDENCES = 2_000_000
-"""A timed exact solve whose Lagrangian kernels are not loaded starts from NumPy's greedy (one
-pass over the incidences per set taken: 0.26 s on rail507's 409,000) up to this many
-incidences; above, it compiles the kernels first, as an untimed one does."""
+COLD_NUMPY_MAX_WORK = 300_000_000
+"""A timed exact solve whose kernels are neither loaded nor cached starts from NumPy's greedy
+(one pass over the incidences per set taken: 0.26 s on rail507, 409,000 incidences x at most
+507 sets taken = 2.1e8) when ``nnz * min(n_sets, n_elements)`` is at most this; above, it
+compiles the kernels first, as an untimed one does (50,000 sets of 2 on 10,000 elements:
+4.5 s of NumPy greedy)."""
+
+
+def cold_numpy_fits(S: sp.csr_matrix) -> bool:
+    """Whether NumPy's greedy is cheap enough on ``S`` for a cold start (`COLD_NUMPY_MAX_WORK`)."""
+    return S.nnz * min(S.shape) <= COLD_NUMPY_MAX_WORK
 
 
 def _warm_lagrangian() -> None:
@@ -137,7 +144,8 @@ def _warm_lagrangian() -> None:
 
 LAGRANGIAN_KERNELS = KernelLoader(
     "submodkit.solvers.cover._lagrangian_kernels",
-    ("lagrangian_value", "subgradient_steps", "outlier_share", "lagrangian_greedy", "drop_redundant"),
+    ("subgradient_steps", "lagrangian_greedy", "drop_redundant"),  # entry points: callees loaded
+    # from the cache get no signatures of their own
     _warm_lagrangian, "submodkit-lagrangian-kernels")
 """The Lagrangian start's and bound's kernels, loaded in the background by a timed exact
 solve in a process that has not loaded them (`_background`)."""
@@ -259,7 +267,7 @@ def exact_set_cover(
         S = sp.csr_matrix(S[:, np.flatnonzero(coverable)])
     if S.shape[1] <= n_out:
         return _empty("min", backend, parameters, t0)
-    cold = deadline.end is not None and S.nnz <= COLD_NUMPY_MAX_INCIDENCES and not LAGRANGIAN_KERNELS.ready()
+    cold = deadline.end is not None and cold_numpy_fits(S) and not LAGRANGIAN_KERNELS.ready()
     if cold:  # a first run under a limit: the Lagrangian kernels compile while CP-SAT solves
         from submodkit.solvers.cover.lagrangian import numpy_lagrangian_bound
 
@@ -267,7 +275,7 @@ def exact_set_cover(
         greedy = _greedy_set_cover(S, c, n_out, numpy=True)
         until = time.perf_counter() + min(0.5, 0.1 * deadline.left())
         bound = numpy_lagrangian_bound(S, c, float(c[greedy].sum()), until, n_out=n_out)
-        start, lag_bound, lam = greedy, (math.ceil(bound - 1e-9) if integral else bound), None
+        start, lag_bound, lam = greedy, (math.ceil(bound - 1e-6) if integral else bound), None
         parameters["hint"] = (f"greedy, value {c[greedy].sum():g} (no Lagrangian start: its kernels were "
                               "not compiled; they compile in the background)")
         parameters["lagrangian_bound"] = float(lag_bound)  # NumPy's subgradient steps

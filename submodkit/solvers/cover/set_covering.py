@@ -276,9 +276,9 @@ def _as_problem(sets, costs) -> tuple[sp.csr_matrix, np.ndarray]:
 
 
 def _exact(csr, costs, d, time_limit, solver, start, n_out: int = 0) -> Solution:
-    from submodkit.solvers.cover.exact import COLD_NUMPY_MAX_INCIDENCES, LAGRANGIAN_KERNELS, exact_set_cover
+    from submodkit.solvers.cover.exact import LAGRANGIAN_KERNELS, cold_numpy_fits, exact_set_cover
 
-    if time_limit is not None and csr.nnz <= COLD_NUMPY_MAX_INCIDENCES and not REDUCTION_KERNELS.ready():
+    if time_limit is not None and cold_numpy_fits(csr) and not REDUCTION_KERNELS.ready():
         # a first run under a limit: the exact model solves the whole instance (same optimum)
         # while the reduction's and the Lagrangian kernels compile in the background
         REDUCTION_KERNELS.load()

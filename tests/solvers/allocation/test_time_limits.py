@@ -468,3 +468,13 @@ def test_a_cold_packing_or_pages_call_returns_within_its_limit(family, generator
     assert status == "timeout" and float(value) > 0 and "proposals" in incumbent
     assert float(seconds) <= limit + 1.0, seconds  # the house margin (tests/solvers/test_time_limits.py)
     assert any(tmp_path.rglob("*.nbi")), "the background thread did not fill the cache before the exit"
+
+
+def test_proposals_keep_a_small_resource_beside_a_huge_one():
+    """The acceptance test's running sums mixed resources: beside a consumption of 1e17, two
+    units on a resource of room 1 rounded to fitting (both were taken)."""
+    from submodkit.solvers.allocation._fallback import proposal_rounds
+
+    x = proposal_rounds(np.array([0, 1, 2, 3]), np.array([3.0, 2.0, 1.0]), np.array([0, 1, 2, 3]),
+                        np.array([0, 1, 1]), np.array([1e17, 1.0, 1.0]), np.array([1e17, 1.0]))
+    assert x.tolist() == [1.0, 1.0, 0.0]

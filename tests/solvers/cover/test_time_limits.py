@@ -209,3 +209,17 @@ def test_a_cold_timed_exact_solve_returns_within_its_limit(tmp_path):
     assert float(seconds) <= limit + 1.0, seconds  # the house margin (tests/solvers/test_time_limits.py)
     assert float(bound) <= 429 <= float(value)  # scp41's optimum, bracketed
     assert any(tmp_path.rglob("*.nbi")), "the background threads did not fill the cache before the exit"
+
+
+def test_the_cold_numpy_start_is_kept_to_cheap_instances():
+    """NumPy's greedy makes a pass over the incidences per set taken: a cold start uses it
+    only when that work is small (50,000 sets of 2 elements took 4.5 s: refused)."""
+    import scipy.sparse as sp
+
+    from submodkit.instances import load_bundled
+    from submodkit.solvers.cover.exact import cold_numpy_fits
+
+    assert cold_numpy_fits(load_bundled("scp41").sets)
+    rows = np.repeat(np.arange(50_000), 2)
+    cols = np.random.default_rng(0).integers(0, 10_000, size=100_000)
+    assert not cold_numpy_fits(sp.csr_matrix((np.ones(100_000), (rows, cols)), shape=(50_000, 10_000)))
