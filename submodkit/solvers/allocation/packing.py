@@ -204,7 +204,8 @@ def _fallback_choices(instance: PackingInstance, regularizer: str | None, lam: f
     :func:`~submodkit.solvers.allocation._fallback.proposal_rounds` (which ignores the
     regularizer), computed while `DMD_KERNEL` may still load, and dual mirror descent too if
     it does by the deadline; so that a cold call still ends at its limit."""
-    if deadline.end is None or DMD_KERNEL.loaded() or (DMD_KERNEL.cached() and DMD_KERNEL.wait(deadline)):
+    cached = deadline.end is not None and not DMD_KERNEL.loaded() and DMD_KERNEL.cached()
+    if deadline.end is None or DMD_KERNEL.loaded() or (cached and DMD_KERNEL.wait(deadline)):
         return [(dual_mirror_descent(instance, regularizer=regularizer, lam=lam).assignment, DMD_INCUMBENT)]
     x = proposal_rounds(instance.action_ptr, instance.rewards, instance.cons_ptr, instance.cons_idx,
                         instance.cons_val, instance.budgets, deadline)
@@ -212,7 +213,7 @@ def _fallback_choices(instance: PackingInstance, regularizer: str | None, lam: f
     choice = np.full(instance.n_arrivals, -1, dtype=np.int64)
     choice[np.searchsorted(instance.action_ptr, taken, side="right") - 1] = taken
     choices = [(choice, PROPOSALS_INCUMBENT)]
-    if DMD_KERNEL.wait(deadline):
+    if not cached and DMD_KERNEL.wait(deadline):  # a cached kernel had its one wait above
         choices.append((dual_mirror_descent(instance, regularizer=regularizer, lam=lam).assignment,
                         DMD_INCUMBENT))
     return choices

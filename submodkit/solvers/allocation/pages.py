@@ -241,11 +241,16 @@ def page_optimum(instance: PageInstance, *, time_limit: float | None = None) -> 
     start = deadline.start
     incumbent = None if time_limit is None else _first_incumbent(instance, deadline)
 
+    greedy_tried = False  # the greedy after proposals: waited for and run at most once
+
     def best_incumbent() -> tuple[AllocationSolution, str]:
-        nonlocal incumbent
+        nonlocal incumbent, greedy_tried
         if incumbent is None:  # no limit
             incumbent = allocate_pages(instance, algorithm="greedy"), GREEDY_INCUMBENT
-        elif incumbent[1] == PROPOSALS_INCUMBENT and PAGE_KERNEL.wait(deadline):
+        elif incumbent[1] == PROPOSALS_INCUMBENT and not greedy_tried:
+            greedy_tried = True
+            if not PAGE_KERNEL.wait(deadline):
+                return incumbent
             greedy = allocate_pages(instance, algorithm="greedy")
             if greedy.value >= incumbent[0].value:
                 incumbent = greedy, GREEDY_INCUMBENT
