@@ -39,7 +39,9 @@ class PackingInstance:
         Reward of each action, >= 0.
     cons_ptr, cons_idx, cons_val : array_like
         Action k consumes ``cons_val[e]`` of resource ``cons_idx[e]`` for e in
-        ``cons_ptr[k]:cons_ptr[k+1]`` (values >= 0).
+        ``cons_ptr[k]:cons_ptr[k+1]`` (values >= 0). Entries naming the same resource twice
+        for one action are summed (the stored arrays then list each resource once per action,
+        in increasing order).
     budgets : array_like of float, shape (m,)
         Budgets, > 0.
     name : str, default "packing"
@@ -103,6 +105,15 @@ class PackingInstance:
         m = self.budgets.size
         if self.cons_idx.size and (self.cons_idx.min() < 0 or self.cons_idx.max() >= m):
             raise InvalidParameterError("cons_idx", "a resource out of range", f"indices in [0, {m})")
+        # an action naming a resource twice consumes the sum: merge such entries here, once, so
+        # every solver may test one entry against the room left (0.6 + 0.6 entered separately
+        # each fit a room of 1, and dual mirror descent took the action)
+        merged = sp.csr_matrix((self.cons_val, self.cons_idx, self.cons_ptr), shape=(k, m))
+        if not merged.has_canonical_format:
+            merged.sum_duplicates()
+            self.cons_ptr = merged.indptr.astype(np.int64)
+            self.cons_idx = merged.indices.astype(np.int64)
+            self.cons_val = np.ascontiguousarray(merged.data, dtype=np.float64)
 
     @classmethod
     def from_dense(cls, rewards: Any, consumption: Any, budgets: Any, **kw) -> PackingInstance:

@@ -102,3 +102,19 @@ def test_bad_input_rejected():
         dual_mirror_descent(inst, regularizer="max-min", lam=-1.0)
     with pytest.raises(InvalidParameterError):
         dual_mirror_descent(inst, eta=0.0)
+
+
+def test_an_action_naming_a_resource_twice_consumes_the_sum():
+    # arrival 0's only action lists resource 0 twice (0.6 + 0.6 > its budget of 1): each entry
+    # alone fits, the action does not; arrival 1's action (0.5) fits. The instance merges the
+    # entries, so dual mirror descent and the NumPy proposals (a time-limited optimum's
+    # fallback) both refuse arrival 0 and serve arrival 1, and brute force agrees.
+    from submodkit.solvers.allocation._fallback import proposal_rounds
+
+    inst = PackingInstance([0, 1, 2], [5.0, 1.0], [0, 2, 3], [0, 0, 0], [0.6, 0.6, 0.5], [1.0])
+    assert inst.cons_ptr.tolist() == [0, 1, 2] and inst.cons_val.tolist() == [1.2, 0.5]
+    sol = dual_mirror_descent(inst, seed=0)
+    assert np.all(sol.used <= inst.budgets + 1e-12)
+    assert inst.objective(sol.assignment) <= brute_force_packing(inst) == 1.0
+    x = proposal_rounds(inst.action_ptr, inst.rewards, inst.cons_ptr, inst.cons_idx, inst.cons_val, inst.budgets)
+    assert x.tolist() == [0.0, 1.0]
