@@ -116,5 +116,6 @@ def test_an_action_naming_a_resource_twice_consumes_the_sum():
     sol = dual_mirror_descent(inst, seed=0)
     assert np.all(sol.used <= inst.budgets + 1e-12)
     assert inst.objective(sol.assignment) <= brute_force_packing(inst) == 1.0
-    x = proposal_rounds(inst.action_ptr, inst.rewards, inst.cons_ptr, inst.cons_idx, inst.cons_val, inst.budgets)
+    x = proposal_rounds(inst.action_ptr, inst.rewards, inst.cons_ptr, inst.cons_idx, inst.cons_val,
+                        inst.budgets)
     assert x.tolist() == [0.0, 1.0]
