@@ -13,15 +13,15 @@ fork (``multiprocessing``'s fork start method) only after such a call's process 
 compilation running, or use the spawn or forkserver start methods. While it compiles, the
 calling thread's own first call of any kernel, even one loaded from the cache, waits for that
 compilation (Numba compiles and loads under one lock): callers use their kernels only once
-`KernelLoader.ready`, and a cached index is taken as loadable (one written by another Numba
-version or CPU is recompiled, unbounded).
+`KernelLoader.ready` (loaded, or in the on-disk cache for this Numba version, source and
+CPU).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib
-import os
 import sys
 import threading
 from collections.abc import Callable
@@ -76,13 +76,17 @@ class KernelLoader:
         return True
 
     def cached(self) -> bool:
-        """Whether each kernel has an index in Numba's on-disk cache: a load (0.2 to 0.6 s in
-        a fresh process), not a compilation, away. Imports the kernels' module (and Numba);
-        False when Numba's cache layout is not the one known (``numba.core.caching``)."""
+        """Whether each kernel has an entry in Numba's on-disk cache that this process can
+        load: an index written by this Numba version for the kernel's current source and
+        bytecode, compiled for this CPU (name and features, as Numba's JIT codegen keys it).
+        Such a kernel is a load (0.2 to 0.6 s in a fresh process), not a compilation, away;
+        an index written by another Numba version, for edited source or on another CPU is
+        not (Numba recompiles). Imports the kernels' module (and Numba); False when Numba's
+        cache layout is not the one known (``numba.core.caching``)."""
         try:
             module = importlib.import_module(self.module)
-            return all(os.path.exists(getattr(module, name)._cache._cache_file._index_path)
-                       for name in self.kernels)
+            host = _host_magic()
+            return all(_loadable(getattr(module, name), host) for name in self.kernels)
         except Exception:  # another layout, an import deadlock between threads: not known cached
             return False
 
@@ -125,3 +129,24 @@ CACHED_LOAD_SECONDS = 0.75
 """How long `KernelLoader.wait` waits, past the deadline if need be, for kernels found in the
 on-disk cache (loading them took 0.2 to 0.6 s here; the better answer is worth that much,
 within the house margin of a second past a time limit)."""
+
+
+def _host_magic() -> tuple[str, str]:
+    """The CPU name and feature string Numba's JIT codegen puts in a cache key here
+    (``JITCPUCodegen.magic_tuple`` without the target triple)."""
+    import llvmlite.binding as ll
+    from numba.core import codegen, config
+
+    name = config.CPU_NAME if config.CPU_NAME is not None else ll.get_host_cpu_name()
+    features = config.CPU_FEATURES if config.CPU_FEATURES is not None else codegen.get_host_cpu_features()
+    return name, features
+
+
+def _loadable(kernel, host: tuple[str, str]) -> bool:
+    """Whether ``kernel``'s cache index (read as Numba reads it: empty when written by another
+    Numba version or for another source stamp) holds an overload compiled from the kernel's
+    bytecode for the ``host`` CPU."""
+    index = kernel._cache._cache_file._load_index()
+    code = hashlib.sha256(kernel.py_func.__code__.co_code).hexdigest()
+    return any(tuple(key[1][1:]) == host and key[2][0] == code for key in index)
+
