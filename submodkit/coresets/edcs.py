@@ -35,9 +35,10 @@ from submodkit._validation import check_int, check_real
 from submodkit.coresets._partition import random_parts
 from submodkit.errors import InvalidParameterError
 from submodkit.guarantees import guarantee
-from submodkit.instances.edges import EdgeList, as_edge_list
+from submodkit.instances.edges import EdgeList, as_edge_list, compact, read_graph
 from submodkit.instances.shards import Shards
 from submodkit.results import MatchingSolution
+from submodkit.solvers.matching._graph import expand
 from submodkit.solvers.matching.general import max_weight_matching
 
 
@@ -82,14 +83,14 @@ def _check_beta(beta: int, beta_minus: int | None) -> tuple[int, int]:
 
 
 def edcs(graph: Any, beta: int, beta_minus: int | None = None, max_sweeps: int = 10_000) -> np.ndarray:
-    """Indices (into the normalized edge list ``as_edge_list(graph)``) of a (beta, beta_minus)-EDCS.
+    """Indices (into the normalized edge list ``read_graph(graph)``) of a (beta, beta_minus)-EDCS.
 
     Raises RuntimeError if the local moves have not converged after ``max_sweeps`` sweeps.
 
     >>> edcs([(0, 1), (1, 2), (2, 3)], beta=2).tolist()
     [0, 2]
     """
-    g = as_edge_list(graph)
+    g, _ = compact(read_graph(graph))  # the same edges in the same order; per-vertex arrays follow them
     beta, beta_minus = _check_beta(beta, beta_minus)
     in_h, _, ok = edcs_kernel(g.n, g.u, g.v, beta, beta_minus, check_int("max_sweeps", max_sweeps, minimum=1))
     if not ok:
@@ -139,7 +140,7 @@ def edcs_size_bounds(
     >>> edcs_size_bounds([(0, 1), (1, 2), (2, 3)], n_parts=1, beta=2)
     {'n_edges': 3, 'forced_edges': 0, 'max_edges': 2}
     """
-    g = as_edge_list(graph)
+    g, _ = compact(read_graph(graph))
     n_parts = check_int("n_parts", n_parts, minimum=1)
     beta, beta_minus = _check_beta(beta, beta_minus)
     forced = top = 0
@@ -157,7 +158,8 @@ def _coreset(graph, n_parts, seed, fn, arg, engine, name):
     t0 = time.perf_counter()
     if isinstance(graph, Shards):
         return _coreset_on_shards(graph, n_parts, seed, fn, arg, engine, name, t0)
-    g = as_edge_list(graph)
+    full = read_graph(graph)
+    g, ids = compact(full)  # many isolated vertices: the parts' kernels run on those in an edge
     n_parts = check_int("n_parts", 4 if n_parts is None else n_parts, minimum=1)
     groups = _partition(g, n_parts, seed)
     kept = map_parts(fn, g, groups, arg, engine=engine)
@@ -174,7 +176,7 @@ def _coreset(graph, n_parts, seed, fn, arg, engine, name):
     mate = sol.mate
     unit = EdgeList(g.n, g.u, g.v, np.ones(g.u.size), g.nodes)
     found = guarantee(name, epsilon=arg[2] if isinstance(arg, tuple) else 0.0)
-    return MatchingSolution.from_mate(unit, mate, name, found, "feasible", stats)
+    return expand(MatchingSolution.from_mate(unit, mate, name, found, "feasible", stats), full, ids)
 
 
 def _coreset_on_shards(shards: Shards, n_parts, seed, fn, arg, engine, name, t0) -> MatchingSolution:
@@ -210,10 +212,11 @@ def _coreset_on_shards(shards: Shards, n_parts, seed, fn, arg, engine, name, t0)
 
 def _part_core_edges(shards: Shards, i: int, fn, arg) -> np.ndarray:
     """Part ``i``'s core-set edges, ``(kept, 2)`` global vertex ids."""
-    g = as_edge_list(shards.part(i).problem)
+    g, ids = compact(read_graph(shards.part(i).problem))  # per-vertex arrays follow the part's edges
     part = np.arange(g.u.size, dtype=np.int64)
     keep = fn(g, part, arg)
-    return np.column_stack([g.u[keep], g.v[keep]]).astype(np.int64)
+    edges = np.column_stack([g.u[keep], g.v[keep]]).astype(np.int64)
+    return edges if ids is None else ids[edges]
 
 
 def edcs_coreset_matching(
@@ -240,7 +243,7 @@ def edcs_coreset_matching(
     ``n_parts`` defaults to 4 (for shards: the folder's).
     """
     epsilon = check_real("epsilon", epsilon, minimum=0.0, strict_min=True)
-    g = graph if isinstance(graph, Shards) else as_edge_list(graph)
+    g = graph if isinstance(graph, Shards) else read_graph(graph)
     if beta is None:
         n = int(g.n_nodes or 0) if isinstance(g, Shards) else g.n
         beta = max(4, math.ceil(4 * math.log(max(n, 2)) / epsilon**2))

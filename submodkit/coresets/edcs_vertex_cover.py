@@ -61,7 +61,7 @@ import numpy as np
 from submodkit._validation import check_choice, check_int, check_real, check_seed, check_time_limit
 from submodkit.coresets.edcs import _check_beta, _partition, edcs_kernel
 from submodkit.guarantees import guarantee
-from submodkit.instances.edges import EdgeList, as_edge_list
+from submodkit.instances.edges import EdgeList, compact, read_graph
 from submodkit.results import Solution
 from submodkit.solvers.cover.vertex_cover import exact_vertex_cover, maximal_matching_cover
 from submodkit.solvers.matching.general import max_weight_matching
@@ -169,7 +169,8 @@ def edcs_vertex_cover(
     from submodkit.coresets.engines import check_engine, map_parts
     from submodkit.mip.model import Deadline
 
-    g = as_edge_list(graph)
+    full = read_graph(graph)
+    g, ids = compact(full)  # many isolated vertices: per-vertex arrays follow the edges
     n_parts = check_int("n_parts", n_parts, minimum=1)
     epsilon = check_real("epsilon", epsilon, minimum=0.0, strict_min=True)
     seed = check_seed(seed)
@@ -178,7 +179,7 @@ def edcs_vertex_cover(
     deadline = Deadline(time_limit, t0)
     check_engine(engine)
     if beta is None:
-        beta = max(4, math.ceil(4 * math.log(max(g.n, 2)) / epsilon**2))
+        beta = max(4, math.ceil(4 * math.log(max(full.n, 2)) / epsilon**2))
     beta, beta_minus = _check_beta(beta, beta_minus)
     thr = (beta_minus + 1) // 2
     groups = _partition(g, n_parts, seed)
@@ -218,7 +219,7 @@ def edcs_vertex_cover(
         "beta": beta,
         "beta_minus": beta_minus,
         "degree_threshold": thr,
-        "n_nodes": g.n,
+        "n_nodes": full.n,
         "n_edges": int(g.u.size),
         "edcs_edges": int(h_all.size),
         "max_part_edcs_edges": int(max((o[0].size for o in out), default=0)),
@@ -238,9 +239,12 @@ def edcs_vertex_cover(
     }
     if skipped is not None:
         stats["forwarded_cover_skipped"] = skipped
+    gains = _gains(g, selection)
+    if ids is not None:
+        selection = ids[selection]
     return Solution(
         selection=selection,
-        gains=_gains(g, selection),
+        gains=gains,
         value=float(selection.size),
         algorithm="edcs-vertex-cover",
         guarantee=guarantee("edcs-vertex-cover", n_parts=n_parts, beta=beta, beta_minus=beta_minus,

@@ -1,6 +1,9 @@
 """Simple undirected weighted graphs as edge arrays: the form every matching, vertex-cover
-and EDCS routine works on, and :func:`as_edge_list`, which builds it from whatever a user
-holds (an edge array, a scipy sparse matrix, a networkx graph, a :class:`Graph`).
+and EDCS routine works on; :func:`as_edge_list`, which builds it from whatever a user holds
+(an edge array, a scipy sparse matrix, a networkx graph, a :class:`Graph`); :func:`read_graph`,
+the public boundary of those routines, which also checks every invariant their compiled
+kernels rely on; and :func:`compact`, which renumbers the vertices of a graph with many
+isolated ones so that per-vertex arrays follow the edges.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import scipy.sparse as sp
 
 from submodkit._validation import check_int
 from submodkit.errors import InvalidParameterError
+from submodkit.instances.problems import SPARE_IDS
 
 
 @dataclass
@@ -74,6 +78,11 @@ class EdgeList:
                 np.ascontiguousarray(eid[order]))
 
 
+MAX_FLOAT_ID = 2**53
+"""Vertex ids of an edge array that is not of integers are read as float64: exact below this
+(larger ids are refused, not rounded to a neighbour)."""
+
+
 def integer_edge_array(graph: Any) -> np.ndarray | None:
     """``graph`` as a non-empty (m, 2) or (m, 3) array of integers (a NumPy integer array, or a
     list of int tuples), else None: such an edge array's vertex ids are read exactly, where
@@ -101,7 +110,7 @@ def as_edge_list(graph: Any, n_nodes: int | None = None) -> EdgeList:
     graph : array_like, scipy.sparse matrix, networkx.Graph, Graph or EdgeList
         An (m, 3) array of ``(u, v, weight)`` rows or an (m, 2) array of ``(u, v)`` rows
         (unit weights; an integer array's ids are read exactly, any other array's through
-        float64, exact below 2**53), a square sparse matrix (entry = weight), a networkx
+        float64, and refused from 2**53 up), a square sparse matrix (entry = weight), a networkx
         graph (its ``"weight"`` attribute, default 1; labels kept in ``nodes``), or any object with
         ``edges``, ``weights`` and ``n_nodes`` (:class:`~submodkit.instances.Graph`).
     n_nodes : int, optional
@@ -115,8 +124,9 @@ def as_edge_list(graph: Any, n_nodes: int | None = None) -> EdgeList:
     Raises
     ------
     InvalidParameterError
-        For a non-square matrix, endpoints that are not non-negative integers, weights that
-        are negative or not finite, or ``n_nodes`` not above the largest vertex id.
+        For a non-square matrix, endpoints that are not non-negative integers (or, in an edge
+        array not of integers, not below 2**53), weights that are negative or not finite, or
+        ``n_nodes`` not above the largest vertex id.
 
     Examples
     --------
@@ -165,6 +175,10 @@ def as_edge_list(graph: Any, n_nodes: int | None = None) -> EdgeList:
         ends = arr[:, :2]
         if not np.all(np.isfinite(ends)) or np.any(ends != np.round(ends)) or (ends.size and ends.min() < 0):
             raise InvalidParameterError("graph", "edge endpoints", "non-negative integer vertex ids")
+        if ends.size and ends.max() >= MAX_FLOAT_ID:  # rounded to a neighbour id, or beyond int64
+            raise InvalidParameterError("graph", f"vertex id {ends.max():.0f}",
+                                        "vertex ids below 2**53 in an edge array of floats (read as "
+                                        "float64; pass an integer array or a Graph for larger int64 ids)")
         u, v = ends[:, 0].astype(np.int64), ends[:, 1].astype(np.int64)
         w = arr[:, 2].copy() if arr.shape[1] == 3 else np.ones(arr.shape[0])
         n = int(ends.max()) + 1 if ends.size else 0
@@ -187,3 +201,104 @@ def as_edge_list(graph: Any, n_nodes: int | None = None) -> EdgeList:
     first[1:] = (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])
     return EdgeList(int(n), np.ascontiguousarray(lo[first]), np.ascontiguousarray(hi[first]),
                     np.ascontiguousarray(w[first], dtype=np.float64), nodes)
+
+
+def compact(g: EdgeList) -> tuple[EdgeList, np.ndarray | None]:
+    """The graph on the vertices that occur in an edge, when it has many isolated vertices:
+    per-vertex arrays then follow the edges, not the largest id or a declared vertex count.
+
+    Parameters
+    ----------
+    g : EdgeList
+        ``u < v``, sorted by ``(u, v)`` (what :func:`as_edge_list` returns).
+
+    Returns
+    -------
+    graph : EdgeList
+        ``g`` itself when it has at most ``2 m + SPARE_IDS`` vertices; else the vertices in
+        an edge renumbered ``0 .. k - 1`` in their order (so ``u < v`` and the edge order
+        are kept), ``n = k``, without node labels.
+    ids : ndarray of int64 or None
+        ``ids[i]`` = the original id of vertex i of ``graph`` (None when not renumbered).
+
+    Examples
+    --------
+    >>> h, ids = compact(as_edge_list([(5, 10**12, 2.0)]))
+    >>> h.n, h.u.tolist(), h.v.tolist(), ids.tolist()
+    (2, [0], [1], [5, 1000000000000])
+    """
+    m = int(g.u.size)
+    if g.n <= 2 * m + SPARE_IDS:
+        return g, None
+    ids, inverse = np.unique(np.concatenate([g.u, g.v]), return_inverse=True)
+    inverse = inverse.astype(np.int64)
+    h = EdgeList(int(ids.size), np.ascontiguousarray(inverse[:m]), np.ascontiguousarray(inverse[m:]), g.w)
+    return h, ids.astype(np.int64)
+
+
+def read_graph(graph: Any, n_nodes: int | None = None) -> EdgeList:
+    """``as_edge_list(graph, n_nodes)``, with the invariants the kernels rely on checked.
+
+    Parameters
+    ----------
+    graph : array_like, scipy sparse matrix, networkx graph, Graph or EdgeList
+        Anything :func:`~submodkit.instances.edges.as_edge_list` accepts.
+    n_nodes : int, optional
+        Number of vertices, when more than the largest id + 1.
+
+    Returns
+    -------
+    EdgeList
+        ``0 <= u < v < n`` (int64), sorted by ``(u, v)`` without repeats, ``w`` finite and
+        non-negative (float64).
+
+    Raises
+    ------
+    InvalidParameterError
+        Naming ``graph`` (or ``n_nodes``) for vertex ids that are negative, not integers,
+        not below ``n``, or (edge arrays not of integers, read as float64) not below 2**53;
+        for weights that are negative or not finite; for an edge list that is not sorted and
+        simple.
+
+    Examples
+    --------
+    >>> read_graph([(0, 10**12, 1.0)]).n
+    1000000000001
+    >>> read_graph([(0, 2**60, 1.0)])
+    Traceback (most recent call last):
+    ...
+    submodkit.errors.InvalidParameterError: graph='vertex id 1152921504606846976': expected ...
+    """
+    g = as_edge_list(graph, n_nodes)
+    n = check_int("n_nodes" if n_nodes is not None else "graph", g.n)
+    u, v, w = (np.asarray(a) for a in (g.u, g.v, g.w))
+    if u.ndim != 1 or v.shape != u.shape or w.shape != u.shape:
+        raise InvalidParameterError("graph", f"edge arrays of shapes {u.shape}, {v.shape}, {w.shape}",
+                                    "endpoint and weight arrays of one length")
+    if u.size and (u.dtype.kind not in "iu" or v.dtype.kind not in "iu"):
+        raise InvalidParameterError("graph", f"endpoints of dtype {u.dtype}, {v.dtype}", "integer vertex ids")
+    if u.size and (u.max() > np.iinfo(np.int64).max or v.max() > np.iinfo(np.int64).max):
+        raise InvalidParameterError("graph", "a vertex id above the int64 range", "int64 vertex ids")
+    u = np.ascontiguousarray(u, dtype=np.int64)
+    v = np.ascontiguousarray(v, dtype=np.int64)
+    if w.dtype.kind not in "iuf":
+        raise InvalidParameterError("graph", f"weights of dtype {w.dtype}", "real weights")
+    w = np.ascontiguousarray(w, dtype=np.float64)
+    if u.size:
+        if u.min() < 0:
+            raise InvalidParameterError("graph", f"vertex id {int(u.min())}", "non-negative vertex ids")
+        if v.max() >= n:
+            raise InvalidParameterError("graph", f"vertex id {int(v.max())}", f"vertex ids below n = {n}")
+        if np.any(u >= v):
+            raise InvalidParameterError("graph", "an edge with u >= v", "edges with u < v (an EdgeList)")
+        if u.size > 1 and not np.all((u[1:] > u[:-1]) | ((u[1:] == u[:-1]) & (v[1:] > v[:-1]))):
+            raise InvalidParameterError("graph", "unsorted or repeated edges",
+                                        "edges sorted by (u, v) without repeats (an EdgeList)")
+        if not np.all(np.isfinite(w)):
+            raise InvalidParameterError("graph", "edge weights with NaN or inf", "finite weights")
+        if w.min() < 0:
+            raise InvalidParameterError("graph", f"edge weight {w.min()}", "non-negative weights")
+    if g.nodes is not None and len(g.nodes) < n:
+        raise InvalidParameterError("graph", f"{len(g.nodes)} node labels",
+                                    f"a label for each of {n} vertices")
+    return EdgeList(n, u, v, w, g.nodes)

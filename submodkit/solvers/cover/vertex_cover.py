@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from submodkit._validation import check_time_limit
-from submodkit.instances.edges import as_edge_list
+from submodkit.instances.edges import compact, read_graph
 from submodkit.results import Solution
 from submodkit.solvers.matching._kernels import greedy_scan
 
@@ -56,12 +56,12 @@ def maximal_matching_cover(graph: Any, n_nodes: int | None = None) -> tuple[np.n
     .. [1] Gavril (1974), see Garey, Johnson, "Computers and intractability", Freeman
        (1979).
     """
-    g = as_edge_list(graph, n_nodes)
+    g, ids = compact(read_graph(graph, n_nodes))  # per-vertex arrays follow the edges
     if g.u.size == 0:
         return np.zeros(0, np.int64), 0
     mate = greedy_scan(g.n, g.u, g.v, np.arange(g.u.size, dtype=np.int64))
     cover = np.flatnonzero(mate >= 0).astype(np.int64)
-    return cover, int(cover.size // 2)
+    return (cover if ids is None else ids[cover]), int(cover.size // 2)
 
 
 def is_vertex_cover(graph: Any, cover: Any) -> bool:
@@ -88,11 +88,9 @@ def is_vertex_cover(graph: Any, cover: Any) -> bool:
     ----------
     .. [1] Garey, Johnson, "Computers and intractability", Freeman (1979).
     """
-    g = as_edge_list(graph)
-    c = np.asarray(cover, dtype=np.int64).ravel()
-    mark = np.zeros(max(g.n, int(c.max()) + 1 if c.size else 0), bool)
-    mark[c] = True
-    return bool(np.all(mark[g.u] | mark[g.v]))
+    g = read_graph(graph)
+    c = np.unique(np.asarray(cover, dtype=np.int64).ravel())  # memory follows the cover, not its ids
+    return bool(np.all(np.isin(g.u, c) | np.isin(g.v, c)))
 
 
 _EDGES_PER_CHECK = 50_000  # edges added to the model between two looks at the clock
@@ -144,15 +142,13 @@ def exact_vertex_cover(graph: Any, *, time_limit: float | None = None) -> Soluti
 
     time_limit = check_time_limit(time_limit)
     t0 = time.perf_counter()
-    g = as_edge_list(graph)
+    g = read_graph(graph)
     params: dict[str, Any] = {"num_workers": 1, "linearization_level": 2, "time_limit": time_limit}
     if g.u.size == 0:
         return Solution.from_exact(0.0, 0.0, "optimal", np.zeros(0, np.int64), "cp-sat", params,
                            time.perf_counter() - t0, "min")
     hint, lb = maximal_matching_cover(g)
-    verts = np.unique(np.concatenate([g.u, g.v]))
-    index = np.full(g.n, -1, np.int64)
-    index[verts] = np.arange(verts.size)
+    verts = np.unique(np.concatenate([g.u, g.v]))  # the model's variables: memory follows the edges
     deadline = math.inf if time_limit is None else t0 + time_limit
 
     def the_hint() -> Solution:  # no solution in time: the matching's cover is one
@@ -161,14 +157,14 @@ def exact_vertex_cover(graph: Any, *, time_limit: float | None = None) -> Soluti
 
     model = cp_model.CpModel()
     x = [model.NewBoolVar(f"x{int(v)}") for v in verts]
-    ends = list(zip(index[g.u].tolist(), index[g.v].tolist(), strict=True))
+    ends = list(zip(np.searchsorted(verts, g.u).tolist(), np.searchsorted(verts, g.v).tolist(), strict=True))
     for first in range(0, len(ends), _EDGES_PER_CHECK):  # the limit counts the model's construction
         if time.perf_counter() >= deadline:
             return the_hint()
         for a, b in ends[first:first + _EDGES_PER_CHECK]:
             model.AddBoolOr([x[a], x[b]])
     model.Minimize(sum(x))
-    for i in index[hint].tolist():
+    for i in np.searchsorted(verts, hint).tolist():
         model.AddHint(x[i], True)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
