@@ -58,7 +58,11 @@ def set_cover(
     most the LP bound), ``status`` is ``"optimal"`` when that bound meets the cover (then
     ``guarantee`` ratio 1), else ``"timeout"`` or ``"feasible"``; no approximation ratio is
     claimed otherwise. ``stats`` has the multipliers, the subgradient steps and the seconds
-    to the best cover.
+    to the best cover. A first timed run in a process whose reduction and Lagrangian
+    kernels are neither loaded nor in Numba's on-disk cache compiles them in the background
+    (about 4 s) and goes on once they are loaded; when they are not loaded by the limit it
+    answers greedy's cover with a Lagrangian bound from NumPy subgradient steps
+    (``stats["lower_bound_method"]`` says so).
 
     ``algorithm="exact"`` solves the integer program of the reduced instance with OR-Tools
     (:func:`submodkit.solvers.cover.exact.exact_set_cover`: from the Lagrangian heuristic's
@@ -193,10 +197,15 @@ def _lagrangian(csr: sp.csr_matrix, costs: np.ndarray, d: int, time_limit, start
     """``algorithm="lagrangian"``: the reduction (:func:`.reduction.reduce_set_cover`), greedy's
     cover of what is left, then subgradient optimization of the Lagrangian bound with
     Lagrangian-cost greedy covers (:mod:`.lagrangian`)."""
-    from submodkit.mip.model import is_integral
+    from submodkit.mip.model import Deadline, is_integral
     from submodkit.solvers.cover.lagrangian import LagrangianRun, lagrangian_cover
 
     first, _, evals, _ = _greedy(csr, costs, True, n_out)
+    cold_bound = None
+    if _cold(csr, time_limit):  # a first run under a limit: the kernels compile in the background
+        cold_bound, loaded = _cold_start(csr, costs, first, Deadline(time_limit, start), n_out)
+        if not loaded:
+            return _cold_answer(csr, costs, first, evals, d, start, n_out, cold_bound)
     red = reduce_set_cover(csr, costs, n_out=n_out,
                            time_limit=_share_left(time_limit, start, _REDUCTION_SHARE))
     fixed_cost = float(costs[red.fixed].sum())
@@ -212,6 +221,8 @@ def _lagrangian(csr: sp.csr_matrix, costs: np.ndarray, d: int, time_limit, start
                                seed=seed)
     sel = red.lift(run.selection)
     value, bound = fixed_cost + run.value, fixed_cost + run.bound
+    if cold_bound is not None:
+        bound = min(max(bound, cold_bound), value)
     optimal = run.proved or run.bound >= run.value - 1e-9
     multipliers = np.zeros(csr.shape[1])
     multipliers[red.elements] = run.multipliers
@@ -232,6 +243,60 @@ def _lagrangian(csr: sp.csr_matrix, costs: np.ndarray, d: int, time_limit, start
                "lower_bound_method": f"lagrangian ({run.steps} subgradient steps)",
                "multipliers": multipliers, "d": d, "core_size": run.core_size,
                "pricings": run.pricings, "reduction": red.stats, "uncovered_allowed": n_out},
+    )
+
+
+def _cold(csr: sp.csr_matrix, time_limit: float | None) -> bool:
+    """Whether a timed Lagrangian run should not compile its kernels in its own thread: the
+    reduction's or the Lagrangian kernels are neither loaded nor in the on-disk cache (about
+    2 s each to compile), and NumPy's bound is cheap enough on ``csr``."""
+    from submodkit.solvers.cover.exact import LAGRANGIAN_KERNELS, cold_numpy_fits
+
+    return (time_limit is not None and cold_numpy_fits(csr)
+            and not (REDUCTION_KERNELS.ready() and LAGRANGIAN_KERNELS.ready()))
+
+
+def _cold_start(csr: sp.csr_matrix, costs: np.ndarray, first: np.ndarray, deadline,
+                n_out: int) -> tuple[float, bool]:
+    """Load the reduction's and the Lagrangian kernels in the background, take NumPy's
+    Lagrangian bound meanwhile (:func:`~submodkit.solvers.cover.lagrangian.numpy_lagrangian_bound`,
+    rounded up for integer costs), and wait for the kernels until ``deadline``. Returns the
+    bound and whether the kernels are loaded (the run then goes on with the time left)."""
+    from submodkit.mip.model import is_integral
+    from submodkit.solvers.cover.exact import LAGRANGIAN_KERNELS
+    from submodkit.solvers.cover.lagrangian import numpy_lagrangian_bound
+
+    for loader in (REDUCTION_KERNELS, LAGRANGIAN_KERNELS):
+        loader.load()
+    bound = numpy_lagrangian_bound(csr, costs, float(costs[first].sum()), deadline.end, n_out=n_out)
+    if is_integral(costs):
+        bound = math.ceil(bound - 1e-6)
+    loaded = REDUCTION_KERNELS.wait(deadline) and LAGRANGIAN_KERNELS.wait(deadline)
+    return float(bound), loaded
+
+
+def _cold_answer(csr: sp.csr_matrix, costs: np.ndarray, first: np.ndarray, evals: int, d: int, start: float,
+                 n_out: int, bound: float) -> Solution:
+    """A timed Lagrangian run whose kernels did not load by its deadline: greedy's cover and
+    NumPy's Lagrangian bound (``stats["lower_bound_method"]`` says so)."""
+    value = float(costs[first].sum())
+    bound = min(bound, value)
+    optimal = bound >= value - 1e-9 * max(1.0, value)
+    return Solution(
+        selection=np.sort(first),
+        gains=np.diff(csr.indptr)[np.sort(first)].astype(np.float64),
+        value=value,
+        algorithm="lagrangian",
+        guarantee=Guarantee(ratio=1.0, statement="optimal (the Lagrangian bound meets the cover)",
+                            source="Lagrangian relaxation", sense="min") if optimal else None,
+        lower_bound=bound,
+        sense="min",
+        status="optimal" if optimal else "timeout",
+        stats={"seconds": time.perf_counter() - start, "n": csr.shape[0], "evaluations": int(evals),
+               "greedy_value": value, "subgradient_steps": 0, "lagrangian_covers": 0,
+               "lower_bound_method": "lagrangian (NumPy subgradient steps; the kernels were compiling "
+                                     "in the background, and the answer is greedy's cover)",
+               "d": d, "uncovered_allowed": n_out},
     )
 
 

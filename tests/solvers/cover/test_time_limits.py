@@ -211,6 +211,50 @@ def test_a_cold_timed_exact_solve_returns_within_its_limit(tmp_path):
     assert any(tmp_path.rglob("*.nbi")), "the background threads did not fill the cache before the exit"
 
 
+@pytest.mark.parametrize(("outliers", "optimum"), [(0.0, 429), (0.05, 299)])
+def test_lagrangian_without_loaded_kernels_answers_greedy_and_numpy_bound(outliers, optimum, monkeypatch):
+    """A timed Lagrangian run whose kernels do not load by its deadline answers greedy's cover
+    and NumPy's Lagrangian bound (below the optimum: the literature's for scp41, the exact
+    model's with outliers), in time."""
+    import time
+
+    from submodkit.instances import load_bundled
+    from submodkit.solvers.cover import exact, reduction
+
+    system = load_bundled("scp41")
+    _cold(monkeypatch, exact.LAGRANGIAN_KERNELS, reduction.REDUCTION_KERNELS)
+    start = time.perf_counter()
+    res = set_cover(system.sets, system.costs, algorithm="lagrangian", outliers=outliers, time_limit=0.5)
+    assert time.perf_counter() - start <= 0.5 + 0.25
+    greedy = set_cover(system.sets, system.costs, outliers=outliers)
+    assert res.status == "timeout" and res.value == greedy.value
+    assert 0.8 * optimum <= res.lower_bound <= optimum <= res.value
+    assert "NumPy" in res.stats["lower_bound_method"]
+    hit = np.zeros(system.n_elements, dtype=bool)
+    hit[system.sets[res.selection].indices] = True
+    assert (~hit).sum() <= int(outliers * system.n_elements + 1e-9)
+    assert float(system.costs[res.selection].sum()) == res.value
+
+
+def test_a_cold_timed_lagrangian_run_returns_within_its_limit(tmp_path):
+    """A fresh process with an empty Numba cache: the reduction's and the Lagrangian kernels
+    (about 2 s each) compile in the background; a run under a limit of 1 s answered at 4.8 s
+    (compiling first), now greedy's cover and NumPy's bound in time, and a run with room for
+    the compile goes on with the kernels once loaded."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    code = _COLD_EXACT.replace('algorithm="exact"', 'algorithm="lagrangian"').format(limit=1.0)
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    seconds, status, value, bound = run.stdout.split()
+    assert float(seconds) <= 1.0 + 1.0, seconds  # the house margin (tests/solvers/test_time_limits.py)
+    assert float(bound) <= 429 <= float(value)  # scp41's optimum, bracketed
+    assert any(tmp_path.rglob("*.nbi")), "the background threads did not fill the cache before the exit"
+
+
 def test_the_cold_numpy_start_is_kept_to_cheap_instances():
     """NumPy's greedy makes a pass over the incidences per set taken: a cold start uses it
     only when that work is small (50,000 sets of 2 elements took 4.5 s: refused)."""
