@@ -223,9 +223,23 @@ def _lagrangian(csr: sp.csr_matrix, costs: np.ndarray, d: int, time_limit, start
     value, bound = fixed_cost + run.value, fixed_cost + run.bound
     if cold_bound is not None:
         bound = min(max(bound, cold_bound), value)
-    optimal = run.proved or run.bound >= run.value - 1e-9
     multipliers = np.zeros(csr.shape[1])
     multipliers[red.elements] = run.multipliers
+    timed_out = time_limit is not None and time.perf_counter() - start >= time_limit
+    return _lagrangian_answer(csr, sel, value, bound, run.proved, timed_out, {
+        "seconds": time.perf_counter() - start, "n": csr.shape[0], "evaluations": int(evals),
+        "greedy_value": float(costs[first].sum()), "subgradient_steps": run.steps,
+        "lagrangian_covers": run.covers, "seconds_to_best": run.seconds_to_best,
+        "lower_bound_method": f"lagrangian ({run.steps} subgradient steps)",
+        "multipliers": multipliers, "d": d, "core_size": run.core_size,
+        "pricings": run.pricings, "reduction": red.stats, "uncovered_allowed": n_out})
+
+
+def _lagrangian_answer(csr: sp.csr_matrix, sel: np.ndarray, value: float, bound: float, proved: bool,
+                       timed_out: bool, stats: dict) -> Solution:
+    """The `Solution` of ``algorithm="lagrangian"``: optimal (ratio 1) when proved or when the
+    bound meets the cover, else ``"timeout"`` or ``"feasible"`` without a claimed ratio."""
+    optimal = proved or bound >= value - 1e-9
     return Solution(
         selection=sel,
         gains=np.diff(csr.indptr)[sel].astype(np.float64),
@@ -235,14 +249,8 @@ def _lagrangian(csr: sp.csr_matrix, costs: np.ndarray, d: int, time_limit, start
                             source="Lagrangian relaxation", sense="min") if optimal else None,
         lower_bound=bound,
         sense="min",
-        status="optimal" if optimal else ("timeout" if time_limit is not None
-                                          and time.perf_counter() - start >= time_limit else "feasible"),
-        stats={"seconds": time.perf_counter() - start, "n": csr.shape[0], "evaluations": int(evals),
-               "greedy_value": float(costs[first].sum()), "subgradient_steps": run.steps,
-               "lagrangian_covers": run.covers, "seconds_to_best": run.seconds_to_best,
-               "lower_bound_method": f"lagrangian ({run.steps} subgradient steps)",
-               "multipliers": multipliers, "d": d, "core_size": run.core_size,
-               "pricings": run.pricings, "reduction": red.stats, "uncovered_allowed": n_out},
+        status="optimal" if optimal else ("timeout" if timed_out else "feasible"),
+        stats=stats,
     )
 
 
@@ -258,17 +266,20 @@ def _cold(csr: sp.csr_matrix, time_limit: float | None) -> bool:
 
 def _cold_start(csr: sp.csr_matrix, costs: np.ndarray, first: np.ndarray, deadline,
                 n_out: int) -> tuple[float, bool]:
-    """Load the reduction's and the Lagrangian kernels in the background, take NumPy's
-    Lagrangian bound meanwhile (:func:`~submodkit.solvers.cover.lagrangian.numpy_lagrangian_bound`,
-    rounded up for integer costs), and wait for the kernels until ``deadline``. Returns the
-    bound and whether the kernels are loaded (the run then goes on with the time left)."""
+    """Take NumPy's Lagrangian bound (:func:`~submodkit.solvers.cover.lagrangian.numpy_lagrangian_bound`,
+    rounded up for integer costs), then load the reduction's and the Lagrangian kernels in the
+    background and wait for them until ``deadline``. Returns the bound and whether the
+    kernels are loaded (the run then goes on with the time left)."""
     from submodkit.mip.model import is_integral
     from submodkit.solvers.cover.exact import LAGRANGIAN_KERNELS
     from submodkit.solvers.cover.lagrangian import numpy_lagrangian_bound
 
+    # the bound first (at most 300 steps, half the time left: 0.23 s on rail507), then the
+    # compile, which would take the GIL from it for most of a short limit
+    until = time.perf_counter() + 0.5 * max(deadline.left(), 0.0)
+    bound = numpy_lagrangian_bound(csr, costs, float(costs[first].sum()), until, n_out=n_out)
     for loader in (REDUCTION_KERNELS, LAGRANGIAN_KERNELS):
         loader.load()
-    bound = numpy_lagrangian_bound(csr, costs, float(costs[first].sum()), deadline.end, n_out=n_out)
     if is_integral(costs):
         bound = math.ceil(bound - 1e-6)
     loaded = REDUCTION_KERNELS.wait(deadline) and LAGRANGIAN_KERNELS.wait(deadline)
@@ -280,24 +291,12 @@ def _cold_answer(csr: sp.csr_matrix, costs: np.ndarray, first: np.ndarray, evals
     """A timed Lagrangian run whose kernels did not load by its deadline: greedy's cover and
     NumPy's Lagrangian bound (``stats["lower_bound_method"]`` says so)."""
     value = float(costs[first].sum())
-    bound = min(bound, value)
-    optimal = bound >= value - 1e-9 * max(1.0, value)
-    return Solution(
-        selection=np.sort(first),
-        gains=np.diff(csr.indptr)[np.sort(first)].astype(np.float64),
-        value=value,
-        algorithm="lagrangian",
-        guarantee=Guarantee(ratio=1.0, statement="optimal (the Lagrangian bound meets the cover)",
-                            source="Lagrangian relaxation", sense="min") if optimal else None,
-        lower_bound=bound,
-        sense="min",
-        status="optimal" if optimal else "timeout",
-        stats={"seconds": time.perf_counter() - start, "n": csr.shape[0], "evaluations": int(evals),
-               "greedy_value": value, "subgradient_steps": 0, "lagrangian_covers": 0,
-               "lower_bound_method": "lagrangian (NumPy subgradient steps; the kernels were compiling "
-                                     "in the background, and the answer is greedy's cover)",
-               "d": d, "uncovered_allowed": n_out},
-    )
+    return _lagrangian_answer(csr, np.sort(first), value, min(bound, value), False, True, {
+        "seconds": time.perf_counter() - start, "n": csr.shape[0], "evaluations": int(evals),
+        "greedy_value": value, "subgradient_steps": 0, "lagrangian_covers": 0,
+        "lower_bound_method": "lagrangian (NumPy subgradient steps; the kernels were compiling in the "
+                              "background, and the answer is greedy's cover)",
+        "d": d, "uncovered_allowed": n_out})
 
 
 _REDUCTION_SHARE = 0.5  # of a time limit's seconds left, at most, for the reduction
