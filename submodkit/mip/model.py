@@ -394,6 +394,13 @@ _BUILD_SECONDS = {
     # the generic entry's (which then kept graphs from the solver under limits it could meet);
     # padded by 1.1-1.5x
     "cp-sat:matching": (0.5e-6, 6e-6),
+    # Pyomo's expression building and its hand-off to highspy, before HiGHS's clock starts
+    # (2026-12-05, load average about 2): rail507's set cover (63,516 variables and rows,
+    # 409,349 nonzeros) 2.0 s + 2.1 s; facility location with n = 200 / 400 (80,000 / 320,000
+    # variables and rows, 120,000 / 480,000 nonzeros) 0.5 + 1.5 s / 1.7 + 5.9 s: 8 us a nonzero
+    # and 14 us a variable or row, padded by half. The hand-off alone: 3 us and 14 us.
+    "pyomo-highs": (12e-6, 21e-6),
+    "pyomo-highs:hand-off": (4.5e-6, 21e-6),
 }
 # Peak bytes per nonzero and per variable-or-row (SCIP measured 380 MB on 270,000 nonzeros
 # and 180,000 variables and rows; CP-SAT and HiGHS less).
