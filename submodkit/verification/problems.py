@@ -201,6 +201,11 @@ def _set_cover(algorithm: str, sets, k: None, o: Options) -> Result:
 def _sketch_set_cover(sets, k: None, o: Options) -> Result:
     coverage, costs = (Coverage.from_set_system(sets), sets.costs) if isinstance(sets, SetSystem) \
         else (Coverage(sets), None)
+    if not o.outliers:  # a set cover, as set_cover reads it (the sketch covers what is coverable)
+        missing = np.bincount(coverage.indices, minlength=coverage.state_size) == 0
+        if missing.any():
+            raise InvalidParameterError("sets", f"element {int(np.flatnonzero(missing)[0])} in no set",
+                                        "every element in at least one set (no cover exists)")
     return _coresets().sketch_set_cover(coverage, o.epsilon, seed=o.seed, outliers=o.outliers, costs=costs,
                                         max_edges=o.max_edges)
 

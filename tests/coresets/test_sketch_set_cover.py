@@ -62,3 +62,22 @@ def test_invalid_parameters():
             sketch_set_cover(cov, **kw)
     with pytest.raises(InvalidParameterError):
         sketch_set_cover([[0, 1]])
+
+
+def test_the_command_refuses_a_set_cover_without_a_cover(tmp_path):
+    """`solve --problem set-cover --algorithm sketch` on a file with an element in no set
+    answered an empty "cover" with status feasible (the sketch covers what is coverable);
+    greedy, lagrangian and exact refuse such a file, and now so does the sketch, unless
+    outliers are allowed."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "uncoverable.txt"
+    path.write_text("2 3\n1 2 3\n1\n1\n0\n")  # OR-Library: element 2 is in no set
+    run = subprocess.run([sys.executable, "-m", "submodkit", "solve", str(path), "--algorithm", "sketch"],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 2 and run.stderr.count("\n") == 1
+    assert "element 1 in no set" in run.stderr and "uncoverable.txt" in run.stderr
+    ok = subprocess.run([sys.executable, "-m", "submodkit", "solve", str(path), "--algorithm", "sketch",
+                         "--outliers", "0.5", "--json"], capture_output=True, text=True, timeout=300)
+    assert ok.returncode == 0 and '"value": 1' in ok.stdout
