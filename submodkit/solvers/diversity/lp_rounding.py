@@ -152,6 +152,8 @@ def fill_sum_min(dist: np.ndarray, sel: np.ndarray, k: int) -> np.ndarray:
         if k == 1 or n == 1:
             return np.zeros(1, dtype=np.int64)
         i, j = np.unravel_index(int(np.argmax(dist)), dist.shape)
+        if i == j:  # every distance 0 (identical points): argmax is the diagonal's (0, 0)
+            i, j = 0, 1
         sel = [min(int(i), int(j)), max(int(i), int(j))]
     if len(sel) == 1 and k >= 2:
         sel.append(int(np.argmax(np.where(np.isin(np.arange(n), sel), -np.inf, dist[sel[0]]))))

@@ -87,3 +87,13 @@ def test_bad_input():
         sum_min_lp(pts, 2, trials=0)
     with pytest.raises(InvalidParameterError, match="k=6"):
         sum_min_lp(pts, 6)
+
+
+def test_identical_points_give_distinct_indices():
+    """With every distance 0 the diametral pair that starts the fill was the diagonal's (0, 0):
+    the selection repeated point 0 ([0, 0, 1], as `verify` printed it)."""
+    from submodkit.solvers.diversity.lp_rounding import fill_sum_min
+
+    assert fill_sum_min(np.zeros((5, 5)), np.zeros(0, dtype=np.int64), 3).tolist() == [0, 1, 2]
+    sol = sum_min_lp(Points(np.ones((6, 2))), 3, seed=0)
+    assert len(set(sol.selection.tolist())) == 3 and sol.value == 0.0
