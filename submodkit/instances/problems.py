@@ -320,7 +320,8 @@ class Similarity:
     Parameters
     ----------
     matrix : ndarray or scipy.sparse.csr_matrix, shape (n, m)
-        Non-negative, finite entries.
+        Non-negative, finite entries. A CSR matrix declaring more than ``nnz + SPARE_IDS``
+        columns keeps only the columns with an entry (the others add 0 to every value).
     name : str, default "similarity"
     meta : dict, optional
 
@@ -352,6 +353,7 @@ class Similarity:
                 raise InvalidParameterError("matrix", self.matrix.format, "a dense array or a CSR matrix")
             check_csr_structure("matrix", self.matrix.indptr, self.matrix.indices, self.matrix.shape,
                                 self.matrix.data.shape[0])
+            self._drop_empty_columns()
             data = self.matrix.data
         else:
             mat = np.asarray(self.matrix)
@@ -362,6 +364,19 @@ class Similarity:
             data = mat.ravel()
         if data.size:  # non-negative, finite, and a finite total (what facility location sums)
             _finite_total("matrix (entries)", check_vector("matrix (entries)", data))
+
+    def _drop_empty_columns(self) -> None:
+        """A sparse matrix declaring more than ``nnz + SPARE_IDS`` columns keeps only those
+        with an entry (an element no candidate represents adds 0 to every facility-location
+        value), so that memory follows the entries, not the declared shape;
+        ``meta["elements_without_entries"]`` counts the columns dropped."""
+        mat = self.matrix
+        if mat.shape[1] <= mat.nnz + SPARE_IDS:
+            return
+        cols, inverse = np.unique(mat.indices, return_inverse=True)  # order kept: rows stay sorted
+        self.matrix = sp.csr_matrix((mat.data, inverse.astype(mat.indices.dtype), mat.indptr),
+                                    shape=(mat.shape[0], cols.size))
+        self.meta = {**self.meta, "elements_without_entries": int(mat.shape[1] - cols.size)}
 
     def __repr__(self) -> str:
         return f"Similarity(name={self.name!r}, shape={self.matrix.shape})"

@@ -109,3 +109,33 @@ def test_set_costs_allocate_after_reading_the_parts(tmp_path):
     (folder / "manifest.json").write_text(json.dumps(doc))
     with pytest.raises(InstanceFormatError):
         open_shards(folder, verify=False).set_costs()
+
+
+@pytest.mark.parametrize("columns", [10**11, 2**62])
+def test_a_sparse_similarity_declaring_huge_columns_keeps_those_with_entries(tmp_path, capsys, columns):
+    """A native Similarity file: a CSR matrix of 2 rows and 2 entries declaring 10^11 (or 2^62)
+    columns loaded, then facility location allocated a weight per declared column (a
+    MemoryError or numpy's "array is too big", exit 1). The columns without an entry add 0 to
+    every value and are dropped."""
+    import json
+
+    import numpy as np
+    import scipy.sparse as sp
+
+    from submodkit.instances.problems import Similarity
+    from submodkit.objectives import FacilityLocation
+
+    sim = Similarity(sp.csr_matrix((np.array([2.0, 1.0]), np.array([7, columns - 1]), np.array([0, 1, 2])),
+                                   shape=(2, columns)))
+    assert sim.matrix.shape == (2, 2) and sim.meta["elements_without_entries"] == columns - 2
+    assert FacilityLocation(sim.matrix).evaluate([0, 1]) == 3.0
+    path = tmp_path / "wide.npz"  # the native format, written by hand with the declared shape
+    np.savez_compressed(path, magic=np.array("submodkit-instance"), kind=np.array("Similarity"),
+                        format_version=np.array(1), name=np.frombuffer(b"wide", np.uint8),
+                        meta=np.array("{}"),
+                        **{"matrix.format": np.array("csr"), "matrix.indptr": np.array([0, 1, 2]),
+                           "matrix.indices": np.array([7, columns - 1]), "matrix.data": np.array([2.0, 1.0]),
+                           "matrix.shape": np.array([2, columns])})
+    assert main(["solve", str(path), "--k", "1", "--exact", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["value"] == 2.0 and out["exact"]["value"] == 2.0
