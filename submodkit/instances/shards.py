@@ -751,8 +751,9 @@ def _check_manifest(path: Path, doc: Any) -> None:
               and Path(part["dir"]).name == part["dir"] and part["dir"] not in ("", ".", ".."))
         need(ok, f"parts[{p}]: a dir name, n_items and files (ids.npy, ...)", part)
         for name, entry in part["files"].items():
-            need(Path(name).name == name and isinstance(entry, dict) and {"bytes", "sha256", "dtype", "shape"}
-                 <= entry.keys(), f"parts[{p}].files[{name!r}]: bytes, sha256, dtype, shape", entry)
+            need(Path(name).name == name and _is_file_entry(entry),
+                 f"parts[{p}].files[{name!r}]: bytes (a count), sha256 (64 hex digits), dtype (a string), "
+                 "shape (a list of counts)", entry)
         total += part["n_items"]
     need(total == doc["n_items"], f"parts holding n_items = {doc['n_items']} items in all", total)
     if doc["kind"] == "SetSystem":
@@ -761,6 +762,14 @@ def _check_manifest(path: Path, doc: Any) -> None:
              "element_weights: {constant}, {values} or {file, sha256, ...}", w)
         elements, incidences = totals.get("elements"), totals.get("incidences")
         need(_is_count(elements) and _is_count(incidences), "totals.elements and totals.incidences: counts")
+        if all("indices.npy" in part["files"] for part in parts):  # the totals follow the part files
+            listed = sum(math.prod(part["files"]["indices.npy"]["shape"]) for part in parts)
+            need(incidences == listed, f"totals.incidences = the parts' indices.npy entries ({listed})",
+                 incidences)
+        if "file" in w:  # a file of this folder, checked like the parts' files
+            need(isinstance(w["file"], str) and Path(w["file"]).name == w["file"]
+                 and w["file"] not in ("", ".", "..") and _is_file_entry(w),
+                 "element_weights: {file (a name in the folder), bytes, sha256, dtype, shape}", w)
         if "constant" in w:  # no weights array: the universe is only a number, so it must follow the data
             c = w["constant"]
             need(isinstance(c, (int, float)) and not isinstance(c, bool) and math.isfinite(c) and c >= 0,
@@ -771,10 +780,24 @@ def _check_manifest(path: Path, doc: Any) -> None:
         elif "values" in w:
             need(isinstance(w["values"], list) and len(w["values"]) == elements,
                  "element_weights.values: one weight per element (totals.elements)", elements)
+            bad = next((v for v in w["values"] if isinstance(v, bool) or not isinstance(v, (int, float))
+                        or not math.isfinite(v) or v < 0), None)
+            need(bad is None, "element_weights.values: finite numbers >= 0", bad)
 
 
 def _is_count(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _is_file_entry(entry: object) -> bool:
+    """Whether ``entry`` describes a file as the folder's writer does: its byte count, sha256
+    (64 hex digits), NumPy dtype string and shape (a list of counts)."""
+    if not isinstance(entry, dict) or not {"bytes", "sha256", "dtype", "shape"} <= entry.keys():
+        return False
+    digest, shape = entry["sha256"], entry["shape"]
+    return (_is_count(entry["bytes"]) and isinstance(entry["dtype"], str) and isinstance(digest, str)
+            and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)
+            and isinstance(shape, list) and all(_is_count(d) for d in shape))
 
 
 class Shards:

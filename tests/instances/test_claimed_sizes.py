@@ -74,6 +74,14 @@ def _shards(tmp_path):
     (lambda d: d["totals"].update(incidences="x"), "counts"),
     (lambda d: d["element_weights"].update(constant="abc"), "constant"),
     (lambda d: d.update(seed=int("9" * 5000)), "valid JSON"),  # beyond Python's 4,300 digits
+    # the rest went through (an internal error or a MemoryError when the folder was solved):
+    (lambda d: d["totals"].update(elements=10**12, incidences=10**12), "totals.incidences"),  # 7 TiB
+    (lambda d: d["parts"][0]["files"]["ids.npy"].update(sha256=5), "sha256"),
+    (lambda d: d["parts"][0]["files"]["ids.npy"].update(shape="abc"), "shape"),
+    (lambda d: d.update(element_weights={"values": ["a"] * d["totals"]["elements"]}), "finite numbers"),
+    (lambda d: d.update(element_weights={"file": "x.npy"}), "element_weights"),
+    (lambda d: d.update(element_weights={"file": "/etc/hostname", "bytes": 1, "sha256": "0" * 64,
+                                         "dtype": "<f8", "shape": [8]}), "a name in the folder"),
 ])
 def test_manifest_claims_are_checked_when_the_folder_is_opened(tmp_path, edit, match):
     import json
