@@ -358,6 +358,7 @@ def _line_records(vals: np.ndarray, cand: np.ndarray, head: int, limit: int) -> 
         return cand[:0]
     counts = vals[cand + head - 1]
     valid = counts >= 0 if vals.dtype.kind in "iu" else (counts >= 0) & (counts == np.floor(counts))
+    valid &= counts <= vals.size  # more entries than tokens present: not a record here (nor an int64)
     ends = cand + head + np.where(valid, counts, -head).astype(np.int64)
     nxt = np.append(cand[1:], vals.size)
     chained = valid & (ends == nxt)

@@ -147,3 +147,24 @@ def test_a_sparse_similarity_declaring_huge_columns_keeps_those_with_entries(tmp
     assert main(["solve", str(path), "--k", "1", "--exact", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["value"] == 2.0 and out["exact"]["value"] == 2.0
+
+
+@pytest.mark.parametrize(("fmt", "text"), [("rail", "3 2\n1 1e300 1 1\n2 2 2 3\n"),
+                                            ("scp", "2 3\n1 2 3\n1e300 1 2\n2 2 3\n")])
+def test_a_record_count_beyond_int64_is_one_line_without_warnings(tmp_path, capsys, fmt, text):
+    """A count of 1e300 read by the streaming readers (sieve, shard) was cast to int64 with
+    a RuntimeWarning: three lines on stderr before the error."""
+    import warnings
+
+    path = tmp_path / f"count.{fmt}"
+    path.write_text(text)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = str(tmp_path / "s")
+        assert main(["shard", str(path), "--format", fmt, "--n-parts", "2", "--out", out]) == 2
+        if fmt == "rail":
+            sieve = ["--problem", "max-cover", "--algorithm", "sieve", "--k", "1"]
+            assert main(["solve", str(path), *sieve]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == (2 if fmt == "rail" else 1)
+    assert all(line.startswith(f"submodkit: error: {path}:") for line in err.strip().splitlines())
