@@ -217,7 +217,10 @@ def compress_counts(counts, n_buckets: int, *, algorithm: str = "greedy", catego
         Seconds for ``"exact"`` (greedy takes O(n log n) and ignores it): the program stops
         between two buckets' layers and returns the better of greedy's compression and the
         best one into the buckets reached, with status ``"timeout"``, greedy's guarantee and
-        the bound I(feature; label).
+        the bound I(feature; label). The program keeps a table of ``n_buckets x n`` int32;
+        when that needs more than half of the memory available, ``"exact"`` answers greedy's
+        compression with status ``"timeout"`` (``stats["reason"]``) under a time limit, and
+        raises without one.
 
     Returns
     -------
@@ -232,7 +235,8 @@ def compress_counts(counts, n_buckets: int, *, algorithm: str = "greedy", catego
     Raises
     ------
     InvalidParameterError
-        A malformed count table, ``n_buckets < 1`` or an unknown algorithm.
+        A malformed count table, ``n_buckets < 1``, an unknown algorithm, or an exact
+        program too large for memory without a time limit.
 
     Examples
     --------
@@ -262,11 +266,33 @@ def compress_counts(counts, n_buckets: int, *, algorithm: str = "greedy", catego
                                     f"one name per row, shape ({c.shape[0]},)")
     run, key = ALGORITHMS[algorithm]
     order, rate, cum = sorted_table(c)
-    cuts, gains, status = run(cum, n_buckets, None if time_limit is None else start + time_limit)
+    extra = {}
+    if algorithm == "exact" and (reason := _exact_too_large(cum.shape[0] - 1, n_buckets)) is not None:
+        if time_limit is None:
+            raise InvalidParameterError(
+                "n_buckets", n_buckets, f"an exact program that fits in memory ({reason}); "
+                "algorithm='greedy', or a time limit for greedy's answer")
+        run, extra = _greedy, {"reason": f"exact program not run: {reason}"}
+        cuts, gains, _ = run(cum, n_buckets, None)
+        status = "timeout"
+    else:
+        cuts, gains, status = run(cum, n_buckets, None if time_limit is None else start + time_limit)
     total = float(cum[-1].sum())
     return _compression(c, names, order, rate, cum, np.sort(cuts), algorithm,
                         "compression-greedy" if status == "timeout" else key, start, status=status,
-                        gains=(gains / (total * LN2)).tolist())
+                        gains=(gains / (total * LN2)).tolist(), **extra)
+
+
+def _exact_too_large(n: int, n_buckets: int) -> str | None:
+    """Why the exact program's table of argmins (``min(n_buckets, n) x (n + 1)`` int32) does
+    not fit, when it needs more than half of the memory available (None: it fits)."""
+    from submodkit.mip.model import available_memory
+
+    need, have = 4.0 * max(min(n_buckets, n), 1) * (n + 1), available_memory()
+    if need <= 0.5 * have:
+        return None
+    return (f"{need / 2**30:.1f} GiB for {n} categories x {min(n_buckets, n)} buckets, "
+            f"{have / 2**30:.1f} GiB available")
 
 
 def compress_categories(values, labels, n_buckets: int, *, algorithm: str = "greedy",

