@@ -21,7 +21,7 @@ from submodkit.errors import InvalidParameterError
 from submodkit.instances.allocation import AllocationInstance
 from submodkit.mip.model import Deadline, ModelSize, refuse_model
 from submodkit.results import AllocationSolution
-from submodkit.solvers.allocation._fallback import proposal_rounds
+from submodkit.solvers.allocation._fallback import price_bound, proposal_rounds
 
 
 def evaluate(instance: AllocationInstance, assignment: np.ndarray) -> float:
@@ -113,14 +113,16 @@ def offline_optimum(
     (:func:`~submodkit.solvers.allocation.online.allocate`, each advertiser then kept to what
     fits its capacity or budget), and ``upper_bound`` only a proven bound: the LP's optimum
     (GLOP optimal), the weak-duality bound of the LP solver's duals (PDLP, or GLOP stopped
-    early: see `_certified_lp`), the MIP solver's finite dual bound, else None (no ratio is
-    certified). The min-cost flow cannot be interrupted: the limit is
-    checked before it starts (at the limit: the greedy allocation, status ``"timeout"``),
-    and once started it runs to its end whatever the limit. The greedy's compiled kernel loads
-    in the background while the model is built and solved (a fresh process spends about 0.6 s
-    importing Numba and loading it; with an empty cache, about 2 s compiling it); when it is
-    not loaded by the limit, the fallback is NumPy's rounds of proposals (`_proposal_start`,
-    ``stats["incumbent"]`` says which), so that even a cold call ends at its limit.
+    early: see `_certified_lp`), the MIP solver's finite dual bound, or the Lagrangian bound
+    of advertiser prices found by NumPy subgradient steps
+    (:func:`~submodkit.solvers.allocation._fallback.price_bound`), the least of those known.
+    The min-cost flow cannot be interrupted: the limit is checked before it starts (at the
+    limit: the greedy allocation, status ``"timeout"``), and once started it runs to its end
+    whatever the limit. The greedy's compiled kernel loads in the background while the model
+    is built and solved (a fresh process spends about 0.6 s importing Numba and loading it;
+    with an empty cache, about 2 s compiling it); when it is not loaded by the limit, the
+    fallback is NumPy's rounds of proposals (`_proposal_start`, ``stats["incumbent"]`` says
+    which), so that even a cold call ends at its limit.
 
     Returns an :class:`AllocationSolution` with ``value``, ``status`` and the advertiser
     duals (LP). Complexity: one LP with T + A rows and nnz(values) columns.
@@ -207,6 +209,12 @@ def offline_optimum(
         if value is None or start_value > value:
             x, value = start_x, start_value
             stats["incumbent"] = start_name
+        indptr, indices, vals, cons = instance.arrays()  # a bound even without the solver's
+        priced = price_bound(indptr, vals, sp.csr_matrix((cons, indices, np.arange(vals.size + 1)),
+                                                         shape=(vals.size, instance.n_advertisers)),
+                             upper[t:], value, deadline)
+        if bound is None or priced < bound:
+            bound, stats["bound_from"] = priced, "advertiser prices (NumPy subgradient steps)"
     assignment = None
     if integral or "incumbent" in stats:
         assignment = np.full(t, -1, dtype=np.int64)

@@ -30,7 +30,7 @@ from submodkit.instances.packing import PackingInstance
 from submodkit.mip.model import Deadline
 from submodkit.results import AllocationSolution
 from submodkit.solvers.allocation import _packing_kernels as K
-from submodkit.solvers.allocation._fallback import proposal_rounds
+from submodkit.solvers.allocation._fallback import price_bound, proposal_rounds
 from submodkit.solvers.allocation.offline import (
     checked_bound,
     feasible_point,
@@ -69,8 +69,10 @@ def packing_optimum(
     time left is not built, and a solve that does not end optimal has status ``"timeout"``
     (``"feasible"`` without a limit), the better of the solver's feasible point and
     :func:`dual_mirror_descent` (given order, same regularizer; feasible by construction) as
-    its answer, and as ``upper_bound`` only the MIP solver's finite dual bound (IP), else None:
-    an LP stopped early proves no bound. Dual mirror descent's compiled kernel loads in the
+    its answer, and as ``upper_bound`` the better of the MIP solver's finite dual bound (IP)
+    and, without a regularizer, the Lagrangian bound of resource prices found by NumPy
+    subgradient steps (:func:`~submodkit.solvers.allocation._fallback.price_bound`; an LP
+    stopped early proves none itself). Dual mirror descent's compiled kernel loads in the
     background while the model is built and solved; when it is not loaded by the limit (a
     fresh process with an empty Numba cache: about 2.5 s compiling), the fallback is NumPy's
     rounds of proposals (``stats["incumbent"]`` says which), so that even a cold call ends at
@@ -168,6 +170,11 @@ def packing_optimum(
                 choice, value = fallback, fallback_value
                 x = np.concatenate([taken, [fairness] if reg else []])
                 stats["incumbent"] = fallback_name
+        if not reg and value is not None:  # a bound even without the solver's: resource prices
+            priced = price_bound(instance.action_ptr, instance.rewards, instance.consumption_matrix(),
+                                 instance.budgets, value, deadline)
+            bound = priced if bound is None else min(bound, priced)
+            stats["bound_from"] = "resource prices (NumPy subgradient steps)" if bound == priced else "solver"
     if integral and choice is None:
         choice = np.full(t, -1, dtype=np.int64)
         chosen = np.flatnonzero(x[:k] > 0.5)
