@@ -116,7 +116,8 @@ def _parser() -> argparse.ArgumentParser:
             s.add_argument("--suite", help="run the verification suite: quick, full or a family name")
             s.add_argument("--report", help="--suite: write report.md, runs.json and plots here")
             s.add_argument("--backends", default="ortools", help="--suite: ortools or ortools,pyomo")
-            s.add_argument("--seeds", type=int, default=None, help="--suite: number of seeds")
+            s.add_argument("--seeds", type=_seed_count, default=None,
+                           help=f"--suite: number of seeds (1 to {MAX_SEEDS})")
     h = sub.add_parser("shard", help="split an instance file into shard folders for distributed solving")
     h.add_argument("file", help="instance file: set system (OR-Library, FIMI, native), edge list (SNAP, "
                    "DIMACS) or points (.npy, .csv)")
@@ -137,7 +138,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--problem", choices=PROBLEMS, help="default: each file's own")
     b.add_argument("--algorithm", help="comma-separated algorithms (default: the problem's default)")
     b.add_argument("--k", help="comma-separated values of k")
-    b.add_argument("--seeds", help="N (seeds 0..N-1) or a comma-separated list of seeds")
+    b.add_argument("--seeds", help=f"N (seeds 0..N-1, N at most {MAX_SEEDS}) or a comma-separated list "
+                   "of seeds")
     b.add_argument("--time-limit", help="seconds per run; comma-separated for several (value against time)")
     b.add_argument("--exact", action="store_true", help="also solve each run exactly (the reference optimum)")
     b.add_argument("--optima", help="known optima: a file of 'name value' lines")
@@ -385,16 +387,36 @@ def _list(text: str | None, kind, flag: str) -> list:
     return items
 
 
+MAX_SEEDS = 100_000
+"""The largest count ``--seeds N`` accepts (``batch``, ``verify --suite``): N seeds are N runs
+per instance and setting, each at least a process start; a larger N is a typo, and one of
+10^10 or more would not even fit in memory as a list."""
+
+
 def _seeds(text: str | None) -> list:
-    """``--seeds N`` is seeds 0..N-1 (as ``verify --suite``); ``--seeds 3,7`` those seeds."""
+    """``--seeds N`` is seeds 0..N-1 (as ``verify --suite``; N at most :data:`MAX_SEEDS`);
+    ``--seeds 3,7`` those seeds."""
     if text is None:
         return [None]
     if "," not in text:
         n = _list(text, int, "--seeds")[0]
-        if n < 1:
-            raise InvalidParameterError("--seeds", text, "a count >= 1 or a comma-separated list")
+        if not 1 <= n <= MAX_SEEDS:
+            raise InvalidParameterError("--seeds", text,
+                                        f"a count from 1 to {MAX_SEEDS} or a comma-separated list")
         return list(range(n))
     return _list(text, int, "--seeds")
+
+
+def _seed_count(text: str) -> int:
+    """``verify --suite --seeds N``: N, an integer from 1 to :data:`MAX_SEEDS` (argparse reports
+    anything else as one line, exit status 2)."""
+    try:
+        n = int(text)
+    except ValueError:  # not an integer, or 4,300 digits and more
+        n = None
+    if n is None or not 1 <= n <= MAX_SEEDS:
+        raise argparse.ArgumentTypeError(f"expected a count from 1 to {MAX_SEEDS}, found {text[:40]!r}")
+    return n
 
 
 def _check_plots(folder: str) -> None:

@@ -308,3 +308,29 @@ def test_someone_elses_file_is_refused_and_left_as_it_was(tmp_path, content, nam
     with pytest.raises(ValueError, match="a results table written by submodkit batch"):
         ResultTable(out)
     assert out.read_bytes() == content
+
+
+def _limit_memory():  # an old unbounded --seeds would take all the memory there is: 3 GB, then MemoryError
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+
+
+@pytest.mark.parametrize("seeds", ["99999999999999999999999", "10000000000"])
+def test_seed_counts_beyond_the_maximum_exit_2_with_one_line(tmp_path, seeds):
+    # were an OverflowError (range() of 10^23) and a MemoryError (a list of 10^10 seeds), status 1
+    r = subprocess.run([sys.executable, "-m", "submodkit", "batch", "scp41", "--out", "r.csv", "--seeds",
+                        seeds], capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                       preexec_fn=_limit_memory)
+    assert r.returncode == 2 and r.stdout == ""
+    assert len(r.stderr.strip().splitlines()) == 1 and "--seeds" in r.stderr and "1 to 100000" in r.stderr
+    assert not (tmp_path / "r.csv").exists()  # nothing ran
+
+
+def test_seed_count_maximum_is_checked_when_parsed():
+    from submodkit.cli import _seeds
+    from submodkit.errors import InvalidParameterError
+
+    assert _seeds("100000") == list(range(100000)) and _seeds("3,7") == [3, 7]
+    with pytest.raises(InvalidParameterError, match="1 to 100000"):
+        _seeds("100001")

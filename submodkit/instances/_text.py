@@ -112,11 +112,13 @@ class Tokens:
     def _parse_slowly(self) -> np.ndarray:
         tokens = self.data.split()
         try:
+            if b"_" in self.data:  # float() reads 1_0 as 10: no number of these formats has one
+                raise ValueError("_")
             values = np.array(list(map(float, tokens)), dtype=np.float64)
         except ValueError:
             for i, tok in enumerate(tokens):
                 try:
-                    float(tok)
+                    float(b"_" if b"_" in tok else tok)
                 except ValueError:
                     raise self.error(i, "a number", shown(tok)) from None
             raise  # pragma: no cover - float() failed on the list but on no single token

@@ -37,13 +37,29 @@ _TYPE_LINE = re.compile(
 )
 
 
-def _check_total(path, values: np.ndarray, what: str, factor: float = 1.0) -> None:
+def _check_total(path, values: np.ndarray, what: str, lines=None, factor: float = 1.0) -> None:
     """Raise unless ``factor`` times the total of the non-negative ``values`` is finite (every
-    sum the solvers form over them is then finite too)."""
+    sum the solvers form over them is then finite too). ``lines[r]``, when given, is the
+    1-based line of row ``r`` of ``values`` (of value ``r`` when 1-d): the error names the line
+    where the running total overflows."""
     with np.errstate(over="ignore"):  # the overflow is what is being checked
         total = float(np.sum(values)) * factor
-    if not np.isfinite(total):
-        raise InstanceFormatError(path, None, f"{what} whose total is finite (below 1.8e308)", "inf")
+        if np.isfinite(total):
+            return
+        flat = values.reshape(-1)
+        running = np.cumsum(flat) * factor  # the error path only: a copy of the values
+    over = np.flatnonzero(~np.isfinite(running))
+    k = int(over[0]) if over.size else flat.size - 1  # pairwise and running sums may round apart
+    line = None if lines is None else int(lines[k // max(1, flat.size // len(lines))])
+    raise InstanceFormatError(path, line, f"{what} whose total is finite (below 1.8e308)",
+                              f"{float(flat[k])!r}, where the running total overflows")
+
+
+def _ident(digits: str) -> int | None:
+    """The id written as ``digits``, or None for one of more than 18 significant digits (no file
+    has that many lines; ``int()`` refuses 4,300 digits and more)."""
+    digits = digits.lstrip("0") or "0"
+    return int(digits) if len(digits) <= 18 else None
 
 
 def _publisher(publisher: object) -> str:
@@ -135,22 +151,28 @@ def read_ads(path: str | os.PathLike) -> np.ndarray:
     .. [1] Balseiro, Feldman, Mirrokni, Muthukrishnan, "Yield optimization of display
        advertising with ad exchange", Management Science 60(12) (2014) (the data).
     """
-    rho = []
+    return _read_ads(path)[0]
+
+
+def _read_ads(path: str | os.PathLike) -> tuple[np.ndarray, list[int]]:
+    """:func:`read_ads`, and the 1-based line of each advertiser."""
+    rho, linenos = [], []
     for lineno, ln in _lines(Path(path)):
         m = _AD_LINE.match(ln)
         if m is None:
             raise InstanceFormatError(path, lineno, "'advertiser: ID rho: R'", shown(ln))
-        ident, r = int(m.group(1)), float(m.group(2))
+        ident, r = _ident(m.group(1)), float(m.group(2))
         if ident != len(rho) + 1:
-            raise InstanceFormatError(path, lineno, f"advertiser id {len(rho) + 1}", str(ident))
+            raise InstanceFormatError(path, lineno, f"advertiser id {len(rho) + 1}", shown(m.group(1)))
         if not np.isfinite(r) or r <= 0:
-            raise InstanceFormatError(path, lineno, "a positive finite rho", m.group(2))
+            raise InstanceFormatError(path, lineno, "a positive finite rho", shown(m.group(2)))
         rho.append(r)
+        linenos.append(lineno)
     if not rho:
         raise InstanceFormatError(path, 1, "at least one advertiser line", "an empty file")
     rho = np.array(rho)
-    _check_total(path, rho, "rho values")
-    return rho
+    _check_total(path, rho, "rho values", linenos)
+    return rho, linenos
 
 
 def read_sample(path: str | os.PathLike, n_advertisers: int | None = None) -> np.ndarray:
@@ -213,20 +235,32 @@ def read_sample(path: str | os.PathLike, n_advertisers: int | None = None) -> np
         values = np.array(tokens, dtype=np.float64)
     except ValueError:
         values = None
-    if values is None or values.size != per_line.size * width:
-        for i, tok in enumerate(tokens):
-            try:
-                float(tok)
-            except ValueError:
-                raise InstanceFormatError(path, i // width + 1, "a number", shown(tok)) from None
-        raise InstanceFormatError(path, None, f"{per_line.size * width} values", f"{values.size}")
+    if values is None or values.size != per_line.size * width or b"_" in data:  # float() takes 1_0
+        raise _field_error(path, data, per_line.size, width)
     values = values.reshape(-1, width)
     bad = ~np.isfinite(values) | (values < 0)
     if bad.any():
         r, c = np.argwhere(bad)[0]
         raise InstanceFormatError(path, int(r) + 1, "a finite non-negative value", repr(values[r, c]))
-    _check_total(path, values, "values")
+    _check_total(path, values, "values", np.arange(1, values.shape[0] + 1))
     return values
+
+
+def _field_error(path, data: bytes, n_lines: int, width: int) -> InstanceFormatError:
+    """The error of :func:`read_sample` at the first field of its ``n_lines`` lines (each of
+    ``width`` comma-separated fields) that is not one number: empty, two numbers apart, or
+    not a number (Python's ``float`` also takes ``1_0``: refused)."""
+    for i, line in enumerate(data.split(b"\n", n_lines)[:n_lines]):
+        for cell in line.split(b","):
+            parts = cell.split()
+            if len(parts) != 1:
+                found = "an empty field" if not parts else f"{shown(cell.strip())} (not one number)"
+                return InstanceFormatError(path, i + 1, f"{width} comma-separated numbers", found)
+            try:
+                float(b"_" if b"_" in parts[0] else parts[0])
+            except ValueError:
+                return InstanceFormatError(path, i + 1, "a number", shown(parts[0]))
+    return InstanceFormatError(path, None, f"{n_lines * width} numbers")  # pragma: no cover
 
 
 def read_adx(
@@ -289,7 +323,7 @@ def read_adx(
     """
     pub = _publisher(publisher)
     ads_path = _find(directory, f"{pub}-ads")
-    rho = read_ads(ads_path)
+    rho, ad_lines = _read_ads(ads_path)
     sample = _find(directory, f"{pub}-sample", required=False)
     if sample is None:
         inst = adx_types(directory, pub).sample(n_samples, seed=seed)
@@ -297,7 +331,7 @@ def read_adx(
         return inst
     values = read_sample(sample, rho.size)
     t = values.shape[0]
-    _check_total(ads_path, rho, f"rho values (times the {t} impressions)", float(t))
+    _check_total(ads_path, rho, f"rho values (times the {t} impressions)", ad_lines, float(t))
     return AllocationInstance(
         values,
         rho * t,
@@ -326,6 +360,8 @@ class AdxTypes:
         Capacity ratios from ``pubN-ads``.
     name : str, default "adx"
     meta : dict, optional
+        From :func:`adx_types`: ``source`` (the ``pubN-types`` file) and ``lines`` (the line
+        of each type), named by :meth:`sample`'s errors.
 
     Attributes
     ----------
@@ -384,7 +420,9 @@ class AdxTypes:
         Raises
         ------
         InvalidParameterError
-            For ``n < 1``, or a type whose sampled log-values would overflow.
+            For ``n < 1``, or a type whose sampled log-values would overflow (named by its
+            file and line when ``meta`` holds its ``source`` and ``lines``, as
+            :func:`adx_types` records them).
         """
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
             raise InvalidParameterError("n", n, "an integer >= 1")
@@ -408,8 +446,11 @@ class AdxTypes:
             z = rng.standard_normal((rows.size, w.size))
             logs = self.means[k] + z @ factor.T
             if not np.all(logs <= _LOG_MAX):  # checked before exp: no overflow, no inf values
+                where = f"{self.name} type {k + 1}"
+                if "source" in self.meta and "lines" in self.meta:  # read from a file: its line
+                    where = f"{self.meta['source']}:{self.meta['lines'][k]}: {where}"
                 raise InvalidParameterError(
-                    f"{self.name} type {k + 1}", f"log-value up to {np.nanmax(logs):.4g}",
+                    where, f"log-value up to {np.nanmax(logs):.4g}",
                     f"mean and cov whose sampled log-values stay below {_LOG_MAX:.0f} (finite values)")
             vals = np.exp(logs)
             slots = indptr[rows][:, None] + np.arange(w.size)
@@ -429,6 +470,8 @@ class AdxTypes:
 def _floats(text: str, path: Path, lineno: int, what: str) -> np.ndarray:
     parts = [s for s in text.replace(",", " ").split()]
     try:
+        if "_" in text:  # float() takes 1_0
+            raise ValueError(text)
         arr = np.array([float(s) for s in parts], dtype=np.float64)
     except ValueError:
         raise InstanceFormatError(path, lineno, f"numbers in the {what} list", shown(text)) from None
@@ -476,19 +519,24 @@ def read_types(path: str | os.PathLike, n_advertisers: int) -> tuple:
     .. [1] Balseiro, Feldman, Mirrokni, Muthukrishnan, "Yield optimization of display
        advertising with ad exchange", Management Science 60(12) (2014) (the data).
     """
+    return _read_types(path, n_advertisers)[:4]
+
+
+def _read_types(path: str | os.PathLike, n_advertisers: int) -> tuple:
+    """:func:`read_types`, and the 1-based line of each type."""
     path = Path(path)
-    probs, advs, means, covs = [], [], [], []
+    probs, advs, means, covs, linenos = [], [], [], [], []
     for lineno, ln in _lines(path):
         m = _TYPE_LINE.match(ln)
         if m is None:
             raise InstanceFormatError(
                 path, lineno, "'type: ID prob: P advertisers: [..] mean: [..] cov: [..]'", shown(ln)
             )
-        if int(m.group(1)) != len(probs) + 1:
-            raise InstanceFormatError(path, lineno, f"type id {len(probs) + 1}", m.group(1))
+        if _ident(m.group(1)) != len(probs) + 1:
+            raise InstanceFormatError(path, lineno, f"type id {len(probs) + 1}", shown(m.group(1)))
         p = float(m.group(2))
         if not np.isfinite(p) or p < 0:
-            raise InstanceFormatError(path, lineno, "a probability >= 0", m.group(2))
+            raise InstanceFormatError(path, lineno, "a probability >= 0", shown(m.group(2)))
         ad = _floats(m.group(3), path, lineno, "advertisers")
         if np.any(ad != np.round(ad)) or np.any(ad < 1) or np.any(ad > n_advertisers):
             raise InstanceFormatError(
@@ -513,10 +561,11 @@ def read_types(path: str | os.PathLike, n_advertisers: int) -> tuple:
         advs.append(ad.astype(np.int64) - 1)
         means.append(mean)
         covs.append(cov)
-    _check_total(path, np.array(probs), "probabilities")
+        linenos.append(lineno)
+    _check_total(path, np.array(probs), "probabilities", linenos)
     if not probs or sum(probs) <= 0:
         raise InstanceFormatError(path, 1, "type lines with positive total probability", "none")
-    return np.array(probs), advs, means, covs
+    return np.array(probs), advs, means, covs, linenos
 
 
 def adx_types(directory: str | os.PathLike, publisher: str | int) -> AdxTypes:
@@ -567,5 +616,5 @@ def adx_types(directory: str | os.PathLike, publisher: str | int) -> AdxTypes:
     ads_path = _find(directory, f"{pub}-ads")
     rho = read_ads(ads_path)
     types_path = _find(directory, f"{pub}-types")
-    probs, advs, means, covs = read_types(types_path, rho.size)
-    return AdxTypes(probs, advs, means, covs, rho, name=pub, meta={"source": str(types_path)})
+    probs, advs, means, covs, lines = _read_types(types_path, rho.size)
+    return AdxTypes(probs, advs, means, covs, rho, name=pub, meta={"source": str(types_path), "lines": lines})

@@ -270,8 +270,10 @@ def _npz_fields(path: str | os.PathLike) -> dict[str, np.ndarray]:
     except FileNotFoundError:
         raise
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, TypeError, SyntaxError,
-            NotImplementedError, OverflowError) as exc:
+            NotImplementedError, OverflowError, RuntimeError) as exc:
         found = str(exc) or type(exc).__name__
+        if isinstance(exc, RuntimeError) and "encrypted" in found:  # zipfile names the entry by its repr
+            found = "an encrypted entry (password required)"
         raise InstanceFormatError(path, None, "a submodkit .npz archive", found) from None
     return fields
 

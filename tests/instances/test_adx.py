@@ -101,3 +101,52 @@ def test_shared_adx(shared_data):
         assert model.probs.sum() == pytest.approx(1.0, abs=1e-4)
     sampled = read_adx(d, "pub2", n_samples=1000, seed=0)  # no sample file: drawn from the types
     assert sampled.values.shape == (1000, 12) and sampled.meta["sampled_from_types"]
+
+
+@pytest.mark.parametrize(
+    "name,text,line",
+    [
+        ("pub9-ads", "advertiser: 1 rho: 0.5\nadvertiser: " + "2" * 5000 + " rho: 0.25\n", 2),
+        ("pub9-types", "type: 1 prob: 1 advertisers: [1] mean: [0] cov: [1]\n\n"
+                       "type: " + "2" * 5000 + " prob: 1 advertisers: [2] mean: [0] cov: [1]\n", 3),
+    ],
+)
+def test_ids_of_thousands_of_digits_are_format_errors(tiny, name, text, line):
+    path = _write(tiny, name, text, gz=False)  # int() refuses 4,300 digits and more: no ValueError of its own
+    (tiny / (name + ".txt.gz")).unlink(missing_ok=True)
+    with pytest.raises(InstanceFormatError) as err:
+        adx_types(tiny, "pub9") if name.endswith("types") else read_adx(tiny, "pub9")
+    assert err.value.line == line and f"{path.name}:{line}: expected" in str(err.value)
+    assert len(str(err.value)) < 200  # the id is cut in the message
+
+
+@pytest.mark.parametrize(
+    "text,line,says",
+    [
+        ("0,3.5\n1,\n2,0\n", 2, "an empty field"),  # the comma count is right, a value is missing
+        ("0,3.5\n1 2,3\n", 2, "'1 2'"),  # a space between two values
+        ("0,3.5\n2,0\n1_0,2\n", 3, "'1_0'"),  # float() takes it as 10
+        ("0,3.5\n1e308,1e308\n2,0\n", 2, "total is finite"),
+    ],
+)
+def test_sample_errors_name_the_line(tiny, text, line, says):
+    path = _write(tiny, "pub9-sample", text, gz=False)
+    with pytest.raises(InstanceFormatError) as err:
+        read_adx(tiny, "pub9")
+    assert err.value.line == line and f"{path.name}:{line}: expected" in str(err.value)
+    assert says in str(err.value)
+
+
+def test_types_errors_name_the_line(tiny):
+    path = _write(tiny, "pub9-types", "type: 1 prob: 1e308 advertisers: [1] mean: [0] cov: [1]\n\n"
+                                      "type: 2 prob: 1e308 advertisers: [2] mean: [0] cov: [1]\n")
+    with pytest.raises(InstanceFormatError, match=f"{path.name}:3: expected probabilities whose total"):
+        adx_types(tiny, "pub9")
+    _write(tiny, "pub9-types", "type: 1 prob: 1 advertisers: [1] mean: [0] cov: [1, 0, 1_0]\n")
+    with pytest.raises(InstanceFormatError, match=f"{path.name}:1: expected numbers in the cov list"):
+        adx_types(tiny, "pub9")
+    _write(tiny, "pub9-types", "type: 1 prob: 1 advertisers: [1] mean: [0] cov: [1]\n\n"
+                               "type: 2 prob: 1 advertisers: [2] mean: [800] cov: [0.1]\n")
+    model = adx_types(tiny, "pub9")  # a mean of 800: exp overflows when sampled
+    with pytest.raises(InvalidParameterError, match=f"{path.name}:3: pub9 type 2=.*log-values"):
+        model.sample(50, seed=0)

@@ -248,3 +248,23 @@ def test_load_rejects_garbage(tmp_path: Path) -> None:
         load(tmp_path / "short.npz")
     with pytest.raises(FileNotFoundError):
         load(tmp_path / "missing.npz")
+
+
+def test_load_rejects_npz_with_encrypted_entries(tmp_path: Path, capsys) -> None:
+    import zipfile
+
+    from submodkit.cli import main
+
+    plain = save(Graph(np.array([[0, 1]]), np.ones(1), 2), tmp_path / "g.npz")
+    path = tmp_path / "enc.npz"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, src.read(info))
+        for info in dst.filelist:  # the central directory says "encrypted": zipfile raises RuntimeError
+            info.flag_bits |= 0x1
+    with pytest.raises(InstanceFormatError, match="enc.npz: expected a submodkit .npz archive, found an "
+                                                  "encrypted entry"):
+        load(path)
+    assert main(["info", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.strip().splitlines()) == 1 and "enc.npz" in err and "encrypted" in err

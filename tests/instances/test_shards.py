@@ -454,8 +454,9 @@ def test_set_parts_widen_indices_beyond_int32(tmp_path):
 
 def test_fast_and_exact_tokenizers_agree():
     rng = np.random.default_rng(0)
-    texts = [b"1 2\n\n3 4 5\n", b"0.5 1e-3 2\n-1.25 +3\n", b"1 2 3 \r\n4\t5\n", b"007 1_0 2\n",
+    texts = [b"1 2\n\n3 4 5\n", b"0.5 1e-3 2\n-1.25 +3\n", b"1 2 3 \r\n4\t5\n", b"007 10 2\n",
              " ".join(repr(float(x)) for x in rng.standard_normal(500)).encode() + b"\n"]
+    from submodkit.errors import InstanceFormatError
     from submodkit.instances._chunks import ChunkTokens
 
     for text in texts:
@@ -464,6 +465,9 @@ def test_fast_and_exact_tokenizers_agree():
             tok = ChunkTokens("f", text)
             assert np.array_equal(vals.astype(np.float64), tok.values.astype(np.float64))
             assert np.array_equal(sizes, np.bincount(tok.lines() - 1, minlength=text.count(b"\n")))
+    for prefer in ("int", "float"):  # both refuse Python's 1_0 (float() reads it as 10)
+        with pytest.raises(InstanceFormatError, match="f:1: expected a number, found '1_0'"):
+            line_values("f", b"007 1_0 2\n", 1, prefer=prefer)
 
 
 def test_seen_ids_memory_follows_the_data():

@@ -60,7 +60,7 @@ def test_welfare_weights_with_an_infinite_total(tmp_path):
 def test_adx_totals_must_be_finite(tmp_path):
     ads = tmp_path / "pub1-ads.txt"
     ads.write_text("advertiser: 1 rho: 1e308\nadvertiser: 2 rho: 1e308\n")
-    with pytest.raises(InstanceFormatError, match="pub1-ads.txt: expected rho values whose total"):
+    with pytest.raises(InstanceFormatError, match="pub1-ads.txt:2: expected rho values whose total"):
         read_ads(ads)
     ads.write_text("advertiser: 1 rho: 1e307\nadvertiser: 2 rho: 1e307\n")
     (tmp_path / "pub1-sample.txt").write_text("1,2\n" * 20)
