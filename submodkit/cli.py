@@ -1120,7 +1120,9 @@ def _solve_compression(args, exact: bool) -> int:
                                    engine=getattr(args, "client", None) or args.engine or "threads",
                                    categories=categories)
     else:
-        sol = compress_counts(counts, k, algorithm=algorithm, categories=categories)
+        # the exact program under --time-limit too (it ran to its end: over 300 s on 3M categories)
+        limit = _time_left(args, _APPROX_SHARE if exact else 1.0) if algorithm == "exact" else None
+        sol = compress_counts(counts, k, algorithm=algorithm, categories=categories, time_limit=limit)
     opt = compress_counts(counts, k, algorithm="exact", time_limit=_time_left(args)) if exact else None
     _status(progress, "")
     # against the optimum, or at a timeout the bound I(feature; label): a ratio never above the true one

@@ -338,3 +338,23 @@ def test_an_exact_program_too_large_for_memory_is_not_started(monkeypatch):
     assert cut.value == greedy.value <= exact.value and cut.upper_bound >= exact.value
     with pytest.raises(InvalidParameterError, match="n_buckets=20: expected an exact program that fits"):
         compress_counts(counts, 20, algorithm="exact")
+
+
+def test_the_command_gives_the_exact_program_its_time_limit(tmp_path, capsys, monkeypatch):
+    """`solve --problem compression --algorithm exact --time-limit T` ran the program without
+    the limit (over 300 s on 3M categories and 3,000 buckets)."""
+    import submodkit.solvers.submodular.categorical_compression as cc
+
+    real, limits = cc.compress_counts, []
+
+    def recorded(counts, n_buckets, **kwargs):
+        limits.append((kwargs.get("algorithm"), kwargs.get("time_limit")))
+        return real(counts, n_buckets, **kwargs)
+
+    monkeypatch.setattr(cc, "compress_counts", recorded)
+    path = tmp_path / "cats.csv"
+    path.write_text("value,label\n" + "".join(f"{i % 7},{(i * 3) % 2}\n" for i in range(200)))
+    assert main(["solve", str(path), "--problem", "compression", "--k", "3", "--algorithm", "exact",
+                 "--time-limit", "20", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["algorithm"] == "exact"
+    assert limits and limits[0][0] == "exact" and 0 < limits[0][1] <= 20
