@@ -427,9 +427,10 @@ def _from_json(path, doc: Any) -> Problem:
 def _check_header(path, kind: Any, version: Any) -> tuple[str, int]:
     if not isinstance(kind, str) or kind not in _SCHEMA:
         raise InstanceFormatError(path, None, f"kind one of {', '.join(_SCHEMA)}", repr(kind))
-    if not isinstance(version, int) or isinstance(version, bool) or version > FORMAT_VERSION:
+    if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version <= FORMAT_VERSION:
         raise InstanceFormatError(
-            path, None, f"format_version <= {FORMAT_VERSION} (upgrade submodkit?)", repr(version)
+            path, None, f"format_version from 1 to {FORMAT_VERSION} (above: upgrade submodkit?)",
+            repr(version)
         )
     return kind, version
 

@@ -743,6 +743,9 @@ def _check_manifest(path: Path, doc: Any) -> None:
          "a 'totals' object of counts (integers >= 0; a points' dtype)", totals)
     need(isinstance(doc.get("meta"), dict) and isinstance(doc.get("name"), str), "'name' a string and 'meta' "
          "an object")
+    need(doc.get("rule", RULES[0]) in RULES, "rule one of " + ", ".join(RULES), doc.get("rule"))
+    seed = doc.get("seed")
+    need(seed is None or _is_count(seed), "seed null or an integer >= 0 (the partition's)", seed)
     total = 0
     for p, part in enumerate(parts):
         ok = (isinstance(part, dict) and isinstance(part.get("dir"), str)

@@ -82,6 +82,9 @@ def _shards(tmp_path):
     (lambda d: d.update(element_weights={"file": "x.npy"}), "element_weights"),
     (lambda d: d.update(element_weights={"file": "/etc/hostname", "bytes": 1, "sha256": "0" * 64,
                                          "dtype": "<f8", "shape": [8]}), "a name in the folder"),
+    (lambda d: d.update(seed="abc"), "seed null or an integer"),  # these three were accepted
+    (lambda d: d.update(seed=-5), "seed null or an integer"),
+    (lambda d: d.update(rule="bogus"), "rule one of"),
 ])
 def test_manifest_claims_are_checked_when_the_folder_is_opened(tmp_path, edit, match):
     import json

@@ -181,6 +181,8 @@ def broken_docs():
     yield "wrong-magic", {**doc, "format": "other"}
     yield "wrong-kind", {**doc, "kind": "Matrix"}
     yield "future-version", {**doc, "format_version": 99}
+    yield "negative-version", {**doc, "format_version": -5}  # was accepted
+    yield "version-zero", {**doc, "format_version": 0}
     yield "missing-costs", {k: v for k, v in doc.items() if k != "costs"}
     yield "bad-dtype", {**doc, "costs": {**doc["costs"], "dtype": "<U3"}}
     yield "bad-shape", {**doc, "costs": {**doc["costs"], "shape": [3]}}
@@ -223,6 +225,7 @@ def npz_fields(tmp_path: Path) -> dict:
         {"magic": np.array("nope")},
         {"kind": np.array("Tree")},
         {"format_version": np.array(7)},
+        {"format_version": np.array(-5)},  # was accepted
         {"meta": np.array("{not json")},
         {"edges": np.array([[0, 5]])},
         {"n_nodes": np.array(-1)},
