@@ -751,7 +751,7 @@ def _check_manifest(path: Path, doc: Any) -> None:
         ok = (isinstance(part, dict) and isinstance(part.get("dir"), str)
               and isinstance(part.get("files"), dict)
               and isinstance(part.get("n_items"), int) and "ids.npy" in part["files"]
-              and Path(part["dir"]).name == part["dir"] and part["dir"] not in ("", ".", ".."))
+              and _is_plain_name(part["dir"]))
         need(ok, f"parts[{p}]: a dir name, n_items and files (ids.npy, ...)", part)
         for name, entry in part["files"].items():
             need(Path(name).name == name and _is_file_entry(entry),
@@ -770,8 +770,7 @@ def _check_manifest(path: Path, doc: Any) -> None:
             need(incidences == listed, f"totals.incidences = the parts' indices.npy entries ({listed})",
                  incidences)
         if "file" in w:  # a file of this folder, checked like the parts' files
-            need(isinstance(w["file"], str) and Path(w["file"]).name == w["file"]
-                 and w["file"] not in ("", ".", "..") and _is_file_entry(w),
+            need(_is_plain_name(w["file"]) and _is_file_entry(w),
                  "element_weights: {file (a name in the folder), bytes, sha256, dtype, shape}", w)
         if "constant" in w:  # no weights array: the universe is only a number, so it must follow the data
             c = w["constant"]
@@ -790,6 +789,11 @@ def _check_manifest(path: Path, doc: Any) -> None:
 
 def _is_count(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _is_plain_name(name: object) -> bool:
+    """Whether ``name`` names an entry of the folder itself (no path, not ``.`` or ``..``)."""
+    return isinstance(name, str) and Path(name).name == name and name not in ("", ".", "..")
 
 
 def _is_file_entry(entry: object) -> bool:

@@ -38,6 +38,7 @@ from submodkit.guarantees import CONSTRAINT_KINDS, Algorithm, table
 from submodkit.instances.problems import SetSystem
 from submodkit.objectives import Coverage
 from submodkit.results import Result
+from submodkit.solvers.cover.reduction import refuse_uncoverable
 from submodkit.solvers.cover.set_covering import set_cover
 from submodkit.solvers.submodular.greedy import MAXIMIZE, maximize
 
@@ -202,10 +203,7 @@ def _sketch_set_cover(sets, k: None, o: Options) -> Result:
     coverage, costs = (Coverage.from_set_system(sets), sets.costs) if isinstance(sets, SetSystem) \
         else (Coverage(sets), None)
     if not o.outliers:  # a set cover, as set_cover reads it (the sketch covers what is coverable)
-        missing = np.bincount(coverage.indices, minlength=coverage.state_size) == 0
-        if missing.any():
-            raise InvalidParameterError("sets", f"element {int(np.flatnonzero(missing)[0])} in no set",
-                                        "every element in at least one set (no cover exists)")
+        refuse_uncoverable(coverage.indices, coverage.state_size, "sets")
     return _coresets().sketch_set_cover(coverage, o.epsilon, seed=o.seed, outliers=o.outliers, costs=costs,
                                         max_edges=o.max_edges)
 

@@ -128,7 +128,7 @@ def reduce_set_cover(csr: sp.csr_matrix, costs: np.ndarray, *, n_out: int = 0,
              "rounds": 0, "containment_complete": True, "stopped_by_time": False}
     rows = n_out == 0
     if rows:
-        _refuse_uncoverable(indices, m)
+        refuse_uncoverable(indices, m)
     for _ in range(_ROUNDS):
         left = deadline - time.perf_counter()
         if left <= 0.0:
@@ -167,12 +167,21 @@ def reduce_set_cover(csr: sp.csr_matrix, costs: np.ndarray, *, n_out: int = 0,
     return CoverReduction(np.flatnonzero(fixed), np.flatnonzero(set_alive), keep_elements, stats)
 
 
-def _refuse_uncoverable(indices: np.ndarray, m: int) -> None:
-    """Raise when one of the ``m`` elements is in no set (``indices``: the CSR's)."""
+def refuse_uncoverable(indices: np.ndarray, m: int, name: str = "csr") -> None:
+    """Raise `InvalidParameterError` (naming ``name``) when one of the ``m`` elements is in no
+    set (``indices``: the CSR's): no cover exists. The one check of every set-cover entry point.
+
+    Examples
+    --------
+    >>> refuse_uncoverable(np.array([0, 1, 1]), 3, "sets")
+    Traceback (most recent call last):
+    ...
+    submodkit.errors.InvalidParameterError: sets='element 2 in no set': expected every element in ...
+    """
     if m:
         held = np.bincount(indices, minlength=m)
         if held.min() == 0:
-            raise InvalidParameterError("csr", f"element {int(np.argmin(held))} in no set",
+            raise InvalidParameterError(name, f"element {int(np.argmin(held))} in no set",
                                         "every element in some set (no cover exists)")
 
 
@@ -203,6 +212,6 @@ def no_reduction(csr: sp.csr_matrix, why: str, *, n_out: int = 0) -> CoverReduct
     """
     n, m = csr.shape
     if n_out == 0:
-        _refuse_uncoverable(csr.indices, m)
+        refuse_uncoverable(csr.indices, m)
     return CoverReduction(np.zeros(0, dtype=np.int64), np.arange(n, dtype=np.int64),
                           np.arange(m, dtype=np.int64), {"skipped": why})

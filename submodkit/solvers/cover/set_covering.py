@@ -16,7 +16,12 @@ from submodkit.mip.model import SOLVERS, check_solver_range
 from submodkit.objectives.coverage import as_set_matrix
 from submodkit.results import Guarantee, Solution
 from submodkit.solvers.cover.greedy import greedy as _greedy
-from submodkit.solvers.cover.reduction import REDUCTION_KERNELS, no_reduction, reduce_set_cover
+from submodkit.solvers.cover.reduction import (
+    REDUCTION_KERNELS,
+    no_reduction,
+    reduce_set_cover,
+    refuse_uncoverable,
+)
 
 
 def set_cover(
@@ -152,13 +157,7 @@ def set_cover(
     if algorithm == "exact" or lower_bound == "lp":  # numbers the LP/MIP solvers can take
         check_solver_range("costs", costs)
     n, m = csr.shape
-    coverable = np.zeros(m, dtype=bool)
-    coverable[csr.indices] = True
-    if not coverable.all():
-        u = int(np.flatnonzero(~coverable)[0])
-        raise InvalidParameterError(
-            "sets", f"element {u} in no set", "every element in at least one set (no cover exists)"
-        )
+    refuse_uncoverable(csr.indices, m, "sets")
     d = int(np.diff(csr.indptr).max())
     start = time.perf_counter()
     if algorithm == "exact":

@@ -272,9 +272,8 @@ def compress_counts(counts, n_buckets: int, *, algorithm: str = "greedy", catego
             raise InvalidParameterError(
                 "n_buckets", n_buckets, f"an exact program that fits in memory ({reason}); "
                 "algorithm='greedy', or a time limit for greedy's answer")
-        run, extra = _greedy, {"reason": f"exact program not run: {reason}"}
-        cuts, gains, _ = run(cum, n_buckets, None)
-        status = "timeout"
+        (cuts, gains, _), status = _greedy(cum, n_buckets, None), "timeout"
+        extra["reason"] = f"exact program not run: {reason}"
     else:
         cuts, gains, status = run(cum, n_buckets, None if time_limit is None else start + time_limit)
     total = float(cum[-1].sum())
